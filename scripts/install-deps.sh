@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages srvd needs to build, test and benchmark,
+# skipping the network entirely when they are all present already.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  libboost-dev libldns-dev libyaml-cpp-dev libmaxminddb-dev doctest-dev
+  knot-dnsutils bind9-dnsutils ldnsutils nsd
+  libmaxmind-db-writer-perl mmdb-bin dnsperf procps iproute2
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# NSD is used as a reference server by the tests, never as a service here.
+if command -v systemctl >/dev/null && systemctl is-active --quiet nsd 2>/dev/null; then
+  systemctl stop nsd || true
+fi

@@ -1,0 +1,164 @@
+#include "config/server_config.hpp"
+
+#include "config/yaml_reader.hpp"
+#include "util/duration.hpp"
+#include "util/log.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace srvd {
+namespace fs = std::filesystem;
+
+std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& text) {
+    std::string host, port;
+    if (!text.empty() && text[0] == '[') {
+        auto close = text.find(']');
+        if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return std::nullopt;
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+    } else {
+        auto colon = text.rfind(':');
+        if (colon == std::string::npos || text.find(':') != colon) return std::nullopt;
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(host, ec);
+    if (ec || port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    unsigned long number = std::stoul(port);
+    if (number > 65535) return std::nullopt;
+    return boost::asio::ip::udp::endpoint(address, static_cast<unsigned short>(number));
+}
+
+namespace {
+
+std::string resolve_path(const std::string& base_file, const std::string& path) {
+    fs::path p(path);
+    if (p.is_relative()) p = fs::path(base_file).parent_path() / p;
+    return p.lexically_normal().string();
+}
+
+void read_geoip(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
+    r.expect_map(node, "geoip");
+    r.check_keys(node, {"database", "ecs", "ecs_private", "fields"}, "geoip");
+    r.require(node, "database", "geoip");
+    GeoIpConfig geo;
+    geo.database = resolve_path(cfg.file, r.string(node["database"], "geoip.database"));
+    if (node["ecs"]) geo.ecs = r.boolean(node["ecs"], "geoip.ecs");
+    if (auto p = node["ecs_private"]) {
+        std::string v = r.string(p, "geoip.ecs_private");
+        if (v != "use" && v != "fallback") r.fail(p, "geoip.ecs_private: expected fallback or use");
+        geo.ecs_private_use = v == "use";
+    }
+    if (auto f = node["fields"]) {
+        r.expect_map(f, "geoip.fields");
+        r.check_keys(f, {"continent", "country", "subdivision", "latitude", "longitude"},
+                     "geoip.fields");
+        auto field = [&](const char* key, std::string& out) {
+            if (f[key]) out = r.string(f[key], std::string("geoip.fields.") + key);
+        };
+        field("continent", geo.fields.continent);
+        field("country", geo.fields.country);
+        field("subdivision", geo.fields.subdivision);
+        field("latitude", geo.fields.latitude);
+        field("longitude", geo.fields.longitude);
+    }
+    cfg.geoip = geo;
+}
+
+void read_limits(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
+    r.expect_map(node, "limits");
+    r.check_keys(node, {"udp_payload", "tcp_clients", "tcp_idle_timeout"}, "limits");
+    // Below 512 a resolver could not get even a classic DNS answer.
+    if (node["udp_payload"])
+        cfg.limits.udp_payload =
+            static_cast<std::uint16_t>(r.integer(node["udp_payload"], 512, 65535, "limits.udp_payload"));
+    if (node["tcp_clients"])
+        cfg.limits.tcp_clients =
+            static_cast<std::uint32_t>(r.integer(node["tcp_clients"], 1, 1'000'000, "limits.tcp_clients"));
+    if (auto t = node["tcp_idle_timeout"]) {
+        auto d = parse_duration(r.string(t, "limits.tcp_idle_timeout"));
+        if (!d || d->count() == 0)
+            r.fail(t, "limits.tcp_idle_timeout: expected a duration such as 10s or 500ms");
+        cfg.limits.tcp_idle_timeout = *d;
+    }
+}
+
+void add_zone_path(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
+    const std::string path = resolve_path(cfg.file, r.string(node, "zones entry"));
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        std::vector<std::string> found;
+        for (const auto& entry : fs::directory_iterator(path)) {
+            auto ext = entry.path().extension();
+            if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
+                found.push_back(entry.path().string());
+        }
+        std::sort(found.begin(), found.end());
+        cfg.zone_files.insert(cfg.zone_files.end(), found.begin(), found.end());
+    } else if (fs::is_regular_file(path, ec)) {
+        cfg.zone_files.push_back(path);
+    } else {
+        r.fail(node, "zones: no such file or directory: " + path);
+    }
+}
+
+} // namespace
+
+ServerConfig load_server_config(const std::string& path) {
+    ServerConfig cfg;
+    cfg.file = fs::absolute(path).lexically_normal().string();
+    YamlReader r(path);
+    YAML::Node root = r.load();
+    r.expect_map(root, "server configuration");
+    r.check_keys(root, {"listen", "threads", "zones", "geoip", "limits", "log", "metrics"},
+                 "server configuration");
+    if (auto listen = root["listen"]) {
+        r.expect_seq(listen, "listen");
+        for (const auto& item : listen) {
+            auto ep = parse_endpoint(r.string(item, "listen entry"));
+            if (!ep) r.fail(item, "listen: expected ADDRESS:PORT such as 127.0.0.1:53 or [::1]:53");
+            cfg.listen.push_back(*ep);
+        }
+    } else {
+        cfg.listen.push_back(*parse_endpoint("127.0.0.1:53"));
+    }
+    if (root["threads"])
+        cfg.threads = static_cast<unsigned>(r.integer(root["threads"], 0, 1024, "threads"));
+    r.require(root, "zones", "server configuration");
+    auto zones = root["zones"];
+    if (zones.IsScalar()) {
+        add_zone_path(r, zones, cfg);
+    } else {
+        r.expect_seq(zones, "zones");
+        for (const auto& item : zones) add_zone_path(r, item, cfg);
+    }
+    if (auto g = root["geoip"]) read_geoip(r, g, cfg);
+    if (auto l = root["limits"]) read_limits(r, l, cfg);
+    if (auto l = root["log"]) {
+        r.expect_map(l, "log");
+        r.check_keys(l, {"level"}, "log");
+        if (l["level"]) {
+            cfg.log_level = r.string(l["level"], "log.level");
+            log::Level level;
+            if (!log::parse_level(cfg.log_level, level))
+                r.fail(l["level"], "log.level: expected debug, info, warning or error");
+        }
+    }
+    if (auto m = root["metrics"]) {
+        r.expect_map(m, "metrics");
+        r.check_keys(m, {"listen"}, "metrics");
+        if (m["listen"]) {
+            auto ep = parse_endpoint(r.string(m["listen"], "metrics.listen"));
+            if (!ep) r.fail(m["listen"], "metrics.listen: expected ADDRESS:PORT");
+            cfg.metrics_listen = *ep;
+        }
+    }
+    return cfg;
+}
+
+} // namespace srvd

@@ -1,0 +1,54 @@
+#pragma once
+#include "config/load_error.hpp"
+
+#include <boost/asio/ip/udp.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace srvd {
+
+struct GeoIpFields {
+    std::string continent = "continent/code";
+    std::string country = "country/iso_code";
+    std::string subdivision = "subdivisions/0/iso_code";
+    std::string latitude = "location/latitude";
+    std::string longitude = "location/longitude";
+};
+
+struct GeoIpConfig {
+    std::string database; // absolute path
+    bool ecs = true;
+    bool ecs_private_use = false; // ecs_private: use (true) | fallback (false)
+    GeoIpFields fields;
+};
+
+struct Limits {
+    // 1232 is the DNS Flag Day 2020 value: fits a 1280-byte IPv6 MTU without fragments.
+    std::uint16_t udp_payload = 1232;
+    std::uint32_t tcp_clients = 1024;
+    std::chrono::milliseconds tcp_idle_timeout{10'000};
+};
+
+// The server configuration file, validated. Paths are absolute.
+struct ServerConfig {
+    std::string file;
+    std::vector<boost::asio::ip::udp::endpoint> listen;
+    unsigned threads = 0; // 0: one worker per core
+    std::vector<std::string> zone_files;
+    std::optional<GeoIpConfig> geoip;
+    Limits limits;
+    std::string log_level = "info";
+    std::optional<boost::asio::ip::udp::endpoint> metrics_listen;
+};
+
+// Parses "127.0.0.1:5300" or "[::1]:5300"; nullopt when malformed.
+std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& text);
+
+// Reads and validates the file and expands zone directories; throws LoadError.
+ServerConfig load_server_config(const std::string& path);
+
+} // namespace srvd

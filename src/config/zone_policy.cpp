@@ -1,0 +1,348 @@
+#include "config/zone_policy.hpp"
+
+#include "config/yaml_reader.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+namespace srvd {
+namespace {
+
+std::string upper(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string fqdn(std::string name) {
+    if (name.empty() || name.back() != '.') name.push_back('.');
+    return name;
+}
+
+// A name written relative to the zone: letters, digits, '-', '_' and dots
+// between labels; '@' and absolute names are not allowed where a label is meant.
+bool valid_relative_name(const std::string& name) {
+    if (name.empty() || name.front() == '.' || name.back() == '.') return false;
+    std::size_t label = 0;
+    for (char c : name) {
+        if (c == '.') {
+            if (label == 0) return false;
+            label = 0;
+            continue;
+        }
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '*'))
+            return false;
+        if (++label > 63) return false;
+    }
+    return true;
+}
+
+class PolicyReader {
+public:
+    explicit PolicyReader(const std::string& path) : r_(path) { policy_.file = path; }
+
+    ZonePolicy read() {
+        YAML::Node root = r_.load();
+        r_.expect_map(root, "zone policy");
+        r_.check_keys(root,
+                      {"zone", "ttl", "soa", "nameservers", "ports", "media_servers", "regions",
+                       "default_region", "proxies", "records", "health"},
+                      "zone policy");
+        r_.require(root, "zone", "zone policy");
+        r_.require(root, "soa", "zone policy");
+        r_.require(root, "nameservers", "zone policy");
+        policy_.zone_mark = r_.mark(root["zone"]);
+        policy_.zone = lower(fqdn(r_.string(root["zone"], "zone")));
+        if (policy_.zone != "." && !valid_relative_name(policy_.zone.substr(0, policy_.zone.size() - 1)))
+            r_.fail(root["zone"], "zone: '" + policy_.zone + "' is not a valid domain name");
+        if (root["ttl"])
+            policy_.ttl = static_cast<std::uint32_t>(r_.integer(root["ttl"], 0, 2147483647, "ttl"));
+        read_soa(root["soa"]);
+        read_nameservers(root["nameservers"]);
+        if (root["ports"]) policy_.ports = read_ports(root["ports"], Ports{}, "ports");
+        if (root["media_servers"]) read_media_servers(root["media_servers"]);
+        if (root["regions"]) read_regions(root["regions"], root["default_region"]);
+        else if (root["default_region"])
+            r_.fail(root["default_region"], "default_region: no regions are defined");
+        if (root["proxies"]) read_proxies(root["proxies"]);
+        if (root["records"]) read_records(root["records"]);
+        if (root["health"]) r_.fail(root["health"], "health: health checks are not supported yet");
+        return std::move(policy_);
+    }
+
+private:
+    YamlReader r_;
+    ZonePolicy policy_;
+    // Every name the policy defines inside the zone, to report duplicates.
+    std::map<std::string, SourceMark> names_;
+
+    void claim_name(const YAML::Node& key, const std::string& label, std::string_view what) {
+        if (!valid_relative_name(label))
+            r_.fail(key, std::string(what) + " '" + label +
+                             "': expected a name relative to the zone (letters, digits, '-', '_')");
+        auto [it, fresh] = names_.emplace(lower(label), r_.mark(key));
+        if (!fresh)
+            r_.fail(key, "duplicate name '" + label + "' (first defined at line " +
+                             std::to_string(it->second.line) + ")");
+    }
+
+    std::uint32_t u32(const YAML::Node& n, const char* what) {
+        return static_cast<std::uint32_t>(r_.integer(n, 0, 4294967295LL, what));
+    }
+
+    void read_soa(const YAML::Node& soa) {
+        r_.expect_map(soa, "soa");
+        r_.check_keys(soa, {"primary", "contact", "serial", "refresh", "retry", "expire", "minimum"},
+                      "soa");
+        for (auto key : {"primary", "contact", "serial"}) r_.require(soa, key, "soa");
+        Soa& s = policy_.soa;
+        s.primary = fqdn(r_.string(soa["primary"], "soa.primary"));
+        s.contact = fqdn(r_.string(soa["contact"], "soa.contact"));
+        s.serial = u32(soa["serial"], "soa.serial");
+        // Defaults as RFC 1912 suggests and NSD's examples use.
+        s.refresh = soa["refresh"] ? u32(soa["refresh"], "soa.refresh") : 3600;
+        s.retry = soa["retry"] ? u32(soa["retry"], "soa.retry") : 600;
+        s.expire = soa["expire"] ? u32(soa["expire"], "soa.expire") : 1209600;
+        s.minimum = soa["minimum"] ? u32(soa["minimum"], "soa.minimum") : 300;
+    }
+
+    std::vector<std::string> read_addresses(const YAML::Node& list, const std::string& what) {
+        r_.expect_seq(list, what);
+        std::vector<std::string> out;
+        for (const auto& item : list) {
+            std::string text = r_.string(item, what);
+            boost::system::error_code ec;
+            auto a = boost::asio::ip::make_address(text, ec);
+            if (ec) r_.fail(item, what + ": '" + text + "' is not an IPv4 or IPv6 address");
+            out.push_back(a.to_string());
+        }
+        return out;
+    }
+
+    void read_nameservers(const YAML::Node& ns) {
+        r_.expect_map(ns, "nameservers");
+        if (ns.size() == 0) r_.fail(ns, "nameservers: at least one nameserver is needed");
+        for (const auto& item : ns) {
+            NameServer server;
+            server.name = r_.string(item.first, "nameserver name");
+            server.mark = r_.mark(item.first);
+            const bool absolute = server.name.back() == '.';
+            if (!absolute) claim_name(item.first, server.name, "nameserver");
+            if (!item.second.IsNull())
+                server.addresses = read_addresses(item.second, "nameservers." + server.name);
+            if (!absolute && server.addresses.empty())
+                r_.fail(item.first, "nameserver '" + server.name +
+                                        "' is inside the zone and needs addresses (glue)");
+            policy_.nameservers.push_back(std::move(server));
+        }
+    }
+
+    Ports read_ports(const YAML::Node& node, Ports base, const std::string& what) {
+        r_.expect_map(node, what);
+        r_.check_keys(node, {"udp", "tcp", "tls"}, what);
+        auto port = [&](const char* key, std::uint16_t& out) {
+            if (node[key])
+                out = static_cast<std::uint16_t>(r_.integer(node[key], 1, 65535, what + "." + key));
+        };
+        port("udp", base.udp);
+        port("tcp", base.tcp);
+        port("tls", base.tls);
+        return base;
+    }
+
+    GeoPoint read_point(const YAML::Node& node, const std::string& what) {
+        if (!node.IsSequence() || node.size() != 2)
+            r_.fail(node, what + ": expected [latitude, longitude]");
+        GeoPoint p{r_.number(node[0], what), r_.number(node[1], what)};
+        if (p.latitude < -90 || p.latitude > 90) r_.fail(node[0], what + ": latitude outside -90..90");
+        if (p.longitude < -180 || p.longitude > 180)
+            r_.fail(node[1], what + ": longitude outside -180..180");
+        return p;
+    }
+
+    void read_media_servers(const YAML::Node& list) {
+        r_.expect_map(list, "media_servers");
+        for (const auto& item : list) {
+            MediaServer ms;
+            ms.label = r_.string(item.first, "media server name");
+            ms.mark = r_.mark(item.first);
+            claim_name(item.first, ms.label, "media server");
+            const std::string what = "media_servers." + ms.label;
+            const YAML::Node& body = item.second;
+            r_.expect_map(body, what);
+            r_.check_keys(body, {"addresses", "location", "ports", "probe_address"}, what);
+            r_.require(body, "addresses", what);
+            ms.addresses = read_addresses(body["addresses"], what + ".addresses");
+            if (ms.addresses.empty()) r_.fail(body["addresses"], what + ".addresses: empty");
+            if (body["location"]) ms.location = read_point(body["location"], what + ".location");
+            ms.ports = body["ports"] ? read_ports(body["ports"], policy_.ports, what + ".ports")
+                                     : policy_.ports;
+            if (auto p = body["probe_address"]) {
+                std::string text = r_.string(p, what + ".probe_address");
+                boost::system::error_code ec;
+                boost::asio::ip::make_address(text, ec);
+                if (ec) r_.fail(p, what + ".probe_address: '" + text + "' is not an IP address");
+                ms.probe_address = text;
+            }
+            policy_.media_servers.push_back(std::move(ms));
+        }
+    }
+
+    void read_regions(const YAML::Node& list, const YAML::Node& default_region) {
+        r_.expect_map(list, "regions");
+        std::set<std::string> seen;
+        for (const auto& item : list) {
+            Region region;
+            region.name = r_.string(item.first, "region name");
+            region.mark = r_.mark(item.first);
+            if (!seen.insert(region.name).second)
+                r_.fail(item.first, "duplicate region '" + region.name + "'");
+            const std::string what = "regions." + region.name;
+            r_.expect_map(item.second, what);
+            r_.check_keys(item.second, {"match", "location"}, what);
+            if (auto m = item.second["match"]) {
+                r_.expect_seq(m, what + ".match");
+                for (const auto& e : m) {
+                    std::string code = upper(r_.string(e, what + ".match"));
+                    auto dash = code.find('-');
+                    bool ok = dash == std::string::npos
+                                  ? code.size() == 2
+                                  : dash == 2 && code.size() > 3 && code.size() <= 6;
+                    if (!ok)
+                        r_.fail(e, what + ".match: '" + e.Scalar() +
+                                       "': expected a continent (NA), a country (US) or a "
+                                       "subdivision (US-CA)");
+                    region.match.push_back(code);
+                }
+            }
+            if (item.second["location"])
+                region.location = read_point(item.second["location"], what + ".location");
+            policy_.regions.push_back(std::move(region));
+        }
+        if (policy_.regions.empty()) r_.fail(list, "regions: empty");
+        if (!default_region) r_.fail(list, "default_region: required when regions are defined");
+        policy_.default_region = region_index(default_region, "default_region");
+    }
+
+    std::size_t region_index(const YAML::Node& node, const std::string& what) {
+        std::string name = r_.string(node, what);
+        for (std::size_t i = 0; i < policy_.regions.size(); ++i)
+            if (policy_.regions[i].name == name) return i;
+        r_.fail(node, what + ": unknown region '" + name + "'");
+    }
+
+    std::size_t server_index(const YAML::Node& node) {
+        std::string name = r_.string(node, "target");
+        for (std::size_t i = 0; i < policy_.media_servers.size(); ++i)
+            if (lower(policy_.media_servers[i].label) == lower(name)) return i;
+        std::string known;
+        for (const auto& ms : policy_.media_servers) known += (known.empty() ? "" : ", ") + ms.label;
+        r_.fail(node, "unknown media server '" + name + "' in targets (known: " +
+                          (known.empty() ? "none" : known) + ")");
+    }
+
+    Ordering read_ordering(const YAML::Node& list, const std::string& what) {
+        r_.expect_seq(list, what);
+        if (list.size() == 0) r_.fail(list, what + ": at least one target is needed");
+        Ordering ordering;
+        std::set<std::size_t> used;
+        auto add = [&](Tier& tier, const YAML::Node& name, std::uint16_t weight) {
+            std::size_t index = server_index(name);
+            if (!used.insert(index).second)
+                r_.fail(name, what + ": media server '" + name.Scalar() + "' is listed twice");
+            tier.push_back({index, weight});
+        };
+        for (const auto& entry : list) {
+            Tier tier;
+            if (entry.IsScalar()) {
+                add(tier, entry, 0);
+            } else if (entry.IsMap() && entry.size() > 0) {
+                for (const auto& m : entry)
+                    add(tier, m.first,
+                        static_cast<std::uint16_t>(r_.integer(m.second, 0, 65535, what + " weight")));
+            } else {
+                r_.fail(entry, what + ": expected a media server name or a map of name: weight");
+            }
+            ordering.push_back(std::move(tier));
+        }
+        return ordering;
+    }
+
+    void read_proxies(const YAML::Node& list) {
+        r_.expect_map(list, "proxies");
+        for (const auto& item : list) {
+            Proxy proxy;
+            proxy.label = r_.string(item.first, "proxy name");
+            proxy.mark = r_.mark(item.first);
+            claim_name(item.first, proxy.label, "proxy");
+            const std::string what = "proxies." + proxy.label;
+            const YAML::Node& body = item.second;
+            r_.expect_map(body, what);
+            r_.check_keys(body, {"transports", "targets", "ttl"}, what);
+            r_.require(body, "targets", what);
+            proxy.ttl = body["ttl"] ? u32(body["ttl"], (what + ".ttl").c_str()) : policy_.ttl;
+            if (auto t = body["transports"]) {
+                r_.expect_seq(t, what + ".transports");
+                for (const auto& e : t) {
+                    std::string name = r_.string(e, what + ".transports");
+                    Transport tr;
+                    if (name == "udp") tr = Transport::udp;
+                    else if (name == "tcp") tr = Transport::tcp;
+                    else if (name == "tls") tr = Transport::tls;
+                    else r_.fail(e, what + ".transports: expected udp, tcp or tls");
+                    if (std::find(proxy.transports.begin(), proxy.transports.end(), tr) !=
+                        proxy.transports.end())
+                        r_.fail(e, what + ".transports: '" + name + "' is listed twice");
+                    proxy.transports.push_back(tr);
+                }
+                if (proxy.transports.empty()) r_.fail(t, what + ".transports: empty");
+            } else {
+                proxy.transports = {Transport::udp, Transport::tcp};
+            }
+            const YAML::Node& targets = body["targets"];
+            if (targets.IsMap()) {
+                if (policy_.regions.empty())
+                    r_.fail(targets, what + ".targets: per-region targets need 'regions'");
+                proxy.geo = true;
+                std::vector<std::optional<Ordering>> given(policy_.regions.size());
+                for (const auto& e : targets) {
+                    std::size_t region = region_index(e.first, what + ".targets");
+                    if (given[region])
+                        r_.fail(e.first, what + ".targets: region '" + e.first.Scalar() +
+                                             "' is listed twice");
+                    given[region] = read_ordering(e.second, what + ".targets." + e.first.Scalar());
+                }
+                if (!given[policy_.default_region])
+                    r_.fail(targets, what + ".targets: the default region '" +
+                                         policy_.regions[policy_.default_region].name +
+                                         "' needs an ordering");
+                for (auto& o : given)
+                    proxy.orderings.push_back(o ? *o : *given[policy_.default_region]);
+            } else {
+                Ordering o = read_ordering(targets, what + ".targets");
+                proxy.orderings.assign(policy_.view_count(), o);
+            }
+            policy_.proxies.push_back(std::move(proxy));
+        }
+    }
+
+    void read_records(const YAML::Node& list) {
+        r_.expect_seq(list, "records");
+        for (const auto& item : list)
+            policy_.records.push_back({r_.string(item, "records entry"), r_.mark(item)});
+    }
+};
+
+} // namespace
+
+ZonePolicy load_zone_policy(const std::string& path) { return PolicyReader(path).read(); }
+
+} // namespace srvd

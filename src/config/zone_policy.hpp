@@ -1,0 +1,102 @@
+#pragma once
+// A zone policy file, validated into plain structs (DESIGN §3). Names are kept
+// as written; the zone compiler turns them into wire format.
+#include "config/load_error.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace srvd {
+
+enum class Transport : std::uint8_t { udp, tcp, tls };
+
+struct Ports {
+    std::uint16_t udp = 5060;
+    std::uint16_t tcp = 5060;
+    std::uint16_t tls = 5061;
+    std::uint16_t of(Transport t) const {
+        return t == Transport::udp ? udp : t == Transport::tcp ? tcp : tls;
+    }
+};
+
+struct GeoPoint {
+    double latitude = 0;
+    double longitude = 0;
+};
+
+struct MediaServer {
+    std::string label; // relative to the zone
+    std::vector<std::string> addresses;
+    std::optional<GeoPoint> location;
+    Ports ports;
+    std::optional<std::string> probe_address;
+    SourceMark mark;
+};
+
+struct TierMember {
+    std::size_t server; // index into ZonePolicy::media_servers
+    std::uint16_t weight;
+};
+using Tier = std::vector<TierMember>;
+using Ordering = std::vector<Tier>; // tiers in priority order
+
+struct Proxy {
+    std::string label;
+    std::vector<Transport> transports;
+    std::uint32_t ttl;
+    bool geo = false; // targets given per region
+    // One ordering per region (index as ZonePolicy::regions); a region missing
+    // from the policy's map holds the default region's ordering. Zones without
+    // regions have exactly one.
+    std::vector<Ordering> orderings;
+    SourceMark mark;
+};
+
+struct Region {
+    std::string name;
+    std::vector<std::string> match; // upper-cased: continent, country or COUNTRY-SUB
+    std::optional<GeoPoint> location;
+    SourceMark mark;
+};
+
+struct NameServer {
+    std::string name; // relative label, or absolute with a trailing dot
+    std::vector<std::string> addresses;
+    SourceMark mark;
+};
+
+struct RecordLine {
+    std::string text;
+    SourceMark mark;
+};
+
+struct Soa {
+    std::string primary, contact;
+    std::uint32_t serial, refresh, retry, expire, minimum;
+};
+
+struct ZonePolicy {
+    std::string file;
+    std::string zone; // fully qualified, trailing dot
+    std::uint32_t ttl = 300;
+    Soa soa;
+    std::vector<NameServer> nameservers;
+    Ports ports;
+    std::vector<MediaServer> media_servers;
+    std::vector<Region> regions;
+    std::size_t default_region = 0;
+    std::vector<Proxy> proxies;
+    std::vector<RecordLine> records;
+    SourceMark zone_mark;
+
+    std::size_t view_count() const { return regions.empty() ? 1 : regions.size(); }
+    // The view served to a client in no region, and by `export` without --region.
+    std::size_t default_view() const { return regions.empty() ? 0 : default_region; }
+};
+
+// Reads and validates one zone policy file; throws LoadError.
+ZonePolicy load_zone_policy(const std::string& path);
+
+} // namespace srvd

@@ -1,0 +1,132 @@
+#include "dns/message_writer.hpp"
+
+#include "dns/name.hpp"
+#include "dns/wire.hpp"
+
+#include <stdexcept>
+
+namespace srvd::dns {
+namespace {
+
+// Pointers carry 14 bits of offset.
+constexpr std::size_t max_pointer_offset = 0x3fff;
+
+// RFC 3597 section 4: only the RFC 1035 types may have compressed RDATA names;
+// SRV (RFC 2782) and NAPTR (RFC 3403) targets must not be compressed.
+bool rdata_compressible(std::uint16_t t) {
+    return t == type::NS || t == type::CNAME || t == type::SOA || t == type::PTR || t == type::MX;
+}
+
+void append16(std::string& s, std::uint16_t v) {
+    s.push_back(static_cast<char>(v >> 8));
+    s.push_back(static_cast<char>(v));
+}
+
+} // namespace
+
+MessageWriter::MessageWriter(bool exact, std::string_view qname)
+    : exact_(exact), base_(header_size + qname.size() + 4) {
+    std::string lower = lowercase(qname);
+    for (std::string_view s = lower; s.size() > 1; s = parent_name(s)) {
+        Target t = exact ? Target{false, static_cast<std::uint16_t>(header_size + lower.size() - s.size())}
+                         : Target{true, static_cast<std::uint16_t>(s.size())};
+        dictionary_.emplace_back(std::string(s), t);
+    }
+}
+
+MessageWriter MessageWriter::for_name(std::string_view qname) { return MessageWriter(true, qname); }
+
+MessageWriter MessageWriter::for_names_below(std::string_view anchor) {
+    return MessageWriter(false, anchor);
+}
+
+const MessageWriter::Target* MessageWriter::find(std::string_view lower_suffix) const {
+    for (const auto& [name, target] : dictionary_)
+        if (name == lower_suffix) return &target;
+    return nullptr;
+}
+
+void MessageWriter::write_pointer(const Target& target) {
+    if (target.patch)
+        out_.patches.push_back({static_cast<std::uint16_t>(out_.blob.size()), target.value});
+    append16(out_.blob, static_cast<std::uint16_t>(0xc000 | (target.patch ? 0 : target.value)));
+}
+
+void MessageWriter::write_name(std::string_view name, bool compress) {
+    const std::string lower = lowercase(name);
+    std::size_t literal = lower.size(); // bytes written as labels
+    const Target* target = nullptr;
+    if (compress) {
+        for (std::string_view s = lower; s.size() > 1; s = parent_name(s))
+            if ((target = find(s))) {
+                literal = lower.size() - s.size();
+                break;
+            }
+    }
+    // Later names may point into this one (only where offsets are final).
+    if (exact_) {
+        std::string_view s = lower;
+        while (s.size() > 1 && lower.size() - s.size() < literal) {
+            std::size_t at = offset() + (lower.size() - s.size());
+            if (at <= max_pointer_offset && !find(s))
+                dictionary_.emplace_back(std::string(s), Target{false, static_cast<std::uint16_t>(at)});
+            s = parent_name(s);
+        }
+    }
+    out_.blob.append(name.substr(0, literal));
+    if (target) write_pointer(*target);
+}
+
+void MessageWriter::add(Section section, const ldns_rr* rr, bool owner_is_qname,
+                        std::string_view owner, std::optional<std::uint32_t> ttl) {
+    if (section < section_) throw std::logic_error("MessageWriter: sections out of order");
+    if (section == Section::additional && out_.cuts.empty())
+        out_.cuts.push_back({static_cast<std::uint16_t>(out_.blob.size()), 0});
+    section_ = section;
+
+    if (owner_is_qname) {
+        // The question name always starts right after the header.
+        append16(out_.blob, static_cast<std::uint16_t>(0xc000 | header_size));
+    } else if (!owner.empty()) {
+        write_name(owner, true);
+    } else {
+        const ldns_rdf* own = ldns_rr_owner(rr);
+        write_name({reinterpret_cast<const char*>(ldns_rdf_data(own)), ldns_rdf_size(own)}, true);
+    }
+    const std::uint16_t rrtype = static_cast<std::uint16_t>(ldns_rr_get_type(rr));
+    append16(out_.blob, rrtype);
+    append16(out_.blob, static_cast<std::uint16_t>(ldns_rr_get_class(rr)));
+    const std::uint32_t t = ttl ? *ttl : ldns_rr_ttl(rr);
+    append16(out_.blob, static_cast<std::uint16_t>(t >> 16));
+    append16(out_.blob, static_cast<std::uint16_t>(t));
+    const std::size_t rdlength_at = out_.blob.size();
+    append16(out_.blob, 0);
+    for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+        const ldns_rdf* rdf = ldns_rr_rdf(rr, i);
+        std::string_view data(reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf));
+        if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME)
+            write_name(data, rdata_compressible(rrtype));
+        else
+            out_.blob.append(data);
+    }
+    const std::size_t rdlength = out_.blob.size() - rdlength_at - 2;
+    out_.blob[rdlength_at] = static_cast<char>(rdlength >> 8);
+    out_.blob[rdlength_at + 1] = static_cast<char>(rdlength);
+    ++out_.counts[static_cast<int>(section)];
+}
+
+void MessageWriter::end_additional_rrset() {
+    out_.cuts.push_back({static_cast<std::uint16_t>(out_.blob.size()), out_.counts[2]});
+}
+
+CompiledMessage MessageWriter::finish(std::uint8_t rcode, bool authoritative) {
+    if (out_.blob.size() + base_ > max_message_size)
+        throw std::length_error("answer larger than a DNS message can be");
+    if (out_.cuts.empty()) out_.cuts.push_back({static_cast<std::uint16_t>(out_.blob.size()), 0});
+    if (out_.cuts.back().length != out_.blob.size()) end_additional_rrset();
+    out_.rcode = rcode;
+    out_.authoritative = authoritative;
+    return std::move(out_);
+}
+
+} // namespace srvd::dns

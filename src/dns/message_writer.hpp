@@ -1,0 +1,85 @@
+#pragma once
+// Writes the sections of an answer in wire format at load time, with name
+// compression (RFC 1035 4.1.4). The question is not written: the packet path
+// copies the client's own question in front of the result.
+//
+// Two modes:
+//  * for one name: the question name is known, so every compression pointer
+//    is final and the packet path copies the bytes unchanged;
+//  * for names below an anchor (NXDOMAIN, wildcard, referral below a cut):
+//    only the anchor, a suffix of the question, is known. Pointers to it are
+//    recorded as patches the packet path fills in from the question's length.
+#include "dns/rr.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace srvd::dns {
+
+enum class Section : std::uint8_t { answer = 0, authority = 1, additional = 2 };
+
+// A place where the additional section may be cut short to fit a size limit:
+// the blob up to `length` holds `arcount` additional records.
+struct Cut {
+    std::uint16_t length;
+    std::uint16_t arcount;
+    bool operator==(const Cut&) const = default;
+};
+
+// A compression pointer to fill in per query: it points at the suffix of the
+// question name that is `suffix_length` bytes long.
+struct Patch {
+    std::uint16_t position;
+    std::uint16_t suffix_length;
+    bool operator==(const Patch&) const = default;
+};
+
+struct CompiledMessage {
+    std::uint8_t rcode = 0;
+    bool authoritative = true;
+    std::uint16_t counts[3] = {0, 0, 0}; // answer, authority, additional
+    std::string blob;
+    std::vector<Cut> cuts; // ascending; the first has no additional records
+    std::vector<Patch> patches;
+
+    bool operator==(const CompiledMessage&) const = default;
+};
+
+class MessageWriter {
+public:
+    static MessageWriter for_name(std::string_view qname);
+    static MessageWriter for_names_below(std::string_view anchor);
+
+    // `owner_is_qname`: write the owner as the question name (wildcard
+    // synthesis, or simply the record at the queried name); else `owner`
+    // when given (a wildcard synthesized further down a CNAME chain), else the
+    // record's own.
+    void add(Section section, const ldns_rr* rr, bool owner_is_qname, std::string_view owner = {},
+             std::optional<std::uint32_t> ttl = std::nullopt);
+    // Closes an RRset of the additional section: a truncation point.
+    void end_additional_rrset();
+    CompiledMessage finish(std::uint8_t rcode, bool authoritative);
+
+private:
+    struct Target {
+        bool patch;
+        std::uint16_t value; // absolute offset, or suffix length for a patch
+    };
+    MessageWriter(bool exact, std::string_view qname);
+
+    void write_name(std::string_view name, bool compress);
+    void write_pointer(const Target& target);
+    std::size_t offset() const { return base_ + out_.blob.size(); }
+    const Target* find(std::string_view lower_suffix) const;
+
+    bool exact_;
+    std::size_t base_; // where the blob starts in the message (exact mode)
+    std::vector<std::pair<std::string, Target>> dictionary_;
+    CompiledMessage out_;
+    Section section_ = Section::answer;
+};
+
+} // namespace srvd::dns

@@ -1,0 +1,61 @@
+#include "dns/name.hpp"
+
+#include "dns/wire.hpp"
+
+#include "dns/ldns.hpp"
+
+namespace srvd::dns {
+
+std::optional<std::string> name_from_text(std::string_view text) {
+    std::string s(text);
+    if (s.empty()) return std::nullopt;
+    if (s.back() != '.') s.push_back('.');
+    ldns_rdf* rdf = nullptr;
+    if (ldns_str2rdf_dname(&rdf, s.c_str()) != LDNS_STATUS_OK || !rdf) return std::nullopt;
+    std::string wire(reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf));
+    ldns_rdf_deep_free(rdf);
+    return wire;
+}
+
+std::string name_to_text(std::string_view wire) {
+    ldns_rdf* rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, wire.size(), wire.data());
+    if (!rdf) return "?";
+    char* text = ldns_rdf2str(rdf);
+    std::string out = text ? text : "?";
+    free(text);
+    ldns_rdf_deep_free(rdf);
+    return out;
+}
+
+std::string lowercase(std::string_view wire) {
+    std::string out(wire);
+    // Label length bytes are below 64 and never ASCII upper-case letters.
+    for (char& c : out) c = static_cast<char>(ascii_lower(static_cast<std::uint8_t>(c)));
+    return out;
+}
+
+bool is_at_or_below(std::string_view name, std::string_view zone) {
+    while (name.size() > zone.size()) name = parent_name(name);
+    return name == zone;
+}
+
+std::string_view parent_name(std::string_view wire) {
+    if (wire.size() <= 1) return wire;
+    return wire.substr(1 + static_cast<std::uint8_t>(wire[0]));
+}
+
+std::string_view first_label(std::string_view wire) {
+    if (wire.empty()) return {};
+    return wire.substr(1, static_cast<std::uint8_t>(wire[0]));
+}
+
+std::size_t label_count(std::string_view wire) {
+    std::size_t n = 0;
+    while (wire.size() > 1) {
+        wire = parent_name(wire);
+        ++n;
+    }
+    return n;
+}
+
+} // namespace srvd::dns

@@ -1,0 +1,22 @@
+#pragma once
+// Domain names in uncompressed wire format, held in std::string. Used at load
+// time; the packet path works on raw bytes.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace srvd::dns {
+
+// "proxy-a.example.com." → wire; relative names are taken as absolute. nullopt
+// when the text is not a valid name (ldns does the parsing, escapes included).
+std::optional<std::string> name_from_text(std::string_view text);
+std::string name_to_text(std::string_view wire);
+std::string lowercase(std::string_view wire);
+// True when `name` equals `zone` or lies below it (both lowercased wire).
+bool is_at_or_below(std::string_view name, std::string_view zone);
+// The name with its first label removed; the root stays the root.
+std::string_view parent_name(std::string_view wire);
+std::string_view first_label(std::string_view wire); // without its length byte
+std::size_t label_count(std::string_view wire);
+
+} // namespace srvd::dns

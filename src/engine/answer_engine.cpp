@@ -1,0 +1,177 @@
+#include "engine/answer_engine.hpp"
+
+#include "dns/wire.hpp"
+#include "engine/query_parser.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace srvd::engine {
+namespace {
+
+using dns::put16;
+using dns::put32;
+constexpr std::size_t opt_size = 11; // root owner, type, class, TTL, RDLENGTH 0
+
+struct Reply {
+    std::uint8_t rcode = 0; // low four bits in the header; BADVERS goes in the OPT
+    std::uint16_t extended_rcode = 0;
+    bool authoritative = false;
+    bool truncated = false;
+    std::uint16_t counts[3] = {0, 0, 0};
+};
+
+std::size_t header_only(const ParsedQuery& q, std::uint8_t rcode, std::uint8_t* out) noexcept {
+    put16(out, q.id);
+    out[2] = static_cast<std::uint8_t>(dns::flag2::QR | (q.opcode << 3) | (q.rd ? dns::flag2::RD : 0));
+    out[3] = rcode;
+    std::memset(out + 4, 0, 8);
+    return dns::header_size;
+}
+
+void write_header(const ParsedQuery& q, const Reply& r, std::uint8_t* out) noexcept {
+    put16(out, q.id);
+    out[2] = static_cast<std::uint8_t>(dns::flag2::QR | (r.authoritative ? dns::flag2::AA : 0) |
+                                       (r.truncated ? dns::flag2::TC : 0) |
+                                       (q.rd ? dns::flag2::RD : 0));
+    out[3] = static_cast<std::uint8_t>((q.cd ? dns::flag3::CD : 0) | (r.rcode & dns::flag3::RCODE));
+    put16(out + 4, 1);
+    put16(out + 6, r.counts[0]);
+    put16(out + 8, r.counts[1]);
+    put16(out + 10, static_cast<std::uint16_t>(r.counts[2] + (q.edns ? 1 : 0)));
+}
+
+std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply& r,
+                      std::uint8_t* p) noexcept {
+    p[0] = 0;
+    put16(p + 1, dns::type::OPT);
+    put16(p + 3, s.udp_payload);
+    p[5] = static_cast<std::uint8_t>(r.extended_rcode >> 4);
+    p[6] = 0; // version
+    p[7] = q.edns_do ? 0x80 : 0; // RFC 3225: DO is echoed
+    p[8] = 0;
+    put16(p + 9, 0);
+    return opt_size;
+}
+
+// The answers of a name: find the entry for the type, else the catch-all.
+const zone::TypeEntry* find_entry(const zone::Snapshot& s, std::uint32_t begin, std::uint16_t count,
+                                  std::uint16_t qtype) noexcept {
+    for (std::uint32_t i = begin; i < begin + count; ++i)
+        if (s.entries[i].qtype == qtype || s.entries[i].qtype == 0) return &s.entries[i];
+    return nullptr;
+}
+
+} // namespace
+
+std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::uint8_t* out,
+                         std::size_t out_size, AnswerInfo* info) noexcept {
+    ParsedQuery q;
+    switch (parse_query(request.data, request.size, q)) {
+    case ParseStatus::drop:
+        return 0;
+    case ParseStatus::formerr:
+        if (info) info->rcode = dns::rcode::FORMERR;
+        return header_only(q, dns::rcode::FORMERR, out);
+    case ParseStatus::notimp:
+        if (info) info->rcode = dns::rcode::NOTIMP;
+        return header_only(q, dns::rcode::NOTIMP, out);
+    case ParseStatus::ok:
+        break;
+    }
+    if (info) info->qtype = q.qtype;
+
+    std::size_t limit = dns::max_message_size;
+    if (request.protocol == Protocol::udp)
+        limit = q.edns ? std::clamp<std::size_t>(q.edns_payload, dns::classic_udp_size, s.udp_payload)
+                       : dns::classic_udp_size;
+    limit = std::min(limit, out_size);
+
+    Reply r;
+    const zone::Answer* a = nullptr;
+    if (q.edns && q.edns_version != 0) {
+        r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
+    } else if (q.qtype == dns::type::OPT) {
+        return header_only(q, dns::rcode::FORMERR, out);
+    } else if (q.qclass != dns::class_IN || q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR) {
+        r.rcode = dns::rcode::REFUSED; // other classes are not ours; transfers are not served
+    } else if (q.qtype == dns::type::MAILA || q.qtype == dns::type::MAILB) {
+        r.rcode = dns::rcode::NOTIMP;
+    } else {
+        // The name itself, else its closest existing ancestor.
+        const zone::TypeEntry* entry = nullptr;
+        std::uint32_t node = s.names.find(q.qname, q.qname_size);
+        if (node != zone::NameTable::not_found) {
+            const zone::Node& n = s.nodes[node];
+            entry = find_entry(s, n.exact_begin, n.exact_count, q.qtype);
+        } else {
+            for (std::uint8_t label = 1; label <= q.label_count; ++label) {
+                const std::uint8_t offset = label < q.label_count ? q.label_offsets[label]
+                                                                  : q.qname_size - 1;
+                node = s.names.find(q.qname + offset, q.qname_size - offset);
+                if (node == zone::NameTable::not_found) continue;
+                const zone::Node& n = s.nodes[node];
+                entry = find_entry(s, n.below_begin, n.below_count, q.qtype);
+                break;
+            }
+        }
+        if (!entry) {
+            r.rcode = dns::rcode::REFUSED; // not a zone of ours (RFC 8906 style)
+        } else {
+            const zone::Node& n = s.nodes[node];
+            // Until GeoIP picks a region, every client gets the default view.
+            const std::uint16_t view = entry->views > 1 ? s.zones[n.zone].default_view : 0;
+            a = &s.answers[entry->first + view];
+            r.rcode = a->rcode;
+            r.authoritative = a->authoritative;
+        }
+    }
+    r.rcode = static_cast<std::uint8_t>((r.rcode | r.extended_rcode) & 0x0f);
+    if (info) info->rcode = static_cast<std::uint16_t>(r.rcode | r.extended_rcode);
+
+    const std::size_t question_size = q.question_end - dns::header_size;
+    const std::size_t fixed = dns::header_size + question_size + (q.edns ? opt_size : 0);
+    if (fixed > limit) return header_only(q, dns::rcode::FORMERR, out);
+    std::memcpy(out + dns::header_size, request.data + dns::header_size, question_size);
+    std::size_t at = dns::header_size + question_size;
+
+    if (a) {
+        // Drop additional RRsets from the end until the answer fits; if even
+        // the answer and authority sections do not, send none and set TC.
+        std::size_t length = a->blob_length;
+        std::uint16_t arcount = a->counts[2];
+        const std::size_t room = limit - fixed;
+        if (length > room) {
+            length = 0;
+            arcount = 0;
+            r.truncated = true;
+            for (std::uint32_t c = a->cuts_begin + a->cuts_count; c-- > a->cuts_begin;)
+                if (s.cuts[c].length <= room) {
+                    length = s.cuts[c].length;
+                    arcount = s.cuts[c].arcount;
+                    r.truncated = false;
+                    break;
+                }
+        }
+        if (!r.truncated) {
+            std::memcpy(out + at, s.bytes.data() + a->blob_offset, length);
+            for (std::uint32_t p = a->patches_begin; p < a->patches_begin + a->patches_count; ++p) {
+                const dns::Patch& patch = s.patches[p];
+                if (patch.position + 2u > length) continue;
+                put16(out + at + patch.position,
+                      static_cast<std::uint16_t>(0xc000 | (dns::header_size + q.qname_size -
+                                                           patch.suffix_length)));
+            }
+            r.counts[0] = a->counts[0];
+            r.counts[1] = a->counts[1];
+            r.counts[2] = arcount;
+            at += length;
+        }
+    }
+    if (info) info->truncated = r.truncated;
+    if (q.edns) at += write_opt(s, q, r, out + at);
+    write_header(q, r, out);
+    return at;
+}
+
+} // namespace srvd::engine

@@ -1,0 +1,38 @@
+#pragma once
+// The answer engine: query bytes + client + snapshot → answer bytes. A pure
+// function: no sockets, no allocation, no locks, no exceptions. The network
+// layer, the tests, the benchmarks and the fuzzers all call it directly.
+#include "zone/snapshot.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace srvd::engine {
+
+enum class Protocol : std::uint8_t { udp, tcp };
+
+struct ClientAddress {
+    std::uint8_t family = 0; // 4, 6, or 0 when unknown
+    std::uint8_t bytes[16] = {};
+};
+
+struct Request {
+    const std::uint8_t* data;
+    std::size_t size;
+    Protocol protocol;
+    ClientAddress client;
+};
+
+// What happened, for logs, metrics and tests; filled when asked for.
+struct AnswerInfo {
+    std::uint16_t qtype = 0;
+    std::uint16_t rcode = 0; // extended rcode (BADVERS is 16)
+    bool truncated = false;
+};
+
+// Writes the answer into `out` and returns its length, or 0 when the query
+// must be dropped. `out_size` must be at least 512; TCP answers may need 65535.
+std::size_t answer_query(const zone::Snapshot& snapshot, const Request& request, std::uint8_t* out,
+                         std::size_t out_size, AnswerInfo* info = nullptr) noexcept;
+
+} // namespace srvd::engine

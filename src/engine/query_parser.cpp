@@ -1,0 +1,98 @@
+#include "engine/query_parser.hpp"
+
+#include "dns/wire.hpp"
+
+namespace srvd::engine {
+namespace {
+
+using dns::get16;
+
+// Skips a possibly compressed name in an additional record; a pointer ends
+// it, so no loop can form. Returns false when it runs past the end.
+bool skip_name(const std::uint8_t* data, std::size_t size, std::size_t& at) noexcept {
+    for (std::size_t total = 0; at < size;) {
+        const std::uint8_t len = data[at];
+        if ((len & 0xc0) == 0xc0) {
+            at += 2;
+            return at <= size;
+        }
+        if (len & 0xc0) return false; // reserved label types
+        at += 1 + len;
+        total += 1 + len;
+        if (total > dns::max_name_size) return false;
+        if (len == 0) return true;
+    }
+    return false;
+}
+
+} // namespace
+
+ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery& q) noexcept {
+    if (size < dns::header_size) return ParseStatus::drop;
+    if (data[2] & dns::flag2::QR) return ParseStatus::drop; // never answer an answer
+    q.id = get16(data);
+    q.opcode = (data[2] & dns::flag2::OPCODE) >> 3;
+    q.rd = data[2] & dns::flag2::RD;
+    q.cd = data[3] & dns::flag3::CD;
+    q.edns = false;
+    q.question_end = 0;
+    if (q.opcode != 0) return ParseStatus::notimp;
+    const std::uint16_t qdcount = get16(data + 4), ancount = get16(data + 6),
+                        nscount = get16(data + 8), arcount = get16(data + 10);
+    if (qdcount != 1 || ancount != 0 || nscount != 0) return ParseStatus::formerr;
+
+    // The question name: plain labels only. A compression pointer could only
+    // point back into the header, so it is malformed by construction.
+    std::size_t at = dns::header_size;
+    q.label_count = 0;
+    std::size_t out = 0;
+    for (;;) {
+        if (at >= size) return ParseStatus::formerr;
+        const std::uint8_t len = data[at];
+        if (len & 0xc0) return ParseStatus::formerr;
+        if (out + 1 + len > dns::max_name_size || at + 1 + len > size) return ParseStatus::formerr;
+        if (len == 0) {
+            q.qname[out++] = 0;
+            ++at;
+            break;
+        }
+        q.label_offsets[q.label_count++] = static_cast<std::uint8_t>(out);
+        q.qname[out++] = len;
+        for (std::size_t i = 0; i < len; ++i) q.qname[out++] = dns::ascii_lower(data[at + 1 + i]);
+        at += 1 + len;
+    }
+    q.qname_size = static_cast<std::uint8_t>(out);
+    if (at + 4 > size) return ParseStatus::formerr;
+    q.qtype = get16(data + at);
+    q.qclass = get16(data + at + 2);
+    at += 4;
+    q.question_end = at;
+
+    for (std::uint16_t i = 0; i < arcount; ++i) {
+        const std::size_t owner = at;
+        if (!skip_name(data, size, at) || at + 10 > size) return ParseStatus::formerr;
+        const std::uint16_t type = get16(data + at);
+        const std::uint16_t rdlength = get16(data + at + 8);
+        const std::size_t rdata = at + 10;
+        if (rdata + rdlength > size) return ParseStatus::formerr;
+        if (type == dns::type::OPT) {
+            // RFC 6891 6.1.1: one OPT, owned by the root.
+            if (q.edns || at != owner + 1 || data[owner] != 0) return ParseStatus::formerr;
+            q.edns = true;
+            q.edns_payload = get16(data + at + 2);
+            q.edns_version = data[at + 5];
+            q.edns_do = data[at + 6] & 0x80;
+            for (std::size_t o = rdata; o < rdata + rdlength;) {
+                if (o + 4 > rdata + rdlength) return ParseStatus::formerr;
+                const std::uint16_t option_length = get16(data + o + 2);
+                if (o + 4 + option_length > rdata + rdlength) return ParseStatus::formerr;
+                o += 4 + option_length; // unknown options are ignored (RFC 6891 6.1.2)
+            }
+        }
+        at = rdata + rdlength;
+    }
+    if (at != size) return ParseStatus::formerr; // trailing garbage
+    return ParseStatus::ok;
+}
+
+} // namespace srvd::engine

@@ -1,0 +1,35 @@
+#pragma once
+// Header, question and EDNS of a query, parsed by hand: this is the packet
+// path, and a general-purpose parser (ldns) would allocate a packet object
+// per query and decode sections a query never needs.
+#include <cstddef>
+#include <cstdint>
+
+namespace srvd::engine {
+
+struct ParsedQuery {
+    std::uint16_t id;
+    std::uint8_t opcode;
+    bool rd, cd;
+    std::uint8_t qname[256];      // lowercased wire
+    std::uint8_t qname_size;
+    std::uint8_t label_offsets[128]; // where each label starts in qname
+    std::uint8_t label_count;
+    std::uint16_t qtype, qclass;
+    std::size_t question_end;     // offset just past QCLASS in the query
+    bool edns;
+    std::uint16_t edns_payload;
+    std::uint8_t edns_version;
+    bool edns_do;
+};
+
+enum class ParseStatus {
+    ok,
+    drop,    // no header to answer, or a response: stay silent
+    formerr, // header is usable, the rest is malformed
+    notimp,  // an opcode we do not implement
+};
+
+ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery& q) noexcept;
+
+} // namespace srvd::engine

@@ -1,0 +1,133 @@
+#include "net/server.hpp"
+
+#include "net/snapshot_holder.hpp"
+#include "net/tcp_server.hpp"
+#include "net/udp_worker.hpp"
+#include "util/log.hpp"
+
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <thread>
+
+namespace srvd::net {
+namespace asio = boost::asio;
+
+namespace {
+
+struct Worker {
+    asio::io_context io{1}; // one thread per context: no internal locking needed
+    std::vector<std::unique_ptr<UdpListener>> udp;
+    std::vector<std::shared_ptr<TcpListener>> tcp;
+    std::thread thread;
+};
+
+std::string endpoint_text(const asio::ip::udp::endpoint& e) {
+    return e.address().is_v6() ? "[" + e.address().to_string() + "]:" + std::to_string(e.port())
+                               : e.address().to_string() + ":" + std::to_string(e.port());
+}
+
+void apply_log_level(const ServerConfig& config) {
+    log::Level level;
+    if (log::parse_level(config.log_level, level)) log::set_level(level);
+}
+
+std::string summary(const zone::Loaded& loaded) {
+    std::size_t names = loaded.snapshot->nodes.size();
+    return std::to_string(loaded.snapshot->zones.size()) + " zone(s), " + std::to_string(names) +
+           " names, " + std::to_string(loaded.snapshot->memory() / 1024) + " KiB compiled in " +
+           std::to_string(loaded.load_time.count()) + " ms";
+}
+
+} // namespace
+
+int serve(const ServeOptions& options) {
+    zone::Loaded loaded;
+    try {
+        loaded = zone::load_all(options.config_path);
+    } catch (const std::exception& e) {
+        log::error(e.what());
+        return 1;
+    }
+    apply_log_level(loaded.config);
+    std::vector<asio::ip::udp::endpoint> listen =
+        options.listen_override.empty() ? loaded.config.listen : options.listen_override;
+    const unsigned threads = loaded.config.threads ? loaded.config.threads
+                                                   : std::max(1u, std::thread::hardware_concurrency());
+
+    SnapshotHolder holder;
+    holder.publish(loaded.snapshot);
+    TcpLimits tcp_limits;
+    tcp_limits.max_clients = loaded.config.limits.tcp_clients;
+    tcp_limits.idle_timeout = loaded.config.limits.tcp_idle_timeout;
+
+    std::vector<std::unique_ptr<Worker>> workers;
+    try {
+        for (unsigned i = 0; i < threads; ++i) {
+            auto w = std::make_unique<Worker>();
+            for (const auto& ep : listen) {
+                w->udp.push_back(std::make_unique<UdpListener>(w->io, ep, holder));
+                w->tcp.push_back(std::make_shared<TcpListener>(
+                    w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits));
+            }
+            workers.push_back(std::move(w));
+        }
+    } catch (const boost::system::system_error& e) {
+        log::error(std::string("cannot listen: ") + e.what());
+        return 1;
+    }
+
+    std::string where;
+    for (const auto& ep : listen) where += (where.empty() ? "" : " ") + endpoint_text(ep);
+    log::info("srvd " SRVD_VERSION " serving " + summary(loaded) + " on " + where + " (udp, tcp) with " +
+              std::to_string(threads) + " worker(s)");
+
+    for (auto& w : workers) {
+        for (auto& u : w->udp) u->start();
+        for (auto& t : w->tcp) t->start();
+        w->thread = std::thread([&io = w->io] { io.run(); });
+    }
+
+    asio::io_context control;
+    asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+    ServerConfig running = loaded.config;
+    std::function<void(boost::system::error_code, int)> on_signal =
+        [&](boost::system::error_code ec, int signal) {
+            if (ec) return;
+            if (signal == SIGHUP) {
+                // Built here, off the workers; they pick it up at their next batch.
+                try {
+                    zone::Loaded next = zone::load_all(options.config_path);
+                    if (next.config.listen != running.listen || next.config.threads != running.threads)
+                        log::warning("reload: listen and threads cannot change at run time; restart "
+                                     "srvd to apply them");
+                    apply_log_level(next.config);
+                    holder.publish(next.snapshot);
+                    log::info("reloaded: " + summary(next));
+                } catch (const std::exception& e) {
+                    log::error(std::string("reload failed, still serving the previous "
+                                           "configuration: ") + e.what());
+                }
+                signals.async_wait(on_signal);
+                return;
+            }
+            log::info("stopping");
+            for (auto& w : workers)
+                asio::post(w->io, [&w = *w] {
+                    for (auto& u : w.udp) u->close();
+                    for (auto& t : w.tcp) t->close();
+                });
+        };
+    signals.async_wait(on_signal);
+    // The control loop ends when the workers have; signals keep it alive until then.
+    std::thread waiter([&] {
+        for (auto& w : workers) w->thread.join();
+        asio::post(control, [&] { signals.cancel(); });
+    });
+    control.run();
+    waiter.join();
+    log::info("stopped");
+    return 0;
+}
+
+} // namespace srvd::net

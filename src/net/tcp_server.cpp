@@ -1,0 +1,136 @@
+#include "net/tcp_server.hpp"
+
+#include "dns/wire.hpp"
+#include "net/endpoint.hpp"
+#include "util/log.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+namespace srvd::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+class TcpSession : public std::enable_shared_from_this<TcpSession> {
+public:
+    TcpSession(tcp::socket socket, const SnapshotHolder& holder, TcpLimits& limits)
+        : socket_(std::move(socket)), timer_(socket_.get_executor()), holder_(holder),
+          limits_(limits), in_(dns::max_message_size), out_(2 + dns::max_message_size) {
+        boost::system::error_code ec;
+        auto peer = socket_.remote_endpoint(ec);
+        if (!ec) client_ = client_address(peer.data());
+    }
+    ~TcpSession() { limits_.open.fetch_sub(1); }
+
+    void start() { do_read_length(); }
+
+    void close() {
+        boost::system::error_code ignored;
+        timer_.cancel();
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+
+private:
+    void arm_idle_timer() {
+        timer_.expires_after(limits_.idle_timeout);
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) self->close(); // idle too long (RFC 7766 6.2.3)
+        });
+    }
+
+    void do_read_length() {
+        arm_idle_timer();
+        asio::async_read(socket_, asio::buffer(length_, 2),
+                         [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                             self->on_length(ec);
+                         });
+    }
+
+    void on_length(boost::system::error_code ec) {
+        if (ec) return close();
+        const std::size_t size = dns::get16(length_);
+        if (size == 0) return close();
+        asio::async_read(socket_, asio::buffer(in_.data(), size),
+                         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                             self->on_query(ec, n);
+                         });
+    }
+
+    void on_query(boost::system::error_code ec, std::size_t size) {
+        if (ec) return close();
+        holder_.refresh(snapshot_, generation_);
+        engine::Request request{in_.data(), size, engine::Protocol::tcp, client_};
+        const std::size_t n =
+            engine::answer_query(*snapshot_, request, out_.data() + 2, dns::max_message_size);
+        if (n == 0) return close(); // nothing to say to a stream that sent an answer
+        dns::put16(out_.data(), static_cast<std::uint16_t>(n));
+        asio::async_write(socket_, asio::buffer(out_.data(), n + 2),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->do_read_length();
+                          });
+    }
+
+    tcp::socket socket_;
+    asio::steady_timer timer_;
+    const SnapshotHolder& holder_;
+    TcpLimits& limits_;
+    std::shared_ptr<const zone::Snapshot> snapshot_;
+    std::uint64_t generation_ = 0;
+    engine::ClientAddress client_;
+    std::uint8_t length_[2];
+    std::vector<std::uint8_t> in_, out_;
+};
+
+TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,
+                         const SnapshotHolder& holder, TcpLimits& limits)
+    : io_(io), acceptor_(io), holder_(holder), limits_(limits) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    int one = 1;
+    ::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+void TcpListener::start() { do_accept(); }
+
+void TcpListener::do_accept() {
+    acceptor_.async_accept(io_, [self = shared_from_this()](boost::system::error_code ec,
+                                                            tcp::socket socket) {
+        self->on_accept(ec, std::move(socket));
+    });
+}
+
+void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+        if (limits_.open.fetch_add(1) >= limits_.max_clients) {
+            limits_.open.fetch_sub(1);
+            boost::system::error_code ignored;
+            socket.close(ignored); // over the cap: refuse rather than stall everyone
+        } else {
+            auto session = std::make_shared<TcpSession>(std::move(socket), holder_, limits_);
+            sessions_.remove_if([](const auto& w) { return w.expired(); });
+            sessions_.push_back(session);
+            session->start();
+        }
+    } else {
+        log::warning("tcp accept: " + ec.message());
+    }
+    do_accept();
+}
+
+void TcpListener::close() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& w : sessions_)
+        if (auto s = w.lock()) s->close();
+    sessions_.clear();
+}
+
+} // namespace srvd::net

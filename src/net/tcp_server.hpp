@@ -1,0 +1,44 @@
+#pragma once
+// DNS over TCP (RFC 7766): two-byte length framing, several queries per
+// connection answered in order, an idle timeout, and a cap on connections.
+#include "config/server_config.hpp"
+#include "net/snapshot_holder.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+
+#include <atomic>
+#include <list>
+#include <memory>
+
+namespace srvd::net {
+
+class TcpSession;
+
+// Shared by every worker's listeners: the connection cap is server-wide.
+struct TcpLimits {
+    std::atomic<std::uint32_t> open{0};
+    std::uint32_t max_clients;
+    std::chrono::milliseconds idle_timeout;
+};
+
+class TcpListener : public std::enable_shared_from_this<TcpListener> {
+public:
+    TcpListener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+                const SnapshotHolder& holder, TcpLimits& limits);
+    void start();
+    void close(); // stops accepting and closes every session
+
+private:
+    void do_accept();
+    void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    const SnapshotHolder& holder_;
+    TcpLimits& limits_;
+    std::list<std::weak_ptr<TcpSession>> sessions_;
+};
+
+} // namespace srvd::net

@@ -1,0 +1,68 @@
+#pragma once
+// Lowercased wire name → node index, as an open-addressing hash table over one
+// flat byte arena: a lookup hashes once, compares bytes, and never allocates.
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace srvd::zone {
+
+class NameTable {
+public:
+    static constexpr std::uint32_t not_found = 0xffffffff;
+
+    // Builds the table at once; `names[i]` maps to node i.
+    explicit NameTable(const std::vector<std::string>& names = {}) {
+        std::size_t bytes = 0;
+        for (const auto& n : names) bytes += n.size();
+        arena_.reserve(bytes);
+        // A load factor of at most 1/2 keeps probe sequences short.
+        std::size_t size = 16;
+        while (size < names.size() * 2) size *= 2;
+        slots_.assign(size, Slot{0, not_found, 0, 0});
+        mask_ = size - 1;
+        for (std::uint32_t i = 0; i < names.size(); ++i) {
+            const std::string& n = names[i];
+            const std::uint32_t h = hash(reinterpret_cast<const std::uint8_t*>(n.data()), n.size());
+            std::size_t at = h & mask_;
+            while (slots_[at].node != not_found) at = (at + 1) & mask_;
+            slots_[at] = Slot{h, i, static_cast<std::uint32_t>(arena_.size()),
+                              static_cast<std::uint8_t>(n.size())};
+            arena_.append(n);
+        }
+    }
+
+    std::uint32_t find(const std::uint8_t* name, std::size_t size) const noexcept {
+        const std::uint32_t h = hash(name, size);
+        for (std::size_t at = h & mask_;; at = (at + 1) & mask_) {
+            const Slot& s = slots_[at];
+            if (s.node == not_found) return not_found;
+            if (s.hash == h && s.size == size && std::memcmp(arena_.data() + s.offset, name, size) == 0)
+                return s.node;
+        }
+    }
+
+    std::size_t memory() const { return arena_.capacity() + slots_.capacity() * sizeof(Slot); }
+
+private:
+    struct Slot {
+        std::uint32_t hash;
+        std::uint32_t node;
+        std::uint32_t offset;
+        std::uint8_t size;
+    };
+    // FNV-1a: short keys, no setup cost, good enough spread for names.
+    static std::uint32_t hash(const std::uint8_t* p, std::size_t n) noexcept {
+        std::uint32_t h = 2166136261u;
+        for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 16777619u;
+        return h;
+    }
+
+    std::string arena_;
+    std::vector<Slot> slots_;
+    std::size_t mask_ = 0;
+};
+
+} // namespace srvd::zone

@@ -1,0 +1,169 @@
+#include "zone/zone_lookup.hpp"
+
+#include "dns/name.hpp"
+#include "dns/wire.hpp"
+
+#include <algorithm>
+
+namespace srvd::zone {
+namespace {
+
+// Long enough for any sane chain, short enough that a loop ends quickly.
+constexpr int max_cname_chain = 8;
+
+std::string rdf_name(const ldns_rr* rr, std::size_t index) {
+    const ldns_rdf* rdf = ldns_rr_rdf(rr, index);
+    if (!rdf || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return {};
+    return dns::lowercase(
+        {reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf)});
+}
+
+class Lookup {
+public:
+    Lookup(const ZoneView& view, std::string_view qname, std::uint16_t qtype)
+        : view_(view), qname_(qname), qtype_(qtype) {}
+
+    LookupResult run() {
+        std::string name(qname_);
+        for (int chain = 0;; ++chain) {
+            if (auto cut = find_cut(view_, name); cut && !(*cut == name && qtype_ == dns::type::DS)) {
+                if (result_.sections[0].empty()) referral(*cut);
+                return result_;
+            }
+            const ViewNode* node = view_.find(name);
+            std::string synthesized; // owner of wildcard-synthesized records
+            if (!node) {
+                std::string_view encloser = name;
+                while (!view_.find(encloser)) encloser = dns::parent_name(encloser);
+                std::string wildcard = std::string("\x01*", 2) + std::string(encloser);
+                node = view_.find(wildcard);
+                if (!node) {
+                    result_.rcode = dns::rcode::NXDOMAIN;
+                    negative();
+                    return result_;
+                }
+                synthesized = name;
+            }
+            const RRset* cname = node->find(dns::type::CNAME);
+            if (cname && qtype_ != dns::type::CNAME && qtype_ != dns::type::ANY) {
+                add(0, cname, name, synthesized);
+                std::string target = rdf_name(cname->rrs.front(), 0);
+                if (chain + 1 >= max_cname_chain || !dns::is_at_or_below(target, view_.apex) ||
+                    std::find(visited_.begin(), visited_.end(), target) != visited_.end())
+                    return result_;
+                visited_.push_back(name);
+                name = target;
+                continue;
+            }
+            if (qtype_ == dns::type::ANY) {
+                // RFC 8482: one RRset is enough; prefer the one SIP clients use.
+                const RRset* pick = node->find(dns::type::NAPTR);
+                if (!pick && !node->rrsets.empty()) pick = &node->rrsets.front();
+                if (pick) {
+                    add(0, pick, name, synthesized);
+                    return result_;
+                }
+            } else if (const RRset* set = node->find(qtype_)) {
+                add(0, set, name, synthesized);
+                add_additional_for(set);
+                return result_;
+            }
+            negative();
+            return result_;
+        }
+    }
+
+private:
+    const ZoneView& view_;
+    std::string_view qname_;
+    std::uint16_t qtype_;
+    LookupResult result_;
+    std::vector<std::string> visited_;
+
+    void add(int section, const RRset* set, const std::string& name, const std::string& synthesized,
+             std::optional<std::uint32_t> ttl = std::nullopt) {
+        for (const auto& item : result_.sections[section])
+            if (item.set == set && (synthesized.empty() || item.owner == synthesized)) return;
+        LookupItem item{set, synthesized, name == qname_, ttl};
+        result_.sections[section].push_back(std::move(item));
+    }
+
+    void negative() {
+        // RFC 2308 section 3: the SOA's TTL is the lesser of its TTL and MINIMUM.
+        const ldns_rr* soa = view_.soa;
+        const std::uint32_t minimum = ldns_rdf2native_int32(ldns_rr_rdf(soa, 6));
+        const RRset* set = view_.find(view_.apex)->find(dns::type::SOA);
+        add(1, set, view_.apex, {}, std::min(ldns_rr_ttl(soa), minimum));
+    }
+
+    void add_addresses(const std::string& target) {
+        if (!dns::is_at_or_below(target, view_.apex)) return;
+        const ViewNode* node = view_.find(target);
+        if (!node) return;
+        for (std::uint16_t t : {dns::type::A, dns::type::AAAA})
+            if (const RRset* set = node->find(t)) add(2, set, target, {});
+    }
+
+    void add_additional_for(const RRset* set) {
+        switch (set->type) {
+        case dns::type::NS:
+        case dns::type::SRV:
+        case dns::type::MX: {
+            const std::size_t field = set->type == dns::type::NS ? 0 : set->type == dns::type::MX ? 1 : 3;
+            for (const ldns_rr* rr : set->rrs) add_addresses(rdf_name(rr, field));
+            break;
+        }
+        case dns::type::NAPTR: {
+            // RFC 3403 / RFC 3263: an "S" record leads to SRV, which leads to
+            // addresses; SRV sets go first so they survive truncation.
+            std::vector<const RRset*> srvs;
+            for (const ldns_rr* rr : set->rrs) {
+                const ldns_rdf* flags = ldns_rr_rdf(rr, 2);
+                const std::string replacement = rdf_name(rr, 5);
+                std::string f(reinterpret_cast<const char*>(ldns_rdf_data(flags)) + 1,
+                              ldns_rdf_size(flags) - 1);
+                const ViewNode* node =
+                    dns::is_at_or_below(replacement, view_.apex) ? view_.find(replacement) : nullptr;
+                if (!node) continue;
+                if (f == "S" || f == "s") {
+                    if (const RRset* srv = node->find(dns::type::SRV)) {
+                        add(2, srv, replacement, {});
+                        srvs.push_back(srv);
+                    }
+                } else if (f == "A" || f == "a") {
+                    add_addresses(replacement);
+                }
+            }
+            for (const RRset* srv : srvs)
+                for (const ldns_rr* rr : srv->rrs) add_addresses(rdf_name(rr, 3));
+            break;
+        }
+        default:
+            break;
+        }
+    }
+
+    void referral(const std::string& cut) {
+        result_.authoritative = false;
+        const RRset* ns = view_.find(cut)->find(dns::type::NS);
+        add(1, ns, cut, {});
+        for (const ldns_rr* rr : ns->rrs) add_addresses(rdf_name(rr, 0));
+    }
+};
+
+} // namespace
+
+std::optional<std::string> find_cut(const ZoneView& view, std::string_view name) {
+    std::optional<std::string> cut;
+    for (std::string_view n = name; n.size() > view.apex.size(); n = dns::parent_name(n)) {
+        const ViewNode* node = view.find(n);
+        if (node && node->find(dns::type::NS)) cut = std::string(n); // keep the highest
+    }
+    return cut;
+}
+
+LookupResult lookup(const ZoneView& view, std::string_view qname, std::uint16_t qtype) {
+    return Lookup(view, qname, qtype).run();
+}
+
+} // namespace srvd::zone

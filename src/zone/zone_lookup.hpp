@@ -1,0 +1,33 @@
+#pragma once
+// Authoritative lookup over one view of a zone (RFC 1034 4.3.2, RFC 4592
+// wildcards, RFC 2308 negative answers). It runs at load time only: its
+// results are compiled to wire format, so it favours clarity over speed.
+#include "zone/zone_view.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace srvd::zone {
+
+struct LookupItem {
+    const RRset* set;
+    std::string owner;        // wildcard synthesis: the name to write; empty: the records' own
+    bool owner_is_qname = false;
+    std::optional<std::uint32_t> ttl; // negative answers: the SOA's TTL is capped by its minimum
+};
+
+struct LookupResult {
+    std::uint8_t rcode = 0;
+    bool authoritative = true;
+    std::vector<LookupItem> sections[3]; // answer, authority, additional
+};
+
+// `qname` is lowercased wire inside the view's zone; qtype 0 matches no type
+// (it yields what "any other type" gets).
+LookupResult lookup(const ZoneView& view, std::string_view qname, std::uint16_t qtype);
+
+// The highest delegation point strictly below the apex at or above `name`.
+std::optional<std::string> find_cut(const ZoneView& view, std::string_view name);
+
+} // namespace srvd::zone

@@ -1,0 +1,177 @@
+#include "zone/zone_view.hpp"
+
+#include "dns/name.hpp"
+#include "dns/wire.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <algorithm>
+
+namespace srvd::zone {
+namespace {
+
+const char* service_of(Transport t) {
+    return t == Transport::udp ? "SIP+D2U" : t == Transport::tcp ? "SIP+D2T" : "SIPS+D2T";
+}
+const char* srv_prefix_of(Transport t) {
+    return t == Transport::udp ? "_sip._udp." : t == Transport::tcp ? "_sip._tcp." : "_sips._tcp.";
+}
+std::string address_record(const std::string& owner, std::uint32_t ttl, const std::string& address) {
+    const bool v6 = boost::asio::ip::make_address(address).is_v6();
+    return owner + " " + std::to_string(ttl) + (v6 ? " IN AAAA " : " IN A ") + address;
+}
+
+class ZoneBuilder {
+public:
+    explicit ZoneBuilder(ZonePolicy policy) : data_(std::make_shared<ZoneData>()) {
+        data_->policy = std::move(policy);
+        origin_.reset(ldns_dname_new_frm_str(data_->policy.zone.c_str()));
+        if (!origin_) throw LoadError(data_->policy.zone_mark, "zone: not a valid domain name");
+        data_->apex = *dns::name_from_text(data_->policy.zone);
+    }
+
+    std::shared_ptr<const ZoneData> build() {
+        const ZonePolicy& p = data_->policy;
+        data_->views.resize(p.view_count());
+        for (auto& v : data_->views) v.apex = data_->apex;
+        add_static_records();
+        for (const auto& proxy : p.proxies) add_proxy(proxy);
+        for (auto& view : data_->views) add_empty_non_terminals(view);
+        check_cname_conflicts();
+        return data_;
+    }
+
+private:
+    std::shared_ptr<ZoneData> data_;
+    dns::RdfPtr origin_;
+
+    const ldns_rr* parse(const std::string& text, const SourceMark& mark) {
+        std::string error;
+        auto rr = dns::parse_rr(text, origin_.get(), data_->policy.ttl, error);
+        if (!rr) throw LoadError(mark, "record does not parse (" + error + "): " + text);
+        const std::string owner = dns::owner_key(rr.get());
+        if (!dns::is_at_or_below(owner, data_->apex))
+            throw LoadError(mark, "name '" + dns::name_to_text(owner) + "' falls outside the zone " +
+                                      data_->policy.zone);
+        if (ldns_rr_get_class(rr.get()) != LDNS_RR_CLASS_IN)
+            throw LoadError(mark, "only class IN is served: " + text);
+        data_->storage.push_back(std::move(rr));
+        return data_->storage.back().get();
+    }
+
+    static void insert(ZoneView& view, const ldns_rr* rr) {
+        ViewNode& node = view.nodes[dns::owner_key(rr)];
+        const auto type = static_cast<std::uint16_t>(ldns_rr_get_type(rr));
+        for (auto& set : node.rrsets)
+            if (set.type == type) {
+                for (const ldns_rr* existing : set.rrs)
+                    if (ldns_rr_compare(existing, rr) == 0) return; // duplicate line
+                set.rrs.push_back(rr);
+                return;
+            }
+        node.rrsets.push_back({type, {rr}});
+    }
+
+    void insert_all(const ldns_rr* rr) {
+        for (auto& view : data_->views) insert(view, rr);
+    }
+
+    void add_static_records() {
+        const ZonePolicy& p = data_->policy;
+        const std::string ttl = std::to_string(p.ttl);
+        const Soa& s = p.soa;
+        const ldns_rr* soa = parse(p.zone + " " + ttl + " IN SOA " + s.primary + " " + s.contact +
+                                       " " + std::to_string(s.serial) + " " +
+                                       std::to_string(s.refresh) + " " + std::to_string(s.retry) +
+                                       " " + std::to_string(s.expire) + " " + std::to_string(s.minimum),
+                                   p.zone_mark);
+        insert_all(soa);
+        for (auto& v : data_->views) v.soa = soa;
+        for (const auto& ns : p.nameservers) {
+            insert_all(parse(p.zone + " " + ttl + " IN NS " + ns.name, ns.mark));
+            for (const auto& a : ns.addresses) {
+                const ldns_rr* rr = parse(address_record(ns.name, p.ttl, a), ns.mark);
+                insert_all(rr);
+            }
+        }
+        for (const auto& ms : p.media_servers)
+            for (const auto& a : ms.addresses) insert_all(parse(address_record(ms.label, p.ttl, a), ms.mark));
+        for (const auto& line : p.records) {
+            const ldns_rr* rr = parse(line.text, line.mark);
+            if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
+                throw LoadError(line.mark, "the SOA record is made from 'soa:', not 'records:'");
+            insert_all(rr);
+            record_marks_.emplace_back(dns::owner_key(rr), line.mark);
+        }
+    }
+
+    void add_proxy(const Proxy& proxy) {
+        const ZonePolicy& p = data_->policy;
+        const std::string ttl = std::to_string(proxy.ttl);
+        int order = 10;
+        for (Transport t : proxy.transports) {
+            insert_all(parse(proxy.label + " " + ttl + " IN NAPTR " + std::to_string(order) +
+                                 " 10 \"S\" \"" + service_of(t) + "\" \"\" " + srv_prefix_of(t) +
+                                 proxy.label,
+                             proxy.mark));
+            order += 10;
+        }
+        for (std::size_t v = 0; v < data_->views.size(); ++v) {
+            const Ordering& ordering = proxy.orderings[v];
+            for (Transport t : proxy.transports) {
+                int priority = 10;
+                for (const Tier& tier : ordering) {
+                    for (const TierMember& m : tier) {
+                        const MediaServer& ms = p.media_servers[m.server];
+                        insert(data_->views[v],
+                               parse(std::string(srv_prefix_of(t)) + proxy.label + " " + ttl +
+                                         " IN SRV " + std::to_string(priority) + " " +
+                                         std::to_string(m.weight) + " " +
+                                         std::to_string(ms.ports.of(t)) + " " + ms.label,
+                                     proxy.mark));
+                    }
+                    priority += 10;
+                }
+            }
+            // Phones that cannot do SRV get the first tier's addresses.
+            for (const TierMember& m : ordering.front())
+                for (const auto& a : p.media_servers[m.server].addresses)
+                    insert(data_->views[v], parse(address_record(proxy.label, proxy.ttl, a), proxy.mark));
+        }
+    }
+
+    void add_empty_non_terminals(ZoneView& view) {
+        std::vector<std::string> missing;
+        for (const auto& [name, node] : view.nodes)
+            for (std::string_view up = dns::parent_name(name); up.size() > view.apex.size();
+                 up = dns::parent_name(up))
+                if (!view.nodes.count(up)) missing.emplace_back(up);
+        for (auto& name : missing) view.nodes[name];
+    }
+
+    void check_cname_conflicts() {
+        for (const auto& [name, node] : data_->views.front().nodes) {
+            const RRset* cname = node.find(dns::type::CNAME);
+            if (!cname) continue;
+            if (node.rrsets.size() > 1 || cname->rrs.size() > 1) {
+                SourceMark mark = data_->policy.zone_mark;
+                for (const auto& [owner, m] : record_marks_)
+                    if (owner == name) mark = m;
+                throw LoadError(mark, "'" + dns::name_to_text(name) +
+                                          "' has a CNAME and other data (RFC 1034 3.6.2)");
+            }
+            if (name == data_->apex)
+                throw LoadError(data_->policy.zone_mark, "the zone apex cannot be a CNAME");
+        }
+    }
+
+    std::vector<std::pair<std::string, SourceMark>> record_marks_;
+};
+
+} // namespace
+
+std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy) {
+    return ZoneBuilder(std::move(policy)).build();
+}
+
+} // namespace srvd::zone

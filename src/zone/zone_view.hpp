@@ -1,0 +1,54 @@
+#pragma once
+// A zone policy expanded into resource records: one view per region (the
+// proxies' SRV orderings differ between views, everything else is shared).
+// This is the load-time model that answers, export and explain are built from.
+#include "config/zone_policy.hpp"
+#include "dns/rr.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace srvd::zone {
+
+struct RRset {
+    std::uint16_t type;
+    std::vector<const ldns_rr*> rrs;
+};
+
+struct ViewNode {
+    std::vector<RRset> rrsets; // empty for an empty non-terminal
+    const RRset* find(std::uint16_t type) const {
+        for (const auto& s : rrsets)
+            if (s.type == type) return &s;
+        return nullptr;
+    }
+};
+
+struct ZoneView {
+    std::string apex;                          // lowercased wire
+    std::map<std::string, ViewNode, std::less<>> nodes; // every name, empty non-terminals too
+    const ldns_rr* soa = nullptr;
+
+    const ViewNode* find(std::string_view name) const {
+        auto it = nodes.find(name);
+        return it == nodes.end() ? nullptr : &it->second;
+    }
+};
+
+struct ZoneData {
+    ZonePolicy policy;
+    std::string apex; // lowercased wire
+    std::vector<dns::RrPtr> storage; // owns every record the views point at
+    std::vector<ZoneView> views;     // index = region (policy.view_count())
+
+    const ZoneView& default_view() const { return views[policy.default_view()]; }
+};
+
+// Expands and checks a policy: records parse, names lie inside the zone, no
+// CNAME beside other data. Throws LoadError naming the policy line.
+std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy);
+
+} // namespace srvd::zone

@@ -1,0 +1,50 @@
+# Shared by the system tests: start the real srvd on a free loopback port and
+# stop it again whatever happens. Source it; it needs SRVD (the binary).
+set -euo pipefail
+WORK=$(mktemp -d /tmp/srvd-system-XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# A port free for both UDP and TCP on 127.0.0.1 and ::1.
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 30000))
+    if ! ss -Hlnu "sport = :$port" | grep -q . && ! ss -Hlnt "sport = :$port" | grep -q .; then
+      echo "$port"; return 0
+    fi
+  done
+  return 1
+}
+
+# wait_for_dns PORT [ADDR]: until the server answers, at most 5 s.
+wait_for_dns() {
+  local port=$1 addr=${2:-127.0.0.1}
+  for _ in $(seq 1 50); do
+    kdig @"$addr" -p "$port" +time=1 +retry=0 example.com SOA >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# start_srvd CONFIG [extra args]: sets PORT and SRVD_PID; logs to $WORK/srvd.log.
+start_srvd() {
+  local config=$1; shift
+  PORT=$(free_port)
+  "$SRVD" serve -c "$config" --listen "127.0.0.1:$PORT" --listen "[::1]:$PORT" "$@" \
+    >"$WORK/srvd.log" 2>&1 &
+  SRVD_PID=$!
+  PIDS+=("$SRVD_PID")
+  wait_for_dns "$PORT" || { cat "$WORK/srvd.log" >&2; fail "srvd did not start"; }
+}
+
+# q ARGS...: kdig against the running srvd, answer lines only.
+q() { kdig @127.0.0.1 -p "$PORT" +norec +noall +answer "$@"; }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The real binary on loopback, queried with kdig and dig over UDP and TCP,
+# IPv4 and IPv6: the README's tour, checked.
+source "$(dirname "$0")/lib.sh"
+start_srvd "$SRC/conf/srvd.yaml"
+
+# proxy-b lists ms3, ms2, ms1 at 10, 20, 30, with addresses in additional.
+out=$(dig @127.0.0.1 -p "$PORT" _sip._udp.proxy-b.example.com SRV +norec)
+echo "$out" | grep -q 'status: NOERROR' || fail "SRV status: $out"
+echo "$out" | grep -q 'flags: qr aa;' || fail "SRV flags: $out"
+srv=$(echo "$out" | awk '/^;; ANSWER SECTION/{f=1;next} /^$/{f=0} f && $4=="SRV"{print $5, $8}')
+[ "$srv" = $'10 ms3.example.com.\n20 ms2.example.com.\n30 ms1.example.com.' ] || fail "SRV order: $srv"
+add=$(echo "$out" | awk '/^;; ADDITIONAL SECTION/{f=1;next} /^$/{f=0} f{print $1, $4, $5}')
+[ "$add" = $'ms3.example.com. A 127.0.0.13\nms3.example.com. AAAA 2001:db8::13\nms2.example.com. A 127.0.0.12\nms1.example.com. A 127.0.0.11' ] \
+  || fail "SRV additional: $add"
+pass "dig SRV proxy-b over UDP"
+
+# The same over TCP and over IPv6, with kdig.
+tcp=$(q +tcp _sip._udp.proxy-b.example.com SRV | awk '{print $5, $8}')
+[ "$tcp" = $'10 ms3.example.com.\n20 ms2.example.com.\n30 ms1.example.com.' ] || fail "TCP: $tcp"
+v6=$(kdig @::1 -p "$PORT" +noall +answer _sip._udp.proxy-a.example.com SRV | awk '{print $5, $8}')
+[ "$v6" = $'10 ms1.example.com.\n20 ms2.example.com.\n30 ms3.example.com.' ] || fail "IPv6: $v6"
+v6tcp=$(kdig @::1 -p "$PORT" +tcp +noall +answer proxy-a.example.com NAPTR | wc -l)
+[ "$v6tcp" = 2 ] || fail "IPv6 TCP NAPTR count: $v6tcp"
+pass "kdig over TCP, IPv6 UDP and IPv6 TCP"
+
+# NAPTR: one per transport, in order.
+naptr=$(q sip.example.com NAPTR | awk '{print $5, $8, $10}')
+[ "$naptr" = $'10 "SIP+D2U" _sip._udp.sip.example.com.\n20 "SIP+D2T" _sip._tcp.sip.example.com.\n30 "SIPS+D2T" _sips._tcp.sip.example.com.' ] \
+  || fail "NAPTR: $naptr"
+pass "NAPTR per transport"
+
+# Negative answers and refusals.
+kdig @127.0.0.1 -p "$PORT" nothere.example.com A | grep -q 'status: NXDOMAIN' || fail "NXDOMAIN"
+kdig @127.0.0.1 -p "$PORT" _udp.proxy-a.example.com SRV | grep -q 'status: NOERROR' || fail "ENT"
+kdig @127.0.0.1 -p "$PORT" www.example.org A | grep -q 'status: REFUSED' || fail "REFUSED"
+kdig @127.0.0.1 -p "$PORT" +edns=1 www.example.com A | grep -q 'status: BADVERS' || fail "BADVERS"
+pass "NXDOMAIN, NODATA at an empty non-terminal, REFUSED, BADVERS"
+
+# Letter case echoed.
+dig @127.0.0.1 -p "$PORT" +noall +question PrOxY-A.ExAmPlE.CoM NAPTR | grep -q 'PrOxY-A.ExAmPlE.CoM' \
+  || fail "case not echoed"
+pass "question case echoed"
+
+# SIGTERM stops it cleanly.
+kill -TERM "$SRVD_PID"
+for _ in $(seq 1 50); do kill -0 "$SRVD_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$SRVD_PID" 2>/dev/null && fail "still running 5 s after SIGTERM"
+wait "$SRVD_PID" || fail "non-zero exit after SIGTERM"
+grep -q stopped "$WORK/srvd.log" || fail "no 'stopped' in the log"
+pass "SIGTERM stops gracefully"

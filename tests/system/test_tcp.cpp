@@ -1,0 +1,202 @@
+// DNS over TCP against the real binary (RFC 7766): pipelined queries on one
+// connection, frames split across writes, the idle timeout and the
+// connection cap.
+#include "dns/wire.hpp"
+#include "support/test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace srvd;
+
+namespace {
+
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+int connect_to(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    timeval tv{5, 0}; // no test may hang on a silent server
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+class Server {
+public:
+    explicit Server(const std::string& limits) : port_(free_port()) {
+        const std::string conf = dir_.write("srvd.yaml", "zones: [" SRVD_SOURCE "/zones/example.com.yaml]\n" + limits);
+        const std::string listen = "127.0.0.1:" + std::to_string(port_);
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::execl(SRVD_BINARY, "srvd", "serve", "-c", conf.c_str(), "--listen", listen.c_str(), nullptr);
+            ::_exit(127);
+        }
+        for (int i = 0; i < 100; ++i) {
+            int fd = connect_to(port_);
+            if (fd >= 0) {
+                ::close(fd);
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        FAIL("srvd did not start");
+    }
+    ~Server() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+    int port() const { return port_; }
+
+private:
+    test::TempDir dir_;
+    int port_;
+    pid_t pid_ = -1;
+};
+
+std::vector<std::uint8_t> frame(const std::vector<std::uint8_t>& query) {
+    std::vector<std::uint8_t> out;
+    out.reserve(2 + query.size());
+    out.push_back(static_cast<std::uint8_t>(query.size() >> 8));
+    out.push_back(static_cast<std::uint8_t>(query.size()));
+    for (std::uint8_t b : query) out.push_back(b);
+    return out;
+}
+
+bool read_exact(int fd, std::uint8_t* p, std::size_t n) {
+    while (n > 0) {
+        ssize_t got = ::read(fd, p, n);
+        if (got <= 0) return false;
+        p += got;
+        n -= static_cast<std::size_t>(got);
+    }
+    return true;
+}
+
+// Reads one framed answer; empty when the server closed the connection.
+std::vector<std::uint8_t> read_answer(int fd) {
+    std::uint8_t len[2];
+    if (!read_exact(fd, len, 2)) return {};
+    std::vector<std::uint8_t> body(dns::get16(len));
+    if (!read_exact(fd, body.data(), body.size())) return {};
+    return body;
+}
+
+bool closed_by_peer(int fd, int within_ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, within_ms) <= 0) return false;
+    std::uint8_t b;
+    return ::read(fd, &b, 1) == 0;
+}
+
+} // namespace
+
+TEST_CASE("pipelined queries on one TCP connection are all answered, in order") {
+    Server server("");
+    int fd = connect_to(server.port());
+    REQUIRE(fd >= 0);
+    const char* names[] = {"_sip._udp.proxy-b.example.com.", "proxy-a.example.com.", "nothere.example.com.",
+                           "ms3.example.com."};
+    const std::uint16_t types[] = {dns::type::SRV, dns::type::NAPTR, dns::type::A, dns::type::AAAA};
+    std::vector<std::uint8_t> all;
+    for (std::uint16_t i = 0; i < 40; ++i) {
+        auto f = frame(test::make_query(names[i % 4], types[i % 4], {}, static_cast<std::uint16_t>(1000 + i)));
+        all.insert(all.end(), f.begin(), f.end());
+    }
+    REQUIRE(::write(fd, all.data(), all.size()) == static_cast<ssize_t>(all.size()));
+    for (std::uint16_t i = 0; i < 40; ++i) {
+        auto answer = read_answer(fd);
+        REQUIRE(answer.size() > 12);
+        CHECK(dns::get16(answer.data()) == 1000 + i);
+        ldns_pkt* pkt = nullptr;
+        REQUIRE(ldns_wire2pkt(&pkt, answer.data(), answer.size()) == LDNS_STATUS_OK);
+        CHECK(ldns_pkt_get_rcode(pkt) == (i % 4 == 2 ? LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR));
+        ldns_pkt_free(pkt);
+    }
+    ::close(fd);
+}
+
+TEST_CASE("a TCP frame split across writes is reassembled") {
+    Server server("");
+    int fd = connect_to(server.port());
+    REQUIRE(fd >= 0);
+    auto f = frame(test::make_query("sip.example.com.", dns::type::NAPTR));
+    for (std::uint8_t byte : f) {
+        REQUIRE(::write(fd, &byte, 1) == 1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    auto answer = read_answer(fd);
+    CHECK(answer.size() > 500); // 3 NAPTR + 9 SRV + addresses: TCP carries it all
+    ::close(fd);
+}
+
+TEST_CASE("idle TCP connections are closed after limits.tcp_idle_timeout") {
+    Server server("limits: { tcp_idle_timeout: 300ms }\n");
+    int fd = connect_to(server.port());
+    REQUIRE(fd >= 0);
+    auto f = frame(test::make_query("www.example.com.", dns::type::A));
+    REQUIRE(::write(fd, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+    CHECK(read_answer(fd).size() > 12);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(closed_by_peer(fd, 3000));
+    const auto waited = std::chrono::steady_clock::now() - start;
+    CHECK(waited >= std::chrono::milliseconds(250));
+    ::close(fd);
+}
+
+TEST_CASE("connections over limits.tcp_clients are refused, the others keep working") {
+    Server server("limits: { tcp_clients: 3 }\nthreads: 1\n");
+    auto f = frame(test::make_query("www.example.com.", dns::type::A));
+    std::vector<int> held;
+    for (int i = 0; i < 3; ++i) {
+        int fd = connect_to(server.port());
+        REQUIRE(fd >= 0);
+        REQUIRE(::write(fd, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+        CHECK(read_answer(fd).size() > 12);
+        held.push_back(fd);
+    }
+    int over = connect_to(server.port());
+    REQUIRE(over >= 0);
+    CHECK(closed_by_peer(over, 3000));
+    ::close(over);
+    // The held connections still answer.
+    REQUIRE(::write(held[0], f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+    CHECK(read_answer(held[0]).size() > 12);
+    // One goes; a new client gets its place.
+    ::close(held[2]);
+    held.pop_back();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    int again = connect_to(server.port());
+    REQUIRE(again >= 0);
+    REQUIRE(::write(again, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+    CHECK(read_answer(again).size() > 12);
+    ::close(again);
+    for (int fd : held) ::close(fd);
+}

@@ -1,0 +1,53 @@
+#include "engine/query_parser.hpp"
+#include "support/test_support.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace srvd;
+using namespace srvd::engine;
+
+TEST_CASE("parse_query reads header, question and EDNS") {
+    auto q = test::make_query("WWW.Example.COM.", 33, {.payload = 4096, .rd = true}, 0x4242);
+    ParsedQuery p;
+    REQUIRE(parse_query(q.data(), q.size(), p) == ParseStatus::ok);
+    CHECK(p.id == 0x4242);
+    CHECK(p.rd);
+    CHECK(p.qtype == 33);
+    CHECK(p.qclass == 1);
+    CHECK(p.qname_size == 17);
+    CHECK(std::string(reinterpret_cast<char*>(p.qname), p.qname_size) ==
+          std::string("\x03www\x07" "example\x03" "com\x00", 17));
+    CHECK(p.label_count == 3);
+    CHECK(p.label_offsets[1] == 4);
+    CHECK(p.label_offsets[2] == 12);
+    CHECK(p.edns);
+    CHECK(p.edns_payload == 4096);
+    CHECK(p.edns_version == 0);
+    CHECK(p.question_end == 12 + 17 + 4);
+}
+
+TEST_CASE("parse_query without EDNS and the root name") {
+    auto q = test::make_query(".", 2, {.edns = false});
+    ParsedQuery p;
+    REQUIRE(parse_query(q.data(), q.size(), p) == ParseStatus::ok);
+    CHECK_FALSE(p.edns);
+    CHECK(p.qname_size == 1);
+    CHECK(p.label_count == 0);
+}
+
+TEST_CASE("parse_query: opcodes other than QUERY are NOTIMP") {
+    auto q = test::make_query("example.com.", 1);
+    q[2] = 4 << 3; // NOTIFY
+    ParsedQuery p;
+    CHECK(parse_query(q.data(), q.size(), p) == ParseStatus::notimp);
+}
+
+TEST_CASE("parse_query never reads past the end, for every prefix of a query") {
+    auto q = test::make_query("_sip._udp.proxy-a.example.com.", 33);
+    ParsedQuery p;
+    for (std::size_t n = 0; n < q.size(); ++n) {
+        std::vector<std::uint8_t> cut(q.begin(), q.begin() + n); // exact-size buffer for ASan
+        auto status = parse_query(cut.data(), cut.size(), p);
+        CHECK(status == (n < 12 ? ParseStatus::drop : ParseStatus::formerr));
+    }
+}

@@ -1,0 +1,84 @@
+#include "config/server_config.hpp"
+#include "support/test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+using namespace srvd;
+
+TEST_CASE("parse_endpoint") {
+    auto v4 = parse_endpoint("127.0.0.1:5300");
+    REQUIRE(v4);
+    CHECK(v4->address().to_string() == "127.0.0.1");
+    CHECK(v4->port() == 5300);
+    auto v6 = parse_endpoint("[::1]:53");
+    REQUIRE(v6);
+    CHECK(v6->address().is_v6());
+    CHECK(v6->port() == 53);
+    CHECK_FALSE(parse_endpoint("::1:53"));
+    CHECK_FALSE(parse_endpoint("127.0.0.1"));
+    CHECK_FALSE(parse_endpoint("127.0.0.1:99999"));
+    CHECK_FALSE(parse_endpoint("localhost:53"));
+    CHECK_FALSE(parse_endpoint("[::1]53"));
+}
+
+TEST_CASE("server configuration: values, defaults and relative paths") {
+    test::TempDir dir;
+    dir.write("z1.yaml", "");
+    std::filesystem::create_directory(dir.path() + "/more");
+    dir.write("more/b.yaml", "");
+    dir.write("more/a.yml", "");
+    dir.write("more/notes.txt", "");
+    const auto file = dir.write("srvd.yaml", R"(
+listen: ["127.0.0.1:5300", "[::1]:5300"]
+threads: 2
+zones: [z1.yaml, more]
+limits: { udp_payload: 1400, tcp_clients: 10, tcp_idle_timeout: 500ms }
+geoip: { database: geo/x.mmdb, ecs_private: use }
+)");
+    ServerConfig c = load_server_config(file);
+    CHECK(c.listen.size() == 2);
+    CHECK(c.threads == 2);
+    REQUIRE(c.zone_files.size() == 3);
+    CHECK(c.zone_files[0] == dir.path() + "/z1.yaml");
+    CHECK(c.zone_files[1] == dir.path() + "/more/a.yml");
+    CHECK(c.zone_files[2] == dir.path() + "/more/b.yaml");
+    CHECK(c.limits.udp_payload == 1400);
+    CHECK(c.limits.tcp_clients == 10);
+    CHECK(c.limits.tcp_idle_timeout.count() == 500);
+    REQUIRE(c.geoip);
+    CHECK(c.geoip->database == dir.path() + "/geo/x.mmdb");
+    CHECK(c.geoip->ecs);
+    CHECK(c.geoip->ecs_private_use);
+    CHECK(c.geoip->fields.country == "country/iso_code");
+}
+
+TEST_CASE("server configuration errors name file, line and column") {
+    test::TempDir dir;
+    dir.write("z.yaml", "");
+    struct Case {
+        const char* text;
+        const char* expected;
+    } cases[] = {
+        {"zones: [z.yaml]\nlisten_on: []\n", ":2:1: unknown key 'listen_on' in server configuration"},
+        {"zones: [z.yaml]\nlisten: [\"1.2.3.4\"]\n", ":2:10: listen: expected ADDRESS:PORT"},
+        {"zones: [z.yaml]\nlimits:\n  udp_payload: 100\n", ":3:16: limits.udp_payload: 100 is outside 512..65535"},
+        {"zones: [z.yaml]\nlimits: { tcp_idle_timeout: soon }\n", ":2:29: limits.tcp_idle_timeout: expected a duration"},
+        {"zones: [missing.yaml]\n", ":1:9: zones: no such file or directory"},
+        {"listen: []\n", ":1:1: server configuration: missing 'zones'"},
+        {"zones: [z.yaml\n", ":2:1: "},
+        {"zones: [z.yaml]\nlog: { level: loud }\n", ":2:15: log.level: expected debug, info, warning or error"},
+    };
+    for (const auto& c : cases) {
+        const std::string text = c.text;
+        CAPTURE(text);
+        const auto file = dir.write("srvd.yaml", c.text);
+        try {
+            load_server_config(file);
+            FAIL("no error");
+        } catch (const LoadError& e) {
+            CHECK(std::string(e.what()).find(file + c.expected) == 0);
+        }
+    }
+}

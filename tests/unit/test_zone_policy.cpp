@@ -1,0 +1,119 @@
+// Zone policies: what loads, and errors that point at the line and column.
+#include "config/zone_policy.hpp"
+#include "support/test_support.hpp"
+#include "zone/zone_view.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace srvd;
+
+namespace {
+
+const std::string head = R"(zone: example.com
+soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1 }
+nameservers: { ns1: [192.0.2.1] }
+media_servers:
+  ms1: { addresses: [192.0.2.11] }
+  ms2: { addresses: [192.0.2.12] }
+)"; // 6 lines
+
+// Loads and expands a policy as `serve` does; returns the error text or "".
+std::string error_of(const std::string& yaml, std::string* file_out = nullptr) {
+    test::TempDir dir;
+    const auto file = dir.write("zone.yaml", yaml);
+    if (file_out) *file_out = file;
+    try {
+        zone::build_zone(load_zone_policy(file));
+        return "";
+    } catch (const LoadError& e) {
+        return std::string(e.what()).substr(file.size());
+    }
+}
+
+} // namespace
+
+TEST_CASE("a policy loads into plain structs") {
+    test::TempDir dir;
+    const auto file = dir.write("zone.yaml", head + R"(regions:
+  east: { match: [us-ny, NA], location: [40.7, -74.0] }
+  central: { match: [US] }
+default_region: central
+proxies:
+  p: { transports: [tls, udp], ttl: 30, targets: [{ms2: 70, ms1: 30}] }
+  g: { targets: { east: [ms1, ms2], central: [ms2] } }
+)");
+    ZonePolicy p = load_zone_policy(file);
+    CHECK(p.zone == "example.com.");
+    CHECK(p.soa.primary == "ns1.example.com.");
+    CHECK(p.soa.refresh == 3600);
+    REQUIRE(p.regions.size() == 2);
+    CHECK(p.regions[0].match == std::vector<std::string>{"US-NY", "NA"});
+    CHECK(p.default_region == 1);
+    REQUIRE(p.proxies.size() == 2);
+    const Proxy& px = p.proxies[0];
+    CHECK(px.ttl == 30);
+    CHECK(px.transports == std::vector<Transport>{Transport::tls, Transport::udp});
+    REQUIRE(px.orderings.size() == 2);
+    REQUIRE(px.orderings[0].size() == 1);
+    CHECK(px.orderings[0][0].size() == 2);
+    CHECK(px.orderings[0][0][0].server == 1);
+    CHECK(px.orderings[0][0][0].weight == 70);
+    const Proxy& g = p.proxies[1];
+    CHECK(g.geo);
+    CHECK(g.orderings[0].size() == 2);
+    CHECK(g.orderings[1].size() == 1);
+}
+
+TEST_CASE("a region left out of a proxy's map gets the default region's ordering") {
+    test::TempDir dir;
+    const auto file = dir.write("zone.yaml", head + R"(regions: { east: {}, west: {}, central: {} }
+default_region: central
+proxies:
+  g: { targets: { east: [ms1], central: [ms2, ms1] } }
+)");
+    ZonePolicy p = load_zone_policy(file);
+    CHECK(p.proxies[0].orderings[1].size() == 2);
+    CHECK(p.proxies[0].orderings[1][0][0].server == 1);
+}
+
+TEST_CASE("policy errors name the line and column and what was expected") {
+    struct Case {
+        std::string yaml;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {head + "proxies:\n  p: { targets: [ms1, ms9] }\n",
+         ":8:23: unknown media server 'ms9' in targets (known: ms1, ms2)"},
+        {head + "proxies:\n  ms1: { targets: [ms1] }\n",
+         ":8:3: duplicate name 'ms1' (first defined at line 5)"},
+        {head + "proxies:\n  p: { targets: [{ms1: 70000}] }\n",
+         ":8:24: proxies.p.targets weight: 70000 is outside 0..65535"},
+        {head + "proxies:\n  p: { targets: [{ms1: -1}] }\n", ":8:24: proxies.p.targets weight: -1 is outside 0..65535"},
+        {head + "proxies:\n  p: { targets: [ms1], colour: red }\n", ":8:24: unknown key 'colour' in proxies.p"},
+        {head + "records:\n  - \"www.example.net. IN A 192.0.2.1\"\n",
+         ":8:5: name 'www.example.net.' falls outside the zone example.com."},
+        {head + "records:\n  - \"www IN A 999.1.1.1\"\n", ":8:5: record does not parse"},
+        {head + "records:\n  - \"www IN CNAME x\"\n  - \"www IN A 192.0.2.1\"\n",
+         ":9:5: 'www.example.com.' has a CNAME and other data"},
+        {head + "records:\n  - \"@ IN SOA a. b. 1 2 3 4 5\"\n", ":8:5: the SOA record is made from 'soa:'"},
+        {head + "regions: { east: {} }\nproxies:\n  p: { targets: { west: [ms1] } }\n",
+         ":7:10: default_region: required when regions are defined"},
+        {head + "regions: { east: {}, west: {} }\ndefault_region: west\nproxies:\n  p: { targets: { east: [ms1] } }\n",
+         ":10:17: proxies.p.targets: the default region 'west' needs an ordering"},
+        {head + "proxies:\n  p: { targets: { east: [ms1] } }\n", ":8:17: proxies.p.targets: per-region targets need 'regions'"},
+        {head + "regions: { east: { match: [Narnia] } }\ndefault_region: east\n",
+         ":7:28: regions.east.match: 'Narnia': expected a continent"},
+        {head + "media_servers2: {}\n", ":7:1: unknown key 'media_servers2' in zone policy"},
+        {"zone: example.com\nsoa: { primary: a, contact: b, serial: 1 }\nnameservers: { ns1: [not-an-ip] }\n",
+         ":3:22: nameservers.ns1: 'not-an-ip' is not an IPv4 or IPv6 address"},
+        {head + "proxies:\n  p: { targets: [ms1], transports: [udp, sctp] }\n",
+         ":8:42: proxies.p.transports: expected udp, tcp or tls"},
+        {head + "proxies:\n  \"bad name!\": { targets: [ms1] }\n", ":8:3: proxy 'bad name!': expected a name relative to the zone"},
+        {"zone: example.com\nsoa: {primary: a\n", ":3:1: "},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.yaml);
+        const std::string error = error_of(c.yaml);
+        CHECK(error.substr(0, c.expected.size()) == c.expected);
+    }
+}
