@@ -213,9 +213,10 @@ private:
                 for (const auto& e : m) {
                     std::string code = upper(r_.string(e, what + ".match"));
                     auto dash = code.find('-');
-                    bool ok = dash == std::string::npos
-                                  ? code.size() == 2
-                                  : dash == 2 && code.size() > 3 && code.size() <= 6;
+                    // COUNTRY-SUB: ISO 3166-2 codes (US-CA), or the subdivision
+                    // names some databases carry (US-CALIFORNIA).
+                    bool ok = dash == std::string::npos ? code.size() == 2
+                                                        : dash == 2 && code.size() > 3;
                     if (!ok)
                         r_.fail(e, what + ".match: '" + e.Scalar() +
                                        "': expected a continent (NA), a country (US) or a "

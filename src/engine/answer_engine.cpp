@@ -1,6 +1,7 @@
 #include "engine/answer_engine.hpp"
 
 #include "dns/wire.hpp"
+#include "engine/client_view.hpp"
 #include "engine/query_parser.hpp"
 
 #include <algorithm>
@@ -19,7 +20,16 @@ struct Reply {
     bool authoritative = false;
     bool truncated = false;
     std::uint16_t counts[3] = {0, 0, 0};
+    bool echo_ecs = false;
+    std::uint8_t ecs_scope = 0;
 };
+
+std::size_t ecs_address_bytes(const ParsedQuery& q) { return (q.ecs_source + 7u) / 8; }
+
+std::size_t opt_length(const ParsedQuery& q, const Reply& r) {
+    if (!q.edns) return 0;
+    return opt_size + (r.echo_ecs ? 8 + ecs_address_bytes(q) : 0);
+}
 
 std::size_t header_only(const ParsedQuery& q, std::uint8_t rcode, std::uint8_t* out) noexcept {
     put16(out, q.id);
@@ -50,8 +60,20 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
     p[6] = 0; // version
     p[7] = q.edns_do ? 0x80 : 0; // RFC 3225: DO is echoed
     p[8] = 0;
-    put16(p + 9, 0);
-    return opt_size;
+    const std::size_t length = opt_length(q, r);
+    put16(p + 9, static_cast<std::uint16_t>(length - opt_size));
+    if (r.echo_ecs) {
+        // RFC 7871 7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS as asked,
+        // SCOPE PREFIX-LENGTH ours.
+        const std::size_t bytes = ecs_address_bytes(q);
+        put16(p + 11, 8);
+        put16(p + 13, static_cast<std::uint16_t>(4 + bytes));
+        put16(p + 15, q.ecs_family);
+        p[17] = q.ecs_source;
+        p[18] = r.ecs_scope;
+        std::memcpy(p + 19, q.ecs_address, bytes);
+    }
+    return length;
 }
 
 // The answers of a name: find the entry for the type, else the catch-all.
@@ -118,19 +140,33 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
         if (!entry) {
             r.rcode = dns::rcode::REFUSED; // not a zone of ours (RFC 8906 style)
         } else {
-            const zone::Node& n = s.nodes[node];
-            // Until GeoIP picks a region, every client gets the default view.
-            const std::uint16_t view = entry->views > 1 ? s.zones[n.zone].default_view : 0;
-            a = &s.answers[entry->first + view];
+            std::uint32_t slot = entry->first_slot;
+            if (entry->regions > 1 || entry->variants > 1) {
+                const ClientView view = choose_view(s, s.nodes[node].zone, *entry, q, request.client);
+                slot += (entry->regions > 1 ? view.region : 0) * entry->variants +
+                        (entry->variants > 1 ? view.variant : 0);
+                r.ecs_scope = view.scope;
+                if (info) {
+                    info->located = true;
+                    info->region = view.region;
+                    info->variant = view.variant;
+                    info->scope = view.scope;
+                    info->used_ecs = view.used_ecs;
+                }
+            }
+            a = &s.answers[s.slots[slot]];
             r.rcode = a->rcode;
             r.authoritative = a->authoritative;
         }
     }
+    // ECS is echoed whenever we do ECS, with scope 0 when the answer does
+    // not depend on the client (RFC 7871 7.2.1).
+    r.echo_ecs = q.ecs && s.geo && s.geo->config.ecs;
     r.rcode = static_cast<std::uint8_t>((r.rcode | r.extended_rcode) & 0x0f);
     if (info) info->rcode = static_cast<std::uint16_t>(r.rcode | r.extended_rcode);
 
     const std::size_t question_size = q.question_end - dns::header_size;
-    const std::size_t fixed = dns::header_size + question_size + (q.edns ? opt_size : 0);
+    const std::size_t fixed = dns::header_size + question_size + opt_length(q, r);
     if (fixed > limit) return header_only(q, dns::rcode::FORMERR, out);
     std::memcpy(out + dns::header_size, request.data + dns::header_size, question_size);
     std::size_t at = dns::header_size + question_size;

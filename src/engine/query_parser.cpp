@@ -25,6 +25,27 @@ bool skip_name(const std::uint8_t* data, std::size_t size, std::size_t& at) noex
     return false;
 }
 
+constexpr std::uint16_t ecs_option = 8;
+
+// RFC 7871 section 6, with the FORMERR cases of section 7.1.2: unknown
+// family, prefix longer than the address, scope set in a query, address
+// bytes not matching the prefix, bits set beyond it, a second ECS option.
+bool parse_ecs(const std::uint8_t* p, std::size_t size, ParsedQuery& q) noexcept {
+    if (q.ecs || size < 4) return false;
+    const std::uint16_t family = get16(p);
+    const std::uint8_t source = p[2], scope = p[3];
+    const std::size_t width = family == 1 ? 32 : family == 2 ? 128 : 0;
+    if (width == 0 || source > width || scope != 0) return false;
+    const std::size_t bytes = (source + 7u) / 8;
+    if (size != 4 + bytes) return false;
+    if (bytes > 0 && source % 8 != 0 && (p[4 + bytes - 1] & (0xffu >> (source % 8))) != 0) return false;
+    q.ecs = true;
+    q.ecs_family = static_cast<std::uint8_t>(family);
+    q.ecs_source = source;
+    for (std::size_t i = 0; i < 16; ++i) q.ecs_address[i] = i < bytes ? p[4 + i] : 0;
+    return true;
+}
+
 } // namespace
 
 ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery& q) noexcept {
@@ -35,6 +56,7 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
     q.rd = data[2] & dns::flag2::RD;
     q.cd = data[3] & dns::flag3::CD;
     q.edns = false;
+    q.ecs = false;
     q.question_end = 0;
     if (q.opcode != 0) return ParseStatus::notimp;
     const std::uint16_t qdcount = get16(data + 4), ancount = get16(data + 6),
@@ -84,8 +106,11 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
             q.edns_do = data[at + 6] & 0x80;
             for (std::size_t o = rdata; o < rdata + rdlength;) {
                 if (o + 4 > rdata + rdlength) return ParseStatus::formerr;
+                const std::uint16_t code = get16(data + o);
                 const std::uint16_t option_length = get16(data + o + 2);
                 if (o + 4 + option_length > rdata + rdlength) return ParseStatus::formerr;
+                if (code == ecs_option && !parse_ecs(data + o + 4, option_length, q))
+                    return ParseStatus::formerr;
                 o += 4 + option_length; // unknown options are ignored (RFC 6891 6.1.2)
             }
         }

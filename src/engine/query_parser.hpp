@@ -21,6 +21,11 @@ struct ParsedQuery {
     std::uint16_t edns_payload;
     std::uint8_t edns_version;
     bool edns_do;
+    // EDNS Client Subnet (RFC 7871), validated.
+    bool ecs;
+    std::uint8_t ecs_family; // 1: IPv4, 2: IPv6
+    std::uint8_t ecs_source; // SOURCE PREFIX-LENGTH
+    std::uint8_t ecs_address[16]; // zero beyond the source prefix
 };
 
 enum class ParseStatus {

@@ -2,7 +2,9 @@
 // The immutable compiled form of every zone: what the packet path reads.
 // Answers are stored in wire format; a query only copies bytes and patches
 // the ID, the question's letter case, EDNS and a few compression pointers.
+#include "config/server_config.hpp"
 #include "dns/message_writer.hpp"
+#include "geo/geo_index.hpp"
 #include "zone/name_table.hpp"
 #include "zone/zone_view.hpp"
 
@@ -25,12 +27,14 @@ struct Answer {
     std::uint32_t patches_begin;
 };
 
-// Answers for one query type at a node. `views` > 1 when the answer differs by
-// region: then answer `first + region` is the one to send.
+// Answers for one query type at a node. `regions` > 1 when the answer
+// differs by region, `variants` > 1 when a tier is ordered per client; the
+// answer to send is slots[first_slot + region * variants + variant].
 struct TypeEntry {
     std::uint16_t qtype; // 0: every type not listed before it
-    std::uint16_t views;
-    std::uint32_t first;
+    std::uint16_t regions;
+    std::uint16_t variants;
+    std::uint32_t first_slot;
 };
 
 struct Node {
@@ -49,16 +53,23 @@ struct ZoneEntry {
     std::uint16_t default_view;
 };
 
+struct SnapshotOptions {
+    std::uint16_t udp_payload = 1232;
+    const GeoIpConfig* geoip = nullptr; // no GeoIP: every client gets the default region
+};
+
 struct Snapshot {
     std::string bytes; // every answer's blob
     std::vector<Answer> answers;
     std::vector<TypeEntry> entries;
+    std::vector<std::uint32_t> slots; // answer indices
     std::vector<dns::Cut> cuts;
     std::vector<dns::Patch> patches;
     std::vector<Node> nodes;
     NameTable names;
     std::vector<ZoneEntry> zones;
     std::uint16_t udp_payload = 1232;
+    std::shared_ptr<const geo::GeoIndex> geo; // null without GeoIP
 
     const ZoneData* find_zone(std::string_view name_text) const;
     std::size_t memory() const;
@@ -66,6 +77,6 @@ struct Snapshot {
 
 // Compiles zones into a snapshot; zones must not repeat. Throws LoadError.
 std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
-                                                 std::uint16_t udp_payload);
+                                                 const SnapshotOptions& options = {});
 
 } // namespace srvd::zone

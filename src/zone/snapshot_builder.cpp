@@ -2,6 +2,7 @@
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
 #include "zone/snapshot.hpp"
+#include "zone/weighted_order.hpp"
 #include "zone/zone_lookup.hpp"
 
 #include <algorithm>
@@ -37,13 +38,40 @@ private:
     Snapshot& s_;
     std::set<std::string, std::less<>> taken_;
 
-    static dns::CompiledMessage compile(const ZoneView& view, std::string_view qname,
-                                        std::uint16_t qtype, bool exact, std::string_view anchor) {
+    // Orders the records of a tiered RRset for one variant; other sets pass
+    // through. Sets `varies` when some tier has more than one member.
+    static std::vector<const ldns_rr*> ordered(const ZoneData& zone, const RRset& set, unsigned variant,
+                                               bool& varies) {
+        std::vector<std::pair<std::uint32_t, const ldns_rr*>> keyed;
+        for (const ldns_rr* rr : set.rrs) {
+            auto tag = zone.tier_tags.find(rr);
+            if (tag == zone.tier_tags.end()) return set.rrs;
+            const auto& weights = zone.tier_weights[tag->second.tier];
+            std::uint32_t rank = 0;
+            if (weights.size() > 1) {
+                varies = true;
+                const auto order = weighted_order(weights, variant);
+                rank = static_cast<std::uint32_t>(
+                    std::find(order.begin(), order.end(), tag->second.member) - order.begin());
+            }
+            keyed.emplace_back((std::uint32_t{tag->second.position} << 16) | rank, rr);
+        }
+        std::stable_sort(keyed.begin(), keyed.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::vector<const ldns_rr*> out;
+        for (const auto& k : keyed) out.push_back(k.second);
+        return out;
+    }
+
+    static dns::CompiledMessage compile(const ZoneData& zone, const ZoneView& view, std::string_view qname,
+                                        std::uint16_t qtype, std::string_view anchor, unsigned variant,
+                                        bool& varies) {
         LookupResult r = lookup(view, qname, qtype);
-        auto w = exact ? dns::MessageWriter::for_name(qname) : dns::MessageWriter::for_names_below(anchor);
+        auto w = anchor.empty() ? dns::MessageWriter::for_name(qname)
+                                : dns::MessageWriter::for_names_below(anchor);
         for (int section = 0; section < 3; ++section)
             for (const LookupItem& item : r.sections[section]) {
-                for (const ldns_rr* rr : item.set->rrs)
+                for (const ldns_rr* rr : ordered(zone, *item.set, variant, varies))
                     w.add(static_cast<dns::Section>(section), rr, item.owner_is_qname, item.owner,
                           item.ttl);
                 if (section == 2) w.end_additional_rrset();
@@ -69,15 +97,32 @@ private:
         return static_cast<std::uint32_t>(s_.answers.size() - 1);
     }
 
-    // One entry; the answer is stored once when every region gets the same.
-    void add_entry(const ZoneData& zone, std::string_view name, std::uint16_t qtype) {
-        std::vector<dns::CompiledMessage> per_view;
-        for (const ZoneView& view : zone.views) per_view.push_back(compile(view, name, qtype, true, {}));
-        const bool same = std::all_of(per_view.begin(), per_view.end(),
-                                      [&](const auto& m) { return m == per_view.front(); });
-        TypeEntry e{qtype, static_cast<std::uint16_t>(same ? 1 : per_view.size()),
-                    static_cast<std::uint32_t>(s_.answers.size())};
-        for (std::size_t v = 0; v < (same ? 1 : per_view.size()); ++v) store(per_view[v]);
+    // One entry: the answer per region and per variant, each distinct answer
+    // stored once. `anchor` empty: for `qname` itself; else for names below
+    // `anchor` (qname is then the "*.anchor" stand-in).
+    void add_entry(const ZoneData& zone, std::string_view qname, std::uint16_t qtype,
+                   std::string_view anchor = {}) {
+        const std::size_t regions = zone.views.size();
+        bool varies = false;
+        std::vector<std::vector<dns::CompiledMessage>> m(regions);
+        for (std::size_t r = 0; r < regions; ++r)
+            m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, 0, varies));
+        const unsigned variants = varies ? shuffle_variants : 1;
+        for (std::size_t r = 0; r < regions; ++r)
+            for (unsigned v = 1; v < variants; ++v)
+                m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, v, varies));
+        const bool same = std::all_of(m.begin(), m.end(), [&](const auto& x) { return x == m.front(); });
+        TypeEntry e{qtype, static_cast<std::uint16_t>(same ? 1 : regions),
+                    static_cast<std::uint16_t>(variants), static_cast<std::uint32_t>(s_.slots.size())};
+        std::vector<std::pair<const dns::CompiledMessage*, std::uint32_t>> stored;
+        for (std::size_t r = 0; r < e.regions; ++r)
+            for (const auto& message : m[r]) {
+                auto it = std::find_if(stored.begin(), stored.end(),
+                                       [&](const auto& x) { return *x.first == message; });
+                const std::uint32_t index = it != stored.end() ? it->second : store(message);
+                if (it == stored.end()) stored.emplace_back(&message, index);
+                s_.slots.push_back(index);
+            }
         s_.entries.push_back(e);
     }
 
@@ -112,14 +157,11 @@ private:
     // Names below `name` that do not exist: looked up as "*.name", which
     // finds the wildcard if there is one, the NXDOMAIN or the referral if not.
     void add_below_entries(const ZoneData& zone, const std::string& name) {
-        const ZoneView& view = zone.default_view();
-        const std::string wildcard = std::string("\x01*", 2) + name;
         if (name.size() + 2 > dns::max_name_size) return; // nothing can lie below
-        std::set<std::uint16_t> types;
-        if (view.find(wildcard)) types = types_at(view, wildcard);
-        for (std::uint16_t t : types)
-            s_.entries.push_back({t, 1, store(compile(view, wildcard, t, false, name))});
-        s_.entries.push_back({0, 1, store(compile(view, wildcard, 0, false, name))});
+        const std::string wildcard = std::string("\x01*", 2) + name;
+        if (zone.views.front().find(wildcard))
+            for (std::uint16_t t : types_at(zone.views.front(), wildcard)) add_entry(zone, wildcard, t, name);
+        add_entry(zone, wildcard, 0, name);
     }
 };
 
@@ -136,12 +178,12 @@ const ZoneData* Snapshot::find_zone(std::string_view name_text) const {
 
 std::size_t Snapshot::memory() const {
     return bytes.capacity() + answers.capacity() * sizeof(Answer) +
-           entries.capacity() * sizeof(TypeEntry) + cuts.capacity() * sizeof(dns::Cut) +
+           entries.capacity() * sizeof(TypeEntry) + slots.capacity() * sizeof(std::uint32_t) + cuts.capacity() * sizeof(dns::Cut) +
            patches.capacity() * sizeof(dns::Patch) + nodes.capacity() * sizeof(Node) + names.memory();
 }
 
 std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
-                                                 std::uint16_t udp_payload) {
+                                                 const SnapshotOptions& options) {
     // Deeper zones first, so a child zone served here owns its apex name
     // rather than the parent's delegation.
     std::stable_sort(zones.begin(), zones.end(), [](const auto& a, const auto& b) {
@@ -154,7 +196,7 @@ std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<con
                                 "zone " + zones[i]->policy.zone + " is already loaded from " +
                                     zones[j]->policy.file);
     auto s = std::make_shared<Snapshot>();
-    s->udp_payload = udp_payload;
+    s->udp_payload = options.udp_payload;
     SnapshotBuilder builder(*s);
     std::vector<std::string> names;
     for (std::uint32_t i = 0; i < zones.size(); ++i) {
@@ -162,6 +204,11 @@ std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<con
         builder.add_zone(i, *zones[i], names);
     }
     s->names = NameTable(names);
+    if (options.geoip) {
+        std::vector<const ZonePolicy*> policies;
+        for (const auto& z : zones) policies.push_back(&z->policy);
+        s->geo = geo::compile_geo(*options.geoip, policies);
+    }
     return s;
 }
 

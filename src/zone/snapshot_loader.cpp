@@ -10,7 +10,10 @@ Loaded load_all(const std::string& config_path) {
     out.config = load_server_config(config_path);
     std::vector<std::shared_ptr<const ZoneData>> zones;
     for (const auto& file : out.config.zone_files) zones.push_back(build_zone(load_zone_policy(file)));
-    out.snapshot = compile_snapshot(std::move(zones), out.config.limits.udp_payload);
+    SnapshotOptions options;
+    options.udp_payload = out.config.limits.udp_payload;
+    if (out.config.geoip) options.geoip = &*out.config.geoip;
+    out.snapshot = compile_snapshot(std::move(zones), options);
     out.load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     return out;

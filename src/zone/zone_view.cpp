@@ -118,25 +118,35 @@ private:
         }
         for (std::size_t v = 0; v < data_->views.size(); ++v) {
             const Ordering& ordering = proxy.orderings[v];
+            const auto first_tier = static_cast<std::uint32_t>(data_->tier_weights.size());
+            for (const Tier& tier : ordering) {
+                std::vector<std::uint16_t> weights;
+                for (const TierMember& m : tier) weights.push_back(m.weight);
+                data_->tier_weights.push_back(std::move(weights));
+            }
             for (Transport t : proxy.transports) {
-                int priority = 10;
-                for (const Tier& tier : ordering) {
-                    for (const TierMember& m : tier) {
+                for (std::uint16_t i = 0; i < ordering.size(); ++i) {
+                    for (std::uint16_t j = 0; j < ordering[i].size(); ++j) {
+                        const TierMember& m = ordering[i][j];
                         const MediaServer& ms = p.media_servers[m.server];
-                        insert(data_->views[v],
-                               parse(std::string(srv_prefix_of(t)) + proxy.label + " " + ttl +
-                                         " IN SRV " + std::to_string(priority) + " " +
-                                         std::to_string(m.weight) + " " +
-                                         std::to_string(ms.ports.of(t)) + " " + ms.label,
-                                     proxy.mark));
+                        // RFC 2782 priorities 10, 20, 30…: room to insert by hand later.
+                        const ldns_rr* rr = parse(std::string(srv_prefix_of(t)) + proxy.label + " " + ttl +
+                                                      " IN SRV " + std::to_string(10 * (i + 1)) + " " +
+                                                      std::to_string(m.weight) + " " +
+                                                      std::to_string(ms.ports.of(t)) + " " + ms.label,
+                                                  proxy.mark);
+                        data_->tier_tags[rr] = {first_tier + i, i, j};
+                        insert(data_->views[v], rr);
                     }
-                    priority += 10;
                 }
             }
             // Phones that cannot do SRV get the first tier's addresses.
-            for (const TierMember& m : ordering.front())
-                for (const auto& a : p.media_servers[m.server].addresses)
-                    insert(data_->views[v], parse(address_record(proxy.label, proxy.ttl, a), proxy.mark));
+            for (std::uint16_t j = 0; j < ordering.front().size(); ++j)
+                for (const auto& a : p.media_servers[ordering.front()[j].server].addresses) {
+                    const ldns_rr* rr = parse(address_record(proxy.label, proxy.ttl, a), proxy.mark);
+                    data_->tier_tags[rr] = {first_tier, 0, j};
+                    insert(data_->views[v], rr);
+                }
         }
     }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace srvd::zone {
@@ -38,11 +39,21 @@ struct ZoneView {
     }
 };
 
+// Marks a generated record (proxy SRV, proxy A/AAAA) with the tier it
+// belongs to, so answers can order each tier per client.
+struct TierTag {
+    std::uint32_t tier;     // index into ZoneData::tier_weights
+    std::uint16_t position; // the tier's place in its ordering (0: first)
+    std::uint16_t member;   // the member's index within the tier
+};
+
 struct ZoneData {
     ZonePolicy policy;
     std::string apex; // lowercased wire
     std::vector<dns::RrPtr> storage; // owns every record the views point at
     std::vector<ZoneView> views;     // index = region (policy.view_count())
+    std::vector<std::vector<std::uint16_t>> tier_weights;
+    std::unordered_map<const ldns_rr*, TierTag> tier_tags;
 
     const ZoneView& default_view() const { return views[policy.default_view()]; }
 };

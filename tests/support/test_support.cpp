@@ -33,7 +33,9 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
 std::shared_ptr<const zone::Snapshot> compile_policy(const std::string& yaml, std::uint16_t udp_payload) {
     TempDir dir;
     const std::string file = dir.write("zone.yaml", yaml);
-    return zone::compile_snapshot({zone::build_zone(load_zone_policy(file))}, udp_payload);
+    zone::SnapshotOptions options;
+    options.udp_payload = udp_payload;
+    return zone::compile_snapshot({zone::build_zone(load_zone_policy(file))}, options);
 }
 
 std::vector<std::uint8_t> make_query(const std::string& name, std::uint16_t type,

@@ -1,0 +1,30 @@
+#pragma once
+// Which precompiled answer a client gets: its region (from the compiled
+// GeoIP table), its variant of the tier shuffle (from its subnet), and the
+// ECS scope over which that choice holds (RFC 7871 7.2.1).
+#include "engine/answer_engine.hpp"
+#include "engine/query_parser.hpp"
+
+namespace srvd::engine {
+
+struct ClientView {
+    std::uint16_t region;
+    std::uint16_t variant;
+    std::uint8_t scope;    // for the ECS echo
+    bool used_ecs;         // the ECS address decided (else the source address)
+};
+
+// The tier shuffle is stable per /24 (IPv4) or /56 (IPv6): one customer
+// site, as resolvers commonly send it in ECS.
+constexpr std::uint8_t variant_prefix_v4 = 24;
+constexpr std::uint8_t variant_prefix_v6 = 56;
+
+ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::TypeEntry& entry,
+                       const ParsedQuery& q, const ClientAddress& client) noexcept;
+
+// Private, loopback, link-local, unspecified, multicast and reserved space:
+// an ECS address there says nothing about where the client is. (The
+// documentation ranges count as public, so demos and tests can use them.)
+bool is_unroutable(std::uint8_t family, const std::uint8_t* address) noexcept;
+
+} // namespace srvd::engine

@@ -1,0 +1,92 @@
+#include "geo/geo_index.hpp"
+
+#include "geo/mmdb_file.hpp"
+#include "geo/region_choice.hpp"
+
+#include <unordered_map>
+
+namespace srvd::geo {
+namespace {
+
+template <typename Key>
+struct Network {
+    Key first;
+    Key last;
+    std::uint32_t location;
+};
+
+template <typename Key, int Width>
+Key last_of(Key first, int length) {
+    if (length == 0) return static_cast<Key>(~Key(0));
+    const Key host = length >= Width ? Key(0) : static_cast<Key>((Key(1) << (Width - length)) - 1);
+    return first | host;
+}
+
+template <typename Table, typename Key>
+Table build(const std::vector<Network<Key>>& networks, const std::vector<std::uint16_t>& region_of,
+            std::uint16_t fill) {
+    typename Table::Builder b(fill);
+    for (const auto& n : networks) b.add(n.first, n.last, region_of[n.location]);
+    return b.finish();
+}
+
+} // namespace
+
+std::size_t GeoIndex::ranges() const {
+    std::size_t n = 0;
+    for (const auto& z : zones) n += z.v4.ranges() + z.v6.ranges();
+    return n;
+}
+
+std::size_t GeoIndex::memory() const {
+    std::size_t n = 0;
+    for (const auto& z : zones) n += z.v4.memory() + z.v6.memory();
+    return n;
+}
+
+std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
+                                            const std::vector<const ZonePolicy*>& zones) {
+    const auto start = std::chrono::steady_clock::now();
+    auto index = std::make_shared<GeoIndex>();
+    index->config = config;
+    MmdbFile db(config.database);
+    index->description = db.description();
+
+    // Many networks share one record (one city): read each record once.
+    std::unordered_map<std::uint64_t, std::uint32_t> location_of_offset;
+    std::vector<Location> locations;
+    auto location_id = [&](std::uint64_t offset) {
+        auto [it, fresh] = location_of_offset.emplace(offset, static_cast<std::uint32_t>(locations.size()));
+        if (fresh) locations.push_back(db.read(offset, config.fields));
+        return it->second;
+    };
+    std::vector<Network<std::uint32_t>> v4;
+    std::vector<Network<u128>> v6;
+    db.for_each_v4([&](std::uint32_t first, int length, std::uint64_t offset) {
+        v4.push_back({first, last_of<std::uint32_t, 32>(first, length), location_id(offset)});
+    });
+    db.for_each_v6([&](u128 first, int length, std::uint64_t offset) {
+        v6.push_back({first, last_of<u128, 128>(first, length), location_id(offset)});
+    });
+    index->networks_v4 = v4.size();
+    index->networks_v6 = v6.size();
+    index->locations = locations.size();
+
+    for (const ZonePolicy* zone : zones) {
+        ZoneGeo geo;
+        if (!zone->regions.empty()) {
+            std::vector<std::uint16_t> region_of(locations.size());
+            for (std::size_t i = 0; i < locations.size(); ++i)
+                region_of[i] = static_cast<std::uint16_t>(choose_region(*zone, locations[i]));
+            const auto fill = static_cast<std::uint16_t>(zone->default_region);
+            geo.v4 = build<PrefixTable4>(v4, region_of, fill);
+            geo.v6 = build<PrefixTable6>(v6, region_of, fill);
+        }
+        index->zones.push_back(std::move(geo));
+    }
+    index->compile_time = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    return index;
+}
+
+} // namespace srvd::geo

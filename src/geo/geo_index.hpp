@@ -1,0 +1,36 @@
+#pragma once
+// A GeoIP database compiled into one prefix table per zone and address
+// family, mapping every address to that zone's region. Built at load time;
+// the packet path does one binary search and never calls libmaxminddb.
+#include "config/server_config.hpp"
+#include "config/zone_policy.hpp"
+#include "geo/prefix_table.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace srvd::geo {
+
+struct ZoneGeo {
+    PrefixTable4 v4;
+    PrefixTable6 v6;
+};
+
+struct GeoIndex {
+    GeoIpConfig config;
+    std::vector<ZoneGeo> zones; // same order as the zones given to compile_geo
+    std::string description;
+    std::size_t networks_v4 = 0, networks_v6 = 0, locations = 0;
+    std::chrono::milliseconds compile_time{0};
+
+    std::size_t ranges() const;
+    std::size_t memory() const;
+};
+
+// Throws LoadError when the database cannot be read.
+std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
+                                            const std::vector<const ZonePolicy*>& zones);
+
+} // namespace srvd::geo

@@ -1,0 +1,90 @@
+#pragma once
+// The address space cut into ranges, each with a value (a region), adjacent
+// equal ranges merged. A lookup is one binary search; it also yields the
+// widest prefix around the address that lies inside one range: the ECS scope.
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+namespace srvd::geo {
+
+using u128 = unsigned __int128;
+
+struct PrefixHit {
+    std::uint16_t value;
+    std::uint8_t scope; // prefix length of the widest uniform block around the address
+};
+
+template <typename Key, int Width>
+class PrefixTable {
+public:
+    static constexpr Key max_key = static_cast<Key>(~Key(0));
+
+    // Ranges must arrive in address order without overlap; gaps get `fill`.
+    class Builder {
+    public:
+        explicit Builder(std::uint16_t fill) : fill_(fill) {}
+        void add(Key first, Key last, std::uint16_t value) {
+            if (!done_ && first > next_) push(next_, fill_);
+            push(first, value);
+            done_ = last == max_key;
+            next_ = last + 1;
+        }
+        PrefixTable finish() {
+            if (!done_) push(next_, fill_);
+            if (t_.starts_.empty()) push(0, fill_);
+            t_.starts_.shrink_to_fit();
+            t_.values_.shrink_to_fit();
+            return std::move(t_);
+        }
+
+    private:
+        void push(Key start, std::uint16_t value) {
+            if (!t_.values_.empty() && t_.values_.back() == value) return; // merge
+            t_.starts_.push_back(start);
+            t_.values_.push_back(value);
+        }
+        std::uint16_t fill_;
+        Key next_ = 0;
+        bool done_ = false;
+        PrefixTable t_;
+    };
+
+    PrefixHit lookup(Key address) const noexcept {
+        const auto it = std::upper_bound(starts_.begin(), starts_.end(), address);
+        const std::size_t i = static_cast<std::size_t>(it - starts_.begin()) - 1;
+        const Key first = starts_[i];
+        const bool open_end = i + 1 == starts_.size();
+        // The block of length L around the address stays inside the range
+        // when its top L bits differ from those of the addresses just outside.
+        int scope = 0;
+        if (first != 0) scope = std::max(scope, common_bits(address, first - 1) + 1);
+        if (!open_end) scope = std::max(scope, common_bits(address, starts_[i + 1]) + 1);
+        return {values_[i], static_cast<std::uint8_t>(scope)};
+    }
+
+    std::size_t ranges() const { return starts_.size(); }
+    std::size_t memory() const {
+        return starts_.capacity() * sizeof(Key) + values_.capacity() * sizeof(std::uint16_t);
+    }
+
+private:
+    static int common_bits(Key a, Key b) {
+        const Key x = a ^ b;
+        if constexpr (Width == 128) {
+            const auto high = static_cast<std::uint64_t>(x >> 64);
+            return high ? std::countl_zero(high) : 64 + std::countl_zero(static_cast<std::uint64_t>(x));
+        } else {
+            return std::countl_zero(x);
+        }
+    }
+
+    std::vector<Key> starts_; // starts_[0] == 0: the table covers everything
+    std::vector<std::uint16_t> values_;
+};
+
+using PrefixTable4 = PrefixTable<std::uint32_t, 32>;
+using PrefixTable6 = PrefixTable<u128, 128>;
+
+} // namespace srvd::geo
