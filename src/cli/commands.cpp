@@ -1,5 +1,7 @@
 #include "cli/commands.hpp"
 
+#include "cli/options.hpp"
+
 #include "config/load_error.hpp"
 #include "net/server.hpp"
 #include "zone/snapshot_loader.hpp"
@@ -9,68 +11,6 @@
 #include <optional>
 
 namespace srvd::cli {
-namespace {
-
-constexpr const char* usage_text = R"(usage: srvd COMMAND [OPTIONS]
-
-An authoritative DNS server for SIP failover: NAPTR, SRV and A/AAAA answers
-for outbound proxy names, ordered per region.
-
-commands:
-  serve -c FILE [--listen ADDR:PORT]...   serve (SIGHUP reloads, SIGTERM stops)
-  check -c FILE                           validate everything and print a summary
-  export -c FILE ZONE [--region NAME]     print a zone as an RFC 1035 master file
-  --version                               print the version
-  --help                                  print this help
-
-ADDR:PORT is 127.0.0.1:5300 or [::1]:5300.
-)";
-
-struct Parsed {
-    std::string config;
-    std::vector<std::string> listen;
-    std::optional<std::string> region;
-    std::vector<std::string> positional;
-};
-
-// Returns nullopt (after printing why) on a usage error.
-std::optional<Parsed> parse(const Args& args, bool allow_listen, bool allow_region) {
-    Parsed p;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        auto value = [&](const char* name) -> std::optional<std::string> {
-            if (i + 1 >= args.size()) {
-                std::cerr << "srvd: " << name << " needs a value\n";
-                return std::nullopt;
-            }
-            return args[++i];
-        };
-        std::optional<std::string> v;
-        if (a == "-c" || a == "--config") {
-            if (!(v = value("-c"))) return std::nullopt;
-            p.config = *v;
-        } else if (allow_listen && a == "--listen") {
-            if (!(v = value("--listen"))) return std::nullopt;
-            p.listen.push_back(*v);
-        } else if (allow_region && a == "--region") {
-            if (!(v = value("--region"))) return std::nullopt;
-            p.region = *v;
-        } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "srvd " << args[0] << ": unknown option " << a << "\n" << usage_text;
-            return std::nullopt;
-        } else {
-            p.positional.push_back(a);
-        }
-    }
-    if (p.config.empty()) {
-        std::cerr << "srvd " << args[0] << ": -c FILE is required\n";
-        return std::nullopt;
-    }
-    return p;
-}
-
-} // namespace
-
 int run(const Args& args) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::cout << usage_text;
@@ -83,12 +23,13 @@ int run(const Args& args) {
     if (args[0] == "serve") return serve_command(args);
     if (args[0] == "check") return check_command(args);
     if (args[0] == "export") return export_command(args);
+    if (args[0] == "explain") return explain_command(args);
     std::cerr << "srvd: unknown command '" << args[0] << "'\n" << usage_text;
     return 2;
 }
 
 int serve_command(const Args& args) {
-    auto p = parse(args, true, false);
+    auto p = parse(args, allow_listen);
     if (!p || !p->positional.empty()) return 2;
     net::ServeOptions options{p->config, {}};
     for (const auto& text : p->listen) {
@@ -103,7 +44,7 @@ int serve_command(const Args& args) {
 }
 
 int check_command(const Args& args) {
-    auto p = parse(args, false, false);
+    auto p = parse(args);
     if (!p || !p->positional.empty()) return 2;
     zone::Loaded loaded;
     try {
@@ -140,13 +81,20 @@ int check_command(const Args& args) {
         std::cout << "\n";
     }
     const auto& s = *loaded.snapshot;
+    if (s.geo)
+        std::cout << "geoip " << s.geo->config.database << " (" << s.geo->description << ")\n  "
+                  << s.geo->networks_v4 << " IPv4 and " << s.geo->networks_v6 << " IPv6 networks, "
+                  << s.geo->locations << " distinct locations, compiled to " << s.geo->ranges()
+                  << " ranges (" << s.geo->memory() / 1024 << " KiB) in " << s.geo->compile_time.count()
+                  << " ms; ECS " << (s.geo->config.ecs ? "on" : "off") << ", private ECS addresses "
+                  << (s.geo->config.ecs_private_use ? "used" : "fall back to the source address") << "\n";
     std::cout << "compiled " << s.nodes.size() << " names, " << s.answers.size() << " answers, "
               << s.memory() / 1024 << " KiB in " << loaded.load_time.count() << " ms\n";
     return 0;
 }
 
 int export_command(const Args& args) {
-    auto p = parse(args, false, true);
+    auto p = parse(args, allow_region);
     if (!p) return 2;
     if (p->positional.size() != 1) {
         std::cerr << "srvd export: expected one ZONE\n";

@@ -12,5 +12,6 @@ int run(const Args& args); // dispatches on args[0]
 int serve_command(const Args& args);
 int check_command(const Args& args);
 int export_command(const Args& args);
+int explain_command(const Args& args);
 
 } // namespace srvd::cli

@@ -83,7 +83,9 @@ ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::
     if (entry.variants > 1) {
         const std::uint8_t vp = std::min(prefix, family == 4 ? variant_prefix_v4 : variant_prefix_v6);
         view.variant = static_cast<std::uint16_t>(hash_subnet(address, family == 4 ? 4 : 16, vp) % entry.variants);
-        view.scope = std::max(view.scope, vp);
+        const std::uint32_t bit = view.region < 31 ? 1u << view.region : 0x80000000u;
+        if (entry.regions == 1 ? entry.varying_regions != 0 : (entry.varying_regions & bit) != 0)
+            view.scope = std::max(view.scope, vp);
     }
     if (!view.used_ecs) view.scope = 0;
     return view;

@@ -163,7 +163,10 @@ std::optional<Location> MmdbFile::lookup(const std::string& address, const GeoIp
             const bool found = read_field(r.entry, *path, text, number);
             lines->push_back(std::string(name) + " (" + *path + ") = " + (found ? text : "(absent)"));
         }
-        lines->push_back("network /" + std::to_string(r.netmask) + " in the database");
+        // An IPv6 database holds IPv4 at ::/96: show the IPv4 prefix length.
+        const bool v4 = address.find(':') == std::string::npos;
+        const int netmask = v4 && db_.metadata.ip_version == 6 ? r.netmask - 96 : r.netmask;
+        lines->push_back("network /" + std::to_string(netmask) + " in the database");
     }
     return read(r.entry.offset, fields);
 }

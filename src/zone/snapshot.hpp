@@ -35,6 +35,9 @@ struct TypeEntry {
     std::uint16_t regions;
     std::uint16_t variants;
     std::uint32_t first_slot;
+    // Bit r set: region r's variants really differ (its ECS scope must cover
+    // the subnet the variant is chosen by). Regions past 31 count as varying.
+    std::uint32_t varying_regions;
 };
 
 struct Node {

@@ -113,7 +113,10 @@ private:
                 m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, v, varies));
         const bool same = std::all_of(m.begin(), m.end(), [&](const auto& x) { return x == m.front(); });
         TypeEntry e{qtype, static_cast<std::uint16_t>(same ? 1 : regions),
-                    static_cast<std::uint16_t>(variants), static_cast<std::uint32_t>(s_.slots.size())};
+                    static_cast<std::uint16_t>(variants), static_cast<std::uint32_t>(s_.slots.size()), 0};
+        for (std::size_t r = 0; r < regions; ++r)
+            if (r >= 32 || !std::all_of(m[r].begin(), m[r].end(), [&](const auto& x) { return x == m[r].front(); }))
+                e.varying_regions |= r >= 32 ? 0x80000000u : 1u << r;
         std::vector<std::pair<const dns::CompiledMessage*, std::uint32_t>> stored;
         for (std::size_t r = 0; r < e.regions; ++r)
             for (const auto& message : m[r]) {

@@ -100,7 +100,8 @@ const std::vector<Case> cases = {
      {"proxy-b.example.com. 300 IN AAAA 2001:db8::13"}, {}, {}},
     {"proxy without AAAA in its first tier: NODATA", "proxy-a.example.com.", dns::type::AAAA, 0,
      true, {}, {soa_60}, {}},
-    {"geo proxy without GeoIP: the default region's tiers and weights",
+    {"geo proxy without GeoIP: the default region's tiers and weights (the order within a tier "
+     "is per client, see test_geo_answers.cpp; 127.0.0.1 gets ms2 first)",
      "_sip._udp.sip.example.com.", dns::type::SRV, 0, true,
      {"_sip._udp.sip.example.com. 60 IN SRV 10 70 5060 ms2.example.com.",
       "_sip._udp.sip.example.com. 60 IN SRV 10 30 5060 ms1.example.com.",

@@ -43,6 +43,17 @@ Bytes long_name() {
     return n;
 }
 
+// A query with one OPT carrying `count` ECS options with this payload.
+Bytes with_ecs(const Bytes& payload, int count = 1) {
+    Bytes options;
+    for (int i = 0; i < count; ++i) {
+        options.insert(options.end(), {0, 8, 0, static_cast<std::uint8_t>(payload.size())});
+        options.insert(options.end(), payload.begin(), payload.end());
+    }
+    Bytes opt_rr = {0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(options.size())};
+    return header(1, 0, 0, 1) + www + type_a_in + opt_rr + options;
+}
+
 struct BadCase {
     const char* what;
     Bytes packet;
@@ -82,6 +93,14 @@ TEST_CASE("malformed queries: FORMERR when a header can be answered, silence oth
                                           Bytes(opt.begin() + 1, opt.end()),
          dns::rcode::FORMERR},
         {"QTYPE OPT", header(1) + www + Bytes{0, 41, 0, 1}, dns::rcode::FORMERR},
+        {"ECS: unknown family", with_ecs({0, 3, 24, 0, 1, 2, 3}), dns::rcode::FORMERR},
+        {"ECS: IPv4 prefix over 32", with_ecs({0, 1, 33, 0, 1, 2, 3, 4, 5}), dns::rcode::FORMERR},
+        {"ECS: scope set in a query", with_ecs({0, 1, 24, 8, 1, 2, 3}), dns::rcode::FORMERR},
+        {"ECS: more address bytes than the prefix", with_ecs({0, 1, 16, 0, 1, 2, 3}), dns::rcode::FORMERR},
+        {"ECS: fewer address bytes than the prefix", with_ecs({0, 1, 24, 0, 1, 2}), dns::rcode::FORMERR},
+        {"ECS: bits set beyond the prefix", with_ecs({0, 1, 23, 0, 1, 2, 3}), dns::rcode::FORMERR},
+        {"ECS: too short for its header", with_ecs({0, 1, 24}), dns::rcode::FORMERR},
+        {"ECS: twice", with_ecs({0, 1, 24, 0, 1, 2, 3}, 2), dns::rcode::FORMERR},
     };
     for (const auto& c : cases) {
         CAPTURE(c.what);

@@ -1,8 +1,11 @@
 #include "support/test_support.hpp"
 
 #include "config/zone_policy.hpp"
+#include "dns/query_builder.hpp"
 #include "dns/rr.hpp"
 #include "zone/zone_view.hpp"
+
+#include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -30,34 +33,28 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
     return file;
 }
 
-std::shared_ptr<const zone::Snapshot> compile_policy(const std::string& yaml, std::uint16_t udp_payload) {
+std::shared_ptr<const zone::Snapshot> compile_policy(const std::string& yaml, std::uint16_t udp_payload,
+                                                     const GeoIpConfig* geoip) {
     TempDir dir;
     const std::string file = dir.write("zone.yaml", yaml);
     zone::SnapshotOptions options;
     options.udp_payload = udp_payload;
+    options.geoip = geoip;
     return zone::compile_snapshot({zone::build_zone(load_zone_policy(file))}, options);
 }
 
 std::vector<std::uint8_t> make_query(const std::string& name, std::uint16_t type,
                                      const QueryOptions& options, std::uint16_t id) {
-    ldns_pkt* pkt = nullptr;
-    if (ldns_pkt_query_new_frm_str(&pkt, name.c_str(), static_cast<ldns_rr_type>(type),
-                                   LDNS_RR_CLASS_IN, options.rd ? LDNS_RD : 0) != LDNS_STATUS_OK)
-        throw std::runtime_error("cannot build query for " + name);
-    ldns_pkt_set_id(pkt, id);
-    if (options.edns) {
-        ldns_pkt_set_edns_udp_size(pkt, options.payload);
-        ldns_pkt_set_edns_version(pkt, options.edns_version);
-        // ldns only writes an OPT record when it thinks EDNS "matters".
-        ldns_pkt_set_edns_data(pkt, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, 0, ""));
-    }
-    std::uint8_t* wire = nullptr;
-    std::size_t size = 0;
-    if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK) throw std::runtime_error("pkt2wire");
-    std::vector<std::uint8_t> out(wire, wire + size);
-    free(wire);
-    ldns_pkt_free(pkt);
-    return out;
+    dns::QuerySpec spec;
+    spec.name = name;
+    spec.type = type;
+    spec.id = id;
+    spec.rd = options.rd;
+    spec.edns = options.edns;
+    spec.payload = options.payload;
+    spec.edns_version = options.edns_version;
+    if (!options.ecs.empty()) spec.ecs = dns::parse_client_subnet(options.ecs);
+    return dns::build_query(spec);
 }
 
 Response::~Response() {
@@ -88,14 +85,26 @@ std::vector<std::string> Response::section(int which) const {
     return out;
 }
 
-Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query, engine::Protocol protocol) {
+engine::ClientAddress client_address(const std::string& text) {
+    engine::ClientAddress c;
+    const auto a = boost::asio::ip::make_address(text);
+    if (a.is_v4()) {
+        c.family = 4;
+        auto b = a.to_v4().to_bytes();
+        std::copy(b.begin(), b.end(), c.bytes);
+    } else {
+        c.family = 6;
+        auto b = a.to_v6().to_bytes();
+        std::copy(b.begin(), b.end(), c.bytes);
+    }
+    return c;
+}
+
+Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query, engine::Protocol protocol,
+             const std::string& client) {
     Response r;
     std::vector<std::uint8_t> out(65535);
-    engine::ClientAddress client;
-    client.family = 4;
-    client.bytes[0] = 127;
-    client.bytes[3] = 1;
-    engine::Request request{query.data(), query.size(), protocol, client};
+    engine::Request request{query.data(), query.size(), protocol, client_address(client)};
     const std::size_t n = engine::answer_query(s, request, out.data(), out.size());
     out.resize(n);
     r.wire = out;
@@ -105,7 +114,7 @@ Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query, en
 
 Response ask(const zone::Snapshot& s, const std::string& name, std::uint16_t type,
              const QueryOptions& options) {
-    return ask(s, make_query(name, type, options), options.protocol);
+    return ask(s, make_query(name, type, options), options.protocol, options.client);
 }
 
 } // namespace srvd::test

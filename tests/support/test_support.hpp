@@ -26,7 +26,8 @@ private:
 
 // Compiles one zone policy given as YAML text.
 std::shared_ptr<const zone::Snapshot> compile_policy(const std::string& yaml,
-                                                     std::uint16_t udp_payload = 1232);
+                                                     std::uint16_t udp_payload = 1232,
+                                                     const GeoIpConfig* geoip = nullptr);
 
 struct QueryOptions {
     bool edns = true;
@@ -34,7 +35,11 @@ struct QueryOptions {
     std::uint8_t edns_version = 0;
     bool rd = false;
     engine::Protocol protocol = engine::Protocol::udp;
+    std::string client = "127.0.0.1"; // the source address
+    std::string ecs = "";             // "198.51.100.0/24": send an ECS option
 };
+
+engine::ClientAddress client_address(const std::string& text);
 
 std::vector<std::uint8_t> make_query(const std::string& name, std::uint16_t type,
                                      const QueryOptions& options = {}, std::uint16_t id = 0x1234);
@@ -55,7 +60,7 @@ struct Response {
 };
 
 Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query,
-             engine::Protocol protocol = engine::Protocol::udp);
+             engine::Protocol protocol = engine::Protocol::udp, const std::string& client = "127.0.0.1");
 Response ask(const zone::Snapshot& s, const std::string& name, std::uint16_t type,
              const QueryOptions& options = {});
 

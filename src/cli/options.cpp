@@ -1,0 +1,65 @@
+#include "cli/options.hpp"
+
+#include <iostream>
+
+namespace srvd::cli {
+
+const char* const usage_text = R"(usage: srvd COMMAND [OPTIONS]
+
+An authoritative DNS server for SIP failover: NAPTR, SRV and A/AAAA answers
+for outbound proxy names, ordered per region.
+
+commands:
+  serve -c FILE [--listen ADDR:PORT]...   serve (SIGHUP reloads, SIGTERM stops)
+  check -c FILE                           validate everything and print a summary
+  export -c FILE ZONE [--region NAME]     print a zone as an RFC 1035 master file
+  explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
+                                          which region a client falls in, why, and
+                                          the answer it gets
+  --version                               print the version
+  --help                                  print this help
+
+ADDR:PORT is 127.0.0.1:5300 or [::1]:5300.
+)";
+
+
+
+std::optional<Parsed> parse(const Args& args, unsigned allow) {
+    Parsed p;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](const char* name) -> std::optional<std::string> {
+            if (i + 1 >= args.size()) {
+                std::cerr << "srvd: " << name << " needs a value\n";
+                return std::nullopt;
+            }
+            return args[++i];
+        };
+        std::optional<std::string> v;
+        if (a == "-c" || a == "--config") {
+            if (!(v = value("-c"))) return std::nullopt;
+            p.config = *v;
+        } else if ((allow & allow_client) && (a == "--client" || a == "--ecs")) {
+            if (!(v = value(a.c_str()))) return std::nullopt;
+            (a == "--client" ? p.client : p.ecs) = *v;
+        } else if ((allow & allow_listen) && a == "--listen") {
+            if (!(v = value("--listen"))) return std::nullopt;
+            p.listen.push_back(*v);
+        } else if ((allow & allow_region) && a == "--region") {
+            if (!(v = value("--region"))) return std::nullopt;
+            p.region = *v;
+        } else if (!a.empty() && a[0] == '-') {
+            std::cerr << "srvd " << args[0] << ": unknown option " << a << "\n" << usage_text;
+            return std::nullopt;
+        } else {
+            p.positional.push_back(a);
+        }
+    }
+    if (p.config.empty()) {
+        std::cerr << "srvd " << args[0] << ": -c FILE is required\n";
+        return std::nullopt;
+    }
+    return p;
+}
+
+} // namespace srvd::cli

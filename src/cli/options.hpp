@@ -1,0 +1,26 @@
+#pragma once
+// Command-line options shared by the subcommands.
+#include "cli/commands.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace srvd::cli {
+
+extern const char* const usage_text;
+
+struct Parsed {
+    std::string config;
+    std::vector<std::string> listen;
+    std::optional<std::string> region, client, ecs;
+    std::vector<std::string> positional;
+};
+
+enum Allow : unsigned { allow_listen = 1, allow_region = 2, allow_client = 4 };
+
+// Parses args[1..]; -c is required. Prints the reason and returns nullopt on
+// a usage error.
+std::optional<Parsed> parse(const Args& args, unsigned allow = 0);
+
+} // namespace srvd::cli

@@ -1,0 +1,71 @@
+#include "dns/query_builder.hpp"
+
+#include "dns/ldns.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <stdexcept>
+
+namespace srvd::dns {
+
+std::optional<ClientSubnet> parse_client_subnet(const std::string& text) {
+    const auto slash = text.find('/');
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(text.substr(0, slash), ec);
+    if (ec) return std::nullopt;
+    ClientSubnet s{};
+    const int width = address.is_v4() ? 32 : 128;
+    int source = width;
+    if (slash != std::string::npos) {
+        try {
+            std::size_t used = 0;
+            source = std::stoi(text.substr(slash + 1), &used);
+            if (used != text.size() - slash - 1) return std::nullopt;
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+        if (source < 0 || source > width) return std::nullopt;
+    }
+    s.family = address.is_v4() ? 1 : 2;
+    s.source = static_cast<std::uint8_t>(source);
+    if (address.is_v4()) {
+        auto b = address.to_v4().to_bytes();
+        std::copy(b.begin(), b.end(), s.address);
+    } else {
+        auto b = address.to_v6().to_bytes();
+        std::copy(b.begin(), b.end(), s.address);
+    }
+    // RFC 7871 6: address bits beyond the prefix are zero.
+    for (int bit = source; bit < width; ++bit) s.address[bit / 8] &= static_cast<std::uint8_t>(~(0x80 >> (bit % 8)));
+    return s;
+}
+
+std::vector<std::uint8_t> build_query(const QuerySpec& spec) {
+    ldns_pkt* pkt = nullptr;
+    if (ldns_pkt_query_new_frm_str(&pkt, spec.name.c_str(), static_cast<ldns_rr_type>(spec.type),
+                                   LDNS_RR_CLASS_IN, spec.rd ? LDNS_RD : 0) != LDNS_STATUS_OK)
+        throw std::runtime_error("not a valid domain name: " + spec.name);
+    ldns_pkt_set_id(pkt, spec.id);
+    if (spec.edns) {
+        ldns_pkt_set_edns_udp_size(pkt, spec.payload);
+        ldns_pkt_set_edns_version(pkt, spec.edns_version);
+        std::vector<std::uint8_t> options;
+        if (spec.ecs) {
+            const std::size_t bytes = (spec.ecs->source + 7u) / 8;
+            options = {0, 8, 0, static_cast<std::uint8_t>(4 + bytes), 0, spec.ecs->family, spec.ecs->source, 0};
+            options.insert(options.end(), spec.ecs->address, spec.ecs->address + bytes);
+        }
+        // An RDATA (even empty) makes ldns write the OPT record.
+        ldns_pkt_set_edns_data(pkt, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, options.size(), options.data()));
+    }
+    std::uint8_t* wire = nullptr;
+    std::size_t size = 0;
+    const ldns_status status = ldns_pkt2wire(&wire, pkt, &size);
+    ldns_pkt_free(pkt);
+    if (status != LDNS_STATUS_OK) throw std::runtime_error("cannot encode the query");
+    std::vector<std::uint8_t> out(wire, wire + size);
+    free(wire);
+    return out;
+}
+
+} // namespace srvd::dns

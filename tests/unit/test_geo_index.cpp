@@ -1,0 +1,111 @@
+// The compiled GeoIP tables, against databases made by zones/geo/make-demo-db.pl.
+#include "config/zone_policy.hpp"
+#include "geo/geo_index.hpp"
+#include "geo/mmdb_file.hpp"
+#include "support/test_support.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace srvd;
+
+namespace {
+
+ZonePolicy regions_policy() {
+    test::TempDir dir;
+    return load_zone_policy(dir.write("zone.yaml", R"(
+zone: example.com
+soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1 }
+nameservers: { ns1: [192.0.2.1] }
+regions:
+  east:    { match: [US-NY, US-NJ, US-MA, US-PA], location: [40.71, -74.01] }
+  west:    { match: [US-CA, US-WA, US-OR],        location: [37.77, -122.42] }
+  central: { match: [US],                         location: [32.78, -96.80] }
+default_region: central
+)"));
+}
+
+std::uint32_t v4(int a, int b, int c, int d) { return (a << 24) | (b << 16) | (c << 8) | d; }
+enum { east, west, central };
+
+} // namespace
+
+TEST_CASE("GeoIP2 City layout: every network lands in its region") {
+    const ZonePolicy p = regions_policy();
+    GeoIpConfig config;
+    config.database = SRVD_TEST_GEO_DIR "/test-city.mmdb";
+    auto index = geo::compile_geo(config, {&p});
+    CHECK(index->networks_v4 == 13);
+    CHECK(index->networks_v6 == 3);
+    const geo::ZoneGeo& t = index->zones.at(0);
+    CHECK(t.v4.lookup(v4(127, 0, 0, 1)).value == east);
+    CHECK(t.v4.lookup(v4(127, 0, 1, 1)).value == west);
+    CHECK(t.v4.lookup(v4(127, 0, 2, 1)).value == central);
+    CHECK(t.v4.lookup(v4(127, 0, 3, 1)).value == east);    // Toronto: nearest
+    CHECK(t.v4.lookup(v4(127, 0, 4, 1)).value == central); // US without subdivision
+    CHECK(t.v4.lookup(v4(127, 0, 8, 1)).value == central); // a record without location: default
+    CHECK(t.v4.lookup(v4(8, 8, 8, 8)).value == central);   // not in the database: default
+    CHECK(t.v4.lookup(v4(192, 0, 2, 1)).value == west);
+
+    // A /24 split between two regions: scope 25.
+    CHECK(t.v4.lookup(v4(127, 0, 5, 0)).value == east);
+    CHECK(t.v4.lookup(v4(127, 0, 5, 0)).scope == 25);
+    CHECK(t.v4.lookup(v4(127, 0, 5, 128)).value == west);
+    CHECK(t.v4.lookup(v4(127, 0, 5, 128)).scope == 25);
+    // Two adjacent east /24s merge: scope 23.
+    CHECK(t.v4.lookup(v4(127, 0, 6, 0)).value == east);
+    CHECK(t.v4.lookup(v4(127, 0, 6, 0)).scope == 23);
+    CHECK(t.v4.lookup(v4(127, 0, 7, 9)).scope == 23);
+
+    const geo::u128 net2 = geo::u128{0x20010db800020000ULL} << 64;
+    CHECK(t.v6.lookup(net2 | 1).value == west);
+    CHECK(t.v6.lookup(net2 | 1).scope == 48);
+    CHECK(t.v6.lookup(geo::u128{0x2a00} << 112).value == central);
+}
+
+TEST_CASE("a flat layout (DB-IP City Lite) works by changing fields alone") {
+    const ZonePolicy p = regions_policy();
+    GeoIpConfig config;
+    config.database = SRVD_TEST_GEO_DIR "/test-flat.mmdb";
+    config.fields.continent = "";
+    config.fields.country = "country_code";
+    config.fields.subdivision = "state1";
+    config.fields.latitude = "latitude";
+    config.fields.longitude = "longitude";
+    auto index = geo::compile_geo(config, {&p});
+    const geo::ZoneGeo& t = index->zones.at(0);
+    CHECK(t.v4.lookup(v4(127, 0, 0, 1)).value == east);
+    CHECK(t.v4.lookup(v4(127, 0, 1, 1)).value == west);
+    CHECK(t.v4.lookup(v4(127, 0, 2, 1)).value == central);
+    CHECK(t.v4.lookup(v4(127, 0, 3, 1)).value == east);
+    CHECK(t.v4.lookup(v4(127, 0, 5, 200)).value == west);
+
+    // With the City defaults, the flat file yields no fields: all default.
+    GeoIpConfig wrong;
+    wrong.database = config.database;
+    auto defaults = geo::compile_geo(wrong, {&p});
+    CHECK(defaults->zones.at(0).v4.lookup(v4(127, 0, 1, 1)).value == central);
+}
+
+TEST_CASE("MmdbFile::lookup reports the fields it read") {
+    geo::MmdbFile db(SRVD_TEST_GEO_DIR "/test-city.mmdb");
+    std::vector<std::string> lines;
+    auto at = db.lookup("127.0.1.9", GeoIpFields{}, &lines);
+    REQUIRE(at);
+    CHECK(at->country == "US");
+    CHECK(at->subdivision == "CA");
+    REQUIRE(at->point);
+    CHECK(at->point->latitude == doctest::Approx(37.77));
+    CHECK(lines.front() == "continent (continent/code) = NA");
+    CHECK(lines.back() == "network /24 in the database");
+    CHECK_FALSE(db.lookup("8.8.8.8", GeoIpFields{}, nullptr));
+}
+
+TEST_CASE("a missing or broken database is a load error naming the file") {
+    test::TempDir dir;
+    GeoIpConfig config;
+    config.database = dir.write("broken.mmdb", "not a database");
+    const ZonePolicy p = regions_policy();
+    CHECK_THROWS_WITH_AS(geo::compile_geo(config, {&p}), doctest::Contains(config.database.c_str()), LoadError);
+    config.database = dir.path() + "/missing.mmdb";
+    CHECK_THROWS_AS(geo::compile_geo(config, {&p}), LoadError);
+}
