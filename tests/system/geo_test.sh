@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# GeoIP end to end: the real binary with the demo database, queried by source
+# address (kdig -b) and by EDNS Client Subnet (kdig +subnet), plus explain,
+# export --region, and SIGHUP picking up a changed database.
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$WORK/zones" "$WORK/geo"
+cp "$SRC/zones/example.com.yaml" "$WORK/zones/"
+cp "$SRC/zones/geo/demo-city.mmdb" "$WORK/geo/db.mmdb"
+write_conf() { # write_conf ECS_PRIVATE
+  printf 'listen: ["127.0.0.1:5300"]\nzones: [zones]\ngeoip: { database: geo/db.mmdb, ecs_private: %s }\n' "$1" \
+    >"$WORK/srvd.yaml"
+}
+write_conf fallback
+start_srvd "$WORK/srvd.yaml"
+
+order() { q "$@" _sip._udp.sip.example.com SRV | awk '{print $8}' | cut -d. -f1 | paste -sd' '; }
+[ "$(order -b 127.0.0.1)" = "ms1 ms2 ms3" ] || fail "east by source: $(order -b 127.0.0.1)"
+[ "$(order -b 127.0.1.1)" = "ms3 ms2 ms1" ] || fail "west by source: $(order -b 127.0.1.1)"
+[ "$(order -b 127.0.3.1)" = "ms1 ms2 ms3" ] || fail "Toronto, nearest east: $(order -b 127.0.3.1)"
+central=$(order -b 127.0.2.1)
+case "$central" in "ms2 ms1 ms3"|"ms1 ms2 ms3") ;; *) fail "central by source: $central" ;; esac
+pass "regions by source address (kdig -b)"
+
+# The README's example.
+dig -b 127.0.1.1 @127.0.0.1 -p "$PORT" _sip._udp.sip.example.com SRV +short | head -1 | grep -q ' ms3.example.com.$' \
+  || fail "dig -b 127.0.1.1 does not show the west ordering"
+pass "dig -b 127.0.1.1 shows the West ordering"
+
+subnet() { kdig @127.0.0.1 -p "$PORT" -b 127.0.0.1 +subnet="$1" _sip._udp.sip.example.com SRV; }
+out=$(subnet 192.0.2.0/24)
+echo "$out" | grep -q 'CLIENT-SUBNET: 192.0.2.0/24/24' || fail "ECS scope for 192.0.2.0/24: $out"
+[ "$(echo "$out" | awk '$1 !~ /^;/ && $4=="SRV"{print $8}' | head -1)" = ms3.example.com. ] || fail "ECS west: $out"
+out=$(subnet 2001:db8:1::/56)
+echo "$out" | grep -q 'CLIENT-SUBNET: 2001:db8:1::/56/48' || fail "IPv6 ECS scope: $out"
+[ "$(echo "$out" | awk '$1 !~ /^;/ && $4=="SRV"{print $8}' | head -1)" = ms1.example.com. ] || fail "IPv6 ECS east: $out"
+out=$(subnet 127.0.1.0/24)
+echo "$out" | grep -q 'CLIENT-SUBNET: 127.0.1.0/24/0' || fail "private ECS must fall back with scope 0: $out"
+[ "$(echo "$out" | awk '$1 !~ /^;/ && $4=="SRV"{print $8}' | head -1)" = ms1.example.com. ] || fail "fallback to source (east): $out"
+out=$(kdig @127.0.0.1 -p "$PORT" +subnet=192.0.2.0/24 _sip._udp.proxy-a.example.com SRV)
+echo "$out" | grep -q 'CLIENT-SUBNET: 192.0.2.0/24/0' || fail "static answer must carry scope 0: $out"
+pass "regions by ECS, with scopes (kdig +subnet)"
+
+# explain and export --region tell the same story.
+ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.1.1 _sip._udp.sip.example.com SRV)
+echo "$ex" | grep -q 'region west: .*matches US-CA' || fail "explain: $ex"
+echo "$ex" | grep -q 'subdivision (subdivisions/0/iso_code) = CA' || fail "explain fields: $ex"
+echo "$ex" | grep -A1 'ANSWER SECTION' | grep -q 'SRV.10 0 5060 ms3.example.com.' || fail "explain answer: $ex"
+ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.0.1 --ecs 127.0.3.0/24 sip.example.com NAPTR)
+echo "$ex" | grep -q 'private or unroutable' || fail "explain private ECS: $ex"
+"$SRVD" export -c "$WORK/srvd.yaml" example.com --region west | grep -q '_sip._udp.sip.example.com.	60	IN	SRV	10 0 5060 ms3' \
+  || fail "export --region west"
+pass "explain and export --region"
+
+# SIGHUP re-reads the database: the flat-layout file yields no fields under
+# the default paths, so everyone falls to the default region.
+perl "$SRC/zones/geo/make-demo-db.pl" --layout flat "$WORK/geo/db.mmdb"
+write_conf use
+kill -HUP "$SRVD_PID"
+for _ in $(seq 1 50); do grep -q reloaded "$WORK/srvd.log" && break; sleep 0.1; done
+west_now=$(order -b 127.0.1.1)
+[ "${west_now##* }" = ms3 ] || fail "after reload 127.0.1.1 should get central tiers: $west_now"
+pass "SIGHUP reloads the GeoIP database"
