@@ -31,6 +31,9 @@ private:
     // A query larger than this is not a query (EDNS queries are a few hundred
     // bytes); the kernel truncates it and we drop it.
     static constexpr std::size_t max_query = 4096;
+    static constexpr int receive_buffer = 4 << 20;
+    // Answers are up to udp_payload bytes; a full batch must never block.
+    static constexpr int send_buffer = 4 << 20;
 
     void on_readable();
 

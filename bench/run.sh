@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Side-by-side dnsperf comparison on loopback: each server pinned to CPU 0,
+# dnsperf pinned to CPU 1, the same duration and workloads for all.
+#
+#   bench/run.sh [SECONDS] [PROXIES]        defaults: 10 s per run, 1000 proxies
+#
+# Servers: udp_echo (no DNS work: the kernel's limit), srvd, NSD serving
+# `srvd export` output, Knot DNS with mod-geoip serving the same per-region
+# orderings. Workloads: a static SRV/NAPTR/A mix with ~10% NXDOMAIN, and an
+# ECS mix (one /24 per query drawn from a 300,000-network GeoIP database).
+# Prints queries/s, lost queries, server CPU seconds and answers per server
+# CPU-second, and the ratios srvd/echo, srvd/NSD, srvd/Knot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${1:-10}
+PROXIES=${2:-1000}
+BUILD=${BUILD:-build}
+OUT=bench/out
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+scripts/install-deps.sh >/dev/null
+for p in knot knot-module-geoip; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >/dev/null
+done
+# The packaged services must not hold the ports or the CPUs.
+systemctl stop knot nsd 2>/dev/null || true
+[ -x "$BUILD/srvd" ] || scripts/build.sh >/dev/null
+
+# Workloads, made once per policy size.
+if [ ! -f "$OUT/ecs-$PROXIES.bin" ]; then
+  perl bench/make-policy.pl "$PROXIES" "$OUT"
+  [ -f "$OUT/geo.mmdb" ] || perl zones/geo/make-demo-db.pl --random 300000 "$OUT/geo.mmdb"
+  "$BUILD/bench/make_queries" static "$OUT/names.txt" bench.example 200000 "$OUT/static-$PROXIES"
+  "$BUILD/bench/make_queries" ecs "$OUT/names.txt" bench.example "$OUT/geo.mmdb" 200000 "$OUT/ecs-$PROXIES"
+fi
+PORT=5390
+cat >"$OUT/srvd.yaml" <<CONF
+listen: ["127.0.0.1:$PORT"]
+threads: 1
+zones: [bench.example.yaml]
+geoip: { database: geo.mmdb }
+log: { level: warning }
+CONF
+"$BUILD/srvd" export -c "$OUT/srvd.yaml" bench.example >"$OUT/bench.example.zone"
+
+cat >"$OUT/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$PORT
+  port: $PORT
+  username: ""
+  chroot: ""
+  zonesdir: "$OUT"
+  pidfile: "$OUT/nsd.pid"
+  xfrdfile: "$OUT/xfrd.state"
+  xfrdir: "$OUT"
+  zonelistfile: "$OUT/zone.list"
+  database: ""
+  logfile: "$OUT/nsd.log"
+  server-count: 1
+  minimal-responses: yes
+  rrl-ratelimit: 0          # Debian builds NSD with response rate limiting on
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: bench.example
+  zonefile: bench.example.zone
+CONF
+mkdir -p "$OUT/knot"
+cat >"$OUT/knot.conf" <<CONF
+server:
+  listen: 127.0.0.1@$PORT
+  udp-workers: 1
+  tcp-workers: 1
+  background-workers: 1
+  edns-client-subnet: on    # off by default: mod-geoip would see only the source address
+  rundir: "$OUT/knot"
+database:
+  storage: "$OUT/knot"
+log:
+  - target: stderr
+    any: warning
+mod-geoip:
+  - id: geo
+    config-file: "$OUT/knot-geo.conf"
+    ttl: 300
+    mode: geodb
+    geodb-file: "$OUT/geo.mmdb"
+    geodb-key: [ country/iso_code, subdivisions/0/iso_code ]
+template:
+  - id: default
+    storage: "$OUT"
+zone:
+  - domain: bench.example
+    file: bench.example.zone
+    module: mod-geoip/geo
+CONF
+
+# The process and all its descendants (NSD forks xfrd, main and servers).
+process_tree() {
+  local pid
+  echo "$1"
+  for pid in $(pgrep -P "$1" || true); do process_tree "$pid"; done
+}
+
+# CPU seconds used so far by a process tree (utime + stime, all threads).
+cpu_seconds() {
+  local total=0 pid
+  for pid in $(process_tree "$1"); do
+    [ -r "/proc/$pid/stat" ] || continue
+    # Fields after "pid (comm) ": comm may hold spaces ("nsd: server 1").
+    total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$total $(getconf CLK_TCK)" | awk '{printf "%.2f", $1 / $2}'
+}
+
+start_server() { # NAME -> sets SERVER_PID
+  case $1 in
+    echo) taskset -c 0 "$BUILD/bench/udp_echo" 127.0.0.1 "$PORT" & ;;
+    srvd) taskset -c 0 "$BUILD/srvd" serve -c "$OUT/srvd.yaml" & ;;
+    nsd)  taskset -c 0 nsd -d -c "$OUT/nsd.conf" & ;;
+    knot) taskset -c 0 knotd -c "$OUT/knot.conf" 2>"$OUT/knot.log" & ;;
+  esac
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    kdig @127.0.0.1 -p "$PORT" +time=1 +retry=0 bench.example SOA >/dev/null 2>&1 && return 0
+    [ "$1" = echo ] && { sleep 0.3; return 0; }
+    sleep 0.1
+  done
+  echo "$1 did not start" >&2; return 1
+}
+
+stop_server() {
+  kill $(process_tree "$SERVER_PID") 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  sleep 0.5
+}
+
+declare -A RATE AGREE
+printf '%-7s %-7s %12s %10s %9s %14s\n' workload server "queries/s" lost "cpu s" "answers/cpu-s"
+for workload in static ecs; do
+  for server in echo srvd nsd knot; do
+    [ "$workload" = ecs ] && [ "$server" = nsd ] && continue   # NSD has no GeoIP
+    start_server "$server"
+    if [ "$workload" = ecs ] && [ "$server" != echo ]; then
+      # The servers must agree on what they answer, or the comparison means nothing.
+      for net in 75.139.239.0 22.47.203.0 8.8.8.0; do
+        AGREE[$server]+="$(kdig @127.0.0.1 -p "$PORT" +subnet=$net/24 +short _sip._udp.p2.bench.example SRV | head -1) "
+      done
+    fi
+    if [ "$workload" = static ]; then input=(-d "$OUT/static-$PROXIES.txt"); else input=(-B -d "$OUT/ecs-$PROXIES.bin"); fi
+    before=$(cpu_seconds "$SERVER_PID")
+    result=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$PORT" "${input[@]}" -l "$SECONDS_PER_RUN" -c 8 -q 500 2>&1)
+    after=$(cpu_seconds "$SERVER_PID")
+    stop_server
+    completed=$(echo "$result" | awk '/Queries completed:/{print $3}')
+    lost=$(echo "$result" | awk '/Queries lost:/{print $3}')
+    qps=$(echo "$result" | awk '/Queries per second:/{print $4}')
+    cpu=$(echo "$before $after" | awk '{printf "%.2f", $2 - $1}')
+    per_cpu=$(echo "$completed $cpu" | awk '{ if ($2 > 0) printf "%.0f", $1 / $2; else print "n/a" }')
+    RATE[$workload-$server]=$per_cpu
+    printf '%-7s %-7s %12.0f %10s %9s %14s\n' "$workload" "$server" "$qps" "$lost" "$cpu" "$per_cpu"
+  done
+done
+if [ "${AGREE[srvd]}" != "${AGREE[knot]}" ]; then
+  echo "srvd and Knot disagree on ECS answers: '${AGREE[srvd]}' vs '${AGREE[knot]}'" >&2
+  exit 1
+fi
+ratio() { echo "${RATE[$1]} ${RATE[$2]}" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }'; }
+echo
+echo "answers per server CPU-second, ratios:"
+echo "  static: srvd/echo $(ratio static-srvd static-echo)  srvd/NSD $(ratio static-srvd static-nsd)  srvd/Knot $(ratio static-srvd static-knot)"
+echo "  ecs:    srvd/echo $(ratio ecs-srvd ecs-echo)  srvd/Knot $(ratio ecs-srvd ecs-knot)"
+echo
+echo "engine alone (bench/engine_bench):"
+echo "  static: $("$BUILD/bench/engine_bench" "$OUT/srvd.yaml" "$OUT/static-$PROXIES.bin")"
+echo "  ecs:    $("$BUILD/bench/engine_bench" "$OUT/srvd.yaml" "$OUT/ecs-$PROXIES.bin")"
