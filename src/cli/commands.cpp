@@ -88,7 +88,7 @@ int check_command(const Args& args) {
                   << " ranges (" << s.geo->memory() / 1024 << " KiB) in " << s.geo->compile_time.count()
                   << " ms; ECS " << (s.geo->config.ecs ? "on" : "off") << ", private ECS addresses "
                   << (s.geo->config.ecs_private_use ? "used" : "fall back to the source address") << "\n";
-    std::cout << "compiled " << s.nodes.size() << " names, " << s.answers.size() << " answers, "
+    std::cout << "compiled " << s.names.size() << " names, " << s.distinct_answers << " distinct answers, "
               << s.memory() / 1024 << " KiB in " << loaded.load_time.count() << " ms\n";
     return 0;
 }

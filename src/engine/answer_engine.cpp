@@ -122,18 +122,16 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     } else {
         // The name itself, else its closest existing ancestor.
         const zone::TypeEntry* entry = nullptr;
-        std::uint32_t node = s.names.find(q.qname, q.qname_size);
-        if (node != zone::NameTable::not_found) {
-            const zone::Node& n = s.nodes[node];
-            entry = find_entry(s, n.exact_begin, n.exact_count, q.qtype);
+        const zone::Node* node = s.names.find(q.qname, q.qname_size);
+        if (node) {
+            entry = find_entry(s, node->exact_begin, node->exact_count, q.qtype);
         } else {
             for (std::uint8_t label = 1; label <= q.label_count; ++label) {
                 const std::uint8_t offset = label < q.label_count ? q.label_offsets[label]
                                                                   : q.qname_size - 1;
                 node = s.names.find(q.qname + offset, q.qname_size - offset);
-                if (node == zone::NameTable::not_found) continue;
-                const zone::Node& n = s.nodes[node];
-                entry = find_entry(s, n.below_begin, n.below_count, q.qtype);
+                if (!node) continue;
+                entry = find_entry(s, node->below_begin, node->below_count, q.qtype);
                 break;
             }
         }
@@ -142,7 +140,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
         } else {
             std::uint32_t slot = entry->first_slot;
             if (entry->regions > 1 || entry->variants > 1) {
-                const ClientView view = choose_view(s, s.nodes[node].zone, *entry, q, request.client);
+                const ClientView view = choose_view(s, node->zone, *entry, q, request.client);
                 slot += (entry->regions > 1 ? view.region : 0) * entry->variants +
                         (entry->variants > 1 ? view.variant : 0);
                 r.ecs_scope = view.scope;
@@ -154,7 +152,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
                     info->used_ecs = view.used_ecs;
                 }
             }
-            a = &s.answers[s.slots[slot]];
+            a = &s.slots[slot];
             r.rcode = a->rcode;
             r.authoritative = a->authoritative;
         }

@@ -33,7 +33,7 @@ void apply_log_level(const ServerConfig& config) {
 }
 
 std::string summary(const zone::Loaded& loaded) {
-    std::size_t names = loaded.snapshot->nodes.size();
+    std::size_t names = loaded.snapshot->names.size();
     return std::to_string(loaded.snapshot->zones.size()) + " zone(s), " + std::to_string(names) +
            " names, " + std::to_string(loaded.snapshot->memory() / 1024) + " KiB compiled in " +
            std::to_string(loaded.load_time.count()) + " ms";

@@ -1,6 +1,7 @@
 #pragma once
-// Lowercased wire name → node index, as an open-addressing hash table over one
+// Lowercased wire name → its node, as an open-addressing hash table over one
 // flat byte arena: a lookup hashes once, compares bytes, and never allocates.
+// The value sits in the slot itself: one cache miss fewer per query.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -9,49 +10,53 @@
 
 namespace srvd::zone {
 
+template <typename Value>
 class NameTable {
 public:
-    static constexpr std::uint32_t not_found = 0xffffffff;
-
-    // Builds the table at once; `names[i]` maps to node i.
-    explicit NameTable(const std::vector<std::string>& names = {}) {
+    // Builds the table at once; `names[i]` maps to `values[i]`.
+    explicit NameTable(const std::vector<std::string>& names = {}, const std::vector<Value>& values = {}) {
         std::size_t bytes = 0;
         for (const auto& n : names) bytes += n.size();
         arena_.reserve(bytes);
         // A load factor of at most 1/2 keeps probe sequences short.
         std::size_t size = 16;
         while (size < names.size() * 2) size *= 2;
-        slots_.assign(size, Slot{0, not_found, 0, 0});
+        slots_.assign(size, Slot{0, 0, 0, false, Value{}});
         mask_ = size - 1;
+        count_ = names.size();
         for (std::uint32_t i = 0; i < names.size(); ++i) {
             const std::string& n = names[i];
             const std::uint32_t h = hash(reinterpret_cast<const std::uint8_t*>(n.data()), n.size());
             std::size_t at = h & mask_;
-            while (slots_[at].node != not_found) at = (at + 1) & mask_;
-            slots_[at] = Slot{h, i, static_cast<std::uint32_t>(arena_.size()),
-                              static_cast<std::uint8_t>(n.size())};
+            while (slots_[at].used) at = (at + 1) & mask_;
+            slots_[at] = Slot{h, static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint8_t>(n.size()),
+                              true, values[i]};
             arena_.append(n);
         }
     }
 
-    std::uint32_t find(const std::uint8_t* name, std::size_t size) const noexcept {
+    // Null when the name is not in the table.
+    const Value* find(const std::uint8_t* name, std::size_t size) const noexcept {
         const std::uint32_t h = hash(name, size);
         for (std::size_t at = h & mask_;; at = (at + 1) & mask_) {
             const Slot& s = slots_[at];
-            if (s.node == not_found) return not_found;
+            if (!s.used) return nullptr;
             if (s.hash == h && s.size == size && std::memcmp(arena_.data() + s.offset, name, size) == 0)
-                return s.node;
+                return &s.value;
         }
     }
+
+    std::size_t size() const { return count_; }
 
     std::size_t memory() const { return arena_.capacity() + slots_.capacity() * sizeof(Slot); }
 
 private:
     struct Slot {
         std::uint32_t hash;
-        std::uint32_t node;
         std::uint32_t offset;
         std::uint8_t size;
+        bool used;
+        Value value;
     };
     // FNV-1a: short keys, no setup cost, good enough spread for names.
     static std::uint32_t hash(const std::uint8_t* p, std::size_t n) noexcept {
@@ -63,6 +68,7 @@ private:
     std::string arena_;
     std::vector<Slot> slots_;
     std::size_t mask_ = 0;
+    std::size_t count_ = 0;
 };
 
 } // namespace srvd::zone

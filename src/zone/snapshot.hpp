@@ -30,6 +30,7 @@ struct Answer {
 // Answers for one query type at a node. `regions` > 1 when the answer
 // differs by region, `variants` > 1 when a tier is ordered per client; the
 // answer to send is slots[first_slot + region * variants + variant].
+// Slots hold the Answer itself (its blob is shared), saving a lookup.
 struct TypeEntry {
     std::uint16_t qtype; // 0: every type not listed before it
     std::uint16_t regions;
@@ -62,14 +63,13 @@ struct SnapshotOptions {
 };
 
 struct Snapshot {
-    std::string bytes; // every answer's blob
-    std::vector<Answer> answers;
+    std::string bytes; // every distinct answer's blob, once
+    std::size_t distinct_answers = 0;
     std::vector<TypeEntry> entries;
-    std::vector<std::uint32_t> slots; // answer indices
+    std::vector<Answer> slots;
     std::vector<dns::Cut> cuts;
     std::vector<dns::Patch> patches;
-    std::vector<Node> nodes;
-    NameTable names;
+    NameTable<Node> names;
     std::vector<ZoneEntry> zones;
     std::uint16_t udp_payload = 1232;
     std::shared_ptr<const geo::GeoIndex> geo; // null without GeoIP

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 namespace srvd::zone {
 namespace {
@@ -15,8 +16,8 @@ class SnapshotBuilder {
 public:
     explicit SnapshotBuilder(Snapshot& s) : s_(s) {}
 
-    void add_zone(std::uint32_t zone_index, const ZoneData& zone,
-                  std::vector<std::string>& names) {
+    void add_zone(std::uint32_t zone_index, const ZoneData& zone, std::vector<std::string>& names,
+                  std::vector<Node>& nodes) {
         const ZoneView& view0 = zone.views.front();
         for (const auto& [name, node] : view0.nodes) {
             if (taken_.count(name)) continue; // a deeper zone already owns the name
@@ -29,7 +30,7 @@ public:
             n.below_begin = static_cast<std::uint32_t>(s_.entries.size());
             add_below_entries(zone, name);
             n.below_count = static_cast<std::uint16_t>(s_.entries.size() - n.below_begin);
-            s_.nodes.push_back(n);
+            nodes.push_back(n);
             names.push_back(name);
         }
     }
@@ -37,19 +38,27 @@ public:
 private:
     Snapshot& s_;
     std::set<std::string, std::less<>> taken_;
+    std::unordered_map<std::string, Answer> stored_;
+
+    // What compiling an answer found out about it.
+    struct Traits {
+        bool varies = false;   // a tier with several members: one answer per variant
+        bool regional = false; // a GeoIP-aware proxy's records: one answer per region
+    };
 
     // Orders the records of a tiered RRset for one variant; other sets pass
-    // through. Sets `varies` when some tier has more than one member.
+    // through.
     static std::vector<const ldns_rr*> ordered(const ZoneData& zone, const RRset& set, unsigned variant,
-                                               bool& varies) {
+                                               Traits& traits) {
         std::vector<std::pair<std::uint32_t, const ldns_rr*>> keyed;
         for (const ldns_rr* rr : set.rrs) {
             auto tag = zone.tier_tags.find(rr);
             if (tag == zone.tier_tags.end()) return set.rrs;
+            traits.regional |= tag->second.regional;
             const auto& weights = zone.tier_weights[tag->second.tier];
             std::uint32_t rank = 0;
             if (weights.size() > 1) {
-                varies = true;
+                traits.varies = true;
                 const auto order = weighted_order(weights, variant);
                 rank = static_cast<std::uint32_t>(
                     std::find(order.begin(), order.end(), tag->second.member) - order.begin());
@@ -65,13 +74,13 @@ private:
 
     static dns::CompiledMessage compile(const ZoneData& zone, const ZoneView& view, std::string_view qname,
                                         std::uint16_t qtype, std::string_view anchor, unsigned variant,
-                                        bool& varies) {
+                                        Traits& traits) {
         LookupResult r = lookup(view, qname, qtype);
         auto w = anchor.empty() ? dns::MessageWriter::for_name(qname)
                                 : dns::MessageWriter::for_names_below(anchor);
         for (int section = 0; section < 3; ++section)
             for (const LookupItem& item : r.sections[section]) {
-                for (const ldns_rr* rr : ordered(zone, *item.set, variant, varies))
+                for (const ldns_rr* rr : ordered(zone, *item.set, variant, traits))
                     w.add(static_cast<dns::Section>(section), rr, item.owner_is_qname, item.owner,
                           item.ttl);
                 if (section == 2) w.end_additional_rrset();
@@ -79,8 +88,20 @@ private:
         return w.finish(r.rcode, r.authoritative);
     }
 
-    std::uint32_t store(const dns::CompiledMessage& m) {
-        Answer a{};
+    // Stores a message once, however many names, regions and variants share
+    // it (every NXDOMAIN of a zone, for one).
+    Answer store(const dns::CompiledMessage& m) {
+        std::string key = m.blob;
+        auto put = [&key](const void* p, std::size_t n) { key.append(static_cast<const char*>(p), n); };
+        put(m.counts, sizeof m.counts);
+        put(&m.rcode, 1);
+        key.push_back(m.authoritative ? 1 : 0);
+        for (const auto& c : m.cuts) put(&c, sizeof c);
+        key.push_back('|');
+        for (const auto& p : m.patches) put(&p, sizeof p);
+        auto [it, fresh] = stored_.try_emplace(std::move(key));
+        if (!fresh) return it->second;
+        Answer& a = it->second;
         a.blob_offset = static_cast<std::uint32_t>(s_.bytes.size());
         a.blob_length = static_cast<std::uint16_t>(m.blob.size());
         std::copy(std::begin(m.counts), std::end(m.counts), a.counts);
@@ -93,8 +114,8 @@ private:
         s_.bytes += m.blob;
         s_.cuts.insert(s_.cuts.end(), m.cuts.begin(), m.cuts.end());
         s_.patches.insert(s_.patches.end(), m.patches.begin(), m.patches.end());
-        s_.answers.push_back(a);
-        return static_cast<std::uint32_t>(s_.answers.size() - 1);
+        ++s_.distinct_answers;
+        return a;
     }
 
     // One entry: the answer per region and per variant, each distinct answer
@@ -102,30 +123,28 @@ private:
     // `anchor` (qname is then the "*.anchor" stand-in).
     void add_entry(const ZoneData& zone, std::string_view qname, std::uint16_t qtype,
                    std::string_view anchor = {}) {
-        const std::size_t regions = zone.views.size();
-        bool varies = false;
-        std::vector<std::vector<dns::CompiledMessage>> m(regions);
-        for (std::size_t r = 0; r < regions; ++r)
-            m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, 0, varies));
-        const unsigned variants = varies ? shuffle_variants : 1;
+        // Compile the first view; the others only when a GeoIP-aware proxy's
+        // records are in the answer, the variants only when a tier has several
+        // members. Most names need one compilation.
+        Traits traits;
+        std::vector<std::vector<dns::CompiledMessage>> m(1);
+        m[0].push_back(compile(zone, zone.views[0], qname, qtype, anchor, 0, traits));
+        const std::size_t regions = traits.regional ? zone.views.size() : 1;
+        m.resize(regions);
+        for (std::size_t r = 1; r < regions; ++r)
+            m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, 0, traits));
+        const unsigned variants = traits.varies ? shuffle_variants : 1;
         for (std::size_t r = 0; r < regions; ++r)
             for (unsigned v = 1; v < variants; ++v)
-                m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, v, varies));
+                m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, v, traits));
         const bool same = std::all_of(m.begin(), m.end(), [&](const auto& x) { return x == m.front(); });
         TypeEntry e{qtype, static_cast<std::uint16_t>(same ? 1 : regions),
                     static_cast<std::uint16_t>(variants), static_cast<std::uint32_t>(s_.slots.size()), 0};
         for (std::size_t r = 0; r < regions; ++r)
             if (r >= 32 || !std::all_of(m[r].begin(), m[r].end(), [&](const auto& x) { return x == m[r].front(); }))
                 e.varying_regions |= r >= 32 ? 0x80000000u : 1u << r;
-        std::vector<std::pair<const dns::CompiledMessage*, std::uint32_t>> stored;
         for (std::size_t r = 0; r < e.regions; ++r)
-            for (const auto& message : m[r]) {
-                auto it = std::find_if(stored.begin(), stored.end(),
-                                       [&](const auto& x) { return *x.first == message; });
-                const std::uint32_t index = it != stored.end() ? it->second : store(message);
-                if (it == stored.end()) stored.emplace_back(&message, index);
-                s_.slots.push_back(index);
-            }
+            for (const auto& message : m[r]) s_.slots.push_back(store(message));
         s_.entries.push_back(e);
     }
 
@@ -180,9 +199,9 @@ const ZoneData* Snapshot::find_zone(std::string_view name_text) const {
 }
 
 std::size_t Snapshot::memory() const {
-    return bytes.capacity() + answers.capacity() * sizeof(Answer) +
-           entries.capacity() * sizeof(TypeEntry) + slots.capacity() * sizeof(std::uint32_t) + cuts.capacity() * sizeof(dns::Cut) +
-           patches.capacity() * sizeof(dns::Patch) + nodes.capacity() * sizeof(Node) + names.memory();
+    return bytes.capacity() + entries.capacity() * sizeof(TypeEntry) + slots.capacity() * sizeof(Answer) +
+           cuts.capacity() * sizeof(dns::Cut) +
+           patches.capacity() * sizeof(dns::Patch) + names.memory();
 }
 
 std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
@@ -202,11 +221,12 @@ std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<con
     s->udp_payload = options.udp_payload;
     SnapshotBuilder builder(*s);
     std::vector<std::string> names;
+    std::vector<Node> nodes;
     for (std::uint32_t i = 0; i < zones.size(); ++i) {
         s->zones.push_back({zones[i], static_cast<std::uint16_t>(zones[i]->policy.default_view())});
-        builder.add_zone(i, *zones[i], names);
+        builder.add_zone(i, *zones[i], names, nodes);
     }
-    s->names = NameTable(names);
+    s->names = NameTable<Node>(names, nodes);
     if (options.geoip) {
         std::vector<const ZonePolicy*> policies;
         for (const auto& z : zones) policies.push_back(&z->policy);

@@ -21,6 +21,16 @@ std::string address_record(const std::string& owner, std::uint32_t ttl, const st
     return owner + " " + std::to_string(ttl) + (v6 ? " IN AAAA " : " IN A ") + address;
 }
 
+bool same_ordering(const Ordering& a, const Ordering& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].size() != b[i].size()) return false;
+        for (std::size_t j = 0; j < a[i].size(); ++j)
+            if (a[i][j].server != b[i][j].server || a[i][j].weight != b[i][j].weight) return false;
+    }
+    return true;
+}
+
 class ZoneBuilder {
 public:
     explicit ZoneBuilder(ZonePolicy policy) : data_(std::make_shared<ZoneData>()) {
@@ -116,6 +126,9 @@ private:
                              proxy.mark));
             order += 10;
         }
+        const bool regional = std::any_of(proxy.orderings.begin(), proxy.orderings.end(), [&](const Ordering& o) {
+            return !same_ordering(o, proxy.orderings.front());
+        });
         for (std::size_t v = 0; v < data_->views.size(); ++v) {
             const Ordering& ordering = proxy.orderings[v];
             const auto first_tier = static_cast<std::uint32_t>(data_->tier_weights.size());
@@ -135,7 +148,7 @@ private:
                                                       std::to_string(m.weight) + " " +
                                                       std::to_string(ms.ports.of(t)) + " " + ms.label,
                                                   proxy.mark);
-                        data_->tier_tags[rr] = {first_tier + i, i, j};
+                        data_->tier_tags[rr] = {first_tier + i, i, j, regional};
                         insert(data_->views[v], rr);
                     }
                 }
@@ -144,7 +157,7 @@ private:
             for (std::uint16_t j = 0; j < ordering.front().size(); ++j)
                 for (const auto& a : p.media_servers[ordering.front()[j].server].addresses) {
                     const ldns_rr* rr = parse(address_record(proxy.label, proxy.ttl, a), proxy.mark);
-                    data_->tier_tags[rr] = {first_tier, 0, j};
+                    data_->tier_tags[rr] = {first_tier, 0, j, regional};
                     insert(data_->views[v], rr);
                 }
         }

@@ -45,6 +45,7 @@ struct TierTag {
     std::uint32_t tier;     // index into ZoneData::tier_weights
     std::uint16_t position; // the tier's place in its ordering (0: first)
     std::uint16_t member;   // the member's index within the tier
+    bool regional;          // a GeoIP-aware proxy's: differs between views
 };
 
 struct ZoneData {
