@@ -115,6 +115,49 @@ private:
         }
     }
 
+    // The generated records of proxies are built with ldns's API rather than
+    // parsed from text: a policy with 10,000 proxies makes hundreds of
+    // thousands of them, and tokenizing text was most of its load time.
+    struct ServerRdfs {
+        dns::RdfPtr name;
+        std::vector<std::pair<ldns_rr_type, dns::RdfPtr>> addresses;
+    };
+
+    dns::RdfPtr absolute(const std::string& relative) {
+        dns::RdfPtr name(ldns_dname_new_frm_str(relative.c_str()));
+        if (name && ldns_dname_cat(name.get(), origin_.get()) != LDNS_STATUS_OK) name.reset();
+        return name;
+    }
+
+    const ServerRdfs& server_rdfs(std::size_t index) {
+        if (server_rdfs_.empty()) {
+            for (const auto& ms : data_->policy.media_servers) {
+                ServerRdfs r;
+                r.name = absolute(ms.label);
+                for (const auto& a : ms.addresses) {
+                    const bool v6 = boost::asio::ip::make_address(a).is_v6();
+                    r.addresses.emplace_back(v6 ? LDNS_RR_TYPE_AAAA : LDNS_RR_TYPE_A,
+                                             dns::RdfPtr(ldns_rdf_new_frm_str(v6 ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A,
+                                                                              a.c_str())));
+                }
+                server_rdfs_.push_back(std::move(r));
+            }
+        }
+        return server_rdfs_[index];
+    }
+
+    const ldns_rr* make_rr(const ldns_rdf* owner, ldns_rr_type type, std::uint32_t ttl,
+                           std::initializer_list<ldns_rdf*> rdata) {
+        ldns_rr* rr = ldns_rr_new();
+        ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
+        ldns_rr_set_type(rr, type);
+        ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+        ldns_rr_set_ttl(rr, ttl);
+        for (ldns_rdf* rdf : rdata) ldns_rr_push_rdf(rr, rdf);
+        data_->storage.emplace_back(rr);
+        return rr;
+    }
+
     void add_proxy(const Proxy& proxy) {
         const ZonePolicy& p = data_->policy;
         const std::string ttl = std::to_string(proxy.ttl);
@@ -126,11 +169,17 @@ private:
                              proxy.mark));
             order += 10;
         }
+        dns::RdfPtr owner = absolute(proxy.label);
+        dns::RdfPtr srv_owner[3];
+        for (Transport t : proxy.transports)
+            srv_owner[static_cast<int>(t)] = absolute(std::string(srv_prefix_of(t)) + proxy.label);
         const bool regional = std::any_of(proxy.orderings.begin(), proxy.orderings.end(), [&](const Ordering& o) {
             return !same_ordering(o, proxy.orderings.front());
         });
-        for (std::size_t v = 0; v < data_->views.size(); ++v) {
+        // A proxy with one ordering gets one set of records, shared by every view.
+        for (std::size_t v = 0; v < (regional ? data_->views.size() : 1); ++v) {
             const Ordering& ordering = proxy.orderings[v];
+            std::vector<const ldns_rr*> records;
             const auto first_tier = static_cast<std::uint32_t>(data_->tier_weights.size());
             for (const Tier& tier : ordering) {
                 std::vector<std::uint16_t> weights;
@@ -141,25 +190,29 @@ private:
                 for (std::uint16_t i = 0; i < ordering.size(); ++i) {
                     for (std::uint16_t j = 0; j < ordering[i].size(); ++j) {
                         const TierMember& m = ordering[i][j];
-                        const MediaServer& ms = p.media_servers[m.server];
                         // RFC 2782 priorities 10, 20, 30…: room to insert by hand later.
-                        const ldns_rr* rr = parse(std::string(srv_prefix_of(t)) + proxy.label + " " + ttl +
-                                                      " IN SRV " + std::to_string(10 * (i + 1)) + " " +
-                                                      std::to_string(m.weight) + " " +
-                                                      std::to_string(ms.ports.of(t)) + " " + ms.label,
-                                                  proxy.mark);
+                        const ldns_rr* rr = make_rr(
+                            srv_owner[static_cast<int>(t)].get(), LDNS_RR_TYPE_SRV, proxy.ttl,
+                            {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, static_cast<std::uint16_t>(10 * (i + 1))),
+                             ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, m.weight),
+                             ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, p.media_servers[m.server].ports.of(t)),
+                             ldns_rdf_clone(server_rdfs(m.server).name.get())});
                         data_->tier_tags[rr] = {first_tier + i, i, j, regional};
-                        insert(data_->views[v], rr);
+                        records.push_back(rr);
                     }
                 }
             }
             // Phones that cannot do SRV get the first tier's addresses.
             for (std::uint16_t j = 0; j < ordering.front().size(); ++j)
-                for (const auto& a : p.media_servers[ordering.front()[j].server].addresses) {
-                    const ldns_rr* rr = parse(address_record(proxy.label, proxy.ttl, a), proxy.mark);
+                for (const auto& [type, address] : server_rdfs(ordering.front()[j].server).addresses) {
+                    const ldns_rr* rr = make_rr(owner.get(), type, proxy.ttl, {ldns_rdf_clone(address.get())});
                     data_->tier_tags[rr] = {first_tier, 0, j, regional};
-                    insert(data_->views[v], rr);
+                    records.push_back(rr);
                 }
+            for (const ldns_rr* rr : records) {
+                if (regional) insert(data_->views[v], rr);
+                else insert_all(rr);
+            }
         }
     }
 
@@ -189,6 +242,7 @@ private:
     }
 
     std::vector<std::pair<std::string, SourceMark>> record_marks_;
+    std::vector<ServerRdfs> server_rdfs_;
 };
 
 } // namespace
