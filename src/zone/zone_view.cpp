@@ -69,21 +69,25 @@ private:
         return data_->storage.back().get();
     }
 
-    static void insert(ZoneView& view, const ldns_rr* rr) {
-        ViewNode& node = view.nodes[dns::owner_key(rr)];
+    // `generated`: a proxy's own record, distinct by construction, so the
+    // (costly, canonical-form) duplicate check is skipped.
+    static void insert(ZoneView& view, const ldns_rr* rr, const std::string& owner, bool generated = false) {
+        ViewNode& node = view.nodes[owner];
         const auto type = static_cast<std::uint16_t>(ldns_rr_get_type(rr));
         for (auto& set : node.rrsets)
             if (set.type == type) {
-                for (const ldns_rr* existing : set.rrs)
-                    if (ldns_rr_compare(existing, rr) == 0) return; // duplicate line
+                if (!generated)
+                    for (const ldns_rr* existing : set.rrs)
+                        if (ldns_rr_compare(existing, rr) == 0) return; // duplicate line
                 set.rrs.push_back(rr);
                 return;
             }
         node.rrsets.push_back({type, {rr}});
     }
 
-    void insert_all(const ldns_rr* rr) {
-        for (auto& view : data_->views) insert(view, rr);
+    void insert_all(const ldns_rr* rr, bool generated = false) {
+        const std::string owner = dns::owner_key(rr);
+        for (auto& view : data_->views) insert(view, rr, owner, generated);
     }
 
     void add_static_records() {
@@ -210,8 +214,8 @@ private:
                     records.push_back(rr);
                 }
             for (const ldns_rr* rr : records) {
-                if (regional) insert(data_->views[v], rr);
-                else insert_all(rr);
+                if (regional) insert(data_->views[v], rr, dns::owner_key(rr), true);
+                else insert_all(rr, true);
             }
         }
     }
