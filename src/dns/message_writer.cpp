@@ -55,10 +55,12 @@ void MessageWriter::write_pointer(const Target& target) {
 void MessageWriter::write_name(std::string_view name, bool compress) {
     const std::string lower = lowercase(name);
     std::size_t literal = lower.size(); // bytes written as labels
-    const Target* target = nullptr;
+    // A copy: recording this name's suffixes below may move the dictionary.
+    std::optional<Target> target;
     if (compress) {
         for (std::string_view s = lower; s.size() > 1; s = parent_name(s))
-            if ((target = find(s))) {
+            if (const Target* found = find(s)) {
+                target = *found;
                 literal = lower.size() - s.size();
                 break;
             }
