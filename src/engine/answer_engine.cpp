@@ -146,6 +146,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
                 r.ecs_scope = view.scope;
                 if (info) {
                     info->located = true;
+                    info->zone = static_cast<std::uint16_t>(node->zone);
                     info->region = view.region;
                     info->variant = view.variant;
                     info->scope = view.scope;

@@ -1,8 +1,11 @@
 #include "net/server.hpp"
 
+#include "metrics/http_server.hpp"
+#include "metrics/registry.hpp"
 #include "net/snapshot_holder.hpp"
 #include "net/tcp_server.hpp"
 #include "net/udp_worker.hpp"
+#include "zone/snapshot_diff.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -61,16 +64,30 @@ int serve(const ServeOptions& options) {
     tcp_limits.max_clients = loaded.config.limits.tcp_clients;
     tcp_limits.idle_timeout = loaded.config.limits.tcp_idle_timeout;
 
+    metrics::Registry registry;
+    registry.tcp_connections = &tcp_limits.open;
     std::vector<std::unique_ptr<Worker>> workers;
+    asio::io_context control;
+    std::shared_ptr<const zone::Snapshot> current = loaded.snapshot;
+    std::shared_ptr<metrics::HttpServer> metrics_server;
     try {
         for (unsigned i = 0; i < threads; ++i) {
             auto w = std::make_unique<Worker>();
+            metrics::WorkerCounters& counters = registry.add_worker();
             for (const auto& ep : listen) {
-                w->udp.push_back(std::make_unique<UdpListener>(w->io, ep, holder));
+                w->udp.push_back(std::make_unique<UdpListener>(w->io, ep, holder, counters));
                 w->tcp.push_back(std::make_shared<TcpListener>(
-                    w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits));
+                    w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits, counters));
             }
             workers.push_back(std::move(w));
+        }
+        if (loaded.config.metrics_listen) {
+            const auto& ep = *loaded.config.metrics_listen;
+            metrics_server = std::make_shared<metrics::HttpServer>(
+                control, asio::ip::tcp::endpoint(ep.address(), ep.port()),
+                [&] { return registry.render(*current); });
+            metrics_server->start();
+            log::info("metrics on http://" + endpoint_text(ep) + "/metrics");
         }
     } catch (const boost::system::system_error& e) {
         log::error(std::string("cannot listen: ") + e.what());
@@ -88,7 +105,6 @@ int serve(const ServeOptions& options) {
         w->thread = std::thread([&io = w->io] { io.run(); });
     }
 
-    asio::io_context control;
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     ServerConfig running = loaded.config;
     std::function<void(boost::system::error_code, int)> on_signal =
@@ -98,13 +114,19 @@ int serve(const ServeOptions& options) {
                 // Built here, off the workers; they pick it up at their next batch.
                 try {
                     zone::Loaded next = zone::load_all(options.config_path);
-                    if (next.config.listen != running.listen || next.config.threads != running.threads)
-                        log::warning("reload: listen and threads cannot change at run time; restart "
-                                     "srvd to apply them");
+                    if (next.config.listen != running.listen || next.config.threads != running.threads ||
+                        next.config.metrics_listen != running.metrics_listen)
+                        log::warning("reload: listen, threads and metrics.listen cannot change at run "
+                                     "time; restart srvd to apply them");
                     apply_log_level(next.config);
+                    const auto changes = zone::describe_changes(*current, *next.snapshot);
                     holder.publish(next.snapshot);
-                    log::info("reloaded: " + summary(next));
+                    current = next.snapshot;
+                    log::info("reloaded: " + summary(next) + (changes.empty() ? "; no zone, name or region changed" : ""));
+                    for (const auto& change : changes) log::info("reloaded: " + change);
+                    ++registry.reloads_succeeded;
                 } catch (const std::exception& e) {
+                    ++registry.reloads_failed;
                     log::error(std::string("reload failed, still serving the previous "
                                            "configuration: ") + e.what());
                 }
@@ -112,6 +134,7 @@ int serve(const ServeOptions& options) {
                 return;
             }
             log::info("stopping");
+            if (metrics_server) metrics_server->close();
             for (auto& w : workers)
                 asio::post(w->io, [&w = *w] {
                     for (auto& u : w.udp) u->close();

@@ -15,9 +15,10 @@ using asio::ip::tcp;
 
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
 public:
-    TcpSession(tcp::socket socket, const SnapshotHolder& holder, TcpLimits& limits)
+    TcpSession(tcp::socket socket, const SnapshotHolder& holder, TcpLimits& limits,
+               metrics::WorkerCounters& counters)
         : socket_(std::move(socket)), timer_(socket_.get_executor()), holder_(holder),
-          limits_(limits), in_(dns::max_message_size), out_(2 + dns::max_message_size) {
+          limits_(limits), counters_(counters), in_(dns::max_message_size), out_(2 + dns::max_message_size) {
         boost::system::error_code ec;
         auto peer = socket_.remote_endpoint(ec);
         if (!ec) client_ = client_address(peer.data());
@@ -63,8 +64,12 @@ private:
         if (ec) return close();
         holder_.refresh(snapshot_, generation_);
         engine::Request request{in_.data(), size, engine::Protocol::tcp, client_};
+        engine::AnswerInfo info;
+        const auto start = std::chrono::steady_clock::now();
         const std::size_t n =
-            engine::answer_query(*snapshot_, request, out_.data() + 2, dns::max_message_size);
+            engine::answer_query(*snapshot_, request, out_.data() + 2, dns::max_message_size, &info);
+        counters_.count(engine::Protocol::tcp, n, info,
+                        static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
         if (n == 0) return close(); // nothing to say to a stream that sent an answer
         dns::put16(out_.data(), static_cast<std::uint16_t>(n));
         asio::async_write(socket_, asio::buffer(out_.data(), n + 2),
@@ -78,6 +83,7 @@ private:
     asio::steady_timer timer_;
     const SnapshotHolder& holder_;
     TcpLimits& limits_;
+    metrics::WorkerCounters& counters_;
     std::shared_ptr<const zone::Snapshot> snapshot_;
     std::uint64_t generation_ = 0;
     engine::ClientAddress client_;
@@ -86,8 +92,8 @@ private:
 };
 
 TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,
-                         const SnapshotHolder& holder, TcpLimits& limits)
-    : io_(io), acceptor_(io), holder_(holder), limits_(limits) {
+                         const SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters)
+    : io_(io), acceptor_(io), holder_(holder), limits_(limits), counters_(counters) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     int one = 1;
@@ -114,7 +120,7 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
             boost::system::error_code ignored;
             socket.close(ignored); // over the cap: refuse rather than stall everyone
         } else {
-            auto session = std::make_shared<TcpSession>(std::move(socket), holder_, limits_);
+            auto session = std::make_shared<TcpSession>(std::move(socket), holder_, limits_, counters_);
             sessions_.remove_if([](const auto& w) { return w.expired(); });
             sessions_.push_back(session);
             session->start();

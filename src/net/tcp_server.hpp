@@ -2,6 +2,7 @@
 // DNS over TCP (RFC 7766): two-byte length framing, several queries per
 // connection answered in order, an idle timeout, and a cap on connections.
 #include "config/server_config.hpp"
+#include "metrics/counters.hpp"
 #include "net/snapshot_holder.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -26,7 +27,7 @@ struct TcpLimits {
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
 public:
     TcpListener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-                const SnapshotHolder& holder, TcpLimits& limits);
+                const SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters);
     void start();
     void close(); // stops accepting and closes every session
 
@@ -38,6 +39,7 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     const SnapshotHolder& holder_;
     TcpLimits& limits_;
+    metrics::WorkerCounters& counters_;
     std::list<std::weak_ptr<TcpSession>> sessions_;
 };
 

@@ -7,13 +7,14 @@
 #include <boost/asio/socket_base.hpp>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace srvd::net {
 
 UdpListener::UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
-                         const SnapshotHolder& holder)
-    : socket_(io), holder_(holder), in_(batch * max_query), out_(batch * dns::max_message_size) {
+                         const SnapshotHolder& holder, metrics::WorkerCounters& counters)
+    : socket_(io), holder_(holder), counters_(counters), in_(batch * max_query), out_(batch * dns::max_message_size) {
     socket_.open(endpoint.protocol());
     // One socket per worker on the same address; the kernel spreads queries.
     int one = 1;
@@ -74,7 +75,11 @@ void UdpListener::on_readable() {
             engine::Request request{static_cast<const std::uint8_t*>(in_iov_[i].iov_base),
                                     in_msgs_[i].msg_len, engine::Protocol::udp, client_address(peer)};
             auto* out = out_.data() + replies * dns::max_message_size;
-            const std::size_t size = engine::answer_query(*snapshot_, request, out, dns::max_message_size);
+            engine::AnswerInfo info;
+            const auto start = std::chrono::steady_clock::now();
+            const std::size_t size = engine::answer_query(*snapshot_, request, out, dns::max_message_size, &info);
+            counters_.count(engine::Protocol::udp, size, info,
+                            static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
             if (size == 0) continue;
             out_iov_[replies].iov_len = size;
             out_iov_[replies].iov_base = out;

@@ -3,6 +3,7 @@
 // the socket with recvmmsg/sendmmsg until it would block. Per-datagram async
 // receive costs a handler dispatch and two system calls per query; batching
 // amortises both.
+#include "metrics/counters.hpp"
 #include "net/snapshot_holder.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -20,7 +21,7 @@ namespace srvd::net {
 class UdpListener {
 public:
     UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
-                const SnapshotHolder& holder);
+                const SnapshotHolder& holder, metrics::WorkerCounters& counters);
     void start();
     void close();
 
@@ -39,6 +40,7 @@ private:
 
     boost::asio::ip::udp::socket socket_;
     const SnapshotHolder& holder_;
+    metrics::WorkerCounters& counters_;
     std::shared_ptr<const zone::Snapshot> snapshot_;
     std::uint64_t generation_ = 0;
     std::vector<std::uint8_t> in_, out_;

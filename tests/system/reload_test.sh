@@ -25,3 +25,34 @@ grep -q "reload failed.*$WORK/zones/example.com.yaml:[0-9]*:[0-9]*: unknown medi
 [ "$(first)" = ms2.example.com. ] || fail "old policy not kept: $(first)"
 kill -0 "$SRVD_PID" || fail "srvd died on a broken reload"
 pass "a broken policy keeps the previous one serving"
+
+# Under load: dnsperf at a bounded rate for 6 s while the policy is reloaded
+# six times, alternating two orderings. No query may be lost, and the last
+# policy is what answers.
+sed 's/targets: \[ms2, ms9, ms1\]/targets: [ms1, ms2, ms3]/' "$WORK/zones/example.com.yaml" >"$WORK/policy-a.yaml"
+sed 's/targets: \[ms2, ms9, ms1\]/targets: [ms3, ms1, ms2]/' "$WORK/zones/example.com.yaml" >"$WORK/policy-b.yaml"
+cp "$WORK/policy-a.yaml" "$WORK/zones/example.com.yaml"
+kill -HUP "$SRVD_PID"
+for _ in $(seq 1 50); do [ "$(first)" = ms1.example.com. ] && break; sleep 0.1; done
+printf '_sip._udp.proxy-a.example.com SRV\nproxy-a.example.com NAPTR\nwww.example.com A\n' >"$WORK/queries.txt"
+dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/queries.txt" -l 6 -Q 4000 -c 4 >"$WORK/dnsperf.log" 2>&1 &
+perf_pid=$!
+for i in 1 2 3 4 5 6; do
+  sleep 0.8
+  if [ $((i % 2)) = 1 ]; then cp "$WORK/policy-b.yaml" "$WORK/zones/example.com.yaml"; else cp "$WORK/policy-a.yaml" "$WORK/zones/example.com.yaml"; fi
+  kill -HUP "$SRVD_PID"
+done
+wait "$perf_pid" || { cat "$WORK/dnsperf.log"; fail "dnsperf failed"; }
+completed=$(awk '/Queries completed:/{print $3}' "$WORK/dnsperf.log")
+lost=$(awk '/Queries lost:/{print $3}' "$WORK/dnsperf.log")
+[ "$lost" = 0 ] || { cat "$WORK/dnsperf.log"; fail "$lost queries lost during reloads"; }
+[ "${completed:-0}" -gt 10000 ] || fail "too few queries completed: $completed"
+[ "$(grep -c 'reloaded: ' "$WORK/srvd.log")" -ge 8 ] || fail "reloads not logged"
+[ "$(first)" = ms1.example.com. ] || fail "the last policy (a) is not what answers: $(first)"
+pass "$completed queries under 6 reloads, $lost lost; the last policy answers"
+
+echo "broken: [" >>"$WORK/zones/example.com.yaml"
+kill -HUP "$SRVD_PID"
+sleep 0.5
+[ "$(first)" = ms1.example.com. ] || fail "a broken policy must keep the previous one"
+pass "after a broken policy, still answering with the previous one"

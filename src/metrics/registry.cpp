@@ -1,0 +1,98 @@
+#include "metrics/registry.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace srvd::metrics {
+namespace {
+
+std::uint64_t get(const WorkerCounters::Counter& c) { return c.load(std::memory_order_relaxed); }
+
+void header(std::ostringstream& out, const char* name, const char* type, const char* help) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+}
+
+const char* transport_name(int t) { return t ? "tcp" : "udp"; }
+
+} // namespace
+
+std::string Registry::render(const zone::Snapshot& current) const {
+    std::ostringstream out;
+    auto sum = [this](auto pick) {
+        std::uint64_t total = 0;
+        for (const auto& w : workers_) total += get(pick(w));
+        return total;
+    };
+
+    header(out, "srvd_queries_total", "counter", "Queries answered, by transport and query type.");
+    for (int t = 0; t < 2; ++t)
+        for (std::size_t q = 0; q < qtype_names.size(); ++q)
+            out << "srvd_queries_total{transport=\"" << transport_name(t) << "\",qtype=\"" << qtype_names[q]
+                << "\"} " << sum([&](const WorkerCounters& w) -> const auto& { return w.queries[t][q]; }) << "\n";
+
+    header(out, "srvd_answers_total", "counter", "Answers sent, by transport and response code.");
+    for (int t = 0; t < 2; ++t)
+        for (std::size_t r = 0; r < rcode_names.size(); ++r)
+            out << "srvd_answers_total{transport=\"" << transport_name(t) << "\",rcode=\"" << rcode_names[r]
+                << "\"} " << sum([&](const WorkerCounters& w) -> const auto& { return w.answers[t][r]; }) << "\n";
+
+    header(out, "srvd_dropped_total", "counter", "Packets dropped without an answer (no usable header, or a response).");
+    for (int t = 0; t < 2; ++t)
+        out << "srvd_dropped_total{transport=\"" << transport_name(t) << "\"} "
+            << sum([&](const WorkerCounters& w) -> const auto& { return w.dropped[t]; }) << "\n";
+
+    header(out, "srvd_truncated_total", "counter", "UDP answers sent with TC set.");
+    out << "srvd_truncated_total " << sum([](const WorkerCounters& w) -> const auto& { return w.truncated; }) << "\n";
+
+    header(out, "srvd_region_answers_total", "counter",
+           "Answers chosen by the client's region (GeoIP or default), by zone and region.");
+    std::uint64_t lookups = 0;
+    for (std::size_t z = 0; z < current.zones.size() && z < max_zones; ++z) {
+        const ZonePolicy& p = current.zones[z].data->policy;
+        for (std::size_t r = 0; r < p.regions.size() && r < max_regions; ++r) {
+            const std::uint64_t n = sum([&](const WorkerCounters& w) -> const auto& { return w.located[z][r]; });
+            lookups += n;
+            out << "srvd_region_answers_total{zone=\"" << p.zone << "\",region=\"" << p.regions[r].name << "\"} "
+                << n << "\n";
+        }
+    }
+    header(out, "srvd_geoip_lookups_total", "counter",
+           "Answers that needed the client's region or subnet (one compiled-table lookup each).");
+    out << "srvd_geoip_lookups_total " << (current.geo ? lookups : 0) << "\n";
+
+    header(out, "srvd_answer_duration_seconds", "histogram", "Time the answer engine took per query.");
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b <= latency_bounds_ns.size(); ++b) {
+        cumulative += sum([&](const WorkerCounters& w) -> const auto& { return w.latency[b]; });
+        char le[32];
+        if (b < latency_bounds_ns.size())
+            std::snprintf(le, sizeof le, "%g", static_cast<double>(latency_bounds_ns[b]) / 1e9);
+        else
+            std::snprintf(le, sizeof le, "+Inf");
+        out << "srvd_answer_duration_seconds_bucket{le=\"" << le << "\"} " << cumulative << "\n";
+    }
+    out << "srvd_answer_duration_seconds_sum "
+        << static_cast<double>(sum([](const WorkerCounters& w) -> const auto& { return w.latency_sum_ns; })) / 1e9
+        << "\nsrvd_answer_duration_seconds_count " << cumulative << "\n";
+
+    header(out, "srvd_reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
+    out << "srvd_reloads_total{result=\"success\"} " << reloads_succeeded.load() << "\n"
+        << "srvd_reloads_total{result=\"failure\"} " << reloads_failed.load() << "\n";
+
+    if (tcp_connections) {
+        header(out, "srvd_tcp_connections", "gauge", "Open TCP connections.");
+        out << "srvd_tcp_connections " << tcp_connections->load() << "\n";
+    }
+
+    header(out, "srvd_media_server_up", "gauge",
+           "1 while a media server is in answers (health checks not configured: always 1).");
+    for (const auto& z : current.zones)
+        for (const auto& ms : z.data->policy.media_servers)
+            out << "srvd_media_server_up{zone=\"" << z.data->policy.zone << "\",server=\"" << ms.label << "\"} 1\n";
+
+    header(out, "srvd_snapshot_bytes", "gauge", "Memory of the compiled answers and GeoIP tables.");
+    out << "srvd_snapshot_bytes " << current.memory() + (current.geo ? current.geo->memory() : 0) << "\n";
+    return out.str();
+}
+
+} // namespace srvd::metrics

@@ -1,0 +1,27 @@
+#pragma once
+// All counters of a running server, rendered as Prometheus text (DESIGN §7).
+#include "metrics/counters.hpp"
+#include "zone/snapshot.hpp"
+
+#include <atomic>
+#include <deque>
+#include <string>
+
+namespace srvd::metrics {
+
+class Registry {
+public:
+    // One block per worker thread; addresses stay valid (deque).
+    WorkerCounters& add_worker() { return workers_.emplace_back(); }
+
+    std::atomic<std::uint64_t> reloads_succeeded{0}, reloads_failed{0};
+    std::atomic<std::uint32_t>* tcp_connections = nullptr; // the server-wide count
+
+    // Called on the control thread only.
+    std::string render(const zone::Snapshot& current) const;
+
+private:
+    std::deque<WorkerCounters> workers_;
+};
+
+} // namespace srvd::metrics
