@@ -26,6 +26,8 @@ public:
     ~TcpSession() { limits_.open.fetch_sub(1); }
 
     void start() { do_read_length(); }
+    // Between queries: nothing read of the next one, nothing being written.
+    bool idle() const { return idle_; }
 
     void close() {
         boost::system::error_code ignored;
@@ -43,15 +45,28 @@ private:
     }
 
     void do_read_length() {
+        // The timer covers the whole next query: a client that sends half a
+        // frame and stops is cut off like one that sends nothing.
         arm_idle_timer();
-        asio::async_read(socket_, asio::buffer(length_, 2),
-                         [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                             self->on_length(ec);
-                         });
+        idle_ = true;
+        length_have_ = 0;
+        read_length();
     }
 
-    void on_length(boost::system::error_code ec) {
-        if (ec) return close();
+    // The length is read a byte at a time if need be, so that one byte of it
+    // already marks the connection busy (not idle, not to be evicted).
+    void read_length() {
+        socket_.async_read_some(asio::buffer(length_ + length_have_, 2 - length_have_),
+                                [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                    if (ec) return self->close();
+                                    self->idle_ = false;
+                                    self->length_have_ += n;
+                                    if (self->length_have_ < 2) return self->read_length();
+                                    self->on_length();
+                                });
+    }
+
+    void on_length() {
         const std::size_t size = dns::get16(length_);
         if (size == 0) return close();
         asio::async_read(socket_, asio::buffer(in_.data(), size),
@@ -88,6 +103,8 @@ private:
     std::uint64_t generation_ = 0;
     engine::ClientAddress client_;
     std::uint8_t length_[2];
+    std::size_t length_have_ = 0;
+    bool idle_ = false;
     std::vector<std::uint8_t> in_, out_;
 };
 
@@ -115,13 +132,13 @@ void TcpListener::do_accept() {
 void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
-        if (limits_.open.fetch_add(1) >= limits_.max_clients) {
+        sessions_.remove_if([](const auto& w) { return w.expired(); });
+        if (limits_.open.fetch_add(1) >= limits_.max_clients && !evict_oldest_idle()) {
             limits_.open.fetch_sub(1);
             boost::system::error_code ignored;
-            socket.close(ignored); // over the cap: refuse rather than stall everyone
+            socket.close(ignored); // over the cap and nobody idle: refuse rather than stall everyone
         } else {
             auto session = std::make_shared<TcpSession>(std::move(socket), holder_, limits_, counters_);
-            sessions_.remove_if([](const auto& w) { return w.expired(); });
             sessions_.push_back(session);
             session->start();
         }
@@ -129,6 +146,17 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
         log::warning("tcp accept: " + ec.message());
     }
     do_accept();
+}
+
+// Over the cap, the oldest connection waiting idle between queries makes room
+// (RFC 7766 6.2.3: servers may close idle connections when under pressure).
+bool TcpListener::evict_oldest_idle() {
+    for (auto& w : sessions_) // accept order: oldest first
+        if (auto s = w.lock(); s && s->idle()) {
+            s->close();
+            return true;
+        }
+    return false;
 }
 
 void TcpListener::close() {

@@ -34,6 +34,7 @@ public:
 private:
     void do_accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+    bool evict_oldest_idle();
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;

@@ -171,7 +171,7 @@ TEST_CASE("idle TCP connections are closed after limits.tcp_idle_timeout") {
     ::close(fd);
 }
 
-TEST_CASE("connections over limits.tcp_clients are refused, the others keep working") {
+TEST_CASE("over limits.tcp_clients the oldest idle connection makes room, busy ones are kept") {
     Server server("limits: { tcp_clients: 3 }\nthreads: 1\n");
     auto f = frame(test::make_query("www.example.com.", dns::type::A));
     std::vector<int> held;
@@ -181,22 +181,26 @@ TEST_CASE("connections over limits.tcp_clients are refused, the others keep work
         REQUIRE(::write(fd, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
         CHECK(read_answer(fd).size() > 12);
         held.push_back(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20)); // a clear accept order
     }
-    int over = connect_to(server.port());
-    REQUIRE(over >= 0);
-    CHECK(closed_by_peer(over, 3000));
-    ::close(over);
-    // The held connections still answer.
-    REQUIRE(::write(held[0], f.data(), f.size()) == static_cast<ssize_t>(f.size()));
-    CHECK(read_answer(held[0]).size() > 12);
-    // One goes; a new client gets its place.
-    ::close(held[2]);
-    held.pop_back();
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    int again = connect_to(server.port());
-    REQUIRE(again >= 0);
-    REQUIRE(::write(again, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
-    CHECK(read_answer(again).size() > 12);
-    ::close(again);
+    // A fourth client: the oldest idle one (the first) is closed for it.
+    int fourth = connect_to(server.port());
+    REQUIRE(fourth >= 0);
+    REQUIRE(::write(fourth, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+    CHECK(read_answer(fourth).size() > 12);
+    CHECK(closed_by_peer(held[0], 3000));
+    // The others still answer.
+    REQUIRE(::write(held[1], f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+    CHECK(read_answer(held[1]).size() > 12);
+
+    // When every connection is in the middle of a query, a new one is refused.
+    const std::uint8_t half[1] = {0};
+    for (int fd : {held[1], held[2], fourth}) REQUIRE(::write(fd, half, 1) == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    int refused = connect_to(server.port());
+    REQUIRE(refused >= 0);
+    CHECK(closed_by_peer(refused, 3000));
+    ::close(refused);
     for (int fd : held) ::close(fd);
+    ::close(fourth);
 }

@@ -17,7 +17,7 @@ TEST_CASE("over all variants, the first place follows the weights") {
     CHECK(three == std::vector<int>{8, 4, 4});
 }
 
-TEST_CASE("every order is a permutation; equal or zero weights share; zero never leads others") {
+TEST_CASE("every order is a permutation, equal or zero weights share, zero never leads others") {
     for (unsigned v = 0; v < shuffle_variants; ++v) {
         auto o = weighted_order({10, 0, 5, 0}, v);
         auto sorted = o;
