@@ -1,11 +1,13 @@
 #include "config/zone_policy.hpp"
 
 #include "config/yaml_reader.hpp"
+#include "util/duration.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -74,7 +76,7 @@ public:
             r_.fail(root["default_region"], "default_region: no regions are defined");
         if (root["proxies"]) read_proxies(root["proxies"]);
         if (root["records"]) read_records(root["records"]);
-        if (root["health"]) r_.fail(root["health"], "health: health checks are not supported yet");
+        if (root["health"]) read_health(root["health"]);
         return std::move(policy_);
     }
 
@@ -333,6 +335,61 @@ private:
             }
             policy_.proxies.push_back(std::move(proxy));
         }
+    }
+
+    std::uint32_t millis(const YAML::Node& node, const std::string& what) {
+        auto d = parse_duration(r_.string(node, what));
+        if (!d || d->count() == 0 || d->count() > 3'600'000)
+            r_.fail(node, what + ": expected a duration from 1ms to 1h, such as 2s or 500ms");
+        return static_cast<std::uint32_t>(d->count());
+    }
+
+    void read_health(const YAML::Node& h) {
+        r_.expect_map(h, "health");
+        r_.check_keys(h, {"probe", "transport", "interval", "timeout", "down_after", "up_after", "ok_codes", "all_down"},
+                      "health");
+        HealthConfig c;
+        c.mark = r_.mark(h);
+        if (auto p = h["probe"]) {
+            const std::string v = r_.string(p, "health.probe");
+            if (v == "sip-options") c.probe = HealthConfig::Probe::sip_options;
+            else if (v == "tcp-connect") c.probe = HealthConfig::Probe::tcp_connect;
+            else r_.fail(p, "health.probe: expected sip-options or tcp-connect");
+        }
+        if (auto t = h["transport"]) {
+            const std::string v = r_.string(t, "health.transport");
+            if (v == "udp") c.transport = Transport::udp;
+            else if (v == "tcp") c.transport = Transport::tcp;
+            else r_.fail(t, "health.transport: expected udp or tcp");
+        }
+        if (h["interval"]) c.interval_ms = millis(h["interval"], "health.interval");
+        if (h["timeout"]) c.timeout_ms = millis(h["timeout"], "health.timeout");
+        else c.timeout_ms = std::min(c.timeout_ms, c.interval_ms); // the default fits any interval
+        if (c.timeout_ms > c.interval_ms)
+            r_.fail(h["timeout"] ? h["timeout"] : h, "health.timeout: must not be longer than health.interval");
+        if (h["down_after"]) c.down_after = static_cast<std::uint32_t>(r_.integer(h["down_after"], 1, 100, "health.down_after"));
+        if (h["up_after"]) c.up_after = static_cast<std::uint32_t>(r_.integer(h["up_after"], 1, 100, "health.up_after"));
+        if (auto codes = h["ok_codes"]) {
+            r_.expect_seq(codes, "health.ok_codes");
+            c.ok_codes.clear();
+            for (const auto& e : codes) {
+                const std::string v = r_.string(e, "health.ok_codes");
+                int low = 0, high = 0;
+                char dash = 0;
+                const int n = std::sscanf(v.c_str(), "%d%c%d", &low, &dash, &high);
+                if (n == 1) high = low;
+                else if (n != 3 || dash != '-') low = high = 0;
+                if (low < 100 || high > 699 || low > high)
+                    r_.fail(e, "health.ok_codes: '" + v + "': expected a SIP status code or a range such as 200-299");
+                c.ok_codes.emplace_back(low, high);
+            }
+        }
+        if (auto a = h["all_down"]) {
+            const std::string v = r_.string(a, "health.all_down");
+            if (v != "serve-all" && v != "serve-none") r_.fail(a, "health.all_down: expected serve-all or serve-none");
+            c.serve_all_when_all_down = v == "serve-all";
+        }
+        policy_.health = c;
     }
 
     void read_records(const YAML::Node& list) {

@@ -72,6 +72,19 @@ struct RecordLine {
     SourceMark mark;
 };
 
+// SIP OPTIONS or TCP-connect health checks of the media servers (DESIGN §6).
+struct HealthConfig {
+    enum class Probe : std::uint8_t { sip_options, tcp_connect } probe = Probe::sip_options;
+    Transport transport = Transport::udp; // sip-options over udp or tcp
+    std::uint32_t interval_ms = 2000;
+    std::uint32_t timeout_ms = 1000;
+    std::uint32_t down_after = 2; // consecutive failures before a server leaves answers
+    std::uint32_t up_after = 2;   // consecutive successes before it comes back
+    std::vector<std::pair<int, int>> ok_codes{{200, 299}};
+    bool serve_all_when_all_down = true; // all_down: serve-all | serve-none
+    SourceMark mark;
+};
+
 struct Soa {
     std::string primary, contact;
     std::uint32_t serial, refresh, retry, expire, minimum;
@@ -89,6 +102,7 @@ struct ZonePolicy {
     std::size_t default_region = 0;
     std::vector<Proxy> proxies;
     std::vector<RecordLine> records;
+    std::optional<HealthConfig> health;
     SourceMark zone_mark;
 
     std::size_t view_count() const { return regions.empty() ? 1 : regions.size(); }

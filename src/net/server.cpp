@@ -1,5 +1,6 @@
 #include "net/server.hpp"
 
+#include "health/health_monitor.hpp"
 #include "metrics/http_server.hpp"
 #include "metrics/registry.hpp"
 #include "net/snapshot_holder.hpp"
@@ -107,6 +108,25 @@ int serve(const ServeOptions& options) {
 
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     ServerConfig running = loaded.config;
+
+    // A health change rebuilds the zones with the new states (tiers close up)
+    // and publishes the result like a reload; the GeoIP tables are kept.
+    std::unique_ptr<health::HealthMonitor> monitor;
+    auto apply_health = [&] {
+        try {
+            std::vector<std::shared_ptr<const zone::ZoneData>> zones;
+            for (const auto& z : current->zones) zones.push_back(zone::build_zone(z.data->policy, monitor->states(z.data->policy)));
+            zone::SnapshotOptions o;
+            o.udp_payload = current->udp_payload;
+            o.reuse_geo = current->geo;
+            current = zone::compile_snapshot(std::move(zones), o);
+            holder.publish(current);
+        } catch (const std::exception& e) {
+            log::error(std::string("health: cannot rebuild answers: ") + e.what());
+        }
+    };
+    monitor = std::make_unique<health::HealthMonitor>(control, apply_health);
+    monitor->configure(*current);
     std::function<void(boost::system::error_code, int)> on_signal =
         [&](boost::system::error_code ec, int signal) {
             if (ec) return;
@@ -122,6 +142,8 @@ int serve(const ServeOptions& options) {
                     const auto changes = zone::describe_changes(*current, *next.snapshot);
                     holder.publish(next.snapshot);
                     current = next.snapshot;
+                    monitor->configure(*current);
+                    if (monitor->any_configured()) apply_health(); // servers known to be down stay out
                     log::info("reloaded: " + summary(next) + (changes.empty() ? "; no zone, name or region changed" : ""));
                     for (const auto& change : changes) log::info("reloaded: " + change);
                     ++registry.reloads_succeeded;
@@ -135,6 +157,7 @@ int serve(const ServeOptions& options) {
             }
             log::info("stopping");
             if (metrics_server) metrics_server->close();
+            monitor->stop();
             for (auto& w : workers)
                 asio::post(w->io, [&w = *w] {
                     for (auto& u : w.udp) u->close();

@@ -60,6 +60,8 @@ struct ZoneEntry {
 struct SnapshotOptions {
     std::uint16_t udp_payload = 1232;
     const GeoIpConfig* geoip = nullptr; // no GeoIP: every client gets the default region
+    // Recompiling the same zones (a health change): keep the GeoIP tables.
+    std::shared_ptr<const geo::GeoIndex> reuse_geo;
 };
 
 struct Snapshot {

@@ -227,7 +227,9 @@ std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<con
         builder.add_zone(i, *zones[i], names, nodes);
     }
     s->names = NameTable<Node>(names, nodes);
-    if (options.geoip) {
+    if (options.reuse_geo) {
+        s->geo = options.reuse_geo;
+    } else if (options.geoip) {
         std::vector<const ZonePolicy*> policies;
         for (const auto& z : zones) policies.push_back(&z->policy);
         s->geo = geo::compile_geo(*options.geoip, policies);

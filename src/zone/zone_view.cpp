@@ -33,8 +33,10 @@ bool same_ordering(const Ordering& a, const Ordering& b) {
 
 class ZoneBuilder {
 public:
-    explicit ZoneBuilder(ZonePolicy policy) : data_(std::make_shared<ZoneData>()) {
+    ZoneBuilder(ZonePolicy policy, std::vector<ServerHealth> health) : data_(std::make_shared<ZoneData>()) {
         data_->policy = std::move(policy);
+        data_->health = std::move(health);
+        data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
         origin_.reset(ldns_dname_new_frm_str(data_->policy.zone.c_str()));
         if (!origin_) throw LoadError(data_->policy.zone_mark, "zone: not a valid domain name");
         data_->apex = *dns::name_from_text(data_->policy.zone);
@@ -177,12 +179,23 @@ private:
         dns::RdfPtr srv_owner[3];
         for (Transport t : proxy.transports)
             srv_owner[static_cast<int>(t)] = absolute(std::string(srv_prefix_of(t)) + proxy.label);
-        const bool regional = std::any_of(proxy.orderings.begin(), proxy.orderings.end(), [&](const Ordering& o) {
-            return !same_ordering(o, proxy.orderings.front());
+        std::vector<Ordering> orderings;
+        const bool serve_all = !p.health || p.health->serve_all_when_all_down;
+        for (const Ordering& o : proxy.orderings) orderings.push_back(apply_health(o, data_->health, serve_all));
+        const bool regional = std::any_of(orderings.begin(), orderings.end(), [&](const Ordering& o) {
+            return !same_ordering(o, orderings.front());
         });
+        // The SRV names exist even when health leaves them empty (NODATA, not NXDOMAIN).
+        for (Transport t : proxy.transports) {
+            const std::string key = dns::lowercase(std::string_view(
+                reinterpret_cast<const char*>(ldns_rdf_data(srv_owner[static_cast<int>(t)].get())),
+                ldns_rdf_size(srv_owner[static_cast<int>(t)].get())));
+            for (auto& view : data_->views) view.nodes[key];
+        }
         // A proxy with one ordering gets one set of records, shared by every view.
         for (std::size_t v = 0; v < (regional ? data_->views.size() : 1); ++v) {
-            const Ordering& ordering = proxy.orderings[v];
+            const Ordering& ordering = orderings[v];
+            if (ordering.empty()) continue;
             std::vector<const ldns_rr*> records;
             const auto first_tier = static_cast<std::uint32_t>(data_->tier_weights.size());
             for (const Tier& tier : ordering) {
@@ -251,8 +264,26 @@ private:
 
 } // namespace
 
-std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy) {
-    return ZoneBuilder(std::move(policy)).build();
+std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health) {
+    return ZoneBuilder(std::move(policy), std::move(health)).build();
+}
+
+Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health, bool serve_all) {
+    auto state = [&](const TierMember& m) { return m.server < health.size() ? health[m.server] : ServerHealth::up; };
+    bool any_up = false;
+    for (const Tier& tier : ordering)
+        for (const TierMember& m : tier) any_up |= state(m) == ServerHealth::up;
+    Ordering out;
+    for (const Tier& tier : ordering) {
+        Tier kept;
+        for (const TierMember& m : tier) {
+            const ServerHealth h = state(m);
+            if (h == ServerHealth::up || (h == ServerHealth::draining && !any_up)) kept.push_back(m);
+        }
+        if (!kept.empty()) out.push_back(std::move(kept));
+    }
+    if (out.empty() && serve_all) return ordering; // fail open
+    return out;
 }
 
 } // namespace srvd::zone

@@ -48,8 +48,12 @@ struct TierTag {
     bool regional;          // a GeoIP-aware proxy's: differs between views
 };
 
+// What the health checks last said of a media server (DESIGN §6).
+enum class ServerHealth : std::uint8_t { up, down, draining };
+
 struct ZoneData {
     ZonePolicy policy;
+    std::vector<ServerHealth> health; // per media server; all up without checks
     std::string apex; // lowercased wire
     std::vector<dns::RrPtr> storage; // owns every record the views point at
     std::vector<ZoneView> views;     // index = region (policy.view_count())
@@ -60,7 +64,13 @@ struct ZoneData {
 };
 
 // Expands and checks a policy: records parse, names lie inside the zone, no
-// CNAME beside other data. Throws LoadError naming the policy line.
-std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy);
+// CNAME beside other data. Throws LoadError naming the policy line. With
+// `health`, down servers leave the proxies' answers (see apply_health).
+std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health = {});
+
+// The ordering clients get: down servers leave and the tiers close up;
+// draining servers stay only when no server of the ordering is up. When
+// nothing is left, the full ordering (serve_all) or nothing.
+Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health, bool serve_all);
 
 } // namespace srvd::zone

@@ -64,6 +64,21 @@ proxies:
     CHECK(g.orderings[1].size() == 1);
 }
 
+TEST_CASE("health checks: values and defaults") {
+    test::TempDir dir;
+    const auto file = dir.write("zone.yaml", head + "health: { probe: sip-options, transport: tcp, interval: 500ms, "
+                                                     "down_after: 3, ok_codes: [200, 202-204], all_down: serve-none }\n");
+    ZonePolicy p = load_zone_policy(file);
+    REQUIRE(p.health);
+    CHECK(p.health->transport == Transport::tcp);
+    CHECK(p.health->interval_ms == 500);
+    CHECK(p.health->timeout_ms == 500); // the 1s default is capped by the interval
+    CHECK(p.health->down_after == 3);
+    CHECK(p.health->up_after == 2);
+    CHECK(p.health->ok_codes == std::vector<std::pair<int, int>>{{200, 200}, {202, 204}});
+    CHECK_FALSE(p.health->serve_all_when_all_down);
+}
+
 TEST_CASE("a region left out of a proxy's map gets the default region's ordering") {
     test::TempDir dir;
     const auto file = dir.write("zone.yaml", head + R"(regions: { east: {}, west: {}, central: {} }
@@ -110,6 +125,10 @@ TEST_CASE("policy errors name the line and column and what was expected") {
          ":8:42: proxies.p.transports: expected udp, tcp or tls"},
         {head + "proxies:\n  \"bad name!\": { targets: [ms1] }\n", ":8:3: proxy 'bad name!': expected a name relative to the zone"},
         {"zone: example.com\nsoa: {primary: a\n", ":3:1: "},
+        {head + "health: { interval: 1s, timeout: 2s }\n", ":7:34: health.timeout: must not be longer than health.interval"},
+        {head + "health: { probe: ping }\n", ":7:18: health.probe: expected sip-options or tcp-connect"},
+        {head + "health: { ok_codes: [200-199] }\n", ":7:22: health.ok_codes: '200-199'"},
+        {head + "health: { all_down: panic }\n", ":7:21: health.all_down: expected serve-all or serve-none"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.yaml);

@@ -1,0 +1,118 @@
+#include "health/health_monitor.hpp"
+
+#include "health/sip_probe.hpp"
+#include "util/log.hpp"
+
+namespace srvd::health {
+
+struct HealthMonitor::Server {
+    Server(boost::asio::io_context& io) : timer(io) {}
+    std::string zone, label;
+    HealthConfig config;
+    boost::asio::ip::address address;
+    std::uint16_t port = 0;
+    zone::ServerHealth state = zone::ServerHealth::up;
+    std::uint32_t successes = 0, failures = 0;
+    boost::asio::steady_timer timer;
+    bool stopped = false;
+
+    std::string name() const {
+        return zone + " " + label + " (" + (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) +
+               ":" + std::to_string(port) + ")";
+    }
+};
+
+HealthMonitor::HealthMonitor(boost::asio::io_context& io, std::function<void()> changed)
+    : io_(io), changed_(std::move(changed)) {}
+
+HealthMonitor::~HealthMonitor() { stop(); }
+
+void HealthMonitor::stop() {
+    for (auto& [key, s] : servers_) {
+        s->stopped = true;
+        s->timer.cancel();
+    }
+    servers_.clear();
+}
+
+void HealthMonitor::configure(const zone::Snapshot& snapshot) {
+    std::map<std::string, std::shared_ptr<Server>> next;
+    for (const auto& z : snapshot.zones) {
+        const ZonePolicy& policy = z.data->policy;
+        if (!policy.health) continue;
+        for (const auto& ms : policy.media_servers) {
+            auto s = std::make_shared<Server>(io_);
+            s->zone = policy.zone;
+            s->label = ms.label;
+            s->config = *policy.health;
+            s->address = boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address : ms.addresses.front());
+            const bool tcp = policy.health->probe == HealthConfig::Probe::tcp_connect ||
+                             policy.health->transport == Transport::tcp;
+            s->port = tcp ? ms.ports.tcp : ms.ports.udp;
+            const std::string key = s->zone + " " + s->label;
+            if (auto old = servers_.find(key); old != servers_.end()) {
+                s->state = old->second->state; // a reload does not forget who is down
+                s->successes = old->second->successes;
+                s->failures = old->second->failures;
+            }
+            next.emplace(key, s);
+        }
+    }
+    stop();
+    servers_ = std::move(next);
+    for (auto& [key, s] : servers_) schedule(s, std::chrono::milliseconds(0));
+}
+
+std::vector<zone::ServerHealth> HealthMonitor::states(const ZonePolicy& zone) const {
+    std::vector<zone::ServerHealth> out;
+    for (const auto& ms : zone.media_servers) {
+        auto it = servers_.find(zone.zone + " " + ms.label);
+        out.push_back(it == servers_.end() ? zone::ServerHealth::up : it->second->state);
+    }
+    return out;
+}
+
+void HealthMonitor::schedule(const std::shared_ptr<Server>& server, std::chrono::milliseconds delay) {
+    server->timer.expires_after(delay);
+    server->timer.async_wait([this, server](boost::system::error_code ec) {
+        if (ec || server->stopped) return;
+        // The next probe is due one interval after this one started.
+        schedule(server, std::chrono::milliseconds(server->config.interval_ms));
+        run_probe(server);
+    });
+}
+
+void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
+    probe(io_, server->config, server->address, server->port, [this, server](ProbeResult r) {
+        if (server->stopped) return;
+        bool ok = false;
+        for (const auto& [low, high] : server->config.ok_codes) ok |= r.code >= low && r.code <= high;
+        const bool draining = r.answered && r.code == 503 && !ok;
+        std::string detail = r.answered ? "answered " + std::to_string(r.code) : r.error;
+        record(*server, ok, draining, detail);
+    });
+}
+
+void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string& detail) {
+    const zone::ServerHealth before = s.state;
+    if (ok) {
+        ++s.successes;
+        s.failures = 0;
+        if (s.state != zone::ServerHealth::up && s.successes >= s.config.up_after) s.state = zone::ServerHealth::up;
+    } else if (draining) {
+        s.successes = 0;
+        s.failures = 0;
+        s.state = zone::ServerHealth::draining; // an explicit signal: no threshold
+    } else {
+        ++s.failures;
+        s.successes = 0;
+        if (s.state != zone::ServerHealth::down && s.failures >= s.config.down_after)
+            s.state = zone::ServerHealth::down;
+    }
+    if (s.state == before) return;
+    static const char* names[] = {"up", "down", "draining"};
+    log::warning("health: " + s.name() + " is " + names[static_cast<int>(s.state)] + " (" + detail + ")");
+    changed_();
+}
+
+} // namespace srvd::health

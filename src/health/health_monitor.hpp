@@ -1,0 +1,43 @@
+#pragma once
+// Probes every media server of every zone that has a `health:` section, on
+// Asio timers of the control thread, and keeps each server's state: up until
+// the first probe finishes; down after `down_after` consecutive failures;
+// draining on a 503; up again after `up_after` consecutive successes.
+#include "zone/snapshot.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace srvd::health {
+
+class HealthMonitor {
+public:
+    // `changed` runs (on the control thread) after any server changes state.
+    HealthMonitor(boost::asio::io_context& io, std::function<void()> changed);
+    ~HealthMonitor();
+
+    // Probes what `snapshot` configures; servers seen before keep their state.
+    void configure(const zone::Snapshot& snapshot);
+    // States for a zone's media servers, in policy order (all up if unknown).
+    std::vector<zone::ServerHealth> states(const ZonePolicy& zone) const;
+    bool any_configured() const { return !servers_.empty(); }
+    void stop();
+
+private:
+    struct Server;
+    void schedule(const std::shared_ptr<Server>& server, std::chrono::milliseconds delay);
+    void run_probe(const std::shared_ptr<Server>& server);
+    void record(Server& server, bool ok, bool draining, const std::string& detail);
+
+    boost::asio::io_context& io_;
+    std::function<void()> changed_;
+    std::map<std::string, std::shared_ptr<Server>> servers_; // key: zone + " " + server label
+};
+
+} // namespace srvd::health

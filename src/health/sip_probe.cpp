@@ -1,0 +1,148 @@
+#include "health/sip_probe.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
+#include <atomic>
+#include <memory>
+#include <random>
+
+namespace srvd::health {
+namespace asio = boost::asio;
+
+namespace {
+
+std::string random_token() {
+    static std::mt19937_64 rng(std::random_device{}());
+    static const char hex[] = "0123456789abcdef";
+    std::string s;
+    for (std::uint64_t v = rng(); s.size() < 16; v >>= 4) s.push_back(hex[v & 15]);
+    return s;
+}
+
+std::string host_port(const asio::ip::address& a, std::uint16_t port) {
+    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
+}
+
+// Shared state of one probe: whichever of the answer and the timer comes
+// first finishes it; the other finds it finished.
+template <typename Socket>
+struct Attempt : std::enable_shared_from_this<Attempt<Socket>> {
+    Attempt(asio::io_context& io, std::function<void(ProbeResult)> d) : socket(io), timer(io), done(std::move(d)) {}
+    void finish(ProbeResult r) {
+        if (finished) return;
+        finished = true;
+        timer.cancel();
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        done(std::move(r));
+    }
+    Socket socket;
+    asio::steady_timer timer;
+    std::function<void(ProbeResult)> done;
+    bool finished = false;
+    std::string request;
+    std::array<char, 4096> buffer{};
+    asio::streambuf stream;
+};
+
+template <typename A>
+void arm_timeout(const std::shared_ptr<A>& a, std::uint32_t ms) {
+    a->timer.expires_after(std::chrono::milliseconds(ms));
+    a->timer.async_wait([a](boost::system::error_code ec) {
+        if (!ec) a->finish({false, 0, "timed out"});
+    });
+}
+
+// Provisional responses (1xx) are skipped: the final one decides.
+void receive_final(const std::shared_ptr<Attempt<asio::ip::udp::socket>>& a) {
+    a->socket.async_receive(asio::buffer(a->buffer), [a](boost::system::error_code ec, std::size_t n) {
+        // ICMP port unreachable arrives here as connection_refused.
+        if (ec) return a->finish({false, 0, ec.message()});
+        const int code = status_code(std::string(a->buffer.data(), n));
+        if (code >= 100 && code < 200) return receive_final(a);
+        a->finish({code != 0, code, code ? "" : "not a SIP response"});
+    });
+}
+
+void probe_udp(asio::io_context& io, const HealthConfig& c, const asio::ip::udp::endpoint& target,
+               std::function<void(ProbeResult)> done) {
+    auto a = std::make_shared<Attempt<asio::ip::udp::socket>>(io, std::move(done));
+    boost::system::error_code ec;
+    a->socket.open(target.protocol(), ec);
+    if (!ec) a->socket.connect(target, ec); // learns the local address for Via and Contact
+    if (ec) return a->finish({false, 0, ec.message()});
+    const auto local = a->socket.local_endpoint(ec);
+    a->request = options_request(host_port(target.address(), target.port()),
+                                 host_port(local.address(), local.port()), "UDP", random_token());
+    arm_timeout(a, c.timeout_ms);
+    a->socket.async_send(asio::buffer(a->request), [a](boost::system::error_code ec, std::size_t) {
+        if (ec) return a->finish({false, 0, ec.message()});
+        receive_final(a);
+    });
+}
+
+void probe_tcp(asio::io_context& io, const HealthConfig& c, const asio::ip::tcp::endpoint& target,
+               std::function<void(ProbeResult)> done) {
+    auto a = std::make_shared<Attempt<asio::ip::tcp::socket>>(io, std::move(done));
+    const bool sip = c.probe == HealthConfig::Probe::sip_options;
+    arm_timeout(a, c.timeout_ms);
+    a->socket.async_connect(target, [a, target, sip](boost::system::error_code ec) {
+        if (ec) return a->finish({false, 0, ec.message()});
+        if (!sip) return a->finish({true, 200, ""});
+        const auto local = a->socket.local_endpoint(ec);
+        a->request = options_request(host_port(target.address(), target.port()),
+                                     host_port(local.address(), local.port()), "TCP", random_token());
+        asio::async_write(a->socket, asio::buffer(a->request), [a](boost::system::error_code ec, std::size_t) {
+            if (ec) return a->finish({false, 0, ec.message()});
+            asio::async_read_until(a->socket, a->stream, "\r\n", [a](boost::system::error_code ec, std::size_t n) {
+                if (ec) return a->finish({false, 0, ec.message()});
+                std::string line(asio::buffers_begin(a->stream.data()), asio::buffers_begin(a->stream.data()) + n);
+                const int code = status_code(line);
+                a->finish({code != 0, code, code ? "" : "not a SIP response"});
+            });
+        });
+    });
+}
+
+} // namespace
+
+std::string options_request(const std::string& target, const std::string& local, const char* transport,
+                            const std::string& branch) {
+    return "OPTIONS sip:" + target + " SIP/2.0\r\n" +
+           "Via: SIP/2.0/" + transport + " " + local + ";branch=z9hG4bK" + branch + ";rport\r\n" +
+           "Max-Forwards: 70\r\n"
+           "From: <sip:srvd@" + local + ">;tag=" + branch + "\r\n" +
+           "To: <sip:" + target + ">\r\n" +
+           "Call-ID: " + branch + "@srvd\r\n" +
+           "CSeq: 1 OPTIONS\r\n"
+           "Contact: <sip:srvd@" + local + ">\r\n" +
+           "Accept: application/sdp\r\n"
+           "User-Agent: srvd/" SRVD_VERSION "\r\n"
+           "Content-Length: 0\r\n\r\n";
+}
+
+int status_code(const std::string& response) {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 7.2)
+    if (response.size() < 12 || response.compare(0, 8, "SIP/2.0 ") != 0) return 0;
+    int code = 0;
+    for (int i = 8; i < 11; ++i) {
+        if (response[i] < '0' || response[i] > '9') return 0;
+        code = code * 10 + (response[i] - '0');
+    }
+    return code >= 100 && code <= 699 ? code : 0;
+}
+
+void probe(asio::io_context& io, const HealthConfig& config, const asio::ip::address& address, std::uint16_t port,
+           std::function<void(ProbeResult)> done) {
+    if (config.probe == HealthConfig::Probe::sip_options && config.transport == Transport::udp)
+        probe_udp(io, config, {address, port}, std::move(done));
+    else
+        probe_tcp(io, config, {address, port}, std::move(done));
+}
+
+} // namespace srvd::health

@@ -1,0 +1,30 @@
+#pragma once
+// One health probe of one media server: SIP OPTIONS over UDP or TCP (RFC 3261
+// 11), or a plain TCP connect. Asio only; no thread per probe.
+#include "config/zone_policy.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include <functional>
+#include <string>
+
+namespace srvd::health {
+
+struct ProbeResult {
+    bool answered = false; // a status line came back (or, tcp-connect, it connected)
+    int code = 0;          // SIP status code
+    std::string error;     // why not, for the log
+};
+
+// Runs one probe and calls `done` exactly once, within `config.timeout_ms`.
+void probe(boost::asio::io_context& io, const HealthConfig& config, const boost::asio::ip::address& address,
+           std::uint16_t port, std::function<void(ProbeResult)> done);
+
+// The OPTIONS request srvd sends (exposed for tests).
+std::string options_request(const std::string& target, const std::string& local, const char* transport,
+                            const std::string& branch);
+// "SIP/2.0 200 OK\r\n…" → 200; 0 when the text is not a SIP response.
+int status_code(const std::string& response);
+
+} // namespace srvd::health
