@@ -119,6 +119,10 @@ int explain_command(const Args& args) {
     } else {
         const ZonePolicy& policy = zone->data->policy;
         std::cout << "zone " << policy.zone << " (" << policy.file << ")\n";
+        if (policy.health)
+            std::cout << "health: checked every " << policy.health->interval_ms
+                      << " ms by the running server; explain runs on its own and counts every media "
+                         "server as up (the live states are srvd_media_server_up on /metrics)\n";
         if (policy.regions.empty()) {
             std::cout << "region: the zone defines no regions; every client gets the same tiers\n";
         } else if (!s.geo) {
