@@ -46,17 +46,9 @@ int serve_command(const Args& args) {
 int check_command(const Args& args) {
     auto p = parse(args);
     if (!p || !p->positional.empty()) return 2;
-    zone::Loaded loaded;
-    try {
-        loaded = zone::load_all(p->config);
-    } catch (const LoadError& e) {
-        std::cerr << e.what() << "\n";
-        return 1;
-    } catch (const std::exception& e) {
-        std::cerr << p->config << ": " << e.what() << "\n";
-        return 1;
-    }
-    const ServerConfig& c = loaded.config;
+    const auto loaded = load_or_report(p->config);
+    if (!loaded) return 1;
+    const ServerConfig& c = loaded->config;
     std::cout << c.file << ": ok\n  listen:";
     for (const auto& ep : c.listen)
         std::cout << " " << (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string())
@@ -64,7 +56,7 @@ int check_command(const Args& args) {
     std::cout << "; threads: " << (c.threads ? std::to_string(c.threads) : "one per core")
               << "; udp payload " << c.limits.udp_payload << "; tcp clients " << c.limits.tcp_clients
               << "\n";
-    for (const auto& z : loaded.snapshot->zones) {
+    for (const auto& z : loaded->snapshot->zones) {
         const ZonePolicy& zp = z.data->policy;
         std::size_t names = z.data->default_view().nodes.size(), records = 0;
         for (const auto& [n, node] : z.data->default_view().nodes)
@@ -80,7 +72,7 @@ int check_command(const Args& args) {
             std::cout << " " << zp.regions[i].name << (i == zp.default_region ? "(default)" : "");
         std::cout << "\n";
     }
-    const auto& s = *loaded.snapshot;
+    const auto& s = *loaded->snapshot;
     if (s.geo)
         std::cout << "geoip " << s.geo->config.database << " (" << s.geo->description << ")\n  "
                   << s.geo->networks_v4 << " IPv4 and " << s.geo->networks_v6 << " IPv6 networks, "
@@ -89,7 +81,7 @@ int check_command(const Args& args) {
                   << " ms; ECS " << (s.geo->config.ecs ? "on" : "off") << ", private ECS addresses "
                   << (s.geo->config.ecs_private_use ? "used" : "fall back to the source address") << "\n";
     std::cout << "compiled " << s.names.size() << " names, " << s.distinct_answers << " distinct answers, "
-              << s.memory() / 1024 << " KiB in " << loaded.load_time.count() << " ms\n";
+              << s.memory() / 1024 << " KiB in " << loaded->load_time.count() << " ms\n";
     return 0;
 }
 
@@ -100,14 +92,9 @@ int export_command(const Args& args) {
         std::cerr << "srvd export: expected one ZONE\n";
         return 2;
     }
-    zone::Loaded loaded;
-    try {
-        loaded = zone::load_all(p->config);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << "\n";
-        return 1;
-    }
-    const zone::ZoneData* z = loaded.snapshot->find_zone(p->positional[0]);
+    const auto loaded = load_or_report(p->config);
+    if (!loaded) return 1;
+    const zone::ZoneData* z = loaded->snapshot->find_zone(p->positional[0]);
     if (!z) {
         std::cerr << "srvd export: no zone " << p->positional[0] << " in " << p->config << "\n";
         return 1;

@@ -10,6 +10,7 @@
 #include "engine/client_view.hpp"
 #include "geo/mmdb_file.hpp"
 #include "geo/region_choice.hpp"
+#include "net/endpoint.hpp"
 #include "zone/snapshot_loader.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -71,25 +72,11 @@ int explain_command(const Args& args) {
             return 2;
         }
     }
-    zone::Loaded loaded;
-    try {
-        loaded = zone::load_all(p->config);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << "\n";
-        return 1;
-    }
-    const zone::Snapshot& s = *loaded.snapshot;
+    const auto loaded = load_or_report(p->config);
+    if (!loaded) return 1;
+    const zone::Snapshot& s = *loaded->snapshot;
 
-    engine::ClientAddress client;
-    if (client_ip.is_v4()) {
-        client.family = 4;
-        auto b = client_ip.to_v4().to_bytes();
-        std::copy(b.begin(), b.end(), client.bytes);
-    } else {
-        client.family = 6;
-        auto b = client_ip.to_v6().to_bytes();
-        std::copy(b.begin(), b.end(), client.bytes);
-    }
+    const engine::ClientAddress client = net::client_address(client_ip);
 
     // Which address decides, by the rules the engine applies.
     std::string deciding = client_ip.to_string();

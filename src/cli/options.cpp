@@ -62,4 +62,15 @@ std::optional<Parsed> parse(const Args& args, unsigned allow) {
     return p;
 }
 
+std::optional<zone::Loaded> load_or_report(const std::string& config) {
+    try {
+        return zone::load_all(config);
+    } catch (const LoadError& e) {
+        std::cerr << e.what() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << config << ": " << e.what() << "\n";
+    }
+    return std::nullopt;
+}
+
 } // namespace srvd::cli

@@ -1,6 +1,7 @@
 #pragma once
 // Command-line options shared by the subcommands.
 #include "cli/commands.hpp"
+#include "zone/snapshot_loader.hpp"
 
 #include <optional>
 #include <string>
@@ -22,5 +23,9 @@ enum Allow : unsigned { allow_listen = 1, allow_region = 2, allow_client = 4 };
 // Parses args[1..]; -c is required. Prints the reason and returns nullopt on
 // a usage error.
 std::optional<Parsed> parse(const Args& args, unsigned allow = 0);
+
+// Loads as `serve` would; on failure prints file:line:column: message and
+// returns nullopt.
+std::optional<zone::Loaded> load_or_report(const std::string& config);
 
 } // namespace srvd::cli

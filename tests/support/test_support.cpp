@@ -3,6 +3,7 @@
 #include "config/zone_policy.hpp"
 #include "dns/query_builder.hpp"
 #include "dns/rr.hpp"
+#include "net/endpoint.hpp"
 #include "zone/zone_view.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -86,18 +87,7 @@ std::vector<std::string> Response::section(int which) const {
 }
 
 engine::ClientAddress client_address(const std::string& text) {
-    engine::ClientAddress c;
-    const auto a = boost::asio::ip::make_address(text);
-    if (a.is_v4()) {
-        c.family = 4;
-        auto b = a.to_v4().to_bytes();
-        std::copy(b.begin(), b.end(), c.bytes);
-    } else {
-        c.family = 6;
-        auto b = a.to_v6().to_bytes();
-        std::copy(b.begin(), b.end(), c.bytes);
-    }
-    return c;
+    return net::client_address(boost::asio::ip::make_address(text));
 }
 
 Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query, engine::Protocol protocol,
