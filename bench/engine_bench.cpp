@@ -51,8 +51,8 @@ int main(int argc, char** argv) {
         ++rounds;
         elapsed = std::chrono::steady_clock::now() - start;
     } while (elapsed.count() < 2.0);
-    std::cout << queries.size() << " queries x " << rounds << " rounds: "
-              << elapsed.count() * 1e9 / static_cast<double>(answered) << " ns per answer, "
-              << bytes / answered << " bytes per answer\n";
+    std::cout << queries.size() << " queries x " << rounds
+              << " rounds: " << elapsed.count() * 1e9 / static_cast<double>(answered)
+              << " ns per answer, " << bytes / answered << " bytes per answer\n";
     return 0;
 }

@@ -48,20 +48,38 @@ int main(int argc, char** argv) {
         const long count = std::stol(args[3]);
         std::ofstream text(args[4] + ".txt"), bin(args[4] + ".bin", std::ios::binary);
         for (long i = 0; i < count; ++i) {
-            std::string name = names[(rng() % ((names.size() + 1) / 2)) * 2]; // p1, p3…: static proxies
+            std::string name =
+                names[(rng() % ((names.size() + 1) / 2)) * 2]; // p1, p3…: static proxies
             std::string type;
             switch (rng() % 10) {
-            case 0: name = "nx" + std::to_string(rng() % 100000) + "." + name, type = "A"; break;
-            case 1: case 2: case 3: name = "_sip._udp." + name, type = "SRV"; break;
-            case 4: case 5: name = "_sip._tcp." + name, type = "SRV"; break;
-            case 6: case 7: case 8: type = "NAPTR"; break;
-            default: type = "A"; break;
+            case 0:
+                name = "nx" + std::to_string(rng() % 100000) + "." + name, type = "A";
+                break;
+            case 1:
+            case 2:
+            case 3:
+                name = "_sip._udp." + name, type = "SRV";
+                break;
+            case 4:
+            case 5:
+                name = "_sip._tcp." + name, type = "SRV";
+                break;
+            case 6:
+            case 7:
+            case 8:
+                type = "NAPTR";
+                break;
+            default:
+                type = "A";
+                break;
             }
             name += "." + zone;
             text << name << " " << type << "\n";
             dns::QuerySpec spec;
             spec.name = name + ".";
-            spec.type = type == "A" ? dns::type::A : type == "SRV" ? dns::type::SRV : dns::type::NAPTR;
+            spec.type = type == "A"     ? dns::type::A
+                        : type == "SRV" ? dns::type::SRV
+                                        : dns::type::NAPTR;
             spec.edns = false;
             write_binary(bin, dns::build_query(spec));
         }
@@ -73,8 +91,9 @@ int main(int argc, char** argv) {
         geo::MmdbFile db(args[3]);
         std::vector<std::uint32_t> networks;
         db.for_each_v4([&](std::uint32_t first, int length, std::uint64_t) {
-            const std::uint8_t bytes[4] = {static_cast<std::uint8_t>(first >> 24), static_cast<std::uint8_t>(first >> 16),
-                                           static_cast<std::uint8_t>(first >> 8), static_cast<std::uint8_t>(first)};
+            const std::uint8_t bytes[4] = {
+                static_cast<std::uint8_t>(first >> 24), static_cast<std::uint8_t>(first >> 16),
+                static_cast<std::uint8_t>(first >> 8), static_cast<std::uint8_t>(first)};
             // Private space would make srvd fall back to the source address.
             if (length <= 24 && !engine::is_unroutable(4, bytes)) networks.push_back(first);
         });
@@ -85,13 +104,16 @@ int main(int argc, char** argv) {
         const long count = std::stol(args[4]);
         std::ofstream bin(args[5] + ".bin", std::ios::binary);
         for (long i = 0; i < count; ++i) {
-            const std::string& proxy = names[(rng() % (names.size() / 2)) * 2 + 1]; // p2, p4…: GeoIP-aware
+            const std::string& proxy =
+                names[(rng() % (names.size() / 2)) * 2 + 1]; // p2, p4…: GeoIP-aware
             dns::QuerySpec spec;
-            spec.name = std::string(rng() % 2 ? "_sip._udp." : "_sip._tcp.") + proxy + "." + zone + ".";
+            spec.name =
+                std::string(rng() % 2 ? "_sip._udp." : "_sip._tcp.") + proxy + "." + zone + ".";
             spec.type = dns::type::SRV;
             const std::uint32_t net = networks[rng() % networks.size()];
             dns::ClientSubnet ecs{1, 24, {}};
-            for (int b = 0; b < 3; ++b) ecs.address[b] = static_cast<std::uint8_t>(net >> (24 - 8 * b));
+            for (int b = 0; b < 3; ++b)
+                ecs.address[b] = static_cast<std::uint8_t>(net >> (24 - 8 * b));
             spec.ecs = ecs;
             write_binary(bin, dns::build_query(spec));
         }

@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     engine::ClientAddress client;
     if (client_byte & 0x80) {
         client.family = 6;
-        client.bytes[0] = 0x20, client.bytes[1] = 0x01, client.bytes[2] = 0x0d, client.bytes[3] = 0xb8;
+        client.bytes[0] = 0x20, client.bytes[1] = 0x01, client.bytes[2] = 0x0d,
+        client.bytes[3] = 0xb8;
         client.bytes[5] = client_byte & 3;
         client.bytes[15] = 1;
     } else {
@@ -45,8 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // An exact-size copy, so reads past the end trip AddressSanitizer.
     std::vector<std::uint8_t> query(data, data + size);
     std::vector<std::uint8_t> out(65535);
-    const std::size_t n =
-        engine::answer_query(snapshot(), {query.data(), query.size(), protocol, client}, out.data(), out.size());
+    const std::size_t n = engine::answer_query(
+        snapshot(), {query.data(), query.size(), protocol, client}, out.data(), out.size());
     if (n == 0) return 0;
     if (n < 12 || (protocol == engine::Protocol::udp && n > snapshot().udp_payload)) std::abort();
     if (out[0] != query[0] || out[1] != query[1]) std::abort();

@@ -51,11 +51,13 @@ int check_command(const Args& args) {
     const ServerConfig& c = loaded->config;
     std::cout << c.file << ": ok\n  listen:";
     for (const auto& ep : c.listen)
-        std::cout << " " << (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string())
+        std::cout << " "
+                  << (ep.address().is_v6() ? "[" + ep.address().to_string() + "]"
+                                           : ep.address().to_string())
                   << ":" << ep.port();
     std::cout << "; threads: " << (c.threads ? std::to_string(c.threads) : "one per core")
-              << "; udp payload " << c.limits.udp_payload << "; tcp clients " << c.limits.tcp_clients
-              << "\n";
+              << "; udp payload " << c.limits.udp_payload << "; tcp clients "
+              << c.limits.tcp_clients << "\n";
     for (const auto& z : loaded->snapshot->zones) {
         const ZonePolicy& zp = z.data->policy;
         std::size_t names = z.data->default_view().nodes.size(), records = 0;
@@ -77,11 +79,14 @@ int check_command(const Args& args) {
         std::cout << "geoip " << s.geo->config.database << " (" << s.geo->description << ")\n  "
                   << s.geo->networks_v4 << " IPv4 and " << s.geo->networks_v6 << " IPv6 networks, "
                   << s.geo->locations << " distinct locations, compiled to " << s.geo->ranges()
-                  << " ranges (" << s.geo->memory() / 1024 << " KiB) in " << s.geo->compile_time.count()
-                  << " ms; ECS " << (s.geo->config.ecs ? "on" : "off") << ", private ECS addresses "
-                  << (s.geo->config.ecs_private_use ? "used" : "fall back to the source address") << "\n";
-    std::cout << "compiled " << s.names.size() << " names, " << s.distinct_answers << " distinct answers, "
-              << s.memory() / 1024 << " KiB in " << loaded->load_time.count() << " ms\n";
+                  << " ranges (" << s.geo->memory() / 1024 << " KiB) in "
+                  << s.geo->compile_time.count() << " ms; ECS "
+                  << (s.geo->config.ecs ? "on" : "off") << ", private ECS addresses "
+                  << (s.geo->config.ecs_private_use ? "used" : "fall back to the source address")
+                  << "\n";
+    std::cout << "compiled " << s.names.size() << " names, " << s.distinct_answers
+              << " distinct answers, " << s.memory() / 1024 << " KiB in "
+              << loaded->load_time.count() << " ms\n";
     return 0;
 }
 

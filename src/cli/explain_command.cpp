@@ -4,8 +4,8 @@
 #include "cli/options.hpp"
 #include "dns/ldns.hpp"
 #include "dns/name.hpp"
-#include "dns/wire.hpp"
 #include "dns/query_builder.hpp"
+#include "dns/wire.hpp"
 #include "engine/answer_engine.hpp"
 #include "engine/client_view.hpp"
 #include "geo/mmdb_file.hpp"
@@ -91,8 +91,9 @@ int explain_command(const Args& args) {
             std::cout << " (source prefix 0: the source address decides)";
         } else if (!s.geo->config.ecs_private_use &&
                    engine::is_unroutable(ecs->family == 1 ? 4 : 6, ecs->address)) {
-            std::cout << " (private or unroutable: the source address decides; geoip.ecs_private: use "
-                         "changes that)";
+            std::cout
+                << " (private or unroutable: the source address decides; geoip.ecs_private: use "
+                   "changes that)";
         } else {
             deciding = subnet_text(*ecs);
             deciding = deciding.substr(0, deciding.find('/'));
@@ -107,9 +108,10 @@ int explain_command(const Args& args) {
         const ZonePolicy& policy = zone->data->policy;
         std::cout << "zone " << policy.zone << " (" << policy.file << ")\n";
         if (policy.health)
-            std::cout << "health: checked every " << policy.health->interval_ms
-                      << " ms by the running server; explain runs on its own and counts every media "
-                         "server as up (the live states are srvd_media_server_up on /metrics)\n";
+            std::cout
+                << "health: checked every " << policy.health->interval_ms
+                << " ms by the running server; explain runs on its own and counts every media "
+                   "server as up (the live states are srvd_media_server_up on /metrics)\n";
         if (policy.regions.empty()) {
             std::cout << "region: the zone defines no regions; every client gets the same tiers\n";
         } else if (!s.geo) {
@@ -122,8 +124,10 @@ int explain_command(const Args& args) {
             std::cout << "geoip " << s.geo->config.database << " for " << deciding << ":\n";
             for (const auto& l : lines) std::cout << "  " << l << "\n";
             std::string why;
-            const std::size_t region = geo::choose_region(policy, location.value_or(geo::Location{}), &why);
-            if (!location) why = "not in the database: default region " + policy.regions[region].name;
+            const std::size_t region =
+                geo::choose_region(policy, location.value_or(geo::Location{}), &why);
+            if (!location)
+                why = "not in the database: default region " + policy.regions[region].name;
             std::cout << "region " << policy.regions[region].name << ": " << why << "\n";
         }
     }
@@ -141,12 +145,14 @@ int explain_command(const Args& args) {
     }
     std::vector<std::uint8_t> out(65535);
     engine::AnswerInfo info;
-    const std::size_t n = engine::answer_query(s, {query.data(), query.size(), engine::Protocol::udp, client},
-                                               out.data(), out.size(), &info);
+    const std::size_t n =
+        engine::answer_query(s, {query.data(), query.size(), engine::Protocol::udp, client},
+                             out.data(), out.size(), &info);
     if (info.located) {
         const auto& regions = zone->data->policy.regions;
         std::cout << "answer varies by client: "
-                  << (regions.empty() ? std::string("no regions") : "region " + regions[info.region].name)
+                  << (regions.empty() ? std::string("no regions")
+                                      : "region " + regions[info.region].name)
                   << ", tier order variant " << info.variant << " (chosen by the client's subnet)";
         if (ecs) std::cout << ", ECS scope /" << int(info.scope);
         std::cout << "\n";

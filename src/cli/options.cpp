@@ -22,8 +22,6 @@ commands:
 ADDR:PORT is 127.0.0.1:5300 or [::1]:5300.
 )";
 
-
-
 std::optional<Parsed> parse(const Args& args, unsigned allow) {
     Parsed p;
     for (std::size_t i = 1; i < args.size(); ++i) {

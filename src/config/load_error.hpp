@@ -15,7 +15,7 @@ struct SourceMark {
 // Thrown while loading; what() is "file:line:column: message", the form
 // compilers use, so editors can jump to it.
 class LoadError : public std::runtime_error {
-public:
+  public:
     LoadError(const SourceMark& at, const std::string& message)
         : std::runtime_error(format(at, message)), mark_(at), message_(message) {}
     const SourceMark& mark() const { return mark_; }
@@ -27,7 +27,7 @@ public:
                message;
     }
 
-private:
+  private:
     SourceMark mark_;
     std::string message_;
 };

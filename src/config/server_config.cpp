@@ -75,11 +75,11 @@ void read_limits(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg)
     r.check_keys(node, {"udp_payload", "tcp_clients", "tcp_idle_timeout"}, "limits");
     // Below 512 a resolver could not get even a classic DNS answer.
     if (node["udp_payload"])
-        cfg.limits.udp_payload =
-            static_cast<std::uint16_t>(r.integer(node["udp_payload"], 512, 65535, "limits.udp_payload"));
+        cfg.limits.udp_payload = static_cast<std::uint16_t>(
+            r.integer(node["udp_payload"], 512, 65535, "limits.udp_payload"));
     if (node["tcp_clients"])
-        cfg.limits.tcp_clients =
-            static_cast<std::uint32_t>(r.integer(node["tcp_clients"], 1, 1'000'000, "limits.tcp_clients"));
+        cfg.limits.tcp_clients = static_cast<std::uint32_t>(
+            r.integer(node["tcp_clients"], 1, 1'000'000, "limits.tcp_clients"));
     if (auto t = node["tcp_idle_timeout"]) {
         auto d = parse_duration(r.string(t, "limits.tcp_idle_timeout"));
         if (!d || d->count() == 0)

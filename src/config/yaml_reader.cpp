@@ -45,16 +45,16 @@ void YamlReader::check_keys(const YAML::Node& map, std::initializer_list<std::st
         if (!known) {
             std::string expected;
             for (auto a : allowed) expected += (expected.empty() ? "" : ", ") + std::string(a);
-            fail(item.first,
-                 "unknown key '" + key + "' in " + std::string(where) + " (expected one of: " +
-                     expected + ")");
+            fail(item.first, "unknown key '" + key + "' in " + std::string(where) +
+                                 " (expected one of: " + expected + ")");
         }
     }
 }
 
 void YamlReader::require(const YAML::Node& map, std::string_view key,
                          std::string_view where) const {
-    if (!map[std::string(key)]) fail(map, std::string(where) + ": missing '" + std::string(key) + "'");
+    if (!map[std::string(key)])
+        fail(map, std::string(where) + ": missing '" + std::string(key) + "'");
 }
 
 std::string YamlReader::string(const YAML::Node& node, std::string_view what) const {
@@ -70,8 +70,8 @@ std::int64_t YamlReader::integer(const YAML::Node& node, std::int64_t min, std::
     if (!node.IsScalar() || ec != std::errc() || end != text.data() + text.size())
         fail(node, std::string(what) + ": expected an integer");
     if (value < min || value > max)
-        fail(node, std::string(what) + ": " + text + " is outside " + std::to_string(min) +
-                       ".." + std::to_string(max));
+        fail(node, std::string(what) + ": " + text + " is outside " + std::to_string(min) + ".." +
+                       std::to_string(max));
     return value;
 }
 

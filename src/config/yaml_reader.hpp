@@ -13,7 +13,7 @@
 namespace srvd {
 
 class YamlReader {
-public:
+  public:
     explicit YamlReader(std::string file) : file_(std::move(file)) {}
 
     // Parses the whole file; syntax errors become LoadError with the position.
@@ -36,7 +36,7 @@ public:
     double number(const YAML::Node& node, std::string_view what) const;
     bool boolean(const YAML::Node& node, std::string_view what) const;
 
-private:
+  private:
     std::string file_;
 };
 

@@ -48,7 +48,7 @@ bool valid_relative_name(const std::string& name) {
 }
 
 class PolicyReader {
-public:
+  public:
     explicit PolicyReader(const std::string& path) : r_(path) { policy_.file = path; }
 
     ZonePolicy read() {
@@ -63,7 +63,8 @@ public:
         r_.require(root, "nameservers", "zone policy");
         policy_.zone_mark = r_.mark(root["zone"]);
         policy_.zone = lower(fqdn(r_.string(root["zone"], "zone")));
-        if (policy_.zone != "." && !valid_relative_name(policy_.zone.substr(0, policy_.zone.size() - 1)))
+        if (policy_.zone != "." &&
+            !valid_relative_name(policy_.zone.substr(0, policy_.zone.size() - 1)))
             r_.fail(root["zone"], "zone: '" + policy_.zone + "' is not a valid domain name");
         if (root["ttl"])
             policy_.ttl = static_cast<std::uint32_t>(r_.integer(root["ttl"], 0, 2147483647, "ttl"));
@@ -71,7 +72,8 @@ public:
         read_nameservers(root["nameservers"]);
         if (root["ports"]) policy_.ports = read_ports(root["ports"], Ports{}, "ports");
         if (root["media_servers"]) read_media_servers(root["media_servers"]);
-        if (root["regions"]) read_regions(root["regions"], root["default_region"]);
+        if (root["regions"])
+            read_regions(root["regions"], root["default_region"]);
         else if (root["default_region"])
             r_.fail(root["default_region"], "default_region: no regions are defined");
         if (root["proxies"]) read_proxies(root["proxies"]);
@@ -80,7 +82,7 @@ public:
         return std::move(policy_);
     }
 
-private:
+  private:
     YamlReader r_;
     ZonePolicy policy_;
     // Every name the policy defines inside the zone, to report duplicates.
@@ -102,8 +104,8 @@ private:
 
     void read_soa(const YAML::Node& soa) {
         r_.expect_map(soa, "soa");
-        r_.check_keys(soa, {"primary", "contact", "serial", "refresh", "retry", "expire", "minimum"},
-                      "soa");
+        r_.check_keys(
+            soa, {"primary", "contact", "serial", "refresh", "retry", "expire", "minimum"}, "soa");
         for (auto key : {"primary", "contact", "serial"}) r_.require(soa, key, "soa");
         Soa& s = policy_.soa;
         s.primary = fqdn(r_.string(soa["primary"], "soa.primary"));
@@ -164,7 +166,8 @@ private:
         if (!node.IsSequence() || node.size() != 2)
             r_.fail(node, what + ": expected [latitude, longitude]");
         GeoPoint p{r_.number(node[0], what), r_.number(node[1], what)};
-        if (p.latitude < -90 || p.latitude > 90) r_.fail(node[0], what + ": latitude outside -90..90");
+        if (p.latitude < -90 || p.latitude > 90)
+            r_.fail(node[0], what + ": latitude outside -90..90");
         if (p.longitude < -180 || p.longitude > 180)
             r_.fail(node[1], what + ": longitude outside -180..180");
         return p;
@@ -217,8 +220,8 @@ private:
                     auto dash = code.find('-');
                     // COUNTRY-SUB: ISO 3166-2 codes (US-CA), or the subdivision
                     // names some databases carry (US-CALIFORNIA).
-                    bool ok = dash == std::string::npos ? code.size() == 2
-                                                        : dash == 2 && code.size() > 3;
+                    bool ok =
+                        dash == std::string::npos ? code.size() == 2 : dash == 2 && code.size() > 3;
                     if (!ok)
                         r_.fail(e, what + ".match: '" + e.Scalar() +
                                        "': expected a continent (NA), a country (US) or a "
@@ -247,9 +250,10 @@ private:
         for (std::size_t i = 0; i < policy_.media_servers.size(); ++i)
             if (lower(policy_.media_servers[i].label) == lower(name)) return i;
         std::string known;
-        for (const auto& ms : policy_.media_servers) known += (known.empty() ? "" : ", ") + ms.label;
-        r_.fail(node, "unknown media server '" + name + "' in targets (known: " +
-                          (known.empty() ? "none" : known) + ")");
+        for (const auto& ms : policy_.media_servers)
+            known += (known.empty() ? "" : ", ") + ms.label;
+        r_.fail(node, "unknown media server '" + name +
+                          "' in targets (known: " + (known.empty() ? "none" : known) + ")");
     }
 
     Ordering read_ordering(const YAML::Node& list, const std::string& what) {
@@ -270,7 +274,8 @@ private:
             } else if (entry.IsMap() && entry.size() > 0) {
                 for (const auto& m : entry)
                     add(tier, m.first,
-                        static_cast<std::uint16_t>(r_.integer(m.second, 0, 65535, what + " weight")));
+                        static_cast<std::uint16_t>(
+                            r_.integer(m.second, 0, 65535, what + " weight")));
             } else {
                 r_.fail(entry, what + ": expected a media server name or a map of name: weight");
             }
@@ -297,10 +302,14 @@ private:
                 for (const auto& e : t) {
                     std::string name = r_.string(e, what + ".transports");
                     Transport tr;
-                    if (name == "udp") tr = Transport::udp;
-                    else if (name == "tcp") tr = Transport::tcp;
-                    else if (name == "tls") tr = Transport::tls;
-                    else r_.fail(e, what + ".transports: expected udp, tcp or tls");
+                    if (name == "udp")
+                        tr = Transport::udp;
+                    else if (name == "tcp")
+                        tr = Transport::tcp;
+                    else if (name == "tls")
+                        tr = Transport::tls;
+                    else
+                        r_.fail(e, what + ".transports: expected udp, tcp or tls");
                     if (std::find(proxy.transports.begin(), proxy.transports.end(), tr) !=
                         proxy.transports.end())
                         r_.fail(e, what + ".transports: '" + name + "' is listed twice");
@@ -346,29 +355,44 @@ private:
 
     void read_health(const YAML::Node& h) {
         r_.expect_map(h, "health");
-        r_.check_keys(h, {"probe", "transport", "interval", "timeout", "down_after", "up_after", "ok_codes", "all_down"},
+        r_.check_keys(h,
+                      {"probe", "transport", "interval", "timeout", "down_after", "up_after",
+                       "ok_codes", "all_down"},
                       "health");
         HealthConfig c;
         c.mark = r_.mark(h);
         if (auto p = h["probe"]) {
             const std::string v = r_.string(p, "health.probe");
-            if (v == "sip-options") c.probe = HealthConfig::Probe::sip_options;
-            else if (v == "tcp-connect") c.probe = HealthConfig::Probe::tcp_connect;
-            else r_.fail(p, "health.probe: expected sip-options or tcp-connect");
+            if (v == "sip-options")
+                c.probe = HealthConfig::Probe::sip_options;
+            else if (v == "tcp-connect")
+                c.probe = HealthConfig::Probe::tcp_connect;
+            else
+                r_.fail(p, "health.probe: expected sip-options or tcp-connect");
         }
         if (auto t = h["transport"]) {
             const std::string v = r_.string(t, "health.transport");
-            if (v == "udp") c.transport = Transport::udp;
-            else if (v == "tcp") c.transport = Transport::tcp;
-            else r_.fail(t, "health.transport: expected udp or tcp");
+            if (v == "udp")
+                c.transport = Transport::udp;
+            else if (v == "tcp")
+                c.transport = Transport::tcp;
+            else
+                r_.fail(t, "health.transport: expected udp or tcp");
         }
         if (h["interval"]) c.interval_ms = millis(h["interval"], "health.interval");
-        if (h["timeout"]) c.timeout_ms = millis(h["timeout"], "health.timeout");
-        else c.timeout_ms = std::min(c.timeout_ms, c.interval_ms); // the default fits any interval
+        if (h["timeout"])
+            c.timeout_ms = millis(h["timeout"], "health.timeout");
+        else
+            c.timeout_ms = std::min(c.timeout_ms, c.interval_ms); // the default fits any interval
         if (c.timeout_ms > c.interval_ms)
-            r_.fail(h["timeout"] ? h["timeout"] : h, "health.timeout: must not be longer than health.interval");
-        if (h["down_after"]) c.down_after = static_cast<std::uint32_t>(r_.integer(h["down_after"], 1, 100, "health.down_after"));
-        if (h["up_after"]) c.up_after = static_cast<std::uint32_t>(r_.integer(h["up_after"], 1, 100, "health.up_after"));
+            r_.fail(h["timeout"] ? h["timeout"] : h,
+                    "health.timeout: must not be longer than health.interval");
+        if (h["down_after"])
+            c.down_after = static_cast<std::uint32_t>(
+                r_.integer(h["down_after"], 1, 100, "health.down_after"));
+        if (h["up_after"])
+            c.up_after =
+                static_cast<std::uint32_t>(r_.integer(h["up_after"], 1, 100, "health.up_after"));
         if (auto codes = h["ok_codes"]) {
             r_.expect_seq(codes, "health.ok_codes");
             c.ok_codes.clear();
@@ -377,16 +401,20 @@ private:
                 int low = 0, high = 0;
                 char dash = 0;
                 const int n = std::sscanf(v.c_str(), "%d%c%d", &low, &dash, &high);
-                if (n == 1) high = low;
-                else if (n != 3 || dash != '-') low = high = 0;
+                if (n == 1)
+                    high = low;
+                else if (n != 3 || dash != '-')
+                    low = high = 0;
                 if (low < 100 || high > 699 || low > high)
-                    r_.fail(e, "health.ok_codes: '" + v + "': expected a SIP status code or a range such as 200-299");
+                    r_.fail(e, "health.ok_codes: '" + v +
+                                   "': expected a SIP status code or a range such as 200-299");
                 c.ok_codes.emplace_back(low, high);
             }
         }
         if (auto a = h["all_down"]) {
             const std::string v = r_.string(a, "health.all_down");
-            if (v != "serve-all" && v != "serve-none") r_.fail(a, "health.all_down: expected serve-all or serve-none");
+            if (v != "serve-all" && v != "serve-none")
+                r_.fail(a, "health.all_down: expected serve-all or serve-none");
             c.serve_all_when_all_down = v == "serve-all";
         }
         policy_.health = c;
@@ -401,6 +429,8 @@ private:
 
 } // namespace
 
-ZonePolicy load_zone_policy(const std::string& path) { return PolicyReader(path).read(); }
+ZonePolicy load_zone_policy(const std::string& path) {
+    return PolicyReader(path).read();
+}
 
 } // namespace srvd

@@ -28,13 +28,16 @@ MessageWriter::MessageWriter(bool exact, std::string_view qname)
     : exact_(exact), base_(header_size + qname.size() + 4) {
     std::string lower = lowercase(qname);
     for (std::string_view s = lower; s.size() > 1; s = parent_name(s)) {
-        Target t = exact ? Target{false, static_cast<std::uint16_t>(header_size + lower.size() - s.size())}
-                         : Target{true, static_cast<std::uint16_t>(s.size())};
+        Target t =
+            exact ? Target{false, static_cast<std::uint16_t>(header_size + lower.size() - s.size())}
+                  : Target{true, static_cast<std::uint16_t>(s.size())};
         dictionary_.emplace_back(std::string(s), t);
     }
 }
 
-MessageWriter MessageWriter::for_name(std::string_view qname) { return MessageWriter(true, qname); }
+MessageWriter MessageWriter::for_name(std::string_view qname) {
+    return MessageWriter(true, qname);
+}
 
 MessageWriter MessageWriter::for_names_below(std::string_view anchor) {
     return MessageWriter(false, anchor);
@@ -71,7 +74,8 @@ void MessageWriter::write_name(std::string_view name, bool compress) {
         while (s.size() > 1 && lower.size() - s.size() < literal) {
             std::size_t at = offset() + (lower.size() - s.size());
             if (at <= max_pointer_offset && !find(s))
-                dictionary_.emplace_back(std::string(s), Target{false, static_cast<std::uint16_t>(at)});
+                dictionary_.emplace_back(std::string(s),
+                                         Target{false, static_cast<std::uint16_t>(at)});
             s = parent_name(s);
         }
     }
@@ -105,7 +109,8 @@ void MessageWriter::add(Section section, const ldns_rr* rr, bool owner_is_qname,
     append16(out_.blob, 0);
     for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
         const ldns_rdf* rdf = ldns_rr_rdf(rr, i);
-        std::string_view data(reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf));
+        std::string_view data(reinterpret_cast<const char*>(ldns_rdf_data(rdf)),
+                              ldns_rdf_size(rdf));
         if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME)
             write_name(data, rdata_compressible(rrtype));
         else

@@ -49,7 +49,7 @@ struct CompiledMessage {
 };
 
 class MessageWriter {
-public:
+  public:
     static MessageWriter for_name(std::string_view qname);
     static MessageWriter for_names_below(std::string_view anchor);
 
@@ -63,7 +63,7 @@ public:
     void end_additional_rrset();
     CompiledMessage finish(std::uint8_t rcode, bool authoritative);
 
-private:
+  private:
     struct Target {
         bool patch;
         std::uint16_t value; // absolute offset, or suffix length for a patch

@@ -36,7 +36,8 @@ std::optional<ClientSubnet> parse_client_subnet(const std::string& text) {
         std::copy(b.begin(), b.end(), s.address);
     }
     // RFC 7871 6: address bits beyond the prefix are zero.
-    for (int bit = source; bit < width; ++bit) s.address[bit / 8] &= static_cast<std::uint8_t>(~(0x80 >> (bit % 8)));
+    for (int bit = source; bit < width; ++bit)
+        s.address[bit / 8] &= static_cast<std::uint8_t>(~(0x80 >> (bit % 8)));
     return s;
 }
 
@@ -52,11 +53,19 @@ std::vector<std::uint8_t> build_query(const QuerySpec& spec) {
         std::vector<std::uint8_t> options;
         if (spec.ecs) {
             const std::size_t bytes = (spec.ecs->source + 7u) / 8;
-            options = {0, 8, 0, static_cast<std::uint8_t>(4 + bytes), 0, spec.ecs->family, spec.ecs->source, 0};
+            options = {0,
+                       8,
+                       0,
+                       static_cast<std::uint8_t>(4 + bytes),
+                       0,
+                       spec.ecs->family,
+                       spec.ecs->source,
+                       0};
             options.insert(options.end(), spec.ecs->address, spec.ecs->address + bytes);
         }
         // An RDATA (even empty) makes ldns write the OPT record.
-        ldns_pkt_set_edns_data(pkt, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, options.size(), options.data()));
+        ldns_pkt_set_edns_data(
+            pkt, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, options.size(), options.data()));
     }
     std::uint8_t* wire = nullptr;
     std::size_t size = 0;

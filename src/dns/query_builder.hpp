@@ -9,8 +9,8 @@
 namespace srvd::dns {
 
 struct ClientSubnet {
-    std::uint8_t family;  // 1: IPv4, 2: IPv6 (RFC 7871 FAMILY)
-    std::uint8_t source;  // SOURCE PREFIX-LENGTH
+    std::uint8_t family; // 1: IPv4, 2: IPv6 (RFC 7871 FAMILY)
+    std::uint8_t source; // SOURCE PREFIX-LENGTH
     std::uint8_t address[16];
 };
 

@@ -24,7 +24,9 @@ struct Reply {
     std::uint8_t ecs_scope = 0;
 };
 
-std::size_t ecs_address_bytes(const ParsedQuery& q) { return (q.ecs_source + 7u) / 8; }
+std::size_t ecs_address_bytes(const ParsedQuery& q) {
+    return (q.ecs_source + 7u) / 8;
+}
 
 std::size_t opt_length(const ParsedQuery& q, const Reply& r) {
     if (!q.edns) return 0;
@@ -33,7 +35,8 @@ std::size_t opt_length(const ParsedQuery& q, const Reply& r) {
 
 std::size_t header_only(const ParsedQuery& q, std::uint8_t rcode, std::uint8_t* out) noexcept {
     put16(out, q.id);
-    out[2] = static_cast<std::uint8_t>(dns::flag2::QR | (q.opcode << 3) | (q.rd ? dns::flag2::RD : 0));
+    out[2] =
+        static_cast<std::uint8_t>(dns::flag2::QR | (q.opcode << 3) | (q.rd ? dns::flag2::RD : 0));
     out[3] = rcode;
     std::memset(out + 4, 0, 8);
     return dns::header_size;
@@ -41,9 +44,9 @@ std::size_t header_only(const ParsedQuery& q, std::uint8_t rcode, std::uint8_t* 
 
 void write_header(const ParsedQuery& q, const Reply& r, std::uint8_t* out) noexcept {
     put16(out, q.id);
-    out[2] = static_cast<std::uint8_t>(dns::flag2::QR | (r.authoritative ? dns::flag2::AA : 0) |
-                                       (r.truncated ? dns::flag2::TC : 0) |
-                                       (q.rd ? dns::flag2::RD : 0));
+    out[2] =
+        static_cast<std::uint8_t>(dns::flag2::QR | (r.authoritative ? dns::flag2::AA : 0) |
+                                  (r.truncated ? dns::flag2::TC : 0) | (q.rd ? dns::flag2::RD : 0));
     out[3] = static_cast<std::uint8_t>((q.cd ? dns::flag3::CD : 0) | (r.rcode & dns::flag3::RCODE));
     put16(out + 4, 1);
     put16(out + 6, r.counts[0]);
@@ -57,7 +60,7 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
     put16(p + 1, dns::type::OPT);
     put16(p + 3, s.udp_payload);
     p[5] = static_cast<std::uint8_t>(r.extended_rcode >> 4);
-    p[6] = 0; // version
+    p[6] = 0;                    // version
     p[7] = q.edns_do ? 0x80 : 0; // RFC 3225: DO is echoed
     p[8] = 0;
     const std::size_t length = opt_length(q, r);
@@ -105,8 +108,9 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
 
     std::size_t limit = dns::max_message_size;
     if (request.protocol == Protocol::udp)
-        limit = q.edns ? std::clamp<std::size_t>(q.edns_payload, dns::classic_udp_size, s.udp_payload)
-                       : dns::classic_udp_size;
+        limit = q.edns
+                    ? std::clamp<std::size_t>(q.edns_payload, dns::classic_udp_size, s.udp_payload)
+                    : dns::classic_udp_size;
     limit = std::min(limit, out_size);
 
     Reply r;
@@ -115,7 +119,8 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
         r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
     } else if (q.qtype == dns::type::OPT) {
         return header_only(q, dns::rcode::FORMERR, out);
-    } else if (q.qclass != dns::class_IN || q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR) {
+    } else if (q.qclass != dns::class_IN || q.qtype == dns::type::AXFR ||
+               q.qtype == dns::type::IXFR) {
         r.rcode = dns::rcode::REFUSED; // other classes are not ours; transfers are not served
     } else if (q.qtype == dns::type::MAILA || q.qtype == dns::type::MAILB) {
         r.rcode = dns::rcode::NOTIMP;
@@ -127,8 +132,8 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
             entry = find_entry(s, node->exact_begin, node->exact_count, q.qtype);
         } else {
             for (std::uint8_t label = 1; label <= q.label_count; ++label) {
-                const std::uint8_t offset = label < q.label_count ? q.label_offsets[label]
-                                                                  : q.qname_size - 1;
+                const std::uint8_t offset =
+                    label < q.label_count ? q.label_offsets[label] : q.qname_size - 1;
                 node = s.names.find(q.qname + offset, q.qname_size - offset);
                 if (!node) continue;
                 entry = find_entry(s, node->below_begin, node->below_count, q.qtype);
@@ -194,8 +199,8 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
                 const dns::Patch& patch = s.patches[p];
                 if (patch.position + 2u > length) continue;
                 put16(out + at + patch.position,
-                      static_cast<std::uint16_t>(0xc000 | (dns::header_size + q.qname_size -
-                                                           patch.suffix_length)));
+                      static_cast<std::uint16_t>(
+                          0xc000 | (dns::header_size + q.qname_size - patch.suffix_length)));
             }
             r.counts[0] = a->counts[0];
             r.counts[1] = a->counts[1];

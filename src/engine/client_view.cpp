@@ -8,7 +8,8 @@ namespace {
 using geo::u128;
 
 std::uint32_t key4(const std::uint8_t* a) {
-    return (std::uint32_t{a[0]} << 24) | (std::uint32_t{a[1]} << 16) | (std::uint32_t{a[2]} << 8) | a[3];
+    return (std::uint32_t{a[0]} << 24) | (std::uint32_t{a[1]} << 16) | (std::uint32_t{a[2]} << 8) |
+           a[3];
 }
 
 u128 key6(const std::uint8_t* a) {
@@ -38,10 +39,12 @@ std::uint32_t hash_subnet(const std::uint8_t* a, std::size_t bytes, std::uint8_t
 bool is_unroutable(std::uint8_t family, const std::uint8_t* a) noexcept {
     if (family == 4) {
         const std::uint32_t k = key4(a);
-        auto in = [k](std::uint32_t net, int len) { return (k >> (32 - len)) == (net >> (32 - len)); };
+        auto in = [k](std::uint32_t net, int len) {
+            return (k >> (32 - len)) == (net >> (32 - len));
+        };
         return in(0x00000000, 8) || in(0x0a000000, 8) || in(0x64400000, 10) || in(0x7f000000, 8) ||
-               in(0xa9fe0000, 16) || in(0xac100000, 12) || in(0xc0a80000, 16) || in(0xc6120000, 15) ||
-               in(0xe0000000, 3); // multicast and 240/4
+               in(0xa9fe0000, 16) || in(0xac100000, 12) || in(0xc0a80000, 16) ||
+               in(0xc6120000, 15) || in(0xe0000000, 3); // multicast and 240/4
     }
     if (v4_mapped(a)) return is_unroutable(4, a + 12);
     const u128 k = key6(a);
@@ -76,13 +79,16 @@ ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::
 
     if (entry.regions > 1 && geo) {
         const geo::ZoneGeo& tables = geo->zones[zone];
-        const auto hit = family == 4 ? tables.v4.lookup(key4(address)) : tables.v6.lookup(key6(address));
+        const auto hit =
+            family == 4 ? tables.v4.lookup(key4(address)) : tables.v6.lookup(key6(address));
         view.region = hit.value;
         view.scope = hit.scope;
     }
     if (entry.variants > 1) {
-        const std::uint8_t vp = std::min(prefix, family == 4 ? variant_prefix_v4 : variant_prefix_v6);
-        view.variant = static_cast<std::uint16_t>(hash_subnet(address, family == 4 ? 4 : 16, vp) % entry.variants);
+        const std::uint8_t vp =
+            std::min(prefix, family == 4 ? variant_prefix_v4 : variant_prefix_v6);
+        view.variant = static_cast<std::uint16_t>(hash_subnet(address, family == 4 ? 4 : 16, vp) %
+                                                  entry.variants);
         const std::uint32_t bit = view.region < 31 ? 1u << view.region : 0x80000000u;
         if (entry.regions == 1 ? entry.varying_regions != 0 : (entry.varying_regions & bit) != 0)
             view.scope = std::max(view.scope, vp);

@@ -10,8 +10,8 @@ namespace srvd::engine {
 struct ClientView {
     std::uint16_t region;
     std::uint16_t variant;
-    std::uint8_t scope;    // for the ECS echo
-    bool used_ecs;         // the ECS address decided (else the source address)
+    std::uint8_t scope; // for the ECS echo
+    bool used_ecs;      // the ECS address decided (else the source address)
 };
 
 // The tier shuffle is stable per /24 (IPv4) or /56 (IPv6): one customer

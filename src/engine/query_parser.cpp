@@ -38,7 +38,8 @@ bool parse_ecs(const std::uint8_t* p, std::size_t size, ParsedQuery& q) noexcept
     if (width == 0 || source > width || scope != 0) return false;
     const std::size_t bytes = (source + 7u) / 8;
     if (size != 4 + bytes) return false;
-    if (bytes > 0 && source % 8 != 0 && (p[4 + bytes - 1] & (0xffu >> (source % 8))) != 0) return false;
+    if (bytes > 0 && source % 8 != 0 && (p[4 + bytes - 1] & (0xffu >> (source % 8))) != 0)
+        return false;
     q.ecs = true;
     q.ecs_family = static_cast<std::uint8_t>(family);
     q.ecs_source = source;

@@ -11,20 +11,20 @@ struct ParsedQuery {
     std::uint16_t id;
     std::uint8_t opcode;
     bool rd, cd;
-    std::uint8_t qname[256];      // lowercased wire
+    std::uint8_t qname[256]; // lowercased wire
     std::uint8_t qname_size;
     std::uint8_t label_offsets[128]; // where each label starts in qname
     std::uint8_t label_count;
     std::uint16_t qtype, qclass;
-    std::size_t question_end;     // offset just past QCLASS in the query
+    std::size_t question_end; // offset just past QCLASS in the query
     bool edns;
     std::uint16_t edns_payload;
     std::uint8_t edns_version;
     bool edns_do;
     // EDNS Client Subnet (RFC 7871), validated.
     bool ecs;
-    std::uint8_t ecs_family; // 1: IPv4, 2: IPv6
-    std::uint8_t ecs_source; // SOURCE PREFIX-LENGTH
+    std::uint8_t ecs_family;      // 1: IPv4, 2: IPv6
+    std::uint8_t ecs_source;      // SOURCE PREFIX-LENGTH
     std::uint8_t ecs_address[16]; // zero beyond the source prefix
 };
 

@@ -8,15 +8,13 @@
 namespace srvd::geo {
 namespace {
 
-template <typename Key>
-struct Network {
+template <typename Key> struct Network {
     Key first;
     Key last;
     std::uint32_t location;
 };
 
-template <typename Key, int Width>
-Key last_of(Key first, int length) {
+template <typename Key, int Width> Key last_of(Key first, int length) {
     if (length == 0) return static_cast<Key>(~Key(0));
     const Key host = length >= Width ? Key(0) : static_cast<Key>((Key(1) << (Width - length)) - 1);
     return first | host;
@@ -56,7 +54,8 @@ std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
     std::unordered_map<std::uint64_t, std::uint32_t> location_of_offset;
     std::vector<Location> locations;
     auto location_id = [&](std::uint64_t offset) {
-        auto [it, fresh] = location_of_offset.emplace(offset, static_cast<std::uint32_t>(locations.size()));
+        auto [it, fresh] =
+            location_of_offset.emplace(offset, static_cast<std::uint32_t>(locations.size()));
         if (fresh) locations.push_back(db.read(offset, config.fields));
         return it->second;
     };

@@ -17,7 +17,8 @@ struct Location {
     bool operator==(const Location& o) const {
         return continent == o.continent && country == o.country && subdivision == o.subdivision &&
                point.has_value() == o.point.has_value() &&
-               (!point || (point->latitude == o.point->latitude && point->longitude == o.point->longitude));
+               (!point ||
+                (point->latitude == o.point->latitude && point->longitude == o.point->longitude));
     }
 };
 

@@ -61,14 +61,18 @@ bool read_field(MMDB_entry_s entry, const std::string& path, std::string& text, 
 MmdbFile::MmdbFile(const std::string& path) : path_(path) {
     const int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db_);
     if (status != MMDB_SUCCESS)
-        throw LoadError({path, 0, 0}, std::string("cannot open GeoIP database: ") + MMDB_strerror(status));
+        throw LoadError({path, 0, 0},
+                        std::string("cannot open GeoIP database: ") + MMDB_strerror(status));
 }
 
-MmdbFile::~MmdbFile() { MMDB_close(&db_); }
+MmdbFile::~MmdbFile() {
+    MMDB_close(&db_);
+}
 
 std::string MmdbFile::description() const {
     return std::string(db_.metadata.database_type ? db_.metadata.database_type : "?") + ", IPv" +
-           std::to_string(db_.metadata.ip_version) + ", " + std::to_string(db_.metadata.node_count) + " nodes";
+           std::to_string(db_.metadata.ip_version) + ", " +
+           std::to_string(db_.metadata.node_count) + " nodes";
 }
 
 template <typename Visit>
@@ -84,7 +88,8 @@ void MmdbFile::walk(std::uint32_t node, int depth, u128 prefix, int width, std::
         if (type == MMDB_RECORD_TYPE_SEARCH_NODE) {
             if (record == skip) continue; // the IPv4 subtree and its aliases
             if (depth + 1 >= width)
-                throw LoadError({path_, 0, 0}, "corrupt GeoIP database: search tree deeper than the address");
+                throw LoadError({path_, 0, 0},
+                                "corrupt GeoIP database: search tree deeper than the address");
             walk(static_cast<std::uint32_t>(record), depth + 1, child, width, skip, visit);
         } else if (type == MMDB_RECORD_TYPE_DATA) {
             const auto& entry = side ? n.right_record_entry : n.left_record_entry;
@@ -111,7 +116,8 @@ std::uint32_t MmdbFile::v4_root(bool& is_data, std::uint64_t& data) const {
     return node;
 }
 
-void MmdbFile::for_each_v4(const std::function<void(std::uint32_t, int, std::uint64_t)>& visit) const {
+void MmdbFile::for_each_v4(
+    const std::function<void(std::uint32_t, int, std::uint64_t)>& visit) const {
     bool is_data;
     std::uint64_t data;
     const std::uint32_t root = v4_root(is_data, data);
@@ -119,8 +125,9 @@ void MmdbFile::for_each_v4(const std::function<void(std::uint32_t, int, std::uin
         if (is_data) visit(0, 0, data);
         return;
     }
-    walk(root, 0, 0, 32, UINT32_MAX,
-         [&](u128 first, int length, std::uint64_t offset) { visit(static_cast<std::uint32_t>(first), length, offset); });
+    walk(root, 0, 0, 32, UINT32_MAX, [&](u128 first, int length, std::uint64_t offset) {
+        visit(static_cast<std::uint32_t>(first), length, offset);
+    });
 }
 
 void MmdbFile::for_each_v6(const std::function<void(u128, int, std::uint64_t)>& visit) const {
@@ -143,8 +150,9 @@ Location MmdbFile::read(std::uint64_t data_offset, const GeoIpFields& fields) co
     if (read_field(entry, fields.subdivision, text, number)) at.subdivision = upper(text);
     double lat = 0, lon = 0;
     std::string ignored;
-    if (read_field(entry, fields.latitude, ignored, lat) && read_field(entry, fields.longitude, ignored, lon) &&
-        lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)
+    if (read_field(entry, fields.latitude, ignored, lat) &&
+        read_field(entry, fields.longitude, ignored, lon) && lat >= -90 && lat <= 90 &&
+        lon >= -180 && lon <= 180)
         at.point = GeoPoint{lat, lon};
     return at;
 }
@@ -155,13 +163,16 @@ std::optional<Location> MmdbFile::lookup(const std::string& address, const GeoIp
     MMDB_lookup_result_s r = MMDB_lookup_string(&db_, address.c_str(), &gai, &status);
     if (gai != 0 || status != MMDB_SUCCESS || !r.found_entry) return std::nullopt;
     if (lines) {
-        for (const auto& [name, path] : {std::pair{"continent", &fields.continent}, {"country", &fields.country},
-                                         {"subdivision", &fields.subdivision}, {"latitude", &fields.latitude},
+        for (const auto& [name, path] : {std::pair{"continent", &fields.continent},
+                                         {"country", &fields.country},
+                                         {"subdivision", &fields.subdivision},
+                                         {"latitude", &fields.latitude},
                                          {"longitude", &fields.longitude}}) {
             std::string text;
             double number = 0;
             const bool found = read_field(r.entry, *path, text, number);
-            lines->push_back(std::string(name) + " (" + *path + ") = " + (found ? text : "(absent)"));
+            lines->push_back(std::string(name) + " (" + *path +
+                             ") = " + (found ? text : "(absent)"));
         }
         // An IPv6 database holds IPv4 at ::/96: show the IPv4 prefix length.
         const bool v4 = address.find(':') == std::string::npos;

@@ -15,7 +15,7 @@
 namespace srvd::geo {
 
 class MmdbFile {
-public:
+  public:
     explicit MmdbFile(const std::string& path); // throws LoadError
     ~MmdbFile();
     MmdbFile(const MmdbFile&) = delete;
@@ -35,7 +35,7 @@ public:
                                    std::vector<std::string>* lines) const;
     std::string description() const;
 
-private:
+  private:
     template <typename Visit>
     void walk(std::uint32_t node, int depth, u128 prefix, int width, std::uint32_t skip,
               const Visit& visit) const;

@@ -18,14 +18,13 @@ struct PrefixHit {
     std::uint8_t scope; // prefix length of the widest uniform block around the address
 };
 
-template <typename Key, int Width>
-class PrefixTable {
-public:
+template <typename Key, int Width> class PrefixTable {
+  public:
     static constexpr Key max_key = static_cast<Key>(~Key(0));
 
     // Ranges must arrive in address order without overlap; gaps get `fill`.
     class Builder {
-    public:
+      public:
         explicit Builder(std::uint16_t fill) : fill_(fill) {}
         void add(Key first, Key last, std::uint16_t value) {
             if (!done_ && first > next_) push(next_, fill_);
@@ -41,13 +40,14 @@ public:
             t_.index_.resize(index_size + 1);
             std::size_t i = 0;
             for (std::size_t k = 0; k <= index_size; ++k) {
-                while (i < t_.starts_.size() && (k == index_size || (t_.starts_[i] >> shift) < k)) ++i;
+                while (i < t_.starts_.size() && (k == index_size || (t_.starts_[i] >> shift) < k))
+                    ++i;
                 t_.index_[k] = static_cast<std::uint32_t>(i);
             }
             return std::move(t_);
         }
 
-    private:
+      private:
         void push(Key start, std::uint16_t value) {
             if (!t_.values_.empty() && t_.values_.back() == value) return; // merge
             t_.starts_.push_back(start);
@@ -63,7 +63,8 @@ public:
         // Ranges starting in this address's /16 block are [index_[k], index_[k+1]);
         // the one holding it is the last start at or below it (maybe before the block).
         const std::size_t k = static_cast<std::size_t>(address >> shift);
-        const auto it = std::upper_bound(starts_.begin() + index_[k], starts_.begin() + index_[k + 1], address);
+        const auto it =
+            std::upper_bound(starts_.begin() + index_[k], starts_.begin() + index_[k + 1], address);
         const std::size_t i = static_cast<std::size_t>(it - starts_.begin()) - 1;
         const Key first = starts_[i];
         const bool open_end = i + 1 == starts_.size();
@@ -81,12 +82,13 @@ public:
                index_.capacity() * sizeof(std::uint32_t);
     }
 
-private:
+  private:
     static int common_bits(Key a, Key b) {
         const Key x = a ^ b;
         if constexpr (Width == 128) {
             const auto high = static_cast<std::uint64_t>(x >> 64);
-            return high ? std::countl_zero(high) : 64 + std::countl_zero(static_cast<std::uint64_t>(x));
+            return high ? std::countl_zero(high)
+                        : 64 + std::countl_zero(static_cast<std::uint64_t>(x));
         } else {
             return std::countl_zero(x);
         }

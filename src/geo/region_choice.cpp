@@ -19,7 +19,8 @@ bool matches(const std::string& entry, const Location& at) {
     const auto dash = entry.find('-');
     if (dash != std::string::npos)
         return !at.country.empty() && entry.compare(0, dash, at.country) == 0 &&
-               !at.subdivision.empty() && entry.compare(dash + 1, std::string::npos, at.subdivision) == 0;
+               !at.subdivision.empty() &&
+               entry.compare(dash + 1, std::string::npos, at.subdivision) == 0;
     if (is_continent(entry)) return entry == at.continent;
     return entry == at.country;
 }
@@ -30,7 +31,8 @@ std::string describe(const Location& at) {
                     " subdivision=" + (at.subdivision.empty() ? "?" : at.subdivision);
     if (at.point) {
         char buf[64];
-        std::snprintf(buf, sizeof buf, " location=[%.4f, %.4f]", at.point->latitude, at.point->longitude);
+        std::snprintf(buf, sizeof buf, " location=[%.4f, %.4f]", at.point->latitude,
+                      at.point->longitude);
         s += buf;
     }
     return s;
@@ -40,7 +42,8 @@ std::string describe(const Location& at) {
 
 double distance_km(const GeoPoint& a, const GeoPoint& b) {
     constexpr double radius = 6371.0088, to_rad = M_PI / 180.0;
-    const double dlat = (b.latitude - a.latitude) * to_rad, dlon = (b.longitude - a.longitude) * to_rad;
+    const double dlat = (b.latitude - a.latitude) * to_rad,
+                 dlon = (b.longitude - a.longitude) * to_rad;
     const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
                      std::cos(a.latitude * to_rad) * std::cos(b.latitude * to_rad) *
                          std::sin(dlon / 2) * std::sin(dlon / 2);
@@ -51,7 +54,8 @@ std::size_t choose_region(const ZonePolicy& zone, const Location& at, std::strin
     for (std::size_t i = 0; i < zone.regions.size(); ++i)
         for (const auto& entry : zone.regions[i].match)
             if (matches(entry, at)) {
-                if (why) *why = describe(at) + ": region " + zone.regions[i].name + " matches " + entry;
+                if (why)
+                    *why = describe(at) + ": region " + zone.regions[i].name + " matches " + entry;
                 return i;
             }
     if (at.point) {
@@ -61,20 +65,24 @@ std::size_t choose_region(const ZonePolicy& zone, const Location& at, std::strin
         for (std::size_t i = 0; i < zone.regions.size(); ++i) {
             if (!zone.regions[i].location) continue;
             const double km = distance_km(*at.point, *zone.regions[i].location);
-            if (why) distances += " " + zone.regions[i].name + "=" + std::to_string(static_cast<long>(km)) + "km";
+            if (why)
+                distances +=
+                    " " + zone.regions[i].name + "=" + std::to_string(static_cast<long>(km)) + "km";
             if (km < best_km) {
                 best_km = km;
                 best = i;
             }
         }
         if (best < zone.regions.size()) {
-            if (why) *why = describe(at) + ": no match list fits; nearest region " + zone.regions[best].name +
-                            " (distances:" + distances + ")";
+            if (why)
+                *why = describe(at) + ": no match list fits; nearest region " +
+                       zone.regions[best].name + " (distances:" + distances + ")";
             return best;
         }
     }
     if (why)
-        *why = describe(at) + ": no match list fits and no coordinates to compare; default region " +
+        *why = describe(at) +
+               ": no match list fits and no coordinates to compare; default region " +
                zone.regions[zone.default_region].name;
     return zone.default_region;
 }

@@ -9,7 +9,8 @@
 namespace srvd::geo {
 
 // `why`, when given, receives a one-line explanation for `srvd explain`.
-std::size_t choose_region(const ZonePolicy& zone, const Location& where, std::string* why = nullptr);
+std::size_t choose_region(const ZonePolicy& zone, const Location& where,
+                          std::string* why = nullptr);
 
 // Great-circle distance in kilometres (haversine, mean Earth radius).
 double distance_km(const GeoPoint& a, const GeoPoint& b);

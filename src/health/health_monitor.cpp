@@ -17,15 +17,18 @@ struct HealthMonitor::Server {
     bool stopped = false;
 
     std::string name() const {
-        return zone + " " + label + " (" + (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) +
-               ":" + std::to_string(port) + ")";
+        return zone + " " + label + " (" +
+               (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+               std::to_string(port) + ")";
     }
 };
 
 HealthMonitor::HealthMonitor(boost::asio::io_context& io, std::function<void()> changed)
     : io_(io), changed_(std::move(changed)) {}
 
-HealthMonitor::~HealthMonitor() { stop(); }
+HealthMonitor::~HealthMonitor() {
+    stop();
+}
 
 void HealthMonitor::stop() {
     for (auto& [key, s] : servers_) {
@@ -45,7 +48,8 @@ void HealthMonitor::configure(const zone::Snapshot& snapshot) {
             s->zone = policy.zone;
             s->label = ms.label;
             s->config = *policy.health;
-            s->address = boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address : ms.addresses.front());
+            s->address = boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address
+                                                                        : ms.addresses.front());
             const bool tcp = policy.health->probe == HealthConfig::Probe::tcp_connect ||
                              policy.health->transport == Transport::tcp;
             s->port = tcp ? ms.ports.tcp : ms.ports.udp;
@@ -72,7 +76,8 @@ std::vector<zone::ServerHealth> HealthMonitor::states(const ZonePolicy& zone) co
     return out;
 }
 
-void HealthMonitor::schedule(const std::shared_ptr<Server>& server, std::chrono::milliseconds delay) {
+void HealthMonitor::schedule(const std::shared_ptr<Server>& server,
+                             std::chrono::milliseconds delay) {
     server->timer.expires_after(delay);
     server->timer.async_wait([this, server](boost::system::error_code ec) {
         if (ec || server->stopped) return;
@@ -86,7 +91,8 @@ void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
     probe(io_, server->config, server->address, server->port, [this, server](ProbeResult r) {
         if (server->stopped) return;
         bool ok = false;
-        for (const auto& [low, high] : server->config.ok_codes) ok |= r.code >= low && r.code <= high;
+        for (const auto& [low, high] : server->config.ok_codes)
+            ok |= r.code >= low && r.code <= high;
         const bool draining = r.answered && r.code == 503 && !ok;
         std::string detail = r.answered ? "answered " + std::to_string(r.code) : r.error;
         record(*server, ok, draining, detail);
@@ -98,7 +104,8 @@ void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string&
     if (ok) {
         ++s.successes;
         s.failures = 0;
-        if (s.state != zone::ServerHealth::up && s.successes >= s.config.up_after) s.state = zone::ServerHealth::up;
+        if (s.state != zone::ServerHealth::up && s.successes >= s.config.up_after)
+            s.state = zone::ServerHealth::up;
     } else if (draining) {
         s.successes = 0;
         s.failures = 0;
@@ -111,7 +118,8 @@ void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string&
     }
     if (s.state == before) return;
     static const char* names[] = {"up", "down", "draining"};
-    log::warning("health: " + s.name() + " is " + names[static_cast<int>(s.state)] + " (" + detail + ")");
+    log::warning("health: " + s.name() + " is " + names[static_cast<int>(s.state)] + " (" + detail +
+                 ")");
     changed_();
 }
 

@@ -17,7 +17,7 @@
 namespace srvd::health {
 
 class HealthMonitor {
-public:
+  public:
     // `changed` runs (on the control thread) after any server changes state.
     HealthMonitor(boost::asio::io_context& io, std::function<void()> changed);
     ~HealthMonitor();
@@ -29,7 +29,7 @@ public:
     bool any_configured() const { return !servers_.empty(); }
     void stop();
 
-private:
+  private:
     struct Server;
     void schedule(const std::shared_ptr<Server>& server, std::chrono::milliseconds delay);
     void run_probe(const std::shared_ptr<Server>& server);

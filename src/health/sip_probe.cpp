@@ -30,9 +30,9 @@ std::string host_port(const asio::ip::address& a, std::uint16_t port) {
 
 // Shared state of one probe: whichever of the answer and the timer comes
 // first finishes it; the other finds it finished.
-template <typename Socket>
-struct Attempt : std::enable_shared_from_this<Attempt<Socket>> {
-    Attempt(asio::io_context& io, std::function<void(ProbeResult)> d) : socket(io), timer(io), done(std::move(d)) {}
+template <typename Socket> struct Attempt : std::enable_shared_from_this<Attempt<Socket>> {
+    Attempt(asio::io_context& io, std::function<void(ProbeResult)> d)
+        : socket(io), timer(io), done(std::move(d)) {}
     void finish(ProbeResult r) {
         if (finished) return;
         finished = true;
@@ -50,8 +50,7 @@ struct Attempt : std::enable_shared_from_this<Attempt<Socket>> {
     asio::streambuf stream;
 };
 
-template <typename A>
-void arm_timeout(const std::shared_ptr<A>& a, std::uint32_t ms) {
+template <typename A> void arm_timeout(const std::shared_ptr<A>& a, std::uint32_t ms) {
     a->timer.expires_after(std::chrono::milliseconds(ms));
     a->timer.async_wait([a](boost::system::error_code ec) {
         if (!ec) a->finish({false, 0, "timed out"});
@@ -60,13 +59,14 @@ void arm_timeout(const std::shared_ptr<A>& a, std::uint32_t ms) {
 
 // Provisional responses (1xx) are skipped: the final one decides.
 void receive_final(const std::shared_ptr<Attempt<asio::ip::udp::socket>>& a) {
-    a->socket.async_receive(asio::buffer(a->buffer), [a](boost::system::error_code ec, std::size_t n) {
-        // ICMP port unreachable arrives here as connection_refused.
-        if (ec) return a->finish({false, 0, ec.message()});
-        const int code = status_code(std::string(a->buffer.data(), n));
-        if (code >= 100 && code < 200) return receive_final(a);
-        a->finish({code != 0, code, code ? "" : "not a SIP response"});
-    });
+    a->socket.async_receive(asio::buffer(a->buffer),
+                            [a](boost::system::error_code ec, std::size_t n) {
+                                // ICMP port unreachable arrives here as connection_refused.
+                                if (ec) return a->finish({false, 0, ec.message()});
+                                const int code = status_code(std::string(a->buffer.data(), n));
+                                if (code >= 100 && code < 200) return receive_final(a);
+                                a->finish({code != 0, code, code ? "" : "not a SIP response"});
+                            });
 }
 
 void probe_udp(asio::io_context& io, const HealthConfig& c, const asio::ip::udp::endpoint& target,
@@ -95,32 +95,37 @@ void probe_tcp(asio::io_context& io, const HealthConfig& c, const asio::ip::tcp:
         if (ec) return a->finish({false, 0, ec.message()});
         if (!sip) return a->finish({true, 200, ""});
         const auto local = a->socket.local_endpoint(ec);
-        a->request = options_request(host_port(target.address(), target.port()),
-                                     host_port(local.address(), local.port()), "TCP", random_token());
-        asio::async_write(a->socket, asio::buffer(a->request), [a](boost::system::error_code ec, std::size_t) {
-            if (ec) return a->finish({false, 0, ec.message()});
-            asio::async_read_until(a->socket, a->stream, "\r\n", [a](boost::system::error_code ec, std::size_t n) {
+        a->request =
+            options_request(host_port(target.address(), target.port()),
+                            host_port(local.address(), local.port()), "TCP", random_token());
+        asio::async_write(
+            a->socket, asio::buffer(a->request), [a](boost::system::error_code ec, std::size_t) {
                 if (ec) return a->finish({false, 0, ec.message()});
-                std::string line(asio::buffers_begin(a->stream.data()), asio::buffers_begin(a->stream.data()) + n);
-                const int code = status_code(line);
-                a->finish({code != 0, code, code ? "" : "not a SIP response"});
+                asio::async_read_until(
+                    a->socket, a->stream, "\r\n", [a](boost::system::error_code ec, std::size_t n) {
+                        if (ec) return a->finish({false, 0, ec.message()});
+                        std::string line(asio::buffers_begin(a->stream.data()),
+                                         asio::buffers_begin(a->stream.data()) + n);
+                        const int code = status_code(line);
+                        a->finish({code != 0, code, code ? "" : "not a SIP response"});
+                    });
             });
-        });
     });
 }
 
 } // namespace
 
-std::string options_request(const std::string& target, const std::string& local, const char* transport,
-                            const std::string& branch) {
-    return "OPTIONS sip:" + target + " SIP/2.0\r\n" +
-           "Via: SIP/2.0/" + transport + " " + local + ";branch=z9hG4bK" + branch + ";rport\r\n" +
+std::string options_request(const std::string& target, const std::string& local,
+                            const char* transport, const std::string& branch) {
+    return "OPTIONS sip:" + target + " SIP/2.0\r\n" + "Via: SIP/2.0/" + transport + " " + local +
+           ";branch=z9hG4bK" + branch + ";rport\r\n" +
            "Max-Forwards: 70\r\n"
-           "From: <sip:srvd@" + local + ">;tag=" + branch + "\r\n" +
-           "To: <sip:" + target + ">\r\n" +
+           "From: <sip:srvd@" +
+           local + ">;tag=" + branch + "\r\n" + "To: <sip:" + target + ">\r\n" +
            "Call-ID: " + branch + "@srvd\r\n" +
            "CSeq: 1 OPTIONS\r\n"
-           "Contact: <sip:srvd@" + local + ">\r\n" +
+           "Contact: <sip:srvd@" +
+           local + ">\r\n" +
            "Accept: application/sdp\r\n"
            "User-Agent: srvd/" SRVD_VERSION "\r\n"
            "Content-Length: 0\r\n\r\n";
@@ -137,8 +142,8 @@ int status_code(const std::string& response) {
     return code >= 100 && code <= 699 ? code : 0;
 }
 
-void probe(asio::io_context& io, const HealthConfig& config, const asio::ip::address& address, std::uint16_t port,
-           std::function<void(ProbeResult)> done) {
+void probe(asio::io_context& io, const HealthConfig& config, const asio::ip::address& address,
+           std::uint16_t port, std::function<void(ProbeResult)> done) {
     if (config.probe == HealthConfig::Probe::sip_options && config.transport == Transport::udp)
         probe_udp(io, config, {address, port}, std::move(done));
     else

@@ -18,12 +18,13 @@ struct ProbeResult {
 };
 
 // Runs one probe and calls `done` exactly once, within `config.timeout_ms`.
-void probe(boost::asio::io_context& io, const HealthConfig& config, const boost::asio::ip::address& address,
-           std::uint16_t port, std::function<void(ProbeResult)> done);
+void probe(boost::asio::io_context& io, const HealthConfig& config,
+           const boost::asio::ip::address& address, std::uint16_t port,
+           std::function<void(ProbeResult)> done);
 
 // The OPTIONS request srvd sends (exposed for tests).
-std::string options_request(const std::string& target, const std::string& local, const char* transport,
-                            const std::string& branch);
+std::string options_request(const std::string& target, const std::string& local,
+                            const char* transport, const std::string& branch);
 // "SIP/2.0 200 OK\r\n…" → 200; 0 when the text is not a SIP response.
 int status_code(const std::string& response);
 

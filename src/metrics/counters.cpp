@@ -2,8 +2,8 @@
 
 namespace srvd::metrics {
 
-void WorkerCounters::count(engine::Protocol protocol, std::size_t answer_size, const engine::AnswerInfo& info,
-                           std::uint64_t nanoseconds) noexcept {
+void WorkerCounters::count(engine::Protocol protocol, std::size_t answer_size,
+                           const engine::AnswerInfo& info, std::uint64_t nanoseconds) noexcept {
     const int t = protocol == engine::Protocol::tcp ? 1 : 0;
     if (answer_size == 0) {
         bump(dropped[t]);
@@ -15,7 +15,8 @@ void WorkerCounters::count(engine::Protocol protocol, std::size_t answer_size, c
     const std::size_t r = info.rcode <= 5 ? info.rcode : info.rcode == 16 ? 6 : 7;
     bump(answers[t][r]);
     if (info.truncated) bump(truncated);
-    if (info.located && info.zone < max_zones && info.region < max_regions) bump(located[info.zone][info.region]);
+    if (info.located && info.zone < max_zones && info.region < max_regions)
+        bump(located[info.zone][info.region]);
     std::size_t b = 0;
     while (b < latency_bounds_ns.size() && nanoseconds > latency_bounds_ns[b]) ++b;
     bump(latency[b]);

@@ -17,7 +17,7 @@ namespace {
 // One request per connection: Prometheus scrapes rarely, so keep-alive buys
 // nothing and a closed connection cannot pile up.
 class Exchange : public std::enable_shared_from_this<Exchange> {
-public:
+  public:
     Exchange(tcp::socket socket, HttpServer::Render& render)
         : stream_(std::move(socket)), render_(render) {}
 
@@ -29,19 +29,21 @@ public:
                          });
     }
 
-private:
+  private:
     void respond() {
         const bool found = request_.method() == http::verb::get && request_.target() == "/metrics";
         response_.version(request_.version());
         response_.keep_alive(false);
         response_.result(found ? http::status::ok : http::status::not_found);
-        response_.set(http::field::content_type, found ? "text/plain; version=0.0.4" : "text/plain");
+        response_.set(http::field::content_type,
+                      found ? "text/plain; version=0.0.4" : "text/plain");
         response_.body() = found ? render_() : "not found; try /metrics\n";
         response_.prepare_payload();
-        http::async_write(stream_, response_, [self = shared_from_this()](boost::beast::error_code, std::size_t) {
-            boost::beast::error_code ignored;
-            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        });
+        http::async_write(stream_, response_,
+                          [self = shared_from_this()](boost::beast::error_code, std::size_t) {
+                              boost::beast::error_code ignored;
+                              self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                          });
     }
 
     boost::beast::tcp_stream stream_;
@@ -56,7 +58,9 @@ private:
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, Render render)
     : io_(io), acceptor_(io, endpoint), render_(std::move(render)) {}
 
-void HttpServer::start() { do_accept(); }
+void HttpServer::start() {
+    do_accept();
+}
 
 void HttpServer::close() {
     boost::system::error_code ignored;
@@ -64,11 +68,12 @@ void HttpServer::close() {
 }
 
 void HttpServer::do_accept() {
-    acceptor_.async_accept(io_, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
-        if (!ec) std::make_shared<Exchange>(std::move(socket), self->render_)->start();
-        self->do_accept();
-    });
+    acceptor_.async_accept(
+        io_, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted) return;
+            if (!ec) std::make_shared<Exchange>(std::move(socket), self->render_)->start();
+            self->do_accept();
+        });
 }
 
 } // namespace srvd::metrics

@@ -10,13 +10,14 @@
 namespace srvd::metrics {
 
 class HttpServer : public std::enable_shared_from_this<HttpServer> {
-public:
+  public:
     using Render = std::function<std::string()>;
-    HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Render render);
+    HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+               Render render);
     void start();
     void close();
 
-private:
+  private:
     void do_accept();
 
     boost::asio::io_context& io_;

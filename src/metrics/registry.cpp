@@ -6,13 +6,17 @@
 namespace srvd::metrics {
 namespace {
 
-std::uint64_t get(const WorkerCounters::Counter& c) { return c.load(std::memory_order_relaxed); }
+std::uint64_t get(const WorkerCounters::Counter& c) {
+    return c.load(std::memory_order_relaxed);
+}
 
 void header(std::ostringstream& out, const char* name, const char* type, const char* help) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
 }
 
-const char* transport_name(int t) { return t ? "tcp" : "udp"; }
+const char* transport_name(int t) {
+    return t ? "tcp" : "udp";
+}
 
 } // namespace
 
@@ -27,22 +31,28 @@ std::string Registry::render(const zone::Snapshot& current) const {
     header(out, "srvd_queries_total", "counter", "Queries answered, by transport and query type.");
     for (int t = 0; t < 2; ++t)
         for (std::size_t q = 0; q < qtype_names.size(); ++q)
-            out << "srvd_queries_total{transport=\"" << transport_name(t) << "\",qtype=\"" << qtype_names[q]
-                << "\"} " << sum([&](const WorkerCounters& w) -> const auto& { return w.queries[t][q]; }) << "\n";
+            out << "srvd_queries_total{transport=\"" << transport_name(t) << "\",qtype=\""
+                << qtype_names[q] << "\"} "
+                << sum([&](const WorkerCounters& w) -> const auto& { return w.queries[t][q]; })
+                << "\n";
 
     header(out, "srvd_answers_total", "counter", "Answers sent, by transport and response code.");
     for (int t = 0; t < 2; ++t)
         for (std::size_t r = 0; r < rcode_names.size(); ++r)
-            out << "srvd_answers_total{transport=\"" << transport_name(t) << "\",rcode=\"" << rcode_names[r]
-                << "\"} " << sum([&](const WorkerCounters& w) -> const auto& { return w.answers[t][r]; }) << "\n";
+            out << "srvd_answers_total{transport=\"" << transport_name(t) << "\",rcode=\""
+                << rcode_names[r] << "\"} "
+                << sum([&](const WorkerCounters& w) -> const auto& { return w.answers[t][r]; })
+                << "\n";
 
-    header(out, "srvd_dropped_total", "counter", "Packets dropped without an answer (no usable header, or a response).");
+    header(out, "srvd_dropped_total", "counter",
+           "Packets dropped without an answer (no usable header, or a response).");
     for (int t = 0; t < 2; ++t)
         out << "srvd_dropped_total{transport=\"" << transport_name(t) << "\"} "
             << sum([&](const WorkerCounters& w) -> const auto& { return w.dropped[t]; }) << "\n";
 
     header(out, "srvd_truncated_total", "counter", "UDP answers sent with TC set.");
-    out << "srvd_truncated_total " << sum([](const WorkerCounters& w) -> const auto& { return w.truncated; }) << "\n";
+    out << "srvd_truncated_total "
+        << sum([](const WorkerCounters& w) -> const auto& { return w.truncated; }) << "\n";
 
     header(out, "srvd_region_answers_total", "counter",
            "Answers chosen by the client's region (GeoIP or default), by zone and region.");
@@ -50,17 +60,19 @@ std::string Registry::render(const zone::Snapshot& current) const {
     for (std::size_t z = 0; z < current.zones.size() && z < max_zones; ++z) {
         const ZonePolicy& p = current.zones[z].data->policy;
         for (std::size_t r = 0; r < p.regions.size() && r < max_regions; ++r) {
-            const std::uint64_t n = sum([&](const WorkerCounters& w) -> const auto& { return w.located[z][r]; });
+            const std::uint64_t n =
+                sum([&](const WorkerCounters& w) -> const auto& { return w.located[z][r]; });
             lookups += n;
-            out << "srvd_region_answers_total{zone=\"" << p.zone << "\",region=\"" << p.regions[r].name << "\"} "
-                << n << "\n";
+            out << "srvd_region_answers_total{zone=\"" << p.zone << "\",region=\""
+                << p.regions[r].name << "\"} " << n << "\n";
         }
     }
     header(out, "srvd_geoip_lookups_total", "counter",
            "Answers that needed the client's region or subnet (one compiled-table lookup each).");
     out << "srvd_geoip_lookups_total " << (current.geo ? lookups : 0) << "\n";
 
-    header(out, "srvd_answer_duration_seconds", "histogram", "Time the answer engine took per query.");
+    header(out, "srvd_answer_duration_seconds", "histogram",
+           "Time the answer engine took per query.");
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b <= latency_bounds_ns.size(); ++b) {
         cumulative += sum([&](const WorkerCounters& w) -> const auto& { return w.latency[b]; });
@@ -72,7 +84,9 @@ std::string Registry::render(const zone::Snapshot& current) const {
         out << "srvd_answer_duration_seconds_bucket{le=\"" << le << "\"} " << cumulative << "\n";
     }
     out << "srvd_answer_duration_seconds_sum "
-        << static_cast<double>(sum([](const WorkerCounters& w) -> const auto& { return w.latency_sum_ns; })) / 1e9
+        << static_cast<double>(
+               sum([](const WorkerCounters& w) -> const auto& { return w.latency_sum_ns; })) /
+               1e9
         << "\nsrvd_answer_duration_seconds_count " << cumulative << "\n";
 
     header(out, "srvd_reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
@@ -91,7 +105,8 @@ std::string Registry::render(const zone::Snapshot& current) const {
             out << "srvd_media_server_up{zone=\"" << z.data->policy.zone << "\",server=\""
                 << z.data->policy.media_servers[i].label << "\"} "
                 << (z.data->health[i] == zone::ServerHealth::up ? 1 : 0) << "\n";
-    header(out, "srvd_media_server_draining", "gauge", "1 while a media server answers health checks with 503.");
+    header(out, "srvd_media_server_draining", "gauge",
+           "1 while a media server answers health checks with 503.");
     for (const auto& z : current.zones)
         for (std::size_t i = 0; i < z.data->policy.media_servers.size(); ++i)
             out << "srvd_media_server_draining{zone=\"" << z.data->policy.zone << "\",server=\""
@@ -99,7 +114,8 @@ std::string Registry::render(const zone::Snapshot& current) const {
                 << (z.data->health[i] == zone::ServerHealth::draining ? 1 : 0) << "\n";
 
     header(out, "srvd_snapshot_bytes", "gauge", "Memory of the compiled answers and GeoIP tables.");
-    out << "srvd_snapshot_bytes " << current.memory() + (current.geo ? current.geo->memory() : 0) << "\n";
+    out << "srvd_snapshot_bytes " << current.memory() + (current.geo ? current.geo->memory() : 0)
+        << "\n";
     return out.str();
 }
 

@@ -10,7 +10,7 @@
 namespace srvd::metrics {
 
 class Registry {
-public:
+  public:
     // One block per worker thread; addresses stay valid (deque).
     WorkerCounters& add_worker() { return workers_.emplace_back(); }
 
@@ -20,7 +20,7 @@ public:
     // Called on the control thread only.
     std::string render(const zone::Snapshot& current) const;
 
-private:
+  private:
     std::deque<WorkerCounters> workers_;
 };
 

@@ -6,8 +6,8 @@
 #include "net/snapshot_holder.hpp"
 #include "net/tcp_server.hpp"
 #include "net/udp_worker.hpp"
-#include "zone/snapshot_diff.hpp"
 #include "util/log.hpp"
+#include "zone/snapshot_diff.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
@@ -56,8 +56,9 @@ int serve(const ServeOptions& options) {
     apply_log_level(loaded.config);
     std::vector<asio::ip::udp::endpoint> listen =
         options.listen_override.empty() ? loaded.config.listen : options.listen_override;
-    const unsigned threads = loaded.config.threads ? loaded.config.threads
-                                                   : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = loaded.config.threads
+                                 ? loaded.config.threads
+                                 : std::max(1u, std::thread::hardware_concurrency());
 
     SnapshotHolder holder;
     holder.publish(loaded.snapshot);
@@ -78,7 +79,8 @@ int serve(const ServeOptions& options) {
             for (const auto& ep : listen) {
                 w->udp.push_back(std::make_unique<UdpListener>(w->io, ep, holder, counters));
                 w->tcp.push_back(std::make_shared<TcpListener>(
-                    w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits, counters));
+                    w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits,
+                    counters));
             }
             workers.push_back(std::move(w));
         }
@@ -97,8 +99,8 @@ int serve(const ServeOptions& options) {
 
     std::string where;
     for (const auto& ep : listen) where += (where.empty() ? "" : " ") + endpoint_text(ep);
-    log::info("srvd " SRVD_VERSION " serving " + summary(loaded) + " on " + where + " (udp, tcp) with " +
-              std::to_string(threads) + " worker(s)");
+    log::info("srvd " SRVD_VERSION " serving " + summary(loaded) + " on " + where +
+              " (udp, tcp) with " + std::to_string(threads) + " worker(s)");
 
     for (auto& w : workers) {
         for (auto& u : w->udp) u->start();
@@ -115,7 +117,8 @@ int serve(const ServeOptions& options) {
     auto apply_health = [&] {
         try {
             std::vector<std::shared_ptr<const zone::ZoneData>> zones;
-            for (const auto& z : current->zones) zones.push_back(zone::build_zone(z.data->policy, monitor->states(z.data->policy)));
+            for (const auto& z : current->zones)
+                zones.push_back(zone::build_zone(z.data->policy, monitor->states(z.data->policy)));
             zone::SnapshotOptions o;
             o.udp_payload = current->udp_payload;
             o.reuse_geo = current->geo;
@@ -134,23 +137,28 @@ int serve(const ServeOptions& options) {
                 // Built here, off the workers; they pick it up at their next batch.
                 try {
                     zone::Loaded next = zone::load_all(options.config_path);
-                    if (next.config.listen != running.listen || next.config.threads != running.threads ||
+                    if (next.config.listen != running.listen ||
+                        next.config.threads != running.threads ||
                         next.config.metrics_listen != running.metrics_listen)
-                        log::warning("reload: listen, threads and metrics.listen cannot change at run "
-                                     "time; restart srvd to apply them");
+                        log::warning(
+                            "reload: listen, threads and metrics.listen cannot change at run "
+                            "time; restart srvd to apply them");
                     apply_log_level(next.config);
                     const auto changes = zone::describe_changes(*current, *next.snapshot);
                     holder.publish(next.snapshot);
                     current = next.snapshot;
                     monitor->configure(*current);
-                    if (monitor->any_configured()) apply_health(); // servers known to be down stay out
-                    log::info("reloaded: " + summary(next) + (changes.empty() ? "; no zone, name or region changed" : ""));
+                    if (monitor->any_configured())
+                        apply_health(); // servers known to be down stay out
+                    log::info("reloaded: " + summary(next) +
+                              (changes.empty() ? "; no zone, name or region changed" : ""));
                     for (const auto& change : changes) log::info("reloaded: " + change);
                     ++registry.reloads_succeeded;
                 } catch (const std::exception& e) {
                     ++registry.reloads_failed;
                     log::error(std::string("reload failed, still serving the previous "
-                                           "configuration: ") + e.what());
+                                           "configuration: ") +
+                               e.what());
                 }
                 signals.async_wait(on_signal);
                 return;

@@ -11,7 +11,7 @@
 namespace srvd::net {
 
 class SnapshotHolder {
-public:
+  public:
     void publish(std::shared_ptr<const zone::Snapshot> snapshot) {
         std::lock_guard lock(mutex_);
         current_ = std::move(snapshot);
@@ -27,7 +27,7 @@ public:
         seen = generation_.load(std::memory_order_relaxed);
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::shared_ptr<const zone::Snapshot> current_;
     std::atomic<std::uint64_t> generation_{0};

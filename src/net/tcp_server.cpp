@@ -14,11 +14,12 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
-public:
+  public:
     TcpSession(tcp::socket socket, const SnapshotHolder& holder, TcpLimits& limits,
                metrics::WorkerCounters& counters)
         : socket_(std::move(socket)), timer_(socket_.get_executor()), holder_(holder),
-          limits_(limits), counters_(counters), in_(dns::max_message_size), out_(2 + dns::max_message_size) {
+          limits_(limits), counters_(counters), in_(dns::max_message_size),
+          out_(2 + dns::max_message_size) {
         boost::system::error_code ec;
         auto peer = socket_.remote_endpoint(ec);
         if (!ec) client_ = client_address(peer.data());
@@ -36,7 +37,7 @@ public:
         socket_.close(ignored);
     }
 
-private:
+  private:
     void arm_idle_timer() {
         timer_.expires_after(limits_.idle_timeout);
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -56,14 +57,15 @@ private:
     // The length is read a byte at a time if need be, so that one byte of it
     // already marks the connection busy (not idle, not to be evicted).
     void read_length() {
-        socket_.async_read_some(asio::buffer(length_ + length_have_, 2 - length_have_),
-                                [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                                    if (ec) return self->close();
-                                    self->idle_ = false;
-                                    self->length_have_ += n;
-                                    if (self->length_have_ < 2) return self->read_length();
-                                    self->on_length();
-                                });
+        socket_.async_read_some(
+            asio::buffer(length_ + length_have_, 2 - length_have_),
+            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                if (ec) return self->close();
+                self->idle_ = false;
+                self->length_have_ += n;
+                if (self->length_have_ < 2) return self->read_length();
+                self->on_length();
+            });
     }
 
     void on_length() {
@@ -81,10 +83,11 @@ private:
         engine::Request request{in_.data(), size, engine::Protocol::tcp, client_};
         engine::AnswerInfo info;
         const auto start = std::chrono::steady_clock::now();
-        const std::size_t n =
-            engine::answer_query(*snapshot_, request, out_.data() + 2, dns::max_message_size, &info);
-        counters_.count(engine::Protocol::tcp, n, info,
-                        static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
+        const std::size_t n = engine::answer_query(*snapshot_, request, out_.data() + 2,
+                                                   dns::max_message_size, &info);
+        counters_.count(
+            engine::Protocol::tcp, n, info,
+            static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
         if (n == 0) return close(); // nothing to say to a stream that sent an answer
         dns::put16(out_.data(), static_cast<std::uint16_t>(n));
         asio::async_write(socket_, asio::buffer(out_.data(), n + 2),
@@ -109,7 +112,8 @@ private:
 };
 
 TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,
-                         const SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters)
+                         const SnapshotHolder& holder, TcpLimits& limits,
+                         metrics::WorkerCounters& counters)
     : io_(io), acceptor_(io), holder_(holder), limits_(limits), counters_(counters) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -120,13 +124,15 @@ TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,
     acceptor_.listen(asio::socket_base::max_listen_connections);
 }
 
-void TcpListener::start() { do_accept(); }
+void TcpListener::start() {
+    do_accept();
+}
 
 void TcpListener::do_accept() {
-    acceptor_.async_accept(io_, [self = shared_from_this()](boost::system::error_code ec,
-                                                            tcp::socket socket) {
-        self->on_accept(ec, std::move(socket));
-    });
+    acceptor_.async_accept(
+        io_, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+            self->on_accept(ec, std::move(socket));
+        });
 }
 
 void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
@@ -136,9 +142,11 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
         if (limits_.open.fetch_add(1) >= limits_.max_clients && !evict_oldest_idle()) {
             limits_.open.fetch_sub(1);
             boost::system::error_code ignored;
-            socket.close(ignored); // over the cap and nobody idle: refuse rather than stall everyone
+            socket.close(
+                ignored); // over the cap and nobody idle: refuse rather than stall everyone
         } else {
-            auto session = std::make_shared<TcpSession>(std::move(socket), holder_, limits_, counters_);
+            auto session =
+                std::make_shared<TcpSession>(std::move(socket), holder_, limits_, counters_);
             sessions_.push_back(session);
             session->start();
         }

@@ -25,13 +25,13 @@ struct TcpLimits {
 };
 
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
-public:
+  public:
     TcpListener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
                 const SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters);
     void start();
     void close(); // stops accepting and closes every session
 
-private:
+  private:
     void do_accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
     bool evict_oldest_idle();

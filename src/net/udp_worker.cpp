@@ -12,9 +12,11 @@
 
 namespace srvd::net {
 
-UdpListener::UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
+UdpListener::UdpListener(boost::asio::io_context& io,
+                         const boost::asio::ip::udp::endpoint& endpoint,
                          const SnapshotHolder& holder, metrics::WorkerCounters& counters)
-    : socket_(io), holder_(holder), counters_(counters), in_(batch * max_query), out_(batch * dns::max_message_size) {
+    : socket_(io), holder_(holder), counters_(counters), in_(batch * max_query),
+      out_(batch * dns::max_message_size) {
     socket_.open(endpoint.protocol());
     // One socket per worker on the same address; the kernel spreads queries.
     int one = 1;
@@ -25,10 +27,12 @@ UdpListener::UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp
     // RcvbufErrors with dnsperf. 4 MiB holds several thousand queries; FORCE
     // (root) goes past net.core.rmem_max, the plain option up to it.
     int buffer = receive_buffer;
-    if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0)
+    if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) !=
+        0)
         ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
     buffer = send_buffer;
-    if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUFFORCE, &buffer, sizeof buffer) != 0)
+    if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUFFORCE, &buffer, sizeof buffer) !=
+        0)
         ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
     socket_.bind(endpoint);
     socket_.non_blocking(true);
@@ -39,11 +43,12 @@ UdpListener::UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp
 }
 
 void UdpListener::start() {
-    socket_.async_wait(boost::asio::ip::udp::socket::wait_read, [this](boost::system::error_code ec) {
-        if (ec) return; // closed
-        on_readable();
-        start();
-    });
+    socket_.async_wait(boost::asio::ip::udp::socket::wait_read,
+                       [this](boost::system::error_code ec) {
+                           if (ec) return; // closed
+                           on_readable();
+                           start();
+                       });
 }
 
 void UdpListener::close() {
@@ -73,13 +78,16 @@ void UdpListener::on_readable() {
             if (in_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
             const auto* peer = reinterpret_cast<const sockaddr*>(&peers_[i]);
             engine::Request request{static_cast<const std::uint8_t*>(in_iov_[i].iov_base),
-                                    in_msgs_[i].msg_len, engine::Protocol::udp, client_address(peer)};
+                                    in_msgs_[i].msg_len, engine::Protocol::udp,
+                                    client_address(peer)};
             auto* out = out_.data() + replies * dns::max_message_size;
             engine::AnswerInfo info;
             const auto start = std::chrono::steady_clock::now();
-            const std::size_t size = engine::answer_query(*snapshot_, request, out, dns::max_message_size, &info);
-            counters_.count(engine::Protocol::udp, size, info,
-                            static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
+            const std::size_t size =
+                engine::answer_query(*snapshot_, request, out, dns::max_message_size, &info);
+            counters_.count(
+                engine::Protocol::udp, size, info,
+                static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
             if (size == 0) continue;
             out_iov_[replies].iov_len = size;
             out_iov_[replies].iov_base = out;

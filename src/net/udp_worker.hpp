@@ -19,13 +19,13 @@
 namespace srvd::net {
 
 class UdpListener {
-public:
+  public:
     UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
                 const SnapshotHolder& holder, metrics::WorkerCounters& counters);
     void start();
     void close();
 
-private:
+  private:
     // 64 datagrams per system call: large enough that the call overhead
     // vanishes at saturation, small enough that a batch stays in L2 cache.
     static constexpr std::size_t batch = 64;

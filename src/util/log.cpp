@@ -11,7 +11,9 @@ std::atomic<int> current{static_cast<int>(Level::info)};
 constexpr const char* prefix[] = {"<7>debug: ", "<6>", "<4>warning: ", "<3>error: "};
 } // namespace
 
-void set_level(Level level) { current.store(static_cast<int>(level)); }
+void set_level(Level level) {
+    current.store(static_cast<int>(level));
+}
 
 bool parse_level(std::string_view text, Level& out) {
     static constexpr std::string_view names[] = {"debug", "info", "warning", "error"};

@@ -11,9 +11,17 @@ void set_level(Level level);
 bool parse_level(std::string_view text, Level& out);
 void write(Level level, std::string_view message);
 
-inline void debug(std::string_view m) { write(Level::debug, m); }
-inline void info(std::string_view m) { write(Level::info, m); }
-inline void warning(std::string_view m) { write(Level::warning, m); }
-inline void error(std::string_view m) { write(Level::error, m); }
+inline void debug(std::string_view m) {
+    write(Level::debug, m);
+}
+inline void info(std::string_view m) {
+    write(Level::info, m);
+}
+inline void warning(std::string_view m) {
+    write(Level::warning, m);
+}
+inline void error(std::string_view m) {
+    write(Level::error, m);
+}
 
 } // namespace srvd::log

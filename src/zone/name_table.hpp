@@ -10,11 +10,11 @@
 
 namespace srvd::zone {
 
-template <typename Value>
-class NameTable {
-public:
+template <typename Value> class NameTable {
+  public:
     // Builds the table at once; `names[i]` maps to `values[i]`.
-    explicit NameTable(const std::vector<std::string>& names = {}, const std::vector<Value>& values = {}) {
+    explicit NameTable(const std::vector<std::string>& names = {},
+                       const std::vector<Value>& values = {}) {
         std::size_t bytes = 0;
         for (const auto& n : names) bytes += n.size();
         arena_.reserve(bytes);
@@ -29,8 +29,8 @@ public:
             const std::uint32_t h = hash(reinterpret_cast<const std::uint8_t*>(n.data()), n.size());
             std::size_t at = h & mask_;
             while (slots_[at].used) at = (at + 1) & mask_;
-            slots_[at] = Slot{h, static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint8_t>(n.size()),
-                              true, values[i]};
+            slots_[at] = Slot{h, static_cast<std::uint32_t>(arena_.size()),
+                              static_cast<std::uint8_t>(n.size()), true, values[i]};
             arena_.append(n);
         }
     }
@@ -41,7 +41,8 @@ public:
         for (std::size_t at = h & mask_;; at = (at + 1) & mask_) {
             const Slot& s = slots_[at];
             if (!s.used) return nullptr;
-            if (s.hash == h && s.size == size && std::memcmp(arena_.data() + s.offset, name, size) == 0)
+            if (s.hash == h && s.size == size &&
+                std::memcmp(arena_.data() + s.offset, name, size) == 0)
                 return &s.value;
         }
     }
@@ -50,7 +51,7 @@ public:
 
     std::size_t memory() const { return arena_.capacity() + slots_.capacity() * sizeof(Slot); }
 
-private:
+  private:
     struct Slot {
         std::uint32_t hash;
         std::uint32_t offset;

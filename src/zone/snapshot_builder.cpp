@@ -13,7 +13,7 @@ namespace srvd::zone {
 namespace {
 
 class SnapshotBuilder {
-public:
+  public:
     explicit SnapshotBuilder(Snapshot& s) : s_(s) {}
 
     void add_zone(std::uint32_t zone_index, const ZoneData& zone, std::vector<std::string>& names,
@@ -35,7 +35,7 @@ public:
         }
     }
 
-private:
+  private:
     Snapshot& s_;
     std::set<std::string, std::less<>> taken_;
     std::unordered_map<std::string, Answer> stored_;
@@ -48,8 +48,8 @@ private:
 
     // Orders the records of a tiered RRset for one variant; other sets pass
     // through.
-    static std::vector<const ldns_rr*> ordered(const ZoneData& zone, const RRset& set, unsigned variant,
-                                               Traits& traits) {
+    static std::vector<const ldns_rr*> ordered(const ZoneData& zone, const RRset& set,
+                                               unsigned variant, Traits& traits) {
         std::vector<std::pair<std::uint32_t, const ldns_rr*>> keyed;
         for (const ldns_rr* rr : set.rrs) {
             auto tag = zone.tier_tags.find(rr);
@@ -72,9 +72,9 @@ private:
         return out;
     }
 
-    static dns::CompiledMessage compile(const ZoneData& zone, const ZoneView& view, std::string_view qname,
-                                        std::uint16_t qtype, std::string_view anchor, unsigned variant,
-                                        Traits& traits) {
+    static dns::CompiledMessage compile(const ZoneData& zone, const ZoneView& view,
+                                        std::string_view qname, std::uint16_t qtype,
+                                        std::string_view anchor, unsigned variant, Traits& traits) {
         LookupResult r = lookup(view, qname, qtype);
         auto w = anchor.empty() ? dns::MessageWriter::for_name(qname)
                                 : dns::MessageWriter::for_names_below(anchor);
@@ -92,7 +92,9 @@ private:
     // it (every NXDOMAIN of a zone, for one).
     Answer store(const dns::CompiledMessage& m) {
         std::string key = m.blob;
-        auto put = [&key](const void* p, std::size_t n) { key.append(static_cast<const char*>(p), n); };
+        auto put = [&key](const void* p, std::size_t n) {
+            key.append(static_cast<const char*>(p), n);
+        };
         put(m.counts, sizeof m.counts);
         put(&m.rcode, 1);
         key.push_back(m.authoritative ? 1 : 0);
@@ -137,11 +139,14 @@ private:
         for (std::size_t r = 0; r < regions; ++r)
             for (unsigned v = 1; v < variants; ++v)
                 m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, v, traits));
-        const bool same = std::all_of(m.begin(), m.end(), [&](const auto& x) { return x == m.front(); });
+        const bool same =
+            std::all_of(m.begin(), m.end(), [&](const auto& x) { return x == m.front(); });
         TypeEntry e{qtype, static_cast<std::uint16_t>(same ? 1 : regions),
-                    static_cast<std::uint16_t>(variants), static_cast<std::uint32_t>(s_.slots.size()), 0};
+                    static_cast<std::uint16_t>(variants),
+                    static_cast<std::uint32_t>(s_.slots.size()), 0};
         for (std::size_t r = 0; r < regions; ++r)
-            if (r >= 32 || !std::all_of(m[r].begin(), m[r].end(), [&](const auto& x) { return x == m[r].front(); }))
+            if (r >= 32 || !std::all_of(m[r].begin(), m[r].end(),
+                                        [&](const auto& x) { return x == m[r].front(); }))
                 e.varying_regions |= r >= 32 ? 0x80000000u : 1u << r;
         for (std::size_t r = 0; r < e.regions; ++r)
             for (const auto& message : m[r]) s_.slots.push_back(store(message));
@@ -164,8 +169,8 @@ private:
             const RRset* cname = node->find(dns::type::CNAME);
             if (!cname) break;
             const ldns_rdf* target = ldns_rr_rdf(cname->rrs.front(), 0);
-            at = dns::lowercase({reinterpret_cast<const char*>(ldns_rdf_data(target)),
-                                 ldns_rdf_size(target)});
+            at = dns::lowercase(
+                {reinterpret_cast<const char*>(ldns_rdf_data(target)), ldns_rdf_size(target)});
         }
         types.insert(dns::type::ANY);
         return types;
@@ -182,7 +187,8 @@ private:
         if (name.size() + 2 > dns::max_name_size) return; // nothing can lie below
         const std::string wildcard = std::string("\x01*", 2) + name;
         if (zone.views.front().find(wildcard))
-            for (std::uint16_t t : types_at(zone.views.front(), wildcard)) add_entry(zone, wildcard, t, name);
+            for (std::uint16_t t : types_at(zone.views.front(), wildcard))
+                add_entry(zone, wildcard, t, name);
         add_entry(zone, wildcard, 0, name);
     }
 };
@@ -199,8 +205,8 @@ const ZoneData* Snapshot::find_zone(std::string_view name_text) const {
 }
 
 std::size_t Snapshot::memory() const {
-    return bytes.capacity() + entries.capacity() * sizeof(TypeEntry) + slots.capacity() * sizeof(Answer) +
-           cuts.capacity() * sizeof(dns::Cut) +
+    return bytes.capacity() + entries.capacity() * sizeof(TypeEntry) +
+           slots.capacity() * sizeof(Answer) + cuts.capacity() * sizeof(dns::Cut) +
            patches.capacity() * sizeof(dns::Patch) + names.memory();
 }
 
@@ -214,9 +220,9 @@ std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<con
     for (std::size_t i = 0; i < zones.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (zones[i]->apex == zones[j]->apex)
-                throw LoadError(zones[i]->policy.zone_mark,
-                                "zone " + zones[i]->policy.zone + " is already loaded from " +
-                                    zones[j]->policy.file);
+                throw LoadError(zones[i]->policy.zone_mark, "zone " + zones[i]->policy.zone +
+                                                                " is already loaded from " +
+                                                                zones[j]->policy.file);
     auto s = std::make_shared<Snapshot>();
     s->udp_payload = options.udp_payload;
     SnapshotBuilder builder(*s);

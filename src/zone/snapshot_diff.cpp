@@ -28,8 +28,8 @@ std::string list(const char* what, const std::vector<std::string>& items) {
     return s + (items.size() > 5 ? ", …)" : ")");
 }
 
-void compare(const std::string& prefix, const std::set<std::string>& a, const std::set<std::string>& b,
-             std::vector<std::string>& out) {
+void compare(const std::string& prefix, const std::set<std::string>& a,
+             const std::set<std::string>& b, std::vector<std::string>& out) {
     std::vector<std::string> added, removed;
     std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(added));
     std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(removed));

@@ -9,7 +9,8 @@ Loaded load_all(const std::string& config_path) {
     Loaded out;
     out.config = load_server_config(config_path);
     std::vector<std::shared_ptr<const ZoneData>> zones;
-    for (const auto& file : out.config.zone_files) zones.push_back(build_zone(load_zone_policy(file)));
+    for (const auto& file : out.config.zone_files)
+        zones.push_back(build_zone(load_zone_policy(file)));
     SnapshotOptions options;
     options.udp_payload = out.config.limits.udp_payload;
     if (out.config.geoip) options.geoip = &*out.config.geoip;

@@ -14,8 +14,8 @@ std::uint64_t next(std::uint64_t& state) {
 
 } // namespace
 
-std::vector<std::uint16_t> weighted_order(const std::vector<std::uint16_t>& weights, unsigned variant,
-                                          unsigned variants) {
+std::vector<std::uint16_t> weighted_order(const std::vector<std::uint16_t>& weights,
+                                          unsigned variant, unsigned variants) {
     const std::size_t n = weights.size();
     std::vector<std::uint64_t> w(weights.begin(), weights.end());
     std::uint64_t total = 0;

@@ -13,7 +13,7 @@ namespace srvd::zone {
 constexpr unsigned shuffle_variants = 16;
 
 // Member indices in answer order for `variant` (0 ≤ variant < variants).
-std::vector<std::uint16_t> weighted_order(const std::vector<std::uint16_t>& weights, unsigned variant,
-                                          unsigned variants = shuffle_variants);
+std::vector<std::uint16_t> weighted_order(const std::vector<std::uint16_t>& weights,
+                                          unsigned variant, unsigned variants = shuffle_variants);
 
 } // namespace srvd::zone

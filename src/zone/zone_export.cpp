@@ -15,7 +15,7 @@ void export_zone(const ZoneData& zone, std::size_t view_index, std::ostream& out
     out << dns::rr_to_text(view.soa) << "\n";
     // ldns sorts in DNSSEC canonical order (RFC 4034 6.1), as NSD and Knot print.
     std::unique_ptr<ldns_rr_list, decltype(&ldns_rr_list_free)> list(ldns_rr_list_new(),
-                                                                   ldns_rr_list_free);
+                                                                     ldns_rr_list_free);
     for (const auto& [name, node] : view.nodes)
         for (const auto& set : node.rrsets)
             for (const ldns_rr* rr : set.rrs)

@@ -14,19 +14,19 @@ constexpr int max_cname_chain = 8;
 std::string rdf_name(const ldns_rr* rr, std::size_t index) {
     const ldns_rdf* rdf = ldns_rr_rdf(rr, index);
     if (!rdf || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return {};
-    return dns::lowercase(
-        {reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf)});
+    return dns::lowercase({reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf)});
 }
 
 class Lookup {
-public:
+  public:
     Lookup(const ZoneView& view, std::string_view qname, std::uint16_t qtype)
         : view_(view), qname_(qname), qtype_(qtype) {}
 
     LookupResult run() {
         std::string name(qname_);
         for (int chain = 0;; ++chain) {
-            if (auto cut = find_cut(view_, name); cut && !(*cut == name && qtype_ == dns::type::DS)) {
+            if (auto cut = find_cut(view_, name);
+                cut && !(*cut == name && qtype_ == dns::type::DS)) {
                 if (result_.sections[0].empty()) referral(*cut);
                 return result_;
             }
@@ -73,7 +73,7 @@ public:
         }
     }
 
-private:
+  private:
     const ZoneView& view_;
     std::string_view qname_;
     std::uint16_t qtype_;
@@ -109,7 +109,9 @@ private:
         case dns::type::NS:
         case dns::type::SRV:
         case dns::type::MX: {
-            const std::size_t field = set->type == dns::type::NS ? 0 : set->type == dns::type::MX ? 1 : 3;
+            const std::size_t field = set->type == dns::type::NS   ? 0
+                                      : set->type == dns::type::MX ? 1
+                                                                   : 3;
             for (const ldns_rr* rr : set->rrs) add_addresses(rdf_name(rr, field));
             break;
         }
@@ -122,8 +124,9 @@ private:
                 const std::string replacement = rdf_name(rr, 5);
                 std::string f(reinterpret_cast<const char*>(ldns_rdf_data(flags)) + 1,
                               ldns_rdf_size(flags) - 1);
-                const ViewNode* node =
-                    dns::is_at_or_below(replacement, view_.apex) ? view_.find(replacement) : nullptr;
+                const ViewNode* node = dns::is_at_or_below(replacement, view_.apex)
+                                           ? view_.find(replacement)
+                                           : nullptr;
                 if (!node) continue;
                 if (f == "S" || f == "s") {
                     if (const RRset* srv = node->find(dns::type::SRV)) {

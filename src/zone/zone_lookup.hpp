@@ -12,7 +12,7 @@ namespace srvd::zone {
 
 struct LookupItem {
     const RRset* set;
-    std::string owner;        // wildcard synthesis: the name to write; empty: the records' own
+    std::string owner; // wildcard synthesis: the name to write; empty: the records' own
     bool owner_is_qname = false;
     std::optional<std::uint32_t> ttl; // negative answers: the SOA's TTL is capped by its minimum
 };

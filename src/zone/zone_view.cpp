@@ -16,7 +16,8 @@ const char* service_of(Transport t) {
 const char* srv_prefix_of(Transport t) {
     return t == Transport::udp ? "_sip._udp." : t == Transport::tcp ? "_sip._tcp." : "_sips._tcp.";
 }
-std::string address_record(const std::string& owner, std::uint32_t ttl, const std::string& address) {
+std::string address_record(const std::string& owner, std::uint32_t ttl,
+                           const std::string& address) {
     const bool v6 = boost::asio::ip::make_address(address).is_v6();
     return owner + " " + std::to_string(ttl) + (v6 ? " IN AAAA " : " IN A ") + address;
 }
@@ -32,8 +33,9 @@ bool same_ordering(const Ordering& a, const Ordering& b) {
 }
 
 class ZoneBuilder {
-public:
-    ZoneBuilder(ZonePolicy policy, std::vector<ServerHealth> health) : data_(std::make_shared<ZoneData>()) {
+  public:
+    ZoneBuilder(ZonePolicy policy, std::vector<ServerHealth> health)
+        : data_(std::make_shared<ZoneData>()) {
         data_->policy = std::move(policy);
         data_->health = std::move(health);
         data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
@@ -53,7 +55,7 @@ public:
         return data_;
     }
 
-private:
+  private:
     std::shared_ptr<ZoneData> data_;
     dns::RdfPtr origin_;
 
@@ -63,8 +65,8 @@ private:
         if (!rr) throw LoadError(mark, "record does not parse (" + error + "): " + text);
         const std::string owner = dns::owner_key(rr.get());
         if (!dns::is_at_or_below(owner, data_->apex))
-            throw LoadError(mark, "name '" + dns::name_to_text(owner) + "' falls outside the zone " +
-                                      data_->policy.zone);
+            throw LoadError(mark, "name '" + dns::name_to_text(owner) +
+                                      "' falls outside the zone " + data_->policy.zone);
         if (ldns_rr_get_class(rr.get()) != LDNS_RR_CLASS_IN)
             throw LoadError(mark, "only class IN is served: " + text);
         data_->storage.push_back(std::move(rr));
@@ -73,7 +75,8 @@ private:
 
     // `generated`: a proxy's own record, distinct by construction, so the
     // (costly, canonical-form) duplicate check is skipped.
-    static void insert(ZoneView& view, const ldns_rr* rr, const std::string& owner, bool generated = false) {
+    static void insert(ZoneView& view, const ldns_rr* rr, const std::string& owner,
+                       bool generated = false) {
         ViewNode& node = view.nodes[owner];
         const auto type = static_cast<std::uint16_t>(ldns_rr_get_type(rr));
         for (auto& set : node.rrsets)
@@ -96,11 +99,12 @@ private:
         const ZonePolicy& p = data_->policy;
         const std::string ttl = std::to_string(p.ttl);
         const Soa& s = p.soa;
-        const ldns_rr* soa = parse(p.zone + " " + ttl + " IN SOA " + s.primary + " " + s.contact +
-                                       " " + std::to_string(s.serial) + " " +
-                                       std::to_string(s.refresh) + " " + std::to_string(s.retry) +
-                                       " " + std::to_string(s.expire) + " " + std::to_string(s.minimum),
-                                   p.zone_mark);
+        const ldns_rr* soa =
+            parse(p.zone + " " + ttl + " IN SOA " + s.primary + " " + s.contact + " " +
+                      std::to_string(s.serial) + " " + std::to_string(s.refresh) + " " +
+                      std::to_string(s.retry) + " " + std::to_string(s.expire) + " " +
+                      std::to_string(s.minimum),
+                  p.zone_mark);
         insert_all(soa);
         for (auto& v : data_->views) v.soa = soa;
         for (const auto& ns : p.nameservers) {
@@ -111,7 +115,8 @@ private:
             }
         }
         for (const auto& ms : p.media_servers)
-            for (const auto& a : ms.addresses) insert_all(parse(address_record(ms.label, p.ttl, a), ms.mark));
+            for (const auto& a : ms.addresses)
+                insert_all(parse(address_record(ms.label, p.ttl, a), ms.mark));
         for (const auto& line : p.records) {
             const ldns_rr* rr = parse(line.text, line.mark);
             if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
@@ -142,9 +147,10 @@ private:
                 r.name = absolute(ms.label);
                 for (const auto& a : ms.addresses) {
                     const bool v6 = boost::asio::ip::make_address(a).is_v6();
-                    r.addresses.emplace_back(v6 ? LDNS_RR_TYPE_AAAA : LDNS_RR_TYPE_A,
-                                             dns::RdfPtr(ldns_rdf_new_frm_str(v6 ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A,
-                                                                              a.c_str())));
+                    r.addresses.emplace_back(
+                        v6 ? LDNS_RR_TYPE_AAAA : LDNS_RR_TYPE_A,
+                        dns::RdfPtr(ldns_rdf_new_frm_str(v6 ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A,
+                                                         a.c_str())));
                 }
                 server_rdfs_.push_back(std::move(r));
             }
@@ -181,10 +187,11 @@ private:
             srv_owner[static_cast<int>(t)] = absolute(std::string(srv_prefix_of(t)) + proxy.label);
         std::vector<Ordering> orderings;
         const bool serve_all = !p.health || p.health->serve_all_when_all_down;
-        for (const Ordering& o : proxy.orderings) orderings.push_back(apply_health(o, data_->health, serve_all));
-        const bool regional = std::any_of(orderings.begin(), orderings.end(), [&](const Ordering& o) {
-            return !same_ordering(o, orderings.front());
-        });
+        for (const Ordering& o : proxy.orderings)
+            orderings.push_back(apply_health(o, data_->health, serve_all));
+        const bool regional =
+            std::any_of(orderings.begin(), orderings.end(),
+                        [&](const Ordering& o) { return !same_ordering(o, orderings.front()); });
         // The SRV names exist even when health leaves them empty (NODATA, not NXDOMAIN).
         for (Transport t : proxy.transports) {
             const std::string key = dns::lowercase(std::string_view(
@@ -210,9 +217,11 @@ private:
                         // RFC 2782 priorities 10, 20, 30…: room to insert by hand later.
                         const ldns_rr* rr = make_rr(
                             srv_owner[static_cast<int>(t)].get(), LDNS_RR_TYPE_SRV, proxy.ttl,
-                            {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, static_cast<std::uint16_t>(10 * (i + 1))),
+                            {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
+                                                   static_cast<std::uint16_t>(10 * (i + 1))),
                              ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, m.weight),
-                             ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, p.media_servers[m.server].ports.of(t)),
+                             ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
+                                                   p.media_servers[m.server].ports.of(t)),
                              ldns_rdf_clone(server_rdfs(m.server).name.get())});
                         data_->tier_tags[rr] = {first_tier + i, i, j, regional};
                         records.push_back(rr);
@@ -221,14 +230,18 @@ private:
             }
             // Phones that cannot do SRV get the first tier's addresses.
             for (std::uint16_t j = 0; j < ordering.front().size(); ++j)
-                for (const auto& [type, address] : server_rdfs(ordering.front()[j].server).addresses) {
-                    const ldns_rr* rr = make_rr(owner.get(), type, proxy.ttl, {ldns_rdf_clone(address.get())});
+                for (const auto& [type, address] :
+                     server_rdfs(ordering.front()[j].server).addresses) {
+                    const ldns_rr* rr =
+                        make_rr(owner.get(), type, proxy.ttl, {ldns_rdf_clone(address.get())});
                     data_->tier_tags[rr] = {first_tier, 0, j, regional};
                     records.push_back(rr);
                 }
             for (const ldns_rr* rr : records) {
-                if (regional) insert(data_->views[v], rr, dns::owner_key(rr), true);
-                else insert_all(rr, true);
+                if (regional)
+                    insert(data_->views[v], rr, dns::owner_key(rr), true);
+                else
+                    insert_all(rr, true);
             }
         }
     }
@@ -268,8 +281,11 @@ std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy, std::vector<Server
     return ZoneBuilder(std::move(policy), std::move(health)).build();
 }
 
-Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health, bool serve_all) {
-    auto state = [&](const TierMember& m) { return m.server < health.size() ? health[m.server] : ServerHealth::up; };
+Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health,
+                      bool serve_all) {
+    auto state = [&](const TierMember& m) {
+        return m.server < health.size() ? health[m.server] : ServerHealth::up;
+    };
     bool any_up = false;
     for (const Tier& tier : ordering)
         for (const TierMember& m : tier) any_up |= state(m) == ServerHealth::up;
@@ -278,7 +294,8 @@ Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>&
         Tier kept;
         for (const TierMember& m : tier) {
             const ServerHealth h = state(m);
-            if (h == ServerHealth::up || (h == ServerHealth::draining && !any_up)) kept.push_back(m);
+            if (h == ServerHealth::up || (h == ServerHealth::draining && !any_up))
+                kept.push_back(m);
         }
         if (!kept.empty()) out.push_back(std::move(kept));
     }

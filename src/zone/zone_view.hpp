@@ -29,7 +29,7 @@ struct ViewNode {
 };
 
 struct ZoneView {
-    std::string apex;                          // lowercased wire
+    std::string apex;                                   // lowercased wire
     std::map<std::string, ViewNode, std::less<>> nodes; // every name, empty non-terminals too
     const ldns_rr* soa = nullptr;
 
@@ -54,9 +54,9 @@ enum class ServerHealth : std::uint8_t { up, down, draining };
 struct ZoneData {
     ZonePolicy policy;
     std::vector<ServerHealth> health; // per media server; all up without checks
-    std::string apex; // lowercased wire
-    std::vector<dns::RrPtr> storage; // owns every record the views point at
-    std::vector<ZoneView> views;     // index = region (policy.view_count())
+    std::string apex;                 // lowercased wire
+    std::vector<dns::RrPtr> storage;  // owns every record the views point at
+    std::vector<ZoneView> views;      // index = region (policy.view_count())
     std::vector<std::vector<std::uint16_t>> tier_weights;
     std::unordered_map<const ldns_rr*, TierTag> tier_tags;
 
@@ -66,11 +66,13 @@ struct ZoneData {
 // Expands and checks a policy: records parse, names lie inside the zone, no
 // CNAME beside other data. Throws LoadError naming the policy line. With
 // `health`, down servers leave the proxies' answers (see apply_health).
-std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health = {});
+std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy,
+                                           std::vector<ServerHealth> health = {});
 
 // The ordering clients get: down servers leave and the tiers close up;
 // draining servers stay only when no server of the ordering is up. When
 // nothing is left, the full ordering (serve_all) or nothing.
-Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health, bool serve_all);
+Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health,
+                      bool serve_all);
 
 } // namespace srvd::zone

@@ -85,18 +85,24 @@ using V = std::vector<std::string>;
 TEST_CASE("by source address: each region gets its ordering") {
     const GeoIpConfig geo = geo_config();
     auto s = compile_policy(zone_yaml, 1232, &geo);
-    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.0.1"})) == V{"ms1", "ms2", "ms3"});
-    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1"})) == V{"ms3", "ms2", "ms1"});
-    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.3.1"})) == V{"ms1", "ms2", "ms3"}); // nearest
+    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.0.1"})) ==
+          V{"ms1", "ms2", "ms3"});
+    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1"})) ==
+          V{"ms3", "ms2", "ms1"});
+    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.3.1"})) ==
+          V{"ms1", "ms2", "ms3"}); // nearest
     auto central = targets(ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.2.1"}));
     REQUIRE(central.size() == 3);
     CHECK(central[2] == "ms3");
-    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "2001:db8:2::7"})) == V{"ms3", "ms2", "ms1"});
-    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "::ffff:127.0.1.1"})) == V{"ms3", "ms2", "ms1"});
+    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "2001:db8:2::7"})) ==
+          V{"ms3", "ms2", "ms1"});
+    CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "::ffff:127.0.1.1"})) ==
+          V{"ms3", "ms2", "ms1"});
     // The proxy's A record and a wildcard CNAME into the proxy follow the region too.
     CHECK(ask(*s, "sip.example.com.", dns::type::A, {.client = "127.0.1.1"}).section(0) ==
           V{"sip.example.com. 300 IN A 192.0.2.13"});
-    auto wild = ask(*s, "desk.phones.example.com.", dns::type::A, {.client = "127.0.1.1"}).section(0);
+    auto wild =
+        ask(*s, "desk.phones.example.com.", dns::type::A, {.client = "127.0.1.1"}).section(0);
     CHECK(wild.back() == "sip.example.com. 300 IN A 192.0.2.13");
 }
 
@@ -109,12 +115,14 @@ TEST_CASE("by ECS: the subnet decides, and the scope is echoed") {
     CHECK(ecs_of(r).source == 24);
     CHECK(ecs_of(r).scope == 24);
 
-    Response v6 = ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.0.1", .ecs = "2001:db8:2::/56"});
+    Response v6 =
+        ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.0.1", .ecs = "2001:db8:2::/56"});
     CHECK(targets(v6) == V{"ms3", "ms2", "ms1"});
     CHECK(ecs_of(v6).scope == 48);
 
     // Not location-dependent, or negative: scope 0 (RFC 7871 7.2.1).
-    Response fixed = ask(*s, "_sip._udp.proxy-a.example.com.", dns::type::SRV, {.ecs = "192.0.2.0/24"});
+    Response fixed =
+        ask(*s, "_sip._udp.proxy-a.example.com.", dns::type::SRV, {.ecs = "192.0.2.0/24"});
     CHECK(ecs_of(fixed).present);
     CHECK(ecs_of(fixed).scope == 0);
     Response nx = ask(*s, "nothere.example.com.", dns::type::A, {.ecs = "192.0.2.0/24"});
@@ -149,23 +157,27 @@ TEST_CASE("private ECS addresses fall back to the source address unless ecs_priv
     {
         const GeoIpConfig geo = geo_config(true, false);
         auto s = compile_policy(zone_yaml, 1232, &geo);
-        Response r = ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "127.0.0.0/24"});
+        Response r =
+            ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "127.0.0.0/24"});
         CHECK(targets(r) == V{"ms3", "ms2", "ms1"}); // the source (west), not the ECS (east)
         CHECK(ecs_of(r).scope == 0);
-        Response rfc1918 = ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.0.1", .ecs = "10.1.2.0/24"});
+        Response rfc1918 =
+            ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.0.1", .ecs = "10.1.2.0/24"});
         CHECK(targets(rfc1918) == V{"ms1", "ms2", "ms3"});
     }
     {
         const GeoIpConfig geo = geo_config(true, true);
         auto s = compile_policy(zone_yaml, 1232, &geo);
-        Response r = ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "127.0.0.0/24"});
+        Response r =
+            ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "127.0.0.0/24"});
         CHECK(targets(r) == V{"ms1", "ms2", "ms3"});
         CHECK(ecs_of(r).scope == 24);
     }
     {
         const GeoIpConfig geo = geo_config(false);
         auto s = compile_policy(zone_yaml, 1232, &geo);
-        Response r = ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "198.51.100.0/24"});
+        Response r =
+            ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "198.51.100.0/24"});
         CHECK(targets(r) == V{"ms3", "ms2", "ms1"}); // ECS off: the source decides
         CHECK_FALSE(ecs_of(r).present);
     }
@@ -191,11 +203,12 @@ TEST_CASE("weighted tiers: stable per subnet, spread by weight across subnets") 
         Response r = ask(*s, sip_srv, dns::type::SRV, {.ecs = subnet});
         auto t = targets(r);
         REQUIRE(t.size() == 3);
-        CHECK(t[2] == "ms3"); // the second tier stays second
+        CHECK(t[2] == "ms3");         // the second tier stays second
         CHECK(ecs_of(r).scope == 24); // the order is per /24
         ++first[t[0]];
         // The same subnet, another host, again: the same order.
-        Response again = ask(*s, sip_srv, dns::type::SRV, {.client = "8.8." + std::to_string(i) + ".77"});
+        Response again =
+            ask(*s, sip_srv, dns::type::SRV, {.client = "8.8." + std::to_string(i) + ".77"});
         CHECK(targets(again) == t);
     }
     CAPTURE(first["ms2"]);
@@ -207,5 +220,6 @@ TEST_CASE("weighted tiers: stable per subnet, spread by weight across subnets") 
     Response srv = ask(*s, sip_srv, dns::type::SRV, {.client = "8.8.1.1"});
     Response a = ask(*s, "sip.example.com.", dns::type::A, {.client = "8.8.1.1"});
     CHECK(naptr.section(2)[0].find(targets(srv)[0]) != std::string::npos);
-    CHECK(a.section(0)[0].find(targets(srv)[0] == "ms1" ? "192.0.2.11" : "192.0.2.12") != std::string::npos);
+    CHECK(a.section(0)[0].find(targets(srv)[0] == "ms1" ? "192.0.2.11" : "192.0.2.12") !=
+          std::string::npos);
 }

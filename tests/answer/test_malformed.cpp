@@ -19,8 +19,17 @@ records: ["www IN A 192.0.2.80"]
 )";
 
 Bytes header(std::uint16_t qd, std::uint16_t an = 0, std::uint16_t ns = 0, std::uint16_t ar = 0) {
-    return {0xab, 0xcd, 0x00, 0x00, std::uint8_t(qd >> 8), std::uint8_t(qd), std::uint8_t(an >> 8),
-            std::uint8_t(an), std::uint8_t(ns >> 8), std::uint8_t(ns), std::uint8_t(ar >> 8),
+    return {0xab,
+            0xcd,
+            0x00,
+            0x00,
+            std::uint8_t(qd >> 8),
+            std::uint8_t(qd),
+            std::uint8_t(an >> 8),
+            std::uint8_t(an),
+            std::uint8_t(ns >> 8),
+            std::uint8_t(ns),
+            std::uint8_t(ar >> 8),
             std::uint8_t(ar)};
 }
 
@@ -68,7 +77,8 @@ TEST_CASE("malformed queries: FORMERR when a header can be answered, silence oth
     response_bit[2] = 0x80;
     Bytes opt_overrun = header(1, 0, 0, 1) + www + type_a_in + opt;
     opt_overrun[opt_overrun.size() - 1] = 8; // RDLENGTH past the end
-    Bytes bad_option = header(1, 0, 0, 1) + www + type_a_in + Bytes{0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 4, 0, 8, 0, 9};
+    Bytes bad_option = header(1, 0, 0, 1) + www + type_a_in +
+                       Bytes{0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 4, 0, 8, 0, 9};
 
     const std::vector<BadCase> cases = {
         {"empty", {}, -1},
@@ -89,15 +99,18 @@ TEST_CASE("malformed queries: FORMERR when a header can be answered, silence oth
         {"OPT RDLENGTH past the end", opt_overrun, dns::rcode::FORMERR},
         {"OPT option overruns its RDATA", bad_option, dns::rcode::FORMERR},
         {"two OPT records", header(1, 0, 0, 2) + www + type_a_in + opt + opt, dns::rcode::FORMERR},
-        {"OPT not owned by the root", header(1, 0, 0, 1) + www + type_a_in + Bytes{1, 'x', 0} +
-                                          Bytes(opt.begin() + 1, opt.end()),
+        {"OPT not owned by the root",
+         header(1, 0, 0, 1) + www + type_a_in + Bytes{1, 'x', 0} +
+             Bytes(opt.begin() + 1, opt.end()),
          dns::rcode::FORMERR},
         {"QTYPE OPT", header(1) + www + Bytes{0, 41, 0, 1}, dns::rcode::FORMERR},
         {"ECS: unknown family", with_ecs({0, 3, 24, 0, 1, 2, 3}), dns::rcode::FORMERR},
         {"ECS: IPv4 prefix over 32", with_ecs({0, 1, 33, 0, 1, 2, 3, 4, 5}), dns::rcode::FORMERR},
         {"ECS: scope set in a query", with_ecs({0, 1, 24, 8, 1, 2, 3}), dns::rcode::FORMERR},
-        {"ECS: more address bytes than the prefix", with_ecs({0, 1, 16, 0, 1, 2, 3}), dns::rcode::FORMERR},
-        {"ECS: fewer address bytes than the prefix", with_ecs({0, 1, 24, 0, 1, 2}), dns::rcode::FORMERR},
+        {"ECS: more address bytes than the prefix", with_ecs({0, 1, 16, 0, 1, 2, 3}),
+         dns::rcode::FORMERR},
+        {"ECS: fewer address bytes than the prefix", with_ecs({0, 1, 24, 0, 1, 2}),
+         dns::rcode::FORMERR},
         {"ECS: bits set beyond the prefix", with_ecs({0, 1, 23, 0, 1, 2, 3}), dns::rcode::FORMERR},
         {"ECS: too short for its header", with_ecs({0, 1, 24}), dns::rcode::FORMERR},
         {"ECS: twice", with_ecs({0, 1, 24, 0, 1, 2, 3}, 2), dns::rcode::FORMERR},

@@ -34,8 +34,8 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
     return file;
 }
 
-std::shared_ptr<const zone::Snapshot> compile_policy(const std::string& yaml, std::uint16_t udp_payload,
-                                                     const GeoIpConfig* geoip) {
+std::shared_ptr<const zone::Snapshot>
+compile_policy(const std::string& yaml, std::uint16_t udp_payload, const GeoIpConfig* geoip) {
     TempDir dir;
     const std::string file = dir.write("zone.yaml", yaml);
     zone::SnapshotOptions options;
@@ -65,8 +65,12 @@ Response::~Response() {
 int Response::rcode() const {
     return (ldns_pkt_edns_extended_rcode(pkt) << 4) | ldns_pkt_get_rcode(pkt);
 }
-bool Response::flag_aa() const { return ldns_pkt_aa(pkt); }
-bool Response::flag_tc() const { return ldns_pkt_tc(pkt); }
+bool Response::flag_aa() const {
+    return ldns_pkt_aa(pkt);
+}
+bool Response::flag_tc() const {
+    return ldns_pkt_tc(pkt);
+}
 
 std::vector<std::string> Response::section(int which) const {
     ldns_rr_list* list = which == 0   ? ldns_pkt_answer(pkt)
@@ -90,8 +94,8 @@ engine::ClientAddress client_address(const std::string& text) {
     return net::client_address(boost::asio::ip::make_address(text));
 }
 
-Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query, engine::Protocol protocol,
-             const std::string& client) {
+Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query,
+             engine::Protocol protocol, const std::string& client) {
     Response r;
     std::vector<std::uint8_t> out(65535);
     engine::Request request{query.data(), query.size(), protocol, client_address(client)};

@@ -14,13 +14,13 @@ namespace srvd::test {
 
 // A temporary directory removed at the end of the test.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     const std::string& path() const { return path_; }
     std::string write(const std::string& name, const std::string& text) const;
 
-private:
+  private:
     std::string path_;
 };
 
@@ -60,7 +60,8 @@ struct Response {
 };
 
 Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query,
-             engine::Protocol protocol = engine::Protocol::udp, const std::string& client = "127.0.0.1");
+             engine::Protocol protocol = engine::Protocol::udp,
+             const std::string& client = "127.0.0.1");
 Response ask(const zone::Snapshot& s, const std::string& name, std::uint16_t type,
              const QueryOptions& options = {});
 

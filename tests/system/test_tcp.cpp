@@ -49,13 +49,15 @@ int connect_to(int port) {
 }
 
 class Server {
-public:
+  public:
     explicit Server(const std::string& limits) : port_(free_port()) {
-        const std::string conf = dir_.write("srvd.yaml", "zones: [" SRVD_SOURCE "/zones/example.com.yaml]\n" + limits);
+        const std::string conf =
+            dir_.write("srvd.yaml", "zones: [" SRVD_SOURCE "/zones/example.com.yaml]\n" + limits);
         const std::string listen = "127.0.0.1:" + std::to_string(port_);
         pid_ = ::fork();
         if (pid_ == 0) {
-            ::execl(SRVD_BINARY, "srvd", "serve", "-c", conf.c_str(), "--listen", listen.c_str(), nullptr);
+            ::execl(SRVD_BINARY, "srvd", "serve", "-c", conf.c_str(), "--listen", listen.c_str(),
+                    nullptr);
             ::_exit(127);
         }
         for (int i = 0; i < 100; ++i) {
@@ -75,7 +77,7 @@ public:
     }
     int port() const { return port_; }
 
-private:
+  private:
     test::TempDir dir_;
     int port_;
     pid_t pid_ = -1;
@@ -122,12 +124,13 @@ TEST_CASE("pipelined queries on one TCP connection are all answered, in order") 
     Server server("");
     int fd = connect_to(server.port());
     REQUIRE(fd >= 0);
-    const char* names[] = {"_sip._udp.proxy-b.example.com.", "proxy-a.example.com.", "nothere.example.com.",
-                           "ms3.example.com."};
+    const char* names[] = {"_sip._udp.proxy-b.example.com.", "proxy-a.example.com.",
+                           "nothere.example.com.", "ms3.example.com."};
     const std::uint16_t types[] = {dns::type::SRV, dns::type::NAPTR, dns::type::A, dns::type::AAAA};
     std::vector<std::uint8_t> all;
     for (std::uint16_t i = 0; i < 40; ++i) {
-        auto f = frame(test::make_query(names[i % 4], types[i % 4], {}, static_cast<std::uint16_t>(1000 + i)));
+        auto f = frame(
+            test::make_query(names[i % 4], types[i % 4], {}, static_cast<std::uint16_t>(1000 + i)));
         all.insert(all.end(), f.begin(), f.end());
     }
     REQUIRE(::write(fd, all.data(), all.size()) == static_cast<ssize_t>(all.size()));

@@ -24,18 +24,34 @@ void* operator new(std::size_t n) {
     if (void* p = std::malloc(n ? n : 1)) return p;
     throw std::bad_alloc();
 }
-void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new[](std::size_t n) {
+    return operator new(n);
+}
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
     if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
     return std::malloc(n ? n : 1);
 }
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
+    return operator new(n, t);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 using namespace srvd;
 
@@ -55,7 +71,8 @@ default_region: east
 proxies:
   p: { transports: [udp, tcp, tls], targets: { east: [{ms1: 60, ms2: 40}], west: [ms2, ms1] } }
 records: ["www IN A 192.0.2.80", "*.w IN TXT \"x\"", "sub IN NS ns.sub", "ns.sub IN A 192.0.2.9"]
-)", 1232, &geo);
+)",
+                                         1232, &geo);
 
     struct Q {
         std::vector<std::uint8_t> wire;
@@ -69,14 +86,16 @@ records: ["www IN A 192.0.2.80", "*.w IN TXT \"x\"", "sub IN NS ns.sub", "ns.sub
     add("_sip._udp.p.example.com.", dns::type::SRV, {});
     add("p.example.com.", dns::type::NAPTR, {.edns = false});
     add("p.example.com.", dns::type::NAPTR, {.protocol = engine::Protocol::tcp});
-    add("_sips._tcp.p.example.com.", dns::type::SRV, {.client = "127.0.1.1", .ecs = "192.0.2.0/24"});
+    add("_sips._tcp.p.example.com.", dns::type::SRV,
+        {.client = "127.0.1.1", .ecs = "192.0.2.0/24"});
     add("p.example.com.", dns::type::AAAA, {.client = "2001:db8:2::1", .ecs = "2001:db8:1::/48"});
     add("nothere.example.com.", dns::type::A, {});
     add("a.b.w.example.com.", dns::type::TXT, {});
     add("x.sub.example.com.", dns::type::A, {});
     add("www.example.org.", dns::type::A, {});
     add("www.example.com.", dns::type::A, {.edns_version = 3});
-    queries.push_back({{0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1}, "127.0.0.1",
+    queries.push_back({{0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1},
+                       "127.0.0.1",
                        engine::Protocol::udp}); // FORMERR
 
     std::vector<engine::ClientAddress> clients;
@@ -87,7 +106,8 @@ records: ["www IN A 192.0.2.80", "*.w IN TXT \"x\"", "sub IN NS ns.sub", "ns.sub
     counting = true;
     for (int round = 0; round < 1000; ++round)
         for (std::size_t i = 0; i < queries.size(); ++i) {
-            engine::Request r{queries[i].wire.data(), queries[i].wire.size(), queries[i].protocol, clients[i]};
+            engine::Request r{queries[i].wire.data(), queries[i].wire.size(), queries[i].protocol,
+                              clients[i]};
             answered += engine::answer_query(*snapshot, r, out.data(), out.size()) > 0;
         }
     counting = false;

@@ -24,7 +24,9 @@ default_region: central
 )"));
 }
 
-std::uint32_t v4(int a, int b, int c, int d) { return (a << 24) | (b << 16) | (c << 8) | d; }
+std::uint32_t v4(int a, int b, int c, int d) {
+    return (a << 24) | (b << 16) | (c << 8) | d;
+}
 enum { east, west, central };
 
 } // namespace
@@ -105,7 +107,8 @@ TEST_CASE("a missing or broken database is a load error naming the file") {
     GeoIpConfig config;
     config.database = dir.write("broken.mmdb", "not a database");
     const ZonePolicy p = regions_policy();
-    CHECK_THROWS_WITH_AS(geo::compile_geo(config, {&p}), doctest::Contains(config.database.c_str()), LoadError);
+    CHECK_THROWS_WITH_AS(geo::compile_geo(config, {&p}), doctest::Contains(config.database.c_str()),
+                         LoadError);
     config.database = dir.path() + "/missing.mmdb";
     CHECK_THROWS_AS(geo::compile_geo(config, {&p}), LoadError);
 }

@@ -42,8 +42,9 @@ std::vector<std::string> decode(const std::string& wire, int section) {
     ldns_pkt* pkt = nullptr;
     REQUIRE(ldns_wire2pkt(&pkt, reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size()) ==
             LDNS_STATUS_OK);
-    ldns_rr_list* list = section == 0 ? ldns_pkt_answer(pkt) : section == 1 ? ldns_pkt_authority(pkt)
-                                                                           : ldns_pkt_additional(pkt);
+    ldns_rr_list* list = section == 0   ? ldns_pkt_answer(pkt)
+                         : section == 1 ? ldns_pkt_authority(pkt)
+                                        : ldns_pkt_additional(pkt);
     std::vector<std::string> out;
     for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i)
         out.push_back(rr_to_text(ldns_rr_list_rr(list, i)));
@@ -69,8 +70,11 @@ TEST_CASE("exact mode: owners point at the question, names compress, SRV targets
     CHECK(m.blob.substr(0, 2) == std::string("\xc0\x0c", 2));
     CHECK(m.blob.size() == 35 + (2 + 10 + 6) + (2 + 10 + 4) /* NS: 2+10+ "ns1"+ptr, A: ptr+10+4 */);
     const std::string wire = message(qname, m);
-    CHECK(decode(wire, 0) == std::vector<std::string>{"_sip._udp.p.example.com.\t60\tIN\tSRV\t10 0 5060 ms1.example.com."});
-    CHECK(decode(wire, 1) == std::vector<std::string>{"example.com.\t60\tIN\tNS\tns1.example.com."});
+    CHECK(decode(wire, 0) ==
+          std::vector<std::string>{
+              "_sip._udp.p.example.com.\t60\tIN\tSRV\t10 0 5060 ms1.example.com."});
+    CHECK(decode(wire, 1) ==
+          std::vector<std::string>{"example.com.\t60\tIN\tNS\tns1.example.com."});
     CHECK(decode(wire, 2) == std::vector<std::string>{"ms1.example.com.\t60\tIN\tA\t192.0.2.1"});
     REQUIRE(m.cuts.size() == 2);
     CHECK(m.cuts[0].arcount == 0);
@@ -88,8 +92,9 @@ TEST_CASE("relocatable mode: pointers to the anchor are patched per question") {
     for (const char* q : {"x.example.com.", "a.much.longer.name.example.com."}) {
         CAPTURE(q);
         const std::string wire = message(*name_from_text(q), m);
-        CHECK(decode(wire, 1) == std::vector<std::string>{
-                                     "example.com.\t60\tIN\tSOA\tns1.example.com. hostmaster.example.com. 1 2 3 4 5"});
+        CHECK(decode(wire, 1) ==
+              std::vector<std::string>{
+                  "example.com.\t60\tIN\tSOA\tns1.example.com. hostmaster.example.com. 1 2 3 4 5"});
     }
 }
 
@@ -99,5 +104,6 @@ TEST_CASE("wildcard owners are the question name whatever its length") {
     w.add(Section::answer, txt.get(), true);
     CompiledMessage m = w.finish(0, true);
     const std::string wire = message(*name_from_text("a.b.wild.example.com."), m);
-    CHECK(decode(wire, 0) == std::vector<std::string>{"a.b.wild.example.com.\t300\tIN\tTXT\t\"hi\""});
+    CHECK(decode(wire, 0) ==
+          std::vector<std::string>{"a.b.wild.example.com.\t300\tIN\tTXT\t\"hi\""});
 }

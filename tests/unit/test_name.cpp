@@ -7,11 +7,20 @@ using namespace srvd::dns;
 TEST_CASE("names in wire format") {
     auto w = name_from_text("Proxy-A.Example.com");
     REQUIRE(w);
-    CHECK(*w == std::string("\x07Proxy-A\x07" "Example\x03" "com\x00", 21));
+    CHECK(*w == std::string("\x07Proxy-A\x07"
+                            "Example\x03"
+                            "com\x00",
+                            21));
     CHECK(name_to_text(*w) == "Proxy-A.Example.com.");
-    CHECK(lowercase(*w) == std::string("\x07proxy-a\x07" "example\x03" "com\x00", 21));
+    CHECK(lowercase(*w) == std::string("\x07proxy-a\x07"
+                                       "example\x03"
+                                       "com\x00",
+                                       21));
     CHECK(label_count(*w) == 3);
-    CHECK(parent_name(*w) == std::string_view("\x07" "Example\x03" "com\x00", 13));
+    CHECK(parent_name(*w) == std::string_view("\x07"
+                                              "Example\x03"
+                                              "com\x00",
+                                              13));
     CHECK(first_label(*w) == "Proxy-A");
     CHECK(label_count(std::string(1, '\0')) == 0);
     CHECK(parent_name(std::string(1, '\0')) == std::string(1, '\0'));

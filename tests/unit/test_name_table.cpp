@@ -7,7 +7,8 @@ using namespace srvd;
 
 TEST_CASE("NameTable finds every name it holds and nothing else") {
     std::vector<std::string> names;
-    for (int i = 0; i < 1000; ++i) names.push_back(*dns::name_from_text("n" + std::to_string(i) + ".example.com."));
+    for (int i = 0; i < 1000; ++i)
+        names.push_back(*dns::name_from_text("n" + std::to_string(i) + ".example.com."));
     std::vector<std::uint32_t> values;
     for (std::uint32_t i = 0; i < names.size(); ++i) values.push_back(i * 7);
     zone::NameTable<std::uint32_t> table(names, values);

@@ -5,7 +5,9 @@
 using namespace srvd::geo;
 
 namespace {
-std::uint32_t ip(int a, int b, int c, int d) { return (a << 24) | (b << 16) | (c << 8) | d; }
+std::uint32_t ip(int a, int b, int c, int d) {
+    return (a << 24) | (b << 16) | (c << 8) | d;
+}
 } // namespace
 
 TEST_CASE("a /24 split between two regions gives scope 25") {

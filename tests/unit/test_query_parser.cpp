@@ -15,8 +15,10 @@ TEST_CASE("parse_query reads header, question and EDNS") {
     CHECK(p.qtype == 33);
     CHECK(p.qclass == 1);
     CHECK(p.qname_size == 17);
-    CHECK(std::string(reinterpret_cast<char*>(p.qname), p.qname_size) ==
-          std::string("\x03www\x07" "example\x03" "com\x00", 17));
+    CHECK(std::string(reinterpret_cast<char*>(p.qname), p.qname_size) == std::string("\x03www\x07"
+                                                                                     "example\x03"
+                                                                                     "com\x00",
+                                                                                     17));
     CHECK(p.label_count == 3);
     CHECK(p.label_offsets[1] == 4);
     CHECK(p.label_offsets[2] == 12);

@@ -9,7 +9,8 @@ namespace {
 
 ZonePolicy policy() {
     ZonePolicy p;
-    auto region = [&](std::string name, std::vector<std::string> match, std::optional<GeoPoint> at) {
+    auto region = [&](std::string name, std::vector<std::string> match,
+                      std::optional<GeoPoint> at) {
         Region r;
         r.name = std::move(name);
         r.match = std::move(match);
@@ -25,7 +26,8 @@ ZonePolicy policy() {
     return p;
 }
 
-Location at(std::string continent, std::string country, std::string sub, std::optional<GeoPoint> p = {}) {
+Location at(std::string continent, std::string country, std::string sub,
+            std::optional<GeoPoint> p = {}) {
     return {continent, country, sub, p};
 }
 
@@ -35,11 +37,11 @@ TEST_CASE("the first region whose list fits wins: subdivision, then country, con
     const ZonePolicy p = policy();
     CHECK(choose_region(p, at("NA", "US", "NY")) == 0);
     CHECK(choose_region(p, at("NA", "US", "CA")) == 1);
-    CHECK(choose_region(p, at("NA", "US", "TX")) == 3);       // US matches central
-    CHECK(choose_region(p, at("EU", "DE", "BE")) == 2);       // continent
-    CHECK(choose_region(p, at("NA", "CA", "ON")) == 4);       // continent NA, listed after US
-    CHECK(choose_region(p, at("AF", "NA", "")) != 4);         // Namibia is not "NA"
-    CHECK(choose_region(p, at("NA", "MX", "CA")) == 4);       // MX-CA is not US-CA
+    CHECK(choose_region(p, at("NA", "US", "TX")) == 3); // US matches central
+    CHECK(choose_region(p, at("EU", "DE", "BE")) == 2); // continent
+    CHECK(choose_region(p, at("NA", "CA", "ON")) == 4); // continent NA, listed after US
+    CHECK(choose_region(p, at("AF", "NA", "")) != 4);   // Namibia is not "NA"
+    CHECK(choose_region(p, at("NA", "MX", "CA")) == 4); // MX-CA is not US-CA
 }
 
 TEST_CASE("no list fits: nearest region by great-circle distance, else the default") {

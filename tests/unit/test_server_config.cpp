@@ -61,14 +61,18 @@ TEST_CASE("server configuration errors name file, line and column") {
         const char* text;
         const char* expected;
     } cases[] = {
-        {"zones: [z.yaml]\nlisten_on: []\n", ":2:1: unknown key 'listen_on' in server configuration"},
+        {"zones: [z.yaml]\nlisten_on: []\n",
+         ":2:1: unknown key 'listen_on' in server configuration"},
         {"zones: [z.yaml]\nlisten: [\"1.2.3.4\"]\n", ":2:10: listen: expected ADDRESS:PORT"},
-        {"zones: [z.yaml]\nlimits:\n  udp_payload: 100\n", ":3:16: limits.udp_payload: 100 is outside 512..65535"},
-        {"zones: [z.yaml]\nlimits: { tcp_idle_timeout: soon }\n", ":2:29: limits.tcp_idle_timeout: expected a duration"},
+        {"zones: [z.yaml]\nlimits:\n  udp_payload: 100\n",
+         ":3:16: limits.udp_payload: 100 is outside 512..65535"},
+        {"zones: [z.yaml]\nlimits: { tcp_idle_timeout: soon }\n",
+         ":2:29: limits.tcp_idle_timeout: expected a duration"},
         {"zones: [missing.yaml]\n", ":1:9: zones: no such file or directory"},
         {"listen: []\n", ":1:1: server configuration: missing 'zones'"},
         {"zones: [z.yaml\n", ":2:1: "},
-        {"zones: [z.yaml]\nlog: { level: loud }\n", ":2:15: log.level: expected debug, info, warning or error"},
+        {"zones: [z.yaml]\nlog: { level: loud }\n",
+         ":2:15: log.level: expected debug, info, warning or error"},
     };
     for (const auto& c : cases) {
         const std::string text = c.text;

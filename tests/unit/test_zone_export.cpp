@@ -33,14 +33,16 @@ records: ["www IN A 192.0.2.80"]
         REQUIRE(fp);
         ldns_zone* parsed = nullptr;
         int line = 0;
-        CHECK(ldns_zone_new_frm_fp_l(&parsed, fp, nullptr, 0, LDNS_RR_CLASS_IN, &line) == LDNS_STATUS_OK);
+        CHECK(ldns_zone_new_frm_fp_l(&parsed, fp, nullptr, 0, LDNS_RR_CLASS_IN, &line) ==
+              LDNS_STATUS_OK);
         std::fclose(fp);
         REQUIRE(parsed);
         CHECK(ldns_rr_get_type(ldns_zone_soa(parsed)) == LDNS_RR_TYPE_SOA);
         // SOA + NS + ns1 A + 2 media A + www A + 2 NAPTR + 2x2 SRV + proxy A
         CHECK(ldns_rr_list_rr_count(ldns_zone_rrs(parsed)) == 12);
         const std::string first = view == 0 ? "ms1" : "ms2";
-        CHECK(text.find("_sip._udp.p.example.com.\t300\tIN\tSRV\t10 0 5060 " + first) != std::string::npos);
+        CHECK(text.find("_sip._udp.p.example.com.\t300\tIN\tSRV\t10 0 5060 " + first) !=
+              std::string::npos);
         ldns_zone_deep_free(parsed);
     }
 }

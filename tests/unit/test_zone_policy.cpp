@@ -66,8 +66,9 @@ proxies:
 
 TEST_CASE("health checks: values and defaults") {
     test::TempDir dir;
-    const auto file = dir.write("zone.yaml", head + "health: { probe: sip-options, transport: tcp, interval: 500ms, "
-                                                     "down_after: 3, ok_codes: [200, 202-204], all_down: serve-none }\n");
+    const auto file = dir.write(
+        "zone.yaml", head + "health: { probe: sip-options, transport: tcp, interval: 500ms, "
+                            "down_after: 3, ok_codes: [200, 202-204], all_down: serve-none }\n");
     ZonePolicy p = load_zone_policy(file);
     REQUIRE(p.health);
     CHECK(p.health->transport == Transport::tcp);
@@ -103,32 +104,42 @@ TEST_CASE("policy errors name the line and column and what was expected") {
          ":8:3: duplicate name 'ms1' (first defined at line 5)"},
         {head + "proxies:\n  p: { targets: [{ms1: 70000}] }\n",
          ":8:24: proxies.p.targets weight: 70000 is outside 0..65535"},
-        {head + "proxies:\n  p: { targets: [{ms1: -1}] }\n", ":8:24: proxies.p.targets weight: -1 is outside 0..65535"},
-        {head + "proxies:\n  p: { targets: [ms1], colour: red }\n", ":8:24: unknown key 'colour' in proxies.p"},
+        {head + "proxies:\n  p: { targets: [{ms1: -1}] }\n",
+         ":8:24: proxies.p.targets weight: -1 is outside 0..65535"},
+        {head + "proxies:\n  p: { targets: [ms1], colour: red }\n",
+         ":8:24: unknown key 'colour' in proxies.p"},
         {head + "records:\n  - \"www.example.net. IN A 192.0.2.1\"\n",
          ":8:5: name 'www.example.net.' falls outside the zone example.com."},
         {head + "records:\n  - \"www IN A 999.1.1.1\"\n", ":8:5: record does not parse"},
         {head + "records:\n  - \"www IN CNAME x\"\n  - \"www IN A 192.0.2.1\"\n",
          ":9:5: 'www.example.com.' has a CNAME and other data"},
-        {head + "records:\n  - \"@ IN SOA a. b. 1 2 3 4 5\"\n", ":8:5: the SOA record is made from 'soa:'"},
+        {head + "records:\n  - \"@ IN SOA a. b. 1 2 3 4 5\"\n",
+         ":8:5: the SOA record is made from 'soa:'"},
         {head + "regions: { east: {} }\nproxies:\n  p: { targets: { west: [ms1] } }\n",
          ":7:10: default_region: required when regions are defined"},
-        {head + "regions: { east: {}, west: {} }\ndefault_region: west\nproxies:\n  p: { targets: { east: [ms1] } }\n",
+        {head + "regions: { east: {}, west: {} }\ndefault_region: west\nproxies:\n  p: { targets: "
+                "{ east: [ms1] } }\n",
          ":10:17: proxies.p.targets: the default region 'west' needs an ordering"},
-        {head + "proxies:\n  p: { targets: { east: [ms1] } }\n", ":8:17: proxies.p.targets: per-region targets need 'regions'"},
+        {head + "proxies:\n  p: { targets: { east: [ms1] } }\n",
+         ":8:17: proxies.p.targets: per-region targets need 'regions'"},
         {head + "regions: { east: { match: [Narnia] } }\ndefault_region: east\n",
          ":7:28: regions.east.match: 'Narnia': expected a continent"},
         {head + "media_servers2: {}\n", ":7:1: unknown key 'media_servers2' in zone policy"},
-        {"zone: example.com\nsoa: { primary: a, contact: b, serial: 1 }\nnameservers: { ns1: [not-an-ip] }\n",
+        {"zone: example.com\nsoa: { primary: a, contact: b, serial: 1 }\nnameservers: { ns1: "
+         "[not-an-ip] }\n",
          ":3:22: nameservers.ns1: 'not-an-ip' is not an IPv4 or IPv6 address"},
         {head + "proxies:\n  p: { targets: [ms1], transports: [udp, sctp] }\n",
          ":8:42: proxies.p.transports: expected udp, tcp or tls"},
-        {head + "proxies:\n  \"bad name!\": { targets: [ms1] }\n", ":8:3: proxy 'bad name!': expected a name relative to the zone"},
+        {head + "proxies:\n  \"bad name!\": { targets: [ms1] }\n",
+         ":8:3: proxy 'bad name!': expected a name relative to the zone"},
         {"zone: example.com\nsoa: {primary: a\n", ":3:1: "},
-        {head + "health: { interval: 1s, timeout: 2s }\n", ":7:34: health.timeout: must not be longer than health.interval"},
-        {head + "health: { probe: ping }\n", ":7:18: health.probe: expected sip-options or tcp-connect"},
+        {head + "health: { interval: 1s, timeout: 2s }\n",
+         ":7:34: health.timeout: must not be longer than health.interval"},
+        {head + "health: { probe: ping }\n",
+         ":7:18: health.probe: expected sip-options or tcp-connect"},
         {head + "health: { ok_codes: [200-199] }\n", ":7:22: health.ok_codes: '200-199'"},
-        {head + "health: { all_down: panic }\n", ":7:21: health.all_down: expected serve-all or serve-none"},
+        {head + "health: { all_down: panic }\n",
+         ":7:21: health.all_down: expected serve-all or serve-none"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.yaml);
