@@ -119,7 +119,7 @@ cpu_seconds() {
 start_server() { # NAME -> sets SERVER_PID
   case $1 in
     echo) taskset -c 0 "$BUILD/bench/udp_echo" 127.0.0.1 "$PORT" & ;;
-    srvd) taskset -c 0 "$BUILD/srvd" serve -c "$OUT/srvd.yaml" & ;;
+    srvd) taskset -c 0 "$BUILD/srvd" serve -c "$OUT/srvd.yaml" --allow-root & ;;
     nsd)  taskset -c 0 nsd -d -c "$OUT/nsd.conf" & ;;
     knot) taskset -c 0 knotd -c "$OUT/knot.conf" 2>"$OUT/knot.log" & ;;
   esac

@@ -31,7 +31,7 @@ int run(const Args& args) {
 int serve_command(const Args& args) {
     auto p = parse(args, allow_listen);
     if (!p || !p->positional.empty()) return 2;
-    net::ServeOptions options{p->config, {}};
+    net::ServeOptions options{p->config, {}, p->allow_root};
     for (const auto& text : p->listen) {
         auto ep = parse_endpoint(text);
         if (!ep) {

@@ -10,7 +10,9 @@ An authoritative DNS server for SIP failover: NAPTR, SRV and A/AAAA answers
 for outbound proxy names, ordered per region.
 
 commands:
-  serve -c FILE [--listen ADDR:PORT]...   serve (SIGHUP reloads, SIGTERM stops)
+  serve -c FILE [--listen ADDR:PORT]... [--allow-root]
+                                          serve (SIGHUP reloads, SIGTERM stops); as
+                                          root, needs `user:` or --allow-root
   check -c FILE                           validate everything and print a summary
   export -c FILE ZONE [--region NAME]     print a zone as an RFC 1035 master file
   explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
@@ -40,6 +42,8 @@ std::optional<Parsed> parse(const Args& args, unsigned allow) {
         } else if ((allow & allow_client) && (a == "--client" || a == "--ecs")) {
             if (!(v = value(a.c_str()))) return std::nullopt;
             (a == "--client" ? p.client : p.ecs) = *v;
+        } else if ((allow & allow_listen) && a == "--allow-root") {
+            p.allow_root = true;
         } else if ((allow & allow_listen) && a == "--listen") {
             if (!(v = value("--listen"))) return std::nullopt;
             p.listen.push_back(*v);

@@ -16,6 +16,7 @@ struct Parsed {
     std::vector<std::string> listen;
     std::optional<std::string> region, client, ecs;
     std::vector<std::string> positional;
+    bool allow_root = false;
 };
 
 enum Allow : unsigned { allow_listen = 1, allow_region = 2, allow_client = 4 };

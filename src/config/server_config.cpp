@@ -115,7 +115,7 @@ ServerConfig load_server_config(const std::string& path) {
     YamlReader r(path);
     YAML::Node root = r.load();
     r.expect_map(root, "server configuration");
-    r.check_keys(root, {"listen", "threads", "zones", "geoip", "limits", "log", "metrics"},
+    r.check_keys(root, {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user", "group"},
                  "server configuration");
     if (auto listen = root["listen"]) {
         r.expect_seq(listen, "listen");
@@ -149,6 +149,9 @@ ServerConfig load_server_config(const std::string& path) {
                 r.fail(l["level"], "log.level: expected debug, info, warning or error");
         }
     }
+    if (root["user"]) cfg.user = r.string(root["user"], "user");
+    if (root["group"]) cfg.group = r.string(root["group"], "group");
+    if (!cfg.group.empty() && cfg.user.empty()) r.fail(root["group"], "group: needs user as well");
     if (auto m = root["metrics"]) {
         r.expect_map(m, "metrics");
         r.check_keys(m, {"listen"}, "metrics");

@@ -43,6 +43,9 @@ struct ServerConfig {
     Limits limits;
     std::string log_level = "info";
     std::optional<boost::asio::ip::udp::endpoint> metrics_listen;
+    // Started as root, srvd binds its sockets and then runs as this user
+    // (and group; default: the user's primary group), as NSD and Knot do.
+    std::string user, group;
 };
 
 // Parses "127.0.0.1:5300" or "[::1]:5300"; nullopt when malformed.

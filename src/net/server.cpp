@@ -3,6 +3,7 @@
 #include "health/health_monitor.hpp"
 #include "metrics/http_server.hpp"
 #include "metrics/registry.hpp"
+#include "net/privileges.hpp"
 #include "net/snapshot_holder.hpp"
 #include "net/tcp_server.hpp"
 #include "net/udp_worker.hpp"
@@ -10,6 +11,8 @@
 #include "zone/snapshot_diff.hpp"
 
 #include <boost/asio/signal_set.hpp>
+
+#include <unistd.h>
 
 #include <csignal>
 #include <thread>
@@ -60,6 +63,14 @@ int serve(const ServeOptions& options) {
                                  ? loaded.config.threads
                                  : std::max(1u, std::thread::hardware_concurrency());
 
+    // Like NSD and Knot: bind as root, then run as the configured user.
+    const bool root = ::geteuid() == 0;
+    if (root && loaded.config.user.empty() && !options.allow_root) {
+        log::error("refusing to run as root: set `user:` in " + loaded.config.file +
+                   " (srvd binds its sockets, then switches), or pass --allow-root");
+        return 1;
+    }
+
     SnapshotHolder holder;
     holder.publish(loaded.snapshot);
     TcpLimits tcp_limits;
@@ -95,6 +106,14 @@ int serve(const ServeOptions& options) {
     } catch (const boost::system::system_error& e) {
         log::error(std::string("cannot listen: ") + e.what());
         return 1;
+    }
+
+    if (root && !loaded.config.user.empty()) {
+        if (auto error = drop_privileges(loaded.config.user, loaded.config.group); !error.empty()) {
+            log::error(error);
+            return 1;
+        }
+        log::info("running as user " + loaded.config.user);
     }
 
     std::string where;

@@ -10,6 +10,7 @@ namespace srvd::net {
 struct ServeOptions {
     std::string config_path;
     std::vector<boost::asio::ip::udp::endpoint> listen_override;
+    bool allow_root = false; // run as root without `user:` (tests, containers)
 };
 
 // Serves until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code.

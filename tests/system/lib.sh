@@ -39,7 +39,7 @@ wait_for_dns() {
 start_srvd() {
   local config=$1; shift
   PORT=$(free_port)
-  "$SRVD" serve -c "$config" --listen "127.0.0.1:$PORT" --listen "[::1]:$PORT" "$@" \
+  "$SRVD" serve -c "$config" --allow-root --listen "127.0.0.1:$PORT" --listen "[::1]:$PORT" "$@" \
     >"$WORK/srvd.log" 2>&1 &
   SRVD_PID=$!
   PIDS+=("$SRVD_PID")

@@ -56,8 +56,8 @@ class Server {
         const std::string listen = "127.0.0.1:" + std::to_string(port_);
         pid_ = ::fork();
         if (pid_ == 0) {
-            ::execl(SRVD_BINARY, "srvd", "serve", "-c", conf.c_str(), "--listen", listen.c_str(),
-                    nullptr);
+            ::execl(SRVD_BINARY, "srvd", "serve", "-c", conf.c_str(), "--allow-root", "--listen",
+                    listen.c_str(), nullptr);
             ::_exit(127);
         }
         for (int i = 0; i < 100; ++i) {
