@@ -7,8 +7,15 @@
 namespace srvd {
 
 YAML::Node YamlReader::load() const {
-    std::ifstream in(file_);
+    std::ifstream in(file_, std::ios::binary | std::ios::ate);
     if (!in) throw LoadError({file_, 0, 0}, "cannot open file");
+    // yaml-cpp holds a whole document as a node tree many times its size: a
+    // runaway file must be an error, not an out-of-memory kill.
+    const auto size = static_cast<std::uint64_t>(in.tellg());
+    if (size > max_file_bytes)
+        throw LoadError({file_, 0, 0}, "file is " + std::to_string(size >> 20) + " MiB; the limit is " +
+                                           std::to_string(max_file_bytes >> 20) + " MiB");
+    in.seekg(0);
     std::stringstream text;
     text << in.rdbuf();
     try {

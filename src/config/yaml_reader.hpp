@@ -14,6 +14,10 @@ namespace srvd {
 
 class YamlReader {
   public:
+    // A policy of 10,000 proxies is under 1 MiB; 64 MiB leaves room for
+    // very large `records:` lists and still loads in a few hundred MB.
+    static constexpr std::uint64_t max_file_bytes = 64ull << 20;
+
     explicit YamlReader(std::string file) : file_(std::move(file)) {}
 
     // Parses the whole file; syntax errors become LoadError with the position.

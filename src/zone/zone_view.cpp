@@ -46,6 +46,7 @@ class ZoneBuilder {
 
     std::shared_ptr<const ZoneData> build() {
         const ZonePolicy& p = data_->policy;
+        check_size(p);
         data_->views.resize(p.view_count());
         for (auto& v : data_->views) v.apex = data_->apex;
         add_static_records();
@@ -57,6 +58,29 @@ class ZoneBuilder {
 
   private:
     std::shared_ptr<ZoneData> data_;
+
+    // Upper bounds on what one zone may generate, checked before generating
+    // anything, so a policy that would exhaust memory gets an error instead.
+    static constexpr std::uint64_t max_records = 5'000'000, max_names = 1'000'000;
+
+    void check_size(const ZonePolicy& p) const {
+        std::uint64_t records = p.records.size() + p.nameservers.size() * 3, names = p.records.size() + 1;
+        for (const auto& ms : p.media_servers) records += ms.addresses.size(), ++names;
+        for (const auto& proxy : p.proxies) {
+            std::uint64_t members = 0;
+            for (const auto& ordering : proxy.orderings)
+                for (const auto& tier : ordering) members += tier.size();
+            records += proxy.transports.size() * (1 + members) + members * 2;
+            names += 1 + 2 * proxy.transports.size();
+        }
+        if (records > max_records)
+            throw LoadError(p.zone_mark, "the zone would have about " + std::to_string(records) +
+                                             " records over its regions; the limit is " +
+                                             std::to_string(max_records) + " (split it into several zones)");
+        if (names > max_names)
+            throw LoadError(p.zone_mark, "the zone would have about " + std::to_string(names) +
+                                             " names; the limit is " + std::to_string(max_names));
+    }
     dns::RdfPtr origin_;
 
     const ldns_rr* parse(const std::string& text, const SourceMark& mark) {

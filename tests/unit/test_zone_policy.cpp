@@ -1,4 +1,5 @@
 // Zone policies: what loads, and errors that point at the line and column.
+#include "config/yaml_reader.hpp"
 #include "config/zone_policy.hpp"
 #include "support/test_support.hpp"
 #include "zone/zone_view.hpp"
@@ -146,4 +147,22 @@ TEST_CASE("policy errors name the line and column and what was expected") {
         const std::string error = error_of(c.yaml);
         CHECK(error.substr(0, c.expected.size()) == c.expected);
     }
+}
+
+TEST_CASE("limits: an oversized file and a zone too large to build are errors, not out-of-memory") {
+    test::TempDir dir;
+    std::string big = head + "records:\n";
+    const std::string line = "  - \"www IN TXT \\\"" + std::string(200, 'x') + "\\\"\"\n";
+    while (big.size() <= YamlReader::max_file_bytes) big += line;
+    std::string file;
+    const auto e = error_of(big, &file);
+    CHECK(e.find(": file is 64 MiB; the limit is 64 MiB") == 0);
+
+    // 1,000 regions x 1,000 proxies: a small file that would expand to
+    // millions of records (every proxy has an ordering per region).
+    std::string many = head + "regions:\n";
+    for (int i = 0; i < 1000; ++i) many += "  r" + std::to_string(i) + ": {}\n";
+    many += "default_region: r0\nproxies:\n";
+    for (int i = 0; i < 1000; ++i) many += "  p" + std::to_string(i) + ": { targets: [ms1, ms2] }\n";
+    CHECK(error_of(many).find("records over its regions; the limit is 5000000") != std::string::npos);
 }
