@@ -34,7 +34,63 @@ std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& 
     return boost::asio::ip::udp::endpoint(address, static_cast<unsigned short>(number));
 }
 
+std::optional<AddressPrefix> parse_prefix(const std::string& text) {
+    const auto slash = text.find('/');
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(text.substr(0, slash), ec);
+    if (ec) return std::nullopt;
+    AddressPrefix p{};
+    p.family = address.is_v4() ? 4 : 6;
+    const int width = address.is_v4() ? 32 : 128;
+    int length = width;
+    if (slash != std::string::npos) {
+        const std::string digits = text.substr(slash + 1);
+        if (digits.empty() || digits.size() > 3 ||
+            !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return std::nullopt;
+        length = std::stoi(digits);
+        if (length > width) return std::nullopt;
+    }
+    p.length = static_cast<std::uint8_t>(length);
+    if (address.is_v4()) {
+        const auto b = address.to_v4().to_bytes();
+        std::copy(b.begin(), b.end(), p.bytes);
+    } else {
+        const auto b = address.to_v6().to_bytes();
+        std::copy(b.begin(), b.end(), p.bytes);
+    }
+    return p;
+}
+
 namespace {
+
+void read_rrl(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
+    r.expect_map(node, "rrl");
+    r.check_keys(node, {"responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix", "exempt"},
+                 "rrl");
+    r.require(node, "responses_per_second", "rrl");
+    RrlConfig& c = cfg.rrl;
+    c.responses_per_second = static_cast<std::uint32_t>(
+        r.integer(node["responses_per_second"], 1, 1'000'000, "rrl.responses_per_second"));
+    if (node["slip"])
+        c.slip = static_cast<std::uint32_t>(r.integer(node["slip"], 0, 100, "rrl.slip"));
+    if (node["ipv4_prefix"])
+        c.ipv4_prefix =
+            static_cast<std::uint8_t>(r.integer(node["ipv4_prefix"], 8, 32, "rrl.ipv4_prefix"));
+    // The limiter keys on the first 64 bits of an IPv6 address.
+    if (node["ipv6_prefix"])
+        c.ipv6_prefix =
+            static_cast<std::uint8_t>(r.integer(node["ipv6_prefix"], 16, 64, "rrl.ipv6_prefix"));
+    if (auto e = node["exempt"]) {
+        r.expect_seq(e, "rrl.exempt");
+        for (const auto& item : e) {
+            auto p = parse_prefix(r.string(item, "rrl.exempt"));
+            if (!p)
+                r.fail(item, "rrl.exempt: expected a prefix such as 192.0.2.0/24 or 2001:db8::/32");
+            c.exempt.push_back(*p);
+        }
+    }
+}
 
 std::string resolve_path(const std::string& base_file, const std::string& path) {
     fs::path p(path);
@@ -115,8 +171,10 @@ ServerConfig load_server_config(const std::string& path) {
     YamlReader r(path);
     YAML::Node root = r.load();
     r.expect_map(root, "server configuration");
-    r.check_keys(root, {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user", "group"},
-                 "server configuration");
+    r.check_keys(
+        root,
+        {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user", "group", "rrl"},
+        "server configuration");
     if (auto listen = root["listen"]) {
         r.expect_seq(listen, "listen");
         for (const auto& item : listen) {
@@ -149,6 +207,7 @@ ServerConfig load_server_config(const std::string& path) {
                 r.fail(l["level"], "log.level: expected debug, info, warning or error");
         }
     }
+    if (auto rrl = root["rrl"]) read_rrl(r, rrl, cfg);
     if (root["user"]) cfg.user = r.string(root["user"], "user");
     if (root["group"]) cfg.group = r.string(root["group"], "group");
     if (!cfg.group.empty() && cfg.user.empty()) r.fail(root["group"], "group: needs user as well");

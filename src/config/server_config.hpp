@@ -33,6 +33,22 @@ struct Limits {
     std::chrono::milliseconds tcp_idle_timeout{10'000};
 };
 
+struct AddressPrefix {
+    std::uint8_t family; // 4 or 6
+    std::uint8_t bytes[16];
+    std::uint8_t length;
+    bool operator==(const AddressPrefix&) const = default;
+};
+
+// Response rate limiting (see net/rate_limiter.hpp); off unless configured.
+struct RrlConfig {
+    std::uint32_t responses_per_second = 0; // 0: off
+    std::uint32_t slip = 2;                 // 0: drop all; 1: truncate all; N: every Nth
+    std::uint8_t ipv4_prefix = 24, ipv6_prefix = 56;
+    std::vector<AddressPrefix> exempt;
+    bool operator==(const RrlConfig&) const = default;
+};
+
 // The server configuration file, validated. Paths are absolute.
 struct ServerConfig {
     std::string file;
@@ -46,7 +62,11 @@ struct ServerConfig {
     // Started as root, srvd binds its sockets and then runs as this user
     // (and group; default: the user's primary group), as NSD and Knot do.
     std::string user, group;
+    RrlConfig rrl;
 };
+
+// "10.0.0.0/8", "2001:db8::/32" or a bare address; nullopt when malformed.
+std::optional<AddressPrefix> parse_prefix(const std::string& text);
 
 // Parses "127.0.0.1:5300" or "[::1]:5300"; nullopt when malformed.
 std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& text);

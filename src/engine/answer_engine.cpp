@@ -208,7 +208,10 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
             at += length;
         }
     }
-    if (info) info->truncated = r.truncated;
+    if (info) {
+        info->truncated = r.truncated;
+        info->question_end = static_cast<std::uint16_t>(dns::header_size + question_size);
+    }
     if (q.edns) at += write_opt(s, q, r, out + at);
     write_header(q, r, out);
     return at;

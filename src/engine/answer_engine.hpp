@@ -28,8 +28,9 @@ struct AnswerInfo {
     std::uint16_t qtype = 0;
     std::uint16_t rcode = 0; // extended rcode (BADVERS is 16)
     bool truncated = false;
-    bool located = false;   // the answer depends on the client's region or subnet
-    std::uint16_t zone = 0; // index in Snapshot::zones, when located
+    std::uint16_t question_end = 0; // header and question: the bytes a truncated answer keeps
+    bool located = false;           // the answer depends on the client's region or subnet
+    std::uint16_t zone = 0;         // index in Snapshot::zones, when located
     std::uint16_t region = 0;
     std::uint16_t variant = 0;
     std::uint8_t scope = 0;

@@ -29,6 +29,7 @@ struct alignas(64) WorkerCounters {
     Counter answers[2][rcode_names.size()] = {}; // [transport][rcode]
     Counter dropped[2] = {};
     Counter truncated = 0;
+    Counter rrl_dropped = 0, rrl_slipped = 0;     // response rate limiting
     Counter located[max_zones][max_regions] = {}; // answers chosen by region
     Counter latency[latency_bounds_ns.size() + 1] = {};
     Counter latency_sum_ns = 0;

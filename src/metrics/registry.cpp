@@ -54,6 +54,15 @@ std::string Registry::render(const zone::Snapshot& current) const {
     out << "srvd_truncated_total "
         << sum([](const WorkerCounters& w) -> const auto& { return w.truncated; }) << "\n";
 
+    header(out, "srvd_rrl_dropped_total", "counter",
+           "UDP answers dropped by response rate limiting.");
+    out << "srvd_rrl_dropped_total "
+        << sum([](const WorkerCounters& w) -> const auto& { return w.rrl_dropped; }) << "\n";
+    header(out, "srvd_rrl_slipped_total", "counter",
+           "UDP answers sent truncated (TC) by response rate limiting instead of being dropped.");
+    out << "srvd_rrl_slipped_total "
+        << sum([](const WorkerCounters& w) -> const auto& { return w.rrl_slipped; }) << "\n";
+
     header(out, "srvd_region_answers_total", "counter",
            "Answers chosen by the client's region (GeoIP or default), by zone and region.");
     std::uint64_t lookups = 0;

@@ -88,7 +88,8 @@ int serve(const ServeOptions& options) {
             auto w = std::make_unique<Worker>();
             metrics::WorkerCounters& counters = registry.add_worker();
             for (const auto& ep : listen) {
-                w->udp.push_back(std::make_unique<UdpListener>(w->io, ep, holder, counters));
+                w->udp.push_back(
+                    std::make_unique<UdpListener>(w->io, ep, holder, counters, loaded.config.rrl));
                 w->tcp.push_back(std::make_shared<TcpListener>(
                     w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits,
                     counters));

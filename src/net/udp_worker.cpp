@@ -14,8 +14,9 @@ namespace srvd::net {
 
 UdpListener::UdpListener(boost::asio::io_context& io,
                          const boost::asio::ip::udp::endpoint& endpoint,
-                         const SnapshotHolder& holder, metrics::WorkerCounters& counters)
-    : socket_(io), holder_(holder), counters_(counters), in_(batch * max_query),
+                         const SnapshotHolder& holder, metrics::WorkerCounters& counters,
+                         const RrlConfig& rrl)
+    : socket_(io), holder_(holder), counters_(counters), limiter_(rrl), in_(batch * max_query),
       out_(batch * dns::max_message_size) {
     socket_.open(endpoint.protocol());
     // One socket per worker on the same address; the kernel spreads queries.
@@ -74,6 +75,10 @@ void UdpListener::on_readable() {
             return;
         }
         std::size_t replies = 0;
+        const auto now_seconds =
+            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::steady_clock::now().time_since_epoch())
+                                           .count());
         for (int i = 0; i < received; ++i) {
             if (in_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
             const auto* peer = reinterpret_cast<const sockaddr*>(&peers_[i]);
@@ -89,7 +94,22 @@ void UdpListener::on_readable() {
                 engine::Protocol::udp, size, info,
                 static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
             if (size == 0) continue;
-            out_iov_[replies].iov_len = size;
+            std::size_t send_size = size;
+            switch (limiter_.check(request.client, now_seconds)) {
+            case RateLimiter::Verdict::send:
+                break;
+            case RateLimiter::Verdict::drop:
+                metrics::WorkerCounters::bump(counters_.rrl_dropped);
+                continue;
+            case RateLimiter::Verdict::truncate:
+                // Header and question only, TC set: a real client retries over TCP.
+                metrics::WorkerCounters::bump(counters_.rrl_slipped);
+                out[2] |= dns::flag2::TC;
+                std::memset(out + 6, 0, 6);
+                send_size = info.question_end;
+                break;
+            }
+            out_iov_[replies].iov_len = send_size;
             out_iov_[replies].iov_base = out;
             out_msgs_[replies].msg_hdr = {};
             out_msgs_[replies].msg_hdr.msg_name = &peers_[i];

@@ -4,6 +4,7 @@
 // receive costs a handler dispatch and two system calls per query; batching
 // amortises both.
 #include "metrics/counters.hpp"
+#include "net/rate_limiter.hpp"
 #include "net/snapshot_holder.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -21,7 +22,8 @@ namespace srvd::net {
 class UdpListener {
   public:
     UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
-                const SnapshotHolder& holder, metrics::WorkerCounters& counters);
+                const SnapshotHolder& holder, metrics::WorkerCounters& counters,
+                const RrlConfig& rrl);
     void start();
     void close();
 
@@ -41,6 +43,7 @@ class UdpListener {
     boost::asio::ip::udp::socket socket_;
     const SnapshotHolder& holder_;
     metrics::WorkerCounters& counters_;
+    RateLimiter limiter_;
     std::shared_ptr<const zone::Snapshot> snapshot_;
     std::uint64_t generation_ = 0;
     std::vector<std::uint8_t> in_, out_;

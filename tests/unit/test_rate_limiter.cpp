@@ -1,0 +1,54 @@
+#include "net/rate_limiter.hpp"
+#include "support/test_support.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace srvd;
+using V = net::RateLimiter::Verdict;
+
+TEST_CASE("over the rate: dropped, every slip-th truncated; the next second starts afresh") {
+    RrlConfig c;
+    c.responses_per_second = 5;
+    c.slip = 2;
+    net::RateLimiter rl(c);
+    const auto a = test::client_address("198.51.100.7");
+    for (int i = 0; i < 5; ++i) CHECK(rl.check(a, 100) == V::send);
+    CHECK(rl.check(a, 100) == V::drop);
+    CHECK(rl.check(a, 100) == V::truncate);
+    CHECK(rl.check(a, 100) == V::drop);
+    CHECK(rl.check(a, 100) == V::truncate);
+    CHECK(rl.check(a, 101) == V::send);
+}
+
+TEST_CASE("clients are grouped by prefix; other prefixes and exempt ones are not limited") {
+    RrlConfig c;
+    c.responses_per_second = 2;
+    c.slip = 0;
+    c.exempt.push_back(*parse_prefix("192.0.2.0/24"));
+    net::RateLimiter rl(c);
+    CHECK(rl.check(test::client_address("198.51.100.1"), 7) == V::send);
+    CHECK(rl.check(test::client_address("198.51.100.2"), 7) == V::send);
+    CHECK(rl.check(test::client_address("198.51.100.3"), 7) == V::drop); // same /24
+    CHECK(rl.check(test::client_address("198.51.101.1"), 7) == V::send); // another /24
+    for (int i = 0; i < 10; ++i) CHECK(rl.check(test::client_address("192.0.2.9"), 7) == V::send);
+    CHECK(rl.check(test::client_address("2001:db8:0:1::1"), 7) == V::send);
+    CHECK(rl.check(test::client_address("2001:db8:0:1::2"), 7) == V::send);
+    CHECK(rl.check(test::client_address("2001:db8:0:1::3"), 7) == V::drop); // same /56
+}
+
+TEST_CASE("off unless configured") {
+    net::RateLimiter rl(RrlConfig{});
+    for (int i = 0; i < 1000; ++i)
+        CHECK(rl.check(test::client_address("198.51.100.1"), 1) == V::send);
+}
+
+TEST_CASE("parse_prefix") {
+    auto p = parse_prefix("10.1.0.0/16");
+    REQUIRE(p);
+    CHECK(p->family == 4);
+    CHECK(p->length == 16);
+    CHECK(parse_prefix("::1")->length == 128);
+    CHECK_FALSE(parse_prefix("10.0.0.0/33"));
+    CHECK_FALSE(parse_prefix("10.0.0.0/"));
+    CHECK_FALSE(parse_prefix("nonsense/8"));
+}
