@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -206,4 +207,31 @@ TEST_CASE("over limits.tcp_clients the oldest idle connection makes room, busy o
     ::close(refused);
     for (int fd : held) ::close(fd);
     ::close(fourth);
+}
+
+TEST_CASE("a client that pipelines without reading stalls neither the worker nor memory") {
+    Server server("threads: 1\n");
+    int greedy = connect_to(server.port());
+    REQUIRE(greedy >= 0);
+    int nonblocking = 1;
+    ::ioctl(greedy, FIONBIO, &nonblocking);
+    auto f = frame(test::make_query("sip.example.com.", dns::type::NAPTR));
+    // Write until the kernel buffers are full: srvd must stop reading once
+    // its answers cannot be written, rather than queue them without bound.
+    std::size_t written = 0;
+    for (int i = 0; i < 200000; ++i) {
+        const ssize_t n = ::write(greedy, f.data(), f.size());
+        if (n <= 0) break;
+        written += static_cast<std::size_t>(n);
+    }
+    CHECK(written > 0);
+    CHECK(written < 64u << 20); // bounded by socket buffers, not by srvd
+    // Another client on the same (only) worker is still answered at once.
+    int other = connect_to(server.port());
+    REQUIRE(other >= 0);
+    auto q = frame(test::make_query("www.example.com.", dns::type::A));
+    REQUIRE(::write(other, q.data(), q.size()) == static_cast<ssize_t>(q.size()));
+    CHECK(read_answer(other).size() > 12);
+    ::close(other);
+    ::close(greedy);
 }
