@@ -1,0 +1,120 @@
+#pragma once
+// The real srvd binary started on a free loopback port for a system test,
+// and the socket helpers those tests share.
+#include "dns/wire.hpp"
+#include "support/test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace srvd::test {
+
+inline int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+inline int connect_to(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    timeval tv{5, 0}; // no test may hang on a silent server
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+class Server {
+  public:
+    explicit Server(const std::string& limits) : port_(free_port()) {
+        const std::string conf =
+            dir_.write("srvd.yaml", "zones: [" SRVD_SOURCE "/zones/example.com.yaml]\n" + limits);
+        const std::string listen = "127.0.0.1:" + std::to_string(port_);
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::execl(SRVD_BINARY, "srvd", "serve", "-c", conf.c_str(), "--allow-root", "--listen",
+                    listen.c_str(), nullptr);
+            ::_exit(127);
+        }
+        for (int i = 0; i < 100; ++i) {
+            int fd = connect_to(port_);
+            if (fd >= 0) {
+                ::close(fd);
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        FAIL("srvd did not start");
+    }
+    ~Server() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+    int port() const { return port_; }
+    pid_t pid() const { return pid_; }
+
+  private:
+    test::TempDir dir_;
+    int port_;
+    pid_t pid_ = -1;
+};
+
+inline std::vector<std::uint8_t> frame(const std::vector<std::uint8_t>& query) {
+    std::vector<std::uint8_t> out;
+    out.reserve(2 + query.size());
+    out.push_back(static_cast<std::uint8_t>(query.size() >> 8));
+    out.push_back(static_cast<std::uint8_t>(query.size()));
+    for (std::uint8_t b : query) out.push_back(b);
+    return out;
+}
+
+inline bool read_exact(int fd, std::uint8_t* p, std::size_t n) {
+    while (n > 0) {
+        ssize_t got = ::read(fd, p, n);
+        if (got <= 0) return false;
+        p += got;
+        n -= static_cast<std::size_t>(got);
+    }
+    return true;
+}
+
+// Reads one framed answer; empty when the server closed the connection.
+inline std::vector<std::uint8_t> read_answer(int fd) {
+    std::uint8_t len[2];
+    if (!read_exact(fd, len, 2)) return {};
+    std::vector<std::uint8_t> body(dns::get16(len));
+    if (!read_exact(fd, body.data(), body.size())) return {};
+    return body;
+}
+
+inline bool closed_by_peer(int fd, int within_ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, within_ms) <= 0) return false;
+    std::uint8_t b;
+    return ::read(fd, &b, 1) == 0;
+}
+
+} // namespace srvd::test

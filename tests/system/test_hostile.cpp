@@ -1,0 +1,154 @@
+// Hostile input against the real binary: tens of thousands of mutated and
+// random UDP packets and hundreds of idle and half-sent TCP connections. The
+// server must answer a real client throughout, close the idle connections
+// after the timeout, and keep its resident memory bounded.
+#include "system/srvd_process.hpp"
+
+#include <fcntl.h>
+
+#include <fstream>
+#include <random>
+
+using namespace srvd;
+using namespace srvd::test;
+
+namespace {
+
+std::size_t rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+    return 0;
+}
+
+int udp_socket(int port, sockaddr_in& to) {
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    to = {};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<std::uint16_t>(port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+// One good query, answered within the socket's timeout?
+bool answers(int fd, const sockaddr_in& to, std::uint16_t id) {
+    auto q = test::make_query("_sip._udp.proxy-a.example.com.", dns::type::SRV, {}, id);
+    ::sendto(fd, q.data(), q.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    std::uint8_t buf[4096];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) return false;
+        if (n > 12 && dns::get16(buf) == id) return true; // skip answers to earlier probes
+    }
+}
+
+// Mutations of real queries: bit flips, truncations, splices, and the
+// classic malformations (compression loops, names over 255 octets).
+std::vector<std::uint8_t> mutate(std::mt19937& rng,
+                                 const std::vector<std::vector<std::uint8_t>>& seeds) {
+    std::vector<std::uint8_t> p = seeds[rng() % seeds.size()];
+    switch (rng() % 6) {
+    case 0: // bit flips
+        for (int i = 0, n = 1 + rng() % 8; i < n; ++i)
+            p[rng() % p.size()] ^= static_cast<std::uint8_t>(1 << (rng() % 8));
+        break;
+    case 1: // truncation
+        p.resize(rng() % p.size());
+        break;
+    case 2: // random bytes, random length
+        p.resize(rng() % 600);
+        for (auto& b : p) b = static_cast<std::uint8_t>(rng());
+        break;
+    case 3: // a compression loop in the question
+        if (p.size() > 14) p[12] = 0xc0, p[13] = 12;
+        break;
+    case 4: { // a name over 255 octets
+        std::vector<std::uint8_t> name;
+        for (int i = 0; i < 6; ++i) {
+            name.push_back(60);
+            name.insert(name.end(), 60, 'x');
+        }
+        p.resize(12);
+        p.insert(p.end(), name.begin(), name.end());
+        p.insert(p.end(), {0, 0, 1, 0, 1});
+        break;
+    }
+    default: // garbage appended
+        for (int i = 0, n = 1 + rng() % 40; i < n; ++i)
+            p.push_back(static_cast<std::uint8_t>(rng()));
+    }
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("mutated packets and idle TCP connections: still answering, connections reaped, memory "
+          "bounded") {
+    Server server("threads: 2\nlimits: { tcp_idle_timeout: 1s, tcp_clients: 1000 }\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::size_t rss_before = rss_kib(server.pid());
+    REQUIRE(rss_before > 0);
+
+    // 300 TCP connections: half send nothing, half stop in the middle of a frame.
+    std::vector<int> held;
+    const auto f = frame(test::make_query("proxy-b.example.com.", dns::type::NAPTR));
+    for (int i = 0; i < 300; ++i) {
+        int fd = connect_to(server.port());
+        REQUIRE(fd >= 0);
+        if (i % 2) REQUIRE(::write(fd, f.data(), 1 + i % (f.size() - 1)) > 0);
+        held.push_back(fd);
+    }
+    const auto opened = std::chrono::steady_clock::now();
+
+    std::vector<std::vector<std::uint8_t>> seeds;
+    for (const char* name :
+         {"_sip._udp.proxy-a.example.com.", "sip.example.com.", "x.phones.example.com."})
+        for (std::uint16_t type : {dns::type::SRV, dns::type::NAPTR, dns::type::A})
+            seeds.push_back(test::make_query(name, type, {.ecs = "192.0.2.0/24"}));
+    seeds.push_back(test::make_query("www.example.com.", dns::type::A, {.edns = false}));
+
+    sockaddr_in to;
+    int flood = udp_socket(server.port(), to);
+    int probe = udp_socket(server.port(), to);
+    ::fcntl(flood, F_SETFL, O_NONBLOCK);
+    std::mt19937 rng(7);
+    std::uint8_t sink[4096];
+    int answered_probes = 0;
+    const int packets = 40000;
+    for (int i = 0; i < packets; ++i) {
+        const auto p = mutate(rng, seeds);
+        ::sendto(flood, p.data(), p.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        while (::recv(flood, sink, sizeof sink, 0) > 0) {
+        } // drain what came back
+        if (i % 2000 == 0) {
+            answered_probes += answers(probe, to, static_cast<std::uint16_t>(i / 2000));
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds(2)); // bounded rate: no self-inflicted loss
+        }
+    }
+    CHECK(answered_probes == packets / 2000);
+
+    // Every held connection is closed by the server after the idle timeout.
+    int closed = 0;
+    for (int fd : held) {
+        const auto waited = std::chrono::steady_clock::now() - opened;
+        const int left = std::max(
+            0, 3000 - static_cast<int>(
+                          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()));
+        closed += closed_by_peer(fd, left);
+        ::close(fd);
+    }
+    CHECK(closed == 300);
+    CHECK(std::chrono::steady_clock::now() - opened >= std::chrono::milliseconds(900));
+
+    // Still answering, and memory did not grow with the abuse.
+    CHECK(answers(probe, to, 9999));
+    const std::size_t rss_after = rss_kib(server.pid());
+    CAPTURE(rss_before);
+    CAPTURE(rss_after);
+    CHECK(rss_after < rss_before + 64 * 1024);
+    ::close(flood);
+    ::close(probe);
+}
