@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libboost-dev libldns-dev libyaml-cpp-dev libmaxminddb-dev doctest-dev
-  knot-dnsutils bind9-dnsutils ldnsutils nsd curl sip-tester bc
+  knot-dnsutils bind9-dnsutils ldnsutils nsd unbound curl sip-tester bc
   libmaxmind-db-writer-perl mmdb-bin dnsperf procps iproute2
 )
 missing=()
@@ -18,7 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-# NSD is used as a reference server by the tests, never as a service here.
-if command -v systemctl >/dev/null && systemctl is-active --quiet nsd 2>/dev/null; then
-  systemctl stop nsd || true
+# NSD and Unbound are peers the tests start themselves, never services here
+# (Debian starts them on install, and they would hold port 53).
+if command -v systemctl >/dev/null; then
+  for s in nsd unbound; do
+    systemctl is-active --quiet "$s" 2>/dev/null && systemctl stop "$s" || true
+  done
 fi

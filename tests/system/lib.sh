@@ -10,7 +10,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# KEEP=DIR keeps the failed test's files (configs, logs) there.
+fail() { echo "FAIL: $*" >&2; [ -n "${KEEP:-}" ] && cp -r "$WORK" "$KEEP"; exit 1; }
 pass() { echo "ok: $*"; }
 
 # A port free for both UDP and TCP on 127.0.0.1 and ::1.
