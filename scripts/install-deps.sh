@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libboost-dev libldns-dev libyaml-cpp-dev libmaxminddb-dev doctest-dev
-  knot-dnsutils bind9-dnsutils ldnsutils nsd unbound curl sip-tester bc
+  knot-dnsutils bind9-dnsutils ldnsutils nsd unbound curl sip-tester baresip-core bc
   libmaxmind-db-writer-perl mmdb-bin dnsperf procps iproute2
 )
 missing=()

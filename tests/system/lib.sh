@@ -4,7 +4,8 @@ set -euo pipefail
 WORK=$(mktemp -d /tmp/srvd-system-XXXXXX)
 PIDS=()
 cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  # CONT first: a test may have frozen a process (SIGSTOP) to play a hung server.
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && { kill -CONT "$p"; kill "$p"; } 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
