@@ -34,34 +34,6 @@ std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& 
     return boost::asio::ip::udp::endpoint(address, static_cast<unsigned short>(number));
 }
 
-std::optional<AddressPrefix> parse_prefix(const std::string& text) {
-    const auto slash = text.find('/');
-    boost::system::error_code ec;
-    const auto address = boost::asio::ip::make_address(text.substr(0, slash), ec);
-    if (ec) return std::nullopt;
-    AddressPrefix p{};
-    p.family = address.is_v4() ? 4 : 6;
-    const int width = address.is_v4() ? 32 : 128;
-    int length = width;
-    if (slash != std::string::npos) {
-        const std::string digits = text.substr(slash + 1);
-        if (digits.empty() || digits.size() > 3 ||
-            !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            return std::nullopt;
-        length = std::stoi(digits);
-        if (length > width) return std::nullopt;
-    }
-    p.length = static_cast<std::uint8_t>(length);
-    if (address.is_v4()) {
-        const auto b = address.to_v4().to_bytes();
-        std::copy(b.begin(), b.end(), p.bytes);
-    } else {
-        const auto b = address.to_v6().to_bytes();
-        std::copy(b.begin(), b.end(), p.bytes);
-    }
-    return p;
-}
-
 namespace {
 
 void read_rrl(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {

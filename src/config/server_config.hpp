@@ -1,5 +1,6 @@
 #pragma once
 #include "config/load_error.hpp"
+#include "util/address_prefix.hpp"
 
 #include <boost/asio/ip/udp.hpp>
 
@@ -33,13 +34,6 @@ struct Limits {
     std::chrono::milliseconds tcp_idle_timeout{10'000};
 };
 
-struct AddressPrefix {
-    std::uint8_t family; // 4 or 6
-    std::uint8_t bytes[16];
-    std::uint8_t length;
-    bool operator==(const AddressPrefix&) const = default;
-};
-
 // Response rate limiting (see net/rate_limiter.hpp); off unless configured.
 struct RrlConfig {
     std::uint32_t responses_per_second = 0; // 0: off
@@ -64,9 +58,6 @@ struct ServerConfig {
     std::string user, group;
     RrlConfig rrl;
 };
-
-// "10.0.0.0/8", "2001:db8::/32" or a bare address; nullopt when malformed.
-std::optional<AddressPrefix> parse_prefix(const std::string& text);
 
 // Parses "127.0.0.1:5300" or "[::1]:5300"; nullopt when malformed.
 std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& text);

@@ -1,42 +1,21 @@
 #include "dns/query_builder.hpp"
 
 #include "dns/ldns.hpp"
-
-#include <boost/asio/ip/address.hpp>
+#include "util/address_prefix.hpp"
 
 #include <stdexcept>
 
 namespace srvd::dns {
 
 std::optional<ClientSubnet> parse_client_subnet(const std::string& text) {
-    const auto slash = text.find('/');
-    boost::system::error_code ec;
-    const auto address = boost::asio::ip::make_address(text.substr(0, slash), ec);
-    if (ec) return std::nullopt;
+    const auto prefix = parse_prefix(text);
+    if (!prefix) return std::nullopt;
     ClientSubnet s{};
-    const int width = address.is_v4() ? 32 : 128;
-    int source = width;
-    if (slash != std::string::npos) {
-        try {
-            std::size_t used = 0;
-            source = std::stoi(text.substr(slash + 1), &used);
-            if (used != text.size() - slash - 1) return std::nullopt;
-        } catch (const std::exception&) {
-            return std::nullopt;
-        }
-        if (source < 0 || source > width) return std::nullopt;
-    }
-    s.family = address.is_v4() ? 1 : 2;
-    s.source = static_cast<std::uint8_t>(source);
-    if (address.is_v4()) {
-        auto b = address.to_v4().to_bytes();
-        std::copy(b.begin(), b.end(), s.address);
-    } else {
-        auto b = address.to_v6().to_bytes();
-        std::copy(b.begin(), b.end(), s.address);
-    }
+    s.family = prefix->family == 4 ? 1 : 2;
+    s.source = prefix->length;
+    std::copy(std::begin(prefix->bytes), std::end(prefix->bytes), s.address);
     // RFC 7871 6: address bits beyond the prefix are zero.
-    for (int bit = source; bit < width; ++bit)
+    for (int bit = s.source; bit < 128; ++bit)
         s.address[bit / 8] &= static_cast<std::uint8_t>(~(0x80 >> (bit % 8)));
     return s;
 }
