@@ -6,7 +6,7 @@
 using namespace srvd;
 using V = net::RateLimiter::Verdict;
 
-TEST_CASE("over the rate: dropped, every slip-th truncated; the next second starts afresh") {
+TEST_CASE("over the rate: dropped, every slip-th truncated, the next second starts afresh") {
     RrlConfig c;
     c.responses_per_second = 5;
     c.slip = 2;
@@ -20,7 +20,7 @@ TEST_CASE("over the rate: dropped, every slip-th truncated; the next second star
     CHECK(rl.check(a, 101) == V::send);
 }
 
-TEST_CASE("clients are grouped by prefix; other prefixes and exempt ones are not limited") {
+TEST_CASE("clients are grouped by prefix, other prefixes and exempt ones are not limited") {
     RrlConfig c;
     c.responses_per_second = 2;
     c.slip = 0;

@@ -35,7 +35,7 @@ TEST_CASE("apply_health: down servers leave, tiers close up") {
     CHECK(servers(zone::apply_health(o, {up, down, up, up}, true)) == S{{0}, {2}, {3}});
 }
 
-TEST_CASE("apply_health: draining kept only when nothing is up; all down fails open or empty") {
+TEST_CASE("apply_health: draining kept only when nothing is up, all down fails open or empty") {
     const Ordering o = ordering({{0}, {1}, {2}});
     CHECK(servers(zone::apply_health(o, {up, draining, up}, true)) == S{{0}, {2}});
     CHECK(servers(zone::apply_health(o, {down, draining, down}, true)) == S{{1}});
