@@ -97,7 +97,7 @@ void MessageWriter::add(Section section, const ldns_rr* rr, bool owner_is_qname,
         write_name(owner, true);
     } else {
         const ldns_rdf* own = ldns_rr_owner(rr);
-        write_name({reinterpret_cast<const char*>(ldns_rdf_data(own)), ldns_rdf_size(own)}, true);
+        write_name(rdf_bytes(own), true);
     }
     const std::uint16_t rrtype = static_cast<std::uint16_t>(ldns_rr_get_type(rr));
     append16(out_.blob, rrtype);
@@ -109,8 +109,7 @@ void MessageWriter::add(Section section, const ldns_rr* rr, bool owner_is_qname,
     append16(out_.blob, 0);
     for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
         const ldns_rdf* rdf = ldns_rr_rdf(rr, i);
-        std::string_view data(reinterpret_cast<const char*>(ldns_rdf_data(rdf)),
-                              ldns_rdf_size(rdf));
+        const std::string_view data = rdf_bytes(rdf);
         if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME)
             write_name(data, rdata_compressible(rrtype));
         else

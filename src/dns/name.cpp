@@ -1,5 +1,6 @@
 #include "dns/name.hpp"
 
+#include "dns/rr.hpp"
 #include "dns/wire.hpp"
 
 #include "dns/ldns.hpp"
@@ -12,7 +13,7 @@ std::optional<std::string> name_from_text(std::string_view text) {
     if (s.back() != '.') s.push_back('.');
     ldns_rdf* rdf = nullptr;
     if (ldns_str2rdf_dname(&rdf, s.c_str()) != LDNS_STATUS_OK || !rdf) return std::nullopt;
-    std::string wire(reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf));
+    std::string wire(rdf_bytes(rdf));
     ldns_rdf_deep_free(rdf);
     return wire;
 }
@@ -42,11 +43,6 @@ bool is_at_or_below(std::string_view name, std::string_view zone) {
 std::string_view parent_name(std::string_view wire) {
     if (wire.size() <= 1) return wire;
     return wire.substr(1 + static_cast<std::uint8_t>(wire[0]));
-}
-
-std::string_view first_label(std::string_view wire) {
-    if (wire.empty()) return {};
-    return wire.substr(1, static_cast<std::uint8_t>(wire[0]));
 }
 
 std::size_t label_count(std::string_view wire) {

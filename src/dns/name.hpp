@@ -16,7 +16,6 @@ std::string lowercase(std::string_view wire);
 bool is_at_or_below(std::string_view name, std::string_view zone);
 // The name with its first label removed; the root stays the root.
 std::string_view parent_name(std::string_view wire);
-std::string_view first_label(std::string_view wire); // without its length byte
 std::size_t label_count(std::string_view wire);
 
 } // namespace srvd::dns

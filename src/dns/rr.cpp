@@ -19,9 +19,13 @@ RrPtr parse_rr(const std::string& text, const ldns_rdf* origin, std::uint32_t de
 }
 
 std::string owner_key(const ldns_rr* rr) {
-    const ldns_rdf* owner = ldns_rr_owner(rr);
-    return lowercase(std::string_view(reinterpret_cast<const char*>(ldns_rdf_data(owner)),
-                                      ldns_rdf_size(owner)));
+    return lowercase(rdf_bytes(ldns_rr_owner(rr)));
+}
+
+std::string rdata_name(const ldns_rr* rr, std::size_t index) {
+    const ldns_rdf* rdf = ldns_rr_rdf(rr, index);
+    if (!rdf || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return {};
+    return lowercase(rdf_bytes(rdf));
 }
 
 std::string rr_to_text(const ldns_rr* rr) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace srvd::dns {
 
@@ -23,8 +24,14 @@ using RdfPtr = std::unique_ptr<ldns_rdf, RdfDeleter>;
 RrPtr parse_rr(const std::string& text, const ldns_rdf* origin, std::uint32_t default_ttl,
                std::string& error);
 
+// An rdf's bytes as ldns holds them (wire format for names).
+inline std::string_view rdf_bytes(const ldns_rdf* rdf) {
+    return {reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf)};
+}
 // The owner in lowercased wire format: the key the zone is indexed by.
 std::string owner_key(const ldns_rr* rr);
+// RDATA field `index` as a lowercased wire name; empty when it is not a name.
+std::string rdata_name(const ldns_rr* rr, std::size_t index);
 std::string rr_to_text(const ldns_rr* rr);
 
 } // namespace srvd::dns

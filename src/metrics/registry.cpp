@@ -28,40 +28,42 @@ std::string Registry::render(const zone::Snapshot& current) const {
         return total;
     };
 
+    // One sample line: name{labels} value.
+    auto sample = [&out](const char* name, const std::string& labels, std::uint64_t value) {
+        out << name << (labels.empty() ? "" : "{" + labels + "}") << " " << value << "\n";
+    };
+    auto transport = [](int t) { return std::string("transport=\"") + transport_name(t) + "\""; };
+
     header(out, "srvd_queries_total", "counter", "Queries answered, by transport and query type.");
     for (int t = 0; t < 2; ++t)
         for (std::size_t q = 0; q < qtype_names.size(); ++q)
-            out << "srvd_queries_total{transport=\"" << transport_name(t) << "\",qtype=\""
-                << qtype_names[q] << "\"} "
-                << sum([&](const WorkerCounters& w) -> const auto& { return w.queries[t][q]; })
-                << "\n";
+            sample("srvd_queries_total", transport(t) + ",qtype=\"" + qtype_names[q] + "\"",
+                   sum([&](const WorkerCounters& w) -> const auto& { return w.queries[t][q]; }));
 
     header(out, "srvd_answers_total", "counter", "Answers sent, by transport and response code.");
     for (int t = 0; t < 2; ++t)
         for (std::size_t r = 0; r < rcode_names.size(); ++r)
-            out << "srvd_answers_total{transport=\"" << transport_name(t) << "\",rcode=\""
-                << rcode_names[r] << "\"} "
-                << sum([&](const WorkerCounters& w) -> const auto& { return w.answers[t][r]; })
-                << "\n";
+            sample("srvd_answers_total", transport(t) + ",rcode=\"" + rcode_names[r] + "\"",
+                   sum([&](const WorkerCounters& w) -> const auto& { return w.answers[t][r]; }));
 
     header(out, "srvd_dropped_total", "counter",
            "Packets dropped without an answer (no usable header, or a response).");
     for (int t = 0; t < 2; ++t)
-        out << "srvd_dropped_total{transport=\"" << transport_name(t) << "\"} "
-            << sum([&](const WorkerCounters& w) -> const auto& { return w.dropped[t]; }) << "\n";
+        sample("srvd_dropped_total", transport(t),
+               sum([&](const WorkerCounters& w) -> const auto& { return w.dropped[t]; }));
 
     header(out, "srvd_truncated_total", "counter", "UDP answers sent with TC set.");
-    out << "srvd_truncated_total "
-        << sum([](const WorkerCounters& w) -> const auto& { return w.truncated; }) << "\n";
+    sample("srvd_truncated_total", "",
+           sum([](const WorkerCounters& w) -> const auto& { return w.truncated; }));
 
     header(out, "srvd_rrl_dropped_total", "counter",
            "UDP answers dropped by response rate limiting.");
-    out << "srvd_rrl_dropped_total "
-        << sum([](const WorkerCounters& w) -> const auto& { return w.rrl_dropped; }) << "\n";
+    sample("srvd_rrl_dropped_total", "",
+           sum([](const WorkerCounters& w) -> const auto& { return w.rrl_dropped; }));
     header(out, "srvd_rrl_slipped_total", "counter",
            "UDP answers sent truncated (TC) by response rate limiting instead of being dropped.");
-    out << "srvd_rrl_slipped_total "
-        << sum([](const WorkerCounters& w) -> const auto& { return w.rrl_slipped; }) << "\n";
+    sample("srvd_rrl_slipped_total", "",
+           sum([](const WorkerCounters& w) -> const auto& { return w.rrl_slipped; }));
 
     header(out, "srvd_region_answers_total", "counter",
            "Answers chosen by the client's region (GeoIP or default), by zone and region.");
@@ -72,13 +74,13 @@ std::string Registry::render(const zone::Snapshot& current) const {
             const std::uint64_t n =
                 sum([&](const WorkerCounters& w) -> const auto& { return w.located[z][r]; });
             lookups += n;
-            out << "srvd_region_answers_total{zone=\"" << p.zone << "\",region=\""
-                << p.regions[r].name << "\"} " << n << "\n";
+            sample("srvd_region_answers_total",
+                   "zone=\"" + p.zone + "\",region=\"" + p.regions[r].name + "\"", n);
         }
     }
     header(out, "srvd_geoip_lookups_total", "counter",
            "Answers that needed the client's region or subnet (one compiled-table lookup each).");
-    out << "srvd_geoip_lookups_total " << (current.geo ? lookups : 0) << "\n";
+    sample("srvd_geoip_lookups_total", "", current.geo ? lookups : 0);
 
     header(out, "srvd_answer_duration_seconds", "histogram",
            "Time the answer engine took per query.");

@@ -168,9 +168,7 @@ class SnapshotBuilder {
             for (const auto& set : node->rrsets) types.insert(set.type);
             const RRset* cname = node->find(dns::type::CNAME);
             if (!cname) break;
-            const ldns_rdf* target = ldns_rr_rdf(cname->rrs.front(), 0);
-            at = dns::lowercase(
-                {reinterpret_cast<const char*>(ldns_rdf_data(target)), ldns_rdf_size(target)});
+            at = dns::rdata_name(cname->rrs.front(), 0);
         }
         types.insert(dns::type::ANY);
         return types;

@@ -11,12 +11,6 @@ namespace {
 // Long enough for any sane chain, short enough that a loop ends quickly.
 constexpr int max_cname_chain = 8;
 
-std::string rdf_name(const ldns_rr* rr, std::size_t index) {
-    const ldns_rdf* rdf = ldns_rr_rdf(rr, index);
-    if (!rdf || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return {};
-    return dns::lowercase({reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf)});
-}
-
 class Lookup {
   public:
     Lookup(const ZoneView& view, std::string_view qname, std::uint16_t qtype)
@@ -47,7 +41,7 @@ class Lookup {
             const RRset* cname = node->find(dns::type::CNAME);
             if (cname && qtype_ != dns::type::CNAME && qtype_ != dns::type::ANY) {
                 add(0, cname, name, synthesized);
-                std::string target = rdf_name(cname->rrs.front(), 0);
+                std::string target = dns::rdata_name(cname->rrs.front(), 0);
                 if (chain + 1 >= max_cname_chain || !dns::is_at_or_below(target, view_.apex) ||
                     std::find(visited_.begin(), visited_.end(), target) != visited_.end())
                     return result_;
@@ -112,7 +106,7 @@ class Lookup {
             const std::size_t field = set->type == dns::type::NS   ? 0
                                       : set->type == dns::type::MX ? 1
                                                                    : 3;
-            for (const ldns_rr* rr : set->rrs) add_addresses(rdf_name(rr, field));
+            for (const ldns_rr* rr : set->rrs) add_addresses(dns::rdata_name(rr, field));
             break;
         }
         case dns::type::NAPTR: {
@@ -121,7 +115,7 @@ class Lookup {
             std::vector<const RRset*> srvs;
             for (const ldns_rr* rr : set->rrs) {
                 const ldns_rdf* flags = ldns_rr_rdf(rr, 2);
-                const std::string replacement = rdf_name(rr, 5);
+                const std::string replacement = dns::rdata_name(rr, 5);
                 std::string f(reinterpret_cast<const char*>(ldns_rdf_data(flags)) + 1,
                               ldns_rdf_size(flags) - 1);
                 const ViewNode* node = dns::is_at_or_below(replacement, view_.apex)
@@ -138,7 +132,7 @@ class Lookup {
                 }
             }
             for (const RRset* srv : srvs)
-                for (const ldns_rr* rr : srv->rrs) add_addresses(rdf_name(rr, 3));
+                for (const ldns_rr* rr : srv->rrs) add_addresses(dns::rdata_name(rr, 3));
             break;
         }
         default:
@@ -150,7 +144,7 @@ class Lookup {
         result_.authoritative = false;
         const RRset* ns = view_.find(cut)->find(dns::type::NS);
         add(1, ns, cut, {});
-        for (const ldns_rr* rr : ns->rrs) add_addresses(rdf_name(rr, 0));
+        for (const ldns_rr* rr : ns->rrs) add_addresses(dns::rdata_name(rr, 0));
     }
 };
 

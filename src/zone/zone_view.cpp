@@ -64,7 +64,8 @@ class ZoneBuilder {
     static constexpr std::uint64_t max_records = 5'000'000, max_names = 1'000'000;
 
     void check_size(const ZonePolicy& p) const {
-        std::uint64_t records = p.records.size() + p.nameservers.size() * 3, names = p.records.size() + 1;
+        std::uint64_t records = p.records.size() + p.nameservers.size() * 3,
+                      names = p.records.size() + 1;
         for (const auto& ms : p.media_servers) records += ms.addresses.size(), ++names;
         for (const auto& proxy : p.proxies) {
             std::uint64_t members = 0;
@@ -76,7 +77,8 @@ class ZoneBuilder {
         if (records > max_records)
             throw LoadError(p.zone_mark, "the zone would have about " + std::to_string(records) +
                                              " records over its regions; the limit is " +
-                                             std::to_string(max_records) + " (split it into several zones)");
+                                             std::to_string(max_records) +
+                                             " (split it into several zones)");
         if (names > max_names)
             throw LoadError(p.zone_mark, "the zone would have about " + std::to_string(names) +
                                              " names; the limit is " + std::to_string(max_names));
@@ -218,9 +220,8 @@ class ZoneBuilder {
                         [&](const Ordering& o) { return !same_ordering(o, orderings.front()); });
         // The SRV names exist even when health leaves them empty (NODATA, not NXDOMAIN).
         for (Transport t : proxy.transports) {
-            const std::string key = dns::lowercase(std::string_view(
-                reinterpret_cast<const char*>(ldns_rdf_data(srv_owner[static_cast<int>(t)].get())),
-                ldns_rdf_size(srv_owner[static_cast<int>(t)].get())));
+            const std::string key =
+                dns::lowercase(dns::rdf_bytes(srv_owner[static_cast<int>(t)].get()));
             for (auto& view : data_->views) view.nodes[key];
         }
         // A proxy with one ordering gets one set of records, shared by every view.
