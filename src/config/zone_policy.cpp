@@ -56,11 +56,12 @@ class PolicyReader {
         r_.expect_map(root, "zone policy");
         r_.check_keys(root,
                       {"zone", "ttl", "soa", "nameservers", "ports", "media_servers", "regions",
-                       "default_region", "proxies", "records", "health"},
+                       "default_region", "proxies", "records", "health", "include"},
                       "zone policy");
         r_.require(root, "zone", "zone policy");
         r_.require(root, "soa", "zone policy");
         r_.require(root, "nameservers", "zone policy");
+        if (root["include"]) read_includes(root["include"]);
         policy_.zone_mark = r_.mark(root["zone"]);
         policy_.zone = lower(fqdn(r_.string(root["zone"], "zone")));
         if (policy_.zone != "." &&
@@ -70,21 +71,107 @@ class PolicyReader {
             policy_.ttl = static_cast<std::uint32_t>(r_.integer(root["ttl"], 0, 2147483647, "ttl"));
         read_soa(root["soa"]);
         read_nameservers(root["nameservers"]);
-        if (root["ports"]) policy_.ports = read_ports(root["ports"], Ports{}, "ports");
-        if (root["media_servers"]) read_media_servers(root["media_servers"]);
-        if (root["regions"])
-            read_regions(root["regions"], root["default_region"]);
-        else if (root["default_region"])
-            r_.fail(root["default_region"], "default_region: no regions are defined");
+        // The shareable sections, each from the policy or from one included file.
+        if (auto ports = section(root, "ports"))
+            in(ports, [&](auto& n) { policy_.ports = read_ports(n, Ports{}, "ports"); });
+        if (auto servers = section(root, "media_servers"))
+            in(servers, [&](auto& n) { read_media_servers(n); });
+        auto regions = section(root, "regions"), default_region = section(root, "default_region");
+        if (regions) {
+            in(regions, [&](auto& n) { read_regions(n); });
+            if (!default_region)
+                in(regions, [&](auto& n) {
+                    r_.fail(n, "default_region: required when regions are defined");
+                });
+            in(default_region,
+               [&](auto& n) { policy_.default_region = region_index(n, "default_region"); });
+        } else if (default_region) {
+            in(default_region,
+               [&](auto& n) { r_.fail(n, "default_region: no regions are defined"); });
+        }
         if (root["proxies"]) read_proxies(root["proxies"]);
         if (root["records"]) read_records(root["records"]);
-        if (root["health"]) read_health(root["health"]);
+        if (auto health = section(root, "health")) in(health, [&](auto& n) { read_health(n); });
         return std::move(policy_);
     }
 
   private:
+    // Errors are reported through r_, which names the file being read; while
+    // an included file's section is read, r_ names that file instead.
     YamlReader r_;
     ZonePolicy policy_;
+    struct Included {
+        YamlReader reader;
+        YAML::Node root;
+    };
+    std::vector<Included> includes_;
+    // Where a shareable section was found: the reader of its file and the node.
+    struct Section {
+        const YamlReader* reader = nullptr;
+        YAML::Node node;
+        explicit operator bool() const { return reader != nullptr; }
+    };
+
+    // include: FILE or [FILE, ...], relative to the policy's directory. An
+    // included file holds only sections a fleet of zones shares.
+    void read_includes(const YAML::Node& node) {
+        std::vector<YAML::Node> items;
+        if (node.IsSequence())
+            for (const auto& item : node) items.push_back(item);
+        else
+            items.push_back(node);
+        const std::string file = r_.file();
+        const std::string dir = file.find('/') == std::string::npos
+                                    ? std::string()
+                                    : file.substr(0, file.rfind('/') + 1);
+        for (const auto& item : items) {
+            std::string path = r_.string(item, "include");
+            if (path.empty() || path.front() != '/') path = dir + path;
+            Included inc{YamlReader(path), {}};
+            try {
+                inc.root = inc.reader.load();
+            } catch (const LoadError& e) {
+                if (e.mark().line != 0) throw; // a syntax error in the included file: its position
+                r_.fail(item, std::string("include: ") + e.what());
+            }
+            inc.reader.expect_map(inc.root, "included file");
+            inc.reader.check_keys(inc.root,
+                                  {"ports", "media_servers", "regions", "default_region", "health"},
+                                  "included file");
+            includes_.push_back(std::move(inc));
+        }
+    }
+
+    Section section(const YAML::Node& root, const char* key) {
+        Section found;
+        if (root[key]) found = Section{&r_, root[key]};
+        for (const auto& inc : includes_) {
+            if (!inc.root[key]) continue;
+            if (found) {
+                const SourceMark there = inc.reader.mark(inc.root[key]);
+                found.reader->fail(found.node, std::string(key) + ": also defined at " +
+                                                   there.file + ":" + std::to_string(there.line) +
+                                                   ":" + std::to_string(there.column) +
+                                                   "; define it in one place");
+            }
+            found = Section{&inc.reader, inc.root[key]};
+        }
+        return found;
+    }
+
+    // Runs `read` on the section with errors pointing into the section's file.
+    template <typename F> void in(const Section& s, F&& read) {
+        if (s.reader == &r_) return read(s.node);
+        YamlReader saved = r_;
+        r_ = *s.reader;
+        try {
+            read(s.node);
+        } catch (...) {
+            r_ = std::move(saved);
+            throw;
+        }
+        r_ = std::move(saved);
+    }
     // Every name the policy defines inside the zone, to report duplicates.
     std::map<std::string, SourceMark> names_;
 
@@ -94,7 +181,8 @@ class PolicyReader {
                              "': expected a name relative to the zone (letters, digits, '-', '_')");
         auto [it, fresh] = names_.emplace(lower(label), r_.mark(key));
         if (!fresh)
-            r_.fail(key, "duplicate name '" + label + "' (first defined at line " +
+            r_.fail(key, "duplicate name '" + label + "' (first defined at " +
+                             (it->second.file == r_.file() ? "line " : it->second.file + ":") +
                              std::to_string(it->second.line) + ")");
     }
 
@@ -201,7 +289,7 @@ class PolicyReader {
         }
     }
 
-    void read_regions(const YAML::Node& list, const YAML::Node& default_region) {
+    void read_regions(const YAML::Node& list) {
         r_.expect_map(list, "regions");
         std::set<std::string> seen;
         for (const auto& item : list) {
@@ -234,8 +322,6 @@ class PolicyReader {
             policy_.regions.push_back(std::move(region));
         }
         if (policy_.regions.empty()) r_.fail(list, "regions: empty");
-        if (!default_region) r_.fail(list, "default_region: required when regions are defined");
-        policy_.default_region = region_index(default_region, "default_region");
     }
 
     std::size_t region_index(const YAML::Node& node, const std::string& what) {
