@@ -145,7 +145,8 @@ ServerConfig load_server_config(const std::string& path) {
     r.expect_map(root, "server configuration");
     r.check_keys(
         root,
-        {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user", "group", "rrl"},
+        {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user", "group", "rrl",
+         "keys", "transfer", "catalog", "state_dir"},
         "server configuration");
     if (auto listen = root["listen"]) {
         r.expect_seq(listen, "listen");
@@ -180,6 +181,7 @@ ServerConfig load_server_config(const std::string& path) {
         }
     }
     if (auto rrl = root["rrl"]) read_rrl(r, rrl, cfg);
+    read_transfer_config(r, root, cfg.file, cfg.transfer);
     if (root["user"]) cfg.user = r.string(root["user"], "user");
     if (root["group"]) cfg.group = r.string(root["group"], "group");
     if (!cfg.group.empty() && cfg.user.empty()) r.fail(root["group"], "group: needs user as well");

@@ -1,5 +1,6 @@
 #pragma once
 #include "config/load_error.hpp"
+#include "config/transfer_config.hpp"
 #include "util/address_prefix.hpp"
 
 #include <boost/asio/ip/udp.hpp>
@@ -57,6 +58,7 @@ struct ServerConfig {
     // (and group; default: the user's primary group), as NSD and Knot do.
     std::string user, group;
     RrlConfig rrl;
+    TransferConfig transfer;
 };
 
 // Parses "127.0.0.1:5300" or "[::1]:5300"; nullopt when malformed.

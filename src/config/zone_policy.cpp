@@ -198,7 +198,8 @@ class PolicyReader {
         Soa& s = policy_.soa;
         s.primary = fqdn(r_.string(soa["primary"], "soa.primary"));
         s.contact = fqdn(r_.string(soa["contact"], "soa.contact"));
-        s.serial = u32(soa["serial"], "soa.serial");
+        s.serial_auto = soa["serial"].IsScalar() && soa["serial"].Scalar() == "auto";
+        s.serial = s.serial_auto ? 0 : u32(soa["serial"], "soa.serial");
         // Defaults as RFC 1912 suggests and NSD's examples use.
         s.refresh = soa["refresh"] ? u32(soa["refresh"], "soa.refresh") : 3600;
         s.retry = soa["retry"] ? u32(soa["retry"], "soa.retry") : 600;

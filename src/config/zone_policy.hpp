@@ -88,6 +88,7 @@ struct HealthConfig {
 struct Soa {
     std::string primary, contact;
     std::uint32_t serial, refresh, retry, expire, minimum;
+    bool serial_auto = false; // `serial: auto`: srvd bumps it when the content changes
 };
 
 struct ZonePolicy {

@@ -13,14 +13,15 @@ constexpr std::size_t max_message_size = 65535;
 
 namespace type {
 constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28,
-                        SRV = 33, NAPTR = 35, DNAME = 39, OPT = 41, DS = 43, IXFR = 251, AXFR = 252,
+                        SRV = 33, NAPTR = 35, DNAME = 39, OPT = 41, DS = 43, TSIG = 250, IXFR = 251,
+                        AXFR = 252,
                         MAILB = 253, MAILA = 254, ANY = 255;
 }
 constexpr std::uint16_t class_IN = 1;
 
 namespace rcode {
 constexpr std::uint8_t NOERROR = 0, FORMERR = 1, SERVFAIL = 2, NXDOMAIN = 3, NOTIMP = 4,
-                       REFUSED = 5;
+                       REFUSED = 5, NOTAUTH = 9;
 constexpr std::uint16_t BADVERS = 16; // extended: upper 8 bits go in the OPT TTL
 } // namespace rcode
 

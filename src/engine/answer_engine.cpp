@@ -104,7 +104,10 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     case ParseStatus::ok:
         break;
     }
-    if (info) info->qtype = q.qtype;
+    if (info) {
+        info->qtype = q.qtype;
+        info->transfer = q.tsig || q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR;
+    }
 
     std::size_t limit = dns::max_message_size;
     if (request.protocol == Protocol::udp)
@@ -121,7 +124,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
         return header_only(q, dns::rcode::FORMERR, out);
     } else if (q.qclass != dns::class_IN || q.qtype == dns::type::AXFR ||
                q.qtype == dns::type::IXFR) {
-        r.rcode = dns::rcode::REFUSED; // other classes are not ours; transfers are not served
+        r.rcode = dns::rcode::REFUSED; // other classes are not ours; transfers: see xfr/
     } else if (q.qtype == dns::type::MAILA || q.qtype == dns::type::MAILB) {
         r.rcode = dns::rcode::NOTIMP;
     } else {

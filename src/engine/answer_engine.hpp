@@ -35,6 +35,9 @@ struct AnswerInfo {
     std::uint16_t variant = 0;
     std::uint8_t scope = 0;
     bool used_ecs = false;
+    // AXFR, IXFR or a TSIG-signed query: the engine answers REFUSED or
+    // unsigned; a server with the transfer layer (xfr/) answers instead.
+    bool transfer = false;
 };
 
 // Writes the answer into `out` and returns its length, or 0 when the query

@@ -58,11 +58,13 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
     q.cd = data[3] & dns::flag3::CD;
     q.edns = false;
     q.ecs = false;
+    q.tsig = false;
     q.question_end = 0;
     if (q.opcode != 0) return ParseStatus::notimp;
     const std::uint16_t qdcount = get16(data + 4), ancount = get16(data + 6),
                         nscount = get16(data + 8), arcount = get16(data + 10);
-    if (qdcount != 1 || ancount != 0 || nscount != 0) return ParseStatus::formerr;
+    // An IXFR query carries the client's SOA in the authority section (RFC 1995).
+    if (qdcount != 1 || ancount != 0 || nscount > 1) return ParseStatus::formerr;
 
     // The question name: plain labels only. A compression pointer could only
     // point back into the header, so it is malformed by construction.
@@ -90,6 +92,12 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
     q.qclass = get16(data + at + 2);
     at += 4;
     q.question_end = at;
+    if (nscount == 1) {
+        if (q.qtype != dns::type::IXFR || !skip_name(data, size, at) || at + 10 > size)
+            return ParseStatus::formerr;
+        at += 10 + get16(data + at + 8);
+        if (at > size) return ParseStatus::formerr;
+    }
 
     for (std::uint16_t i = 0; i < arcount; ++i) {
         const std::size_t owner = at;
@@ -98,6 +106,7 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
         const std::uint16_t rdlength = get16(data + at + 8);
         const std::size_t rdata = at + 10;
         if (rdata + rdlength > size) return ParseStatus::formerr;
+        if (type == dns::type::TSIG) q.tsig = true;
         if (type == dns::type::OPT) {
             // RFC 6891 6.1.1: one OPT, owned by the root.
             if (q.edns || at != owner + 1 || data[owner] != 0) return ParseStatus::formerr;

@@ -51,7 +51,7 @@ std::string summary(const zone::Loaded& loaded) {
 int serve(const ServeOptions& options) {
     zone::Loaded loaded;
     try {
-        loaded = zone::load_all(options.config_path);
+        loaded = zone::load_all(options.config_path, {nullptr, true});
     } catch (const std::exception& e) {
         log::error(e.what());
         return 1;
@@ -142,7 +142,10 @@ int serve(const ServeOptions& options) {
             zone::SnapshotOptions o;
             o.udp_payload = current->udp_payload;
             o.reuse_geo = current->geo;
-            current = zone::compile_snapshot(std::move(zones), o);
+            auto next = zone::compile_snapshot(std::move(zones), o);
+            next->transfer = current->transfer; // transfers send the health-free view
+            next->transfers = current->transfers;
+            current = std::move(next);
             holder.publish(current);
         } catch (const std::exception& e) {
             log::error(std::string("health: cannot rebuild answers: ") + e.what());
@@ -156,7 +159,7 @@ int serve(const ServeOptions& options) {
             if (signal == SIGHUP) {
                 // Built here, off the workers; they pick it up at their next batch.
                 try {
-                    zone::Loaded next = zone::load_all(options.config_path);
+                    zone::Loaded next = zone::load_all(options.config_path, {current.get(), true});
                     if (next.config.listen != running.listen ||
                         next.config.threads != running.threads ||
                         next.config.metrics_listen != running.metrics_listen)
@@ -173,6 +176,7 @@ int serve(const ServeOptions& options) {
                     log::info("reloaded: " + summary(next) +
                               (changes.empty() ? "; no zone, name or region changed" : ""));
                     for (const auto& change : changes) log::info("reloaded: " + change);
+                    for (const auto& change : next.serial_changes) log::info("reloaded: " + change);
                     ++registry.reloads_succeeded;
                 } catch (const std::exception& e) {
                     ++registry.reloads_failed;

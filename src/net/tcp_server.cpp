@@ -3,6 +3,7 @@
 #include "dns/wire.hpp"
 #include "net/endpoint.hpp"
 #include "util/log.hpp"
+#include "xfr/responder.hpp"
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -89,9 +90,32 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
             engine::Protocol::tcp, n, info,
             static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
         if (n == 0) return close(); // nothing to say to a stream that sent an answer
+        if (info.transfer) return answer_transfer(request, n);
         dns::put16(out_.data(), static_cast<std::uint16_t>(n));
         asio::async_write(socket_, asio::buffer(out_.data(), n + 2),
                           [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->do_read_length();
+                          });
+    }
+
+    // AXFR, IXFR and signed queries: every message of the answer, framed, in
+    // one buffer and one write. The idle timer is off while it is written: a
+    // large zone to a slow secondary may take longer than a query may.
+    void answer_transfer(const engine::Request& request, std::size_t engine_size) {
+        xfr::Outcome outcome = xfr::respond(*snapshot_, request, out_.data() + 2, engine_size);
+        if (!outcome.log.empty()) log::info(outcome.log);
+        if (outcome.messages.empty()) return close();
+        transfer_out_.clear();
+        for (const auto& m : outcome.messages) {
+            transfer_out_.push_back(static_cast<char>(m.size() >> 8));
+            transfer_out_.push_back(static_cast<char>(m.size() & 0xff));
+            transfer_out_ += m;
+        }
+        timer_.cancel();
+        asio::async_write(socket_, asio::buffer(transfer_out_),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              self->transfer_out_ = std::string();
                               if (ec) return self->close();
                               self->do_read_length();
                           });
@@ -109,6 +133,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     std::size_t length_have_ = 0;
     bool idle_ = false;
     std::vector<std::uint8_t> in_, out_;
+    std::string transfer_out_;
 };
 
 TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,

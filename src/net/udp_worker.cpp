@@ -3,6 +3,7 @@
 #include "dns/wire.hpp"
 #include "net/endpoint.hpp"
 #include "util/log.hpp"
+#include "xfr/responder.hpp"
 
 #include <boost/asio/socket_base.hpp>
 
@@ -95,6 +96,16 @@ void UdpListener::on_readable() {
                 static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
             if (size == 0) continue;
             std::size_t send_size = size;
+            if (info.transfer) {
+                // Signed queries and IXFR over UDP: rare, and allowed to allocate (see xfr/).
+                xfr::Outcome outcome = xfr::respond(*snapshot_, request, out, size);
+                if (!outcome.log.empty()) log::info(outcome.log);
+                if (!outcome.messages.empty() &&
+                    outcome.messages.front().size() <= dns::max_message_size) {
+                    std::memcpy(out, outcome.messages.front().data(), outcome.messages.front().size());
+                    send_size = outcome.messages.front().size();
+                }
+            }
             switch (limiter_.check(request.client, now_seconds)) {
             case RateLimiter::Verdict::send:
                 break;

@@ -6,9 +6,11 @@
 #include "dns/message_writer.hpp"
 #include "geo/geo_index.hpp"
 #include "zone/name_table.hpp"
+#include "zone/zone_version.hpp"
 #include "zone/zone_view.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,13 +77,17 @@ struct Snapshot {
     std::vector<ZoneEntry> zones;
     std::uint16_t udp_payload = 1232;
     std::shared_ptr<const geo::GeoIndex> geo; // null without GeoIP
+    // Zone transfers: who may, and what they get, by lowercased wire apex.
+    // Only zones that transfers, NOTIFY, a catalog or `serial: auto` need.
+    TransferConfig transfer;
+    std::map<std::string, std::shared_ptr<const ZoneTransfer>, std::less<>> transfers;
 
     const ZoneData* find_zone(std::string_view name_text) const;
     std::size_t memory() const;
 };
 
 // Compiles zones into a snapshot; zones must not repeat. Throws LoadError.
-std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
-                                                 const SnapshotOptions& options = {});
+std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
+                                           const SnapshotOptions& options = {});
 
 } // namespace srvd::zone

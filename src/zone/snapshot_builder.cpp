@@ -208,8 +208,8 @@ std::size_t Snapshot::memory() const {
            patches.capacity() * sizeof(dns::Patch) + names.memory();
 }
 
-std::shared_ptr<const Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
-                                                 const SnapshotOptions& options) {
+std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
+                                           const SnapshotOptions& options) {
     // Deeper zones first, so a child zone served here owns its apex name
     // rather than the parent's delegation.
     std::stable_sort(zones.begin(), zones.end(), [](const auto& a, const auto& b) {

@@ -1,20 +1,80 @@
 #include "zone/snapshot_loader.hpp"
 
 #include "config/zone_policy.hpp"
+#include "zone/catalog.hpp"
+#include "zone/serial_store.hpp"
+
+#include <optional>
 
 namespace srvd::zone {
+namespace {
 
-Loaded load_all(const std::string& config_path) {
+// Gives `zone` its version for transfers: resolves an automatic serial and
+// continues the previous snapshot's journal.
+std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>& zone,
+                                                const TransferConfig& config,
+                                                std::optional<SerialStore>& store,
+                                                const Snapshot* previous, Loaded& out) {
+    auto version = make_version(zone);
+    if (zone->policy.soa.serial_auto) {
+        if (!store) store.emplace(config.state_dir + "/serials");
+        version->serial =
+            store->serial_for(zone->policy.zone, version->digest, SerialStore::today());
+        set_serial(*zone, version->serial);
+    }
+    auto t = std::make_shared<ZoneTransfer>();
+    t->name = zone->policy.zone;
+    t->current = version;
+    const ZoneTransfer* before = nullptr;
+    if (previous)
+        if (auto it = previous->transfers.find(zone->apex); it != previous->transfers.end())
+            before = it->second.get();
+    if (before) {
+        t->journal = before->journal;
+        if (before->current->serial != version->serial) {
+            t->journal.push_back(make_changeset(*before->current, *version));
+            out.serial_changes.push_back(t->name + " serial " +
+                                         std::to_string(before->current->serial) + " -> " +
+                                         std::to_string(version->serial));
+        }
+        while (t->journal.size() > config.ixfr_history) t->journal.erase(t->journal.begin());
+    }
+    return t;
+}
+
+} // namespace
+
+Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     Loaded out;
     out.config = load_server_config(config_path);
-    std::vector<std::shared_ptr<const ZoneData>> zones;
+    const TransferConfig& transfer = out.config.transfer;
+    std::vector<std::shared_ptr<ZoneData>> zones;
     for (const auto& file : out.config.zone_files)
         zones.push_back(build_zone(load_zone_policy(file)));
-    SnapshotOptions options;
-    options.udp_payload = out.config.limits.udp_payload;
-    if (out.config.geoip) options.geoip = &*out.config.geoip;
-    out.snapshot = compile_snapshot(std::move(zones), options);
+    if (!transfer.catalog.empty()) {
+        std::vector<std::string> members;
+        for (const auto& z : zones) members.push_back(z->policy.zone);
+        zones.push_back(build_zone(catalog_policy(transfer.catalog, members)));
+    }
+
+    // Versions cost a sorted copy of each zone's record list: only made when
+    // something will send them (transfers, NOTIFY) or needs their digest.
+    const bool versions = !transfer.allow.empty() || !transfer.notify.empty();
+    std::optional<SerialStore> store;
+    std::map<std::string, std::shared_ptr<const ZoneTransfer>, std::less<>> transfers;
+    for (const auto& z : zones)
+        if (versions || z->policy.soa.serial_auto)
+            transfers[z->apex] = transfer_of(z, transfer, store, options.previous, out);
+    if (store && store->changed() && options.write_state) store->save();
+
+    SnapshotOptions snapshot_options;
+    snapshot_options.udp_payload = out.config.limits.udp_payload;
+    if (out.config.geoip) snapshot_options.geoip = &*out.config.geoip;
+    auto snapshot = compile_snapshot({zones.begin(), zones.end()}, snapshot_options);
+    snapshot->transfer = transfer;
+    snapshot->transfers = std::move(transfers);
+    out.snapshot = std::move(snapshot);
     out.load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     return out;

@@ -13,9 +13,18 @@ struct Loaded {
     ServerConfig config;
     std::shared_ptr<const Snapshot> snapshot;
     std::chrono::milliseconds load_time{0};
+    std::vector<std::string> serial_changes; // "example.com. 2026112601 -> 2026112602"
+};
+
+struct LoadOptions {
+    // The snapshot being replaced: its zone versions start the IXFR journals.
+    const Snapshot* previous = nullptr;
+    // serve and reload keep `soa.serial: auto` serials in state_dir; check,
+    // export and explain only read them.
+    bool write_state = false;
 };
 
 // Throws LoadError (file:line:column) on any problem.
-Loaded load_all(const std::string& config_path);
+Loaded load_all(const std::string& config_path, const LoadOptions& options = {});
 
 } // namespace srvd::zone

@@ -44,7 +44,7 @@ class ZoneBuilder {
         data_->apex = *dns::name_from_text(data_->policy.zone);
     }
 
-    std::shared_ptr<const ZoneData> build() {
+    std::shared_ptr<ZoneData> build() {
         const ZonePolicy& p = data_->policy;
         check_size(p);
         data_->views.resize(p.view_count());
@@ -302,8 +302,19 @@ class ZoneBuilder {
 
 } // namespace
 
-std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health) {
+std::shared_ptr<ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health) {
     return ZoneBuilder(std::move(policy), std::move(health)).build();
+}
+
+void set_serial(ZoneData& zone, std::uint32_t serial) {
+    zone.policy.soa.serial = serial; // a rebuild (health change) keeps it
+    for (auto& rr : zone.storage)
+        if (rr.get() == zone.default_view().soa) {
+            // SOA RDATA: MNAME RNAME SERIAL ...; ldns_rr_set_rdf hands back the old field.
+            ldns_rdf_deep_free(
+                ldns_rr_set_rdf(rr.get(), ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, serial), 2));
+            return;
+        }
 }
 
 Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health,

@@ -66,8 +66,10 @@ struct ZoneData {
 // Expands and checks a policy: records parse, names lie inside the zone, no
 // CNAME beside other data. Throws LoadError naming the policy line. With
 // `health`, down servers leave the proxies' answers (see apply_health).
-std::shared_ptr<const ZoneData> build_zone(ZonePolicy policy,
-                                           std::vector<ServerHealth> health = {});
+std::shared_ptr<ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health = {});
+
+// Sets the SOA serial of a zone not yet shared (`soa.serial: auto`).
+void set_serial(ZoneData& zone, std::uint32_t serial);
 
 // The ordering clients get: down servers leave and the tiers close up;
 // draining servers stay only when no server of the ordering is up. When

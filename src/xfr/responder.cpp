@@ -1,0 +1,238 @@
+#include "xfr/responder.hpp"
+
+#include "dns/wire.hpp"
+#include "net/rate_limiter.hpp"
+#include "xfr/tsig.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace srvd::xfr {
+namespace {
+
+struct PktDeleter {
+    void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+};
+using PktPtr = std::unique_ptr<ldns_pkt, PktDeleter>;
+
+// Large enough that a big zone goes in few messages, well under 65535 so a
+// message never overflows after compression differences and the TSIG record.
+constexpr std::size_t message_budget = 16 * 1024;
+
+std::string client_text(const engine::ClientAddress& c) {
+    boost::system::error_code ec;
+    if (c.family == 4) {
+        boost::asio::ip::address_v4::bytes_type b;
+        std::copy(c.bytes, c.bytes + 4, b.begin());
+        return boost::asio::ip::address_v4(b).to_string();
+    }
+    if (c.family == 6) {
+        boost::asio::ip::address_v6::bytes_type b;
+        std::copy(c.bytes, c.bytes + 16, b.begin());
+        return boost::asio::ip::address_v6(b).to_string();
+    }
+    return "?";
+}
+
+class Responder {
+  public:
+    Responder(const zone::Snapshot& s, const engine::Request& r, const ldns_pkt* query)
+        : snapshot_(s), request_(r), query_(query) {}
+
+    Outcome run(TsigVerdict tsig, const std::uint8_t* engine_answer, std::size_t engine_size) {
+        if (tsig.status == TsigStatus::verified) {
+            key_name_ = tsig.key->name;
+            signer_.emplace(*tsig.key, std::move(tsig.request_mac));
+        }
+        if (tsig.status == TsigStatus::bad_key || tsig.status == TsigStatus::bad_signature) {
+            // RFC 8945 5.2: NOTAUTH, unsigned (the client's key cannot be trusted).
+            add(header(LDNS_RCODE_NOTAUTH, true));
+            log(tsig.status == TsigStatus::bad_key ? "refused: unknown TSIG key or algorithm"
+                                                   : "refused: TSIG signature does not verify");
+            return std::move(out_);
+        }
+        const ldns_rr* question = ldns_rr_list_rr(ldns_pkt_question(query_), 0);
+        const ldns_rr_type qtype = ldns_rr_get_type(question);
+        if (qtype != LDNS_RR_TYPE_AXFR && qtype != LDNS_RR_TYPE_IXFR) {
+            // A signed ordinary query (a secondary's SOA check): the engine's answer, signed.
+            ldns_pkt* answer = nullptr;
+            if (engine_size == 0 ||
+                ldns_wire2pkt(&answer, engine_answer, engine_size) != LDNS_STATUS_OK) return {};
+            add(PktPtr(answer));
+            return std::move(out_);
+        }
+        zone_name_ = text(ldns_rr_owner(question));
+        const zone::ZoneTransfer* zone = find_zone(ldns_rr_owner(question));
+        if (!zone) {
+            add(header(LDNS_RCODE_NOTAUTH, true)); // RFC 5936 2.2.1: not authoritative
+            log("refused: not a zone served here");
+            return std::move(out_);
+        }
+        if (!allowed(tsig.key)) {
+            add(header(LDNS_RCODE_REFUSED, true));
+            log("refused: not allowed by transfer.allow");
+            return std::move(out_);
+        }
+        const auto& current = *zone->current;
+        if (request_.protocol == engine::Protocol::udp) {
+            if (qtype == LDNS_RR_TYPE_AXFR) { // RFC 5936 4.2: TCP only
+                add(header(LDNS_RCODE_NOTIMPL, true));
+                return std::move(out_);
+            }
+            // RFC 1995 2: a UDP IXFR that does not fit gets the current SOA; the client retries over TCP.
+            auto m = header(LDNS_RCODE_NOERROR, true);
+            push(m.get(), current.soa);
+            add(std::move(m));
+            return std::move(out_);
+        }
+        if (qtype == LDNS_RR_TYPE_IXFR) {
+            const std::uint32_t client_serial = ixfr_serial();
+            if (!zone::serial_newer(current.serial, client_serial)) {
+                stream_begin();
+                stream(current.soa); // up to date: the current SOA alone
+                stream_end();
+                log("IXFR serial " + std::to_string(client_serial) + ": up to date");
+                return std::move(out_);
+            }
+            const auto changes = zone->changes_since(client_serial);
+            if (!changes.empty()) {
+                stream_begin();
+                stream(current.soa);
+                for (const zone::Changeset* c : changes) {
+                    stream(c->from_soa.get());
+                    for (const auto& rr : c->removed) stream(rr.get());
+                    stream(c->to_soa.get());
+                    for (const auto& rr : c->added) stream(rr.get());
+                }
+                stream(current.soa);
+                stream_end();
+                log("IXFR " + std::to_string(client_serial) + " -> " +
+                    std::to_string(current.serial) + ": " + std::to_string(changes.size()) +
+                    " change(s), " + std::to_string(out_.messages.size()) + " message(s)");
+                return std::move(out_);
+            }
+            // The journal does not reach back that far: the whole zone (RFC 1995 4).
+        }
+        stream_begin();
+        stream(current.soa);
+        for (const ldns_rr* rr : current.records) stream(rr);
+        stream(current.soa);
+        stream_end();
+        log(std::string(qtype == LDNS_RR_TYPE_IXFR ? "IXFR answered with the full zone"
+                                                   : "AXFR") +
+            " serial " + std::to_string(current.serial) + ": " +
+            std::to_string(current.records.size() + 2) + " records, " +
+            std::to_string(out_.messages.size()) + " message(s)");
+        return std::move(out_);
+    }
+
+  private:
+    static std::string text(const ldns_rdf* rdf) {
+        char* t = ldns_rdf2str(rdf);
+        std::string out = t ? t : "";
+        free(t);
+        return out;
+    }
+
+    void log(const std::string& what) {
+        out_.log = "transfer of " + zone_name_ + " to " + client_text(request_.client) +
+                   (signer_ ? " (key " + key_name_ + ")" : "") + ": " + what;
+    }
+
+    const zone::ZoneTransfer* find_zone(const ldns_rdf* owner) const {
+        dns::RdfPtr name(ldns_rdf_clone(owner));
+        ldns_dname2canonical(name.get());
+        auto it = snapshot_.transfers.find(dns::rdf_bytes(name.get()));
+        return it == snapshot_.transfers.end() ? nullptr : it->second.get();
+    }
+
+    bool allowed(const TsigKey* key) const {
+        for (const auto& a : snapshot_.transfer.allow)
+            if (net::in_prefix(request_.client, a.prefix) &&
+                (a.key.empty() || (key && key->name == a.key)))
+                return true;
+        return false;
+    }
+
+    std::uint32_t ixfr_serial() const {
+        const ldns_rr_list* authority = ldns_pkt_authority(query_);
+        if (ldns_rr_list_rr_count(authority) != 1) return 0;
+        const ldns_rr* soa = ldns_rr_list_rr(authority, 0);
+        if (ldns_rr_get_type(soa) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(soa) < 3) return 0;
+        return ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+    }
+
+    // A response to the query: same ID and question, QR and AA set.
+    PktPtr header(ldns_pkt_rcode rcode, bool with_question) const {
+        PktPtr m(ldns_pkt_new());
+        ldns_pkt_set_id(m.get(), ldns_pkt_id(query_));
+        ldns_pkt_set_qr(m.get(), true);
+        ldns_pkt_set_aa(m.get(), rcode == LDNS_RCODE_NOERROR);
+        ldns_pkt_set_opcode(m.get(), LDNS_PACKET_QUERY);
+        ldns_pkt_set_rcode(m.get(), rcode);
+        if (with_question)
+            ldns_pkt_push_rr(m.get(), LDNS_SECTION_QUESTION,
+                             ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(query_), 0)));
+        return m;
+    }
+
+    static void push(ldns_pkt* m, const ldns_rr* rr) {
+        ldns_pkt_push_rr(m, LDNS_SECTION_ANSWER, ldns_rr_clone(rr));
+    }
+
+    // Signs (when the request was signed) and appends one message.
+    void add(PktPtr m) {
+        if (signer_ && !signer_->sign(m.get())) return;
+        std::uint8_t* wire = nullptr;
+        std::size_t size = 0;
+        if (ldns_pkt2wire(&wire, m.get(), &size) != LDNS_STATUS_OK) return;
+        out_.messages.emplace_back(reinterpret_cast<const char*>(wire), size);
+        free(wire);
+    }
+
+    // A zone stream: records packed into messages of about message_budget bytes.
+    void stream_begin() {
+        pending_ = header(LDNS_RCODE_NOERROR, true);
+        pending_size_ = 0;
+    }
+    void stream(const ldns_rr* rr) {
+        const std::size_t size = ldns_rr_uncompressed_size(rr);
+        if (pending_size_ > 0 && pending_size_ + size > message_budget) {
+            add(std::move(pending_));
+            pending_ = header(LDNS_RCODE_NOERROR, false);
+            pending_size_ = 0;
+        }
+        push(pending_.get(), rr);
+        pending_size_ += size;
+    }
+    void stream_end() { add(std::move(pending_)); }
+
+    const zone::Snapshot& snapshot_;
+    const engine::Request& request_;
+    const ldns_pkt* query_;
+    std::optional<TsigSigner> signer_;
+    std::string key_name_;
+    std::string zone_name_;
+    PktPtr pending_;
+    std::size_t pending_size_ = 0;
+    Outcome out_;
+};
+
+} // namespace
+
+Outcome respond(const zone::Snapshot& snapshot, const engine::Request& request,
+                const std::uint8_t* engine_answer, std::size_t engine_answer_size) {
+    ldns_pkt* parsed = nullptr;
+    // The engine already checked the message; ldns may still refuse what it
+    // does not model, and then the engine's answer stands.
+    if (ldns_wire2pkt(&parsed, request.data, request.size) != LDNS_STATUS_OK) return {};
+    PktPtr query(parsed);
+    if (ldns_rr_list_rr_count(ldns_pkt_question(query.get())) != 1) return {};
+    TsigVerdict tsig = verify_request(query.get(), request.data, request.size, snapshot.transfer);
+    return Responder(snapshot, request, query.get()).run(std::move(tsig), engine_answer,
+                                                         engine_answer_size);
+}
+
+} // namespace srvd::xfr

@@ -1,0 +1,36 @@
+#pragma once
+// TSIG (RFC 8945) through ldns: verifying a signed request against the
+// configured keys, and signing each message of the answer.
+#include "config/transfer_config.hpp"
+#include "dns/ldns.hpp"
+#include "dns/rr.hpp"
+
+namespace srvd::xfr {
+
+enum class TsigStatus { unsigned_request, verified, bad_key, bad_signature };
+
+struct TsigVerdict {
+    TsigStatus status = TsigStatus::unsigned_request;
+    const TsigKey* key = nullptr;   // when verified
+    dns::RdfPtr request_mac;        // when verified: the first answer signs over it
+};
+
+// `request` was parsed from `wire`; ldns keeps the TSIG record aside.
+TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, std::size_t size,
+                           const TransferConfig& config);
+
+// Signs the messages of one answer in turn (RFC 8945 5.3.1: the first over
+// the request's MAC, each later one over the MAC before it, timers only).
+class TsigSigner {
+  public:
+    TsigSigner(const TsigKey& key, dns::RdfPtr request_mac)
+        : key_(key), prior_mac_(std::move(request_mac)) {}
+    bool sign(ldns_pkt* message);
+
+  private:
+    const TsigKey& key_;
+    dns::RdfPtr prior_mac_;
+    bool first_ = true;
+};
+
+} // namespace srvd::xfr

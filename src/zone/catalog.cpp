@@ -1,0 +1,36 @@
+#include "zone/catalog.hpp"
+
+#include <cstdio>
+
+namespace srvd::zone {
+namespace {
+
+// RFC 9432 4.1: a member's label only has to be unique and stable; a hash of
+// the zone's name is both, on every srvd of a fleet.
+std::string member_label(const std::string& zone) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : zone) h = (h ^ c) * 1099511628211ull;
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+    return text;
+}
+
+} // namespace
+
+ZonePolicy catalog_policy(const std::string& name, const std::vector<std::string>& members) {
+    ZonePolicy p;
+    const SourceMark mark{"catalog " + name, 0, 0};
+    p.file = mark.file;
+    p.zone_mark = mark;
+    p.zone = name;
+    p.ttl = 0;
+    // RFC 9432 4.1: the apex NS is "invalid."; the catalog is data, not a service.
+    p.soa = {"invalid.", "invalid.", 0, 3600, 600, 1209600, 0, true};
+    p.nameservers.push_back({"invalid.", {}, mark});
+    p.records.push_back({"version 0 IN TXT \"2\"", mark});
+    for (const auto& zone : members)
+        p.records.push_back({member_label(zone) + ".zones 0 IN PTR " + zone, mark});
+    return p;
+}
+
+} // namespace srvd::zone

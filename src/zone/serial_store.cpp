@@ -1,0 +1,69 @@
+#include "zone/serial_store.hpp"
+
+#include "config/load_error.hpp"
+#include "zone/zone_version.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+namespace srvd::zone {
+
+SerialStore::SerialStore(std::string path) : path_(std::move(path)) {
+    std::ifstream in(path_);
+    if (!in) return; // first start: nothing kept yet
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream fields(line);
+        std::string zone;
+        Entry e{};
+        if (!(fields >> zone >> e.serial >> std::hex >> e.digest))
+            throw LoadError({path_, number, 1}, "expected ZONE SERIAL DIGEST");
+        entries_[zone] = e;
+    }
+}
+
+std::uint32_t SerialStore::serial_for(const std::string& zone, std::uint64_t digest,
+                                      std::uint32_t today) {
+    auto it = entries_.find(zone);
+    if (it != entries_.end() && it->second.digest == digest) return it->second.serial;
+    std::uint32_t serial = today;
+    if (it != entries_.end() && !serial_newer(serial, it->second.serial))
+        serial = it->second.serial + 1;
+    entries_[zone] = {serial, digest};
+    changed_ = true;
+    return serial;
+}
+
+void SerialStore::save() const {
+    const std::string temporary = path_ + ".new";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << "# srvd: serials of soa.serial: auto zones (zone serial content-digest)\n";
+        for (const auto& [zone, e] : entries_)
+            out << zone << ' ' << e.serial << ' ' << std::hex << e.digest << std::dec << '\n';
+        out.flush();
+        if (!out)
+            throw LoadError({temporary, 0, 0},
+                            std::string("cannot write the serials of soa.serial: auto zones: ") +
+                                std::strerror(errno) + " (is state_dir writable by srvd's user?)");
+    }
+    if (std::rename(temporary.c_str(), path_.c_str()) != 0)
+        throw LoadError({path_, 0, 0}, std::string("cannot replace: ") + std::strerror(errno));
+}
+
+std::uint32_t SerialStore::today() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    return static_cast<std::uint32_t>((utc.tm_year + 1900) * 1000000 + (utc.tm_mon + 1) * 10000 +
+                                      utc.tm_mday * 100);
+}
+
+} // namespace srvd::zone
