@@ -3,6 +3,7 @@
 #include "health/health_monitor.hpp"
 #include "metrics/http_server.hpp"
 #include "metrics/registry.hpp"
+#include "net/notify_sender.hpp"
 #include "net/privileges.hpp"
 #include "net/snapshot_holder.hpp"
 #include "net/tcp_server.hpp"
@@ -128,6 +129,12 @@ int serve(const ServeOptions& options) {
         w->thread = std::thread([&io = w->io] { io.run(); });
     }
 
+    NotifySender notifier(control);
+    auto send_notifies = [&](const zone::Loaded& l) {
+        for (const auto& [zone, serial] : l.notify) notifier.notify(l.config.transfer, zone, serial);
+    };
+    send_notifies(loaded);
+
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     ServerConfig running = loaded.config;
 
@@ -177,6 +184,7 @@ int serve(const ServeOptions& options) {
                               (changes.empty() ? "; no zone, name or region changed" : ""));
                     for (const auto& change : changes) log::info("reloaded: " + change);
                     for (const auto& change : next.serial_changes) log::info("reloaded: " + change);
+                    send_notifies(next);
                     ++registry.reloads_succeeded;
                 } catch (const std::exception& e) {
                     ++registry.reloads_failed;

@@ -39,6 +39,8 @@ std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>&
         }
         while (t->journal.size() > config.ixfr_history) t->journal.erase(t->journal.begin());
     }
+    if (!before || before->current->serial != version->serial)
+        out.notify.emplace_back(t->name, version->serial);
     return t;
 }
 

@@ -1,0 +1,25 @@
+#pragma once
+// NOTIFY (RFC 1996): tells the configured secondaries that a zone's serial
+// changed, over UDP, signed when the target has a key, retried with a
+// doubling timeout until acknowledged. Runs on the control loop, not on the
+// workers.
+#include "config/transfer_config.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace srvd::net {
+
+class NotifySender {
+  public:
+    explicit NotifySender(boost::asio::io_context& io) : io_(io) {}
+    // Notifies every target in `config` that `zone` now has `serial`.
+    void notify(const TransferConfig& config, const std::string& zone, std::uint32_t serial);
+
+  private:
+    boost::asio::io_context& io_;
+};
+
+} // namespace srvd::net
