@@ -1,10 +1,12 @@
 // libFuzzer target: arbitrary bytes as a query to the answer engine over a
-// compiled snapshot (the example zone and the demo GeoIP database). The first
-// two bytes choose the transport and the client address. Beyond "no crash,
-// no sanitizer report", every answer must be a message ldns can decode, with
-// the query's ID, within the size the transport allows.
+// compiled snapshot (the example zone and the demo GeoIP database, transfers
+// open). The first two bytes choose the transport and the client address.
+// Beyond "no crash, no sanitizer report", every answer must be a message ldns
+// can decode, with the query's ID, within the size the transport allows; what
+// the engine hands to the transfer layer goes through it the same way.
 #include "dns/ldns.hpp"
 #include "engine/answer_engine.hpp"
+#include "xfr/responder.hpp"
 #include "zone/snapshot_loader.hpp"
 
 #include <cstdio>
@@ -19,9 +21,20 @@ namespace {
 const zone::Snapshot& snapshot() {
     static const std::shared_ptr<const zone::Snapshot> s = [] {
         // Built from the source tree's example configuration.
-        return zone::load_all(SRVD_SOURCE "/conf/srvd.yaml").snapshot;
+        return zone::load_all(SRVD_SOURCE "/fuzz/srvd-transfers.yaml").snapshot;
     }();
     return *s;
+}
+
+void check_decodes(const std::uint8_t* answer, std::size_t size,
+                   const std::vector<std::uint8_t>& query) {
+    if (size < 12 || size > 65535 || answer[0] != query[0] || answer[1] != query[1]) std::abort();
+    ldns_pkt* pkt = nullptr;
+    if (ldns_wire2pkt(&pkt, answer, size) != LDNS_STATUS_OK) {
+        std::fprintf(stderr, "srvd produced an answer ldns cannot decode\n");
+        std::abort();
+    }
+    ldns_pkt_free(pkt);
 }
 
 } // namespace
@@ -46,16 +59,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // An exact-size copy, so reads past the end trip AddressSanitizer.
     std::vector<std::uint8_t> query(data, data + size);
     std::vector<std::uint8_t> out(65535);
-    const std::size_t n = engine::answer_query(
-        snapshot(), {query.data(), query.size(), protocol, client}, out.data(), out.size());
+    const engine::Request request{query.data(), query.size(), protocol, client};
+    engine::AnswerInfo info;
+    const std::size_t n = engine::answer_query(snapshot(), request, out.data(), out.size(), &info);
     if (n == 0) return 0;
     if (n < 12 || (protocol == engine::Protocol::udp && n > snapshot().udp_payload)) std::abort();
-    if (out[0] != query[0] || out[1] != query[1]) std::abort();
-    ldns_pkt* pkt = nullptr;
-    if (ldns_wire2pkt(&pkt, out.data(), n) != LDNS_STATUS_OK) {
-        std::fprintf(stderr, "srvd produced an answer ldns cannot decode\n");
-        std::abort();
-    }
-    ldns_pkt_free(pkt);
+    check_decodes(out.data(), n, query);
+    if (info.transfer)
+        for (const auto& m : xfr::respond(snapshot(), request, out.data(), n).messages)
+            check_decodes(reinterpret_cast<const std::uint8_t*>(m.data()), m.size(), query);
     return 0;
 }

@@ -21,17 +21,7 @@ namespace srvd::cli {
 namespace {
 
 std::string subnet_text(const dns::ClientSubnet& s) {
-    boost::asio::ip::address a;
-    if (s.family == 1) {
-        boost::asio::ip::address_v4::bytes_type b;
-        std::copy(s.address, s.address + 4, b.begin());
-        a = boost::asio::ip::address_v4(b);
-    } else {
-        boost::asio::ip::address_v6::bytes_type b;
-        std::copy(s.address, s.address + 16, b.begin());
-        a = boost::asio::ip::address_v6(b);
-    }
-    return a.to_string() + "/" + std::to_string(s.source);
+    return net::address_of(s.family != 1, s.address).to_string() + "/" + std::to_string(s.source);
 }
 
 const zone::ZoneEntry* zone_of(const zone::Snapshot& s, const std::string& name) {

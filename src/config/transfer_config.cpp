@@ -52,7 +52,8 @@ void read_keys(const YamlReader& r, const YAML::Node& node, TransferConfig& out)
             !key.secret.empty() && ldns_str2rdf_b64(&decoded, key.secret.c_str()) == LDNS_STATUS_OK;
         ldns_rdf_deep_free(decoded);
         if (!valid)
-            r.fail(item.second["secret"], what + ".secret: expected base64 (as tsig-keygen prints)");
+            r.fail(item.second["secret"],
+                   what + ".secret: expected base64 (as tsig-keygen prints)");
         out.keys.push_back(std::move(key));
     }
 }

@@ -44,11 +44,11 @@ struct TransferConfig {
     std::vector<TsigKey> keys;
     std::vector<TransferAllow> allow; // empty: no transfers
     std::vector<NotifyTarget> notify;
-    std::uint32_t notify_retries = 5;                  // Knot's default
-    std::chrono::milliseconds notify_timeout{2000};    // per attempt, doubling
-    std::uint32_t ixfr_history = 16;                   // serial changes kept per zone
-    std::string catalog;                               // catalog zone name, empty: none
-    std::string state_dir = "/var/lib/srvd";           // serials of `soa.serial: auto` zones
+    std::uint32_t notify_retries = 5;               // Knot's default
+    std::chrono::milliseconds notify_timeout{2000}; // per attempt, doubling
+    std::uint32_t ixfr_history = 16;                // serial changes kept per zone
+    std::string catalog;                            // catalog zone name, empty: none
+    std::string state_dir = "/var/lib/srvd";        // serials of `soa.serial: auto` zones
     bool operator==(const TransferConfig&) const = default;
 
     const TsigKey* find_key(const std::string& name) const {
@@ -60,7 +60,7 @@ struct TransferConfig {
 
 // Reads `keys:`, `transfer:`, `catalog:` and `state_dir:` from the server
 // configuration's root; `config_file` anchors relative paths. Throws LoadError.
-void read_transfer_config(const YamlReader& r, const YAML::Node& root, const std::string& config_file,
-                          TransferConfig& out);
+void read_transfer_config(const YamlReader& r, const YAML::Node& root,
+                          const std::string& config_file, TransferConfig& out);
 
 } // namespace srvd

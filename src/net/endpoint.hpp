@@ -1,5 +1,5 @@
 #pragma once
-// Socket and Asio addresses → the engine's ClientAddress.
+// Socket and Asio addresses ↔ the engine's ClientAddress.
 #include "engine/answer_engine.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -36,6 +36,18 @@ inline engine::ClientAddress client_address(const sockaddr* sa) {
         std::memcpy(c.bytes, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, 16);
     }
     return c;
+}
+
+// 4 or 16 bytes in network order → an Asio address (for logs and explain).
+inline boost::asio::ip::address address_of(bool v6, const std::uint8_t* bytes) {
+    if (!v6) {
+        boost::asio::ip::address_v4::bytes_type b;
+        std::copy(bytes, bytes + 4, b.begin());
+        return boost::asio::ip::address_v4(b);
+    }
+    boost::asio::ip::address_v6::bytes_type b;
+    std::copy(bytes, bytes + 16, b.begin());
+    return boost::asio::ip::address_v6(b);
 }
 
 } // namespace srvd::net

@@ -23,12 +23,10 @@ std::string endpoint_text(const asio::ip::udp::endpoint& e) {
 // One NOTIFY to one secondary, alive until acknowledged or out of attempts.
 class Pending : public std::enable_shared_from_this<Pending> {
   public:
-    Pending(asio::io_context& io, const NotifyTarget& target, const TsigKey* key,
-            std::string zone, std::uint32_t serial, std::uint32_t attempts,
-            std::chrono::milliseconds timeout)
+    Pending(asio::io_context& io, const NotifyTarget& target, const TsigKey* key, std::string zone,
+            std::uint32_t serial, std::uint32_t attempts, std::chrono::milliseconds timeout)
         : socket_(io, target.endpoint.protocol()), timer_(io), target_(target.endpoint),
-          zone_(std::move(zone)), serial_(serial), attempts_left_(attempts + 1),
-          timeout_(timeout) {
+          zone_(std::move(zone)), serial_(serial), attempts_left_(attempts + 1), timeout_(timeout) {
         static thread_local std::mt19937 random{std::random_device{}()};
         id_ = static_cast<std::uint16_t>(random());
         message_ = build(key);
@@ -78,8 +76,9 @@ class Pending : public std::enable_shared_from_this<Pending> {
 
     void send() {
         --attempts_left_;
-        socket_.async_send_to(asio::buffer(message_), target_,
-                              [self = shared_from_this()](boost::system::error_code, std::size_t) {});
+        socket_.async_send_to(
+            asio::buffer(message_), target_,
+            [self = shared_from_this()](boost::system::error_code, std::size_t) {});
         timer_.expires_after(timeout_);
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec) return;
@@ -141,7 +140,8 @@ void NotifySender::notify(const TransferConfig& config, const std::string& zone,
                                       config.notify_retries, config.notify_timeout)
                 ->start();
         } catch (const boost::system::system_error& e) {
-            log::error("notify " + zone + " to " + endpoint_text(target.endpoint) + ": " + e.what());
+            log::error("notify " + zone + " to " + endpoint_text(target.endpoint) + ": " +
+                       e.what());
         }
     }
 }

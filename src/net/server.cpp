@@ -131,7 +131,8 @@ int serve(const ServeOptions& options) {
 
     NotifySender notifier(control);
     auto send_notifies = [&](const zone::Loaded& l) {
-        for (const auto& [zone, serial] : l.notify) notifier.notify(l.config.transfer, zone, serial);
+        for (const auto& [zone, serial] : l.notify)
+            notifier.notify(l.config.transfer, zone, serial);
     };
     send_notifies(loaded);
 

@@ -102,7 +102,8 @@ void UdpListener::on_readable() {
                 if (!outcome.log.empty()) log::info(outcome.log);
                 if (!outcome.messages.empty() &&
                     outcome.messages.front().size() <= dns::max_message_size) {
-                    std::memcpy(out, outcome.messages.front().data(), outcome.messages.front().size());
+                    std::memcpy(out, outcome.messages.front().data(),
+                                outcome.messages.front().size());
                     send_size = outcome.messages.front().size();
                 }
             }

@@ -1,11 +1,11 @@
 #include "xfr/responder.hpp"
 
 #include "dns/wire.hpp"
+#include "net/endpoint.hpp"
 #include "net/rate_limiter.hpp"
 #include "xfr/tsig.hpp"
 
-#include <boost/asio/ip/address.hpp>
-
+#include <ctime>
 #include <memory>
 #include <optional>
 
@@ -22,18 +22,7 @@ using PktPtr = std::unique_ptr<ldns_pkt, PktDeleter>;
 constexpr std::size_t message_budget = 16 * 1024;
 
 std::string client_text(const engine::ClientAddress& c) {
-    boost::system::error_code ec;
-    if (c.family == 4) {
-        boost::asio::ip::address_v4::bytes_type b;
-        std::copy(c.bytes, c.bytes + 4, b.begin());
-        return boost::asio::ip::address_v4(b).to_string();
-    }
-    if (c.family == 6) {
-        boost::asio::ip::address_v6::bytes_type b;
-        std::copy(c.bytes, c.bytes + 16, b.begin());
-        return boost::asio::ip::address_v6(b).to_string();
-    }
-    return "?";
+    return c.family ? net::address_of(c.family == 6, c.bytes).to_string() : "?";
 }
 
 class Responder {
@@ -46,24 +35,27 @@ class Responder {
             key_name_ = tsig.key->name;
             signer_.emplace(*tsig.key, std::move(tsig.request_mac));
         }
-        if (tsig.status == TsigStatus::bad_key || tsig.status == TsigStatus::bad_signature) {
+        const ldns_rr* question = ldns_rr_list_rr(ldns_pkt_question(query_), 0);
+        const ldns_rr_type qtype = ldns_rr_get_type(question);
+        zone_name_ = text(ldns_rr_owner(question));
+        if (tsig.status != TsigStatus::verified && tsig.status != TsigStatus::unsigned_request) {
             // RFC 8945 5.2: NOTAUTH, unsigned (the client's key cannot be trusted).
             add(header(LDNS_RCODE_NOTAUTH, true));
             log(tsig.status == TsigStatus::bad_key ? "refused: unknown TSIG key or algorithm"
-                                                   : "refused: TSIG signature does not verify");
+                : tsig.status == TsigStatus::bad_signature
+                    ? "refused: TSIG signature does not verify"
+                    : "refused: TSIG time outside the fudge (clocks?)");
             return std::move(out_);
         }
-        const ldns_rr* question = ldns_rr_list_rr(ldns_pkt_question(query_), 0);
-        const ldns_rr_type qtype = ldns_rr_get_type(question);
         if (qtype != LDNS_RR_TYPE_AXFR && qtype != LDNS_RR_TYPE_IXFR) {
             // A signed ordinary query (a secondary's SOA check): the engine's answer, signed.
             ldns_pkt* answer = nullptr;
             if (engine_size == 0 ||
-                ldns_wire2pkt(&answer, engine_answer, engine_size) != LDNS_STATUS_OK) return {};
+                ldns_wire2pkt(&answer, engine_answer, engine_size) != LDNS_STATUS_OK)
+                return {};
             add(PktPtr(answer));
             return std::move(out_);
         }
-        zone_name_ = text(ldns_rr_owner(question));
         const zone::ZoneTransfer* zone = find_zone(ldns_rr_owner(question));
         if (!zone) {
             add(header(LDNS_RCODE_NOTAUTH, true)); // RFC 5936 2.2.1: not authoritative
@@ -81,7 +73,8 @@ class Responder {
                 add(header(LDNS_RCODE_NOTIMPL, true));
                 return std::move(out_);
             }
-            // RFC 1995 2: a UDP IXFR that does not fit gets the current SOA; the client retries over TCP.
+            // RFC 1995 2: a UDP IXFR that does not fit gets the current SOA; the client retries
+            // over TCP.
             auto m = header(LDNS_RCODE_NOERROR, true);
             push(m.get(), current.soa);
             add(std::move(m));
@@ -120,8 +113,7 @@ class Responder {
         for (const ldns_rr* rr : current.records) stream(rr);
         stream(current.soa);
         stream_end();
-        log(std::string(qtype == LDNS_RR_TYPE_IXFR ? "IXFR answered with the full zone"
-                                                   : "AXFR") +
+        log(std::string(qtype == LDNS_RR_TYPE_IXFR ? "IXFR answered with the full zone" : "AXFR") +
             " serial " + std::to_string(current.serial) + ": " +
             std::to_string(current.records.size() + 2) + " records, " +
             std::to_string(out_.messages.size()) + " message(s)");
@@ -230,9 +222,10 @@ Outcome respond(const zone::Snapshot& snapshot, const engine::Request& request,
     if (ldns_wire2pkt(&parsed, request.data, request.size) != LDNS_STATUS_OK) return {};
     PktPtr query(parsed);
     if (ldns_rr_list_rr_count(ldns_pkt_question(query.get())) != 1) return {};
-    TsigVerdict tsig = verify_request(query.get(), request.data, request.size, snapshot.transfer);
-    return Responder(snapshot, request, query.get()).run(std::move(tsig), engine_answer,
-                                                         engine_answer_size);
+    TsigVerdict tsig = verify_request(query.get(), request.data, request.size, snapshot.transfer,
+                                      static_cast<std::int64_t>(std::time(nullptr)));
+    return Responder(snapshot, request, query.get())
+        .run(std::move(tsig), engine_answer, engine_answer_size);
 }
 
 } // namespace srvd::xfr

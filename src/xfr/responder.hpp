@@ -12,7 +12,7 @@ namespace srvd::xfr {
 
 struct Outcome {
     std::vector<std::string> messages; // wire format, in order; empty: drop
-    std::string log;                   // a line for the log when something was transferred or refused
+    std::string log; // a line for the log when something was transferred or refused
 };
 
 // `engine_answer` is what answer_query wrote for the same request.

@@ -7,17 +7,19 @@
 
 namespace srvd::xfr {
 
-enum class TsigStatus { unsigned_request, verified, bad_key, bad_signature };
+enum class TsigStatus { unsigned_request, verified, bad_key, bad_signature, bad_time };
 
 struct TsigVerdict {
     TsigStatus status = TsigStatus::unsigned_request;
-    const TsigKey* key = nullptr;   // when verified
-    dns::RdfPtr request_mac;        // when verified: the first answer signs over it
+    const TsigKey* key = nullptr; // when verified
+    dns::RdfPtr request_mac;      // when verified: the first answer signs over it
 };
 
 // `request` was parsed from `wire`; ldns keeps the TSIG record aside.
+// `now` is Unix time: a request signed further away than its fudge is
+// BADTIME (RFC 8945 5.2.3), which ldns leaves to the caller.
 TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, std::size_t size,
-                           const TransferConfig& config);
+                           const TransferConfig& config, std::int64_t now);
 
 // Signs the messages of one answer in turn (RFC 8945 5.3.1: the first over
 // the request's MAC, each later one over the MAC before it, timers only).

@@ -13,10 +13,10 @@ namespace srvd::zone {
 
 struct ZoneVersion {
     std::uint32_t serial = 0;
-    std::uint64_t digest = 0;               // of the records, serial excluded
-    std::shared_ptr<const ZoneData> owner;  // keeps `records` alive
+    std::uint64_t digest = 0;              // of the records, serial excluded
+    std::shared_ptr<const ZoneData> owner; // keeps `records` alive
     const ldns_rr* soa = nullptr;
-    std::vector<const ldns_rr*> records;    // every record but the SOA, canonical order
+    std::vector<const ldns_rr*> records; // every record but the SOA, canonical order
 };
 
 // One serial change: what IXFR (RFC 1995) sends for it. Owns copies of its

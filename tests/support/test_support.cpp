@@ -30,6 +30,7 @@ TempDir::~TempDir() {
 
 std::string TempDir::write(const std::string& name, const std::string& text) const {
     const std::string file = path_ + "/" + name;
+    std::filesystem::create_directories(std::filesystem::path(file).parent_path());
     std::ofstream(file) << text;
     return file;
 }

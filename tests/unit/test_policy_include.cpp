@@ -80,16 +80,17 @@ TEST_CASE("include errors point into the file that has them") {
     }
     SUBCASE("a key an included file may not hold") {
         dir.write("platform.yaml", platform + "proxies: {}\n");
-        CHECK(error_of(dir, dir.write("partner.yaml", partner())).rfind("platform.yaml:11:1: ", 0) ==
-              0);
+        CHECK(
+            error_of(dir, dir.write("partner.yaml", partner())).rfind("platform.yaml:11:1: ", 0) ==
+            0);
     }
     SUBCASE("a syntax error in the included file") {
         dir.write("platform.yaml", "media_servers: [\n");
         CHECK(error_of(dir, dir.write("partner.yaml", partner())).rfind("platform.yaml:", 0) == 0);
     }
     SUBCASE("a missing included file names the include line") {
-        CHECK(error_of(dir, dir.write("partner.yaml", partner())).rfind("partner.yaml:4:10: include: ",
-                                                                        0) == 0);
+        CHECK(error_of(dir, dir.write("partner.yaml", partner()))
+                  .rfind("partner.yaml:4:10: include: ", 0) == 0);
     }
     SUBCASE("a name clash across files says where the first one is") {
         dir.write("platform.yaml", platform);

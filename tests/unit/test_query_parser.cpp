@@ -53,3 +53,28 @@ TEST_CASE("parse_query never reads past the end, for every prefix of a query") {
         CHECK(status == (n < 12 ? ParseStatus::drop : ParseStatus::formerr));
     }
 }
+
+TEST_CASE(
+    "parse_query: an IXFR's authority SOA is skipped, elsewhere it is FORMERR, TSIG is noted") {
+    // IXFR example.com with the client's SOA (serial 7) in the authority section.
+    const std::uint8_t soa[] = {0xc0, 12, 0, 6, 0, 1, 0, 0, 0, 0, 0, 26, 1, 'a', 0, 1, 'b', 0, 0,
+                                0,    0,  7, 0, 0, 0, 1, 0, 0, 0, 1, 0,  0, 0,   1, 0, 0,   0, 1};
+    auto q = test::make_query("example.com.", 251, {.edns = false});
+    q[9] = 1; // NSCOUNT
+    q.insert(q.end(), std::begin(soa), std::end(soa));
+    ParsedQuery p;
+    CHECK(parse_query(q.data(), q.size(), p) == ParseStatus::ok);
+    CHECK_FALSE(p.tsig);
+    q[12 + 13 + 1] = 1; // QTYPE 251 -> 257: an authority section is not for other types
+    CHECK(parse_query(q.data(), q.size(), p) == ParseStatus::formerr);
+    q[12 + 13 + 1] = 251;
+    CHECK(parse_query(q.data(), q.size() - 1, p) == ParseStatus::formerr);
+
+    // A TSIG record in the additional section marks the query for the transfer layer.
+    auto s = test::make_query("example.com.", 6, {.edns = false});
+    s[11] = 1; // ARCOUNT
+    const std::uint8_t tsig[] = {1, 'k', 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0};
+    s.insert(s.end(), std::begin(tsig), std::end(tsig));
+    REQUIRE(parse_query(s.data(), s.size(), p) == ParseStatus::ok);
+    CHECK(p.tsig);
+}

@@ -1,0 +1,326 @@
+// Zone transfers without sockets: the responder as a function of snapshot and
+// request, checked by decoding its messages with ldns (and verifying their
+// TSIG chain as a secondary would); the journal, auto serials, config errors.
+#include "config/server_config.hpp"
+#include "dns/ldns.hpp"
+#include "support/test_support.hpp"
+#include "xfr/responder.hpp"
+#include "xfr/tsig.hpp"
+#include "zone/serial_store.hpp"
+#include "zone/snapshot_loader.hpp"
+
+#include <doctest/doctest.h>
+
+#include <ctime>
+#include <fstream>
+
+using namespace srvd;
+
+namespace {
+
+const char* secret = "c3J2ZC10ZXN0LWtleS1mb3ItdHJhbnNmZXJzLTAwMDA=";
+
+std::string policy(int extra_records, const std::string& serial = "auto") {
+    std::string text =
+        "zone: example.net\nsoa: { primary: ns1.example.net, contact: h.example.net, "
+        "serial: " +
+        serial +
+        " }\nnameservers: { ns1: [192.0.2.1] }\n"
+        "media_servers: { ms1: { addresses: [192.0.2.11] } }\n"
+        "proxies: { sip: { targets: [ms1] } }\nrecords:\n";
+    for (int i = 0; i < extra_records; ++i)
+        text += "  - \"host" + std::to_string(i) + " IN A 198.51.100." + std::to_string(i % 250) +
+                "\"\n";
+    return text;
+}
+
+struct Fixture {
+    test::TempDir dir;
+    std::string config;
+    Fixture(int records, const std::string& allow = "{ address: 127.0.0.0/8 }") {
+        dir.write("zones/example.net.yaml", policy(records));
+        config = dir.write("srvd.yaml", std::string("zones: [zones]\nstate_dir: .\n"
+                                                    "keys: { k.example: { algorithm: hmac-sha256, "
+                                                    "secret: \"") +
+                                            secret + "\" } }\ntransfer: { allow: [" + allow +
+                                            "], ixfr_history: 2 }\n");
+    }
+    zone::Loaded load(const zone::Snapshot* previous = nullptr) {
+        return zone::load_all(config, {previous, true});
+    }
+};
+
+using PktPtr = std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)>;
+
+std::string query(const char* name, ldns_rr_type type, std::uint32_t ixfr_serial = 0,
+                  bool sign = false, const char* key = "k.example.", const char* with = secret) {
+    ldns_pkt* p = nullptr;
+    REQUIRE(ldns_pkt_query_new_frm_str(&p, name, type, LDNS_RR_CLASS_IN, 0) == LDNS_STATUS_OK);
+    ldns_pkt_set_id(p, 4242);
+    if (type == LDNS_RR_TYPE_IXFR) {
+        ldns_rr* soa = nullptr;
+        const std::string text =
+            std::string(name) + " 0 IN SOA a. b. " + std::to_string(ixfr_serial) + " 1 1 1 1";
+        REQUIRE(ldns_rr_new_frm_str(&soa, text.c_str(), 0, nullptr, nullptr) == LDNS_STATUS_OK);
+        ldns_pkt_push_rr(p, LDNS_SECTION_AUTHORITY, soa);
+    }
+    if (sign)
+        REQUIRE(ldns_pkt_tsig_sign(p, key, with, 300, "hmac-sha256.", nullptr) == LDNS_STATUS_OK);
+    std::uint8_t* wire = nullptr;
+    std::size_t size = 0;
+    REQUIRE(ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK);
+    std::string out(reinterpret_cast<char*>(wire), size);
+    free(wire);
+    ldns_pkt_free(p);
+    return out;
+}
+
+xfr::Outcome ask(const zone::Snapshot& s, const std::string& q, std::uint8_t last_octet = 1,
+                 engine::Protocol protocol = engine::Protocol::tcp) {
+    engine::Request r{reinterpret_cast<const std::uint8_t*>(q.data()), q.size(), protocol, {}};
+    r.client.family = 4;
+    r.client.bytes[0] = 127, r.client.bytes[3] = last_octet;
+    std::vector<std::uint8_t> answer(65535);
+    engine::AnswerInfo info;
+    const std::size_t n = engine::answer_query(s, r, answer.data(), answer.size(), &info);
+    REQUIRE(info.transfer);
+    return xfr::respond(s, r, answer.data(), n);
+}
+
+PktPtr decode(const std::string& m) {
+    ldns_pkt* p = nullptr;
+    REQUIRE(ldns_wire2pkt(&p, reinterpret_cast<const std::uint8_t*>(m.data()), m.size()) ==
+            LDNS_STATUS_OK);
+    return PktPtr(p, ldns_pkt_free);
+}
+
+// Every record of every message, as text, in order.
+std::vector<std::string> records(const xfr::Outcome& o) {
+    std::vector<std::string> out;
+    for (const auto& m : o.messages) {
+        auto p = decode(m);
+        CHECK(ldns_pkt_id(p.get()) == 4242);
+        CHECK(ldns_pkt_get_rcode(p.get()) == LDNS_RCODE_NOERROR);
+        const ldns_rr_list* answer = ldns_pkt_answer(p.get());
+        for (std::size_t i = 0; i < ldns_rr_list_rr_count(answer); ++i)
+            out.push_back(dns::rr_to_text(ldns_rr_list_rr(answer, i)));
+    }
+    return out;
+}
+
+ldns_pkt_rcode rcode_of(const xfr::Outcome& o) {
+    REQUIRE(o.messages.size() == 1);
+    return ldns_pkt_get_rcode(decode(o.messages[0]).get());
+}
+
+} // namespace
+
+TEST_CASE("AXFR: SOA, every record of the default view, SOA, large zones in several messages") {
+    Fixture f(3000);
+    auto loaded = f.load();
+    const auto& version =
+        *loaded.snapshot->transfers.at(loaded.snapshot->zones[0].data->apex)->current;
+    const auto out = ask(*loaded.snapshot, query("example.net.", LDNS_RR_TYPE_AXFR));
+    CHECK(out.messages.size() > 2);
+    for (const auto& m : out.messages) CHECK(m.size() < 65535);
+    const auto rrs = records(out);
+    REQUIRE(rrs.size() == version.records.size() + 2);
+    CHECK(rrs.front().find("SOA") != std::string::npos);
+    CHECK(rrs.back() == rrs.front());
+    CHECK(std::count_if(rrs.begin(), rrs.end(), [](const std::string& t) {
+              return t.rfind("host2999.example.net.", 0) == 0;
+          }) == 1);
+    CHECK(out.log.find("AXFR serial") != std::string::npos);
+}
+
+TEST_CASE("a signed AXFR: every message carries a TSIG the secondary can verify in turn") {
+    Fixture f(3000, "{ address: 127.0.0.0/8, key: k.example }");
+    auto loaded = f.load();
+    const std::string q = query("example.net.", LDNS_RR_TYPE_AXFR, 0, true);
+    const auto out = ask(*loaded.snapshot, q);
+    REQUIRE(out.messages.size() > 2);
+    auto request = decode(q);
+    dns::RdfPtr mac(ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3)));
+    for (std::size_t i = 0; i < out.messages.size(); ++i) {
+        const auto& m = out.messages[i];
+        auto p = decode(m);
+        REQUIRE(ldns_pkt_tsig(p.get()) != nullptr);
+        // RFC 8945 5.3.1, the client's side: first over the request MAC, then timers only.
+        CHECK(ldns_pkt_tsig_verify_next(p.get(), reinterpret_cast<const std::uint8_t*>(m.data()),
+                                        m.size(), "k.example.", secret, mac.get(), i ? 1 : 0));
+        mac.reset(ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(p.get()), 3)));
+    }
+}
+
+TEST_CASE("transfers are refused without the key, from elsewhere, and over UDP") {
+    Fixture f(1, "{ address: 127.0.0.1, key: k.example }, { address: 127.0.0.2 }");
+    auto loaded = f.load();
+    const auto& s = *loaded.snapshot;
+    CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR))) == LDNS_RCODE_REFUSED);
+    CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true), 3)) ==
+          LDNS_RCODE_REFUSED);
+    CHECK(records(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true), 1)).size() > 3);
+    CHECK(records(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR), 2)).size() > 3);
+    CHECK(rcode_of(ask(s,
+                       query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
+                             "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA="),
+                       1)) == LDNS_RCODE_NOTAUTH);
+    CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."), 1)) ==
+          LDNS_RCODE_NOTAUTH);
+    CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR), 2, engine::Protocol::udp)) ==
+          LDNS_RCODE_NOTIMPL);
+    CHECK(rcode_of(ask(s, query("sip.example.net.", LDNS_RR_TYPE_AXFR), 2)) == LDNS_RCODE_NOTAUTH);
+}
+
+TEST_CASE("TSIG: a request signed outside the fudge is BADTIME") {
+    Fixture f(1);
+    auto loaded = f.load();
+    const std::string q = query("example.net.", LDNS_RR_TYPE_SOA, 0, true);
+    auto p = decode(q);
+    const auto* wire = reinterpret_cast<const std::uint8_t*>(q.data());
+    const std::int64_t now = std::time(nullptr);
+    CHECK(xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now).status ==
+          xfr::TsigStatus::verified);
+    CHECK(
+        xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now + 301).status ==
+        xfr::TsigStatus::bad_time);
+    CHECK(
+        xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now - 301).status ==
+        xfr::TsigStatus::bad_time);
+    // A signed ordinary query gets the engine's answer, signed.
+    const auto out = ask(*loaded.snapshot, q);
+    auto answer = decode(out.messages.at(0));
+    CHECK(ldns_pkt_tsig(answer.get()) != nullptr);
+    CHECK(ldns_rr_list_rr_count(ldns_pkt_answer(answer.get())) == 1);
+}
+
+TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not reach back") {
+    Fixture f(2);
+    auto v1 = f.load();
+    const std::uint32_t s1 = v1.snapshot->transfers.begin()->second->current->serial;
+    f.dir.write("zones/example.net.yaml", policy(3)); // host2 added
+    auto v2 = f.load(v1.snapshot.get());
+    const std::uint32_t s2 = v2.snapshot->transfers.begin()->second->current->serial;
+    CHECK(zone::serial_newer(s2, s1));
+    REQUIRE(v2.notify.size() == 1);
+    CHECK(v2.notify[0].second == s2);
+    f.dir.write("zones/example.net.yaml", policy(2)); // host2 removed again
+    auto v3 = f.load(v2.snapshot.get());
+    const std::uint32_t s3 = v3.snapshot->transfers.begin()->second->current->serial;
+
+    auto rrs = records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1)));
+    // current SOA, (s1 SOA, -, s2 SOA, +host2), (s2 SOA, -host2, s3 SOA, -), current SOA
+    REQUIRE(rrs.size() == 8);
+    auto serial_of = [](const std::string& soa) { return soa.substr(0, soa.rfind(' ')); };
+    CHECK(rrs[1].find(" " + std::to_string(s1) + " ") != std::string::npos);
+    CHECK(rrs[3].rfind("host2.example.net.", 0) == 0);
+    CHECK(rrs[4].find(" " + std::to_string(s2) + " ") != std::string::npos);
+    CHECK(rrs[5].rfind("host2.example.net.", 0) == 0);
+    CHECK(serial_of(rrs[0]) == serial_of(rrs[7]));
+
+    rrs = records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s3)));
+    CHECK(rrs.size() == 1); // up to date
+    const std::size_t full = v3.snapshot->transfers.begin()->second->current->records.size() + 2;
+    CHECK(records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1 - 5))).size() ==
+          full);
+    // Over UDP, IXFR gets the current SOA: the client retries over TCP.
+    CHECK(records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1), 1,
+                      engine::Protocol::udp))
+              .size() == 1);
+
+    // ixfr_history: 2 keeps two changes; a third pushes out the first.
+    f.dir.write("zones/example.net.yaml", policy(4));
+    auto v4 = f.load(v3.snapshot.get());
+    CHECK(v4.snapshot->transfers.begin()->second->journal.size() == 2);
+    CHECK(records(ask(*v4.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1))).size() ==
+          v4.snapshot->transfers.begin()->second->current->records.size() + 2);
+    // current SOA, (s2 SOA, -host2, s3 SOA), (s3 SOA, s4 SOA, +host2, +host3), current SOA
+    CHECK(records(ask(*v4.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s2))).size() == 9);
+}
+
+TEST_CASE("soa.serial: auto: YYYYMMDDnn, kept while the content is, never backwards") {
+    test::TempDir dir;
+    const std::string path = dir.path() + "/serials";
+    const std::uint32_t today = 2026112600;
+    {
+        zone::SerialStore store(path);
+        CHECK(store.serial_for("a.", 1, today) == today);
+        CHECK(store.serial_for("a.", 1, today) == today);
+        CHECK(store.serial_for("a.", 2, today) == today + 1);         // same day: +1
+        CHECK(store.serial_for("a.", 3, today + 100) == today + 100); // a new day
+        CHECK(store.changed());
+        store.save();
+    }
+    zone::SerialStore again(path);
+    CHECK(again.serial_for("a.", 3, today) == today + 100); // restart, same content
+    CHECK(again.serial_for("a.", 1, today) == today + 101); // old content, newer serial
+    CHECK(!zone::SerialStore(path).changed());
+    dir.write("serials", "a. 12 nothex\n");
+    CHECK_THROWS_WITH_AS([&] { zone::SerialStore broken(path); }(),
+                         (path + ":1:1: expected ZONE SERIAL DIGEST").c_str(), LoadError);
+    CHECK(zone::serial_newer(1, 0xffffffffu)); // RFC 1982 wrap
+    CHECK(!zone::serial_newer(0xffffffffu, 1));
+}
+
+TEST_CASE("the catalog lists every zone and follows additions") {
+    Fixture f(1);
+    f.dir.write("srvd.yaml", "zones: [zones]\nstate_dir: .\ncatalog: Catalog.Invalid\n");
+    auto ptrs = [](const zone::Snapshot& s) {
+        const auto* catalog = s.find_zone("catalog.invalid");
+        REQUIRE(catalog != nullptr);
+        std::vector<std::string> out;
+        for (const auto& [name, node] : catalog->default_view().nodes)
+            for (const auto& set : node.rrsets)
+                for (const ldns_rr* rr : set.rrs)
+                    if (set.type == LDNS_RR_TYPE_PTR || set.type == LDNS_RR_TYPE_TXT)
+                        out.push_back(dns::rr_to_text(rr));
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    auto v1 = f.load();
+    auto list = ptrs(*v1.snapshot);
+    REQUIRE(list.size() == 2);
+    CHECK(list[0].find(".zones.catalog.invalid.\t0\tIN\tPTR\texample.net.") != std::string::npos);
+    CHECK(list[1] == "version.catalog.invalid.\t0\tIN\tTXT\t\"2\"");
+    const auto serial = [](const zone::Loaded& l) {
+        return l.snapshot->find_zone("catalog.invalid")->policy.soa.serial;
+    };
+    f.dir.write("zones/other.yaml",
+                "zone: other.example\nsoa: { primary: ns1.other.example, contact: h.other.example, "
+                "serial: 1 }\nnameservers: { ns1: [192.0.2.1] }\n");
+    auto v2 = f.load(v1.snapshot.get());
+    const auto after = ptrs(*v2.snapshot);
+    CHECK(after.size() == 3);
+    CHECK(zone::serial_newer(serial(v2), serial(v1)));
+    // The member label is a hash of the name: the same on every srvd of a fleet.
+    CHECK(std::find(after.begin(), after.end(), list[0]) != after.end());
+}
+
+TEST_CASE("transfer settings: errors name the line and column") {
+    test::TempDir dir;
+    dir.write("zones/example.net.yaml", policy(0, "1"));
+    auto error = [&](const std::string& yaml) {
+        const auto file = dir.write("srvd.yaml", "zones: [zones]\n" + yaml);
+        try {
+            load_server_config(file);
+            return std::string();
+        } catch (const LoadError& e) {
+            return std::string(e.what()).substr(file.size());
+        }
+    };
+    CHECK(error("keys: { k: { algorithm: hmac-sha3, secret: \"YWJj\" } }\n") ==
+          ":2:25: keys.k.algorithm: expected hmac-sha256, hmac-sha512, hmac-sha1 or hmac-md5");
+    CHECK(error("keys: { k: { algorithm: hmac-sha256, secret: \"not base64!\" } }\n") ==
+          ":2:46: keys.k.secret: expected base64 (as tsig-keygen prints)");
+    CHECK(error("transfer: { allow: [{ address: 10.0.0.0/33 }] }\n") ==
+          ":2:32: transfer.allow.address: expected a prefix such as 192.0.2.0/24 or ::1");
+    CHECK(error("transfer: { allow: [{ address: 10.0.0.1, key: nope }] }\n") ==
+          ":2:47: transfer.allow.key: unknown key 'nope'");
+    CHECK(error("transfer: { notify: [{ address: 10.0.0.1 }] }\n") ==
+          ":2:33: transfer.notify.address: expected ADDRESS:PORT such as 192.0.2.53:53");
+    CHECK(error("transfer: { allow: [], ixfr: 3 }\n").find("unknown key 'ixfr'") !=
+          std::string::npos);
+    CHECK(error("keys: { k: { algorithm: hmac-sha256, secret: \"YWJj\" } }\n"
+                "transfer: { allow: [{ address: \"::1\", key: K }], notify_timeout: 2s }\n")
+              .empty());
+}
