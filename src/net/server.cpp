@@ -184,7 +184,6 @@ int serve(const ServeOptions& options) {
                     log::info("reloaded: " + summary(next) +
                               (changes.empty() ? "; no zone, name or region changed" : ""));
                     for (const auto& change : changes) log::info("reloaded: " + change);
-                    for (const auto& change : next.serial_changes) log::info("reloaded: " + change);
                     send_notifies(next);
                     ++registry.reloads_succeeded;
                 } catch (const std::exception& e) {

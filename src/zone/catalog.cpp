@@ -1,5 +1,7 @@
 #include "zone/catalog.hpp"
 
+#include "util/stable_hash.hpp"
+
 #include <cstdio>
 
 namespace srvd::zone {
@@ -8,10 +10,9 @@ namespace {
 // RFC 9432 4.1: a member's label only has to be unique and stable; a hash of
 // the zone's name is both, on every srvd of a fleet.
 std::string member_label(const std::string& zone) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : zone) h = (h ^ c) * 1099511628211ull;
     char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+    std::snprintf(text, sizeof text, "%016llx",
+                  static_cast<unsigned long long>(stable_hash(zone)));
     return text;
 }
 

@@ -82,6 +82,8 @@ struct Snapshot {
     TransferConfig transfer;
     std::map<std::string, std::shared_ptr<const ZoneTransfer>, std::less<>> transfers;
 
+    std::map<std::string, std::size_t, std::less<>> zone_index; // lowercased wire apex → zones[i]
+
     const ZoneData* find_zone(std::string_view name_text) const;
     std::size_t memory() const;
 };

@@ -196,10 +196,8 @@ class SnapshotBuilder {
 const ZoneData* Snapshot::find_zone(std::string_view name_text) const {
     auto wire = dns::name_from_text(name_text);
     if (!wire) return nullptr;
-    const std::string key = dns::lowercase(*wire);
-    for (const auto& z : zones)
-        if (z.data->apex == key) return z.data.get();
-    return nullptr;
+    auto it = zone_index.find(dns::lowercase(*wire));
+    return it == zone_index.end() ? nullptr : zones[it->second].data.get();
 }
 
 std::size_t Snapshot::memory() const {
@@ -215,13 +213,14 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
     std::stable_sort(zones.begin(), zones.end(), [](const auto& a, const auto& b) {
         return dns::label_count(a->apex) > dns::label_count(b->apex);
     });
-    for (std::size_t i = 0; i < zones.size(); ++i)
-        for (std::size_t j = 0; j < i; ++j)
-            if (zones[i]->apex == zones[j]->apex)
-                throw LoadError(zones[i]->policy.zone_mark, "zone " + zones[i]->policy.zone +
-                                                                " is already loaded from " +
-                                                                zones[j]->policy.file);
     auto s = std::make_shared<Snapshot>();
+    for (std::size_t i = 0; i < zones.size(); ++i) {
+        auto [it, fresh] = s->zone_index.emplace(zones[i]->apex, i);
+        if (!fresh)
+            throw LoadError(zones[i]->policy.zone_mark, "zone " + zones[i]->policy.zone +
+                                                            " is already loaded from " +
+                                                            zones[it->second]->policy.file);
+    }
     s->udp_payload = options.udp_payload;
     SnapshotBuilder builder(*s);
     std::vector<std::string> names;

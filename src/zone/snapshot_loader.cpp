@@ -31,12 +31,8 @@ std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>&
             before = it->second.get();
     if (before) {
         t->journal = before->journal;
-        if (before->current->serial != version->serial) {
+        if (before->current->serial != version->serial)
             t->journal.push_back(make_changeset(*before->current, *version));
-            out.serial_changes.push_back(t->name + " serial " +
-                                         std::to_string(before->current->serial) + " -> " +
-                                         std::to_string(version->serial));
-        }
         while (t->journal.size() > config.ixfr_history) t->journal.erase(t->journal.begin());
     }
     if (!before || before->current->serial != version->serial)

@@ -13,7 +13,6 @@ struct Loaded {
     ServerConfig config;
     std::shared_ptr<const Snapshot> snapshot;
     std::chrono::milliseconds load_time{0};
-    std::vector<std::string> serial_changes; // "example.com. serial 2026112601 -> 2026112602"
     // Zones secondaries should hear about (NOTIFY): all of them at start,
     // then those whose serial changed or that are new.
     std::vector<std::pair<std::string, std::uint32_t>> notify;

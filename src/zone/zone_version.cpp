@@ -1,30 +1,30 @@
 #include "zone/zone_version.hpp"
 
+#include "util/stable_hash.hpp"
+
 #include <algorithm>
 
 namespace srvd::zone {
 namespace {
 
-// Canonical order, then TTL: ldns_rr_compare ignores TTLs, but a changed TTL
-// must reach secondaries as a removed and an added record.
-bool canonical_less(const ldns_rr* a, const ldns_rr* b) {
-    const int c = ldns_rr_compare(a, b);
-    return c != 0 ? c < 0 : ldns_rr_ttl(a) < ldns_rr_ttl(b);
+void put(std::string& out, std::uint64_t value, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(value >> (8 * i)));
 }
 
-// FNV-1a over the records' text: stable across runs and builds, which a
-// std::hash need not be, since the digest is kept on disk.
-std::uint64_t digest_of(const std::vector<const ldns_rr*>& records, const ldns_rr* soa) {
-    std::uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](const std::string& text) {
-        for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-        h = (h ^ '\n') * 1099511628211ull;
-    };
-    // The SOA without its serial: the serial is what the digest decides.
-    for (std::size_t i = 0; i < ldns_rr_rd_count(soa); ++i)
-        if (i != 2) mix(std::string(dns::rdf_bytes(ldns_rr_rdf(soa, i))));
-    for (const ldns_rr* rr : records) mix(dns::rr_to_text(rr));
-    return h;
+// A record's identity: owner (lowercased wire), type, each RDATA field with
+// its length, then the TTL, so a changed TTL reads as a removed and an added
+// record. Sorting by it is a total order that is cheap to compute; AXFR needs
+// no particular order after the SOA, and IXFR needs only a consistent one.
+std::string record_key(const ldns_rr* rr) {
+    std::string k = dns::owner_key(rr);
+    put(k, ldns_rr_get_type(rr), 2);
+    for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+        const std::string_view field = dns::rdf_bytes(ldns_rr_rdf(rr, i));
+        put(k, field.size(), 2);
+        k += field;
+    }
+    put(k, ldns_rr_ttl(rr), 4);
+    return k;
 }
 
 } // namespace
@@ -33,13 +33,25 @@ std::shared_ptr<ZoneVersion> make_version(std::shared_ptr<const ZoneData> zone) 
     auto v = std::make_shared<ZoneVersion>();
     const ZoneView& view = zone->default_view();
     v->soa = view.soa;
+    std::vector<std::pair<std::string, const ldns_rr*>> keyed;
     for (const auto& [name, node] : view.nodes)
         for (const auto& set : node.rrsets)
             for (const ldns_rr* rr : set.rrs)
-                if (rr != view.soa) v->records.push_back(rr);
-    std::sort(v->records.begin(), v->records.end(), canonical_less);
+                if (rr != view.soa) keyed.emplace_back(record_key(rr), rr);
+    std::sort(keyed.begin(), keyed.end());
+    // The digest covers every record and the SOA but for its serial: the
+    // serial is what the digest decides.
+    std::uint64_t digest = stable_hash(dns::owner_key(view.soa));
+    for (std::size_t i = 0; i < ldns_rr_rd_count(view.soa); ++i)
+        if (i != 2) digest = stable_hash(dns::rdf_bytes(ldns_rr_rdf(view.soa, i)), digest);
+    digest = stable_hash(std::to_string(ldns_rr_ttl(view.soa)), digest);
+    for (auto& [key, rr] : keyed) {
+        digest = stable_hash(key, digest);
+        v->records.push_back(rr);
+        v->keys.push_back(std::move(key));
+    }
+    v->digest = digest;
     v->serial = ldns_rdf2native_int32(ldns_rr_rdf(view.soa, 2));
-    v->digest = digest_of(v->records, v->soa);
     v->owner = std::move(zone);
     return v;
 }
@@ -48,13 +60,16 @@ std::shared_ptr<const Changeset> make_changeset(const ZoneVersion& from, const Z
     auto c = std::make_shared<Changeset>();
     c->from_soa.reset(ldns_rr_clone(from.soa));
     c->to_soa.reset(ldns_rr_clone(to.soa));
-    std::vector<const ldns_rr*> removed, added;
-    std::set_difference(from.records.begin(), from.records.end(), to.records.begin(),
-                        to.records.end(), std::back_inserter(removed), canonical_less);
-    std::set_difference(to.records.begin(), to.records.end(), from.records.begin(),
-                        from.records.end(), std::back_inserter(added), canonical_less);
-    for (const ldns_rr* rr : removed) c->removed.emplace_back(ldns_rr_clone(rr));
-    for (const ldns_rr* rr : added) c->added.emplace_back(ldns_rr_clone(rr));
+    // A merge of the two sorted key lists.
+    std::size_t i = 0, j = 0;
+    while (i < from.keys.size() || j < to.keys.size()) {
+        if (j == to.keys.size() || (i < from.keys.size() && from.keys[i] < to.keys[j]))
+            c->removed.emplace_back(ldns_rr_clone(from.records[i++]));
+        else if (i == from.keys.size() || to.keys[j] < from.keys[i])
+            c->added.emplace_back(ldns_rr_clone(to.records[j++]));
+        else
+            ++i, ++j;
+    }
     return c;
 }
 

@@ -16,7 +16,8 @@ struct ZoneVersion {
     std::uint64_t digest = 0;              // of the records, serial excluded
     std::shared_ptr<const ZoneData> owner; // keeps `records` alive
     const ldns_rr* soa = nullptr;
-    std::vector<const ldns_rr*> records; // every record but the SOA, canonical order
+    std::vector<const ldns_rr*> records; // every record but the SOA, sorted by key
+    std::vector<std::string> keys;       // records[i]'s identity (see record_key)
 };
 
 // One serial change: what IXFR (RFC 1995) sends for it. Owns copies of its
@@ -38,7 +39,7 @@ struct ZoneTransfer {
     std::vector<const Changeset*> changes_since(std::uint32_t serial) const;
 };
 
-// The default view of `zone` in canonical order (RFC 4034 6.1), as AXFR sends it.
+// The default view of `zone`, sorted, as AXFR sends it.
 std::shared_ptr<ZoneVersion> make_version(std::shared_ptr<const ZoneData> zone);
 
 // What changed from one version to the next.
