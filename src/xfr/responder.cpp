@@ -56,13 +56,18 @@ class Responder {
             add(PktPtr(answer));
             return std::move(out_);
         }
-        const zone::ZoneTransfer* zone = find_zone(ldns_rr_owner(question));
-        if (!zone) {
+        dns::RdfPtr apex(ldns_rdf_clone(ldns_rr_owner(question)));
+        ldns_dname2canonical(apex.get());
+        const std::string_view key = dns::rdf_bytes(apex.get());
+        if (!snapshot_.zone_index.count(key)) {
             add(header(LDNS_RCODE_NOTAUTH, true)); // RFC 5936 2.2.1: not authoritative
             log("refused: not a zone served here");
             return std::move(out_);
         }
-        if (!allowed(tsig.key)) {
+        const auto found = snapshot_.transfers.find(key);
+        const zone::ZoneTransfer* zone =
+            found == snapshot_.transfers.end() ? nullptr : found->second.get();
+        if (!zone || !allowed(tsig.key)) {
             add(header(LDNS_RCODE_REFUSED, true));
             log("refused: not allowed by transfer.allow");
             return std::move(out_);
@@ -131,13 +136,6 @@ class Responder {
     void log(const std::string& what) {
         out_.log = "transfer of " + zone_name_ + " to " + client_text(request_.client) +
                    (signer_ ? " (key " + key_name_ + ")" : "") + ": " + what;
-    }
-
-    const zone::ZoneTransfer* find_zone(const ldns_rdf* owner) const {
-        dns::RdfPtr name(ldns_rdf_clone(owner));
-        ldns_dname2canonical(name.get());
-        auto it = snapshot_.transfers.find(dns::rdf_bytes(name.get()));
-        return it == snapshot_.transfers.end() ? nullptr : it->second.get();
     }
 
     bool allowed(const TsigKey* key) const {

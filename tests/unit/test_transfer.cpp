@@ -170,6 +170,11 @@ TEST_CASE("transfers are refused without the key, from elsewhere, and over UDP")
     CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR), 2, engine::Protocol::udp)) ==
           LDNS_RCODE_NOTIMPL);
     CHECK(rcode_of(ask(s, query("sip.example.net.", LDNS_RR_TYPE_AXFR), 2)) == LDNS_RCODE_NOTAUTH);
+    // Without a transfer section, a zone served here is REFUSED, not NOTAUTH.
+    f.dir.write("srvd.yaml", "zones: [zones]\nstate_dir: .\n");
+    auto plain = f.load();
+    CHECK(rcode_of(ask(*plain.snapshot, query("example.net.", LDNS_RR_TYPE_AXFR), 2)) ==
+          LDNS_RCODE_REFUSED);
 }
 
 TEST_CASE("TSIG: a request signed outside the fudge is BADTIME") {
