@@ -64,8 +64,9 @@ int check_command(const Args& args) {
         for (const auto& [n, node] : z.data->default_view().nodes)
             for (const auto& set : node.rrsets) records += set.rrs.size();
         std::cout << "zone " << zp.zone << " (" << zp.file << ")\n  serial " << zp.soa.serial
-                  << (zp.soa.serial_auto ? " (auto)" : "") << ", " << names << " names, " << records << " records in the default view\n  "
-                  << zp.media_servers.size() << " media servers:";
+                  << (zp.soa.serial_auto ? " (auto)" : "") << ", " << names << " names, " << records
+                  << " records in the default view\n  " << zp.media_servers.size()
+                  << " media servers:";
         for (const auto& ms : zp.media_servers) std::cout << " " << ms.label;
         std::cout << "\n  " << zp.proxies.size() << " proxies:";
         for (const auto& px : zp.proxies) std::cout << " " << px.label << (px.geo ? "(geo)" : "");
@@ -88,9 +89,9 @@ int check_command(const Args& args) {
     if (!t.allow.empty() || !t.notify.empty() || !t.catalog.empty())
         std::cout << "transfers: " << t.allow.size() << " allow rule(s), " << t.keys.size()
                   << " TSIG key(s), NOTIFY to " << t.notify.size() << " secondar"
-                  << (t.notify.size() == 1 ? "y" : "ies") << ", IXFR journal of "
-                  << t.ixfr_history << " change(s) per zone"
-                  << (t.catalog.empty() ? "" : ", catalog " + t.catalog) << "\n";
+                  << (t.notify.size() == 1 ? "y" : "ies") << ", IXFR journal of " << t.ixfr_history
+                  << " change(s) per zone" << (t.catalog.empty() ? "" : ", catalog " + t.catalog)
+                  << "\n";
     std::cout << "compiled " << s.names.size() << " names, " << s.distinct_answers
               << " distinct answers, " << s.memory() / 1024 << " KiB in "
               << loaded->load_time.count() << " ms\n";

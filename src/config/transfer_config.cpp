@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <type_traits>
 
 namespace srvd {
 namespace {
@@ -69,38 +70,40 @@ void read_transfer(const YamlReader& r, const YAML::Node& node, TransferConfig& 
     r.expect_map(node, "transfer");
     r.check_keys(node, {"allow", "notify", "notify_retries", "notify_timeout", "ixfr_history"},
                  "transfer");
-    if (auto allow = node["allow"]) {
-        r.expect_seq(allow, "transfer.allow");
-        for (const auto& item : allow) {
-            r.expect_map(item, "transfer.allow entry");
-            r.check_keys(item, {"address", "key"}, "transfer.allow entry");
-            r.require(item, "address", "transfer.allow entry");
-            TransferAllow a;
-            auto prefix = parse_prefix(r.string(item["address"], "transfer.allow.address"));
-            if (!prefix)
-                r.fail(item["address"],
-                       "transfer.allow.address: expected a prefix such as 192.0.2.0/24 or ::1");
-            a.prefix = *prefix;
-            if (item["key"]) a.key = key_ref(r, item["key"], out, "transfer.allow.key");
-            out.allow.push_back(a);
+    // Both lists hold { address, key } entries; `parse` reads the address
+    // into the entry or returns false.
+    auto entries = [&](const char* list, const char* expected, auto parse, auto& into) {
+        const YAML::Node items = node[list];
+        if (!items) return;
+        const std::string what = std::string("transfer.") + list;
+        r.expect_seq(items, what);
+        for (const auto& item : items) {
+            r.expect_map(item, what + " entry");
+            r.check_keys(item, {"address", "key"}, what + " entry");
+            r.require(item, "address", what + " entry");
+            typename std::decay_t<decltype(into)>::value_type entry{};
+            if (!parse(r.string(item["address"], what + ".address"), entry))
+                r.fail(item["address"], what + ".address: expected " + expected);
+            if (item["key"]) entry.key = key_ref(r, item["key"], out, what + ".key");
+            into.push_back(entry);
         }
-    }
-    if (auto notify = node["notify"]) {
-        r.expect_seq(notify, "transfer.notify");
-        for (const auto& item : notify) {
-            r.expect_map(item, "transfer.notify entry");
-            r.check_keys(item, {"address", "key"}, "transfer.notify entry");
-            r.require(item, "address", "transfer.notify entry");
-            NotifyTarget t;
-            auto ep = parse_endpoint(r.string(item["address"], "transfer.notify.address"));
-            if (!ep)
-                r.fail(item["address"],
-                       "transfer.notify.address: expected ADDRESS:PORT such as 192.0.2.53:53");
-            t.endpoint = *ep;
-            if (item["key"]) t.key = key_ref(r, item["key"], out, "transfer.notify.key");
-            out.notify.push_back(t);
-        }
-    }
+    };
+    entries(
+        "allow", "a prefix such as 192.0.2.0/24 or ::1",
+        [](const std::string& text, TransferAllow& a) {
+            auto p = parse_prefix(text);
+            if (p) a.prefix = *p;
+            return p.has_value();
+        },
+        out.allow);
+    entries(
+        "notify", "ADDRESS:PORT such as 192.0.2.53:53",
+        [](const std::string& text, NotifyTarget& t) {
+            auto ep = parse_endpoint(text);
+            if (ep) t.endpoint = *ep;
+            return ep.has_value();
+        },
+        out.notify);
     if (node["notify_retries"])
         out.notify_retries = static_cast<std::uint32_t>(
             r.integer(node["notify_retries"], 0, 100, "transfer.notify_retries"));

@@ -35,18 +35,7 @@ wait_register() {
 # phone NAME PROXY PORT: a baresip phone, registering every few seconds, for at most
 # 60 s. It listens on PORT and PORT+1 (TLS), so phones sit 10 ports apart.
 phone() {
-  mkdir -p "$WORK/$1"
-  cat >"$WORK/$1/config" <<CONF
-sip_listen 127.0.0.1:$3
-dns_server 127.0.0.1:$PORT
-module_path /usr/lib/baresip/modules
-module account.so
-module g711.so
-module ausine.so
-module aufile.so
-audio_player aufile,/dev/null
-audio_source ausine,440
-CONF
+  phone_config "$WORK/$1" "127.0.0.1:$3" "127.0.0.1:$PORT"
   echo "<sip:$1@example.com>;outbound=\"sip:$2.example.com\";regint=4;auth_pass=x" >"$WORK/$1/accounts"
   timeout 60 baresip -f "$WORK/$1" -t 55 >"$WORK/$1.log" 2>&1 &
   PIDS+=($!)

@@ -61,18 +61,7 @@ pass "kdig from the west and east namespaces gets the West and East orderings"
 # from N ADDR: messages media server N exchanged with the phone at ADDR (its Via header).
 from() { local n; n=$(grep -c "^Via: SIP/2.0/UDP $2:" "$WORK/ms$1.log" 2>/dev/null) || true; echo "${n:-0}"; }
 # The phone: provisioned with the proxy name only; nothing in it says where it is.
-mkdir -p "$WORK/phone"
-cat >"$WORK/phone/config" <<CONF
-sip_listen 0.0.0.0:5060
-dns_server 10.53.0.53:53
-module_path /usr/lib/baresip/modules
-module account.so
-module g711.so
-module ausine.so
-module aufile.so
-audio_player aufile,/dev/null
-audio_source ausine,440
-CONF
+phone_config "$WORK/phone" 0.0.0.0:5060 10.53.0.53:53
 echo '<sip:phone@example.com>;outbound="sip:sip.example.com";regint=4;auth_pass=x' >"$WORK/phone/accounts"
 for ns in west east; do
   cp -r "$WORK/phone" "$WORK/phone-$ns"   # baresip writes into its directory; same content
