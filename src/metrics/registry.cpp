@@ -65,6 +65,14 @@ std::string Registry::render(const zone::Snapshot& current) const {
     sample("srvd_rrl_slipped_total", "",
            sum([](const WorkerCounters& w) -> const auto& { return w.rrl_slipped; }));
 
+    header(out, "srvd_transfers_total", "counter",
+           "Zone transfers answered: the whole zone (axfr, also IXFR beyond the journal), "
+           "changes or the current SOA (ixfr), or refused.");
+    const char* transfer_kinds[] = {"type=\"axfr\"", "type=\"ixfr\"", "type=\"refused\""};
+    for (int k = 0; k < 3; ++k)
+        sample("srvd_transfers_total", transfer_kinds[k],
+               sum([&](const WorkerCounters& w) -> const auto& { return w.transfers[k]; }));
+
     header(out, "srvd_region_answers_total", "counter",
            "Answers chosen by the client's region (GeoIP or default), by zone and region.");
     std::uint64_t lookups = 0;

@@ -22,7 +22,8 @@ std::string drop_privileges(const std::string& user, const std::string& group) {
     // Order matters: groups first, while we still may change them.
     if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)
         return std::string("cannot switch to ") + user + ": " + std::strerror(errno);
-    if (::setuid(0) == 0) return "could regain root after switching to " + user; // must not be possible
+    if (::setuid(0) == 0)
+        return "could regain root after switching to " + user; // must not be possible
     return {};
 }
 

@@ -105,6 +105,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     void answer_transfer(const engine::Request& request, std::size_t engine_size) {
         xfr::Outcome outcome = xfr::respond(*snapshot_, request, out_.data() + 2, engine_size);
         if (!outcome.log.empty()) log::info(outcome.log);
+        counters_.count_transfer(outcome.kind);
         if (outcome.messages.empty()) return close();
         transfer_out_.clear();
         for (const auto& m : outcome.messages) {

@@ -100,6 +100,7 @@ void UdpListener::on_readable() {
                 // Signed queries and IXFR over UDP: rare, and allowed to allocate (see xfr/).
                 xfr::Outcome outcome = xfr::respond(*snapshot_, request, out, size);
                 if (!outcome.log.empty()) log::info(outcome.log);
+                counters_.count_transfer(outcome.kind);
                 if (!outcome.messages.empty() &&
                     outcome.messages.front().size() <= dns::max_message_size) {
                     std::memcpy(out, outcome.messages.front().data(),

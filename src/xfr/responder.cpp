@@ -40,7 +40,7 @@ class Responder {
         zone_name_ = text(ldns_rr_owner(question));
         if (tsig.status != TsigStatus::verified && tsig.status != TsigStatus::unsigned_request) {
             // RFC 8945 5.2: NOTAUTH, unsigned (the client's key cannot be trusted).
-            add(header(LDNS_RCODE_NOTAUTH, true));
+            refuse(LDNS_RCODE_NOTAUTH);
             log(tsig.status == TsigStatus::bad_key ? "refused: unknown TSIG key or algorithm"
                 : tsig.status == TsigStatus::bad_signature
                     ? "refused: TSIG signature does not verify"
@@ -60,7 +60,7 @@ class Responder {
         ldns_dname2canonical(apex.get());
         const std::string_view key = dns::rdf_bytes(apex.get());
         if (!snapshot_.zone_index.count(key)) {
-            add(header(LDNS_RCODE_NOTAUTH, true)); // RFC 5936 2.2.1: not authoritative
+            refuse(LDNS_RCODE_NOTAUTH); // RFC 5936 2.2.1: not authoritative
             log("refused: not a zone served here");
             return std::move(out_);
         }
@@ -68,14 +68,14 @@ class Responder {
         const zone::ZoneTransfer* zone =
             found == snapshot_.transfers.end() ? nullptr : found->second.get();
         if (!zone || !allowed(tsig.key)) {
-            add(header(LDNS_RCODE_REFUSED, true));
+            refuse(LDNS_RCODE_REFUSED);
             log("refused: not allowed by transfer.allow");
             return std::move(out_);
         }
         const auto& current = *zone->current;
         if (request_.protocol == engine::Protocol::udp) {
             if (qtype == LDNS_RR_TYPE_AXFR) { // RFC 5936 4.2: TCP only
-                add(header(LDNS_RCODE_NOTIMPL, true));
+                refuse(LDNS_RCODE_NOTIMPL);
                 return std::move(out_);
             }
             // RFC 1995 2: a UDP IXFR that does not fit gets the current SOA; the client retries
@@ -86,6 +86,7 @@ class Responder {
             return std::move(out_);
         }
         if (qtype == LDNS_RR_TYPE_IXFR) {
+            out_.kind = Outcome::Kind::ixfr;
             const std::uint32_t client_serial = ixfr_serial();
             if (!zone::serial_newer(current.serial, client_serial)) {
                 stream_begin();
@@ -113,6 +114,7 @@ class Responder {
             }
             // The journal does not reach back that far: the whole zone (RFC 1995 4).
         }
+        out_.kind = Outcome::Kind::axfr;
         stream_begin();
         stream(current.soa);
         for (const ldns_rr* rr : current.records) stream(rr);
@@ -166,6 +168,11 @@ class Responder {
             ldns_pkt_push_rr(m.get(), LDNS_SECTION_QUESTION,
                              ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(query_), 0)));
         return m;
+    }
+
+    void refuse(ldns_pkt_rcode rcode) {
+        out_.kind = Outcome::Kind::refused;
+        add(header(rcode, true));
     }
 
     static void push(ldns_pkt* m, const ldns_rr* rr) {

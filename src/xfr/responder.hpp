@@ -11,6 +11,9 @@
 namespace srvd::xfr {
 
 struct Outcome {
+    // What was answered, for metrics: the whole zone, changes (or the SOA
+    // alone) by IXFR, a refusal (REFUSED, NOTAUTH, NOTIMP), a signed query.
+    enum class Kind : std::uint8_t { axfr, ixfr, refused, signed_query } kind = Kind::signed_query;
     std::vector<std::string> messages; // wire format, in order; empty: drop
     std::string log; // a line for the log when something was transferred or refused
 };

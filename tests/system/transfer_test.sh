@@ -7,6 +7,7 @@ command -v nsd >/dev/null || fail "nsd is not installed (scripts/install-deps.sh
 SECRET=$(head -c 32 /dev/urandom | base64)
 OTHER=$(head -c 32 /dev/urandom | base64)
 NSD_PORT=$(free_port)
+METRICS_PORT=$(free_port)
 mkdir -p "$WORK/zones" "$WORK/state" "$WORK/nsd"
 sed 's/serial: 2026112601/serial: auto/' "$SRC/zones/example.com.yaml" >"$WORK/zones/example.com.yaml"
 cat >"$WORK/srvd.yaml" <<CONF
@@ -20,6 +21,7 @@ transfer:
     - { address: 127.0.0.44/32 }                 # unsigned, from one address only
   notify: [{ address: "127.0.0.1:$NSD_PORT", key: xfr.example }]
   notify_timeout: 500ms
+metrics: { listen: "127.0.0.1:$METRICS_PORT" }
 CONF
 start_srvd "$WORK/srvd.yaml"
 serial() { q example.com SOA | awk '{print $7}'; }
@@ -43,6 +45,10 @@ n=$(xfr -b 127.0.0.44 example.com AXFR | count)
 n=$(xfr -b 127.0.0.1 -y "hmac-sha256:xfr.example:$SECRET" example.com AXFR | count)
 [ "$n" -ge 45 ] || fail "signed AXFR: $n records"
 pass "allowed: unsigned from 127.0.0.44/32 and signed from 127.0.0.1 ($n records)"
+metric() { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v k="srvd_transfers_total{type=\"$1\"}" '$1 == k {print $2}'; }
+[ "$(metric refused)" = 6 ] && [ "$(metric axfr)" = 2 ] && [ "$(metric ixfr)" = 0 ] \
+  || fail "metrics: refused $(metric refused), axfr $(metric axfr), ixfr $(metric ixfr); expected 6, 2, 0"
+pass "metrics count 6 refused transfers and 2 AXFRs"
 
 # NSD, a secondary that asks for AXFR with the key.
 cat >"$WORK/nsd/nsd.conf" <<CONF
