@@ -44,7 +44,22 @@ class SnapshotBuilder {
     struct Traits {
         bool varies = false;   // a tier with several members: one answer per variant
         bool regional = false; // a GeoIP-aware proxy's records: one answer per region
+        std::vector<std::uint32_t> tiers; // the tiers with several members it ordered
     };
+
+    // How the tiers of an answer are ordered in `variant`. Variants with the
+    // same orders give the same answer: a tier of two has only two orders,
+    // so most of the 16 variants need not be compiled at all.
+    static std::vector<std::uint16_t> orders(const ZoneData& zone,
+                                             const std::vector<std::uint32_t>& tiers,
+                                             unsigned variant) {
+        std::vector<std::uint16_t> out;
+        for (std::uint32_t t : tiers) {
+            const auto o = weighted_order(zone.tier_weights[t], variant);
+            out.insert(out.end(), o.begin(), o.end());
+        }
+        return out;
+    }
 
     // Orders the records of a tiered RRset for one variant; other sets pass
     // through.
@@ -59,6 +74,9 @@ class SnapshotBuilder {
             std::uint32_t rank = 0;
             if (weights.size() > 1) {
                 traits.varies = true;
+                if (std::find(traits.tiers.begin(), traits.tiers.end(), tag->second.tier) ==
+                    traits.tiers.end())
+                    traits.tiers.push_back(tag->second.tier);
                 const auto order = weighted_order(weights, variant);
                 rank = static_cast<std::uint32_t>(
                     std::find(order.begin(), order.end(), tag->second.member) - order.begin());
@@ -130,15 +148,30 @@ class SnapshotBuilder {
         // members. Most names need one compilation.
         Traits traits;
         std::vector<std::vector<dns::CompiledMessage>> m(1);
+        std::vector<std::vector<std::uint32_t>> tiers(1);
         m[0].push_back(compile(zone, zone.views[0], qname, qtype, anchor, 0, traits));
+        tiers[0] = traits.tiers;
         const std::size_t regions = traits.regional ? zone.views.size() : 1;
         m.resize(regions);
-        for (std::size_t r = 1; r < regions; ++r)
-            m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, 0, traits));
+        tiers.resize(regions);
+        for (std::size_t r = 1; r < regions; ++r) {
+            Traits region;
+            m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, 0, region));
+            tiers[r] = std::move(region.tiers);
+            traits.varies |= region.varies;
+        }
         const unsigned variants = traits.varies ? shuffle_variants : 1;
-        for (std::size_t r = 0; r < regions; ++r)
-            for (unsigned v = 1; v < variants; ++v)
-                m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, v, traits));
+        for (std::size_t r = 0; r < regions; ++r) {
+            std::vector<std::vector<std::uint16_t>> seen{orders(zone, tiers[r], 0)};
+            for (unsigned v = 1; v < variants; ++v) {
+                seen.push_back(orders(zone, tiers[r], v));
+                const auto same_as = std::find(seen.begin(), seen.end() - 1, seen.back());
+                if (same_as != seen.end() - 1)
+                    m[r].push_back(m[r][same_as - seen.begin()]);
+                else
+                    m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, v, traits));
+            }
+        }
         const bool same =
             std::all_of(m.begin(), m.end(), [&](const auto& x) { return x == m.front(); });
         TypeEntry e{qtype, static_cast<std::uint16_t>(same ? 1 : regions),
