@@ -18,7 +18,9 @@ wait_until() {
     sleep 0.02
   done
 }
-answers() { kdig @127.0.0.1 -p "$1" +time=1 +retry=0 +short "$2" "$3" | grep -q "${4:-.}"; }
+# Over TCP: until the server listens, a refused connection returns at once
+# (a UDP query would wait out its timeout and blur the timing by a second).
+answers() { kdig @127.0.0.1 -p "$1" +tcp +time=1 +retry=0 +short "$2" "$3" | grep -q "${4:-.}"; }
 N=${1:-1000}
 SRVD=$PWD/build/srvd
 OUT=$(mktemp -d /tmp/srvd-partners-XXXXXX)

@@ -47,9 +47,24 @@ bool valid_relative_name(const std::string& name) {
     return true;
 }
 
+} // namespace
+
+struct IncludeCache::Files {
+    std::map<std::string, YAML::Node> parsed;
+};
+IncludeCache::IncludeCache() : files(std::make_unique<Files>()) {}
+IncludeCache::~IncludeCache() = default;
+std::size_t IncludeCache::size() const {
+    return files->parsed.size();
+}
+
+namespace {
+
 class PolicyReader {
   public:
-    explicit PolicyReader(const std::string& path) : r_(path) { policy_.file = path; }
+    PolicyReader(const std::string& path, IncludeCache* cache) : r_(path), cache_(cache) {
+        policy_.file = path;
+    }
 
     ZonePolicy read() {
         YAML::Node root = r_.load();
@@ -99,6 +114,7 @@ class PolicyReader {
     // Errors are reported through r_, which names the file being read; while
     // an included file's section is read, r_ names that file instead.
     YamlReader r_;
+    IncludeCache* cache_;
     ZonePolicy policy_;
     struct Included {
         YamlReader reader;
@@ -129,7 +145,12 @@ class PolicyReader {
             if (path.empty() || path.front() != '/') path = dir + path;
             Included inc{YamlReader(path), {}};
             try {
-                inc.root = inc.reader.load();
+                const YAML::Node* cached = nullptr;
+                if (cache_)
+                    if (auto hit = cache_->files->parsed.find(path);
+                        hit != cache_->files->parsed.end())
+                        cached = &hit->second;
+                inc.root = cached ? *cached : inc.reader.load();
             } catch (const LoadError& e) {
                 if (e.mark().line != 0) throw; // a syntax error in the included file: its position
                 r_.fail(item, std::string("include: ") + e.what());
@@ -138,6 +159,7 @@ class PolicyReader {
             inc.reader.check_keys(inc.root,
                                   {"ports", "media_servers", "regions", "default_region", "health"},
                                   "included file");
+            if (cache_) cache_->files->parsed.emplace(path, inc.root);
             includes_.push_back(std::move(inc));
         }
     }
@@ -516,8 +538,8 @@ class PolicyReader {
 
 } // namespace
 
-ZonePolicy load_zone_policy(const std::string& path) {
-    return PolicyReader(path).read();
+ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache) {
+    return PolicyReader(path, cache).read();
 }
 
 } // namespace srvd

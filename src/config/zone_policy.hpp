@@ -4,6 +4,7 @@
 #include "config/load_error.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,7 +112,18 @@ struct ZonePolicy {
     std::size_t default_view() const { return regions.empty() ? 0 : default_region; }
 };
 
+// Included files already read during one load: a thousand partner zones
+// that include one platform file parse it once.
+class IncludeCache {
+  public:
+    IncludeCache();
+    ~IncludeCache();
+    std::size_t size() const; // files read so far
+    struct Files;
+    std::unique_ptr<Files> files;
+};
+
 // Reads and validates one zone policy file; throws LoadError.
-ZonePolicy load_zone_policy(const std::string& path);
+ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache = nullptr);
 
 } // namespace srvd

@@ -42,17 +42,16 @@ class SnapshotBuilder {
 
     // What compiling an answer found out about it.
     struct Traits {
-        bool varies = false;   // a tier with several members: one answer per variant
-        bool regional = false; // a GeoIP-aware proxy's records: one answer per region
+        bool varies = false;              // a tier with several members: one answer per variant
+        bool regional = false;            // a GeoIP-aware proxy's records: one answer per region
         std::vector<std::uint32_t> tiers; // the tiers with several members it ordered
     };
 
     // How the tiers of an answer are ordered in `variant`. Variants with the
     // same orders give the same answer: a tier of two has only two orders,
     // so most of the 16 variants need not be compiled at all.
-    static std::vector<std::uint16_t> orders(const ZoneData& zone,
-                                             const std::vector<std::uint32_t>& tiers,
-                                             unsigned variant) {
+    static std::vector<std::uint16_t>
+    orders(const ZoneData& zone, const std::vector<std::uint32_t>& tiers, unsigned variant) {
         std::vector<std::uint16_t> out;
         for (std::uint32_t t : tiers) {
             const auto o = weighted_order(zone.tier_weights[t], variant);

@@ -48,8 +48,9 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     out.config = load_server_config(config_path);
     const TransferConfig& transfer = out.config.transfer;
     std::vector<std::shared_ptr<ZoneData>> zones;
+    IncludeCache includes;
     for (const auto& file : out.config.zone_files)
-        zones.push_back(build_zone(load_zone_policy(file)));
+        zones.push_back(build_zone(load_zone_policy(file, &includes)));
     if (!transfer.catalog.empty()) {
         std::vector<std::string> members;
         for (const auto& z : zones) members.push_back(z->policy.zone);

@@ -140,9 +140,14 @@ class ZoneBuilder {
                 insert_all(rr);
             }
         }
-        for (const auto& ms : p.media_servers)
-            for (const auto& a : ms.addresses)
-                insert_all(parse(address_record(ms.label, p.ttl, a), ms.mark));
+        // Built like the proxies' records (see below): a platform repeats its
+        // media servers in every partner zone.
+        for (std::size_t i = 0; i < p.media_servers.size(); ++i) {
+            const ServerRdfs& server = server_rdfs(i);
+            for (const auto& [type, address] : server.addresses)
+                insert_all(
+                    make_rr(server.name.get(), type, p.ttl, {ldns_rdf_clone(address.get())}));
+        }
         for (const auto& line : p.records) {
             const ldns_rr* rr = parse(line.text, line.mark);
             if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)

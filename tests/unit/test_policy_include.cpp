@@ -99,3 +99,16 @@ TEST_CASE("include errors point into the file that has them") {
                                          dir.path() + "/platform.yaml:4)");
     }
 }
+
+TEST_CASE("an include read once serves every zone of a load") {
+    test::TempDir dir;
+    dir.write("platform.yaml", platform);
+    IncludeCache cache;
+    ZonePolicy a = load_zone_policy(dir.write("a.yaml", partner()), &cache);
+    ZonePolicy b = load_zone_policy(dir.write("b.yaml", partner()), &cache);
+    CHECK(cache.size() == 1);
+    CHECK(a.media_servers.size() == 2);
+    CHECK(b.media_servers.size() == 2);
+    CHECK(b.media_servers[0].mark.file == dir.path() + "/platform.yaml");
+    CHECK(b.media_servers[0].mark.line == 4);
+}
