@@ -76,6 +76,7 @@ class Pending : public std::enable_shared_from_this<Pending> {
 
     void send() {
         --attempts_left_;
+        ++attempt_;
         socket_.async_send_to(
             asio::buffer(message_), target_,
             [self = shared_from_this()](boost::system::error_code, std::size_t) {});
@@ -83,7 +84,8 @@ class Pending : public std::enable_shared_from_this<Pending> {
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec) return;
             if (self->attempts_left_ == 0) {
-                log::warning("notify " + self->what() + ": no answer, giving up");
+                log::warning("notify " + self->what() + ": no answer after " +
+                             std::to_string(self->attempt_) + " attempts, giving up");
                 boost::system::error_code ignored;
                 self->socket_.close(ignored);
                 return;
@@ -97,7 +99,11 @@ class Pending : public std::enable_shared_from_this<Pending> {
         socket_.async_receive_from(
             asio::buffer(reply_), from_,
             [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                if (ec) return;
+                // Closed (given up, or stopping): done. Any other error, such
+                // as the ICMP "port unreachable" of a secondary not started
+                // yet, must not stop us hearing the answer to a retry.
+                if (ec == asio::error::operation_aborted || !self->socket_.is_open()) return;
+                if (ec) return self->receive();
                 const auto& r = self->reply_;
                 // The answer: our ID, QR set, opcode NOTIFY, from the target.
                 if (n < 12 || self->from_ != self->target_ || (r[0] << 8 | r[1]) != self->id_ ||
@@ -106,7 +112,8 @@ class Pending : public std::enable_shared_from_this<Pending> {
                 self->timer_.cancel();
                 const int rcode = r[3] & 0xf;
                 if (rcode == 0)
-                    log::info("notify " + self->what() + ": acknowledged");
+                    log::info("notify " + self->what() + ": acknowledged (attempt " +
+                              std::to_string(self->attempt_) + ")");
                 else
                     log::warning("notify " + self->what() + ": answered with " +
                                  ldns_pkt_rcode2str_or(rcode));
@@ -123,7 +130,7 @@ class Pending : public std::enable_shared_from_this<Pending> {
     asio::ip::udp::endpoint target_, from_;
     std::string zone_;
     std::uint32_t serial_;
-    std::uint32_t attempts_left_;
+    std::uint32_t attempts_left_, attempt_ = 0;
     std::chrono::milliseconds timeout_;
     std::uint16_t id_;
     std::string message_;

@@ -88,6 +88,13 @@ for name in "proxy-a.example.com NAPTR" "_sip._udp.proxy-a.example.com SRV" "_si
     || fail "NSD and srvd disagree on $name"
 done
 pass "NSD transferred example.com (AXFR, TSIG) and answers as srvd does"
+# srvd's start-up NOTIFY went out before NSD was running: retried until heard.
+for _ in $(seq 1 200); do grep -q "notify example.com. serial $first to 127.0.0.1:$NSD_PORT: acknowledged" "$WORK/srvd.log" && break; sleep 0.1; done
+ack=$(grep "notify example.com. serial $first to 127.0.0.1:$NSD_PORT: acknowledged" "$WORK/srvd.log") \
+  || { cat "$WORK/srvd.log" >&2; fail "the start-up NOTIFY was never acknowledged"; }
+attempt=$(echo "$ack" | sed -n 's/.*(attempt \([0-9]*\)).*/\1/p')
+[ "${attempt:-1}" -gt 1 ] || fail "the start-up NOTIFY was acknowledged at once; NSD was not expected yet"
+pass "the start-up NOTIFY, sent before NSD ran, was retried and acknowledged (attempt $attempt)"
 
 # Reload with a change: the serial moves, NSD is notified and transfers again.
 echo '  - "added 300 IN TXT \"v2\""' >>"$WORK/zones/example.com.yaml"
@@ -97,6 +104,7 @@ second=$(serial)
 [ "$second" -gt "$first" ] || fail "the serial did not move forward: $first -> $second"
 for _ in $(seq 1 100); do [ "$(nq added.example.com TXT)" = '"v2"' ] && break; sleep 0.1; done
 [ "$(nq added.example.com TXT)" = '"v2"' ] || { cat "$WORK/nsd/nsd.log" >&2; fail "NSD did not pick up the change"; }
+for _ in $(seq 1 50); do grep -q "notify example.com. serial $second to 127.0.0.1:$NSD_PORT: acknowledged" "$WORK/srvd.log" && break; sleep 0.1; done
 grep -q "notify example.com. serial $second to 127.0.0.1:$NSD_PORT: acknowledged" "$WORK/srvd.log" \
   || fail "NSD did not acknowledge the NOTIFY"
 pass "reload: serial $first -> $second, NOTIFY acknowledged by NSD, which transferred again"
