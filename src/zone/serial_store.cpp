@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -43,6 +44,8 @@ std::uint32_t SerialStore::serial_for(const std::string& zone, std::uint64_t dig
 
 void SerialStore::save() const {
     const std::string temporary = path_ + ".new";
+    std::error_code ignored; // a failure shows when the file cannot be written
+    std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
     {
         std::ofstream out(temporary, std::ios::trunc);
         out << "# srvd: serials of soa.serial: auto zones (zone serial content-digest)\n";

@@ -245,7 +245,7 @@ TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not
 
 TEST_CASE("soa.serial: auto: YYYYMMDDnn, kept while the content is, never backwards") {
     test::TempDir dir;
-    const std::string path = dir.path() + "/serials";
+    const std::string path = dir.path() + "/state/serials"; // state/ is made on first save
     const std::uint32_t today = 2026112600;
     {
         zone::SerialStore store(path);
@@ -260,7 +260,7 @@ TEST_CASE("soa.serial: auto: YYYYMMDDnn, kept while the content is, never backwa
     CHECK(again.serial_for("a.", 3, today) == today + 100); // restart, same content
     CHECK(again.serial_for("a.", 1, today) == today + 101); // old content, newer serial
     CHECK(!zone::SerialStore(path).changed());
-    dir.write("serials", "a. 12 nothex\n");
+    dir.write("state/serials", "a. 12 nothex\n");
     CHECK_THROWS_WITH_AS([&] { zone::SerialStore broken(path); }(),
                          (path + ":1:1: expected ZONE SERIAL DIGEST").c_str(), LoadError);
     CHECK(zone::serial_newer(1, 0xffffffffu)); // RFC 1982 wrap
