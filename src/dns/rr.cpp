@@ -36,4 +36,11 @@ std::string rr_to_text(const ldns_rr* rr) {
     return out;
 }
 
+std::string rdf_to_text(const ldns_rdf* rdf) {
+    char* text = ldns_rdf2str(rdf);
+    std::string out = text ? text : "";
+    free(text);
+    return out;
+}
+
 } // namespace srvd::dns

@@ -33,5 +33,6 @@ std::string owner_key(const ldns_rr* rr);
 // RDATA field `index` as a lowercased wire name; empty when it is not a name.
 std::string rdata_name(const ldns_rr* rr, std::size_t index);
 std::string rr_to_text(const ldns_rr* rr);
+std::string rdf_to_text(const ldns_rdf* rdf);
 
 } // namespace srvd::dns

@@ -37,7 +37,7 @@ class Responder {
         }
         const ldns_rr* question = ldns_rr_list_rr(ldns_pkt_question(query_), 0);
         const ldns_rr_type qtype = ldns_rr_get_type(question);
-        zone_name_ = text(ldns_rr_owner(question));
+        zone_name_ = dns::rdf_to_text(ldns_rr_owner(question));
         if (tsig.status != TsigStatus::verified && tsig.status != TsigStatus::unsigned_request) {
             // RFC 8945 5.2: NOTAUTH, unsigned (the client's key cannot be trusted).
             refuse(LDNS_RCODE_NOTAUTH);
@@ -72,67 +72,68 @@ class Responder {
             log("refused: not allowed by transfer.allow");
             return std::move(out_);
         }
-        const auto& current = *zone->current;
         if (request_.protocol == engine::Protocol::udp) {
             if (qtype == LDNS_RR_TYPE_AXFR) { // RFC 5936 4.2: TCP only
                 refuse(LDNS_RCODE_NOTIMPL);
                 return std::move(out_);
             }
-            // RFC 1995 2: a UDP IXFR that does not fit gets the current SOA; the client retries
-            // over TCP.
+            // RFC 1995 2: a UDP IXFR that does not fit gets the current SOA;
+            // the client retries over TCP.
+            out_.kind = Outcome::Kind::ixfr;
             auto m = header(LDNS_RCODE_NOERROR, true);
-            push(m.get(), current.soa);
+            push(m.get(), zone->current->soa);
             add(std::move(m));
             return std::move(out_);
         }
-        if (qtype == LDNS_RR_TYPE_IXFR) {
-            out_.kind = Outcome::Kind::ixfr;
-            const std::uint32_t client_serial = ixfr_serial();
-            if (!zone::serial_newer(current.serial, client_serial)) {
-                stream_begin();
-                stream(current.soa); // up to date: the current SOA alone
-                stream_end();
-                log("IXFR serial " + std::to_string(client_serial) + ": up to date");
-                return std::move(out_);
-            }
-            const auto changes = zone->changes_since(client_serial);
-            if (!changes.empty()) {
-                stream_begin();
-                stream(current.soa);
-                for (const zone::Changeset* c : changes) {
-                    stream(c->from_soa.get());
-                    for (const auto& rr : c->removed) stream(rr.get());
-                    stream(c->to_soa.get());
-                    for (const auto& rr : c->added) stream(rr.get());
-                }
-                stream(current.soa);
-                stream_end();
-                log("IXFR " + std::to_string(client_serial) + " -> " +
-                    std::to_string(current.serial) + ": " + std::to_string(changes.size()) +
-                    " change(s), " + std::to_string(out_.messages.size()) + " message(s)");
-                return std::move(out_);
-            }
-            // The journal does not reach back that far: the whole zone (RFC 1995 4).
+        if (qtype == LDNS_RR_TYPE_IXFR && ixfr(*zone)) return std::move(out_);
+        axfr(*zone->current, qtype == LDNS_RR_TYPE_IXFR);
+        return std::move(out_);
+    }
+
+  private:
+    // IXFR from the client's serial: the current SOA alone when it is up to
+    // date, the journal's changes when it reaches back that far; false when
+    // it does not (the whole zone then, RFC 1995 4).
+    bool ixfr(const zone::ZoneTransfer& zone) {
+        const auto& current = *zone.current;
+        const std::uint32_t client_serial = ixfr_serial();
+        out_.kind = Outcome::Kind::ixfr;
+        if (!zone::serial_newer(current.serial, client_serial)) {
+            stream_begin();
+            stream(current.soa);
+            stream_end();
+            log("IXFR serial " + std::to_string(client_serial) + ": up to date");
+            return true;
         }
+        const auto changes = zone.changes_since(client_serial);
+        if (changes.empty()) return false;
+        stream_begin();
+        stream(current.soa);
+        for (const zone::Changeset* c : changes) {
+            stream(c->from_soa.get());
+            for (const auto& rr : c->removed) stream(rr.get());
+            stream(c->to_soa.get());
+            for (const auto& rr : c->added) stream(rr.get());
+        }
+        stream(current.soa);
+        stream_end();
+        log("IXFR " + std::to_string(client_serial) + " -> " + std::to_string(current.serial) +
+            ": " + std::to_string(changes.size()) + " change(s), " +
+            std::to_string(out_.messages.size()) + " message(s)");
+        return true;
+    }
+
+    // The whole zone: SOA, every record, SOA (RFC 5936 2.2).
+    void axfr(const zone::ZoneVersion& current, bool for_ixfr) {
         out_.kind = Outcome::Kind::axfr;
         stream_begin();
         stream(current.soa);
         for (const ldns_rr* rr : current.records) stream(rr);
         stream(current.soa);
         stream_end();
-        log(std::string(qtype == LDNS_RR_TYPE_IXFR ? "IXFR answered with the full zone" : "AXFR") +
-            " serial " + std::to_string(current.serial) + ": " +
-            std::to_string(current.records.size() + 2) + " records, " +
-            std::to_string(out_.messages.size()) + " message(s)");
-        return std::move(out_);
-    }
-
-  private:
-    static std::string text(const ldns_rdf* rdf) {
-        char* t = ldns_rdf2str(rdf);
-        std::string out = t ? t : "";
-        free(t);
-        return out;
+        log(std::string(for_ixfr ? "IXFR answered with the full zone" : "AXFR") + " serial " +
+            std::to_string(current.serial) + ": " + std::to_string(current.records.size() + 2) +
+            " records, " + std::to_string(out_.messages.size()) + " message(s)");
     }
 
     void log(const std::string& what) {

@@ -7,9 +7,7 @@ namespace srvd::xfr {
 namespace {
 
 std::string lower_text(const ldns_rdf* name) {
-    char* text = ldns_rdf2str(name);
-    std::string out = text ? text : "";
-    free(text);
+    std::string out = dns::rdf_to_text(name);
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;

@@ -76,7 +76,7 @@ wait_knot() {
 }
 serial() { q "$1" SOA | awk '{print $7}'; }
 
-took=$(wait_knot example.com SOA "$(serial example.com)" 15) \
+took=$(wait_knot example.com SOA "$(serial example.com)" 60) \
   || { cat "$WORK/knot.log" >&2; fail "Knot did not transfer example.com through the catalog"; }
 # transfer.allow demands the key, so these transfers were signed both ways
 # (Knot rejects an unsigned answer to a signed request).
@@ -112,7 +112,7 @@ kill -HUP "$SRVD_PID"
 for _ in $(seq 1 50); do [ "$(serial example.com)" != "$old" ] && break; sleep 0.1; done
 new=$(serial example.com)
 [ "$new" -gt "$old" ] || fail "soa.serial: auto did not move forward ($old -> $new)"
-took=$(wait_knot added.example.com TXT "after reload" 10) || { cat "$WORK/knot.log" >&2; fail "Knot did not pick up the change"; }
+took=$(wait_knot added.example.com TXT "after reload" 30) || { cat "$WORK/knot.log" >&2; fail "Knot did not pick up the change"; }
 grep -q "notify example.com. serial $new to 127.0.0.1:$KNOT_PORT: acknowledged" "$WORK/srvd.log" \
   || { cat "$WORK/srvd.log" >&2; fail "srvd's NOTIFY was not acknowledged"; }
 grep -q "\[example.com.\] IXFR, incoming, remote 127.0.0.1@$PORT, finished" "$WORK/knot.log" \
@@ -124,7 +124,7 @@ pass "reload: serial $old -> $new, NOTIFY acknowledged, Knot re-transferred by I
 sed -e 's/^zone: example.com/zone: partner.example/' -e 's/\.example\.com/.partner.example/g' \
   "$SRC/zones/example.com.yaml" >"$WORK/zones/partner.example.yaml"
 kill -HUP "$SRVD_PID"
-took=$(wait_knot _sip._udp.proxy-b.partner.example SRV "ms3.partner.example." 15) \
+took=$(wait_knot _sip._udp.proxy-b.partner.example SRV "ms3.partner.example." 30) \
   || { cat "$WORK/knot.log" >&2; fail "Knot did not pick up the new partner zone through the catalog"; }
 [ "$(kq +short _sip._udp.proxy-b.partner.example SRV | sort)" = "$(q _sip._udp.proxy-b.partner.example SRV | awk '{$1=$2=$3=$4=""; print substr($0,5)}' | sort)" ] \
   || fail "Knot and srvd disagree on the partner zone"
