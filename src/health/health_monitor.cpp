@@ -7,7 +7,8 @@ namespace srvd::health {
 
 struct HealthMonitor::Server {
     Server(boost::asio::io_context& io) : timer(io) {}
-    std::string zone, label;
+    std::string zone, label; // the first zone that has it, for logs
+    std::size_t zones = 1;   // how many zones share this probe
     HealthConfig config;
     boost::asio::ip::address address;
     std::uint16_t port = 0;
@@ -19,9 +20,41 @@ struct HealthMonitor::Server {
     std::string name() const {
         return zone + " " + label + " (" +
                (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-               std::to_string(port) + ")";
+               std::to_string(port) + ")" +
+               (zones > 1
+                    ? " and the same server in " + std::to_string(zones - 1) + " other zone(s)"
+                    : "");
     }
 };
+
+namespace {
+
+struct Target {
+    boost::asio::ip::address address;
+    std::uint16_t port;
+    std::string key;
+};
+
+// What a probe is: the address and port probed and how. Zones that share a
+// media server (partner zones including one platform file) share its probe
+// and its state, rather than probing the same server once per zone.
+Target target_of(const HealthConfig& c, const MediaServer& ms) {
+    Target t;
+    t.address =
+        boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address : ms.addresses.front());
+    const bool tcp = c.probe == HealthConfig::Probe::tcp_connect || c.transport == Transport::tcp;
+    t.port = tcp ? ms.ports.tcp : ms.ports.udp;
+    t.key = std::to_string(static_cast<int>(c.probe)) + "/" + (tcp ? "tcp " : "udp ") +
+            t.address.to_string() + " " + std::to_string(t.port) + " " +
+            std::to_string(c.interval_ms) + " " + std::to_string(c.timeout_ms) + " " +
+            std::to_string(c.down_after) + " " + std::to_string(c.up_after) + " " +
+            (c.serve_all_when_all_down ? "all" : "none");
+    for (const auto& [low, high] : c.ok_codes)
+        t.key += " " + std::to_string(low) + "-" + std::to_string(high);
+    return t;
+}
+
+} // namespace
 
 HealthMonitor::HealthMonitor(boost::asio::io_context& io, std::function<void()> changed)
     : io_(io), changed_(std::move(changed)) {}
@@ -44,22 +77,23 @@ void HealthMonitor::configure(const zone::Snapshot& snapshot) {
         const ZonePolicy& policy = z.data->policy;
         if (!policy.health) continue;
         for (const auto& ms : policy.media_servers) {
+            Target t = target_of(*policy.health, ms);
+            if (auto shared = next.find(t.key); shared != next.end()) {
+                ++shared->second->zones;
+                continue;
+            }
             auto s = std::make_shared<Server>(io_);
             s->zone = policy.zone;
             s->label = ms.label;
             s->config = *policy.health;
-            s->address = boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address
-                                                                        : ms.addresses.front());
-            const bool tcp = policy.health->probe == HealthConfig::Probe::tcp_connect ||
-                             policy.health->transport == Transport::tcp;
-            s->port = tcp ? ms.ports.tcp : ms.ports.udp;
-            const std::string key = s->zone + " " + s->label;
-            if (auto old = servers_.find(key); old != servers_.end()) {
+            s->address = t.address;
+            s->port = t.port;
+            if (auto old = servers_.find(t.key); old != servers_.end()) {
                 s->state = old->second->state; // a reload does not forget who is down
                 s->successes = old->second->successes;
                 s->failures = old->second->failures;
             }
-            next.emplace(key, s);
+            next.emplace(t.key, s);
         }
     }
     stop();
@@ -70,7 +104,7 @@ void HealthMonitor::configure(const zone::Snapshot& snapshot) {
 std::vector<zone::ServerHealth> HealthMonitor::states(const ZonePolicy& zone) const {
     std::vector<zone::ServerHealth> out;
     for (const auto& ms : zone.media_servers) {
-        auto it = servers_.find(zone.zone + " " + ms.label);
+        auto it = zone.health ? servers_.find(target_of(*zone.health, ms).key) : servers_.end();
         out.push_back(it == servers_.end() ? zone::ServerHealth::up : it->second->state);
     }
     return out;

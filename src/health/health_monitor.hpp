@@ -1,5 +1,6 @@
 #pragma once
-// Probes every media server of every zone that has a `health:` section, on
+// Probes every media server of every zone that has a `health:` section (once
+// per server, however many zones share it), on
 // Asio timers of the control thread, and keeps each server's state: up until
 // the first probe finishes; down after `down_after` consecutive failures;
 // draining on a 503; up again after `up_after` consecutive successes.
@@ -37,7 +38,9 @@ class HealthMonitor {
 
     boost::asio::io_context& io_;
     std::function<void()> changed_;
-    std::map<std::string, std::shared_ptr<Server>> servers_; // key: zone + " " + server label
+    // Keyed by what is probed and how (see target_of): one probe per media
+    // server however many zones list it.
+    std::map<std::string, std::shared_ptr<Server>> servers_;
 };
 
 } // namespace srvd::health

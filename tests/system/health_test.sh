@@ -19,6 +19,10 @@ media_servers:
 proxies:
   p: { targets: [ms1, ms2, ms3] }
 Z
+# A partner zone with the same media servers and health checks: they are
+# probed once for both zones, and both zones follow the same states.
+sed -e 's/example\.com/partner.example/g' -e 's/targets: \[ms1, ms2, ms3\]/targets: [ms3, ms1]/' \
+  "$WORK/zones/example.com.yaml" >"$WORK/zones/partner.example.yaml"
 printf 'zones: [zones]\nmetrics: { listen: "127.0.0.1:%s" }\n' "$MPORT" >"$WORK/srvd.yaml"
 
 declare -A SIPP
@@ -55,6 +59,13 @@ pass "all three answer OPTIONS: all three in the answer"
 stop_ms 1
 took=$(wait_for "10 ms2 20 ms3" 2.0) || fail "ms1 not removed within 2 s: $(targets)"
 pass "ms1 stopped: gone from SRV in ${took}s, tiers closed up (10 ms2, 20 ms3)"
+[ "$(q _sip._udp.p.partner.example SRV | awk '{print $5, $8}' | cut -d. -f1 | paste -sd' ')" = "10 ms3" ] \
+  || fail "the partner zone still lists ms1"
+[ "$(grep -c 'ms1 (127.0.0.21:5060).* is down' "$WORK/srvd.log")" = 1 ] \
+  || fail "ms1 should be one probe for both zones: $(grep 'is down' "$WORK/srvd.log")"
+grep -q 'ms1 (127.0.0.21:5060) and the same server in 1 other zone(s) is down' "$WORK/srvd.log" \
+  || fail "the shared probe's log line does not say it serves two zones"
+pass "the partner zone sharing ms1 follows the same probe (one probe, both zones)"
 [ "$(q p.example.com A | awk '{print $5}')" = 192.0.2.22 ] || fail "proxy A must follow the first remaining tier"
 q p.example.com NAPTR >/dev/null
 kdig @127.0.0.1 -p "$PORT" +norec p.example.com NAPTR | grep -q '192.0.2.21' && fail "ms1 still in the NAPTR additional section"
@@ -67,7 +78,7 @@ pass "ms1 restarted: back in ${took}s"
 stop_ms 1; stop_ms 2; stop_ms 3
 sleep 1.5
 [ "$(targets)" = "10 ms1 20 ms2 30 ms3" ] || fail "all down must fail open: $(targets)"
-grep -q 'ms3 (127.0.0.23:5060) is down' "$WORK/srvd.log" || fail "no log line for ms3 going down"
+grep -q 'ms3 (127.0.0.23:5060).* is down' "$WORK/srvd.log" || fail "no log line for ms3 going down"
 pass "all down: fail-open serves all three"
 
 start_ms 1 200; start_ms 2 503; start_ms 3 200
