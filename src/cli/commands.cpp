@@ -80,8 +80,8 @@ int check_command(const Args& args) {
         std::cout << "geoip " << s.geo->config.database << " (" << s.geo->description << ")\n  "
                   << s.geo->networks_v4 << " IPv4 and " << s.geo->networks_v6 << " IPv6 networks, "
                   << s.geo->locations << " distinct locations, compiled to " << s.geo->ranges()
-                  << " ranges (" << s.geo->memory() / 1024 << " KiB) in "
-                  << s.geo->compile_time.count() << " ms; ECS "
+                  << " ranges in " << s.geo->tables << " table(s) (" << s.geo->memory() / 1024
+                  << " KiB) in " << s.geo->compile_time.count() << " ms; ECS "
                   << (s.geo->config.ecs ? "on" : "off") << ", private ECS addresses "
                   << (s.geo->config.ecs_private_use ? "used" : "fall back to the source address")
                   << "\n";

@@ -78,7 +78,7 @@ ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::
     if (!address) return view;
 
     if (entry.regions > 1 && geo) {
-        const geo::ZoneGeo& tables = geo->zones[zone];
+        const geo::ZoneGeo& tables = *geo->zones[zone];
         const auto hit =
             family == 4 ? tables.v4.lookup(key4(address)) : tables.v6.lookup(key6(address));
         view.region = hit.value;

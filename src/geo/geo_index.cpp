@@ -3,6 +3,8 @@
 #include "geo/mmdb_file.hpp"
 #include "geo/region_choice.hpp"
 
+#include <map>
+#include <set>
 #include <unordered_map>
 
 namespace srvd::geo {
@@ -30,16 +32,39 @@ Table build(const std::vector<Network<Key>>& networks, const std::vector<std::ui
 
 } // namespace
 
-std::size_t GeoIndex::ranges() const {
+namespace {
+
+// Each distinct table once.
+template <typename F> std::size_t over_tables(const GeoIndex& index, F&& size_of) {
+    std::set<const ZoneGeo*> seen;
     std::size_t n = 0;
-    for (const auto& z : zones) n += z.v4.ranges() + z.v6.ranges();
+    for (const auto& z : index.zones)
+        if (seen.insert(z.get()).second) n += size_of(*z);
     return n;
 }
 
+// What a zone's table depends on: its regions' match lists and locations, in
+// order, and the default. Region names do not matter (answers use indices).
+std::string regions_key(const ZonePolicy& zone) {
+    std::string key = std::to_string(zone.default_region);
+    for (const auto& r : zone.regions) {
+        key += "|";
+        for (const auto& m : r.match) key += m + ",";
+        if (r.location)
+            key += "@" + std::to_string(r.location->latitude) + "/" +
+                   std::to_string(r.location->longitude);
+    }
+    return key;
+}
+
+} // namespace
+
+std::size_t GeoIndex::ranges() const {
+    return over_tables(*this, [](const ZoneGeo& z) { return z.v4.ranges() + z.v6.ranges(); });
+}
+
 std::size_t GeoIndex::memory() const {
-    std::size_t n = 0;
-    for (const auto& z : zones) n += z.v4.memory() + z.v6.memory();
-    return n;
+    return over_tables(*this, [](const ZoneGeo& z) { return z.v4.memory() + z.v6.memory(); });
 }
 
 std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
@@ -71,17 +96,25 @@ std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
     index->networks_v6 = v6.size();
     index->locations = locations.size();
 
+    std::map<std::string, std::shared_ptr<const ZoneGeo>> built;
     for (const ZonePolicy* zone : zones) {
-        ZoneGeo geo;
+        auto& shared = built[regions_key(*zone)];
+        if (shared) {
+            index->zones.push_back(shared);
+            continue;
+        }
+        auto geo = std::make_shared<ZoneGeo>();
         if (!zone->regions.empty()) {
             std::vector<std::uint16_t> region_of(locations.size());
             for (std::size_t i = 0; i < locations.size(); ++i)
                 region_of[i] = static_cast<std::uint16_t>(choose_region(*zone, locations[i]));
             const auto fill = static_cast<std::uint16_t>(zone->default_region);
-            geo.v4 = build<PrefixTable4>(v4, region_of, fill);
-            geo.v6 = build<PrefixTable6>(v6, region_of, fill);
+            geo->v4 = build<PrefixTable4>(v4, region_of, fill);
+            geo->v6 = build<PrefixTable6>(v6, region_of, fill);
         }
+        shared = geo;
         index->zones.push_back(std::move(geo));
+        ++index->tables;
     }
     index->compile_time = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);

@@ -2,6 +2,8 @@
 // A GeoIP database compiled into one prefix table per zone and address
 // family, mapping every address to that zone's region. Built at load time;
 // the packet path does one binary search and never calls libmaxminddb.
+// Zones with the same regions share one table: a thousand partner zones
+// that include one platform file cost one table, not a thousand.
 #include "config/server_config.hpp"
 #include "config/zone_policy.hpp"
 #include "geo/prefix_table.hpp"
@@ -20,7 +22,9 @@ struct ZoneGeo {
 
 struct GeoIndex {
     GeoIpConfig config;
-    std::vector<ZoneGeo> zones; // same order as the zones given to compile_geo
+    // Same order as the zones given to compile_geo; equal regions, one table.
+    std::vector<std::shared_ptr<const ZoneGeo>> zones;
+    std::size_t tables = 0; // distinct tables
     std::string description;
     std::size_t networks_v4 = 0, networks_v6 = 0, locations = 0;
     std::chrono::milliseconds compile_time{0};

@@ -38,7 +38,7 @@ TEST_CASE("GeoIP2 City layout: every network lands in its region") {
     auto index = geo::compile_geo(config, {&p});
     CHECK(index->networks_v4 == 13);
     CHECK(index->networks_v6 == 3);
-    const geo::ZoneGeo& t = index->zones.at(0);
+    const geo::ZoneGeo& t = *index->zones.at(0);
     CHECK(t.v4.lookup(v4(127, 0, 0, 1)).value == east);
     CHECK(t.v4.lookup(v4(127, 0, 1, 1)).value == west);
     CHECK(t.v4.lookup(v4(127, 0, 2, 1)).value == central);
@@ -74,7 +74,7 @@ TEST_CASE("a flat layout (DB-IP City Lite) works by changing fields alone") {
     config.fields.latitude = "latitude";
     config.fields.longitude = "longitude";
     auto index = geo::compile_geo(config, {&p});
-    const geo::ZoneGeo& t = index->zones.at(0);
+    const geo::ZoneGeo& t = *index->zones.at(0);
     CHECK(t.v4.lookup(v4(127, 0, 0, 1)).value == east);
     CHECK(t.v4.lookup(v4(127, 0, 1, 1)).value == west);
     CHECK(t.v4.lookup(v4(127, 0, 2, 1)).value == central);
@@ -85,7 +85,7 @@ TEST_CASE("a flat layout (DB-IP City Lite) works by changing fields alone") {
     GeoIpConfig wrong;
     wrong.database = config.database;
     auto defaults = geo::compile_geo(wrong, {&p});
-    CHECK(defaults->zones.at(0).v4.lookup(v4(127, 0, 1, 1)).value == central);
+    CHECK(defaults->zones.at(0)->v4.lookup(v4(127, 0, 1, 1)).value == central);
 }
 
 TEST_CASE("MmdbFile::lookup reports the fields it read") {
@@ -111,4 +111,23 @@ TEST_CASE("a missing or broken database is a load error naming the file") {
                          LoadError);
     config.database = dir.path() + "/missing.mmdb";
     CHECK_THROWS_AS(geo::compile_geo(config, {&p}), LoadError);
+}
+
+TEST_CASE("zones with the same regions share one table, other regions get their own") {
+    const ZonePolicy a = regions_policy();
+    ZonePolicy b = regions_policy(), c = regions_policy();
+    b.zone = "b.example.";
+    b.regions[0].name = "renamed"; // names do not matter, matches and locations do
+    c.zone = "c.example.";
+    c.regions[0].match = {"US-CA"};
+    GeoIpConfig config;
+    config.database = SRVD_TEST_GEO_DIR "/test-city.mmdb";
+    auto index = geo::compile_geo(config, {&a, &b, &c});
+    REQUIRE(index->zones.size() == 3);
+    CHECK(index->zones[0] == index->zones[1]);
+    CHECK(index->zones[0] != index->zones[2]);
+    CHECK(index->tables == 2);
+    CHECK(index->zones[2]->v4.lookup(v4(127, 0, 1, 1)).value == 0); // CA is now region 0
+    CHECK(index->memory() == index->zones[0]->v4.memory() + index->zones[0]->v6.memory() +
+                                 index->zones[2]->v4.memory() + index->zones[2]->v6.memory());
 }
