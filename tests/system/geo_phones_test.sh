@@ -17,8 +17,14 @@ source "$(dirname "$0")/lib.sh"
 for tool in sipp baresip ip; do command -v $tool >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"; done
 
 NS_CORE=srvd-core-$$ NS_WEST=srvd-west-$$ NS_EAST=srvd-east-$$
-# Processes first (lib.sh's cleanup), then the namespaces and their veths.
-trap 'cleanup; for ns in $NS_CORE $NS_WEST $NS_EAST; do ip netns del $ns 2>/dev/null || true; done' EXIT
+# Everything still running in the namespaces, then lib.sh's cleanup, then the
+# namespaces and their veths.
+end_namespaces() {
+  for ns in $NS_CORE $NS_WEST $NS_EAST; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
+  cleanup
+  for ns in $NS_CORE $NS_WEST $NS_EAST; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap end_namespaces EXIT
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 ip netns add "$NS_CORE" || fail "cannot create network namespaces (needs root)"
@@ -42,11 +48,11 @@ grep -q 10.53.0.13 "$WORK/zones/example.com.yaml" || fail "could not move the me
 printf 'zones: [zones]\ngeoip: { database: %s }\n' "$SRC/zones/geo/demo-city.mmdb" >"$WORK/srvd.yaml"
 
 for n in 1 2 3; do
-  in_ns "$NS_CORE" sipp -sf "$(dirname "$0")/sipp/media-server.xml" -i "10.53.0.1$n" -p 5060 -nostdin -trace_msg \
+  ip netns exec "$NS_CORE" sipp -sf "$(dirname "$0")/sipp/media-server.xml" -i "10.53.0.1$n" -p 5060 -nostdin -trace_msg \
     -message_file "$WORK/ms$n.log" -error_file "$WORK/ms$n.err" >/dev/null 2>&1 &
   PIDS+=($!)
 done
-in_ns "$NS_CORE" "$SRVD" serve -c "$WORK/srvd.yaml" --allow-root --listen 10.53.0.53:53 >"$WORK/srvd.log" 2>&1 &
+ip netns exec "$NS_CORE" "$SRVD" serve -c "$WORK/srvd.yaml" --allow-root --listen 10.53.0.53:53 >"$WORK/srvd.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 50); do
   in_ns "$NS_WEST" kdig @10.53.0.53 +time=1 +retry=0 example.com SOA >/dev/null 2>&1 && break
@@ -68,7 +74,7 @@ for ns in west east; do
 done
 start=$(date +%s.%N)
 for side in west east; do
-  in_ns "srvd-$side-$$" timeout 40 baresip -f "$WORK/phone-$side" -t 35 >"$WORK/phone-$side.log" 2>&1 &
+  ip netns exec "srvd-$side-$$" timeout 40 baresip -f "$WORK/phone-$side" -t 35 >"$WORK/phone-$side.log" 2>&1 &
   PIDS+=($!)
 done
 # Until each phone has registered somewhere, at most 10 s.

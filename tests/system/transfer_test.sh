@@ -21,6 +21,7 @@ transfer:
     - { address: 127.0.0.44/32 }                 # unsigned, from one address only
   notify: [{ address: "127.0.0.1:$NSD_PORT", key: xfr.example }]
   notify_timeout: 500ms
+  notify_retries: 8      # the start-up NOTIFY must outlast NSD's start, however slow
 metrics: { listen: "127.0.0.1:$METRICS_PORT" }
 CONF
 start_srvd "$WORK/srvd.yaml"
@@ -89,7 +90,7 @@ for name in "proxy-a.example.com NAPTR" "_sip._udp.proxy-a.example.com SRV" "_si
 done
 pass "NSD transferred example.com (AXFR, TSIG) and answers as srvd does"
 # srvd's start-up NOTIFY went out before NSD was running: retried until heard.
-for _ in $(seq 1 200); do grep -q "notify example.com. serial $first to 127.0.0.1:$NSD_PORT: acknowledged" "$WORK/srvd.log" && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -q "notify example.com. serial $first to 127.0.0.1:$NSD_PORT: acknowledged" "$WORK/srvd.log" && break; sleep 0.1; done
 ack=$(grep "notify example.com. serial $first to 127.0.0.1:$NSD_PORT: acknowledged" "$WORK/srvd.log") \
   || { cat "$WORK/srvd.log" >&2; fail "the start-up NOTIFY was never acknowledged"; }
 attempt=$(echo "$ack" | sed -n 's/.*(attempt \([0-9]*\)).*/\1/p')
