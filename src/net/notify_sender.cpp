@@ -20,16 +20,25 @@ std::string endpoint_text(const asio::ip::udp::endpoint& e) {
            ":" + std::to_string(e.port());
 }
 
+} // namespace
+
 // One NOTIFY to one secondary, alive until acknowledged or out of attempts.
-class Pending : public std::enable_shared_from_this<Pending> {
+class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
   public:
-    Pending(asio::io_context& io, const NotifyTarget& target, const TsigKey* key, std::string zone,
-            std::uint32_t serial, std::uint32_t attempts, std::chrono::milliseconds timeout)
+    NotifyAttempt(asio::io_context& io, const NotifyTarget& target, const TsigKey* key,
+                  std::string zone, std::uint32_t serial, std::uint32_t attempts,
+                  std::chrono::milliseconds timeout)
         : socket_(io, target.endpoint.protocol()), timer_(io), target_(target.endpoint),
           zone_(std::move(zone)), serial_(serial), attempts_left_(attempts + 1), timeout_(timeout) {
         static thread_local std::mt19937 random{std::random_device{}()};
         id_ = static_cast<std::uint16_t>(random());
         message_ = build(key);
+    }
+
+    void cancel() {
+        boost::system::error_code ignored;
+        timer_.cancel();
+        socket_.close(ignored);
     }
 
     void start() {
@@ -137,20 +146,27 @@ class Pending : public std::enable_shared_from_this<Pending> {
     std::array<std::uint8_t, 4096> reply_{};
 };
 
-} // namespace
-
 void NotifySender::notify(const TransferConfig& config, const std::string& zone,
                           std::uint32_t serial) {
     for (const auto& target : config.notify) {
         try {
-            std::make_shared<Pending>(io_, target, config.find_key(target.key), zone, serial,
-                                      config.notify_retries, config.notify_timeout)
-                ->start();
+            auto attempt = std::make_shared<NotifyAttempt>(io_, target, config.find_key(target.key),
+                                                           zone, serial, config.notify_retries,
+                                                           config.notify_timeout);
+            attempt->start();
+            std::erase_if(pending_, [](const auto& w) { return w.expired(); });
+            pending_.push_back(attempt);
         } catch (const boost::system::system_error& e) {
             log::error("notify " + zone + " to " + endpoint_text(target.endpoint) + ": " +
                        e.what());
         }
     }
+}
+
+void NotifySender::stop() {
+    for (auto& w : pending_)
+        if (auto attempt = w.lock()) attempt->cancel();
+    pending_.clear();
 }
 
 } // namespace srvd::net

@@ -8,18 +8,26 @@
 #include <boost/asio/io_context.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace srvd::net {
+
+class NotifyAttempt;
 
 class NotifySender {
   public:
     explicit NotifySender(boost::asio::io_context& io) : io_(io) {}
     // Notifies every target in `config` that `zone` now has `serial`.
     void notify(const TransferConfig& config, const std::string& zone, std::uint32_t serial);
+    // Abandons every NOTIFY still retrying, so that stopping srvd does not
+    // wait out their timeouts.
+    void stop();
 
   private:
     boost::asio::io_context& io_;
+    std::vector<std::weak_ptr<NotifyAttempt>> pending_;
 };
 
 } // namespace srvd::net

@@ -196,6 +196,7 @@ int serve(const ServeOptions& options) {
                 return;
             }
             log::info("stopping");
+            notifier.stop();
             if (metrics_server) metrics_server->close();
             monitor->stop();
             for (auto& w : workers)

@@ -49,3 +49,16 @@ kill -0 "$SRVD_PID" 2>/dev/null && fail "still running 5 s after SIGTERM"
 wait "$SRVD_PID" || fail "non-zero exit after SIGTERM"
 grep -q stopped "$WORK/srvd.log" || fail "no 'stopped' in the log"
 pass "SIGTERM stops gracefully"
+
+# A NOTIFY still retrying (to a secondary that is not there) does not hold up
+# a stop: its retries would otherwise run for minutes.
+mkdir -p "$WORK/n/zones"
+cp "$SRC/zones/example.com.yaml" "$WORK/n/zones/"
+printf 'zones: [zones]\ntransfer: { notify: [{ address: "127.0.0.1:%s" }], notify_retries: 8 }\n' "$(free_port)" \
+  >"$WORK/n/srvd.yaml"
+start_srvd "$WORK/n/srvd.yaml"
+sleep 0.3
+kill -TERM "$SRVD_PID"
+for _ in $(seq 1 10); do kill -0 "$SRVD_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$SRVD_PID" 2>/dev/null && { kill -KILL "$SRVD_PID"; fail "still running 1 s after SIGTERM with a NOTIFY retrying"; }
+pass "SIGTERM with a NOTIFY still retrying: stopped within 1 s"
