@@ -12,6 +12,7 @@
 #include "zone/snapshot_diff.hpp"
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <unistd.h>
 
@@ -81,6 +82,9 @@ int serve(const ServeOptions& options) {
     metrics::Registry registry;
     registry.tcp_connections = &tcp_limits.open;
     std::vector<std::unique_ptr<Worker>> workers;
+    // Builds zone transfers off the workers. Declared after them, so it is
+    // joined while their io_contexts, which it posts results to, still exist.
+    asio::thread_pool transfer_pool(1);
     asio::io_context control;
     std::shared_ptr<const zone::Snapshot> current = loaded.snapshot;
     std::shared_ptr<metrics::HttpServer> metrics_server;
@@ -93,7 +97,7 @@ int serve(const ServeOptions& options) {
                     std::make_unique<UdpListener>(w->io, ep, holder, counters, loaded.config.rrl));
                 w->tcp.push_back(std::make_shared<TcpListener>(
                     w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits,
-                    counters));
+                    counters, transfer_pool.get_executor()));
             }
             workers.push_back(std::move(w));
         }

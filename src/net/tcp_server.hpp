@@ -5,6 +5,7 @@
 #include "metrics/counters.hpp"
 #include "net/snapshot_holder.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -26,8 +27,10 @@ struct TcpLimits {
 
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
   public:
+    // `transfers` runs what builds zone transfers (see TcpSession::answer_transfer).
     TcpListener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-                const SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters);
+                const SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters,
+                boost::asio::any_io_executor transfers);
     void start();
     void close(); // stops accepting and closes every session
 
@@ -41,6 +44,7 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
     const SnapshotHolder& holder_;
     TcpLimits& limits_;
     metrics::WorkerCounters& counters_;
+    boost::asio::any_io_executor transfers_;
     std::list<std::weak_ptr<TcpSession>> sessions_;
 };
 
