@@ -29,7 +29,7 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
                   std::string zone, std::uint32_t serial, std::uint32_t attempts,
                   std::chrono::milliseconds timeout)
         : socket_(io, target.endpoint.protocol()), timer_(io), target_(target.endpoint),
-          zone_(std::move(zone)), serial_(serial), attempts_left_(attempts + 1), timeout_(timeout) {
+          zone_(std::move(zone)), serial_(serial), attempts_(attempts + 1), timeout_(timeout) {
         static thread_local std::mt19937 random{std::random_device{}()};
         id_ = static_cast<std::uint16_t>(random());
         message_ = build(key);
@@ -84,7 +84,6 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
     }
 
     void send() {
-        --attempts_left_;
         ++attempt_;
         socket_.async_send_to(
             asio::buffer(message_), target_,
@@ -92,7 +91,7 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
         timer_.expires_after(timeout_);
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec) return;
-            if (self->attempts_left_ == 0) {
+            if (self->attempt_ == self->attempts_) {
                 log::warning("notify " + self->what() + ": no answer after " +
                              std::to_string(self->attempt_) + " attempts, giving up");
                 boost::system::error_code ignored;
@@ -139,7 +138,7 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
     asio::ip::udp::endpoint target_, from_;
     std::string zone_;
     std::uint32_t serial_;
-    std::uint32_t attempts_left_, attempt_ = 0;
+    std::uint32_t attempts_, attempt_ = 0; // attempts in all; made so far
     std::chrono::milliseconds timeout_;
     std::uint16_t id_;
     std::string message_;

@@ -152,12 +152,8 @@ int serve(const ServeOptions& options) {
             for (const auto& z : current->zones)
                 zones.push_back(zone::build_zone(z.data->policy, monitor->states(z.data->policy)));
             zone::SnapshotOptions o;
-            o.udp_payload = current->udp_payload;
-            o.reuse_geo = current->geo;
-            auto next = zone::compile_snapshot(std::move(zones), o);
-            next->transfer = current->transfer; // transfers send the health-free view
-            next->transfers = current->transfers;
-            current = std::move(next);
+            o.recompile_of = current.get();
+            current = zone::compile_snapshot(std::move(zones), o);
             holder.publish(current);
         } catch (const std::exception& e) {
             log::error(std::string("health: cannot rebuild answers: ") + e.what());

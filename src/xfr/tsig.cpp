@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 namespace srvd::xfr {
 namespace {
@@ -47,9 +48,7 @@ TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, st
         v.status = TsigStatus::bad_signature;
         return v;
     }
-    const std::int64_t skew = now - time_signed(tsig);
-    if (skew > ldns_rdf2native_int16(ldns_rr_rdf(tsig, tsig_fudge)) ||
-        -skew > ldns_rdf2native_int16(ldns_rr_rdf(tsig, tsig_fudge))) {
+    if (std::abs(now - time_signed(tsig)) > ldns_rdf2native_int16(ldns_rr_rdf(tsig, tsig_fudge))) {
         v.status = TsigStatus::bad_time;
         return v;
     }

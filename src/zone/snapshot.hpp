@@ -59,11 +59,15 @@ struct ZoneEntry {
     std::uint16_t default_view;
 };
 
+struct Snapshot;
+
 struct SnapshotOptions {
     std::uint16_t udp_payload = 1232;
     const GeoIpConfig* geoip = nullptr; // no GeoIP: every client gets the default region
-    // Recompiling the same zones (a health change): keep the GeoIP tables.
-    std::shared_ptr<const geo::GeoIndex> reuse_geo;
+    // The same zones compiled again with other health states: keep its
+    // GeoIP tables, transfer settings and versions (secondaries get the
+    // health-free view), and its UDP payload; the fields above are ignored.
+    const Snapshot* recompile_of = nullptr;
 };
 
 struct Snapshot {

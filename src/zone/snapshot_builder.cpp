@@ -262,8 +262,11 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
         builder.add_zone(i, *zones[i], names, nodes);
     }
     s->names = NameTable<Node>(names, nodes);
-    if (options.reuse_geo) {
-        s->geo = options.reuse_geo;
+    if (const Snapshot* before = options.recompile_of) {
+        s->udp_payload = before->udp_payload;
+        s->geo = before->geo;
+        s->transfer = before->transfer;
+        s->transfers = before->transfers;
     } else if (options.geoip) {
         std::vector<const ZonePolicy*> policies;
         for (const auto& z : zones) policies.push_back(&z->policy);
