@@ -18,9 +18,14 @@ for tool in sipp baresip ip; do command -v $tool >/dev/null || fail "$tool is no
 
 NS_CORE=srvd-core-$$ NS_WEST=srvd-west-$$ NS_EAST=srvd-east-$$
 # Everything still running in the namespaces, then lib.sh's cleanup, then the
-# namespaces and their veths.
+# namespaces and their veths. The phones are killed outright: on SIGTERM
+# baresip first unregisters, and with the media servers gone it waits out the
+# SIP transaction timeout (~32 s) before exiting.
 end_namespaces() {
-  for ns in $NS_CORE $NS_WEST $NS_EAST; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
+  exec 2>/dev/null  # not bash's "Killed" notices for the phones
+  pkill -KILL -f "^baresip -f $WORK/phone-" 2>/dev/null || true
+  for ns in $NS_WEST $NS_EAST; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
+  ip netns pids "$NS_CORE" 2>/dev/null | xargs -r kill 2>/dev/null || true
   cleanup
   for ns in $NS_CORE $NS_WEST $NS_EAST; do ip netns del "$ns" 2>/dev/null || true; done
 }
@@ -51,6 +56,7 @@ for n in 1 2 3; do
   ip netns exec "$NS_CORE" sipp -sf "$(dirname "$0")/sipp/media-server.xml" -i "10.53.0.1$n" -p 5060 -nostdin -trace_msg \
     -message_file "$WORK/ms$n.log" -error_file "$WORK/ms$n.err" >/dev/null 2>&1 &
   PIDS+=($!)
+  wait_udp_listening "10.53.0.1$n" 5060 "$NS_CORE" || fail "media server $n (SIPp) did not start"
 done
 ip netns exec "$NS_CORE" "$SRVD" serve -c "$WORK/srvd.yaml" --allow-root --listen 10.53.0.53:53 >"$WORK/srvd.log" 2>&1 &
 PIDS+=($!)

@@ -37,6 +37,18 @@ wait_for_dns() {
   return 1
 }
 
+# wait_udp_listening ADDR PORT [NETNS]: until a socket is bound there, at most 5 s.
+# (SIPp takes a moment to bind; a probe or phone sent earlier is refused.)
+wait_udp_listening() {
+  local run=()
+  [ -n "${3:-}" ] && run=(ip netns exec "$3")
+  for _ in $(seq 1 50); do
+    "${run[@]}" ss -Hlnu "src $1 and sport = :$2" | grep -q . && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # start_srvd CONFIG [extra args]: sets PORT and SRVD_PID; logs to $WORK/srvd.log.
 start_srvd() {
   local config=$1; shift
