@@ -92,7 +92,7 @@ int check_command(const Args& args) {
                   << (t.notify.size() == 1 ? "y" : "ies") << ", IXFR journal of " << t.ixfr_history
                   << " change(s) per zone" << (t.catalog.empty() ? "" : ", catalog " + t.catalog)
                   << "\n";
-    std::cout << "compiled " << s.names.size() << " names, " << s.distinct_answers
+    std::cout << "compiled " << s.names.size() << " names, " << s.distinct_answers()
               << " distinct answers, " << s.memory() / 1024 << " KiB in "
               << loaded->load_time.count() << " ms\n";
     return 0;

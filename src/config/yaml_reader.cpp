@@ -1,25 +1,35 @@
 #include "config/yaml_reader.hpp"
 
+#include "util/stable_hash.hpp"
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
 
 namespace srvd {
 
-YAML::Node YamlReader::load() const {
-    std::ifstream in(file_, std::ios::binary | std::ios::ate);
-    if (!in) throw LoadError({file_, 0, 0}, "cannot open file");
+std::string read_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) throw LoadError({path, 0, 0}, "cannot open file");
     // yaml-cpp holds a whole document as a node tree many times its size: a
     // runaway file must be an error, not an out-of-memory kill.
     const auto size = static_cast<std::uint64_t>(in.tellg());
-    if (size > max_file_bytes)
-        throw LoadError({file_, 0, 0}, "file is " + std::to_string(size >> 20) + " MiB; the limit is " +
-                                           std::to_string(max_file_bytes >> 20) + " MiB");
+    if (size > YamlReader::max_file_bytes)
+        throw LoadError({path, 0, 0}, "file is " + std::to_string(size >> 20) +
+                                          " MiB; the limit is " +
+                                          std::to_string(YamlReader::max_file_bytes >> 20) + " MiB");
     in.seekg(0);
-    std::stringstream text;
-    text << in.rdbuf();
+    std::string text(size, '\0');
+    if (!in.read(text.data(), static_cast<std::streamsize>(size)))
+        throw LoadError({path, 0, 0}, "cannot read file");
+    return text;
+}
+
+YAML::Node YamlReader::load(std::uint64_t* digest) const {
+    const std::string text = read_config_file(file_);
+    if (digest) *digest = stable_hash(text);
     try {
-        return YAML::Load(text.str());
+        return YAML::Load(text);
     } catch (const YAML::Exception& e) {
         throw LoadError({file_, e.mark.line + 1, e.mark.column + 1}, e.msg);
     }

@@ -12,6 +12,9 @@
 
 namespace srvd {
 
+// A configuration file's bytes (at most YamlReader::max_file_bytes); throws LoadError.
+std::string read_config_file(const std::string& path);
+
 class YamlReader {
   public:
     // A policy of 10,000 proxies is under 1 MiB; 64 MiB leaves room for
@@ -21,7 +24,8 @@ class YamlReader {
     explicit YamlReader(std::string file) : file_(std::move(file)) {}
 
     // Parses the whole file; syntax errors become LoadError with the position.
-    YAML::Node load() const;
+    // `digest`: set to stable_hash of the file's bytes.
+    YAML::Node load(std::uint64_t* digest = nullptr) const;
 
     const std::string& file() const { return file_; }
     SourceMark mark(const YAML::Node& node) const;

@@ -2,6 +2,7 @@
 
 #include "config/yaml_reader.hpp"
 #include "util/duration.hpp"
+#include "util/stable_hash.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -50,7 +51,11 @@ bool valid_relative_name(const std::string& name) {
 } // namespace
 
 struct IncludeCache::Files {
-    std::map<std::string, YAML::Node> parsed;
+    struct File {
+        YAML::Node root;
+        std::uint64_t digest;
+    };
+    std::map<std::string, File> parsed;
 };
 IncludeCache::IncludeCache() : files(std::make_unique<Files>()) {}
 IncludeCache::~IncludeCache() = default;
@@ -67,7 +72,9 @@ class PolicyReader {
     }
 
     ZonePolicy read() {
-        YAML::Node root = r_.load();
+        std::uint64_t digest = 0;
+        YAML::Node root = r_.load(&digest);
+        policy_.sources.push_back({r_.file(), digest});
         r_.expect_map(root, "zone policy");
         r_.check_keys(root,
                       {"zone", "ttl", "soa", "nameservers", "ports", "media_servers", "regions",
@@ -144,13 +151,15 @@ class PolicyReader {
             std::string path = r_.string(item, "include");
             if (path.empty() || path.front() != '/') path = dir + path;
             Included inc{YamlReader(path), {}};
+            std::uint64_t digest = 0;
             try {
-                const YAML::Node* cached = nullptr;
+                const IncludeCache::Files::File* cached = nullptr;
                 if (cache_)
                     if (auto hit = cache_->files->parsed.find(path);
                         hit != cache_->files->parsed.end())
                         cached = &hit->second;
-                inc.root = cached ? *cached : inc.reader.load();
+                inc.root = cached ? cached->root : inc.reader.load(&digest);
+                if (cached) digest = cached->digest;
             } catch (const LoadError& e) {
                 if (e.mark().line != 0) throw; // a syntax error in the included file: its position
                 r_.fail(item, std::string("include: ") + e.what());
@@ -159,7 +168,8 @@ class PolicyReader {
             inc.reader.check_keys(inc.root,
                                   {"ports", "media_servers", "regions", "default_region", "health"},
                                   "included file");
-            if (cache_) cache_->files->parsed.emplace(path, inc.root);
+            if (cache_) cache_->files->parsed.emplace(path, IncludeCache::Files::File{inc.root, digest});
+            policy_.sources.push_back({path, digest});
             includes_.push_back(std::move(inc));
         }
     }
@@ -540,6 +550,17 @@ class PolicyReader {
 
 ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache) {
     return PolicyReader(path, cache).read();
+}
+
+bool sources_unchanged(const ZonePolicy& policy) {
+    if (policy.sources.empty()) return false; // not read from files (a catalog)
+    try {
+        for (const auto& source : policy.sources)
+            if (stable_hash(read_config_file(source.path)) != source.digest) return false;
+    } catch (const LoadError&) {
+        return false;
+    }
+    return true;
 }
 
 } // namespace srvd

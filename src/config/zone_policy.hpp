@@ -106,6 +106,13 @@ struct ZonePolicy {
     std::vector<RecordLine> records;
     std::optional<HealthConfig> health;
     SourceMark zone_mark;
+    // The files it was read from (itself, then its includes) with a digest
+    // of each one's bytes: a reload keeps a zone whose files are unchanged.
+    struct Source {
+        std::string path;
+        std::uint64_t digest;
+    };
+    std::vector<Source> sources;
 
     std::size_t view_count() const { return regions.empty() ? 1 : regions.size(); }
     // The view served to a client in no region, and by `export` without --region.
@@ -125,5 +132,9 @@ class IncludeCache {
 
 // Reads and validates one zone policy file; throws LoadError.
 ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache = nullptr);
+
+// Whether every file `policy` was read from still holds the same bytes
+// (false if one cannot be read): then reading it again gives the same policy.
+bool sources_unchanged(const ZonePolicy& policy);
 
 } // namespace srvd

@@ -80,10 +80,10 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
 }
 
 // The answers of a name: find the entry for the type, else the catch-all.
-const zone::TypeEntry* find_entry(const zone::Snapshot& s, std::uint32_t begin, std::uint16_t count,
-                                  std::uint16_t qtype) noexcept {
+const zone::TypeEntry* find_entry(const zone::CompiledZone& z, std::uint32_t begin,
+                                  std::uint16_t count, std::uint16_t qtype) noexcept {
     for (std::uint32_t i = begin; i < begin + count; ++i)
-        if (s.entries[i].qtype == qtype || s.entries[i].qtype == 0) return &s.entries[i];
+        if (z.entries[i].qtype == qtype || z.entries[i].qtype == 0) return &z.entries[i];
     return nullptr;
 }
 
@@ -118,6 +118,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
 
     Reply r;
     const zone::Answer* a = nullptr;
+    const zone::CompiledZone* z = nullptr; // the zone `a` belongs to
     if (q.edns && q.edns_version != 0) {
         r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
     } else if (q.qtype == dns::type::OPT) {
@@ -132,14 +133,16 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
         const zone::TypeEntry* entry = nullptr;
         const zone::Node* node = s.names.find(q.qname, q.qname_size);
         if (node) {
-            entry = find_entry(s, node->exact_begin, node->exact_count, q.qtype);
+            z = s.zones[node->zone].compiled.get();
+            entry = find_entry(*z, node->exact_begin, node->exact_count, q.qtype);
         } else {
             for (std::uint8_t label = 1; label <= q.label_count; ++label) {
                 const std::uint8_t offset =
                     label < q.label_count ? q.label_offsets[label] : q.qname_size - 1;
                 node = s.names.find(q.qname + offset, q.qname_size - offset);
                 if (!node) continue;
-                entry = find_entry(s, node->below_begin, node->below_count, q.qtype);
+                z = s.zones[node->zone].compiled.get();
+                entry = find_entry(*z, node->below_begin, node->below_count, q.qtype);
                 break;
             }
         }
@@ -161,7 +164,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
                     info->used_ecs = view.used_ecs;
                 }
             }
-            a = &s.slots[slot];
+            a = &z->slots[slot];
             r.rcode = a->rcode;
             r.authoritative = a->authoritative;
         }
@@ -189,17 +192,17 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
             arcount = 0;
             r.truncated = true;
             for (std::uint32_t c = a->cuts_begin + a->cuts_count; c-- > a->cuts_begin;)
-                if (s.cuts[c].length <= room) {
-                    length = s.cuts[c].length;
-                    arcount = s.cuts[c].arcount;
+                if (z->cuts[c].length <= room) {
+                    length = z->cuts[c].length;
+                    arcount = z->cuts[c].arcount;
                     r.truncated = false;
                     break;
                 }
         }
         if (!r.truncated) {
-            std::memcpy(out + at, s.bytes.data() + a->blob_offset, length);
+            std::memcpy(out + at, z->bytes.data() + a->blob_offset, length);
             for (std::uint32_t p = a->patches_begin; p < a->patches_begin + a->patches_count; ++p) {
-                const dns::Patch& patch = s.patches[p];
+                const dns::Patch& patch = z->patches[p];
                 if (patch.position + 2u > length) continue;
                 put16(out + at + patch.position,
                       static_cast<std::uint16_t>(

@@ -53,7 +53,7 @@ std::string summary(const zone::Loaded& loaded) {
 int serve(const ServeOptions& options) {
     zone::Loaded loaded;
     try {
-        loaded = zone::load_all(options.config_path, {nullptr, true});
+        loaded = zone::load_all(options.config_path, {.previous = nullptr, .write_state = true});
     } catch (const std::exception& e) {
         log::error(e.what());
         return 1;
@@ -143,14 +143,19 @@ int serve(const ServeOptions& options) {
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     ServerConfig running = loaded.config;
 
-    // A health change rebuilds the zones with the new states (tiers close up)
-    // and publishes the result like a reload; the GeoIP tables are kept.
+    // A health change rebuilds the zones whose servers changed state (tiers
+    // close up) and publishes the result like a reload; other zones, and the
+    // GeoIP tables, are kept.
     std::unique_ptr<health::HealthMonitor> monitor;
     auto apply_health = [&] {
         try {
             std::vector<std::shared_ptr<const zone::ZoneData>> zones;
-            for (const auto& z : current->zones)
-                zones.push_back(zone::build_zone(z.data->policy, monitor->states(z.data->policy)));
+            for (const auto& z : current->zones) {
+                auto states = monitor->states(z.data->policy);
+                zones.push_back(zone::same_health(z.data->health, states)
+                                    ? z.data
+                                    : zone::build_zone(z.data->policy, std::move(states)));
+            }
             zone::SnapshotOptions o;
             o.recompile_of = current.get();
             current = zone::compile_snapshot(std::move(zones), o);
@@ -167,7 +172,11 @@ int serve(const ServeOptions& options) {
             if (signal == SIGHUP) {
                 // Built here, off the workers; they pick it up at their next batch.
                 try {
-                    zone::Loaded next = zone::load_all(options.config_path, {current.get(), true});
+                    // Servers known to be down stay out of the new answers.
+                    zone::Loaded next = zone::load_all(
+                        options.config_path,
+                        {current.get(), true,
+                         [&](const ZonePolicy& p) { return monitor->states(p); }});
                     if (next.config.listen != running.listen ||
                         next.config.threads != running.threads ||
                         next.config.metrics_listen != running.metrics_listen)
@@ -179,8 +188,6 @@ int serve(const ServeOptions& options) {
                     holder.publish(next.snapshot);
                     current = next.snapshot;
                     monitor->configure(*current);
-                    if (monitor->any_configured())
-                        apply_health(); // servers known to be down stay out
                     log::info("reloaded: " + summary(next) +
                               (changes.empty() ? "; no zone, name or region changed" : ""));
                     for (const auto& change : changes) log::info("reloaded: " + change);

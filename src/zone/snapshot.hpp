@@ -54,8 +54,31 @@ struct Node {
     std::uint32_t zone;
 };
 
+// One zone's compiled answers: what the packet path reads for a name of
+// that zone. Compiled once for a zone's content and health states: a reload
+// or a health change that leaves a zone as it was keeps its CompiledZone, so
+// with a thousand zones, changing one recompiles one.
+struct CompiledZone {
+    std::string bytes; // every distinct answer's blob, once
+    std::size_t distinct_answers = 0;
+    std::vector<TypeEntry> entries;
+    std::vector<Answer> slots;
+    std::vector<dns::Cut> cuts;
+    std::vector<dns::Patch> patches;
+    // The zone's names and their nodes (Node::zone unset): the snapshot's
+    // name table is built from these.
+    std::vector<std::string> names;
+    std::vector<Node> nodes;
+
+    std::size_t memory() const;
+};
+
+// Compiles every name of a zone, for every region and ordering variant.
+std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone);
+
 struct ZoneEntry {
     std::shared_ptr<const ZoneData> data;
+    std::shared_ptr<const CompiledZone> compiled;
     std::uint16_t default_view;
 };
 
@@ -64,19 +87,18 @@ struct Snapshot;
 struct SnapshotOptions {
     std::uint16_t udp_payload = 1232;
     const GeoIpConfig* geoip = nullptr; // no GeoIP: every client gets the default region
+    // Zones of this snapshot passed in again (the same ZoneData object) keep
+    // their compiled answers.
+    const Snapshot* reuse = nullptr;
     // The same zones compiled again with other health states: keep its
     // GeoIP tables, transfer settings and versions (secondaries get the
     // health-free view), and its UDP payload; the fields above are ignored.
+    // Implies `reuse`.
     const Snapshot* recompile_of = nullptr;
 };
 
 struct Snapshot {
-    std::string bytes; // every distinct answer's blob, once
-    std::size_t distinct_answers = 0;
-    std::vector<TypeEntry> entries;
-    std::vector<Answer> slots;
-    std::vector<dns::Cut> cuts;
-    std::vector<dns::Patch> patches;
+    // Every name of every zone → its node; Node::zone indexes `zones`.
     NameTable<Node> names;
     std::vector<ZoneEntry> zones;
     std::uint16_t udp_payload = 1232;
@@ -89,6 +111,7 @@ struct Snapshot {
     std::map<std::string, std::size_t, std::less<>> zone_index; // lowercased wire apex → zones[i]
 
     const ZoneData* find_zone(std::string_view name_text) const;
+    std::size_t distinct_answers() const;
     std::size_t memory() const;
 };
 

@@ -6,38 +6,34 @@
 #include "zone/zone_lookup.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_map>
 
 namespace srvd::zone {
 namespace {
 
-class SnapshotBuilder {
+class ZoneCompiler {
   public:
-    explicit SnapshotBuilder(Snapshot& s) : s_(s) {}
+    explicit ZoneCompiler(CompiledZone& s) : s_(s) {}
 
-    void add_zone(std::uint32_t zone_index, const ZoneData& zone, std::vector<std::string>& names,
-                  std::vector<Node>& nodes) {
+    void add_zone(const ZoneData& zone) {
         const ZoneView& view0 = zone.views.front();
         for (const auto& [name, node] : view0.nodes) {
-            if (taken_.count(name)) continue; // a deeper zone already owns the name
-            taken_.insert(name);
             Node n{};
-            n.zone = zone_index;
             n.exact_begin = static_cast<std::uint32_t>(s_.entries.size());
             add_exact_entries(zone, name);
             n.exact_count = static_cast<std::uint16_t>(s_.entries.size() - n.exact_begin);
             n.below_begin = static_cast<std::uint32_t>(s_.entries.size());
             add_below_entries(zone, name);
             n.below_count = static_cast<std::uint16_t>(s_.entries.size() - n.below_begin);
-            nodes.push_back(n);
-            names.push_back(name);
+            s_.nodes.push_back(n);
+            s_.names.push_back(name);
         }
     }
 
   private:
-    Snapshot& s_;
-    std::set<std::string, std::less<>> taken_;
+    CompiledZone& s_;
     std::unordered_map<std::string, Answer> stored_;
 
     // What compiling an answer found out about it.
@@ -105,8 +101,8 @@ class SnapshotBuilder {
         return w.finish(r.rcode, r.authoritative);
     }
 
-    // Stores a message once, however many names, regions and variants share
-    // it (every NXDOMAIN of a zone, for one).
+    // Stores a message once, however many names, regions and variants of the
+    // zone share it (every NXDOMAIN of a zone, for one).
     Answer store(const dns::CompiledMessage& m) {
         std::string key = m.blob;
         auto put = [&key](const void* p, std::size_t n) {
@@ -225,6 +221,21 @@ class SnapshotBuilder {
 
 } // namespace
 
+std::size_t CompiledZone::memory() const {
+    std::size_t names_bytes = 0;
+    for (const auto& n : names) names_bytes += n.capacity();
+    return bytes.capacity() + entries.capacity() * sizeof(TypeEntry) +
+           slots.capacity() * sizeof(Answer) + cuts.capacity() * sizeof(dns::Cut) +
+           patches.capacity() * sizeof(dns::Patch) + names_bytes +
+           nodes.capacity() * sizeof(Node);
+}
+
+std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone) {
+    auto c = std::make_shared<CompiledZone>();
+    ZoneCompiler(*c).add_zone(zone);
+    return c;
+}
+
 const ZoneData* Snapshot::find_zone(std::string_view name_text) const {
     auto wire = dns::name_from_text(name_text);
     if (!wire) return nullptr;
@@ -232,10 +243,16 @@ const ZoneData* Snapshot::find_zone(std::string_view name_text) const {
     return it == zone_index.end() ? nullptr : zones[it->second].data.get();
 }
 
+std::size_t Snapshot::distinct_answers() const {
+    std::size_t n = 0;
+    for (const auto& z : zones) n += z.compiled->distinct_answers;
+    return n;
+}
+
 std::size_t Snapshot::memory() const {
-    return bytes.capacity() + entries.capacity() * sizeof(TypeEntry) +
-           slots.capacity() * sizeof(Answer) + cuts.capacity() * sizeof(dns::Cut) +
-           patches.capacity() * sizeof(dns::Patch) + names.memory();
+    std::size_t m = names.memory();
+    for (const auto& z : zones) m += z.compiled->memory();
+    return m;
 }
 
 std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
@@ -254,12 +271,25 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
                                                             zones[it->second]->policy.file);
     }
     s->udp_payload = options.udp_payload;
-    SnapshotBuilder builder(*s);
+    const Snapshot* reuse = options.recompile_of ? options.recompile_of : options.reuse;
+    std::map<const ZoneData*, std::shared_ptr<const CompiledZone>> compiled_before;
+    if (reuse)
+        for (const auto& z : reuse->zones) compiled_before.emplace(z.data.get(), z.compiled);
     std::vector<std::string> names;
     std::vector<Node> nodes;
+    std::set<std::string_view> taken;
     for (std::uint32_t i = 0; i < zones.size(); ++i) {
-        s->zones.push_back({zones[i], static_cast<std::uint16_t>(zones[i]->policy.default_view())});
-        builder.add_zone(i, *zones[i], names, nodes);
+        auto before = compiled_before.find(zones[i].get());
+        auto compiled = before != compiled_before.end() ? before->second : compile_zone(*zones[i]);
+        for (std::size_t n = 0; n < compiled->names.size(); ++n) {
+            const std::string& name = compiled->names[n];
+            if (!taken.insert(name).second) continue; // a deeper zone already owns the name
+            names.push_back(name);
+            nodes.push_back(compiled->nodes[n]);
+            nodes.back().zone = i;
+        }
+        s->zones.push_back({zones[i], std::move(compiled),
+                            static_cast<std::uint16_t>(zones[i]->policy.default_view())});
     }
     s->names = NameTable<Node>(names, nodes);
     if (const Snapshot* before = options.recompile_of) {

@@ -40,6 +40,23 @@ std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>&
     return t;
 }
 
+// Zones of `previous` a load may keep as they are: their transfer versions
+// and serials were made under the same transfer settings.
+std::map<std::string, std::shared_ptr<const ZoneData>> keepable(const Snapshot* previous,
+                                                                const TransferConfig& now) {
+    std::map<std::string, std::shared_ptr<const ZoneData>> out;
+    if (!previous) return out;
+    const TransferConfig& then = previous->transfer;
+    const bool versions_then = !then.allow.empty() || !then.notify.empty();
+    const bool versions_now = !now.allow.empty() || !now.notify.empty();
+    if (versions_then != versions_now || then.ixfr_history != now.ixfr_history ||
+        then.state_dir != now.state_dir)
+        return out;
+    for (const auto& z : previous->zones)
+        if (!z.data->policy.sources.empty()) out.emplace(z.data->policy.file, z.data);
+    return out;
+}
+
 } // namespace
 
 Loaded load_all(const std::string& config_path, const LoadOptions& options) {
@@ -47,14 +64,33 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     Loaded out;
     out.config = load_server_config(config_path);
     const TransferConfig& transfer = out.config.transfer;
-    std::vector<std::shared_ptr<ZoneData>> zones;
+    auto health = [&](const ZonePolicy& p) {
+        return options.health ? options.health(p) : std::vector<ServerHealth>{};
+    };
+    // A zone whose files and servers' health are as they were is kept whole:
+    // with a thousand zones, a reload that changes one rebuilds one.
+    auto keep = keepable(options.previous, transfer);
+    std::vector<std::shared_ptr<const ZoneData>> all, kept; // all: in the configured order
+    std::vector<std::shared_ptr<ZoneData>> zones;            // built by this load
     IncludeCache includes;
-    for (const auto& file : out.config.zone_files)
-        zones.push_back(build_zone(load_zone_policy(file, &includes)));
+    for (const auto& file : out.config.zone_files) {
+        auto before = keep.find(file);
+        if (before != keep.end() && sources_unchanged(before->second->policy) &&
+            same_health(before->second->health, health(before->second->policy))) {
+            kept.push_back(before->second);
+            all.push_back(before->second);
+            continue;
+        }
+        ZonePolicy policy = load_zone_policy(file, &includes);
+        auto states = health(policy);
+        zones.push_back(build_zone(std::move(policy), std::move(states)));
+        all.push_back(zones.back());
+    }
     if (!transfer.catalog.empty()) {
         std::vector<std::string> members;
-        for (const auto& z : zones) members.push_back(z->policy.zone);
+        for (const auto& z : all) members.push_back(z->policy.zone);
         zones.push_back(build_zone(catalog_policy(transfer.catalog, members)));
+        all.push_back(zones.back());
     }
 
     // Versions cost a sorted copy of each zone's record list: only made when
@@ -65,12 +101,17 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     for (const auto& z : zones)
         if (versions || z->policy.soa.serial_auto)
             transfers[z->apex] = transfer_of(z, transfer, store, options.previous, out);
+    for (const auto& z : kept)
+        if (auto it = options.previous->transfers.find(z->apex);
+            it != options.previous->transfers.end())
+            transfers.emplace(z->apex, it->second);
     if (store && store->changed() && options.write_state) store->save();
 
     SnapshotOptions snapshot_options;
     snapshot_options.udp_payload = out.config.limits.udp_payload;
     if (out.config.geoip) snapshot_options.geoip = &*out.config.geoip;
-    auto snapshot = compile_snapshot({zones.begin(), zones.end()}, snapshot_options);
+    snapshot_options.reuse = options.previous;
+    auto snapshot = compile_snapshot(std::move(all), snapshot_options);
     snapshot->transfer = transfer;
     snapshot->transfers = std::move(transfers);
     out.snapshot = std::move(snapshot);

@@ -5,6 +5,7 @@
 #include "zone/snapshot.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace srvd::zone {
@@ -19,11 +20,17 @@ struct Loaded {
 };
 
 struct LoadOptions {
-    // The snapshot being replaced: its zone versions start the IXFR journals.
+    // The snapshot being replaced: its zone versions start the IXFR journals,
+    // and its zones whose files, health states and transfer settings are
+    // unchanged are kept as they are, compiled answers and all.
     const Snapshot* previous = nullptr;
     // serve and reload keep `soa.serial: auto` serials in state_dir; check,
     // export and explain only read them.
     bool write_state = false;
+    // The media servers' current health states for a policy (serve and
+    // reload: answers leave out servers already known to be down); none:
+    // all up.
+    std::function<std::vector<ServerHealth>(const ZonePolicy&)> health = nullptr;
 };
 
 // Throws LoadError (file:line:column) on any problem.

@@ -311,6 +311,13 @@ std::shared_ptr<ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth
     return ZoneBuilder(std::move(policy), std::move(health)).build();
 }
 
+bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHealth>& b) {
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i)
+        if ((i < a.size() ? a[i] : ServerHealth::up) != (i < b.size() ? b[i] : ServerHealth::up))
+            return false;
+    return true;
+}
+
 void set_serial(ZoneData& zone, std::uint32_t serial) {
     zone.policy.soa.serial = serial; // a rebuild (health change) keeps it
     for (auto& rr : zone.storage)

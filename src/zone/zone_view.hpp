@@ -68,6 +68,9 @@ struct ZoneData {
 // `health`, down servers leave the proxies' answers (see apply_health).
 std::shared_ptr<ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health = {});
 
+// Whether two health vectors say the same (a missing entry is up).
+bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHealth>& b);
+
 // Sets the SOA serial of a zone not yet shared (`soa.serial: auto`).
 void set_serial(ZoneData& zone, std::uint32_t serial);
 

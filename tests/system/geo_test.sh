@@ -56,7 +56,7 @@ pass "explain and export --region"
 perl "$SRC/zones/geo/make-demo-db.pl" --layout flat "$WORK/geo/db.mmdb"
 write_conf use
 kill -HUP "$SRVD_PID"
-for _ in $(seq 1 50); do grep -q reloaded "$WORK/srvd.log" && break; sleep 0.1; done
+wait_log reloaded || true
 west_now=$(order -b 127.0.1.1)
 [ "${west_now##* }" = ms3 ] || fail "after reload 127.0.1.1 should get central tiers: $west_now"
 pass "SIGHUP reloads the GeoIP database"

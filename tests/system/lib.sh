@@ -49,6 +49,15 @@ wait_udp_listening() {
   return 1
 }
 
+# wait_log PATTERN [N]: until srvd.log has N (default 1) lines matching, at most 10 s.
+wait_log() {
+  for _ in $(seq 1 100); do
+    [ "$(grep -c -- "$1" "$WORK/srvd.log")" -ge "${2:-1}" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # start_srvd CONFIG [extra args]: sets PORT and SRVD_PID; logs to $WORK/srvd.log.
 start_srvd() {
   local config=$1; shift

@@ -34,10 +34,10 @@ now=$(curl -sf "http://127.0.0.1:$MPORT/metrics") || fail "no /metrics"
 pass "query, answer, region and latency counters match what was sent"
 
 kill -HUP "$SRVD_PID"
-for _ in $(seq 1 50); do grep -q reloaded "$WORK/srvd.log" && break; sleep 0.1; done
+wait_log reloaded || true
 echo "broken: [" >>"$WORK/zones/example.com.yaml"
 kill -HUP "$SRVD_PID"
-for _ in $(seq 1 50); do grep -q 'reload failed' "$WORK/srvd.log" && break; sleep 0.1; done
+wait_log 'reload failed' || true
 now=$(curl -sf "http://127.0.0.1:$MPORT/metrics")
 [ "$(metric "$now" 'srvd_reloads_total{result="success"}')" = 1 ] || fail "reload success count"
 [ "$(metric "$now" 'srvd_reloads_total{result="failure"}')" = 1 ] || fail "reload failure count"

@@ -23,8 +23,7 @@ uid=$(awk '/^Uid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
 [ "$(awk '/^Groups:/{print $2}' "/proc/$pid/status")" = "" ] || fail "supplementary groups kept"
 q _sip._udp.proxy-a.example.com SRV | grep -q ms1 || fail "not answering after the switch"
 kill -HUP "$pid"
-sleep 0.5
-grep -q reloaded "$WORK/srvd.log" || fail "reload as nobody failed: $(cat "$WORK/srvd.log")"
+wait_log reloaded || fail "reload as nobody failed: $(cat "$WORK/srvd.log")"
 pass "binds as root, runs as nobody (uid $(id -u nobody)), still answers and reloads"
 
 printf 'listen: ["127.0.0.1:%s"]\nzones: [zones]\nuser: no-such-user-here\n' "$P" >"$WORK/bad.yaml"

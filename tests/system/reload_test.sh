@@ -19,7 +19,7 @@ pass "SIGHUP serves the changed policy"
 
 sed -i 's/targets: \[ms2, ms3, ms1\]/targets: [ms2, ms9, ms1]/' "$WORK/zones/example.com.yaml"
 kill -HUP "$SRVD_PID"
-for _ in $(seq 1 50); do grep -q 'reload failed' "$WORK/srvd.log" && break; sleep 0.1; done
+wait_log 'reload failed' || true
 grep -q "reload failed.*$WORK/zones/example.com.yaml:[0-9]*:[0-9]*: unknown media server 'ms9'" "$WORK/srvd.log" \
   || { cat "$WORK/srvd.log"; fail "the failed reload is not reported with file:line:column"; }
 [ "$(first)" = ms2.example.com. ] || fail "old policy not kept: $(first)"
@@ -52,7 +52,8 @@ lost=$(awk '/Queries lost:/{print $3}' "$WORK/dnsperf.log")
 pass "$completed queries under 6 reloads, $lost lost; the last policy answers"
 
 echo "broken: [" >>"$WORK/zones/example.com.yaml"
+failed=$(grep -c 'reload failed' "$WORK/srvd.log")
 kill -HUP "$SRVD_PID"
-sleep 0.5
+wait_log 'reload failed' $((failed + 1)) || fail "the broken policy's reload was not logged as failed"
 [ "$(first)" = ms1.example.com. ] || fail "a broken policy must keep the previous one"
 pass "after a broken policy, still answering with the previous one"

@@ -46,7 +46,7 @@ struct Fixture {
                                             "], ixfr_history: 2 }\n");
     }
     zone::Loaded load(const zone::Snapshot* previous = nullptr) {
-        return zone::load_all(config, {previous, true});
+        return zone::load_all(config, {.previous = previous, .write_state = true});
     }
 };
 
