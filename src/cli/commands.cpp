@@ -43,11 +43,58 @@ int serve_command(const Args& args) {
     return net::serve(options);
 }
 
+namespace {
+
+void describe_zone(const zone::ZoneData& z) {
+    const ZonePolicy& zp = z.policy;
+    std::size_t names = z.default_view().nodes.size(), records = 0;
+    for (const auto& [n, node] : z.default_view().nodes)
+        for (const auto& set : node.rrsets) records += set.rrs.size();
+    std::cout << "zone " << zp.zone << " (" << zp.file << ")\n  serial " << zp.soa.serial
+              << (zp.soa.serial_auto ? " (auto)" : "") << ", " << names << " names, " << records
+              << " records in the default view\n  " << zp.media_servers.size()
+              << " media servers:";
+    for (const auto& ms : zp.media_servers) std::cout << " " << ms.label;
+    std::cout << "\n  " << zp.proxies.size() << " proxies:";
+    for (const auto& px : zp.proxies) std::cout << " " << px.label << (px.geo ? "(geo)" : "");
+    std::cout << "\n  " << zp.regions.size() << " regions:";
+    for (std::size_t i = 0; i < zp.regions.size(); ++i)
+        std::cout << " " << zp.regions[i].name << (i == zp.default_region ? "(default)" : "");
+    std::cout << "\n";
+}
+
+// Past this many zones the summary gives totals, so it still fits a screen.
+constexpr std::size_t zones_described = 5;
+
+void summarise_zones(const zone::Snapshot& s, const std::string& config) {
+    std::size_t names = 0, proxies = 0, geo = 0, servers = 0, health = 0;
+    for (const auto& z : s.zones) {
+        names += z.data->default_view().nodes.size();
+        proxies += z.data->policy.proxies.size();
+        for (const auto& px : z.data->policy.proxies) geo += px.geo ? 1 : 0;
+        servers += z.data->policy.media_servers.size();
+        health += z.data->policy.health ? 1 : 0;
+    }
+    std::cout << s.zones.size() << " zones:";
+    for (std::size_t i = 0; i < zones_described; ++i) std::cout << " " << s.zones[i].data->policy.zone;
+    std::cout << " …\n  " << names << " names, " << proxies << " proxies (" << geo
+              << " GeoIP-aware), " << servers << " media server entries; " << health
+              << " zone(s) with health checks\n  one zone in detail: srvd check -c " << config
+              << " ZONE\n";
+}
+
+} // namespace
+
 int check_command(const Args& args) {
     auto p = parse(args);
-    if (!p || !p->positional.empty()) return 2;
+    if (!p) return 2;
     const auto loaded = load_or_report(p->config);
     if (!loaded) return 1;
+    for (const auto& name : p->positional)
+        if (!loaded->snapshot->find_zone(name)) {
+            std::cerr << "srvd check: no zone " << name << " in " << p->config << "\n";
+            return 1;
+        }
     const ServerConfig& c = loaded->config;
     std::cout << c.file << ": ok\n  listen:";
     for (const auto& ep : c.listen)
@@ -58,24 +105,13 @@ int check_command(const Args& args) {
     std::cout << "; threads: " << (c.threads ? std::to_string(c.threads) : "one per core")
               << "; udp payload " << c.limits.udp_payload << "; tcp clients "
               << c.limits.tcp_clients << "\n";
-    for (const auto& z : loaded->snapshot->zones) {
-        const ZonePolicy& zp = z.data->policy;
-        std::size_t names = z.data->default_view().nodes.size(), records = 0;
-        for (const auto& [n, node] : z.data->default_view().nodes)
-            for (const auto& set : node.rrsets) records += set.rrs.size();
-        std::cout << "zone " << zp.zone << " (" << zp.file << ")\n  serial " << zp.soa.serial
-                  << (zp.soa.serial_auto ? " (auto)" : "") << ", " << names << " names, " << records
-                  << " records in the default view\n  " << zp.media_servers.size()
-                  << " media servers:";
-        for (const auto& ms : zp.media_servers) std::cout << " " << ms.label;
-        std::cout << "\n  " << zp.proxies.size() << " proxies:";
-        for (const auto& px : zp.proxies) std::cout << " " << px.label << (px.geo ? "(geo)" : "");
-        std::cout << "\n  " << zp.regions.size() << " regions:";
-        for (std::size_t i = 0; i < zp.regions.size(); ++i)
-            std::cout << " " << zp.regions[i].name << (i == zp.default_region ? "(default)" : "");
-        std::cout << "\n";
-    }
     const auto& s = *loaded->snapshot;
+    if (!p->positional.empty())
+        for (const auto& name : p->positional) describe_zone(*s.find_zone(name));
+    else if (s.zones.size() <= zones_described)
+        for (const auto& z : s.zones) describe_zone(*z.data);
+    else
+        summarise_zones(s, p->config);
     if (s.geo)
         std::cout << "geoip " << s.geo->config.database << " (" << s.geo->description << ")\n  "
                   << s.geo->networks_v4 << " IPv4 and " << s.geo->networks_v6 << " IPv6 networks, "

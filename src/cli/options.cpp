@@ -13,7 +13,8 @@ commands:
   serve -c FILE [--listen ADDR:PORT]... [--allow-root]
                                           serve (SIGHUP reloads, SIGTERM stops); as
                                           root, needs `user:` or --allow-root
-  check -c FILE                           validate everything and print a summary
+  check -c FILE [ZONE]...                 validate everything and print a summary
+                                          (with ZONEs: those zones in detail)
   export -c FILE ZONE [--region NAME]     print a zone as an RFC 1035 master file
   explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
                                           which region a client falls in, why, and

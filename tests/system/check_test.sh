@@ -8,6 +8,22 @@ echo "$out" | grep -q 'zone example.com.' || fail "no zone in the summary: $out"
 echo "$out" | grep -q '3 proxies: proxy-a proxy-b sip(geo)' || fail "proxies missing: $out"
 pass "check summarises the example"
 
+# Many zones: totals that fit a screen, and any zone in detail on request.
+mkdir -p "$WORK/many/zones"
+for i in 1 2 3 4 5 6 7; do
+  sed "s/^zone: example.com/zone: p$i.example.com/" "$SRC/zones/example.com.yaml" >"$WORK/many/zones/p$i.yaml"
+done
+printf 'zones: [zones]\n' >"$WORK/many/srvd.yaml"
+out=$("$SRVD" check -c "$WORK/many/srvd.yaml") || fail "check fails on seven zones: $out"
+echo "$out" | grep -q '^7 zones: p1.example.com. ' || fail "no zone total: $out"
+echo "$out" | grep -q '21 proxies (7 GeoIP-aware)' || fail "no proxy total: $out"
+[ "$(echo "$out" | wc -l)" -le 8 ] || fail "seven zones should fit a few lines: $out"
+out=$("$SRVD" check -c "$WORK/many/srvd.yaml" p6.example.com) || fail "check ZONE: $out"
+echo "$out" | grep -q '^zone p6.example.com. ' && ! echo "$out" | grep -q 'zone p5' || fail "check ZONE: $out"
+out=$("$SRVD" check -c "$WORK/many/srvd.yaml" nope.example.com 2>&1) && fail "an unknown ZONE must fail"
+echo "$out" | grep -q 'no zone nope.example.com' || fail "an unknown ZONE must be named: $out"
+pass "check with seven zones: totals on a screen, one zone in detail with check ZONE"
+
 mkdir -p "$WORK/zones"
 cat >"$WORK/srvd.yaml" <<CONF
 listen: ["127.0.0.1:5300"]
