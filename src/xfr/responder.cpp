@@ -30,7 +30,8 @@ class Responder {
     Responder(const zone::Snapshot& s, const engine::Request& r, const ldns_pkt* query)
         : snapshot_(s), request_(r), query_(query) {}
 
-    Outcome run(TsigVerdict tsig, const std::uint8_t* engine_answer, std::size_t engine_size) {
+    Outcome run(TsigVerdict tsig, std::int64_t now, const std::uint8_t* engine_answer,
+                std::size_t engine_size) {
         if (tsig.status == TsigStatus::verified) {
             key_name_ = tsig.key->name;
             signer_.emplace(*tsig.key, std::move(tsig.request_mac));
@@ -39,8 +40,11 @@ class Responder {
         const ldns_rr_type qtype = ldns_rr_get_type(question);
         zone_name_ = dns::rdf_to_text(ldns_rr_owner(question));
         if (tsig.status != TsigStatus::verified && tsig.status != TsigStatus::unsigned_request) {
-            // RFC 8945 5.2: NOTAUTH, unsigned (the client's key cannot be trusted).
-            refuse(LDNS_RCODE_NOTAUTH);
+            // RFC 8945 5.2: NOTAUTH, with the TSIG error for the client.
+            out_.kind = Outcome::Kind::refused;
+            auto m = header(LDNS_RCODE_NOTAUTH, true);
+            add_error_tsig(m.get(), query_, tsig, now);
+            add(std::move(m));
             log(tsig.status == TsigStatus::bad_key ? "refused: unknown TSIG key or algorithm"
                 : tsig.status == TsigStatus::bad_signature
                     ? "refused: TSIG signature does not verify"
@@ -228,10 +232,11 @@ Outcome respond(const zone::Snapshot& snapshot, const engine::Request& request,
     if (ldns_wire2pkt(&parsed, request.data, request.size) != LDNS_STATUS_OK) return {};
     PktPtr query(parsed);
     if (ldns_rr_list_rr_count(ldns_pkt_question(query.get())) != 1) return {};
-    TsigVerdict tsig = verify_request(query.get(), request.data, request.size, snapshot.transfer,
-                                      static_cast<std::int64_t>(std::time(nullptr)));
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    TsigVerdict tsig =
+        verify_request(query.get(), request.data, request.size, snapshot.transfer, now);
     return Responder(snapshot, request, query.get())
-        .run(std::move(tsig), engine_answer, engine_answer_size);
+        .run(std::move(tsig), now, engine_answer, engine_answer_size);
 }
 
 } // namespace srvd::xfr

@@ -1,8 +1,13 @@
 #include "xfr/tsig.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <memory>
+#include <string>
 
 namespace srvd::xfr {
 namespace {
@@ -18,6 +23,9 @@ std::string lower_text(const ldns_rdf* name) {
 // the MAC as field 3.
 constexpr std::size_t tsig_algorithm = 0, tsig_time = 1, tsig_fudge = 2, tsig_mac = 3;
 
+// TSIG error codes (RFC 8945 4.3, in the record's Error field).
+constexpr std::uint16_t badsig = 16, badkey = 17, badtime = 18;
+
 // Time Signed: 48 bits, seconds since the epoch.
 std::int64_t time_signed(const ldns_rr* tsig) {
     const ldns_rdf* t = ldns_rr_rdf(tsig, tsig_time);
@@ -29,7 +37,102 @@ std::int64_t time_signed(const ldns_rr* tsig) {
 // Knot's and BIND's default: the clocks of primary and secondary may differ by 5 min.
 constexpr std::uint16_t fudge = 300;
 
+void put_uint(std::string& out, std::uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i) & 0xff));
+}
+
+// The MAC field: its two-byte size, then the MAC itself (as ldns keeps it).
+dns::RdfPtr mac_field(const std::string& mac) {
+    std::string data;
+    put_uint(data, mac.size(), 2);
+    data += mac;
+    return dns::RdfPtr(ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, data.size(), data.data()));
+}
+
+const EVP_MD* digest_of(const std::string& algorithm) {
+    if (algorithm == "hmac-sha256.") return EVP_sha256();
+    if (algorithm == "hmac-sha512.") return EVP_sha512();
+    if (algorithm == "hmac-sha1.") return EVP_sha1();
+    if (algorithm == "hmac-md5.sig-alg.reg.int.") return EVP_md5();
+    return nullptr;
+}
+
+// RFC 8945 4.3.3: the MAC of a response, over the request's MAC, the
+// response as sent without its TSIG, and the TSIG variables. ldns signs only
+// with Error 0 and no Other Data, which a BADTIME answer needs.
+std::string response_mac(const TsigKey& key, const ldns_rdf* request_mac, const ldns_pkt* answer,
+                         std::int64_t time, std::uint16_t fudge, std::uint16_t error,
+                         const std::string& other) {
+    const EVP_MD* md = digest_of(key.algorithm);
+    ldns_rdf* secret = nullptr;
+    if (!md || ldns_str2rdf_b64(&secret, key.secret.c_str()) != LDNS_STATUS_OK) return {};
+    dns::RdfPtr secret_owned(secret);
+    std::uint8_t* wire = nullptr;
+    std::size_t size = 0;
+    if (ldns_pkt2wire(&wire, answer, &size) != LDNS_STATUS_OK) return {};
+    std::string data(dns::rdf_bytes(request_mac));
+    data.append(reinterpret_cast<const char*>(wire), size);
+    free(wire);
+    dns::RdfPtr key_name(ldns_dname_new_frm_str(key.name.c_str()));
+    dns::RdfPtr algorithm(ldns_dname_new_frm_str(key.algorithm.c_str()));
+    if (!key_name || !algorithm) return {};
+    data += dns::rdf_bytes(key_name.get());
+    put_uint(data, LDNS_RR_CLASS_ANY, 2);
+    put_uint(data, 0, 4); // TTL
+    data += dns::rdf_bytes(algorithm.get());
+    put_uint(data, static_cast<std::uint64_t>(time), 6);
+    put_uint(data, fudge, 2);
+    put_uint(data, error, 2);
+    put_uint(data, other.size(), 2);
+    data += other;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_size = 0;
+    if (!HMAC(md, ldns_rdf_data(secret), static_cast<int>(ldns_rdf_size(secret)),
+              reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_size))
+        return {};
+    return std::string(reinterpret_cast<const char*>(mac), mac_size);
+}
+
 } // namespace
+
+bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict& verdict,
+                    std::int64_t now) {
+    const ldns_rr* asked = ldns_pkt_tsig(request);
+    if (!asked || ldns_rr_rd_count(asked) <= 6) return false;
+    const bool timing = verdict.status == TsigStatus::bad_time && verdict.key;
+    const std::uint16_t error = timing                                      ? badtime
+                                : verdict.status == TsigStatus::bad_key ? badkey
+                                                                        : badsig;
+    // BADTIME: Time Signed is the request's, Other Data our clock (RFC 8945 5.2.3).
+    const std::int64_t time = time_signed(asked);
+    std::string other;
+    if (timing) put_uint(other, static_cast<std::uint64_t>(now), 6);
+    std::string mac;
+    if (timing) {
+        mac = response_mac(*verdict.key, verdict.request_mac.get(), answer, time, fudge, error,
+                           other);
+        if (mac.empty()) return false;
+    }
+    std::string time_bytes, other_field;
+    put_uint(time_bytes, static_cast<std::uint64_t>(time < 0 ? 0 : time), 6);
+    put_uint(other_field, other.size(), 2);
+    other_field += other;
+    ldns_rr* rr = ldns_rr_new();
+    ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(asked)));
+    ldns_rr_set_type(rr, LDNS_RR_TYPE_TSIG);
+    ldns_rr_set_class(rr, LDNS_RR_CLASS_ANY);
+    ldns_rr_set_ttl(rr, 0);
+    ldns_rr_push_rdf(rr, ldns_rdf_clone(ldns_rr_rdf(asked, tsig_algorithm)));
+    ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_TSIGTIME, 6, time_bytes.data()));
+    ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, fudge));
+    ldns_rr_push_rdf(rr, mac_field(mac).release());
+    ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, ldns_pkt_id(request)));
+    ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, error));
+    ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, other_field.size(),
+                                               other_field.data()));
+    ldns_pkt_set_tsig(answer, rr);
+    return true;
+}
 
 TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, std::size_t size,
                            const TransferConfig& config, std::int64_t now) {
@@ -48,13 +151,11 @@ TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, st
         v.status = TsigStatus::bad_signature;
         return v;
     }
-    if (std::abs(now - time_signed(tsig)) > ldns_rdf2native_int16(ldns_rr_rdf(tsig, tsig_fudge))) {
-        v.status = TsigStatus::bad_time;
-        return v;
-    }
-    v.status = TsigStatus::verified;
     v.key = key;
     v.request_mac.reset(ldns_rdf_clone(ldns_rr_rdf(tsig, tsig_mac)));
+    v.status = std::abs(now - time_signed(tsig)) > ldns_rdf2native_int16(ldns_rr_rdf(tsig, tsig_fudge))
+                   ? TsigStatus::bad_time
+                   : TsigStatus::verified;
     return v;
 }
 

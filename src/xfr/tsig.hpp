@@ -11,8 +11,8 @@ enum class TsigStatus { unsigned_request, verified, bad_key, bad_signature, bad_
 
 struct TsigVerdict {
     TsigStatus status = TsigStatus::unsigned_request;
-    const TsigKey* key = nullptr; // when verified
-    dns::RdfPtr request_mac;      // when verified: the first answer signs over it
+    const TsigKey* key = nullptr; // when verified or bad_time (the MAC was good)
+    dns::RdfPtr request_mac;      // likewise: the first answer signs over it
 };
 
 // `request` was parsed from `wire`; ldns keeps the TSIG record aside.
@@ -20,6 +20,14 @@ struct TsigVerdict {
 // BADTIME (RFC 8945 5.2.3), which ldns leaves to the caller.
 TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, std::size_t size,
                            const TransferConfig& config, std::int64_t now);
+
+// Gives `answer` (a NOTAUTH to a request that failed verification) its TSIG
+// record with the error (RFC 8945 5.3.2): BADKEY and BADSIG unsigned, since
+// the client's key cannot be trusted; BADTIME signed with the key, Other Data
+// holding this server's time, so the client can tell its clock is off.
+// False if it cannot be built (the answer then goes without).
+bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict& verdict,
+                    std::int64_t now);
 
 // Signs the messages of one answer in turn (RFC 8945 5.3.1: the first over
 // the request's MAC, each later one over the MAC before it, timers only).

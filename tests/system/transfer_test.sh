@@ -32,13 +32,14 @@ first=$(serial)
 xfr() { kdig @127.0.0.1 -p "$PORT" +norec +time=2 +retry=0 "$@" 2>&1 || true; }  # errors are what some checks look for
 xfr -b 127.0.0.1 example.com AXFR | grep -q "REFUSED" || fail "an unsigned AXFR from 127.0.0.1 was not refused"
 xfr -b 127.0.0.45 example.com AXFR | grep -q "REFUSED" || fail "an AXFR from a prefix not allowed was not refused"
-xfr -b 127.0.0.1 -y "hmac-sha256:xfr.example:$OTHER" example.com AXFR | grep -q "NOTAUTH" \
-  || fail "an AXFR signed with the wrong secret was not answered NOTAUTH"
-xfr -b 127.0.0.1 -y "hmac-sha256:other.key:$SECRET" example.com AXFR | grep -q "NOTAUTH" \
-  || fail "an AXFR signed with an unknown key was not answered NOTAUTH"
+# NOTAUTH with the TSIG error (RFC 8945), which kdig reports by name.
+xfr -b 127.0.0.1 -y "hmac-sha256:xfr.example:$OTHER" example.com AXFR | grep -q "error 'BADSIG'" \
+  || fail "an AXFR signed with the wrong secret was not answered BADSIG"
+xfr -b 127.0.0.1 -y "hmac-sha256:other.key:$SECRET" example.com AXFR | grep -q "error 'BADKEY'" \
+  || fail "an AXFR signed with an unknown key was not answered BADKEY"
 xfr -b 127.0.0.44 +notcp example.com AXFR | grep -q "NOTIMP" || fail "AXFR over UDP was not NOTIMP"
 xfr -b 127.0.0.44 www.example.com AXFR | grep -q "NOTAUTH" || fail "AXFR of a name that is no zone apex"
-pass "refused: unsigned, wrong prefix, wrong secret (NOTAUTH), unknown key (NOTAUTH), UDP (NOTIMP), not a zone"
+pass "refused: unsigned, wrong prefix, wrong secret (NOTAUTH/BADSIG), unknown key (NOTAUTH/BADKEY), UDP (NOTIMP), not a zone"
 
 count() { grep -v '^;' | grep -c "IN"; }
 n=$(xfr -b 127.0.0.44 example.com AXFR | count)

@@ -199,6 +199,82 @@ TEST_CASE("TSIG: a request signed outside the fudge is BADTIME") {
     CHECK(ldns_rr_list_rr_count(ldns_pkt_answer(answer.get())) == 1);
 }
 
+namespace {
+
+// The TSIG record of a one-message answer: its Error and MAC size fields.
+std::pair<std::uint16_t, std::size_t> tsig_error(const xfr::Outcome& o) {
+    REQUIRE(o.messages.size() == 1);
+    auto p = decode(o.messages[0]);
+    CHECK(ldns_pkt_get_rcode(p.get()) == LDNS_RCODE_NOTAUTH);
+    const ldns_rr* tsig = ldns_pkt_tsig(p.get());
+    REQUIRE(tsig != nullptr);
+    return {ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5)), ldns_rdf_size(ldns_rr_rdf(tsig, 3)) - 2};
+}
+
+} // namespace
+
+TEST_CASE("TSIG errors answer NOTAUTH with the error in a TSIG record (RFC 8945 5.3.2)") {
+    Fixture f(1, "{ address: 127.0.0.0/8, key: k.example }");
+    auto loaded = f.load();
+    const auto& s = *loaded.snapshot;
+    // BADSIG (16) and BADKEY (17): unsigned, the MAC empty.
+    CHECK(tsig_error(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
+                                  "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA=")))
+              == std::pair<std::uint16_t, std::size_t>{16, 0});
+    CHECK(tsig_error(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."))) ==
+          std::pair<std::uint16_t, std::size_t>{17, 0});
+}
+
+TEST_CASE("BADTIME is signed, with the server's time in Other Data, and verifies as a client would") {
+    Fixture f(1, "{ address: 127.0.0.0/8, key: k.example }");
+    auto loaded = f.load();
+    // A request signed now, judged by a clock 10 minutes ahead (the fudge is 5).
+    ldns_pkt* p = nullptr;
+    REQUIRE(ldns_pkt_query_new_frm_str(&p, "example.net.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0) ==
+            LDNS_STATUS_OK);
+    ldns_pkt_set_id(p, 4242);
+    REQUIRE(ldns_pkt_tsig_sign(p, "k.example.", secret, 300, "hmac-sha256.", nullptr) ==
+            LDNS_STATUS_OK);
+    std::uint8_t* w = nullptr;
+    std::size_t n = 0;
+    REQUIRE(ldns_pkt2wire(&w, p, &n) == LDNS_STATUS_OK);
+    const std::string q(reinterpret_cast<char*>(w), n);
+    free(w);
+    auto request = decode(q);
+    const std::int64_t now = std::time(nullptr) + 600; // our clock, 10 minutes ahead
+    auto verdict = xfr::verify_request(request.get(), reinterpret_cast<const std::uint8_t*>(q.data()),
+                                       q.size(), loaded.snapshot->transfer, now);
+    REQUIRE(verdict.status == xfr::TsigStatus::bad_time);
+    ldns_pkt* answer = ldns_pkt_new();
+    ldns_pkt_set_id(answer, 4242);
+    ldns_pkt_set_qr(answer, true);
+    ldns_pkt_set_rcode(answer, LDNS_RCODE_NOTAUTH);
+    REQUIRE(xfr::add_error_tsig(answer, request.get(), verdict, now));
+    REQUIRE(ldns_pkt2wire(&w, answer, &n) == LDNS_STATUS_OK);
+    const std::string a(reinterpret_cast<char*>(w), n);
+    free(w);
+    ldns_pkt_free(answer);
+    ldns_pkt_free(p);
+    auto got = decode(a);
+    const ldns_rr* tsig = ldns_pkt_tsig(got.get());
+    REQUIRE(tsig != nullptr);
+    CHECK(ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5)) == 18); // BADTIME
+    const ldns_rdf* other = ldns_rr_rdf(tsig, 6);
+    REQUIRE(ldns_rdf_size(other) == 8);
+    std::int64_t said = 0;
+    for (int i = 2; i < 8; ++i) said = said << 8 | ldns_rdf_data(other)[i];
+    CHECK(said == now);
+    // The client checks our MAC over its own request's MAC.
+    CHECK(ldns_pkt_tsig_verify_next(got.get(), reinterpret_cast<const std::uint8_t*>(a.data()),
+                                    a.size(), "k.example.", secret,
+                                    ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
+    // And a wrong secret does not verify it: the MAC is real.
+    CHECK_FALSE(ldns_pkt_tsig_verify_next(got.get(), reinterpret_cast<const std::uint8_t*>(a.data()),
+                                          a.size(), "k.example.",
+                                          "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA=",
+                                          ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
+}
+
 TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not reach back") {
     Fixture f(2);
     auto v1 = f.load();
