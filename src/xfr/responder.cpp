@@ -5,6 +5,7 @@
 #include "net/rate_limiter.hpp"
 #include "xfr/tsig.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -34,7 +35,7 @@ class Responder {
                 std::size_t engine_size) {
         if (tsig.status == TsigStatus::verified) {
             key_name_ = tsig.key->name;
-            signer_.emplace(*tsig.key, std::move(tsig.request_mac));
+            signer_.emplace(*tsig.key, dns::RdfPtr(ldns_rdf_clone(tsig.request_mac.get())));
         }
         const ldns_rr* question = ldns_rr_list_rr(ldns_pkt_question(query_), 0);
         const ldns_rr_type qtype = ldns_rr_get_type(question);
@@ -58,6 +59,18 @@ class Responder {
                 ldns_wire2pkt(&answer, engine_answer, engine_size) != LDNS_STATUS_OK)
                 return {};
             add(PktPtr(answer));
+            if (signer_ && request_.protocol == engine::Protocol::udp && !out_.messages.empty() &&
+                out_.messages.back().size() > udp_limit()) {
+                // RFC 8945 5.3: when the TSIG does not fit, the answer is the
+                // question alone, TC set, NOERROR, signed; the client retries
+                // over TCP.
+                out_.messages.pop_back();
+                signer_.emplace(*tsig.key, std::move(tsig.request_mac));
+                auto m = header(LDNS_RCODE_NOERROR, true);
+                ldns_pkt_set_tc(m.get(), true);
+                if (ldns_pkt_edns(query_)) ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
+                add(std::move(m));
+            }
             return std::move(out_);
         }
         dns::RdfPtr apex(ldns_rdf_clone(ldns_rr_owner(question)));
@@ -151,6 +164,13 @@ class Responder {
                 (a.key.empty() || (key && key->name == a.key)))
                 return true;
         return false;
+    }
+
+    // The largest UDP answer the client takes (RFC 6891), as the engine sized it.
+    std::size_t udp_limit() const {
+        if (!ldns_pkt_edns(query_)) return dns::classic_udp_size;
+        return std::clamp<std::size_t>(ldns_pkt_edns_udp_size(query_), dns::classic_udp_size,
+                                       snapshot_.udp_payload);
     }
 
     std::uint32_t ixfr_serial() const {

@@ -275,6 +275,37 @@ TEST_CASE("BADTIME is signed, with the server's time in Other Data, and verifies
                                           ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
 }
 
+TEST_CASE("a signed UDP answer its TSIG would push past 512 bytes: the question alone, TC, signed") {
+    Fixture f(0);
+    std::string text = policy(0);
+    for (int i = 0; i < 26; ++i) text += "  - \"big IN A 198.51.100." + std::to_string(i) + "\"\n";
+    f.dir.write("zones/example.net.yaml", text);
+    auto loaded = f.load();
+    const std::string q = query("big.example.net.", LDNS_RR_TYPE_A, 0, true); // no EDNS: 512
+    auto request = decode(q);
+    const ldns_rdf* request_mac = ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3);
+    const auto udp = ask(*loaded.snapshot, q, 1, engine::Protocol::udp);
+    REQUIRE(udp.messages.size() == 1);
+    const std::string& m = udp.messages[0];
+    CHECK(m.size() <= 512);
+    auto p = decode(m);
+    CHECK(ldns_pkt_tc(p.get()));
+    CHECK(ldns_pkt_get_rcode(p.get()) == LDNS_RCODE_NOERROR);
+    CHECK(ldns_pkt_ancount(p.get()) == 0);
+    CHECK(ldns_pkt_qdcount(p.get()) == 1);
+    CHECK(ldns_pkt_tsig_verify_next(p.get(), reinterpret_cast<const std::uint8_t*>(m.data()),
+                                    m.size(), "k.example.", secret, request_mac, 0));
+    // Over TCP the whole answer, signed.
+    const auto tcp = ask(*loaded.snapshot, q, 1, engine::Protocol::tcp);
+    REQUIRE(tcp.messages.size() == 1);
+    auto whole = decode(tcp.messages[0]);
+    CHECK(ldns_pkt_ancount(whole.get()) == 26);
+    CHECK_FALSE(ldns_pkt_tc(whole.get()));
+    CHECK(ldns_pkt_tsig_verify_next(whole.get(),
+                                    reinterpret_cast<const std::uint8_t*>(tcp.messages[0].data()),
+                                    tcp.messages[0].size(), "k.example.", secret, request_mac, 0));
+}
+
 TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not reach back") {
     Fixture f(2);
     auto v1 = f.load();
