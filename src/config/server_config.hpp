@@ -19,6 +19,7 @@ struct GeoIpFields {
     std::string subdivision = "subdivisions/0/iso_code";
     std::string latitude = "location/latitude";
     std::string longitude = "location/longitude";
+    bool operator==(const GeoIpFields&) const = default;
 };
 
 struct GeoIpConfig {

@@ -3,6 +3,8 @@
 #include "geo/mmdb_file.hpp"
 #include "geo/region_choice.hpp"
 
+#include <sys/stat.h>
+
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -57,6 +59,26 @@ std::string regions_key(const ZonePolicy& zone) {
     return key;
 }
 
+FileIdentity identity_of(const std::string& path) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) return {};
+    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+            static_cast<std::uint64_t>(st.st_size),
+            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+// The running index's tables serve `zones` as they are: same file, same
+// fields, and a table for every zone's regions.
+bool reusable(const GeoIndex* previous, const GeoIpConfig& config, const FileIdentity& file,
+              const std::vector<const ZonePolicy*>& zones) {
+    if (!previous || file == FileIdentity{} || !(previous->database == file) ||
+        previous->config.database != config.database || !(previous->config.fields == config.fields))
+        return false;
+    for (const ZonePolicy* zone : zones)
+        if (!previous->by_regions.count(regions_key(*zone))) return false;
+    return true;
+}
+
 } // namespace
 
 std::size_t GeoIndex::ranges() const {
@@ -68,10 +90,26 @@ std::size_t GeoIndex::memory() const {
 }
 
 std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
-                                            const std::vector<const ZonePolicy*>& zones) {
+                                            const std::vector<const ZonePolicy*>& zones,
+                                            const GeoIndex* previous) {
     const auto start = std::chrono::steady_clock::now();
     auto index = std::make_shared<GeoIndex>();
     index->config = config;
+    index->database = identity_of(config.database);
+    if (reusable(previous, config, index->database, zones)) {
+        index->description = previous->description;
+        index->networks_v4 = previous->networks_v4;
+        index->networks_v6 = previous->networks_v6;
+        index->locations = previous->locations;
+        for (const ZonePolicy* zone : zones) {
+            const auto& table = previous->by_regions.at(regions_key(*zone));
+            if (index->by_regions.emplace(regions_key(*zone), table).second) ++index->tables;
+            index->zones.push_back(table);
+        }
+        index->compile_time = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - start);
+        return index;
+    }
     MmdbFile db(config.database);
     index->description = db.description();
 
@@ -96,9 +134,8 @@ std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
     index->networks_v6 = v6.size();
     index->locations = locations.size();
 
-    std::map<std::string, std::shared_ptr<const ZoneGeo>> built;
     for (const ZonePolicy* zone : zones) {
-        auto& shared = built[regions_key(*zone)];
+        auto& shared = index->by_regions[regions_key(*zone)];
         if (shared) {
             index->zones.push_back(shared);
             continue;

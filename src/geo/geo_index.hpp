@@ -9,6 +9,7 @@
 #include "geo/prefix_table.hpp"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,10 +21,21 @@ struct ZoneGeo {
     PrefixTable6 v6;
 };
 
+// Which file a database was read from, as the file system tells it: a
+// database replaced in place or renamed over (geoipupdate) differs.
+struct FileIdentity {
+    std::uint64_t device = 0, inode = 0, size = 0;
+    std::int64_t modified_ns = 0;
+    bool operator==(const FileIdentity&) const = default;
+};
+
 struct GeoIndex {
     GeoIpConfig config;
+    FileIdentity database;
     // Same order as the zones given to compile_geo; equal regions, one table.
     std::vector<std::shared_ptr<const ZoneGeo>> zones;
+    // The tables by what they depend on (the zones' regions).
+    std::map<std::string, std::shared_ptr<const ZoneGeo>> by_regions;
     std::size_t tables = 0; // distinct tables
     std::string description;
     std::size_t networks_v4 = 0, networks_v6 = 0, locations = 0;
@@ -33,8 +45,12 @@ struct GeoIndex {
     std::size_t memory() const;
 };
 
-// Throws LoadError when the database cannot be read.
+// Throws LoadError when the database cannot be read. With `previous` (the
+// running index) and the same database file and fields, tables for regions
+// it already has are kept and the database is not read again: a reload
+// then costs no GeoIP work unless the database or a zone's regions changed.
 std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
-                                            const std::vector<const ZonePolicy*>& zones);
+                                            const std::vector<const ZonePolicy*>& zones,
+                                            const GeoIndex* previous = nullptr);
 
 } // namespace srvd::geo

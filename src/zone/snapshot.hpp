@@ -88,7 +88,7 @@ struct SnapshotOptions {
     std::uint16_t udp_payload = 1232;
     const GeoIpConfig* geoip = nullptr; // no GeoIP: every client gets the default region
     // Zones of this snapshot passed in again (the same ZoneData object) keep
-    // their compiled answers.
+    // their compiled answers; its GeoIP tables are kept when still valid.
     const Snapshot* reuse = nullptr;
     // The same zones compiled again with other health states: keep its
     // GeoIP tables, transfer settings and versions (secondaries get the

@@ -300,7 +300,8 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
     } else if (options.geoip) {
         std::vector<const ZonePolicy*> policies;
         for (const auto& z : zones) policies.push_back(&z->policy);
-        s->geo = geo::compile_geo(*options.geoip, policies);
+        s->geo = geo::compile_geo(*options.geoip, policies,
+                                  options.reuse ? options.reuse->geo.get() : nullptr);
     }
     return s;
 }

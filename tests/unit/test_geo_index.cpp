@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 using namespace srvd;
 
 namespace {
@@ -130,4 +132,36 @@ TEST_CASE("zones with the same regions share one table, other regions get their 
     CHECK(index->zones[2]->v4.lookup(v4(127, 0, 1, 1)).value == 0); // CA is now region 0
     CHECK(index->memory() == index->zones[0]->v4.memory() + index->zones[0]->v6.memory() +
                                  index->zones[2]->v4.memory() + index->zones[2]->v6.memory());
+}
+
+TEST_CASE("a reload keeps the tables while the database file and the regions are the same") {
+    test::TempDir dir;
+    const std::string db = dir.path() + "/city.mmdb";
+    const std::string source = SRVD_TEST_GEO_DIR "/test-city.mmdb";
+    REQUIRE(std::system(("cp " + source + " " + db).c_str()) == 0);
+    const ZonePolicy a = regions_policy();
+    ZonePolicy c = regions_policy();
+    c.zone = "c.example.";
+    c.regions[0].match = {"US-CA"};
+    GeoIpConfig config;
+    config.database = db;
+    auto first = geo::compile_geo(config, {&a});
+    auto again = geo::compile_geo(config, {&a}, first.get());
+    CHECK(again->zones.at(0) == first->zones.at(0));
+    CHECK(again->networks_v4 == 13);
+    // New regions: the database is read again, tables built anew.
+    auto other = geo::compile_geo(config, {&a, &c}, again.get());
+    CHECK(other->zones.at(0) != first->zones.at(0));
+    CHECK(other->tables == 2);
+    // Other fields: anew.
+    GeoIpConfig flat = config;
+    flat.fields.country = "country_code";
+    CHECK(geo::compile_geo(flat, {&a}, first.get())->zones.at(0) != first->zones.at(0));
+    // The database replaced by another file (as geoipupdate renames it over):
+    // anew, and it answers from the new file.
+    REQUIRE(std::system(("cp " + source + " " + db + ".new && mv " + db + ".new " + db).c_str()) ==
+            0);
+    auto replaced = geo::compile_geo(config, {&a}, first.get());
+    CHECK(replaced->zones.at(0) != first->zones.at(0));
+    CHECK(replaced->zones.at(0)->v4.lookup(v4(127, 0, 1, 1)).value == west);
 }
