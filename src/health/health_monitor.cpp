@@ -128,7 +128,10 @@ void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
         for (const auto& [low, high] : server->config.ok_codes)
             ok |= r.code >= low && r.code <= high;
         const bool draining = r.answered && r.code == 503 && !ok;
-        std::string detail = r.answered ? "answered " + std::to_string(r.code) : r.error;
+        std::string detail = !r.answered ? r.error
+                             : server->config.probe == HealthConfig::Probe::tcp_connect
+                                 ? "connected"
+                                 : "answered " + std::to_string(r.code);
         record(*server, ok, draining, detail);
     });
 }

@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <thread>
 
@@ -149,17 +150,27 @@ int serve(const ServeOptions& options) {
     std::unique_ptr<health::HealthMonitor> monitor;
     auto apply_health = [&] {
         try {
+            const auto start = std::chrono::steady_clock::now();
             std::vector<std::shared_ptr<const zone::ZoneData>> zones;
+            std::size_t rebuilt = 0;
             for (const auto& z : current->zones) {
                 auto states = monitor->states(z.data->policy);
-                zones.push_back(zone::same_health(z.data->health, states)
-                                    ? z.data
-                                    : zone::build_zone(z.data->policy, std::move(states)));
+                if (zone::same_health(z.data->health, states)) {
+                    zones.push_back(z.data);
+                } else {
+                    zones.push_back(zone::build_zone(z.data->policy, std::move(states)));
+                    ++rebuilt;
+                }
             }
             zone::SnapshotOptions o;
             o.recompile_of = current.get();
             current = zone::compile_snapshot(std::move(zones), o);
             holder.publish(current);
+            log::info("health: answers of " + std::to_string(rebuilt) + " zone(s) rebuilt in " +
+                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - start)
+                                         .count()) +
+                      " ms");
         } catch (const std::exception& e) {
             log::error(std::string("health: cannot rebuild answers: ") + e.what());
         }

@@ -23,6 +23,17 @@ Z
 # probed once for both zones, and both zones follow the same states.
 sed -e 's/example\.com/partner.example/g' -e 's/targets: \[ms1, ms2, ms3\]/targets: [ms3, ms1]/' \
   "$WORK/zones/example.com.yaml" >"$WORK/zones/partner.example.yaml"
+# A third zone with a server of its own: a change of ms1 leaves it as it is.
+cat >"$WORK/zones/other.example.yaml" <<'Z'
+zone: other.example
+soa: { primary: ns1.other.example, contact: hostmaster.other.example, serial: 1 }
+nameservers: { ns1: [127.0.0.1] }
+health: { probe: sip-options, transport: udp, interval: 300ms, timeout: 200ms, down_after: 2, up_after: 2 }
+media_servers:
+  ms9: { addresses: [192.0.2.29], probe_address: 127.0.0.29 }
+proxies:
+  p: { targets: [ms9] }
+Z
 printf 'zones: [zones]\nmetrics: { listen: "127.0.0.1:%s" }\n' "$MPORT" >"$WORK/srvd.yaml"
 
 declare -A SIPP
@@ -66,7 +77,9 @@ pass "ms1 stopped: gone from SRV in ${took}s, tiers closed up (10 ms2, 20 ms3)"
   || fail "ms1 should be one probe for both zones: $(grep 'is down' "$WORK/srvd.log")"
 grep -q 'ms1 (127.0.0.21:5060) and the same server in 1 other zone(s) is down' "$WORK/srvd.log" \
   || fail "the shared probe's log line does not say it serves two zones"
-pass "the partner zone sharing ms1 follows the same probe (one probe, both zones)"
+tail -n +"$((log_mark + 1))" "$WORK/srvd.log" | grep -q 'health: answers of 2 zone(s) rebuilt' \
+  || fail "ms1 going down should rebuild its two zones, not other.example: $(grep 'rebuilt' "$WORK/srvd.log")"
+pass "the partner zone sharing ms1 follows the same probe (one probe, both zones rebuilt, not a third)"
 [ "$(q p.example.com A | awk '{print $5}')" = 192.0.2.22 ] || fail "proxy A must follow the first remaining tier"
 q p.example.com NAPTR >/dev/null
 kdig @127.0.0.1 -p "$PORT" +norec p.example.com NAPTR | grep -q '192.0.2.21' && fail "ms1 still in the NAPTR additional section"
