@@ -52,8 +52,7 @@ void describe_zone(const zone::ZoneData& z) {
         for (const auto& set : node.rrsets) records += set.rrs.size();
     std::cout << "zone " << zp.zone << " (" << zp.file << ")\n  serial " << zp.soa.serial
               << (zp.soa.serial_auto ? " (auto)" : "") << ", " << names << " names, " << records
-              << " records in the default view\n  " << zp.media_servers.size()
-              << " media servers:";
+              << " records in the default view\n  " << zp.media_servers.size() << " media servers:";
     for (const auto& ms : zp.media_servers) std::cout << " " << ms.label;
     std::cout << "\n  " << zp.proxies.size() << " proxies:";
     for (const auto& px : zp.proxies) std::cout << " " << px.label << (px.geo ? "(geo)" : "");
@@ -76,7 +75,8 @@ void summarise_zones(const zone::Snapshot& s, const std::string& config) {
         health += z.data->policy.health ? 1 : 0;
     }
     std::cout << s.zones.size() << " zones:";
-    for (std::size_t i = 0; i < zones_described; ++i) std::cout << " " << s.zones[i].data->policy.zone;
+    for (std::size_t i = 0; i < zones_described; ++i)
+        std::cout << " " << s.zones[i].data->policy.zone;
     std::cout << " …\n  " << names << " names, " << proxies << " proxies (" << geo
               << " GeoIP-aware), " << servers << " media server entries; " << health
               << " zone(s) with health checks\n  one zone in detail: srvd check -c " << config

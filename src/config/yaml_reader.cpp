@@ -14,9 +14,9 @@ std::string read_config_file(const std::string& path) {
     // runaway file must be an error, not an out-of-memory kill.
     const auto size = static_cast<std::uint64_t>(in.tellg());
     if (size > YamlReader::max_file_bytes)
-        throw LoadError({path, 0, 0}, "file is " + std::to_string(size >> 20) +
-                                          " MiB; the limit is " +
-                                          std::to_string(YamlReader::max_file_bytes >> 20) + " MiB");
+        throw LoadError({path, 0, 0},
+                        "file is " + std::to_string(size >> 20) + " MiB; the limit is " +
+                            std::to_string(YamlReader::max_file_bytes >> 20) + " MiB");
     in.seekg(0);
     std::string text(size, '\0');
     if (!in.read(text.data(), static_cast<std::streamsize>(size)))

@@ -168,7 +168,8 @@ class PolicyReader {
             inc.reader.check_keys(inc.root,
                                   {"ports", "media_servers", "regions", "default_region", "health"},
                                   "included file");
-            if (cache_) cache_->files->parsed.emplace(path, IncludeCache::Files::File{inc.root, digest});
+            if (cache_)
+                cache_->files->parsed.emplace(path, IncludeCache::Files::File{inc.root, digest});
             policy_.sources.push_back({path, digest});
             includes_.push_back(std::move(inc));
         }

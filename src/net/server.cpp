@@ -1,15 +1,13 @@
 #include "net/server.hpp"
 
-#include "health/health_monitor.hpp"
 #include "metrics/http_server.hpp"
 #include "metrics/registry.hpp"
-#include "net/notify_sender.hpp"
+#include "net/control.hpp"
 #include "net/privileges.hpp"
 #include "net/snapshot_holder.hpp"
 #include "net/tcp_server.hpp"
 #include "net/udp_worker.hpp"
 #include "util/log.hpp"
-#include "zone/snapshot_diff.hpp"
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -35,18 +33,6 @@ struct Worker {
 std::string endpoint_text(const asio::ip::udp::endpoint& e) {
     return e.address().is_v6() ? "[" + e.address().to_string() + "]:" + std::to_string(e.port())
                                : e.address().to_string() + ":" + std::to_string(e.port());
-}
-
-void apply_log_level(const ServerConfig& config) {
-    log::Level level;
-    if (log::parse_level(config.log_level, level)) log::set_level(level);
-}
-
-std::string summary(const zone::Loaded& loaded) {
-    std::size_t names = loaded.snapshot->names.size();
-    return std::to_string(loaded.snapshot->zones.size()) + " zone(s), " + std::to_string(names) +
-           " names, " + std::to_string(loaded.snapshot->memory() / 1024) + " KiB compiled in " +
-           std::to_string(loaded.load_time.count()) + " ms";
 }
 
 } // namespace
@@ -87,7 +73,7 @@ int serve(const ServeOptions& options) {
     // joined while their io_contexts, which it posts results to, still exist.
     asio::thread_pool transfer_pool(1);
     asio::io_context control;
-    std::shared_ptr<const zone::Snapshot> current = loaded.snapshot;
+    Control control_plane(control, holder, registry, options.config_path, loaded);
     std::shared_ptr<metrics::HttpServer> metrics_server;
     try {
         for (unsigned i = 0; i < threads; ++i) {
@@ -106,7 +92,7 @@ int serve(const ServeOptions& options) {
             const auto& ep = *loaded.config.metrics_listen;
             metrics_server = std::make_shared<metrics::HttpServer>(
                 control, asio::ip::tcp::endpoint(ep.address(), ep.port()),
-                [&] { return registry.render(*current); });
+                [&] { return registry.render(control_plane.current()); });
             metrics_server->start();
             log::info("metrics on http://" + endpoint_text(ep) + "/metrics");
         }
@@ -133,90 +119,20 @@ int serve(const ServeOptions& options) {
         for (auto& t : w->tcp) t->start();
         w->thread = std::thread([&io = w->io] { io.run(); });
     }
-
-    NotifySender notifier(control);
-    auto send_notifies = [&](const zone::Loaded& l) {
-        for (const auto& [zone, serial] : l.notify)
-            notifier.notify(l.config.transfer, zone, serial);
-    };
-    send_notifies(loaded);
+    control_plane.start(loaded);
 
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
-    ServerConfig running = loaded.config;
-
-    // A health change rebuilds the zones whose servers changed state (tiers
-    // close up) and publishes the result like a reload; other zones, and the
-    // GeoIP tables, are kept.
-    std::unique_ptr<health::HealthMonitor> monitor;
-    auto apply_health = [&] {
-        try {
-            const auto start = std::chrono::steady_clock::now();
-            std::vector<std::shared_ptr<const zone::ZoneData>> zones;
-            std::size_t rebuilt = 0;
-            for (const auto& z : current->zones) {
-                auto states = monitor->states(z.data->policy);
-                if (zone::same_health(z.data->health, states)) {
-                    zones.push_back(z.data);
-                } else {
-                    zones.push_back(zone::build_zone(z.data->policy, std::move(states)));
-                    ++rebuilt;
-                }
-            }
-            zone::SnapshotOptions o;
-            o.recompile_of = current.get();
-            current = zone::compile_snapshot(std::move(zones), o);
-            holder.publish(current);
-            log::info("health: answers of " + std::to_string(rebuilt) + " zone(s) rebuilt in " +
-                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::steady_clock::now() - start)
-                                         .count()) +
-                      " ms");
-        } catch (const std::exception& e) {
-            log::error(std::string("health: cannot rebuild answers: ") + e.what());
-        }
-    };
-    monitor = std::make_unique<health::HealthMonitor>(control, apply_health);
-    monitor->configure(*current);
     std::function<void(boost::system::error_code, int)> on_signal =
         [&](boost::system::error_code ec, int signal) {
             if (ec) return;
             if (signal == SIGHUP) {
-                // Built here, off the workers; they pick it up at their next batch.
-                try {
-                    // Servers known to be down stay out of the new answers.
-                    zone::Loaded next = zone::load_all(
-                        options.config_path,
-                        {current.get(), true,
-                         [&](const ZonePolicy& p) { return monitor->states(p); }});
-                    if (next.config.listen != running.listen ||
-                        next.config.threads != running.threads ||
-                        next.config.metrics_listen != running.metrics_listen)
-                        log::warning(
-                            "reload: listen, threads and metrics.listen cannot change at run "
-                            "time; restart srvd to apply them");
-                    apply_log_level(next.config);
-                    const auto changes = zone::describe_changes(*current, *next.snapshot);
-                    holder.publish(next.snapshot);
-                    current = next.snapshot;
-                    monitor->configure(*current);
-                    log::info("reloaded: " + summary(next) +
-                              (changes.empty() ? "; no zone, name or region changed" : ""));
-                    for (const auto& change : changes) log::info("reloaded: " + change);
-                    send_notifies(next);
-                    ++registry.reloads_succeeded;
-                } catch (const std::exception& e) {
-                    ++registry.reloads_failed;
-                    log::error(std::string("reload failed, still serving the previous "
-                                           "configuration: ") +
-                               e.what());
-                }
+                control_plane.reload();
                 signals.async_wait(on_signal);
                 return;
             }
             log::info("stopping");
-            notifier.stop();
+            control_plane.stop();
             if (metrics_server) metrics_server->close();
-            monitor->stop();
             for (auto& w : workers)
                 asio::post(w->io, [&w = *w] {
                     for (auto& u : w.udp) u->close();

@@ -68,7 +68,8 @@ class Responder {
                 signer_.emplace(*tsig.key, std::move(tsig.request_mac));
                 auto m = header(LDNS_RCODE_NOERROR, true);
                 ldns_pkt_set_tc(m.get(), true);
-                if (ldns_pkt_edns(query_)) ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
+                if (ldns_pkt_edns(query_))
+                    ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
                 add(std::move(m));
             }
             return std::move(out_);

@@ -100,7 +100,7 @@ bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict
     const ldns_rr* asked = ldns_pkt_tsig(request);
     if (!asked || ldns_rr_rd_count(asked) <= 6) return false;
     const bool timing = verdict.status == TsigStatus::bad_time && verdict.key;
-    const std::uint16_t error = timing                                      ? badtime
+    const std::uint16_t error = timing                                  ? badtime
                                 : verdict.status == TsigStatus::bad_key ? badkey
                                                                         : badsig;
     // BADTIME: Time Signed is the request's, Other Data our clock (RFC 8945 5.2.3).
@@ -153,9 +153,10 @@ TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, st
     }
     v.key = key;
     v.request_mac.reset(ldns_rdf_clone(ldns_rr_rdf(tsig, tsig_mac)));
-    v.status = std::abs(now - time_signed(tsig)) > ldns_rdf2native_int16(ldns_rr_rdf(tsig, tsig_fudge))
-                   ? TsigStatus::bad_time
-                   : TsigStatus::verified;
+    v.status =
+        std::abs(now - time_signed(tsig)) > ldns_rdf2native_int16(ldns_rr_rdf(tsig, tsig_fudge))
+            ? TsigStatus::bad_time
+            : TsigStatus::verified;
     return v;
 }
 

@@ -226,8 +226,7 @@ std::size_t CompiledZone::memory() const {
     for (const auto& n : names) names_bytes += n.capacity();
     return bytes.capacity() + entries.capacity() * sizeof(TypeEntry) +
            slots.capacity() * sizeof(Answer) + cuts.capacity() * sizeof(dns::Cut) +
-           patches.capacity() * sizeof(dns::Patch) + names_bytes +
-           nodes.capacity() * sizeof(Node);
+           patches.capacity() * sizeof(dns::Patch) + names_bytes + nodes.capacity() * sizeof(Node);
 }
 
 std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone) {

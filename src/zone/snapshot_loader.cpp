@@ -71,7 +71,7 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     // with a thousand zones, a reload that changes one rebuilds one.
     auto keep = keepable(options.previous, transfer);
     std::vector<std::shared_ptr<const ZoneData>> all, kept; // all: in the configured order
-    std::vector<std::shared_ptr<ZoneData>> zones;            // built by this load
+    std::vector<std::shared_ptr<ZoneData>> zones;           // built by this load
     IncludeCache includes;
     for (const auto& file : out.config.zone_files) {
         auto before = keep.find(file);

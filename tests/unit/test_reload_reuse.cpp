@@ -117,12 +117,13 @@ TEST_CASE("a reload builds answers with the servers' current health: a down serv
     auto ms1_down = [](const ZonePolicy&) {
         return std::vector<zone::ServerHealth>{zone::ServerHealth::down, zone::ServerHealth::up};
     };
-    auto second =
-        zone::load_all(p.config, {.previous = first.snapshot.get(), .health = ms1_down});
+    auto second = zone::load_all(p.config, {.previous = first.snapshot.get(), .health = ms1_down});
     CHECK(entry(*second.snapshot, "a.example.").compiled !=
           entry(*first.snapshot, "a.example.").compiled);
-    CHECK(srv_targets(*second.snapshot, "a.example.") == std::vector<std::string>{"ms2.a.example."});
-    CHECK(srv_targets(*second.snapshot, "b.example.") == std::vector<std::string>{"ms2.b.example."});
+    CHECK(srv_targets(*second.snapshot, "a.example.") ==
+          std::vector<std::string>{"ms2.a.example."});
+    CHECK(srv_targets(*second.snapshot, "b.example.") ==
+          std::vector<std::string>{"ms2.b.example."});
     // Same states again: kept; back up: rebuilt with ms1.
     auto third = zone::load_all(p.config, {.previous = second.snapshot.get(), .health = ms1_down});
     CHECK(entry(*third.snapshot, "a.example.").compiled ==

@@ -219,13 +219,14 @@ TEST_CASE("TSIG errors answer NOTAUTH with the error in a TSIG record (RFC 8945 
     const auto& s = *loaded.snapshot;
     // BADSIG (16) and BADKEY (17): unsigned, the MAC empty.
     CHECK(tsig_error(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
-                                  "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA=")))
-              == std::pair<std::uint16_t, std::size_t>{16, 0});
+                                  "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA="))) ==
+          std::pair<std::uint16_t, std::size_t>{16, 0});
     CHECK(tsig_error(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."))) ==
           std::pair<std::uint16_t, std::size_t>{17, 0});
 }
 
-TEST_CASE("BADTIME is signed, with the server's time in Other Data, and verifies as a client would") {
+TEST_CASE(
+    "BADTIME is signed, with the server's time in Other Data, and verifies as a client would") {
     Fixture f(1, "{ address: 127.0.0.0/8, key: k.example }");
     auto loaded = f.load();
     // A request signed now, judged by a clock 10 minutes ahead (the fudge is 5).
@@ -242,8 +243,9 @@ TEST_CASE("BADTIME is signed, with the server's time in Other Data, and verifies
     free(w);
     auto request = decode(q);
     const std::int64_t now = std::time(nullptr) + 600; // our clock, 10 minutes ahead
-    auto verdict = xfr::verify_request(request.get(), reinterpret_cast<const std::uint8_t*>(q.data()),
-                                       q.size(), loaded.snapshot->transfer, now);
+    auto verdict =
+        xfr::verify_request(request.get(), reinterpret_cast<const std::uint8_t*>(q.data()),
+                            q.size(), loaded.snapshot->transfer, now);
     REQUIRE(verdict.status == xfr::TsigStatus::bad_time);
     ldns_pkt* answer = ldns_pkt_new();
     ldns_pkt_set_id(answer, 4242);
@@ -269,13 +271,14 @@ TEST_CASE("BADTIME is signed, with the server's time in Other Data, and verifies
                                     a.size(), "k.example.", secret,
                                     ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
     // And a wrong secret does not verify it: the MAC is real.
-    CHECK_FALSE(ldns_pkt_tsig_verify_next(got.get(), reinterpret_cast<const std::uint8_t*>(a.data()),
-                                          a.size(), "k.example.",
-                                          "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA=",
-                                          ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
+    CHECK_FALSE(ldns_pkt_tsig_verify_next(
+        got.get(), reinterpret_cast<const std::uint8_t*>(a.data()), a.size(), "k.example.",
+        "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA=",
+        ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
 }
 
-TEST_CASE("a signed UDP answer its TSIG would push past 512 bytes: the question alone, TC, signed") {
+TEST_CASE(
+    "a signed UDP answer its TSIG would push past 512 bytes: the question alone, TC, signed") {
     Fixture f(0);
     std::string text = policy(0);
     for (int i = 0; i < 26; ++i) text += "  - \"big IN A 198.51.100." + std::to_string(i) + "\"\n";

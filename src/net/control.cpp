@@ -1,0 +1,102 @@
+#include "net/control.hpp"
+
+#include "util/log.hpp"
+#include "zone/snapshot_diff.hpp"
+
+#include <chrono>
+
+namespace srvd::net {
+
+std::string summary(const zone::Loaded& loaded) {
+    return std::to_string(loaded.snapshot->zones.size()) + " zone(s), " +
+           std::to_string(loaded.snapshot->names.size()) + " names, " +
+           std::to_string(loaded.snapshot->memory() / 1024) + " KiB compiled in " +
+           std::to_string(loaded.load_time.count()) + " ms";
+}
+
+void apply_log_level(const ServerConfig& config) {
+    log::Level level;
+    if (log::parse_level(config.log_level, level)) log::set_level(level);
+}
+
+Control::Control(boost::asio::io_context& io, SnapshotHolder& holder, metrics::Registry& registry,
+                 std::string config_path, const zone::Loaded& loaded)
+    : holder_(holder), registry_(registry), config_path_(std::move(config_path)),
+      running_(loaded.config), current_(loaded.snapshot), notifier_(io),
+      monitor_(io, [this] { apply_health(); }) {}
+
+void Control::start(const zone::Loaded& loaded) {
+    send_notifies(loaded);
+    monitor_.configure(*current_);
+}
+
+void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
+    current_ = std::move(snapshot);
+    holder_.publish(current_);
+}
+
+void Control::send_notifies(const zone::Loaded& loaded) {
+    for (const auto& [zone, serial] : loaded.notify)
+        notifier_.notify(loaded.config.transfer, zone, serial);
+}
+
+void Control::apply_health() {
+    try {
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<std::shared_ptr<const zone::ZoneData>> zones;
+        std::size_t rebuilt = 0;
+        for (const auto& z : current_->zones) {
+            auto states = monitor_.states(z.data->policy);
+            if (zone::same_health(z.data->health, states)) {
+                zones.push_back(z.data);
+            } else {
+                zones.push_back(zone::build_zone(z.data->policy, std::move(states)));
+                ++rebuilt;
+            }
+        }
+        zone::SnapshotOptions o;
+        o.recompile_of = current_.get();
+        publish(zone::compile_snapshot(std::move(zones), o));
+        log::info("health: answers of " + std::to_string(rebuilt) + " zone(s) rebuilt in " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count()) +
+                  " ms");
+    } catch (const std::exception& e) {
+        log::error(std::string("health: cannot rebuild answers: ") + e.what());
+    }
+}
+
+void Control::reload() {
+    try {
+        // Servers known to be down stay out of the new answers.
+        zone::Loaded next = zone::load_all(
+            config_path_, {.previous = current_.get(),
+                           .write_state = true,
+                           .health = [this](const ZonePolicy& p) { return monitor_.states(p); }});
+        if (next.config.listen != running_.listen || next.config.threads != running_.threads ||
+            next.config.metrics_listen != running_.metrics_listen)
+            log::warning("reload: listen, threads and metrics.listen cannot change at run "
+                         "time; restart srvd to apply them");
+        apply_log_level(next.config);
+        const auto changes = zone::describe_changes(*current_, *next.snapshot);
+        publish(next.snapshot);
+        monitor_.configure(*current_);
+        log::info("reloaded: " + summary(next) +
+                  (changes.empty() ? "; no zone, name or region changed" : ""));
+        for (const auto& change : changes) log::info("reloaded: " + change);
+        send_notifies(next);
+        ++registry_.reloads_succeeded;
+    } catch (const std::exception& e) {
+        ++registry_.reloads_failed;
+        log::error(std::string("reload failed, still serving the previous configuration: ") +
+                   e.what());
+    }
+}
+
+void Control::stop() {
+    notifier_.stop();
+    monitor_.stop();
+}
+
+} // namespace srvd::net

@@ -1,0 +1,56 @@
+#pragma once
+// The control thread's work between start and stop: SIGHUP reloads, answers
+// rebuilt when a media server's health changes, NOTIFYs to secondaries. Each
+// change compiles a new snapshot off the workers and publishes it; the
+// workers pick it up at their next batch.
+#include "health/health_monitor.hpp"
+#include "metrics/registry.hpp"
+#include "net/notify_sender.hpp"
+#include "net/snapshot_holder.hpp"
+#include "zone/snapshot_loader.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <string>
+
+namespace srvd::net {
+
+class Control {
+  public:
+    // `loaded` is what serve started with (already published to `holder`).
+    Control(boost::asio::io_context& io, SnapshotHolder& holder, metrics::Registry& registry,
+            std::string config_path, const zone::Loaded& loaded);
+
+    // Sends the start-up NOTIFYs (those of `loaded`) and starts the health checks.
+    void start(const zone::Loaded& loaded);
+    // Loads the configuration again; a failure keeps what is served.
+    void reload();
+    // Abandons NOTIFYs still retrying and stops the health checks.
+    void stop();
+
+    const zone::Snapshot& current() const { return *current_; }
+
+  private:
+    void publish(std::shared_ptr<const zone::Snapshot> snapshot);
+    void send_notifies(const zone::Loaded& loaded);
+    // Rebuilds the zones whose servers changed state (tiers close up); other
+    // zones, and the GeoIP tables, are kept.
+    void apply_health();
+
+    SnapshotHolder& holder_;
+    metrics::Registry& registry_;
+    const std::string config_path_;
+    ServerConfig running_; // what listen, threads and metrics.listen were started with
+    std::shared_ptr<const zone::Snapshot> current_;
+    NotifySender notifier_;
+    health::HealthMonitor monitor_;
+};
+
+// "N zone(s), N names, N KiB compiled in N ms": for the log.
+std::string summary(const zone::Loaded& loaded);
+
+// Applies the configured log level.
+void apply_log_level(const ServerConfig& config);
+
+} // namespace srvd::net
