@@ -80,10 +80,10 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
 }
 
 // The answers of a name: find the entry for the type, else the catch-all.
-const zone::TypeEntry* find_entry(const zone::CompiledZone& z, std::uint32_t begin,
+const zone::TypeEntry* find_entry(const zone::TypeEntry* entries, std::uint32_t begin,
                                   std::uint16_t count, std::uint16_t qtype) noexcept {
     for (std::uint32_t i = begin; i < begin + count; ++i)
-        if (z.entries[i].qtype == qtype || z.entries[i].qtype == 0) return &z.entries[i];
+        if (entries[i].qtype == qtype || entries[i].qtype == 0) return &entries[i];
     return nullptr;
 }
 
@@ -118,7 +118,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
 
     Reply r;
     const zone::Answer* a = nullptr;
-    const zone::CompiledZone* z = nullptr; // the zone `a` belongs to
+    const zone::ZoneArrays* z = nullptr; // the zone `a` belongs to
     if (q.edns && q.edns_version != 0) {
         r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
     } else if (q.qtype == dns::type::OPT) {
@@ -133,16 +133,16 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
         const zone::TypeEntry* entry = nullptr;
         const zone::Node* node = s.names.find(q.qname, q.qname_size);
         if (node) {
-            z = s.zones[node->zone].compiled.get();
-            entry = find_entry(*z, node->exact_begin, node->exact_count, q.qtype);
+            z = &s.arrays[node->zone];
+            entry = find_entry(s.entries.data(), node->exact_begin, node->exact_count, q.qtype);
         } else {
             for (std::uint8_t label = 1; label <= q.label_count; ++label) {
                 const std::uint8_t offset =
                     label < q.label_count ? q.label_offsets[label] : q.qname_size - 1;
                 node = s.names.find(q.qname + offset, q.qname_size - offset);
                 if (!node) continue;
-                z = s.zones[node->zone].compiled.get();
-                entry = find_entry(*z, node->below_begin, node->below_count, q.qtype);
+                z = &s.arrays[node->zone];
+                entry = find_entry(s.entries.data(), node->below_begin, node->below_count, q.qtype);
                 break;
             }
         }
@@ -200,7 +200,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
                 }
         }
         if (!r.truncated) {
-            std::memcpy(out + at, z->bytes.data() + a->blob_offset, length);
+            std::memcpy(out + at, z->bytes + a->blob_offset, length);
             for (std::uint32_t p = a->patches_begin; p < a->patches_begin + a->patches_count; ++p) {
                 const dns::Patch& patch = z->patches[p];
                 if (patch.position + 2u > length) continue;

@@ -43,6 +43,8 @@ struct TypeEntry {
     std::uint32_t varying_regions;
 };
 
+// Begin offsets index the zone's CompiledZone::entries; in the snapshot's
+// name table, Snapshot::entries.
 struct Node {
     // Answers when the query name is this node.
     std::uint32_t exact_begin;
@@ -82,6 +84,16 @@ struct ZoneEntry {
     std::uint16_t default_view;
 };
 
+// A zone's compiled arrays as the packet path reads them: one flat row per
+// zone, so that they are found by Node::zone in one load, in parallel with
+// the entry, rather than through ZoneEntry and CompiledZone.
+struct ZoneArrays {
+    const Answer* slots;
+    const char* bytes;
+    const dns::Cut* cuts;
+    const dns::Patch* patches;
+};
+
 struct Snapshot;
 
 struct SnapshotOptions {
@@ -101,6 +113,10 @@ struct Snapshot {
     // Every name of every zone → its node; Node::zone indexes `zones`.
     NameTable<Node> names;
     std::vector<ZoneEntry> zones;
+    std::vector<ZoneArrays> arrays; // by zone, as `zones`
+    // Every zone's type entries, one after the other (a copy: small, and a
+    // node's entry is then one load away, as its slot is from ZoneArrays).
+    std::vector<TypeEntry> entries;
     std::uint16_t udp_payload = 1232;
     std::shared_ptr<const geo::GeoIndex> geo; // null without GeoIP
     // Zone transfers: who may, and what they get, by lowercased wire apex.

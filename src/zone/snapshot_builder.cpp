@@ -249,7 +249,7 @@ std::size_t Snapshot::distinct_answers() const {
 }
 
 std::size_t Snapshot::memory() const {
-    std::size_t m = names.memory();
+    std::size_t m = names.memory() + entries.capacity() * sizeof(TypeEntry);
     for (const auto& z : zones) m += z.compiled->memory();
     return m;
 }
@@ -284,9 +284,15 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
             const std::string& name = compiled->names[n];
             if (!taken.insert(name).second) continue; // a deeper zone already owns the name
             names.push_back(name);
-            nodes.push_back(compiled->nodes[n]);
-            nodes.back().zone = i;
+            Node node = compiled->nodes[n];
+            node.exact_begin += static_cast<std::uint32_t>(s->entries.size());
+            node.below_begin += static_cast<std::uint32_t>(s->entries.size());
+            node.zone = i;
+            nodes.push_back(node);
         }
+        s->entries.insert(s->entries.end(), compiled->entries.begin(), compiled->entries.end());
+        s->arrays.push_back({compiled->slots.data(), compiled->bytes.data(), compiled->cuts.data(),
+                             compiled->patches.data()});
         s->zones.push_back({zones[i], std::move(compiled),
                             static_cast<std::uint16_t>(zones[i]->policy.default_view())});
     }
