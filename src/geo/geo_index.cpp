@@ -67,16 +67,23 @@ FileIdentity identity_of(const std::string& path) {
             static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
-// The running index's tables serve `zones` as they are: same file, same
-// fields, and a table for every zone's regions.
-bool reusable(const GeoIndex* previous, const GeoIpConfig& config, const FileIdentity& file,
-              const std::vector<const ZonePolicy*>& zones) {
+// The running index's tables for `zones` (by their regions_key), when they
+// serve as they are: same file, same fields, a table for every zone's
+// regions. Empty otherwise.
+std::vector<std::shared_ptr<const ZoneGeo>> reusable(const GeoIndex* previous,
+                                                     const GeoIpConfig& config,
+                                                     const FileIdentity& file,
+                                                     const std::vector<std::string>& keys) {
     if (!previous || file == FileIdentity{} || !(previous->database == file) ||
         previous->config.database != config.database || !(previous->config.fields == config.fields))
-        return false;
-    for (const ZonePolicy* zone : zones)
-        if (!previous->by_regions.count(regions_key(*zone))) return false;
-    return true;
+        return {};
+    std::vector<std::shared_ptr<const ZoneGeo>> tables;
+    for (const auto& key : keys) {
+        auto it = previous->by_regions.find(key);
+        if (it == previous->by_regions.end()) return {};
+        tables.push_back(it->second);
+    }
+    return tables;
 }
 
 } // namespace
@@ -96,15 +103,16 @@ std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
     auto index = std::make_shared<GeoIndex>();
     index->config = config;
     index->database = identity_of(config.database);
-    if (reusable(previous, config, index->database, zones)) {
+    std::vector<std::string> keys;
+    for (const ZonePolicy* zone : zones) keys.push_back(regions_key(*zone));
+    if (auto tables = reusable(previous, config, index->database, keys); !tables.empty()) {
         index->description = previous->description;
         index->networks_v4 = previous->networks_v4;
         index->networks_v6 = previous->networks_v6;
         index->locations = previous->locations;
-        for (const ZonePolicy* zone : zones) {
-            const auto& table = previous->by_regions.at(regions_key(*zone));
-            if (index->by_regions.emplace(regions_key(*zone), table).second) ++index->tables;
-            index->zones.push_back(table);
+        for (std::size_t i = 0; i < zones.size(); ++i) {
+            if (index->by_regions.emplace(keys[i], tables[i]).second) ++index->tables;
+            index->zones.push_back(tables[i]);
         }
         index->compile_time = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - start);
@@ -134,8 +142,9 @@ std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
     index->networks_v6 = v6.size();
     index->locations = locations.size();
 
-    for (const ZonePolicy* zone : zones) {
-        auto& shared = index->by_regions[regions_key(*zone)];
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+        const ZonePolicy* zone = zones[z];
+        auto& shared = index->by_regions[keys[z]];
         if (shared) {
             index->zones.push_back(shared);
             continue;

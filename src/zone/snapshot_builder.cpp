@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace srvd::zone {
 namespace {
@@ -276,7 +277,9 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
         for (const auto& z : reuse->zones) compiled_before.emplace(z.data.get(), z.compiled);
     std::vector<std::string> names;
     std::vector<Node> nodes;
-    std::set<std::string_view> taken;
+    std::size_t total = 0;
+    for (const auto& z : zones) total += z->views.front().nodes.size();
+    std::unordered_set<std::string_view> taken(total);
     for (std::uint32_t i = 0; i < zones.size(); ++i) {
         auto before = compiled_before.find(zones[i].get());
         auto compiled = before != compiled_before.end() ? before->second : compile_zone(*zones[i]);

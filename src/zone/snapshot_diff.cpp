@@ -47,7 +47,7 @@ std::vector<std::string> describe_changes(const Snapshot& before, const Snapshot
     compare("zones ", zones_before, zones_after, out);
     for (const auto& z : after.zones) {
         const ZoneData* old = before.find_zone(z.data->policy.zone);
-        if (!old) continue;
+        if (!old || old == z.data.get()) continue; // new, or kept as it was by the reload
         const std::string prefix = "zone " + z.data->policy.zone + ": ";
         if (old->policy.soa.serial != z.data->policy.soa.serial)
             out.push_back(prefix + "serial " + std::to_string(old->policy.soa.serial) + " -> " +
