@@ -85,6 +85,17 @@ q p.example.com NAPTR >/dev/null
 kdig @127.0.0.1 -p "$PORT" +norec p.example.com NAPTR | grep -q '192.0.2.21' && fail "ms1 still in the NAPTR additional section"
 pass "proxy A/AAAA and the NAPTR additional section drop ms1 too"
 
+# A reload while ms1 is down: the new answers are built with its state, and
+# nothing else rebuilds them afterwards, so the first answer after the
+# reload already leaves it out.
+printf 'records:\n  - "www IN A 192.0.2.80"\n' >>"$WORK/zones/example.com.yaml"
+reloads=$(grep -c 'reloaded: ' "$WORK/srvd.log" || true)
+kill -HUP "$SRVD_PID"
+wait_log 'reloaded: ' $((reloads + 1)) || fail "no reload"
+[ "$(targets)" = "10 ms2 20 ms3" ] || fail "after a reload ms1 is back in the answer: $(targets)"
+[ "$(q www.example.com A | awk '{print $5}')" = 192.0.2.80 ] || fail "the reload did not take"
+pass "a reload while ms1 is down: the first answer after it leaves ms1 out"
+
 start_ms 1 200
 took=$(wait_for "10 ms1 20 ms2 30 ms3" 2.0) || fail "ms1 not back within 2 s: $(targets)"
 pass "ms1 restarted: back in ${took}s"
