@@ -4,6 +4,7 @@
 
 #include "config/load_error.hpp"
 #include "net/server.hpp"
+#include "util/host_port.hpp"
 #include "zone/snapshot_loader.hpp"
 #include "zone/zone_export.hpp"
 
@@ -97,11 +98,7 @@ int check_command(const Args& args) {
         }
     const ServerConfig& c = loaded->config;
     std::cout << c.file << ": ok\n  listen:";
-    for (const auto& ep : c.listen)
-        std::cout << " "
-                  << (ep.address().is_v6() ? "[" + ep.address().to_string() + "]"
-                                           : ep.address().to_string())
-                  << ":" << ep.port();
+    for (const auto& ep : c.listen) std::cout << " " << host_port(ep.address(), ep.port());
     std::cout << "; threads: " << (c.threads ? std::to_string(c.threads) : "one per core")
               << "; udp payload " << c.limits.udp_payload << "; tcp clients "
               << c.limits.tcp_clients << "\n";

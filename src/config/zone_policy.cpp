@@ -56,6 +56,7 @@ struct IncludeCache::Files {
         std::uint64_t digest;
     };
     std::map<std::string, File> parsed;
+    std::map<std::string, std::uint64_t> digests; // by sources_unchanged
 };
 IncludeCache::IncludeCache() : files(std::make_unique<Files>()) {}
 IncludeCache::~IncludeCache() = default;
@@ -553,11 +554,19 @@ ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache) {
     return PolicyReader(path, cache).read();
 }
 
-bool sources_unchanged(const ZonePolicy& policy) {
+bool sources_unchanged(const ZonePolicy& policy, IncludeCache* cache) {
     if (policy.sources.empty()) return false; // not read from files (a catalog)
+    auto digest_now = [cache](const std::string& path) {
+        if (cache)
+            if (auto it = cache->files->digests.find(path); it != cache->files->digests.end())
+                return it->second;
+        const std::uint64_t digest = stable_hash(read_config_file(path));
+        if (cache) cache->files->digests.emplace(path, digest);
+        return digest;
+    };
     try {
         for (const auto& source : policy.sources)
-            if (stable_hash(read_config_file(source.path)) != source.digest) return false;
+            if (digest_now(source.path) != source.digest) return false;
     } catch (const LoadError&) {
         return false;
     }

@@ -119,8 +119,8 @@ struct ZonePolicy {
     std::size_t default_view() const { return regions.empty() ? 0 : default_region; }
 };
 
-// Included files already read during one load: a thousand partner zones
-// that include one platform file parse it once.
+// Files already read during one load: a thousand partner zones that include
+// one platform file parse it (or, on a reload, hash it) once.
 class IncludeCache {
   public:
     IncludeCache();
@@ -135,6 +135,6 @@ ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache = nullp
 
 // Whether every file `policy` was read from still holds the same bytes
 // (false if one cannot be read): then reading it again gives the same policy.
-bool sources_unchanged(const ZonePolicy& policy);
+bool sources_unchanged(const ZonePolicy& policy, IncludeCache* cache = nullptr);
 
 } // namespace srvd

@@ -1,6 +1,7 @@
 #include "health/health_monitor.hpp"
 
 #include "health/sip_probe.hpp"
+#include "util/host_port.hpp"
 #include "util/log.hpp"
 
 namespace srvd::health {
@@ -18,9 +19,7 @@ struct HealthMonitor::Server {
     bool stopped = false;
 
     std::string name() const {
-        return zone + " " + label + " (" +
-               (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-               std::to_string(port) + ")" +
+        return zone + " " + label + " (" + host_port(address, port) + ")" +
                (zones > 1
                     ? " and the same server in " + std::to_string(zones - 1) + " other zone(s)"
                     : "");

@@ -1,5 +1,7 @@
 #include "health/sip_probe.hpp"
 
+#include "util/host_port.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/read_until.hpp>
@@ -22,10 +24,6 @@ std::string random_token() {
     std::string s;
     for (std::uint64_t v = rng(); s.size() < 16; v >>= 4) s.push_back(hex[v & 15]);
     return s;
-}
-
-std::string host_port(const asio::ip::address& a, std::uint16_t port) {
-    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
 }
 
 // Shared state of one probe: whichever of the answer and the timer comes

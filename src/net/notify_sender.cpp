@@ -1,6 +1,7 @@
 #include "net/notify_sender.hpp"
 
 #include "dns/ldns.hpp"
+#include "util/host_port.hpp"
 #include "util/log.hpp"
 #include "xfr/tsig.hpp"
 
@@ -13,15 +14,6 @@
 
 namespace srvd::net {
 namespace asio = boost::asio;
-namespace {
-
-std::string endpoint_text(const asio::ip::udp::endpoint& e) {
-    return (e.address().is_v6() ? "[" + e.address().to_string() + "]" : e.address().to_string()) +
-           ":" + std::to_string(e.port());
-}
-
-} // namespace
-
 // One NOTIFY to one secondary, alive until acknowledged or out of attempts.
 class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
   public:
@@ -52,7 +44,8 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
 
   private:
     std::string what() const {
-        return zone_ + " serial " + std::to_string(serial_) + " to " + endpoint_text(target_);
+        return zone_ + " serial " + std::to_string(serial_) + " to " +
+               host_port(target_.address(), target_.port());
     }
 
     // NOTIFY for the zone's SOA (RFC 1996 3.3), signed when the target has a key.
@@ -156,7 +149,8 @@ void NotifySender::notify(const TransferConfig& config, const std::string& zone,
             std::erase_if(pending_, [](const auto& w) { return w.expired(); });
             pending_.push_back(attempt);
         } catch (const boost::system::system_error& e) {
-            log::error("notify " + zone + " to " + endpoint_text(target.endpoint) + ": " +
+            log::error("notify " + zone + " to " +
+                       host_port(target.endpoint.address(), target.endpoint.port()) + ": " +
                        e.what());
         }
     }

@@ -7,6 +7,7 @@
 #include "net/snapshot_holder.hpp"
 #include "net/tcp_server.hpp"
 #include "net/udp_worker.hpp"
+#include "util/host_port.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -29,11 +30,6 @@ struct Worker {
     std::vector<std::shared_ptr<TcpListener>> tcp;
     std::thread thread;
 };
-
-std::string endpoint_text(const asio::ip::udp::endpoint& e) {
-    return e.address().is_v6() ? "[" + e.address().to_string() + "]:" + std::to_string(e.port())
-                               : e.address().to_string() + ":" + std::to_string(e.port());
-}
 
 } // namespace
 
@@ -94,7 +90,7 @@ int serve(const ServeOptions& options) {
                 control, asio::ip::tcp::endpoint(ep.address(), ep.port()),
                 [&] { return registry.render(control_plane.current()); });
             metrics_server->start();
-            log::info("metrics on http://" + endpoint_text(ep) + "/metrics");
+            log::info("metrics on http://" + host_port(ep.address(), ep.port()) + "/metrics");
         }
     } catch (const boost::system::system_error& e) {
         log::error(std::string("cannot listen: ") + e.what());
@@ -110,7 +106,8 @@ int serve(const ServeOptions& options) {
     }
 
     std::string where;
-    for (const auto& ep : listen) where += (where.empty() ? "" : " ") + endpoint_text(ep);
+    for (const auto& ep : listen)
+        where += (where.empty() ? "" : " ") + host_port(ep.address(), ep.port());
     log::info("srvd " SRVD_VERSION " serving " + summary(loaded) + " on " + where +
               " (udp, tcp) with " + std::to_string(threads) + " worker(s)");
 

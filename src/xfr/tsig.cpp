@@ -19,9 +19,10 @@ std::string lower_text(const ldns_rdf* name) {
     return out;
 }
 
-// TSIG RDATA: algorithm, time signed, fudge, MAC size, MAC, ...; ldns keeps
-// the MAC as field 3.
-constexpr std::size_t tsig_algorithm = 0, tsig_time = 1, tsig_fudge = 2, tsig_mac = 3;
+// TSIG RDATA as ldns keeps it: algorithm, time signed, fudge, MAC (with its
+// size), original ID, error, other data (with its size): 7 fields.
+constexpr std::size_t tsig_algorithm = 0, tsig_time = 1, tsig_fudge = 2, tsig_mac = 3,
+                      tsig_fields = 7;
 
 // TSIG error codes (RFC 8945 4.3, in the record's Error field).
 constexpr std::uint16_t badsig = 16, badkey = 17, badtime = 18;
@@ -41,12 +42,12 @@ void put_uint(std::string& out, std::uint64_t v, int bytes) {
     for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i) & 0xff));
 }
 
-// The MAC field: its two-byte size, then the MAC itself (as ldns keeps it).
-dns::RdfPtr mac_field(const std::string& mac) {
+// A size-prefixed field (MAC, Other Data): two bytes of size, then the bytes.
+ldns_rdf* int16_data(const std::string& bytes) {
     std::string data;
-    put_uint(data, mac.size(), 2);
-    data += mac;
-    return dns::RdfPtr(ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, data.size(), data.data()));
+    put_uint(data, bytes.size(), 2);
+    data += bytes;
+    return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, data.size(), data.data());
 }
 
 const EVP_MD* digest_of(const std::string& algorithm) {
@@ -98,7 +99,7 @@ std::string response_mac(const TsigKey& key, const ldns_rdf* request_mac, const 
 bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict& verdict,
                     std::int64_t now) {
     const ldns_rr* asked = ldns_pkt_tsig(request);
-    if (!asked || ldns_rr_rd_count(asked) <= 6) return false;
+    if (!asked || ldns_rr_rd_count(asked) < tsig_fields) return false;
     const bool timing = verdict.status == TsigStatus::bad_time && verdict.key;
     const std::uint16_t error = timing                                  ? badtime
                                 : verdict.status == TsigStatus::bad_key ? badkey
@@ -113,10 +114,8 @@ bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict
                            other);
         if (mac.empty()) return false;
     }
-    std::string time_bytes, other_field;
+    std::string time_bytes;
     put_uint(time_bytes, static_cast<std::uint64_t>(time < 0 ? 0 : time), 6);
-    put_uint(other_field, other.size(), 2);
-    other_field += other;
     ldns_rr* rr = ldns_rr_new();
     ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(asked)));
     ldns_rr_set_type(rr, LDNS_RR_TYPE_TSIG);
@@ -125,11 +124,10 @@ bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict
     ldns_rr_push_rdf(rr, ldns_rdf_clone(ldns_rr_rdf(asked, tsig_algorithm)));
     ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_TSIGTIME, 6, time_bytes.data()));
     ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, fudge));
-    ldns_rr_push_rdf(rr, mac_field(mac).release());
+    ldns_rr_push_rdf(rr, int16_data(mac));
     ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, ldns_pkt_id(request)));
     ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, error));
-    ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, other_field.size(),
-                                               other_field.data()));
+    ldns_rr_push_rdf(rr, int16_data(other));
     ldns_pkt_set_tsig(answer, rr);
     return true;
 }
@@ -140,7 +138,7 @@ TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, st
     const ldns_rr* tsig = ldns_pkt_tsig(request);
     if (!tsig) return v;
     const TsigKey* key = config.find_key(lower_text(ldns_rr_owner(tsig)));
-    if (!key || ldns_rr_rd_count(tsig) <= 6 ||
+    if (!key || ldns_rr_rd_count(tsig) < tsig_fields ||
         lower_text(ldns_rr_rdf(tsig, tsig_algorithm)) != key->algorithm) {
         v.status = TsigStatus::bad_key;
         return v;

@@ -75,7 +75,7 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     IncludeCache includes;
     for (const auto& file : out.config.zone_files) {
         auto before = keep.find(file);
-        if (before != keep.end() && sources_unchanged(before->second->policy) &&
+        if (before != keep.end() && sources_unchanged(before->second->policy, &includes) &&
             same_health(before->second->health, health(before->second->policy))) {
             kept.push_back(before->second);
             all.push_back(before->second);
