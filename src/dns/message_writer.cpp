@@ -17,11 +17,6 @@ bool rdata_compressible(std::uint16_t t) {
     return t == type::NS || t == type::CNAME || t == type::SOA || t == type::PTR || t == type::MX;
 }
 
-void append16(std::string& s, std::uint16_t v) {
-    s.push_back(static_cast<char>(v >> 8));
-    s.push_back(static_cast<char>(v));
-}
-
 } // namespace
 
 MessageWriter::MessageWriter(bool exact, std::string_view qname)
@@ -52,7 +47,8 @@ const MessageWriter::Target* MessageWriter::find(std::string_view lower_suffix) 
 void MessageWriter::write_pointer(const Target& target) {
     if (target.patch)
         out_.patches.push_back({static_cast<std::uint16_t>(out_.blob.size()), target.value});
-    append16(out_.blob, static_cast<std::uint16_t>(0xc000 | (target.patch ? 0 : target.value)));
+    append_uint(out_.blob, static_cast<std::uint16_t>(0xc000 | (target.patch ? 0 : target.value)),
+                2);
 }
 
 void MessageWriter::write_name(std::string_view name, bool compress) {
@@ -92,7 +88,7 @@ void MessageWriter::add(Section section, const ldns_rr* rr, bool owner_is_qname,
 
     if (owner_is_qname) {
         // The question name always starts right after the header.
-        append16(out_.blob, static_cast<std::uint16_t>(0xc000 | header_size));
+        append_uint(out_.blob, static_cast<std::uint16_t>(0xc000 | header_size), 2);
     } else if (!owner.empty()) {
         write_name(owner, true);
     } else {
@@ -100,13 +96,12 @@ void MessageWriter::add(Section section, const ldns_rr* rr, bool owner_is_qname,
         write_name(rdf_bytes(own), true);
     }
     const std::uint16_t rrtype = static_cast<std::uint16_t>(ldns_rr_get_type(rr));
-    append16(out_.blob, rrtype);
-    append16(out_.blob, static_cast<std::uint16_t>(ldns_rr_get_class(rr)));
+    append_uint(out_.blob, rrtype, 2);
+    append_uint(out_.blob, static_cast<std::uint16_t>(ldns_rr_get_class(rr)), 2);
     const std::uint32_t t = ttl ? *ttl : ldns_rr_ttl(rr);
-    append16(out_.blob, static_cast<std::uint16_t>(t >> 16));
-    append16(out_.blob, static_cast<std::uint16_t>(t));
+    append_uint(out_.blob, t, 4);
     const std::size_t rdlength_at = out_.blob.size();
-    append16(out_.blob, 0);
+    append_uint(out_.blob, 0, 2);
     for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
         const ldns_rdf* rdf = ldns_rr_rdf(rr, i);
         const std::string_view data = rdf_bytes(rdf);

@@ -3,6 +3,7 @@
 // the packet path. Kept header-only so the packet path inlines them.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace srvd::dns {
 
@@ -14,8 +15,7 @@ constexpr std::size_t max_message_size = 65535;
 namespace type {
 constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28,
                         SRV = 33, NAPTR = 35, DNAME = 39, OPT = 41, DS = 43, TSIG = 250, IXFR = 251,
-                        AXFR = 252,
-                        MAILB = 253, MAILA = 254, ANY = 255;
+                        AXFR = 252, MAILB = 253, MAILA = 254, ANY = 255;
 }
 constexpr std::uint16_t class_IN = 1;
 
@@ -45,6 +45,11 @@ inline void put32(std::uint8_t* p, std::uint32_t v) {
     p[1] = static_cast<std::uint8_t>(v >> 16);
     p[2] = static_cast<std::uint8_t>(v >> 8);
     p[3] = static_cast<std::uint8_t>(v);
+}
+// Appends the low `bytes` bytes of `v`, most significant first (48-bit TSIG
+// times, sort keys, digest input).
+inline void append_uint(std::string& out, std::uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i) & 0xff));
 }
 inline std::uint8_t ascii_lower(std::uint8_t c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;

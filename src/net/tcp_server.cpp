@@ -128,8 +128,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
         if (outcome.messages.empty()) return close();
         transfer_out_.clear();
         for (const auto& m : outcome.messages) {
-            transfer_out_.push_back(static_cast<char>(m.size() >> 8));
-            transfer_out_.push_back(static_cast<char>(m.size() & 0xff));
+            dns::append_uint(transfer_out_, m.size(), 2); // RFC 1035 4.2.2 framing
             transfer_out_ += m;
         }
         asio::async_write(socket_, asio::buffer(transfer_out_),

@@ -1,5 +1,7 @@
 #include "xfr/tsig.hpp"
 
+#include "dns/wire.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -38,14 +40,10 @@ std::int64_t time_signed(const ldns_rr* tsig) {
 // Knot's and BIND's default: the clocks of primary and secondary may differ by 5 min.
 constexpr std::uint16_t fudge = 300;
 
-void put_uint(std::string& out, std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i) & 0xff));
-}
-
 // A size-prefixed field (MAC, Other Data): two bytes of size, then the bytes.
 ldns_rdf* int16_data(const std::string& bytes) {
     std::string data;
-    put_uint(data, bytes.size(), 2);
+    dns::append_uint(data, bytes.size(), 2);
     data += bytes;
     return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, data.size(), data.data());
 }
@@ -78,13 +76,13 @@ std::string response_mac(const TsigKey& key, const ldns_rdf* request_mac, const 
     dns::RdfPtr algorithm(ldns_dname_new_frm_str(key.algorithm.c_str()));
     if (!key_name || !algorithm) return {};
     data += dns::rdf_bytes(key_name.get());
-    put_uint(data, LDNS_RR_CLASS_ANY, 2);
-    put_uint(data, 0, 4); // TTL
+    dns::append_uint(data, LDNS_RR_CLASS_ANY, 2);
+    dns::append_uint(data, 0, 4); // TTL
     data += dns::rdf_bytes(algorithm.get());
-    put_uint(data, static_cast<std::uint64_t>(time), 6);
-    put_uint(data, fudge, 2);
-    put_uint(data, error, 2);
-    put_uint(data, other.size(), 2);
+    dns::append_uint(data, static_cast<std::uint64_t>(time), 6);
+    dns::append_uint(data, fudge, 2);
+    dns::append_uint(data, error, 2);
+    dns::append_uint(data, other.size(), 2);
     data += other;
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_size = 0;
@@ -107,7 +105,7 @@ bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict
     // BADTIME: Time Signed is the request's, Other Data our clock (RFC 8945 5.2.3).
     const std::int64_t time = time_signed(asked);
     std::string other;
-    if (timing) put_uint(other, static_cast<std::uint64_t>(now), 6);
+    if (timing) dns::append_uint(other, static_cast<std::uint64_t>(now), 6);
     std::string mac;
     if (timing) {
         mac = response_mac(*verdict.key, verdict.request_mac.get(), answer, time, fudge, error,
@@ -115,7 +113,7 @@ bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict
         if (mac.empty()) return false;
     }
     std::string time_bytes;
-    put_uint(time_bytes, static_cast<std::uint64_t>(time < 0 ? 0 : time), 6);
+    dns::append_uint(time_bytes, static_cast<std::uint64_t>(time < 0 ? 0 : time), 6);
     ldns_rr* rr = ldns_rr_new();
     ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(asked)));
     ldns_rr_set_type(rr, LDNS_RR_TYPE_TSIG);

@@ -1,5 +1,6 @@
 #include "zone/zone_version.hpp"
 
+#include "dns/wire.hpp"
 #include "util/stable_hash.hpp"
 
 #include <algorithm>
@@ -7,23 +8,19 @@
 namespace srvd::zone {
 namespace {
 
-void put(std::string& out, std::uint64_t value, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(value >> (8 * i)));
-}
-
 // A record's identity: owner (lowercased wire), type, each RDATA field with
 // its length, then the TTL, so a changed TTL reads as a removed and an added
 // record. Sorting by it is a total order that is cheap to compute; AXFR needs
 // no particular order after the SOA, and IXFR needs only a consistent one.
 std::string record_key(const ldns_rr* rr) {
     std::string k = dns::owner_key(rr);
-    put(k, ldns_rr_get_type(rr), 2);
+    dns::append_uint(k, ldns_rr_get_type(rr), 2);
     for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
         const std::string_view field = dns::rdf_bytes(ldns_rr_rdf(rr, i));
-        put(k, field.size(), 2);
+        dns::append_uint(k, field.size(), 2);
         k += field;
     }
-    put(k, ldns_rr_ttl(rr), 4);
+    dns::append_uint(k, ldns_rr_ttl(rr), 4);
     return k;
 }
 
