@@ -12,12 +12,23 @@ done
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
   -DSRVD_FUZZ=ON -DSRVD_SANITIZE=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_answer_engine fuzz_zone_policy
+# A failing input (crash-*, leak-*, timeout-*) and the fuzzer's whole log stay
+# in fuzz/artifacts/ (not committed) for whoever reproduces it:
+#   build-fuzz/fuzz/fuzz_TARGET fuzz/artifacts/TARGET-crash-…
+mkdir -p fuzz/artifacts
 for target in answer_engine zone_policy; do
   corpus=$(mktemp -d)   # new inputs go here; the committed seeds stay as they are
+  log=fuzz/artifacts/$target.log
   echo "fuzzing $target for ${SECONDS_EACH}s"
-  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     build-fuzz/fuzz/fuzz_$target -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=4096 \
-      -print_final_stats=1 "$corpus" "fuzz/corpus/$target" 2>&1 | tail -12
+      -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$target-" "$corpus" "fuzz/corpus/$target" \
+      >"$log" 2>&1; then
+    cat "$log"
+    echo "FAIL: fuzzing $target: the input and this log are in fuzz/artifacts/" >&2
+    exit 1
+  fi
+  tail -12 "$log"
   rm -rf "$corpus"
 done
 echo "fuzzing: no crashes"

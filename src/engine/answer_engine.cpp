@@ -13,6 +13,9 @@ namespace {
 using dns::put16;
 using dns::put32;
 constexpr std::size_t opt_size = 11; // root owner, type, class, TTL, RDLENGTH 0
+// QCLASS ANY (255) is answered from the IN data, as Knot and NSD do (RFC
+// 1035 3.2.5: ANY matches every class, and IN is the only one we hold).
+constexpr std::uint16_t class_ANY = 255;
 
 struct Reply {
     std::uint8_t rcode = 0; // low four bits in the header; BADVERS goes in the OPT
@@ -22,7 +25,13 @@ struct Reply {
     std::uint16_t counts[3] = {0, 0, 0};
     bool echo_ecs = false;
     std::uint8_t ecs_scope = 0;
+    // Extended DNS Error (RFC 8914) INFO-CODE, 0 for none. The only one we
+    // send: 20, Not Authoritative, on REFUSED for a name outside our zones.
+    std::uint16_t ede = 0;
 };
+
+constexpr std::uint16_t ede_option = 15, ede_not_authoritative = 20;
+constexpr std::uint16_t ecs_option = 8;
 
 std::size_t ecs_address_bytes(const ParsedQuery& q) {
     return (q.ecs_source + 7u) / 8;
@@ -30,7 +39,7 @@ std::size_t ecs_address_bytes(const ParsedQuery& q) {
 
 std::size_t opt_length(const ParsedQuery& q, const Reply& r) {
     if (!q.edns) return 0;
-    return opt_size + (r.echo_ecs ? 8 + ecs_address_bytes(q) : 0);
+    return opt_size + (r.echo_ecs ? 8 + ecs_address_bytes(q) : 0) + (r.ede ? 6 : 0);
 }
 
 std::size_t header_only(const ParsedQuery& q, std::uint8_t rcode, std::uint8_t* out) noexcept {
@@ -65,18 +74,53 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
     p[8] = 0;
     const std::size_t length = opt_length(q, r);
     put16(p + 9, static_cast<std::uint16_t>(length - opt_size));
+    std::uint8_t* option = p + opt_size;
     if (r.echo_ecs) {
         // RFC 7871 7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS as asked,
         // SCOPE PREFIX-LENGTH ours.
         const std::size_t bytes = ecs_address_bytes(q);
-        put16(p + 11, 8);
-        put16(p + 13, static_cast<std::uint16_t>(4 + bytes));
-        put16(p + 15, q.ecs_family);
-        p[17] = q.ecs_source;
-        p[18] = r.ecs_scope;
-        std::memcpy(p + 19, q.ecs_address, bytes);
+        put16(option, ecs_option);
+        put16(option + 2, static_cast<std::uint16_t>(4 + bytes));
+        put16(option + 4, q.ecs_family);
+        option[6] = q.ecs_source;
+        option[7] = r.ecs_scope;
+        std::memcpy(option + 8, q.ecs_address, bytes);
+        option += 8 + bytes;
+    }
+    if (r.ede) {
+        put16(option, ede_option);
+        put16(option + 2, 2); // INFO-CODE only, no EXTRA-TEXT
+        put16(option + 4, r.ede);
     }
     return length;
+}
+
+// FORMERR, NOTIMP and other errors: the header, the question when it could be
+// read, and an OPT when the query had one (RFC 6891 7: a resolver that gets
+// an error without OPT concludes the server has no EDNS, stops sending ECS
+// and caps its answers at 512 bytes).
+std::size_t error_reply(const zone::Snapshot& s, const ParsedQuery& q, const std::uint8_t* query,
+                        std::uint8_t rcode, std::uint8_t* out, AnswerInfo* info) noexcept {
+    std::size_t at = header_only(q, rcode, out);
+    if (q.question_end > dns::header_size) {
+        // At most 4 + 255 bytes: with the header and an OPT, within any out_size.
+        std::memcpy(out + at, query + at, q.question_end - at);
+        at = q.question_end;
+        put16(out + 4, 1);
+    }
+    const std::size_t question_end = at;
+    std::size_t opt = 0;
+    if (q.edns) {
+        opt = write_opt(s, q, Reply{}, out + at);
+        at += opt;
+        put16(out + 10, 1);
+    }
+    if (info) {
+        info->rcode = rcode;
+        info->question_end = static_cast<std::uint16_t>(question_end);
+        info->opt_size = static_cast<std::uint16_t>(opt);
+    }
+    return at;
 }
 
 // The answers of a name: find the entry for the type, else the catch-all.
@@ -96,11 +140,9 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     case ParseStatus::drop:
         return 0;
     case ParseStatus::formerr:
-        if (info) info->rcode = dns::rcode::FORMERR;
-        return header_only(q, dns::rcode::FORMERR, out);
+        return error_reply(s, q, request.data, dns::rcode::FORMERR, out, info);
     case ParseStatus::notimp:
-        if (info) info->rcode = dns::rcode::NOTIMP;
-        return header_only(q, dns::rcode::NOTIMP, out);
+        return error_reply(s, q, request.data, dns::rcode::NOTIMP, out, info);
     case ParseStatus::ok:
         break;
     }
@@ -122,8 +164,8 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     if (q.edns && q.edns_version != 0) {
         r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
     } else if (q.qtype == dns::type::OPT) {
-        return header_only(q, dns::rcode::FORMERR, out);
-    } else if (q.qclass != dns::class_IN || q.qtype == dns::type::AXFR ||
+        return error_reply(s, q, request.data, dns::rcode::FORMERR, out, info);
+    } else if ((q.qclass != dns::class_IN && q.qclass != class_ANY) || q.qtype == dns::type::AXFR ||
                q.qtype == dns::type::IXFR) {
         r.rcode = dns::rcode::REFUSED; // other classes are not ours; transfers: see xfr/
     } else if (q.qtype == dns::type::MAILA || q.qtype == dns::type::MAILB) {
@@ -148,6 +190,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
         }
         if (!entry) {
             r.rcode = dns::rcode::REFUSED; // not a zone of ours (RFC 8906 style)
+            r.ede = ede_not_authoritative;
         } else {
             std::uint32_t slot = entry->first_slot;
             if (entry->regions > 1 || entry->variants > 1) {
@@ -217,6 +260,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     if (info) {
         info->truncated = r.truncated;
         info->question_end = static_cast<std::uint16_t>(dns::header_size + question_size);
+        info->opt_size = static_cast<std::uint16_t>(opt_length(q, r));
     }
     if (q.edns) at += write_opt(s, q, r, out + at);
     write_header(q, r, out);

@@ -29,6 +29,7 @@ struct AnswerInfo {
     std::uint16_t rcode = 0; // extended rcode (BADVERS is 16)
     bool truncated = false;
     std::uint16_t question_end = 0; // header and question: the bytes a truncated answer keeps
+    std::uint16_t opt_size = 0;     // the OPT record at the end of the answer, 0 for none
     bool located = false;           // the answer depends on the client's region or subnet
     std::uint16_t zone = 0;         // index in Snapshot::zones, when located
     std::uint16_t region = 0;

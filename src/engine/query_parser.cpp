@@ -47,6 +47,62 @@ bool parse_ecs(const std::uint8_t* p, std::size_t size, ParsedQuery& q) noexcept
     return true;
 }
 
+// The question name (plain labels only: a compression pointer could only
+// point back into the header, so it is malformed by construction), QTYPE and
+// QCLASS. Sets question_end only when the whole question is there.
+bool parse_question(const std::uint8_t* data, std::size_t size, std::size_t& at,
+                    ParsedQuery& q) noexcept {
+    q.label_count = 0;
+    std::size_t out = 0;
+    for (;;) {
+        if (at >= size) return false;
+        const std::uint8_t len = data[at];
+        if (len & 0xc0) return false;
+        if (out + 1 + len > dns::max_name_size || at + 1 + len > size) return false;
+        if (len == 0) {
+            q.qname[out++] = 0;
+            ++at;
+            break;
+        }
+        q.label_offsets[q.label_count++] = static_cast<std::uint8_t>(out);
+        q.qname[out++] = len;
+        for (std::size_t i = 0; i < len; ++i) q.qname[out++] = dns::ascii_lower(data[at + 1 + i]);
+        at += 1 + len;
+    }
+    q.qname_size = static_cast<std::uint8_t>(out);
+    if (at + 4 > size) return false;
+    q.qtype = get16(data + at);
+    q.qclass = get16(data + at + 2);
+    at += 4;
+    q.question_end = at;
+    return true;
+}
+
+// One resource record of any section, skipped.
+bool skip_record(const std::uint8_t* data, std::size_t size, std::size_t& at) noexcept {
+    if (!skip_name(data, size, at) || at + 10 > size) return false;
+    at += 10 + get16(data + at + 8);
+    return at <= size;
+}
+
+// The OPT record's fields and options (RFC 6891 6.1); `at` is just past its owner.
+bool parse_opt(const std::uint8_t* data, std::size_t at, std::size_t rdata, std::uint16_t rdlength,
+               ParsedQuery& q) noexcept {
+    q.edns = true;
+    q.edns_payload = get16(data + at + 2);
+    q.edns_version = data[at + 5];
+    q.edns_do = data[at + 6] & 0x80;
+    for (std::size_t o = rdata; o < rdata + rdlength;) {
+        if (o + 4 > rdata + rdlength) return false;
+        const std::uint16_t code = get16(data + o);
+        const std::uint16_t option_length = get16(data + o + 2);
+        if (o + 4 + option_length > rdata + rdlength) return false;
+        if (code == ecs_option && !parse_ecs(data + o + 4, option_length, q)) return false;
+        o += 4 + option_length; // unknown options are ignored (RFC 6891 6.1.2)
+    }
+    return true;
+}
+
 } // namespace
 
 ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery& q) noexcept {
@@ -60,73 +116,43 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
     q.ecs = false;
     q.tsig = false;
     q.question_end = 0;
-    if (q.opcode != 0) return ParseStatus::notimp;
     const std::uint16_t qdcount = get16(data + 4), ancount = get16(data + 6),
                         nscount = get16(data + 8), arcount = get16(data + 10);
-    // An IXFR query carries the client's SOA in the authority section (RFC 1995).
-    if (qdcount != 1 || ancount != 0 || nscount > 1) return ParseStatus::formerr;
-
-    // The question name: plain labels only. A compression pointer could only
-    // point back into the header, so it is malformed by construction.
+    // Whatever is wrong, the error reply echoes the question and the OPT when
+    // they can be found (RFC 6891 7), so parsing goes on as far as it can.
+    const ParseStatus error = q.opcode != 0 ? ParseStatus::notimp : ParseStatus::formerr;
+    if (qdcount > 1) return error;
     std::size_t at = dns::header_size;
-    q.label_count = 0;
-    std::size_t out = 0;
-    for (;;) {
-        if (at >= size) return ParseStatus::formerr;
-        const std::uint8_t len = data[at];
-        if (len & 0xc0) return ParseStatus::formerr;
-        if (out + 1 + len > dns::max_name_size || at + 1 + len > size) return ParseStatus::formerr;
-        if (len == 0) {
-            q.qname[out++] = 0;
-            ++at;
-            break;
-        }
-        q.label_offsets[q.label_count++] = static_cast<std::uint8_t>(out);
-        q.qname[out++] = len;
-        for (std::size_t i = 0; i < len; ++i) q.qname[out++] = dns::ascii_lower(data[at + 1 + i]);
-        at += 1 + len;
+    if (qdcount == 1 && !parse_question(data, size, at, q)) return error;
+    if (q.opcode == 0) {
+        // A query has no answers; an IXFR query carries the client's SOA in
+        // the authority section (RFC 1995).
+        if (ancount != 0 || nscount > 1) return error;
+        if (nscount == 1 && (qdcount != 1 || q.qtype != dns::type::IXFR)) return error;
     }
-    q.qname_size = static_cast<std::uint8_t>(out);
-    if (at + 4 > size) return ParseStatus::formerr;
-    q.qtype = get16(data + at);
-    q.qclass = get16(data + at + 2);
-    at += 4;
-    q.question_end = at;
-    if (nscount == 1) {
-        if (q.qtype != dns::type::IXFR || !skip_name(data, size, at) || at + 10 > size)
-            return ParseStatus::formerr;
-        at += 10 + get16(data + at + 8);
-        if (at > size) return ParseStatus::formerr;
-    }
+    // Another opcode's records (NOTIFY's SOA, UPDATE's sections) are skipped
+    // only to find its OPT.
+    for (std::uint32_t i = 0; i < std::uint32_t{ancount} + nscount; ++i)
+        if (!skip_record(data, size, at)) return error;
 
     for (std::uint16_t i = 0; i < arcount; ++i) {
         const std::size_t owner = at;
-        if (!skip_name(data, size, at) || at + 10 > size) return ParseStatus::formerr;
+        if (!skip_name(data, size, at) || at + 10 > size) return error;
         const std::uint16_t type = get16(data + at);
         const std::uint16_t rdlength = get16(data + at + 8);
         const std::size_t rdata = at + 10;
-        if (rdata + rdlength > size) return ParseStatus::formerr;
+        if (rdata + rdlength > size) return error;
         if (type == dns::type::TSIG) q.tsig = true;
         if (type == dns::type::OPT) {
             // RFC 6891 6.1.1: one OPT, owned by the root.
-            if (q.edns || at != owner + 1 || data[owner] != 0) return ParseStatus::formerr;
-            q.edns = true;
-            q.edns_payload = get16(data + at + 2);
-            q.edns_version = data[at + 5];
-            q.edns_do = data[at + 6] & 0x80;
-            for (std::size_t o = rdata; o < rdata + rdlength;) {
-                if (o + 4 > rdata + rdlength) return ParseStatus::formerr;
-                const std::uint16_t code = get16(data + o);
-                const std::uint16_t option_length = get16(data + o + 2);
-                if (o + 4 + option_length > rdata + rdlength) return ParseStatus::formerr;
-                if (code == ecs_option && !parse_ecs(data + o + 4, option_length, q))
-                    return ParseStatus::formerr;
-                o += 4 + option_length; // unknown options are ignored (RFC 6891 6.1.2)
-            }
+            if (q.edns || at != owner + 1 || data[owner] != 0) return error;
+            if (!parse_opt(data, at, rdata, rdlength, q)) return error;
         }
         at = rdata + rdlength;
     }
-    if (at != size) return ParseStatus::formerr; // trailing garbage
+    if (at != size) return error; // trailing garbage
+    if (q.opcode != 0) return ParseStatus::notimp;
+    if (qdcount == 0) return ParseStatus::formerr;
     return ParseStatus::ok;
 }
 

@@ -19,11 +19,11 @@ void apply_log_level(const ServerConfig& config) {
     if (log::parse_level(config.log_level, level)) log::set_level(level);
 }
 
-Control::Control(boost::asio::io_context& io, SnapshotHolder& holder, metrics::Registry& registry,
-                 std::string config_path, const zone::Loaded& loaded)
-    : holder_(holder), registry_(registry), config_path_(std::move(config_path)),
-      running_(loaded.config), current_(loaded.snapshot), notifier_(io),
-      monitor_(io, [this] { apply_health(); }) {}
+Control::Control(boost::asio::io_context& io, SnapshotHolder& holder, TcpLimits& tcp_limits,
+                 metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded)
+    : holder_(holder), tcp_limits_(tcp_limits), registry_(registry),
+      config_path_(std::move(config_path)), running_(loaded.config), current_(loaded.snapshot),
+      notifier_(io), monitor_(io, [this] { apply_health(); }) {}
 
 void Control::start(const zone::Loaded& loaded) {
     send_notifies(loaded);
@@ -79,6 +79,7 @@ void Control::reload() {
             log::warning("reload: listen, threads and metrics.listen cannot change at run "
                          "time; restart srvd to apply them");
         apply_log_level(next.config);
+        apply_limits(next.config);
         const auto changes = zone::describe_changes(*current_, *next.snapshot);
         publish(next.snapshot);
         monitor_.configure(*current_);
@@ -92,6 +93,27 @@ void Control::reload() {
         log::error(std::string("reload failed, still serving the previous configuration: ") +
                    e.what());
     }
+}
+
+void Control::apply_limits(const ServerConfig& next) {
+    if (next.rrl != running_.rrl) {
+        holder_.publish_rrl(next.rrl);
+        log::info(
+            next.rrl.responses_per_second
+                ? "reload: rate limiting now " + std::to_string(next.rrl.responses_per_second) +
+                      " responses/s per client prefix (slip " + std::to_string(next.rrl.slip) + ")"
+                : "reload: rate limiting now off");
+    }
+    if (next.limits.tcp_clients != running_.limits.tcp_clients ||
+        next.limits.tcp_idle_timeout != running_.limits.tcp_idle_timeout) {
+        tcp_limits_.max_clients = next.limits.tcp_clients;
+        tcp_limits_.idle_timeout = next.limits.tcp_idle_timeout;
+        log::info("reload: tcp_clients now " + std::to_string(next.limits.tcp_clients) +
+                  ", tcp_idle_timeout " + std::to_string(next.limits.tcp_idle_timeout.count()) +
+                  " ms (open connections keep the timeout they started with)");
+    }
+    running_.rrl = next.rrl;
+    running_.limits = next.limits;
 }
 
 void Control::stop() {

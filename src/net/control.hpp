@@ -7,6 +7,7 @@
 #include "metrics/registry.hpp"
 #include "net/notify_sender.hpp"
 #include "net/snapshot_holder.hpp"
+#include "net/tcp_server.hpp"
 #include "zone/snapshot_loader.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -19,8 +20,8 @@ namespace srvd::net {
 class Control {
   public:
     // `loaded` is what serve started with (already published to `holder`).
-    Control(boost::asio::io_context& io, SnapshotHolder& holder, metrics::Registry& registry,
-            std::string config_path, const zone::Loaded& loaded);
+    Control(boost::asio::io_context& io, SnapshotHolder& holder, TcpLimits& tcp_limits,
+            metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded);
 
     // Sends the start-up NOTIFYs (those of `loaded`) and starts the health checks.
     void start(const zone::Loaded& loaded);
@@ -37,11 +38,15 @@ class Control {
     // Rebuilds the zones whose servers changed state (tiers close up); other
     // zones, and the GeoIP tables, are kept.
     void apply_health();
+    // rrl and limits.tcp_*: applied at once, and logged when they change.
+    void apply_limits(const ServerConfig& next);
 
     SnapshotHolder& holder_;
+    TcpLimits& tcp_limits_;
     metrics::Registry& registry_;
     const std::string config_path_;
-    ServerConfig running_; // what listen, threads and metrics.listen were started with
+    // listen, threads and metrics.listen as started; rrl and limits as last applied.
+    ServerConfig running_;
     std::shared_ptr<const zone::Snapshot> current_;
     NotifySender notifier_;
     health::HealthMonitor monitor_;

@@ -27,4 +27,11 @@ std::string drop_privileges(const std::string& user, const std::string& group) {
     return {};
 }
 
+std::vector<std::string> unreadable(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& path : paths)
+        if (::access(path.c_str(), R_OK) != 0) out.push_back(path + ": " + std::strerror(errno));
+    return out;
+}
+
 } // namespace srvd::net

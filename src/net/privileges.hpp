@@ -1,6 +1,7 @@
 #pragma once
 // Giving up root once the sockets are bound.
 #include <string>
+#include <vector>
 
 namespace srvd::net {
 
@@ -8,5 +9,10 @@ namespace srvd::net {
 // group), dropping supplementary groups. Returns an error text, empty on
 // success. Call before any thread starts.
 std::string drop_privileges(const std::string& user, const std::string& group);
+
+// The files of `paths` this process (already switched) cannot read, each
+// with the reason: a reload reads them again as the new user, so an
+// operator hears at start-up, not at the first reload, that it will fail.
+std::vector<std::string> unreadable(const std::vector<std::string>& paths);
 
 } // namespace srvd::net

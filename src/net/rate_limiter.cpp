@@ -13,6 +13,14 @@ bool in_prefix(const engine::ClientAddress& a, const AddressPrefix& p) noexcept 
 
 RateLimiter::RateLimiter(const RateLimitConfig& config) : config_(config), table_(buckets) {}
 
+void RateLimiter::reconfigure(const RateLimitConfig& config) {
+    if (config == config_) return;
+    const bool same_keys =
+        config.ipv4_prefix == config_.ipv4_prefix && config.ipv6_prefix == config_.ipv6_prefix;
+    config_ = config;
+    if (!same_keys) table_.assign(buckets, Bucket{});
+}
+
 RateLimiter::Verdict RateLimiter::check(const engine::ClientAddress& client,
                                         std::uint64_t now) noexcept {
     if (config_.responses_per_second == 0 || client.family == 0) return Verdict::send;

@@ -21,6 +21,9 @@ class RateLimiter {
     explicit RateLimiter(const RateLimitConfig& config);
     // `now_seconds`: a monotonic clock in whole seconds.
     Verdict check(const engine::ClientAddress& client, std::uint64_t now_seconds) noexcept;
+    // A reload's settings; the counts so far are kept when the rate is the same.
+    void reconfigure(const RateLimitConfig& config);
+    const RateLimitConfig& config() const { return config_; }
 
   private:
     struct Bucket {

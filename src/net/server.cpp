@@ -2,6 +2,7 @@
 
 #include "metrics/http_server.hpp"
 #include "metrics/registry.hpp"
+#include "net/address_in_use.hpp"
 #include "net/control.hpp"
 #include "net/privileges.hpp"
 #include "net/snapshot_holder.hpp"
@@ -58,6 +59,7 @@ int serve(const ServeOptions& options) {
 
     SnapshotHolder holder;
     holder.publish(loaded.snapshot);
+    holder.publish_rrl(loaded.config.rrl);
     TcpLimits tcp_limits;
     tcp_limits.max_clients = loaded.config.limits.tcp_clients;
     tcp_limits.idle_timeout = loaded.config.limits.tcp_idle_timeout;
@@ -69,13 +71,23 @@ int serve(const ServeOptions& options) {
     // joined while their io_contexts, which it posts results to, still exist.
     asio::thread_pool transfer_pool(1);
     asio::io_context control;
-    Control control_plane(control, holder, registry, options.config_path, loaded);
+    Control control_plane(control, holder, tcp_limits, registry, options.config_path, loaded);
     std::shared_ptr<metrics::HttpServer> metrics_server;
+    // Every address is checked before any is bound: the workers' own
+    // SO_REUSEPORT sockets must not make the check see srvd itself.
+    for (const auto& ep : listen) {
+        if (auto why = address_in_use(ep); !why.empty()) {
+            log::error("cannot listen on " + host_port(ep.address(), ep.port()) + ": " + why);
+            return 1;
+        }
+    }
+    const asio::ip::udp::endpoint* binding = nullptr;
     try {
         for (unsigned i = 0; i < threads; ++i) {
             auto w = std::make_unique<Worker>();
             metrics::WorkerCounters& counters = registry.add_worker();
             for (const auto& ep : listen) {
+                binding = &ep;
                 w->udp.push_back(
                     std::make_unique<UdpListener>(w->io, ep, holder, counters, loaded.config.rrl));
                 w->tcp.push_back(std::make_shared<TcpListener>(
@@ -86,6 +98,7 @@ int serve(const ServeOptions& options) {
         }
         if (loaded.config.metrics_listen) {
             const auto& ep = *loaded.config.metrics_listen;
+            binding = &ep;
             metrics_server = std::make_shared<metrics::HttpServer>(
                 control, asio::ip::tcp::endpoint(ep.address(), ep.port()),
                 [&] { return registry.render(control_plane.current()); });
@@ -93,7 +106,8 @@ int serve(const ServeOptions& options) {
             log::info("metrics on http://" + host_port(ep.address(), ep.port()) + "/metrics");
         }
     } catch (const boost::system::system_error& e) {
-        log::error(std::string("cannot listen: ") + e.what());
+        log::error("cannot listen on " + host_port(binding->address(), binding->port()) + ": " +
+                   e.code().message());
         return 1;
     }
 
@@ -103,6 +117,11 @@ int serve(const ServeOptions& options) {
             return 1;
         }
         log::info("running as user " + loaded.config.user);
+        std::vector<std::string> files{loaded.config.file};
+        files.insert(files.end(), loaded.config.zone_files.begin(), loaded.config.zone_files.end());
+        if (loaded.config.geoip) files.push_back(loaded.config.geoip->database);
+        for (const auto& why : unreadable(files))
+            log::warning("reloads will fail: user " + loaded.config.user + " cannot read " + why);
     }
 
     std::string where;

@@ -2,6 +2,7 @@
 // Publishes the current snapshot to the workers. A reload swaps it under a
 // mutex; workers read an atomic generation per batch and take the mutex only
 // when it changed, so the packet path takes no lock in the steady state.
+#include "config/server_config.hpp"
 #include "zone/snapshot.hpp"
 
 #include <atomic>
@@ -18,18 +19,31 @@ class SnapshotHolder {
         generation_.fetch_add(1, std::memory_order_release);
     }
 
-    // Refreshes `cached` if a newer snapshot was published since `seen`.
-    void refresh(std::shared_ptr<const zone::Snapshot>& cached, std::uint64_t& seen) const {
+    // Rate limiting as a reload sets it; the workers pick it up like a snapshot.
+    void publish_rrl(const RrlConfig& rrl) {
+        auto next = std::make_shared<const RrlConfig>(rrl);
+        std::lock_guard lock(mutex_);
+        rrl_ = std::move(next);
+        generation_.fetch_add(1, std::memory_order_release);
+    }
+
+    // Refreshes `cached` (and `rrl`, when given) if anything was published
+    // since `seen`. Returns whether it did.
+    bool refresh(std::shared_ptr<const zone::Snapshot>& cached, std::uint64_t& seen,
+                 std::shared_ptr<const RrlConfig>* rrl = nullptr) const {
         const std::uint64_t now = generation_.load(std::memory_order_acquire);
-        if (now == seen && cached) return;
+        if (now == seen && cached) return false;
         std::lock_guard lock(mutex_);
         cached = current_;
+        if (rrl) *rrl = rrl_;
         seen = generation_.load(std::memory_order_relaxed);
+        return true;
     }
 
   private:
     mutable std::mutex mutex_;
     std::shared_ptr<const zone::Snapshot> current_;
+    std::shared_ptr<const RrlConfig> rrl_ = std::make_shared<const RrlConfig>();
     std::atomic<std::uint64_t> generation_{0};
 };
 

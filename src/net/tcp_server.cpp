@@ -41,7 +41,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
   private:
     void arm_idle_timer() {
-        timer_.expires_after(limits_.idle_timeout);
+        timer_.expires_after(limits_.idle_timeout.load(std::memory_order_relaxed));
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (!ec) self->close(); // idle too long (RFC 7766 6.2.3)
         });
@@ -184,7 +184,8 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
         sessions_.remove_if([](const auto& w) { return w.expired(); });
-        if (limits_.open.fetch_add(1) >= limits_.max_clients && !evict_oldest_idle()) {
+        if (limits_.open.fetch_add(1) >= limits_.max_clients.load(std::memory_order_relaxed) &&
+            !evict_oldest_idle()) {
             limits_.open.fetch_sub(1);
             boost::system::error_code ignored;
             socket.close(

@@ -18,11 +18,12 @@ namespace srvd::net {
 
 class TcpSession;
 
-// Shared by every worker's listeners: the connection cap is server-wide.
+// Shared by every worker's listeners: the connection cap is server-wide. A
+// reload may change the cap and the timeout, hence atomics.
 struct TcpLimits {
     std::atomic<std::uint32_t> open{0};
-    std::uint32_t max_clients;
-    std::chrono::milliseconds idle_timeout;
+    std::atomic<std::uint32_t> max_clients{0};
+    std::atomic<std::chrono::milliseconds> idle_timeout{std::chrono::milliseconds(0)};
 };
 
 class TcpListener : public std::enable_shared_from_this<TcpListener> {

@@ -36,6 +36,17 @@ UdpListener::UdpListener(boost::asio::io_context& io,
     if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUFFORCE, &buffer, sizeof buffer) !=
         0)
         ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    // A wildcard socket would answer from the address the kernel picks for
+    // the route back (127.0.0.1 for a query to 127.0.0.55), and clients drop
+    // replies from an address they did not ask. Like NSD, Knot and BIND, ask
+    // for each query's destination and send the reply from it.
+    wildcard_ = endpoint.address().is_unspecified();
+    if (wildcard_) {
+        if (endpoint.address().is_v4())
+            ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+        else
+            ::setsockopt(socket_.native_handle(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+    }
     socket_.bind(endpoint);
     socket_.non_blocking(true);
     for (std::size_t i = 0; i < batch; ++i) {
@@ -59,7 +70,9 @@ void UdpListener::close() {
 }
 
 void UdpListener::on_readable() {
-    holder_.refresh(snapshot_, generation_);
+    // A reload may change rate limiting: rare, and the copy of its settings
+    // is made here, between batches, not per packet.
+    if (holder_.refresh(snapshot_, generation_, &rrl_) && rrl_) limiter_.reconfigure(*rrl_);
     const int fd = socket_.native_handle();
     for (;;) {
         for (std::size_t i = 0; i < batch; ++i) {
@@ -68,6 +81,10 @@ void UdpListener::on_readable() {
             in_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
             in_msgs_[i].msg_hdr.msg_iov = &in_iov_[i];
             in_msgs_[i].msg_hdr.msg_iovlen = 1;
+            if (wildcard_) {
+                in_msgs_[i].msg_hdr.msg_control = &in_control_[i];
+                in_msgs_[i].msg_hdr.msg_controllen = sizeof(Control);
+            }
         }
         const int received = ::recvmmsg(fd, in_msgs_.data(), batch, MSG_DONTWAIT, nullptr);
         if (received <= 0) {
@@ -114,13 +131,18 @@ void UdpListener::on_readable() {
             case RateLimiter::Verdict::drop:
                 metrics::WorkerCounters::bump(counters_.rrl_dropped);
                 continue;
-            case RateLimiter::Verdict::truncate:
-                // Header and question only, TC set: a real client retries over TCP.
+            case RateLimiter::Verdict::truncate: {
+                // Header, question and the OPT, TC set: a real client retries
+                // over TCP, and still sees that we do EDNS (RFC 6891 7).
                 metrics::WorkerCounters::bump(counters_.rrl_slipped);
+                const std::size_t opt = info.transfer ? 0 : info.opt_size;
+                std::memmove(out + info.question_end, out + size - opt, opt);
                 out[2] |= dns::flag2::TC;
                 std::memset(out + 6, 0, 6);
-                send_size = info.question_end;
+                out[11] = opt ? 1 : 0;
+                send_size = info.question_end + opt;
                 break;
+            }
             }
             out_iov_[replies].iov_len = send_size;
             out_iov_[replies].iov_base = out;
@@ -129,6 +151,7 @@ void UdpListener::on_readable() {
             out_msgs_[replies].msg_hdr.msg_namelen = in_msgs_[i].msg_hdr.msg_namelen;
             out_msgs_[replies].msg_hdr.msg_iov = &out_iov_[replies];
             out_msgs_[replies].msg_hdr.msg_iovlen = 1;
+            if (wildcard_) reply_from_query_destination(static_cast<std::size_t>(i), replies);
             ++replies;
         }
         for (std::size_t sent = 0; sent < replies;) {
@@ -142,6 +165,41 @@ void UdpListener::on_readable() {
             sent += static_cast<std::size_t>(n);
         }
         if (static_cast<std::size_t>(received) < batch) return;
+    }
+}
+
+void UdpListener::reply_from_query_destination(std::size_t query, std::size_t reply) {
+    msghdr& in = in_msgs_[query].msg_hdr;
+    msghdr& out = out_msgs_[reply].msg_hdr;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&in); c; c = CMSG_NXTHDR(&in, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            in_pktinfo received;
+            std::memcpy(&received, CMSG_DATA(c), sizeof received);
+            // ipi_spec_dst is the source to use; ifindex 0 lets routing pick
+            // the interface, as for any other reply.
+            in_pktinfo send{};
+            send.ipi_spec_dst = received.ipi_addr;
+            out.msg_control = &out_control_[reply];
+            out.msg_controllen = CMSG_SPACE(sizeof send);
+            cmsghdr* o = CMSG_FIRSTHDR(&out);
+            o->cmsg_level = IPPROTO_IP;
+            o->cmsg_type = IP_PKTINFO;
+            o->cmsg_len = CMSG_LEN(sizeof send);
+            std::memcpy(CMSG_DATA(o), &send, sizeof send);
+            return;
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            // The same address and interface: a link-local destination
+            // needs the interface to be a valid source.
+            out.msg_control = &out_control_[reply];
+            out.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+            cmsghdr* o = CMSG_FIRSTHDR(&out);
+            o->cmsg_level = IPPROTO_IPV6;
+            o->cmsg_type = IPV6_PKTINFO;
+            o->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+            std::memcpy(CMSG_DATA(o), CMSG_DATA(c), sizeof(in6_pktinfo));
+            return;
+        }
     }
 }
 

@@ -38,18 +38,31 @@ class UdpListener {
     // Answers are up to udp_payload bytes; a full batch must never block.
     static constexpr int send_buffer = 4 << 20;
 
+    // Room for one IP_PKTINFO or IPV6_PKTINFO control message.
+    union Control {
+        cmsghdr align;
+        std::uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo))];
+    };
+
     void on_readable();
+    // Sets a reply's source address to the destination address of its query.
+    void reply_from_query_destination(std::size_t query, std::size_t reply);
 
     boost::asio::ip::udp::socket socket_;
     const SnapshotHolder& holder_;
     metrics::WorkerCounters& counters_;
     RateLimiter limiter_;
     std::shared_ptr<const zone::Snapshot> snapshot_;
+    std::shared_ptr<const RrlConfig> rrl_;
     std::uint64_t generation_ = 0;
     std::vector<std::uint8_t> in_, out_;
     std::array<mmsghdr, batch> in_msgs_{}, out_msgs_{};
     std::array<iovec, batch> in_iov_{}, out_iov_{};
     std::array<sockaddr_storage, batch> peers_{};
+    // Only a wildcard socket (0.0.0.0, [::]) can receive on several
+    // addresses, so only it asks the kernel where each query arrived.
+    bool wildcard_ = false;
+    std::array<Control, batch> in_control_{}, out_control_{};
 };
 
 } // namespace srvd::net

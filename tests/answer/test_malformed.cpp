@@ -1,5 +1,6 @@
 // Bad packets: each row is raw bytes and what must come back: nothing, or a
-// header with FORMERR echoing the ID. None may crash (the fuzzer goes further).
+// FORMERR or NOTIMP echoing the ID, with the question and OPT where they
+// could be read (RFC 6891 7). None may crash (the fuzzer goes further).
 #include "dns/wire.hpp"
 #include "support/test_support.hpp"
 
@@ -66,12 +67,16 @@ Bytes with_ecs(const Bytes& payload, int count = 1) {
 struct BadCase {
     const char* what;
     Bytes packet;
-    int expect; // -1: dropped, else the rcode of a header-only answer
+    int expect; // -1: dropped, else the rcode of the error answer
+    // RFC 6891 7: the error echoes the question when it could be read, and
+    // carries an OPT when the query's OPT could be found.
+    bool question = false, opt = false;
 };
 
 } // namespace
 
-TEST_CASE("malformed queries: FORMERR when a header can be answered, silence otherwise") {
+TEST_CASE("malformed queries: FORMERR (with the question and OPT found) when a header can be "
+          "answered, silence otherwise") {
     auto snapshot = compile_policy(zone_yaml);
     Bytes response_bit = header(1) + www + type_a_in;
     response_bit[2] = 0x80;
@@ -80,13 +85,23 @@ TEST_CASE("malformed queries: FORMERR when a header can be answered, silence oth
     Bytes bad_option = header(1, 0, 0, 1) + www + type_a_in +
                        Bytes{0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 4, 0, 8, 0, 9};
 
+    // A NOTIFY (opcode 4) carrying its SOA in the answer section and an OPT.
+    Bytes notify = header(1, 1, 0, 1) + www + Bytes{0, 6, 0, 1} + Bytes{0xc0, 12, 0, 6, 0, 1} +
+                   Bytes{0, 0, 0, 0, 0, 0} + opt;
+    notify[2] = 4 << 3;
+    Bytes status_opcode = header(1, 0, 0, 1) + www + type_a_in + opt;
+    status_opcode[2] = 2 << 3;
+
     const std::vector<BadCase> cases = {
+        {"QDCOUNT 0 with an OPT", header(0, 0, 0, 1) + opt, dns::rcode::FORMERR, false, true},
+        {"opcode STATUS with an OPT", status_opcode, dns::rcode::NOTIMP, true, true},
+        {"NOTIFY with its SOA and an OPT", notify, dns::rcode::NOTIMP, true, true},
         {"empty", {}, -1},
         {"truncated header", {0xab, 0xcd, 0, 0, 0}, -1},
         {"a response, not a query", response_bit, -1},
         {"QDCOUNT 0", header(0), dns::rcode::FORMERR},
         {"QDCOUNT 2", header(2) + www + type_a_in + www + type_a_in, dns::rcode::FORMERR},
-        {"ANCOUNT in a query", header(1, 1) + www + type_a_in, dns::rcode::FORMERR},
+        {"ANCOUNT in a query", header(1, 1) + www + type_a_in, dns::rcode::FORMERR, true},
         {"question cut short", header(1) + Bytes{3, 'w', 'w'}, dns::rcode::FORMERR},
         {"no QTYPE/QCLASS", header(1) + www, dns::rcode::FORMERR},
         {"compression pointer in the question", header(1) + Bytes{0xc0, 12} + type_a_in,
@@ -94,26 +109,32 @@ TEST_CASE("malformed queries: FORMERR when a header can be answered, silence oth
         {"compression loop", header(1) + Bytes{1, 'a', 0xc0, 12} + type_a_in, dns::rcode::FORMERR},
         {"reserved label type", header(1) + Bytes{0x41, 'a', 0} + type_a_in, dns::rcode::FORMERR},
         {"name over 255 octets", header(1) + long_name() + type_a_in, dns::rcode::FORMERR},
-        {"trailing garbage", header(1) + www + type_a_in + Bytes{1, 2, 3}, dns::rcode::FORMERR},
-        {"ARCOUNT without the record", header(1, 0, 0, 1) + www + type_a_in, dns::rcode::FORMERR},
-        {"OPT RDLENGTH past the end", opt_overrun, dns::rcode::FORMERR},
-        {"OPT option overruns its RDATA", bad_option, dns::rcode::FORMERR},
-        {"two OPT records", header(1, 0, 0, 2) + www + type_a_in + opt + opt, dns::rcode::FORMERR},
+        {"trailing garbage", header(1) + www + type_a_in + Bytes{1, 2, 3}, dns::rcode::FORMERR,
+         true},
+        {"ARCOUNT without the record", header(1, 0, 0, 1) + www + type_a_in, dns::rcode::FORMERR,
+         true},
+        {"OPT RDLENGTH past the end", opt_overrun, dns::rcode::FORMERR, true},
+        {"OPT option overruns its RDATA", bad_option, dns::rcode::FORMERR, true, true},
+        {"two OPT records", header(1, 0, 0, 2) + www + type_a_in + opt + opt, dns::rcode::FORMERR,
+         true, true},
         {"OPT not owned by the root",
          header(1, 0, 0, 1) + www + type_a_in + Bytes{1, 'x', 0} +
              Bytes(opt.begin() + 1, opt.end()),
-         dns::rcode::FORMERR},
-        {"QTYPE OPT", header(1) + www + Bytes{0, 41, 0, 1}, dns::rcode::FORMERR},
-        {"ECS: unknown family", with_ecs({0, 3, 24, 0, 1, 2, 3}), dns::rcode::FORMERR},
-        {"ECS: IPv4 prefix over 32", with_ecs({0, 1, 33, 0, 1, 2, 3, 4, 5}), dns::rcode::FORMERR},
-        {"ECS: scope set in a query", with_ecs({0, 1, 24, 8, 1, 2, 3}), dns::rcode::FORMERR},
+         dns::rcode::FORMERR, true},
+        {"QTYPE OPT", header(1) + www + Bytes{0, 41, 0, 1}, dns::rcode::FORMERR, true},
+        {"ECS: unknown family", with_ecs({0, 3, 24, 0, 1, 2, 3}), dns::rcode::FORMERR, true, true},
+        {"ECS: IPv4 prefix over 32", with_ecs({0, 1, 33, 0, 1, 2, 3, 4, 5}), dns::rcode::FORMERR,
+         true, true},
+        {"ECS: scope set in a query", with_ecs({0, 1, 24, 8, 1, 2, 3}), dns::rcode::FORMERR, true,
+         true},
         {"ECS: more address bytes than the prefix", with_ecs({0, 1, 16, 0, 1, 2, 3}),
-         dns::rcode::FORMERR},
+         dns::rcode::FORMERR, true, true},
         {"ECS: fewer address bytes than the prefix", with_ecs({0, 1, 24, 0, 1, 2}),
-         dns::rcode::FORMERR},
-        {"ECS: bits set beyond the prefix", with_ecs({0, 1, 23, 0, 1, 2, 3}), dns::rcode::FORMERR},
-        {"ECS: too short for its header", with_ecs({0, 1, 24}), dns::rcode::FORMERR},
-        {"ECS: twice", with_ecs({0, 1, 24, 0, 1, 2, 3}, 2), dns::rcode::FORMERR},
+         dns::rcode::FORMERR, true, true},
+        {"ECS: bits set beyond the prefix", with_ecs({0, 1, 23, 0, 1, 2, 3}), dns::rcode::FORMERR,
+         true, true},
+        {"ECS: too short for its header", with_ecs({0, 1, 24}), dns::rcode::FORMERR, true, true},
+        {"ECS: twice", with_ecs({0, 1, 24, 0, 1, 2, 3}, 2), dns::rcode::FORMERR, true, true},
     };
     for (const auto& c : cases) {
         CAPTURE(c.what);
@@ -122,8 +143,17 @@ TEST_CASE("malformed queries: FORMERR when a header can be answered, silence oth
             CHECK(r.wire.empty());
             continue;
         }
-        REQUIRE(r.wire.size() == 12);
+        REQUIRE(r.wire.size() >= 12);
+        CHECK(dns::get16(r.wire.data() + 4) == (c.question ? 1 : 0));
+        CHECK(dns::get16(r.wire.data() + 10) == (c.opt ? 1 : 0));
+        CHECK(dns::get16(r.wire.data() + 6) == 0);
+        CHECK(dns::get16(r.wire.data() + 8) == 0);
         REQUIRE(r.pkt);
+        if (c.question) {
+            REQUIRE(ldns_pkt_question(r.pkt));
+            CHECK(ldns_rr_list_rr_count(ldns_pkt_question(r.pkt)) == 1);
+        }
+        if (c.opt) CHECK(ldns_pkt_edns_udp_size(r.pkt) >= 512);
         CHECK(ldns_pkt_get_rcode(r.pkt) == c.expect);
         CHECK(ldns_pkt_id(r.pkt) == 0xabcd);
         CHECK(ldns_pkt_qr(r.pkt));

@@ -25,14 +25,13 @@ end_namespaces() {
   exec 2>/dev/null  # not bash's "Killed" notices for the phones
   pkill -KILL -f "^baresip -f $WORK/phone-" 2>/dev/null || true
   for ns in $NS_WEST $NS_EAST; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
-  ip netns pids "$NS_CORE" 2>/dev/null | xargs -r kill 2>/dev/null || true
-  cleanup
-  for ns in $NS_CORE $NS_WEST $NS_EAST; do ip netns del "$ns" 2>/dev/null || true; done
+  cleanup # stops srvd and checks its exit, then deletes the namespaces
 }
 trap end_namespaces EXIT
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 ip netns add "$NS_CORE" || fail "cannot create network namespaces (needs root)"
+NETNS+=("$NS_CORE" "$NS_WEST" "$NS_EAST")
 ip netns add "$NS_WEST"; ip netns add "$NS_EAST"
 in_ns "$NS_CORE" ip link set lo up
 for a in 10.53.0.11 10.53.0.12 10.53.0.13 10.53.0.53; do in_ns "$NS_CORE" ip addr add "$a/32" dev lo; done
@@ -59,7 +58,7 @@ for n in 1 2 3; do
   wait_udp_listening "10.53.0.1$n" 5060 "$NS_CORE" || fail "media server $n (SIPp) did not start"
 done
 ip netns exec "$NS_CORE" "$SRVD" serve -c "$WORK/srvd.yaml" --allow-root --listen 10.53.0.53:53 >"$WORK/srvd.log" 2>&1 &
-PIDS+=($!)
+SRVD_PIDS+=($!)
 for _ in $(seq 1 50); do
   in_ns "$NS_WEST" kdig @10.53.0.53 +time=1 +retry=0 example.com SOA >/dev/null 2>&1 && break
   sleep 0.1

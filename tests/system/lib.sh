@@ -3,16 +3,54 @@
 set -euo pipefail
 WORK=$(mktemp -d /tmp/srvd-system-XXXXXX)
 PIDS=()
+SRVD_PIDS=() # srvd processes started by this shell: stopped and their exit checked
+NETNS=()     # network namespaces a test made: deleted, and what runs in them killed
+
+# stop_srvd PID: SIGTERM, wait at most 15 s, and fail unless it exits 0. How
+# srvd exits is part of every test: a sanitizer build reports leaks and
+# shutdown errors there (ASan's abort_on_error makes the status non-zero).
+stop_srvd() {
+  local pid=$1 status=0 left=()
+  for p in "${SRVD_PIDS[@]:-}"; do [ "$p" = "$pid" ] || left+=("$p"); done
+  SRVD_PIDS=("${left[@]:-}")
+  kill -CONT "$pid" 2>/dev/null || true
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+    echo "FAIL: srvd (pid $pid) still running 15 s after SIGTERM" >&2
+    return 1
+  fi
+  wait "$pid" || status=$?
+  if [ "$status" != 0 ]; then
+    echo "FAIL: srvd (pid $pid) exited with status $status after SIGTERM" >&2
+    [ -f "$WORK/srvd.log" ] && tail -20 "$WORK/srvd.log" >&2
+    return 1
+  fi
+}
+
 cleanup() {
+  local status=$? p
+  for p in "${SRVD_PIDS[@]:-}"; do
+    [ -n "$p" ] || continue
+    stop_srvd "$p" || status=1
+  done
   # CONT first: a test may have frozen a process (SIGSTOP) to play a hung server.
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && { kill -CONT "$p"; kill "$p"; } 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for ns in "${NETNS[@]:-}"; do
+    [ -n "$ns" ] || continue
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  [ "$status" != 0 ] && [ -n "${KEEP:-}" ] && cp -r "$WORK" "$KEEP"
   rm -rf "$WORK"
+  exit "$status"
 }
 trap cleanup EXIT
 
 # KEEP=DIR keeps the failed test's files (configs, logs) there.
-fail() { echo "FAIL: $*" >&2; [ -n "${KEEP:-}" ] && cp -r "$WORK" "$KEEP"; exit 1; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
 # A port free for both UDP and TCP on 127.0.0.1 and ::1.
@@ -65,7 +103,7 @@ start_srvd() {
   "$SRVD" serve -c "$config" --allow-root --listen "127.0.0.1:$PORT" --listen "[::1]:$PORT" "$@" \
     >"$WORK/srvd.log" 2>&1 &
   SRVD_PID=$!
-  PIDS+=("$SRVD_PID")
+  SRVD_PIDS+=("$SRVD_PID")
   wait_for_dns "$PORT" || { cat "$WORK/srvd.log" >&2; fail "srvd did not start"; }
 }
 

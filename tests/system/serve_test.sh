@@ -43,10 +43,7 @@ dig @127.0.0.1 -p "$PORT" +noall +question PrOxY-A.ExAmPlE.CoM NAPTR | grep -q '
 pass "question case echoed"
 
 # SIGTERM stops it cleanly.
-kill -TERM "$SRVD_PID"
-for _ in $(seq 1 50); do kill -0 "$SRVD_PID" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$SRVD_PID" 2>/dev/null && fail "still running 5 s after SIGTERM"
-wait "$SRVD_PID" || fail "non-zero exit after SIGTERM"
+stop_srvd "$SRVD_PID" || fail "SIGTERM did not stop srvd with status 0"
 grep -q stopped "$WORK/srvd.log" || fail "no 'stopped' in the log"
 pass "SIGTERM stops gracefully"
 

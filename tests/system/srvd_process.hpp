@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +55,8 @@ class Server {
         const std::string listen = "127.0.0.1:" + std::to_string(port_);
         pid_ = ::fork();
         if (pid_ == 0) {
+            // A test killed outright must not leave its server running.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             ::execl(SRVD_BINARY, "srvd", "serve", "-c", conf.c_str(), "--allow-root", "--listen",
                     listen.c_str(), nullptr);
             ::_exit(127);
@@ -66,12 +69,28 @@ class Server {
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
         FAIL("srvd did not start");
     }
+    // SIGTERM, then srvd must exit 0 within 15 s: a sanitizer build reports
+    // leaks and shutdown errors through the exit status (abort_on_error).
     ~Server() {
         ::kill(pid_, SIGTERM);
         int status = 0;
-        ::waitpid(pid_, &status, 0);
+        pid_t done = 0;
+        for (int i = 0; i < 300 && done == 0; ++i) {
+            done = ::waitpid(pid_, &status, WNOHANG);
+            if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        if (done == 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, &status, 0);
+            FAIL_CHECK("srvd still running 15 s after SIGTERM");
+            return;
+        }
+        CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0),
+                      "srvd exit status after SIGTERM: ", status);
     }
     int port() const { return port_; }
     pid_t pid() const { return pid_; }

@@ -122,11 +122,11 @@ out=$(ixfr "$first")
 pass "IXFR: $first -> $second sends one record; current serial: one SOA; unknown serial: full zone"
 
 # The serial is kept across restarts: same content, same serial; never backwards.
-kill "$SRVD_PID"; wait "$SRVD_PID" 2>/dev/null || true
+stop_srvd "$SRVD_PID"
 start_srvd "$WORK/srvd.yaml"
 [ "$(serial)" = "$second" ] || fail "after a restart with the same content: $(serial), expected $second"
 sed -i '$d' "$WORK/zones/example.com.yaml"  # back to the first content
-kill "$SRVD_PID"; wait "$SRVD_PID" 2>/dev/null || true
+stop_srvd "$SRVD_PID"
 start_srvd "$WORK/srvd.yaml"
 third=$(serial)
 [ "$third" -gt "$second" ] || fail "content reverted across a restart: serial $third, not above $second"
