@@ -47,6 +47,11 @@ completed=$(awk '/Queries completed:/{print $3}' "$WORK/dnsperf.log")
 lost=$(awk '/Queries lost:/{print $3}' "$WORK/dnsperf.log")
 [ "$lost" = 0 ] || { cat "$WORK/dnsperf.log"; fail "$lost queries lost during reloads"; }
 [ "${completed:-0}" -gt 10000 ] || fail "too few queries completed: $completed"
+# Every answer NOERROR: a swap that served SERVFAIL or REFUSED for a moment
+# would lose nothing by dnsperf's count and still break phones.
+noerror=$(awk '/Response codes:/{for (i = 3; i <= NF; i += 3) if ($i == "NOERROR") print $(i+1)}' "$WORK/dnsperf.log")
+codes=$(grep 'Response codes:' "$WORK/dnsperf.log")
+[ "$noerror" = "$completed" ] || fail "not every answer during reloads was NOERROR: $codes"
 [ "$(grep -c 'reloaded: ' "$WORK/srvd.log")" -ge 8 ] || fail "reloads not logged"
 [ "$(first)" = ms1.example.com. ] || fail "the last policy (a) is not what answers: $(first)"
 pass "$completed queries under 6 reloads, $lost lost; the last policy answers"

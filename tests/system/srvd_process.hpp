@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace srvd::test {
@@ -100,6 +102,15 @@ class Server {
     int port_;
     pid_t pid_ = -1;
 };
+
+// A process's resident memory in KiB, from /proc; -1 when unreadable.
+inline long rss_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
 
 inline std::vector<std::uint8_t> frame(const std::vector<std::uint8_t>& query) {
     std::vector<std::uint8_t> out;
