@@ -143,11 +143,10 @@ ServerConfig load_server_config(const std::string& path) {
     YamlReader r(path);
     YAML::Node root = r.load();
     r.expect_map(root, "server configuration");
-    r.check_keys(
-        root,
-        {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user", "group", "rrl",
-         "keys", "transfer", "catalog", "state_dir"},
-        "server configuration");
+    r.check_keys(root,
+                 {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user",
+                  "group", "rrl", "keys", "transfer", "catalog", "state_dir", "nsid"},
+                 "server configuration");
     if (auto listen = root["listen"]) {
         r.expect_seq(listen, "listen");
         for (const auto& item : listen) {
@@ -185,6 +184,13 @@ ServerConfig load_server_config(const std::string& path) {
     if (root["user"]) cfg.user = r.string(root["user"], "user");
     if (root["group"]) cfg.group = r.string(root["group"], "group");
     if (!cfg.group.empty() && cfg.user.empty()) r.fail(root["group"], "group: needs user as well");
+    if (auto nsid = root["nsid"]) {
+        cfg.nsid = r.string(nsid, "nsid");
+        // Sent in every answer that asks for it: keep it short (Knot and NSD
+        // use the host name); one TXT string holds 255 bytes at most.
+        if (cfg.nsid.empty() || cfg.nsid.size() > 64)
+            r.fail(nsid, "nsid: expected 1 to 64 characters, such as this host's name");
+    }
     if (auto m = root["metrics"]) {
         r.expect_map(m, "metrics");
         r.check_keys(m, {"listen"}, "metrics");

@@ -60,6 +60,9 @@ struct ServerConfig {
     std::string user, group;
     RrlConfig rrl;
     TransferConfig transfer;
+    // This instance's name in an anycast fleet, as NSD's and Knot's `nsid`:
+    // the NSID option (RFC 5001) and id.server / hostname.bind CH TXT.
+    std::string nsid;
 };
 
 // Parses "127.0.0.1:5300" or "[::1]:5300"; nullopt when malformed.

@@ -10,6 +10,9 @@ namespace {
 
 // Pointers carry 14 bits of offset.
 constexpr std::size_t max_pointer_offset = 0x3fff;
+// Below an anchor, a name in the blob lies after a question of up to 255
+// bytes: only targets this early stay within a pointer's reach.
+constexpr std::size_t max_blob_target = max_pointer_offset - header_size - max_name_size - 4;
 
 // RFC 3597 section 4: only the RFC 1035 types may have compressed RDATA names;
 // SRV (RFC 2782) and NAPTR (RFC 3403) targets must not be compressed.
@@ -64,16 +67,24 @@ void MessageWriter::write_name(std::string_view name, bool compress) {
                 break;
             }
     }
-    // Later names may point into this one (only where offsets are final).
-    if (exact_) {
-        std::string_view s = lower;
-        while (s.size() > 1 && lower.size() - s.size() < literal) {
-            std::size_t at = offset() + (lower.size() - s.size());
-            if (at <= max_pointer_offset && !find(s))
-                dictionary_.emplace_back(std::string(s),
-                                         Target{false, static_cast<std::uint16_t>(at)});
-            s = parent_name(s);
+    // Later names may point into this one: at its final offset for one
+    // name; below an anchor, at its place in the blob, patched per query
+    // (referrals with many name servers, wildcard and NXDOMAIN answers
+    // compress as tightly as NSD's and Knot's).
+    std::string_view s = lower;
+    while (s.size() > 1 && lower.size() - s.size() < literal) {
+        const std::size_t in_name = lower.size() - s.size();
+        if (!find(s)) {
+            if (exact_ && offset() + in_name <= max_pointer_offset)
+                dictionary_.emplace_back(
+                    std::string(s), Target{false, static_cast<std::uint16_t>(offset() + in_name)});
+            else if (!exact_ && out_.blob.size() + in_name <= max_blob_target)
+                dictionary_.emplace_back(
+                    std::string(s),
+                    Target{true, static_cast<std::uint16_t>(Patch::in_blob |
+                                                            (out_.blob.size() + in_name))});
         }
+        s = parent_name(s);
     }
     out_.blob.append(name.substr(0, literal));
     if (target) write_pointer(*target);

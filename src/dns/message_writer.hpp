@@ -10,6 +10,7 @@
 //    only the anchor, a suffix of the question, is known. Pointers to it are
 //    recorded as patches the packet path fills in from the question's length.
 #include "dns/rr.hpp"
+#include "dns/wire.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -29,17 +30,30 @@ struct Cut {
     bool operator==(const Cut&) const = default;
 };
 
-// A compression pointer to fill in per query: it points at the suffix of the
-// question name that is `suffix_length` bytes long.
+// A compression pointer to fill in per query, where the target's offset
+// depends on the question's length: a suffix of the question name, or a name
+// written earlier in the blob (which starts right after the question).
 struct Patch {
+    static constexpr std::uint16_t in_blob = 0x8000;
     std::uint16_t position;
-    std::uint16_t suffix_length;
+    // The length of the question-name suffix pointed at; or, with `in_blob`
+    // set, the target's offset in the blob.
+    std::uint16_t target;
     bool operator==(const Patch&) const = default;
+
+    // The pointer's offset in a message whose question name is `qname_size` bytes.
+    constexpr std::uint16_t offset(std::size_t qname_size) const noexcept {
+        return static_cast<std::uint16_t>((target & in_blob)
+                                              ? header_size + qname_size + 4 + (target & ~in_blob)
+                                              : header_size + qname_size - target);
+    }
 };
 
 struct CompiledMessage {
     std::uint8_t rcode = 0;
     bool authoritative = true;
+    // Additional records that must all fit, else TC (a referral's in-domain glue).
+    std::uint16_t required_arcount = 0;
     std::uint16_t counts[3] = {0, 0, 0}; // answer, authority, additional
     std::string blob;
     std::vector<Cut> cuts; // ascending; the first has no additional records
@@ -66,7 +80,7 @@ class MessageWriter {
   private:
     struct Target {
         bool patch;
-        std::uint16_t value; // absolute offset, or suffix length for a patch
+        std::uint16_t value; // absolute offset, or a Patch::target
     };
     MessageWriter(bool exact, std::string_view qname);
 

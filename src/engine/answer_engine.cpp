@@ -28,10 +28,40 @@ struct Reply {
     // Extended DNS Error (RFC 8914) INFO-CODE, 0 for none. The only one we
     // send: 20, Not Authoritative, on REFUSED for a name outside our zones.
     std::uint16_t ede = 0;
+    const std::string* nsid = nullptr; // asked for and configured (RFC 5001)
 };
 
 constexpr std::uint16_t ede_option = 15, ede_not_authoritative = 20;
-constexpr std::uint16_t ecs_option = 8;
+constexpr std::uint16_t ecs_option = 8, nsid_option = 3;
+constexpr std::uint16_t class_CH = 3;
+
+// id.server and hostname.bind, class CH: the names operators of anycast
+// fleets ask to learn which instance answered (RFC 4892).
+bool identity_query(const ParsedQuery& q) noexcept {
+    static constexpr std::uint8_t id_server[] = {2, 'i', 'd', 6, 's', 'e', 'r', 'v', 'e', 'r', 0};
+    static constexpr std::uint8_t hostname_bind[] = {8,   'h', 'o', 's', 't', 'n', 'a', 'm',
+                                                     'e', 4,   'b', 'i', 'n', 'd', 0};
+    const auto is = [&](const std::uint8_t* name, std::size_t size) {
+        return q.qname_size == size && std::memcmp(q.qname, name, size) == 0;
+    };
+    return (q.qtype == dns::type::TXT || q.qtype == dns::type::ANY) &&
+           (is(id_server, sizeof id_server) || is(hostname_bind, sizeof hostname_bind));
+}
+
+// The identity as one TXT record owned by the question name, class CH, TTL 0.
+std::size_t identity_record_size(const zone::Snapshot& s) {
+    return 2 + 10 + 1 + s.nsid.size();
+}
+std::size_t write_identity(const zone::Snapshot& s, std::uint8_t* p) noexcept {
+    put16(p, 0xc000 | dns::header_size);
+    put16(p + 2, dns::type::TXT);
+    put16(p + 4, class_CH);
+    put32(p + 6, 0);
+    put16(p + 10, static_cast<std::uint16_t>(1 + s.nsid.size()));
+    p[12] = static_cast<std::uint8_t>(s.nsid.size());
+    std::memcpy(p + 13, s.nsid.data(), s.nsid.size());
+    return identity_record_size(s);
+}
 
 std::size_t ecs_address_bytes(const ParsedQuery& q) {
     return (q.ecs_source + 7u) / 8;
@@ -39,7 +69,8 @@ std::size_t ecs_address_bytes(const ParsedQuery& q) {
 
 std::size_t opt_length(const ParsedQuery& q, const Reply& r) {
     if (!q.edns) return 0;
-    return opt_size + (r.echo_ecs ? 8 + ecs_address_bytes(q) : 0) + (r.ede ? 6 : 0);
+    return opt_size + (r.echo_ecs ? 8 + ecs_address_bytes(q) : 0) + (r.ede ? 6 : 0) +
+           (r.nsid ? 4 + r.nsid->size() : 0);
 }
 
 std::size_t header_only(const ParsedQuery& q, std::uint8_t rcode, std::uint8_t* out) noexcept {
@@ -91,6 +122,12 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
         put16(option, ede_option);
         put16(option + 2, 2); // INFO-CODE only, no EXTRA-TEXT
         put16(option + 4, r.ede);
+        option += 6;
+    }
+    if (r.nsid) {
+        put16(option, nsid_option);
+        put16(option + 2, static_cast<std::uint16_t>(r.nsid->size()));
+        std::memcpy(option + 4, r.nsid->data(), r.nsid->size());
     }
     return length;
 }
@@ -111,7 +148,9 @@ std::size_t error_reply(const zone::Snapshot& s, const ParsedQuery& q, const std
     const std::size_t question_end = at;
     std::size_t opt = 0;
     if (q.edns) {
-        opt = write_opt(s, q, Reply{}, out + at);
+        Reply r;
+        if (q.nsid && !s.nsid.empty()) r.nsid = &s.nsid;
+        opt = write_opt(s, q, r, out + at);
         at += opt;
         put16(out + 10, 1);
     }
@@ -159,10 +198,15 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     limit = std::min(limit, out_size);
 
     Reply r;
+    if (q.nsid && !s.nsid.empty()) r.nsid = &s.nsid;
     const zone::Answer* a = nullptr;
     const zone::ZoneArrays* z = nullptr; // the zone `a` belongs to
+    bool identity = false;               // id.server or hostname.bind CH TXT
     if (q.edns && q.edns_version != 0) {
         r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
+    } else if (q.qclass == class_CH && !s.nsid.empty() && identity_query(q)) {
+        identity = true;
+        r.authoritative = true;
     } else if (q.qtype == dns::type::OPT) {
         return error_reply(s, q, request.data, dns::rcode::FORMERR, out, info);
     } else if ((q.qclass != dns::class_IN && q.qclass != class_ANY) || q.qtype == dns::type::AXFR ||
@@ -219,10 +263,15 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     if (info) info->rcode = static_cast<std::uint16_t>(r.rcode | r.extended_rcode);
 
     const std::size_t question_size = q.question_end - dns::header_size;
-    const std::size_t fixed = dns::header_size + question_size + opt_length(q, r);
+    const std::size_t fixed = dns::header_size + question_size + opt_length(q, r) +
+                              (identity ? identity_record_size(s) : 0);
     if (fixed > limit) return header_only(q, dns::rcode::FORMERR, out);
     std::memcpy(out + dns::header_size, request.data + dns::header_size, question_size);
     std::size_t at = dns::header_size + question_size;
+    if (identity) {
+        at += write_identity(s, out + at);
+        r.counts[0] = 1;
+    }
 
     if (a) {
         // Drop additional RRsets from the end until the answer fits; if even
@@ -248,13 +297,15 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
                 const dns::Patch& patch = z->patches[p];
                 if (patch.position + 2u > length) continue;
                 put16(out + at + patch.position,
-                      static_cast<std::uint16_t>(
-                          0xc000 | (dns::header_size + q.qname_size - patch.suffix_length)));
+                      static_cast<std::uint16_t>(0xc000 | patch.offset(q.qname_size)));
             }
             r.counts[0] = a->counts[0];
             r.counts[1] = a->counts[1];
             r.counts[2] = arcount;
             at += length;
+            // A referral without all its in-domain glue is sent as far as it
+            // fits, with TC: the resolver asks again over TCP (RFC 9471).
+            r.truncated = arcount < a->required_arcount;
         }
     }
     if (info) {

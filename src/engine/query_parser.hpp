@@ -21,6 +21,7 @@ struct ParsedQuery {
     std::uint16_t edns_payload;
     std::uint8_t edns_version;
     bool edns_do;
+    bool nsid; // the NSID option (RFC 5001): the client asks who answers
     bool tsig; // signed (RFC 8945): the transfer layer verifies and signs
     // EDNS Client Subnet (RFC 7871), validated.
     bool ecs;

@@ -23,6 +23,7 @@ struct Answer {
     std::uint16_t counts[3];
     std::uint8_t rcode;
     bool authoritative;
+    std::uint16_t required_arcount; // fewer additional records than this: TC (RFC 9471)
     std::uint32_t cuts_begin;
     std::uint16_t cuts_count;
     std::uint16_t patches_count;
@@ -98,6 +99,7 @@ struct Snapshot;
 
 struct SnapshotOptions {
     std::uint16_t udp_payload = 1232;
+    std::string nsid; // `nsid:`: this server's identity (RFC 5001), empty for none
     const GeoIpConfig* geoip = nullptr; // no GeoIP: every client gets the default region
     // Zones of this snapshot passed in again (the same ZoneData object) keep
     // their compiled answers; its GeoIP tables are kept when still valid.
@@ -118,6 +120,9 @@ struct Snapshot {
     // node's entry is then one load away, as its slot is from ZoneArrays).
     std::vector<TypeEntry> entries;
     std::uint16_t udp_payload = 1232;
+    // Sent in the NSID option to queries that ask (RFC 5001) and as the TXT of
+    // id.server / hostname.bind CH queries; empty: neither is answered.
+    std::string nsid;
     std::shared_ptr<const geo::GeoIndex> geo; // null without GeoIP
     // Zone transfers: who may, and what they get, by lowercased wire apex.
     // Only zones that transfers, NOTIFY, a catalog or `serial: auto` need.

@@ -99,7 +99,9 @@ class ZoneCompiler {
                           item.ttl);
                 if (section == 2) w.end_additional_rrset();
             }
-        return w.finish(r.rcode, r.authoritative);
+        dns::CompiledMessage m = w.finish(r.rcode, r.authoritative);
+        m.required_arcount = r.required_additional;
+        return m;
     }
 
     // Stores a message once, however many names, regions and variants of the
@@ -112,6 +114,7 @@ class ZoneCompiler {
         put(m.counts, sizeof m.counts);
         put(&m.rcode, 1);
         key.push_back(m.authoritative ? 1 : 0);
+        put(&m.required_arcount, sizeof m.required_arcount);
         for (const auto& c : m.cuts) put(&c, sizeof c);
         key.push_back('|');
         for (const auto& p : m.patches) put(&p, sizeof p);
@@ -123,6 +126,7 @@ class ZoneCompiler {
         std::copy(std::begin(m.counts), std::end(m.counts), a.counts);
         a.rcode = m.rcode;
         a.authoritative = m.authoritative;
+        a.required_arcount = m.required_arcount;
         a.cuts_begin = static_cast<std::uint32_t>(s_.cuts.size());
         a.cuts_count = static_cast<std::uint16_t>(m.cuts.size());
         a.patches_begin = static_cast<std::uint32_t>(s_.patches.size());
@@ -271,6 +275,7 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
                                                             zones[it->second]->policy.file);
     }
     s->udp_payload = options.udp_payload;
+    s->nsid = options.nsid;
     const Snapshot* reuse = options.recompile_of ? options.recompile_of : options.reuse;
     std::map<const ZoneData*, std::shared_ptr<const CompiledZone>> compiled_before;
     if (reuse)
@@ -302,6 +307,7 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
     s->names = NameTable<Node>(names, nodes);
     if (const Snapshot* before = options.recompile_of) {
         s->udp_payload = before->udp_payload;
+        s->nsid = before->nsid;
         s->geo = before->geo;
         s->transfer = before->transfer;
         s->transfers = before->transfers;

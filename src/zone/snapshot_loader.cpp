@@ -109,6 +109,7 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
 
     SnapshotOptions snapshot_options;
     snapshot_options.udp_payload = out.config.limits.udp_payload;
+    snapshot_options.nsid = out.config.nsid;
     if (out.config.geoip) snapshot_options.geoip = &*out.config.geoip;
     snapshot_options.reuse = options.previous;
     auto snapshot = compile_snapshot(std::move(all), snapshot_options);

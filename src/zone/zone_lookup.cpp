@@ -111,8 +111,10 @@ class Lookup {
         }
         case dns::type::NAPTR: {
             // RFC 3403 / RFC 3263: an "S" record leads to SRV, which leads to
-            // addresses; SRV sets go first so they survive truncation.
-            std::vector<const RRset*> srvs;
+            // addresses. In the order a phone uses them, each SRV set followed
+            // by its targets' addresses: when the answer must be cut short
+            // (512 bytes without EDNS), what is kept is a whole first
+            // choice, not SRV sets whose targets the phone must look up.
             for (const ldns_rr* rr : set->rrs) {
                 const ldns_rdf* flags = ldns_rr_rdf(rr, 2);
                 const std::string replacement = dns::rdata_name(rr, 5);
@@ -125,14 +127,13 @@ class Lookup {
                 if (f == "S" || f == "s") {
                     if (const RRset* srv = node->find(dns::type::SRV)) {
                         add(2, srv, replacement, {});
-                        srvs.push_back(srv);
+                        for (const ldns_rr* target : srv->rrs)
+                            add_addresses(dns::rdata_name(target, 3));
                     }
                 } else if (f == "A" || f == "a") {
                     add_addresses(replacement);
                 }
             }
-            for (const RRset* srv : srvs)
-                for (const ldns_rr* rr : srv->rrs) add_addresses(dns::rdata_name(rr, 3));
             break;
         }
         default:
@@ -144,6 +145,13 @@ class Lookup {
         result_.authoritative = false;
         const RRset* ns = view_.find(cut)->find(dns::type::NS);
         add(1, ns, cut, {});
+        // In-domain glue first (RFC 9471: it must all fit, else TC), then
+        // the sibling glue that merely saves the resolver a lookup.
+        for (const ldns_rr* rr : ns->rrs)
+            if (dns::is_at_or_below(dns::rdata_name(rr, 0), cut))
+                add_addresses(dns::rdata_name(rr, 0));
+        for (const auto& item : result_.sections[2])
+            result_.required_additional += static_cast<std::uint16_t>(item.set->rrs.size());
         for (const ldns_rr* rr : ns->rrs) add_addresses(dns::rdata_name(rr, 0));
     }
 };

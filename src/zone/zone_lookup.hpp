@@ -20,6 +20,10 @@ struct LookupItem {
 struct LookupResult {
     std::uint8_t rcode = 0;
     bool authoritative = true;
+    // A referral's glue for name servers inside the delegated zone: the
+    // additional section's first records, without which a resolver cannot
+    // follow it, so a reply that cannot hold them all sets TC (RFC 9471).
+    std::uint16_t required_additional = 0;
     std::vector<LookupItem> sections[3]; // answer, authority, additional
 };
 

@@ -258,15 +258,28 @@ class ZoneBuilder {
                     }
                 }
             }
-            // Phones that cannot do SRV get the first tier's addresses.
-            for (std::uint16_t j = 0; j < ordering.front().size(); ++j)
-                for (const auto& [type, address] :
-                     server_rdfs(ordering.front()[j].server).addresses) {
-                    const ldns_rr* rr =
-                        make_rr(owner.get(), type, proxy.ttl, {ldns_rdf_clone(address.get())});
-                    data_->tier_tags[rr] = {first_tier, 0, j, regional};
-                    records.push_back(rr);
-                }
+            // Phones that cannot do SRV get the addresses of the first tier
+            // that has any of the family they ask for: an IPv6-only first
+            // tier must not leave an IPv4-only phone with no A at all.
+            for (const ldns_rr_type family : {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA}) {
+                const auto has_family = [&](const Tier& tier) {
+                    for (const TierMember& m : tier)
+                        for (const auto& address : server_rdfs(m.server).addresses)
+                            if (address.first == family) return true;
+                    return false;
+                };
+                const auto tier = std::find_if(ordering.begin(), ordering.end(), has_family);
+                if (tier == ordering.end()) continue;
+                const auto i = static_cast<std::uint16_t>(tier - ordering.begin());
+                for (std::uint16_t j = 0; j < tier->size(); ++j)
+                    for (const auto& [type, address] : server_rdfs((*tier)[j].server).addresses) {
+                        if (type != family) continue;
+                        const ldns_rr* rr =
+                            make_rr(owner.get(), type, proxy.ttl, {ldns_rdf_clone(address.get())});
+                        data_->tier_tags[rr] = {first_tier + i, i, j, regional};
+                        records.push_back(rr);
+                    }
+            }
             for (const ldns_rr* rr : records) {
                 if (regional)
                     insert(data_->views[v], rr, dns::owner_key(rr), true);

@@ -31,7 +31,7 @@ std::string message(const std::string& qname, const CompiledMessage& m) {
     const std::size_t base = out.size();
     out += m.blob;
     for (const Patch& p : m.patches) {
-        const std::uint16_t v = 0xc000 | (12 + qname.size() - p.suffix_length);
+        const std::uint16_t v = 0xc000 | p.offset(qname.size());
         out[base + p.position] = static_cast<char>(v >> 8);
         out[base + p.position + 1] = static_cast<char>(v);
     }

@@ -36,6 +36,7 @@ threads: 2
 zones: [z1.yaml, more]
 limits: { udp_payload: 1400, tcp_clients: 10, tcp_idle_timeout: 500ms }
 geoip: { database: geo/x.mmdb, ecs_private: use }
+nsid: dns-fra-2
 )");
     ServerConfig c = load_server_config(file);
     CHECK(c.listen.size() == 2);
@@ -52,6 +53,7 @@ geoip: { database: geo/x.mmdb, ecs_private: use }
     CHECK(c.geoip->ecs);
     CHECK(c.geoip->ecs_private_use);
     CHECK(c.geoip->fields.country == "country/iso_code");
+    CHECK(c.nsid == "dns-fra-2");
 }
 
 TEST_CASE("server configuration errors name file, line and column") {
@@ -73,6 +75,8 @@ TEST_CASE("server configuration errors name file, line and column") {
         {"zones: [z.yaml\n", ":2:1: "},
         {"zones: [z.yaml]\nlog: { level: loud }\n",
          ":2:15: log.level: expected debug, info, warning or error"},
+        {"zones: [z.yaml]\nnsid: \"\"\n", ":2:7: nsid: expected 1 to 64 characters"},
+        {"zones: [z.yaml]\nnsid: [a]\n", ":2:7: nsid: expected a string"},
     };
     for (const auto& c : cases) {
         const std::string text = c.text;
