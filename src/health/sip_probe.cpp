@@ -4,12 +4,17 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <random>
 
@@ -84,6 +89,48 @@ void probe_udp(asio::io_context& io, const HealthConfig& c, const asio::ip::udp:
     });
 }
 
+// The value of Content-Length (or its compact form "l") in a response's
+// header block; 0 when absent.
+std::size_t content_length(const std::string& head) {
+    std::string lower(head.size(), ' ');
+    std::transform(head.begin(), head.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const char* name : {"\r\ncontent-length:", "\r\nl:"}) {
+        const auto at = lower.find(name);
+        if (at == std::string::npos) continue;
+        return static_cast<std::size_t>(
+            std::strtoul(lower.c_str() + at + std::strlen(name), nullptr, 10));
+    }
+    return 0;
+}
+
+// Over TCP a response is a header block and Content-Length bytes of body; a
+// provisional one (100 Trying, which a proxy in front of the media server
+// sends) is skipped whole, as over UDP: the final response decides.
+void receive_final(const std::shared_ptr<Attempt<asio::ip::tcp::socket>>& a) {
+    asio::async_read_until(
+        a->socket, a->stream, "\r\n\r\n", [a](boost::system::error_code ec, std::size_t n) {
+            if (ec) return a->finish({false, 0, ec.message()});
+            const std::string head(asio::buffers_begin(a->stream.data()),
+                                   asio::buffers_begin(a->stream.data()) + n);
+            a->stream.consume(n);
+            const int code = status_code(head);
+            if (code < 100 || code >= 200)
+                return a->finish({code != 0, code, code ? "" : "not a SIP response"});
+            const std::size_t body = content_length(head);
+            if (body <= a->stream.size()) {
+                a->stream.consume(body);
+                return receive_final(a);
+            }
+            asio::async_read(a->socket, a->stream, asio::transfer_exactly(body - a->stream.size()),
+                             [a, body](boost::system::error_code ec, std::size_t) {
+                                 if (ec) return a->finish({false, 0, ec.message()});
+                                 a->stream.consume(body);
+                                 receive_final(a);
+                             });
+        });
+}
+
 void probe_tcp(asio::io_context& io, const HealthConfig& c, const asio::ip::tcp::endpoint& target,
                std::function<void(ProbeResult)> done) {
     auto a = std::make_shared<Attempt<asio::ip::tcp::socket>>(io, std::move(done));
@@ -96,18 +143,11 @@ void probe_tcp(asio::io_context& io, const HealthConfig& c, const asio::ip::tcp:
         a->request =
             options_request(host_port(target.address(), target.port()),
                             host_port(local.address(), local.port()), "TCP", random_token());
-        asio::async_write(
-            a->socket, asio::buffer(a->request), [a](boost::system::error_code ec, std::size_t) {
-                if (ec) return a->finish({false, 0, ec.message()});
-                asio::async_read_until(
-                    a->socket, a->stream, "\r\n", [a](boost::system::error_code ec, std::size_t n) {
-                        if (ec) return a->finish({false, 0, ec.message()});
-                        std::string line(asio::buffers_begin(a->stream.data()),
-                                         asio::buffers_begin(a->stream.data()) + n);
-                        const int code = status_code(line);
-                        a->finish({code != 0, code, code ? "" : "not a SIP response"});
-                    });
-            });
+        asio::async_write(a->socket, asio::buffer(a->request),
+                          [a](boost::system::error_code ec, std::size_t) {
+                              if (ec) return a->finish({false, 0, ec.message()});
+                              receive_final(a);
+                          });
     });
 }
 

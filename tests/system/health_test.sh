@@ -34,6 +34,23 @@ media_servers:
 proxies:
   p: { targets: [ms9] }
 Z
+# OPTIONS over TCP, through a "proxy" that says 100 Trying before 200 (ms4),
+# and a plain TCP connect probe (ms5); ms6 and ms7 have nothing listening.
+cat >"$WORK/zones/tcp.example.yaml" <<'Z'
+zone: tcp.example
+soa: { primary: ns1.tcp.example, contact: hostmaster.tcp.example, serial: 1 }
+nameservers: { ns1: [127.0.0.1] }
+health: { probe: sip-options, transport: tcp, interval: 300ms, timeout: 200ms, down_after: 2, up_after: 2 }
+media_servers:
+  ms4: { addresses: [192.0.2.24], probe_address: 127.0.0.24 }
+  ms6: { addresses: [192.0.2.26], probe_address: 127.0.0.26 }
+proxies:
+  p: { targets: [ms6, ms4] }
+Z
+sed -e 's/tcp\.example/conn.example/g' -e 's/probe: sip-options, transport: tcp/probe: tcp-connect/' \
+    -e 's/ms4/ms5/g; s/127.0.0.24/127.0.0.25/; s/192.0.2.24/192.0.2.25/' \
+    -e 's/ms6/ms7/g; s/127.0.0.26/127.0.0.27/; s/192.0.2.26/192.0.2.27/' \
+  "$WORK/zones/tcp.example.yaml" >"$WORK/zones/conn.example.yaml"
 printf 'zones: [zones]\nmetrics: { listen: "127.0.0.1:%s" }\n' "$MPORT" >"$WORK/srvd.yaml"
 
 declare -A SIPP
@@ -45,6 +62,16 @@ start_ms() { # start_ms N CODE
   wait_udp_listening "127.0.0.2$1" 5060 || fail "media server $1 (SIPp) did not start"
 }
 stop_ms() { kill "${SIPP[$1]}" 2>/dev/null || true; wait "${SIPP[$1]}" 2>/dev/null || true; }
+start_tcp_ms() { # start_tcp_ms N SCENARIO: SIPp over TCP on 127.0.0.2N:5060
+  sipp -sf "$(dirname "$0")/sipp/$2.xml" -i "127.0.0.2$1" -p 5060 -t t1 -nostdin -trace_err \
+    -error_file "$WORK/sipp-$1.err" >/dev/null 2>&1 &
+  SIPP[$1]=$!
+  PIDS+=("${SIPP[$1]}")
+  for _ in $(seq 1 50); do ss -Hlnt "src 127.0.0.2$1 and sport = :5060" | grep -q . && return 0; sleep 0.1; done
+  fail "media server $1 (SIPp over TCP) did not start"
+}
+zone_targets() { q "_sip._udp.p.$1" SRV | awk '{print $5, $8}' | cut -d. -f1 | paste -sd' '; }
+gauge() { curl -sf "http://127.0.0.1:$MPORT/metrics" | awk -v k="srvd_media_server_up{zone=\"$1.\",server=\"$2\"}" '$1 == k {print $2}'; }
 
 targets() { q _sip._udp.p.example.com SRV | awk '{print $5, $8}' | cut -d. -f1 | paste -sd' '; }
 # wait_for EXPECTED LIMIT_S: polls every 50 ms; prints the seconds it took.
@@ -60,11 +87,30 @@ wait_for() {
 }
 
 start_ms 1 200; start_ms 2 200; start_ms 3 200
+start_tcp_ms 4 options-100-200; start_tcp_ms 5 options-200
 start_srvd "$WORK/srvd.yaml"
 [ "$(targets)" = "10 ms1 20 ms2 30 ms3" ] || fail "all up: $(targets)"
 sleep 1
 [ "$(targets)" = "10 ms1 20 ms2 30 ms3" ] || fail "still all up after probing: $(targets)"
 pass "all three answer OPTIONS: all three in the answer"
+
+# TCP probes: by now (1 s, three probes) the silent ms6 and ms7 are down;
+# ms4, which answers 100 Trying before 200 OK, and ms5 (connect only) are up.
+for _ in $(seq 1 40); do
+  [ "$(zone_targets tcp.example)" = "10 ms4" ] && [ "$(zone_targets conn.example)" = "10 ms5" ] && break
+  sleep 0.05
+done
+[ "$(zone_targets tcp.example)" = "10 ms4" ] || fail "OPTIONS over TCP: $(zone_targets tcp.example) ($(grep 'ms[46]' "$WORK/srvd.log"))"
+[ "$(zone_targets conn.example)" = "10 ms5" ] || fail "tcp-connect: $(zone_targets conn.example)"
+[ "$(gauge tcp.example ms4)" = 1 ] && [ "$(gauge tcp.example ms6)" = 0 ] || fail "TCP gauges: ms4 $(gauge tcp.example ms4), ms6 $(gauge tcp.example ms6)"
+grep -q 'ms4 (127.0.0.24:5060).* is down' "$WORK/srvd.log" && fail "ms4 (100 then 200 over TCP) was taken down: $(grep ms4 "$WORK/srvd.log")"
+stop_ms 4; stop_ms 5
+for _ in $(seq 1 40); do
+  [ "$(gauge tcp.example ms4)" = 0 ] && [ "$(gauge conn.example ms5)" = 0 ] && break
+  sleep 0.05
+done
+[ "$(gauge tcp.example ms4)" = 0 ] && [ "$(gauge conn.example ms5)" = 0 ] || fail "stopped TCP media servers still up"
+pass "OPTIONS over TCP (100 Trying skipped, 200 decides) and tcp-connect: up while answering, down when stopped or silent"
 
 # interval 0.3 s x down_after 2 = 0.6 s, plus a probe's timeout and a margin.
 log_mark=$(wc -l <"$WORK/srvd.log")
@@ -81,8 +127,10 @@ tail -n +"$((log_mark + 1))" "$WORK/srvd.log" | grep -q 'health: answers of 2 zo
   || fail "ms1 going down should rebuild its two zones, not other.example: $(grep 'rebuilt' "$WORK/srvd.log")"
 pass "the partner zone sharing ms1 follows the same probe (one probe, both zones rebuilt, not a third)"
 [ "$(q p.example.com A | awk '{print $5}')" = 192.0.2.22 ] || fail "proxy A must follow the first remaining tier"
-q p.example.com NAPTR >/dev/null
-kdig @127.0.0.1 -p "$PORT" +norec p.example.com NAPTR | grep -q '192.0.2.21' && fail "ms1 still in the NAPTR additional section"
+naptr=$(kdig @127.0.0.1 -p "$PORT" +norec p.example.com NAPTR)
+echo "$naptr" | grep -q 'status: NOERROR' && echo "$naptr" | grep -q '192.0.2.22' && echo "$naptr" | grep -q '192.0.2.23' \
+  || fail "NAPTR without the remaining servers' addresses: $naptr"
+echo "$naptr" | grep -q '192.0.2.21' && fail "ms1 still in the NAPTR additional section"
 pass "proxy A/AAAA and the NAPTR additional section drop ms1 too"
 
 # A reload while ms1 is down: the new answers are built with its state, and
@@ -100,10 +148,18 @@ start_ms 1 200
 took=$(wait_for "10 ms1 20 ms2 30 ms3" 2.0) || fail "ms1 not back within 2 s: $(targets)"
 pass "ms1 restarted: back in ${took}s"
 
+log_mark=$(wc -l <"$WORK/srvd.log")
 stop_ms 1; stop_ms 2; stop_ms 3
-sleep 1.5
+# Wait until srvd has seen all three go down (log and gauges), so the answer
+# below is fail-open and not merely the answer from before any probe failed.
+for _ in $(seq 1 60); do
+  [ "$(tail -n +"$((log_mark + 1))" "$WORK/srvd.log" | grep -c 'ms[123] (127.0.0.2[123]:5060).* is down')" = 3 ] && break
+  sleep 0.05
+done
+[ "$(tail -n +"$((log_mark + 1))" "$WORK/srvd.log" | grep -c 'ms[123] (127.0.0.2[123]:5060).* is down')" = 3 ] \
+  || fail "not all three logged down: $(tail -n +"$((log_mark + 1))" "$WORK/srvd.log")"
+for ms in ms1 ms2 ms3; do [ "$(gauge example.com $ms)" = 0 ] || fail "$ms gauge: $(gauge example.com $ms)"; done
 [ "$(targets)" = "10 ms1 20 ms2 30 ms3" ] || fail "all down must fail open: $(targets)"
-grep -q 'ms3 (127.0.0.23:5060).* is down' "$WORK/srvd.log" || fail "no log line for ms3 going down"
 pass "all down: fail-open serves all three"
 
 start_ms 1 200; start_ms 2 503; start_ms 3 200
