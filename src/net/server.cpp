@@ -96,6 +96,8 @@ int serve(const ServeOptions& options) {
             }
             workers.push_back(std::move(w));
         }
+        for (auto& w : workers)
+            for (auto& t : w->tcp) tcp_limits.listeners.push_back(t.get());
         if (loaded.config.metrics_listen) {
             const auto& ep = *loaded.config.metrics_listen;
             binding = &ep;

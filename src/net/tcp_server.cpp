@@ -18,15 +18,20 @@ using asio::ip::tcp;
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
   public:
     TcpSession(tcp::socket socket, const SnapshotHolder& holder, TcpLimits& limits,
-               metrics::WorkerCounters& counters, asio::any_io_executor transfers)
+               std::shared_ptr<TcpListener> listener, metrics::WorkerCounters& counters,
+               asio::any_io_executor transfers)
         : socket_(std::move(socket)), timer_(socket_.get_executor()), holder_(holder),
-          limits_(limits), counters_(counters), transfers_(std::move(transfers)),
-          in_(dns::max_message_size), out_(2 + dns::max_message_size) {
+          limits_(limits), listener_(std::move(listener)), counters_(counters),
+          transfers_(std::move(transfers)), in_(dns::max_message_size),
+          out_(2 + dns::max_message_size) {
         boost::system::error_code ec;
         auto peer = socket_.remote_endpoint(ec);
         if (!ec) client_ = client_address(peer.data());
     }
-    ~TcpSession() { limits_.open.fetch_sub(1); }
+    ~TcpSession() {
+        set_idle(false);
+        limits_.open.fetch_sub(1);
+    }
 
     void start() { do_read_length(); }
     // Between queries: nothing read of the next one, nothing being written.
@@ -34,12 +39,23 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
     void close() {
         boost::system::error_code ignored;
+        set_idle(false); // closing: not a candidate for eviction any more
         timer_.cancel();
         socket_.shutdown(tcp::socket::shutdown_both, ignored);
         socket_.close(ignored);
     }
 
   private:
+    // Keeps the listener's count of idle connections in step with idle_.
+    void set_idle(bool idle) {
+        if (idle == idle_) return;
+        idle_ = idle;
+        if (idle)
+            listener_->idle_sessions.fetch_add(1, std::memory_order_relaxed);
+        else
+            listener_->idle_sessions.fetch_sub(1, std::memory_order_relaxed);
+    }
+
     void arm_idle_timer() {
         timer_.expires_after(limits_.idle_timeout.load(std::memory_order_relaxed));
         timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -51,7 +67,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
         // The timer covers the whole next query: a client that sends half a
         // frame and stops is cut off like one that sends nothing.
         arm_idle_timer();
-        idle_ = true;
+        set_idle(true);
         length_have_ = 0;
         read_length();
     }
@@ -63,7 +79,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
             asio::buffer(length_ + length_have_, 2 - length_have_),
             [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                 if (ec) return self->close();
-                self->idle_ = false;
+                self->set_idle(false);
                 self->length_have_ += n;
                 if (self->length_have_ < 2) return self->read_length();
                 self->on_length();
@@ -143,6 +159,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     asio::steady_timer timer_;
     const SnapshotHolder& holder_;
     TcpLimits& limits_;
+    std::shared_ptr<TcpListener> listener_; // counts this session while idle
     metrics::WorkerCounters& counters_;
     asio::any_io_executor transfers_;
     std::shared_ptr<const zone::Snapshot> snapshot_;
@@ -185,14 +202,14 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (!ec) {
         sessions_.remove_if([](const auto& w) { return w.expired(); });
         if (limits_.open.fetch_add(1) >= limits_.max_clients.load(std::memory_order_relaxed) &&
-            !evict_oldest_idle()) {
+            !evict_oldest_idle() && !evict_elsewhere()) {
             limits_.open.fetch_sub(1);
             boost::system::error_code ignored;
             socket.close(
                 ignored); // over the cap and nobody idle: refuse rather than stall everyone
         } else {
             auto session = std::make_shared<TcpSession>(std::move(socket), holder_, limits_,
-                                                        counters_, transfers_);
+                                                        shared_from_this(), counters_, transfers_);
             sessions_.push_back(session);
             session->start();
         }
@@ -210,6 +227,18 @@ bool TcpListener::evict_oldest_idle() {
             s->close();
             return true;
         }
+    return false;
+}
+
+// The new connection is accepted at once and the other worker closes its
+// oldest idle connection when it next runs: for that moment the cap is
+// exceeded by one, rather than a client refused while idle ones sit elsewhere.
+bool TcpListener::evict_elsewhere() {
+    for (TcpListener* other : limits_.listeners) {
+        if (other == this || other->idle_sessions.load(std::memory_order_relaxed) == 0) continue;
+        asio::post(other->io_, [other] { other->evict_oldest_idle(); });
+        return true;
+    }
     return false;
 }
 

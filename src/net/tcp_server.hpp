@@ -17,6 +17,7 @@
 namespace srvd::net {
 
 class TcpSession;
+class TcpListener;
 
 // Shared by every worker's listeners: the connection cap is server-wide. A
 // reload may change the cap and the timeout, hence atomics.
@@ -24,6 +25,11 @@ struct TcpLimits {
     std::atomic<std::uint32_t> open{0};
     std::atomic<std::uint32_t> max_clients{0};
     std::atomic<std::chrono::milliseconds> idle_timeout{std::chrono::milliseconds(0)};
+    // Every listener of every worker, filled in before any starts: a listener
+    // over the cap with no idle connection of its own asks another to close
+    // one (the kernel spreads connections over the SO_REUSEPORT listeners,
+    // so the idle ones may all sit elsewhere).
+    std::vector<TcpListener*> listeners;
 };
 
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
@@ -35,10 +41,17 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
     void start();
     void close(); // stops accepting and closes every session
 
+    // Connections of this listener idle between queries: read from other
+    // workers' threads to find one that can make room.
+    std::atomic<std::uint32_t> idle_sessions{0};
+
   private:
     void do_accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
     bool evict_oldest_idle();
+    // Asks a listener of another worker that has an idle connection to close
+    // its oldest; false when none has one.
+    bool evict_elsewhere();
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;

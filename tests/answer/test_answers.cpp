@@ -389,6 +389,17 @@ TEST_CASE("EDNS: OPT echoed with our payload, BADVERS for other versions, DO ech
     REQUIRE(plain.pkt);
     CHECK_FALSE(ldns_pkt_edns(plain.pkt));
     CHECK(plain.section(0).size() == 1);
+
+    // DO (RFC 3225) is echoed: set in the query's OPT, set in the answer's;
+    // the OPT is the query's last 11 bytes, DO the top bit of its flags.
+    CHECK_FALSE(ldns_pkt_edns_do(r.pkt));
+    auto with_do = make_query("www.example.com.", dns::type::A);
+    REQUIRE(with_do[with_do.size() - 11 + 2] == dns::type::OPT);
+    with_do[with_do.size() - 4] |= 0x80;
+    Response echoed = ask(*snapshot, with_do);
+    REQUIRE(echoed.pkt);
+    CHECK(ldns_pkt_edns_do(echoed.pkt));
+    CHECK(echoed.section(0).size() == 1);
 }
 
 TEST_CASE("compression keeps answers small") {

@@ -49,16 +49,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A test killed outright (ctest's timeout) cannot clean up after itself: its
+# namespaces (srvd-NAME-PID) and what runs in them go when the next test starts.
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^srvd-[a-z]+-[0-9]+$' || true); do
+    kill -0 "${ns##*-}" 2>/dev/null && continue
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+fi
+
 # KEEP=DIR keeps the failed test's files (configs, logs) there.
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
-# A port free for both UDP and TCP on 127.0.0.1 and ::1.
+# A port free for both UDP and TCP on 127.0.0.1 and ::1, and not handed out
+# before in this test (a port handed out but not bound yet still looks free;
+# $WORK/ports remembers, since free_port runs in $(...) subshells).
 free_port() {
   local port
   for _ in $(seq 1 50); do
     port=$((20000 + RANDOM % 30000))
+    grep -qx "$port" "$WORK/ports" 2>/dev/null && continue
     if ! ss -Hlnu "sport = :$port" | grep -q . && ! ss -Hlnt "sport = :$port" | grep -q .; then
+      echo "$port" >>"$WORK/ports"
       echo "$port"; return 0
     fi
   done

@@ -108,6 +108,29 @@ TEST_CASE("over limits.tcp_clients the oldest idle connection makes room, busy o
     ::close(fourth);
 }
 
+TEST_CASE("the connection cap spans workers: an idle connection on another worker makes room") {
+    // Two workers, each with its own SO_REUSEPORT listener: the kernel
+    // spreads connections between them by their addresses and ports, so the
+    // idle connections may all be on one worker while a new one reaches the
+    // other. Each new client must still be answered.
+    Server server("limits: { tcp_clients: 2 }\nthreads: 2\n");
+    auto f = frame(test::make_query("www.example.com.", dns::type::A));
+    std::vector<int> open;
+    int answered = 0;
+    for (int i = 0; i < 20; ++i) {
+        int fd = connect_to(server.port());
+        REQUIRE(fd >= 0);
+        REQUIRE(::write(fd, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+        const auto answer = read_answer(fd);
+        if (answer.size() > 12 && (answer[3] & 0x0f) == 0 && dns::get16(answer.data() + 6) == 1)
+            ++answered;
+        open.push_back(fd); // left idle: the next client needs its place
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(answered == 20);
+    for (int fd : open) ::close(fd);
+}
+
 TEST_CASE("a client that pipelines without reading stalls neither the worker nor memory") {
     Server server("threads: 1\n");
     int greedy = connect_to(server.port());

@@ -140,6 +140,12 @@ TEST_CASE("a reused zone's answers are byte for byte those of a fresh load") {
     p.dir.write("zones/a.example.yaml", partner("a.example", ", \"new IN A 192.0.2.99\""));
     auto reloaded = zone::load_all(p.config, {.previous = first.snapshot.get()});
     auto fresh = zone::load_all(p.config);
+    // b.example was reused (else this would compare two fresh compilations),
+    // a.example rebuilt.
+    REQUIRE(entry(*reloaded.snapshot, "b.example.").compiled ==
+            entry(*first.snapshot, "b.example.").compiled);
+    REQUIRE(entry(*reloaded.snapshot, "a.example.").compiled !=
+            entry(*first.snapshot, "a.example.").compiled);
     for (const char* name : {"p.b.example.", "_sip._udp.p.b.example.", "x.w.b.example.",
                              "nothing.b.example.", "new.a.example.", "p.a.example."})
         for (std::uint16_t type : {LDNS_RR_TYPE_NAPTR, LDNS_RR_TYPE_SRV, LDNS_RR_TYPE_A,
