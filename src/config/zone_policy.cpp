@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -151,6 +152,8 @@ class PolicyReader {
         for (const auto& item : items) {
             std::string path = r_.string(item, "include");
             if (path.empty() || path.front() != '/') path = dir + path;
+            // Errors name /etc/srvd/shared/platform.yaml, not zones/../shared/…
+            if (!path.empty()) path = std::filesystem::path(path).lexically_normal().string();
             Included inc{YamlReader(path), {}};
             std::uint64_t digest = 0;
             try {

@@ -90,6 +90,17 @@ class ZoneCompiler {
                                         std::string_view qname, std::uint16_t qtype,
                                         std::string_view anchor, unsigned variant, Traits& traits) {
         LookupResult r = lookup(view, qname, qtype);
+        // A GeoIP-aware proxy's names make the answer regional even when this
+        // view has none of its records (a region emptied by serve-none, say):
+        // the other regions may still have theirs.
+        if (!zone.regional_owners.empty()) {
+            traits.regional |= zone.regional_owners.count(std::string(qname)) > 0;
+            for (const auto& section : r.sections)
+                for (const LookupItem& item : section)
+                    if (!item.set->rrs.empty())
+                        traits.regional |=
+                            zone.regional_owners.count(dns::owner_key(item.set->rrs.front())) > 0;
+        }
         auto w = anchor.empty() ? dns::MessageWriter::for_name(qname)
                                 : dns::MessageWriter::for_names_below(anchor);
         for (int section = 0; section < 3; ++section)
@@ -207,8 +218,20 @@ class ZoneCompiler {
         return types;
     }
 
+    // The types of every view: a region may have records at a name that
+    // another region (emptied by health checks) has none of.
+    static std::set<std::uint16_t> types_at(const ZoneData& zone, std::string_view name) {
+        std::set<std::uint16_t> types = types_at(zone.views.front(), name);
+        if (!zone.regional_owners.empty())
+            for (std::size_t v = 1; v < zone.views.size(); ++v) {
+                const auto more = types_at(zone.views[v], name);
+                types.insert(more.begin(), more.end());
+            }
+        return types;
+    }
+
     void add_exact_entries(const ZoneData& zone, const std::string& name) {
-        for (std::uint16_t t : types_at(zone.views.front(), name)) add_entry(zone, name, t);
+        for (std::uint16_t t : types_at(zone, name)) add_entry(zone, name, t);
         add_entry(zone, name, 0);
     }
 
@@ -218,8 +241,7 @@ class ZoneCompiler {
         if (name.size() + 2 > dns::max_name_size) return; // nothing can lie below
         const std::string wildcard = std::string("\x01*", 2) + name;
         if (zone.views.front().find(wildcard))
-            for (std::uint16_t t : types_at(zone.views.front(), wildcard))
-                add_entry(zone, wildcard, t, name);
+            for (std::uint16_t t : types_at(zone, wildcard)) add_entry(zone, wildcard, t, name);
         add_entry(zone, wildcard, 0, name);
     }
 };

@@ -228,7 +228,9 @@ class ZoneBuilder {
             const std::string key =
                 dns::lowercase(dns::rdf_bytes(srv_owner[static_cast<int>(t)].get()));
             for (auto& view : data_->views) view.nodes[key];
+            if (regional) data_->regional_owners.insert(key);
         }
+        if (regional) data_->regional_owners.insert(dns::lowercase(dns::rdf_bytes(owner.get())));
         // A proxy with one ordering gets one set of records, shared by every view.
         for (std::size_t v = 0; v < (regional ? data_->views.size() : 1); ++v) {
             const Ordering& ordering = orderings[v];

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace srvd::zone {
@@ -59,6 +60,10 @@ struct ZoneData {
     std::vector<ZoneView> views;      // index = region (policy.view_count())
     std::vector<std::vector<std::uint16_t>> tier_weights;
     std::unordered_map<const ldns_rr*, TierTag> tier_tags;
+    // The owners (lowercased wire) of GeoIP-aware proxies' records: the proxy
+    // name and its SRV names. An answer that touches one depends on the region
+    // even where one region's records are all gone (health, serve-none).
+    std::unordered_set<std::string> regional_owners;
 
     const ZoneView& default_view() const { return views[policy.default_view()]; }
 };

@@ -223,3 +223,46 @@ TEST_CASE("weighted tiers: stable per subnet, spread by weight across subnets") 
     CHECK(a.section(0)[0].find(targets(srv)[0] == "ms1" ? "192.0.2.11" : "192.0.2.12") !=
           std::string::npos);
 }
+
+TEST_CASE("serve-none empties one region only: the others keep their servers, with an ECS scope") {
+    // Region 0 (east, the first view compiled) loses its only server to a
+    // health check: its answer is empty, and must not become everyone's.
+    TempDir dir;
+    const std::string file = dir.write("zone.yaml", R"(
+zone: example.com
+soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1 }
+nameservers: { ns1: [192.0.2.1] }
+health: { probe: tcp-connect, all_down: serve-none }
+media_servers:
+  ms1: { addresses: [192.0.2.11] }
+  ms2: { addresses: [192.0.2.12] }
+  ms3: { addresses: [192.0.2.13] }
+regions:
+  east:    { match: [US-NY] }
+  west:    { match: [US-CA] }
+  central: { match: [US] }
+default_region: central
+proxies:
+  sip: { targets: { east: [ms1], west: [ms3, ms2], central: [ms2] } }
+)");
+    const GeoIpConfig geo = geo_config();
+    zone::SnapshotOptions options;
+    options.geoip = &geo;
+    auto s = zone::compile_snapshot(
+        {zone::build_zone(load_zone_policy(file), {zone::ServerHealth::down, zone::ServerHealth::up,
+                                                   zone::ServerHealth::up})},
+        options);
+    Response east = ask(*s, sip_srv, dns::type::SRV, {.ecs = "198.51.100.0/24"});
+    Response west = ask(*s, sip_srv, dns::type::SRV, {.ecs = "192.0.2.0/24"});
+    Response central = ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.2.1"});
+    CHECK(east.rcode() == 0);
+    CHECK(east.section(0).empty());
+    CHECK(ecs_of(east).scope > 0); // the empty answer holds for east only
+    CHECK(targets(west) == V{"ms3", "ms2"});
+    CHECK(ecs_of(west).scope > 0);
+    CHECK(targets(central) == V{"ms2"});
+    // The proxy's A record and the NAPTR's additional section follow suit.
+    CHECK(ask(*s, "sip.example.com.", dns::type::A, {.ecs = "198.51.100.0/24"}).section(0).empty());
+    CHECK(ask(*s, "sip.example.com.", dns::type::A, {.ecs = "192.0.2.0/24"}).section(0) ==
+          V{"sip.example.com. 300 IN A 192.0.2.13"});
+}

@@ -51,7 +51,24 @@ sed -e 's/tcp\.example/conn.example/g' -e 's/probe: sip-options, transport: tcp/
     -e 's/ms4/ms5/g; s/127.0.0.24/127.0.0.25/; s/192.0.2.24/192.0.2.25/' \
     -e 's/ms6/ms7/g; s/127.0.0.26/127.0.0.27/; s/192.0.2.26/192.0.2.27/' \
   "$WORK/zones/tcp.example.yaml" >"$WORK/zones/conn.example.yaml"
-printf 'zones: [zones]\nmetrics: { listen: "127.0.0.1:%s" }\n' "$MPORT" >"$WORK/srvd.yaml"
+# all_down: serve-none: ms31 never answers; ms32 is probed at ms2's SIPp. The
+# GeoIP name sends east (198.51.100.0/24 in the demo database) to ms31 only.
+cat >"$WORK/zones/none.example.yaml" <<'Z'
+zone: none.example
+soa: { primary: ns1.none.example, contact: hostmaster.none.example, serial: 1 }
+nameservers: { ns1: [127.0.0.1] }
+health: { probe: sip-options, transport: udp, interval: 300ms, timeout: 200ms, down_after: 2, up_after: 2, all_down: serve-none }
+regions: { east: { match: [US-NY] }, west: { match: [US-CA] } }
+default_region: east
+media_servers:
+  ms31: { addresses: [192.0.2.31], probe_address: 127.0.0.31 }
+  ms32: { addresses: [192.0.2.32], probe_address: 127.0.0.22 }
+proxies:
+  dead: { targets: [ms31] }
+  geo: { targets: { east: [ms31], west: [ms32] } }
+Z
+printf 'zones: [zones]\nmetrics: { listen: "127.0.0.1:%s" }\ngeoip: { database: %s/zones/geo/demo-city.mmdb }\n' \
+  "$MPORT" "$SRC" >"$WORK/srvd.yaml"
 
 declare -A SIPP
 start_ms() { # start_ms N CODE
@@ -112,6 +129,24 @@ done
 [ "$(gauge tcp.example ms4)" = 0 ] && [ "$(gauge conn.example ms5)" = 0 ] || fail "stopped TCP media servers still up"
 pass "OPTIONS over TCP (100 Trying skipped, 200 decides) and tcp-connect: up while answering, down when stopped or silent"
 
+# serve-none: with ms31 down, its proxy answers nothing rather than a dead
+# server: SRV and A empty, NAPTR without SRV sets or addresses; the GeoIP name
+# empties east alone, and its ECS scope still says how far that answer holds.
+for _ in $(seq 1 40); do [ "$(gauge none.example ms31)" = 0 ] && break; sleep 0.05; done
+[ "$(gauge none.example ms31)" = 0 ] || fail "ms31 (nothing listening) not down"
+out=$(kdig @127.0.0.1 -p "$PORT" +norec _sip._udp.dead.none.example SRV)
+echo "$out" | grep -q 'status: NOERROR' && [ -z "$(q _sip._udp.dead.none.example SRV)" ] || fail "serve-none SRV: $out"
+[ -z "$(q dead.none.example A)" ] || fail "serve-none A: $(q dead.none.example A)"
+out=$(kdig @127.0.0.1 -p "$PORT" +norec dead.none.example NAPTR)
+echo "$out" | grep -q 'status: NOERROR' || fail "serve-none NAPTR: $out"
+echo "$out" | grep -Eq 'IN[[:space:]]+(SRV|A)[[:space:]]' && fail "serve-none NAPTR carries SRV or addresses: $out"
+east=$(kdig @127.0.0.1 -p "$PORT" +norec +subnet=198.51.100.0/24 _sip._udp.geo.none.example SRV)
+echo "$east" | grep -q 'CLIENT-SUBNET: 198.51.100.0/24/[1-9]' || fail "serve-none east: no ECS scope: $east"
+echo "$east" | grep -q '192.0.2.3[12]\|ms3[12]' && fail "serve-none east is not empty: $east"
+west=$(kdig @127.0.0.1 -p "$PORT" +norec +noall +answer +subnet=192.0.2.0/24 _sip._udp.geo.none.example SRV)
+echo "$west" | grep -q 'ms32.none.example.' || fail "serve-none: west lost its live server: $west"
+pass "all_down: serve-none: SRV, A and NAPTR's additional empty; GeoIP east emptied with scope $(echo "$east" | grep -o '198.51.100.0/24/[0-9]*'), west still ms32"
+
 # interval 0.3 s x down_after 2 = 0.6 s, plus a probe's timeout and a margin.
 log_mark=$(wc -l <"$WORK/srvd.log")
 stop_ms 1
@@ -147,6 +182,27 @@ pass "a reload while ms1 is down: the first answer after it leaves ms1 out"
 start_ms 1 200
 took=$(wait_for "10 ms1 20 ms2 30 ms3" 2.0) || fail "ms1 not back within 2 s: $(targets)"
 pass "ms1 restarted: back in ${took}s"
+
+# Health settings changed by a reload apply: with down_after 100, example.com
+# keeps a stopped ms3, while the partner zone (still down_after 2, so a probe
+# of its own now) drops it; back to 2, example.com drops it too.
+reload_and_wait() {
+  local n; n=$(grep -c 'reloaded: ' "$WORK/srvd.log" || true)
+  kill -HUP "$SRVD_PID"; wait_log 'reloaded: ' $((n + 1)) || fail "no reload"
+}
+sed -i 's/down_after: 2, up_after: 2 }/down_after: 100, up_after: 2 }/' "$WORK/zones/example.com.yaml"
+reload_and_wait
+stop_ms 3
+partner() { q _sip._udp.p.partner.example SRV | awk '{print $5, $8}' | cut -d. -f1 | paste -sd' '; }
+for _ in $(seq 1 40); do [ "$(partner)" = "10 ms1" ] && break; sleep 0.05; done
+[ "$(partner)" = "10 ms1" ] || fail "the partner zone (down_after 2) kept ms3: $(partner)"
+[ "$(targets)" = "10 ms1 20 ms2 30 ms3" ] || fail "down_after 100 from the reload not applied: $(targets)"
+sed -i 's/down_after: 100, up_after: 2 }/down_after: 2, up_after: 2 }/' "$WORK/zones/example.com.yaml"
+reload_and_wait
+took=$(wait_for "10 ms1 20 ms2" 3.0) || fail "down_after 2 from the reload not applied: $(targets)"
+start_ms 3 200
+wait_for "10 ms1 20 ms2 30 ms3" 3.0 >/dev/null || fail "ms3 not back: $(targets)"
+pass "health settings changed by reload: down_after 100 keeps a stopped ms3, back to 2 drops it (${took}s)"
 
 log_mark=$(wc -l <"$WORK/srvd.log")
 stop_ms 1; stop_ms 2; stop_ms 3

@@ -6,24 +6,25 @@ PIDS=()
 SRVD_PIDS=() # srvd processes started by this shell: stopped and their exit checked
 NETNS=()     # network namespaces a test made: deleted, and what runs in them killed
 
-# stop_srvd PID: SIGTERM, wait at most 15 s, and fail unless it exits 0. How
-# srvd exits is part of every test: a sanitizer build reports leaks and
-# shutdown errors there (ASan's abort_on_error makes the status non-zero).
+# stop_srvd PID [SIGNAL]: SIGTERM (or SIGNAL), wait at most 15 s, and fail
+# unless it exits 0. How srvd exits is part of every test: a sanitizer build
+# reports leaks and shutdown errors there (ASan's abort_on_error makes the
+# status non-zero).
 stop_srvd() {
-  local pid=$1 status=0 left=()
+  local pid=$1 signal=${2:-TERM} status=0 left=()
   for p in "${SRVD_PIDS[@]:-}"; do [ "$p" = "$pid" ] || left+=("$p"); done
   SRVD_PIDS=("${left[@]:-}")
   kill -CONT "$pid" 2>/dev/null || true
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -"$signal" "$pid" 2>/dev/null || true
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$pid" 2>/dev/null; then
     kill -KILL "$pid" 2>/dev/null || true
-    echo "FAIL: srvd (pid $pid) still running 15 s after SIGTERM" >&2
+    echo "FAIL: srvd (pid $pid) still running 15 s after SIG$signal" >&2
     return 1
   fi
   wait "$pid" || status=$?
   if [ "$status" != 0 ]; then
-    echo "FAIL: srvd (pid $pid) exited with status $status after SIGTERM" >&2
+    echo "FAIL: srvd (pid $pid) exited with status $status after SIG$signal" >&2
     [ -f "$WORK/srvd.log" ] && tail -20 "$WORK/srvd.log" >&2
     return 1
   fi

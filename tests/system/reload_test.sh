@@ -62,3 +62,39 @@ kill -HUP "$SRVD_PID"
 wait_log 'reload failed' $((failed + 1)) || fail "the broken policy's reload was not logged as failed"
 [ "$(first)" = ms1.example.com. ] || fail "a broken policy must keep the previous one"
 pass "after a broken policy, still answering with the previous one"
+
+# More ways a reload can fail, each reported, each keeping what is served:
+# reload_fails WHAT PATTERN: SIGHUP, then a "reload failed" line matching PATTERN.
+reload_fails() {
+  local failed
+  failed=$(grep -c 'reload failed' "$WORK/srvd.log" || true)
+  kill -HUP "$SRVD_PID"
+  wait_log 'reload failed' $((failed + 1)) || fail "$1: the reload did not fail: $(tail -3 "$WORK/srvd.log")"
+  tail -n 1 "$WORK/srvd.log" | grep -q -- "$2" || fail "$1: expected '$2' in: $(tail -n 1 "$WORK/srvd.log")"
+  [ "$(first)" = ms1.example.com. ] || fail "$1: the previous policy is not served: $(first)"
+  pass "reload with $1: reported ($(tail -n 1 "$WORK/srvd.log" | sed 's/.*configuration: //' | cut -c1-90)), previous policy kept"
+}
+cp "$WORK/policy-a.yaml" "$WORK/zones/example.com.yaml"
+mkdir -p "$WORK/shared" "$WORK/geo"
+cp "$SRC/zones/geo/demo-city.mmdb" "$WORK/geo/db.mmdb"
+
+# A GeoIP database that cannot be read (replaced by something that is not one).
+printf 'listen: ["127.0.0.1:5300"]\nzones: [zones]\ngeoip: { database: geo/db.mmdb }\n' >"$WORK/srvd.yaml"
+kill -HUP "$SRVD_PID"
+wait_log 'reloaded: .*' 9 || fail "reload with a GeoIP database"
+echo "not a MaxMind database" >"$WORK/geo/db.mmdb"
+reload_fails "an unreadable GeoIP database" "geo/db.mmdb"
+cp "$SRC/zones/geo/demo-city.mmdb" "$WORK/geo/db.mmdb"
+
+# A state_dir that cannot be written (a file stands where its directory would).
+touch "$WORK/notadir"
+printf 'listen: ["127.0.0.1:5300"]\nzones: [zones]\nstate_dir: notadir/state\n' >"$WORK/srvd.yaml"
+sed -i 's/serial: 2026112601/serial: auto/' "$WORK/zones/example.com.yaml"
+reload_fails "an unwritable state_dir" "state"
+printf 'listen: ["127.0.0.1:5300"]\nzones: [zones]\n' >"$WORK/srvd.yaml"
+cp "$WORK/policy-a.yaml" "$WORK/zones/example.com.yaml"
+
+# A broken include: the error names the included file, line and column.
+printf 'ports: { udp: 5060\n' >"$WORK/shared/platform.yaml"
+sed -i 's/^ports: .*$/include: ..\/shared\/platform.yaml/' "$WORK/zones/example.com.yaml"
+reload_fails "a broken include" "$WORK/shared/platform.yaml:[0-9]*:[0-9]*"

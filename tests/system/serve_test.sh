@@ -47,6 +47,23 @@ stop_srvd "$SRVD_PID" || fail "SIGTERM did not stop srvd with status 0"
 grep -q stopped "$WORK/srvd.log" || fail "no 'stopped' in the log"
 pass "SIGTERM stops gracefully"
 
+# SIGINT (Ctrl-C) while answering a steady stream of queries, UDP and TCP:
+# a clean stop, exit 0, and every answer before it was NOERROR.
+start_srvd "$SRC/conf/srvd.yaml"
+printf '_sip._udp.proxy-a.example.com SRV\nproxy-b.example.com NAPTR\n' >"$WORK/q.txt"
+dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/q.txt" -l 4 -Q 2000 >"$WORK/dnsperf.log" 2>&1 &
+perf=$!
+(for _ in $(seq 1 100); do kdig @127.0.0.1 -p "$PORT" +tcp +time=1 +retry=0 www.example.com A >/dev/null 2>&1 || true; done) &
+tcp_load=$!
+sleep 1
+stop_srvd "$SRVD_PID" INT || fail "SIGINT while answering: not a clean stop"
+grep -q stopped "$WORK/srvd.log" || fail "no 'stopped' after SIGINT"
+wait "$perf" || true; kill "$tcp_load" 2>/dev/null || true; wait "$tcp_load" 2>/dev/null || true
+codes=$(grep 'Response codes:' "$WORK/dnsperf.log")
+echo "$codes" | grep -q 'NOERROR' && ! echo "$codes" | grep -Eq 'SERVFAIL|REFUSED|FORMERR' \
+  || fail "answers before SIGINT: $codes"
+pass "SIGINT under load (dnsperf + TCP): stopped cleanly, exit 0; $(echo "$codes" | sed 's/.*codes: *//')"
+
 # A NOTIFY still retrying (to a secondary that is not there) does not hold up
 # a stop: its retries would otherwise run for minutes.
 mkdir -p "$WORK/n/zones"

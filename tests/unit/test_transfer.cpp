@@ -12,6 +12,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iterator>
@@ -56,7 +57,8 @@ struct Fixture {
 using PktPtr = std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)>;
 
 std::string query(const char* name, ldns_rr_type type, std::uint32_t ixfr_serial = 0,
-                  bool sign = false, const char* key = "k.example.", const char* with = secret) {
+                  bool sign = false, const char* key = "k.example.", const char* with = secret,
+                  const char* algorithm = "hmac-sha256.") {
     ldns_pkt* p = nullptr;
     REQUIRE(ldns_pkt_query_new_frm_str(&p, name, type, LDNS_RR_CLASS_IN, 0) == LDNS_STATUS_OK);
     ldns_pkt_set_id(p, 4242);
@@ -67,8 +69,7 @@ std::string query(const char* name, ldns_rr_type type, std::uint32_t ixfr_serial
         REQUIRE(ldns_rr_new_frm_str(&soa, text.c_str(), 0, nullptr, nullptr) == LDNS_STATUS_OK);
         ldns_pkt_push_rr(p, LDNS_SECTION_AUTHORITY, soa);
     }
-    if (sign)
-        REQUIRE(ldns_pkt_tsig_sign(p, key, with, 300, "hmac-sha256.", nullptr) == LDNS_STATUS_OK);
+    if (sign) REQUIRE(ldns_pkt_tsig_sign(p, key, with, 300, algorithm, nullptr) == LDNS_STATUS_OK);
     std::uint8_t* wire = nullptr;
     std::size_t size = 0;
     REQUIRE(ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK);
@@ -217,6 +218,13 @@ TEST_CASE("TSIG: a request signed outside the fudge is BADTIME") {
     const std::int64_t now = std::time(nullptr);
     CHECK(xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now).status ==
           xfr::TsigStatus::verified);
+    // The fudge is 300 s (RFC 8945 5.2.3): 300 s either way is still in time.
+    CHECK(
+        xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now + 300).status ==
+        xfr::TsigStatus::verified);
+    CHECK(
+        xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now - 300).status ==
+        xfr::TsigStatus::verified);
     CHECK(
         xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now + 301).status ==
         xfr::TsigStatus::bad_time);
@@ -243,6 +251,56 @@ std::pair<std::uint16_t, std::size_t> tsig_error(const xfr::Outcome& o) {
 }
 
 } // namespace
+
+TEST_CASE("TSIG with hmac-sha512 and hmac-sha1 keys: transfers signed and verified in turn") {
+    Fixture f(1, "{ address: 127.0.0.0/8, key: k512.example }, "
+                 "{ address: 127.0.0.0/8, key: k1.example }");
+    f.dir.write("srvd.yaml", std::string("zones: [zones]\nstate_dir: .\nkeys:\n"
+                                         "  k512.example: { algorithm: hmac-sha512, secret: \"") +
+                                 secret + "\" }\n  k1.example: { algorithm: hmac-sha1, secret: \"" +
+                                 secret +
+                                 "\" }\ntransfer: { allow: [{ address: 127.0.0.0/8, key: "
+                                 "k512.example }, { address: 127.0.0.0/8, key: k1.example }] }\n");
+    auto loaded = f.load();
+    for (const auto& [key, algorithm] :
+         {std::pair{"k512.example.", "hmac-sha512."}, std::pair{"k1.example.", "hmac-sha1."}}) {
+        CAPTURE(key);
+        const std::string q =
+            query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, key, secret, algorithm);
+        auto request = decode(q);
+        const auto out = ask(*loaded.snapshot, q);
+        REQUIRE(out.messages.size() == 1);
+        const std::string& m = out.messages[0];
+        auto p = decode(m);
+        CHECK(ldns_pkt_get_rcode(p.get()) == LDNS_RCODE_NOERROR);
+        CHECK(ldns_pkt_ancount(p.get()) > 3);
+        CHECK(ldns_pkt_tsig_verify_next(p.get(), reinterpret_cast<const std::uint8_t*>(m.data()),
+                                        m.size(), key, secret,
+                                        ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
+        // Signed with the right key name but another algorithm: BADKEY.
+        const std::string wrong =
+            query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, key, secret,
+                  std::string(algorithm) == "hmac-sha1." ? "hmac-sha512." : "hmac-sha1.");
+        CHECK(tsig_error(ask(*loaded.snapshot, wrong)).first == 17);
+    }
+}
+
+TEST_CASE("a signed request that is refused gets a signed REFUSED (RFC 8945 5.3)") {
+    Fixture f(1, "{ address: 127.0.0.1, key: k.example }");
+    auto loaded = f.load();
+    // Signed with a good key, from an address the allow list does not name.
+    const std::string q = query("example.net.", LDNS_RR_TYPE_AXFR, 0, true);
+    auto request = decode(q);
+    const auto out = ask(*loaded.snapshot, q, 9);
+    REQUIRE(out.messages.size() == 1);
+    const std::string& m = out.messages[0];
+    auto p = decode(m);
+    CHECK(ldns_pkt_get_rcode(p.get()) == LDNS_RCODE_REFUSED);
+    REQUIRE(ldns_pkt_tsig(p.get()) != nullptr);
+    CHECK(ldns_pkt_tsig_verify_next(p.get(), reinterpret_cast<const std::uint8_t*>(m.data()),
+                                    m.size(), "k.example.", secret,
+                                    ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
+}
 
 TEST_CASE("TSIG errors answer NOTAUTH with the error in a TSIG record (RFC 8945 5.3.2)") {
     Fixture f(1, "{ address: 127.0.0.0/8, key: k.example }");
@@ -366,6 +424,11 @@ TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not
 
     rrs = records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s3)));
     CHECK(rrs.size() == 1); // up to date
+    // A secondary whose serial is ahead of ours (a primary restored from an
+    // old backup): the current SOA alone, not a transfer that would go back.
+    rrs = records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s3 + 10)));
+    REQUIRE(rrs.size() == 1);
+    CHECK(rrs[0].find(" " + std::to_string(s3) + " ") != std::string::npos);
     const std::size_t full = v3.snapshot->transfers.begin()->second->current->records.size() + 2;
     CHECK(records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1 - 5))).size() ==
           full);
@@ -440,6 +503,11 @@ TEST_CASE("the catalog lists every zone and follows additions") {
     CHECK(zone::serial_newer(serial(v2), serial(v1)));
     // The member label is a hash of the name: the same on every srvd of a fleet.
     CHECK(std::find(after.begin(), after.end(), list[0]) != after.end());
+    // A member removed: gone from the catalog, whose serial moves on again.
+    std::remove((f.dir.path() + "/zones/other.yaml").c_str());
+    auto v3 = f.load(v2.snapshot.get());
+    CHECK(ptrs(*v3.snapshot) == list);
+    CHECK(zone::serial_newer(serial(v3), serial(v2)));
 }
 
 TEST_CASE("transfer settings: errors name the line and column") {
