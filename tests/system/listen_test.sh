@@ -67,6 +67,12 @@ done
 [ "$refused" = 0 ] || fail "$refused of 40 queries not answered NOERROR by the first srvd"
 pass "the first srvd answers all 40 queries"
 
+# A reload of the first srvd is not a second process: it keeps its sockets.
+kill -HUP "$first"
+wait_log 'reloaded: ' || fail "the first srvd did not reload: $(tail -3 "$WORK/srvd.log")"
+q proxy-a.example.com NAPTR | grep -q NAPTR || fail "not answering after a reload"
+pass "a reload keeps serving the address"
+
 # A restart on the same address is not refused: connections the first left
 # in TIME_WAIT do not count as a server.
 for _ in 1 2 3; do q +tcp proxy-a.example.com A >/dev/null; done
