@@ -3,8 +3,10 @@
 #include "cli/options.hpp"
 
 #include "config/load_error.hpp"
+#include "net/address_in_use.hpp"
 #include "net/server.hpp"
 #include "util/host_port.hpp"
+#include "zone/load_warnings.hpp"
 #include "zone/snapshot_loader.hpp"
 #include "zone/zone_export.hpp"
 
@@ -13,6 +15,21 @@
 
 namespace srvd::cli {
 int run(const Args& args) {
+    // srvd help COMMAND, srvd COMMAND --help: that command's usage.
+    if (args.size() >= 2 && args[0] == "help") {
+        if (const char* help = command_help(args[1])) {
+            std::cout << help;
+            return 0;
+        }
+        std::cerr << "srvd: unknown command '" << args[1] << "'\n" << usage_text;
+        return 2;
+    }
+    if (!args.empty() && command_help(args[0]))
+        for (std::size_t i = 1; i < args.size(); ++i)
+            if (args[i] == "--help" || args[i] == "-h") {
+                std::cout << command_help(args[0]);
+                return 0;
+            }
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::cout << usage_text;
         return args.empty() ? 2 : 0;
@@ -97,6 +114,12 @@ int check_command(const Args& args) {
             return 1;
         }
     const ServerConfig& c = loaded->config;
+    for (const auto& warning : zone::load_warnings(*loaded))
+        std::cerr << "warning: " << warning << "\n";
+    for (const auto& ep : c.listen)
+        if (!net::address_assigned(ep))
+            std::cerr << "warning: " << c.file << ": listen " << host_port(ep.address(), ep.port())
+                      << " is not an address of this host: serve will fail to bind it\n";
     std::cout << c.file << ": ok\n  listen:";
     for (const auto& ep : c.listen) std::cout << " " << host_port(ep.address(), ep.port());
     std::cout << "; threads: " << (c.threads ? std::to_string(c.threads) : "one per core")
@@ -151,7 +174,11 @@ int export_command(const Args& args) {
         auto it = std::find_if(regions.begin(), regions.end(),
                                [&](const Region& r) { return r.name == *p->region; });
         if (it == regions.end()) {
+            std::string known;
+            for (const Region& r : regions) known += (known.empty() ? "" : ", ") + r.name;
             std::cerr << "srvd export: zone " << z->policy.zone << " has no region " << *p->region
+                      << (known.empty() ? std::string(" (it has no regions)")
+                                        : " (its regions: " + known + ")")
                       << "\n";
             return 1;
         }

@@ -19,11 +19,69 @@ commands:
   explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
                                           which region a client falls in, why, and
                                           the answer it gets
+  help COMMAND, COMMAND --help            that command's usage, options, example
   --version                               print the version
   --help                                  print this help
 
 ADDR:PORT is 127.0.0.1:5300 or [::1]:5300.
 )";
+
+const char* command_help(const std::string& command) {
+    if (command == "serve")
+        return R"(usage: srvd serve -c FILE [--listen ADDR:PORT]... [--allow-root]
+
+Serves the zones of FILE over UDP and TCP until SIGTERM or SIGINT; SIGHUP
+reloads the configuration and zones (a broken one is logged and the running
+one keeps serving). Started as root, srvd binds its sockets and then runs as
+`user:` from FILE; without it, it refuses unless --allow-root is given.
+
+  -c, --config FILE     the server configuration (srvd.yaml)
+  --listen ADDR:PORT    listen here instead of FILE's `listen:` (repeatable)
+  --allow-root          keep running as root when FILE has no `user:`
+
+Exit status: 0 after a clean stop, 1 when the configuration or an address
+cannot be used (another process already serving it, for one).
+
+example: srvd serve -c /etc/srvd/srvd.yaml
+)";
+    if (command == "check")
+        return R"(usage: srvd check -c FILE [ZONE]...
+
+Loads FILE and every zone as `serve` would, without serving, and prints a
+summary; with ZONEs, those zones in detail. Errors are printed as
+file:line:column: message.
+
+  -c, --config FILE     the server configuration (srvd.yaml)
+
+Exit status: 0 when everything loads, 1 otherwise.
+
+example: srvd check -c /etc/srvd/srvd.yaml p.example.com
+)";
+    if (command == "export")
+        return R"(usage: srvd export -c FILE ZONE [--region NAME]
+
+Prints ZONE as an RFC 1035 master file that NSD, Knot or BIND can load: the
+default region's view, or NAME's, every media server listed.
+
+  -c, --config FILE     the server configuration (srvd.yaml)
+  --region NAME         that region's view instead of the default one
+
+example: srvd export -c /etc/srvd/srvd.yaml p.example.com --region west
+)";
+    if (command == "explain")
+        return R"(usage: srvd explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
+
+Shows which region a client falls in and why (the GeoIP fields read, the
+rule that matched), and the answer it gets for NAME (TYPE, default A).
+
+  -c, --config FILE     the server configuration (srvd.yaml)
+  --client IP           the query's source address
+  --ecs PREFIX          an EDNS Client Subnet, such as 198.51.100.0/24
+
+example: srvd explain -c /etc/srvd/srvd.yaml --client 192.0.2.10 _sip._udp.sip.p.example.com SRV
+)";
+    return nullptr;
+}
 
 std::optional<Parsed> parse(const Args& args, unsigned allow) {
     Parsed p;

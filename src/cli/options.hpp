@@ -11,6 +11,9 @@ namespace srvd::cli {
 
 extern const char* const usage_text;
 
+// One command's usage, options and an example; null for an unknown command.
+const char* command_help(const std::string& command);
+
 struct Parsed {
     std::string config;
     std::vector<std::string> listen;

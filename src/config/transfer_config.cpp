@@ -132,6 +132,7 @@ void read_transfer_config(const YamlReader& r, const YAML::Node& root,
         std::filesystem::path p(r.string(s, "state_dir"));
         if (p.is_relative()) p = std::filesystem::path(config_file).parent_path() / p;
         out.state_dir = p.lexically_normal().string();
+        out.state_dir_given = true;
     }
 }
 

@@ -49,6 +49,7 @@ struct TransferConfig {
     std::uint32_t ixfr_history = 16;                // serial changes kept per zone
     std::string catalog;                            // catalog zone name, empty: none
     std::string state_dir = "/var/lib/srvd";        // serials of `soa.serial: auto` zones
+    bool state_dir_given = false;                   // written in the configuration
     bool operator==(const TransferConfig&) const = default;
 
     const TsigKey* find_key(const std::string& name) const {

@@ -227,6 +227,24 @@ class PolicyReader {
         return static_cast<std::uint32_t>(r_.integer(n, 0, 4294967295LL, what));
     }
 
+    // soa.contact as the RNAME it stands for (RFC 1035 8): an address written
+    // as mail (hostmaster@acme.test) becomes hostmaster.acme.test., dots in
+    // its local part escaped (john\.doe.acme.test.).
+    std::string rname(const YAML::Node& node) {
+        const std::string text = r_.string(node, "soa.contact");
+        const auto at = text.find('@');
+        if (at == std::string::npos) return fqdn(text);
+        const std::string local = text.substr(0, at), domain = text.substr(at + 1);
+        if (local.empty() || domain.empty() || domain.find('@') != std::string::npos) {
+            const std::string zone = policy_.zone.substr(0, policy_.zone.size() - 1);
+            r_.fail(node, "soa.contact: expected a mailbox such as hostmaster@" + zone +
+                              " or its RNAME form hostmaster." + zone + ".");
+        }
+        std::string out;
+        for (char c : local) out += c == '.' ? std::string("\\.") : std::string(1, c);
+        return fqdn(out + "." + domain);
+    }
+
     void read_soa(const YAML::Node& soa) {
         r_.expect_map(soa, "soa");
         r_.check_keys(
@@ -234,7 +252,7 @@ class PolicyReader {
         for (auto key : {"primary", "contact", "serial"}) r_.require(soa, key, "soa");
         Soa& s = policy_.soa;
         s.primary = fqdn(r_.string(soa["primary"], "soa.primary"));
-        s.contact = fqdn(r_.string(soa["contact"], "soa.contact"));
+        s.contact = rname(soa["contact"]);
         s.serial_auto = soa["serial"].IsScalar() && soa["serial"].Scalar() == "auto";
         s.serial = s.serial_auto ? 0 : u32(soa["serial"], "soa.serial");
         // Defaults as RFC 1912 suggests and NSD's examples use.
@@ -305,6 +323,14 @@ class PolicyReader {
             MediaServer ms;
             ms.label = r_.string(item.first, "media server name");
             ms.mark = r_.mark(item.first);
+            // One label: its name in the zone is LABEL.<zone>, and a key with
+            // dots (ms1.voice.acme.test) would become ms1.voice.acme.test.<zone>.
+            if (ms.label.find('.') != std::string::npos)
+                r_.fail(item.first, "media server '" + ms.label +
+                                        "': expected a single label (letters, digits, '-', "
+                                        "'_'), such as '" +
+                                        ms.label.substr(0, ms.label.find('.')) +
+                                        "'; it is named within the zone");
             claim_name(item.first, ms.label, "media server");
             const std::string what = "media_servers." + ms.label;
             const YAML::Node& body = item.second;

@@ -31,6 +31,11 @@ int probe(const boost::asio::ip::udp::endpoint& endpoint, int type) {
 
 } // namespace
 
+bool address_assigned(const boost::asio::ip::udp::endpoint& endpoint) {
+    const boost::asio::ip::udp::endpoint any_port(endpoint.address(), 0);
+    return probe(any_port, SOCK_DGRAM) != EADDRNOTAVAIL;
+}
+
 std::string address_in_use(const boost::asio::ip::udp::endpoint& endpoint) {
     for (const int type : {SOCK_DGRAM, SOCK_STREAM}) {
         const int error = probe(endpoint, type);

@@ -14,4 +14,8 @@ namespace srvd::net {
 // "already served by another process" or the bind error.
 std::string address_in_use(const boost::asio::ip::udp::endpoint& endpoint);
 
+// Whether the endpoint's address is one of this host's (or a wildcard):
+// false when binding it fails with EADDRNOTAVAIL. For `check`.
+bool address_assigned(const boost::asio::ip::udp::endpoint& endpoint);
+
 } // namespace srvd::net

@@ -1,6 +1,7 @@
 #include "net/control.hpp"
 
 #include "util/log.hpp"
+#include "zone/load_warnings.hpp"
 #include "zone/snapshot_diff.hpp"
 
 #include <chrono>
@@ -86,6 +87,7 @@ void Control::reload() {
         log::info("reloaded: " + summary(next) +
                   (changes.empty() ? "; no zone, name or region changed" : ""));
         for (const auto& change : changes) log::info("reloaded: " + change);
+        for (const auto& warning : zone::load_warnings(next)) log::warning("reload: " + warning);
         send_notifies(next);
         ++registry_.reloads_succeeded;
     } catch (const std::exception& e) {

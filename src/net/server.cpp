@@ -10,6 +10,7 @@
 #include "net/udp_worker.hpp"
 #include "util/host_port.hpp"
 #include "util/log.hpp"
+#include "zone/load_warnings.hpp"
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -35,6 +36,11 @@ struct Worker {
 } // namespace
 
 int serve(const ServeOptions& options) {
+    // Signals are caught from the first moment: a SIGTERM while zones load or
+    // sockets bind waits for the loop and stops it cleanly (exit 0) instead
+    // of killing the process with the default action.
+    asio::io_context control;
+    asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     zone::Loaded loaded;
     try {
         loaded = zone::load_all(options.config_path, {.previous = nullptr, .write_state = true});
@@ -43,6 +49,7 @@ int serve(const ServeOptions& options) {
         return 1;
     }
     apply_log_level(loaded.config);
+    for (const auto& warning : zone::load_warnings(loaded)) log::warning(warning);
     std::vector<asio::ip::udp::endpoint> listen =
         options.listen_override.empty() ? loaded.config.listen : options.listen_override;
     const unsigned threads = loaded.config.threads
@@ -70,7 +77,6 @@ int serve(const ServeOptions& options) {
     // Builds zone transfers off the workers. Declared after them, so it is
     // joined while their io_contexts, which it posts results to, still exist.
     asio::thread_pool transfer_pool(1);
-    asio::io_context control;
     Control control_plane(control, holder, tcp_limits, registry, options.config_path, loaded);
     std::shared_ptr<metrics::HttpServer> metrics_server;
     // Every address is checked before any is bound: the workers' own
@@ -139,7 +145,6 @@ int serve(const ServeOptions& options) {
     }
     control_plane.start(loaded);
 
-    asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     std::function<void(boost::system::error_code, int)> on_signal =
         [&](boost::system::error_code ec, int signal) {
             if (ec) return;

@@ -148,13 +148,65 @@ class ZoneBuilder {
                 insert_all(
                     make_rr(server.name.get(), type, p.ttl, {ldns_rdf_clone(address.get())}));
         }
+        const auto generated = generated_names();
         for (const auto& line : p.records) {
             const ldns_rr* rr = parse(line.text, line.mark);
             if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
                 throw LoadError(line.mark, "the SOA record is made from 'soa:', not 'records:'");
+            check_collision(rr, line.mark, generated);
             insert_all(rr);
             record_marks_.emplace_back(dns::owner_key(rr), line.mark);
         }
+    }
+
+    // Every name srvd generates records for, with who it is generated for:
+    // proxy names, their SRV names, media server names (lowercased wire).
+    std::unordered_map<std::string, std::string> generated_names() {
+        const ZonePolicy& p = data_->policy;
+        std::unordered_map<std::string, std::string> out;
+        const auto key = [&](const std::string& relative) {
+            dns::RdfPtr name = absolute(relative);
+            return name ? dns::lowercase(dns::rdf_bytes(name.get())) : std::string();
+        };
+        for (const auto& ms : p.media_servers)
+            out.emplace(key(ms.label), "media server '" + ms.label + "'");
+        for (const auto& proxy : p.proxies) {
+            const std::string who = "proxy '" + proxy.label + "'";
+            out.emplace(key(proxy.label), who);
+            for (Transport t : proxy.transports)
+                out.emplace(key(std::string(srv_prefix_of(t)) + proxy.label), who);
+        }
+        out.erase(std::string());
+        return out;
+    }
+
+    // Nothing under `records:` may own a generated name, nor delegate at or
+    // above one: a hand-written SRV or NAPTR would be merged into the
+    // generated set, an A at a media server would never be health-checked,
+    // and an NS would turn the proxy's answers into referrals.
+    void check_collision(const ldns_rr* rr, const SourceMark& mark,
+                         const std::unordered_map<std::string, std::string>& generated) const {
+        const std::string owner = dns::owner_key(rr);
+        const std::string text = dns::name_to_text(owner);
+        if (auto it = generated.find(owner); it != generated.end())
+            throw LoadError(mark,
+                            "'" + text + "' is generated for " + it->second +
+                                "; records: may not add to it (change the " +
+                                (it->second.rfind("proxy", 0) == 0 ? "proxy" : "media server") +
+                                " instead, or use another name)");
+        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || owner == data_->apex) return;
+        // The highest generated name below the cut, for a message that does not
+        // depend on the map's order.
+        const std::pair<const std::string, std::string>* below = nullptr;
+        for (const auto& entry : generated)
+            if (dns::is_at_or_below(entry.first, owner) &&
+                (!below || entry.first.size() < below->first.size() ||
+                 (entry.first.size() == below->first.size() && entry.first < below->first)))
+                below = &entry;
+        if (below)
+            throw LoadError(mark, "an NS record at '" + text + "' would delegate '" +
+                                      dns::name_to_text(below->first) + "', generated for " +
+                                      below->second + ", to another server");
     }
 
     // The generated records of proxies are built with ldns's API rather than

@@ -57,3 +57,80 @@ expect_error "record that does not parse" "9:5: record does not parse"
 printf 'zone: example.com\nsoa: { primary: a, contact: b, serial: 1 }\nnameservers: { ns1: [192.0.2.1] }\nttl: 1\nserial: 2\n' \
   >"$WORK/zones/z.yaml"
 expect_error "unknown key" "5:1: unknown key 'serial' in zone policy"
+
+# Records that collide with what srvd generates (the proxy's NAPTR/SRV/A and
+# the media servers' addresses) are errors naming the record and the owner.
+collides() { # collides WHAT RECORD EXPECTED
+  cat >"$WORK/zones/z.yaml" <<Z
+zone: example.com
+soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1 }
+nameservers: { ns1: [192.0.2.1] }
+media_servers:
+  ms1: { addresses: [192.0.2.11] }
+proxies:
+  proxy-a: { targets: [ms1] }
+records:
+  - "www IN TXT \"fine beside generated names\""
+  - "$2"
+Z
+  expect_error "$1" "10:5: $3"
+}
+collides "NS at a proxy" "proxy-a IN NS ns.other.org." \
+  "'proxy-a.example.com.' is generated for proxy 'proxy-a'"
+collides "SRV at a proxy's SRV name" "_sip._udp.proxy-a IN SRV 10 0 5060 other.example.org." \
+  "'_sip._udp.proxy-a.example.com.' is generated for proxy 'proxy-a'"
+collides "NAPTR at a proxy" "proxy-a IN NAPTR 5 10 \\\"S\\\" \\\"SIP+D2U\\\" \\\"\\\" _sip._udp.other.org." \
+  "'proxy-a.example.com.' is generated for proxy 'proxy-a'"
+collides "an address at a media server" "ms1 IN A 192.0.2.99" \
+  "'ms1.example.com.' is generated for media server 'ms1'"
+cat >"$WORK/zones/z.yaml" <<'Z'
+zone: example.com
+soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1 }
+nameservers: { ns1: [192.0.2.1] }
+media_servers:
+  ms1: { addresses: [192.0.2.11] }
+proxies:
+  sip.east: { targets: [ms1] }
+records:
+  - "east IN NS ns.other.org."
+Z
+expect_error "NS above a proxy" "9:5: an NS record at 'east.example.com.' would delegate 'sip.east.example.com.', generated for proxy 'sip.east'"
+
+# Every command explains itself: COMMAND --help and help COMMAND, exit 0.
+for c in serve check export explain; do
+  out=$("$SRVD" "$c" --help) || fail "$c --help: exit $?"
+  echo "$out" | grep -q "^usage: srvd $c " || fail "$c --help: $out"
+  echo "$out" | grep -q '^example: srvd ' || fail "$c --help has no example: $out"
+  [ "$("$SRVD" help "$c")" = "$out" ] || fail "help $c differs from $c --help"
+done
+"$SRVD" help nope >/dev/null 2>&1 && fail "help for an unknown command must fail"
+pass "serve, check, export and explain each print their usage with --help and help COMMAND"
+out=$("$SRVD" export -c "$SRC/conf/srvd.yaml" example.com --region north 2>&1) && fail "export of an unknown region must fail"
+echo "$out" | grep -q 'has no region north (its regions: east, west, central)' || fail "export --region north: $out"
+pass "export --region with an unknown region lists the zone's regions"
+
+# Warnings for what loads but bites later: printed by check (exit 0), logged
+# by serve at warning level.
+out=$("$SRVD" check -c "$SRC/conf/srvd.yaml" 2>&1 >/dev/null)
+[ -z "$out" ] || fail "the example configuration draws warnings: $out"
+mkdir -p "$WORK/warn/zones" "$WORK/warn/empty"
+sed 's/serial: 2026112601/serial: auto/' "$SRC/zones/example.com.yaml" >"$WORK/warn/zones/example.com.yaml"
+printf 'listen: ["192.0.2.99:53"]\nzones: [zones]\n' >"$WORK/warn/srvd.yaml"
+err=$("$SRVD" check -c "$WORK/warn/srvd.yaml" 2>&1 >/dev/null) || fail "warnings must not fail check: $err"
+echo "$err" | grep -q "warning: .*zone example.com. has regions but .* has no \`geoip:\` database: every client gets the default region 'central'" \
+  || fail "no warning for regions without geoip: $err"
+echo "$err" | grep -q "warning: .*zone example.com. has \`serial: auto\` but .* sets no \`state_dir:\`: its serials are kept in /var/lib/srvd" \
+  || fail "no warning for serial: auto without state_dir: $err"
+echo "$err" | grep -q "warning: .*listen 192.0.2.99:53 is not an address of this host" \
+  || fail "no warning for a listen address this host lacks: $err"
+printf 'zones: [empty]\n' >"$WORK/warn/none.yaml"
+err=$("$SRVD" check -c "$WORK/warn/none.yaml" 2>&1 >/dev/null) || fail "check with no zones: $err"
+echo "$err" | grep -q 'warning: .*no zones: every query will be answered REFUSED' || fail "no warning for no zones: $err"
+pass "check warns: regions without geoip, serial: auto without state_dir, a listen address not on this host, no zones"
+PORT=$(free_port)
+"$SRVD" serve -c "$WORK/warn/none.yaml" --allow-root --listen "127.0.0.1:$PORT" >"$WORK/srvd.log" 2>&1 &
+SRVD_PIDS+=($!)
+wait_for_dns "$PORT" || fail "serve with no zones did not start: $(cat "$WORK/srvd.log")"
+wait_log 'no zones: every query' || fail "serve does not log the warning: $(cat "$WORK/srvd.log")"
+grep -q '^<4>warning: .*no zones' "$WORK/srvd.log" || fail "not at warning level: $(cat "$WORK/srvd.log")"
+pass "serve logs the same warnings at warning level"

@@ -93,6 +93,26 @@ proxies:
     CHECK(p.proxies[0].orderings[1][0][0].server == 1);
 }
 
+TEST_CASE("soa.contact written as a mail address is the RNAME it means (RFC 1035 8)") {
+    test::TempDir dir;
+    for (const auto& [written, rname] :
+         {std::pair{"hostmaster@example.com", "hostmaster.example.com."},
+          std::pair{"john.doe@example.com", "john\\.doe.example.com."},
+          std::pair{"hostmaster.example.com", "hostmaster.example.com."}}) {
+        CAPTURE(written);
+        const auto file = dir.write(
+            "zone.yaml", std::string("zone: example.com\nsoa: { primary: ns1.example.com, "
+                                     "contact: \"") +
+                             written + "\", serial: 1 }\nnameservers: { ns1: [192.0.2.1] }\n");
+        const ZonePolicy p = load_zone_policy(file);
+        CHECK(p.soa.contact == rname);
+        // And it builds: ldns reads the escaped dot as part of the first label.
+        auto zone = zone::build_zone(p);
+        const ldns_rr* soa = zone->default_view().soa;
+        CHECK(ldns_dname_label_count(ldns_rr_rdf(soa, 1)) == 3);
+    }
+}
+
 TEST_CASE("policy errors name the line and column and what was expected") {
     struct Case {
         std::string yaml;
@@ -141,6 +161,14 @@ TEST_CASE("policy errors name the line and column and what was expected") {
         {head + "health: { ok_codes: [200-199] }\n", ":7:22: health.ok_codes: '200-199'"},
         {head + "health: { all_down: panic }\n",
          ":7:21: health.all_down: expected serve-all or serve-none"},
+        {"zone: example.com\nsoa: { primary: a, contact: b, serial: 1 }\nnameservers: { ns1: "
+         "[192.0.2.1] }\nmedia_servers:\n  ms1.voice.example.com: { addresses: [192.0.2.11] }\n",
+         ":5:3: media server 'ms1.voice.example.com': expected a single label (letters, digits, "
+         "'-', '_'), such as 'ms1'"},
+        {"zone: example.com\nsoa: { primary: a, contact: \"@example.com\", serial: 1 }\n"
+         "nameservers: { ns1: [192.0.2.1] }\n",
+         ":2:29: soa.contact: expected a mailbox such as hostmaster@example.com or its RNAME "
+         "form hostmaster.example.com."},
     };
     for (const auto& c : cases) {
         CAPTURE(c.yaml);
@@ -163,6 +191,8 @@ TEST_CASE("limits: an oversized file and a zone too large to build are errors, n
     std::string many = head + "regions:\n";
     for (int i = 0; i < 1000; ++i) many += "  r" + std::to_string(i) + ": {}\n";
     many += "default_region: r0\nproxies:\n";
-    for (int i = 0; i < 1000; ++i) many += "  p" + std::to_string(i) + ": { targets: [ms1, ms2] }\n";
-    CHECK(error_of(many).find("records over its regions; the limit is 5000000") != std::string::npos);
+    for (int i = 0; i < 1000; ++i)
+        many += "  p" + std::to_string(i) + ": { targets: [ms1, ms2] }\n";
+    CHECK(error_of(many).find("records over its regions; the limit is 5000000") !=
+          std::string::npos);
 }
