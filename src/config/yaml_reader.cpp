@@ -2,14 +2,23 @@
 
 #include "util/stable_hash.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace srvd {
 
 std::string read_config_file(const std::string& path) {
+    // What an operator can act on: the system's own reason, not a stream's
+    // failure (and not a directory's size read as a file's).
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw LoadError({path, 0, 0}, "is a directory, not a file");
     std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) throw LoadError({path, 0, 0}, "cannot open file");
+    if (!in) throw LoadError({path, 0, 0}, std::string("cannot open: ") + std::strerror(errno));
     // yaml-cpp holds a whole document as a node tree many times its size: a
     // runaway file must be an error, not an out-of-memory kill.
     const auto size = static_cast<std::uint64_t>(in.tellg());
@@ -20,13 +29,34 @@ std::string read_config_file(const std::string& path) {
     in.seekg(0);
     std::string text(size, '\0');
     if (!in.read(text.data(), static_cast<std::streamsize>(size)))
-        throw LoadError({path, 0, 0}, "cannot read file");
+        throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
     return text;
 }
+
+namespace {
+
+// yaml-cpp reports a tab in indentation as "illegal map value" or "end of map
+// not found" somewhere after it; say what it is, where it is.
+void refuse_tab_indentation(const std::string& file, const std::string& text) {
+    std::size_t line = 1;
+    for (std::size_t at = 0; at < text.size(); ++line) {
+        const std::size_t end = std::min(text.find('\n', at), text.size());
+        for (std::size_t i = at; i < end && (text[i] == ' ' || text[i] == '\t'); ++i)
+            if (text[i] == '\t')
+                throw LoadError({file, static_cast<int>(line), static_cast<int>(i - at + 1)},
+                                "tab characters are not allowed in YAML indentation; use spaces");
+        at = end + 1;
+    }
+}
+
+} // namespace
 
 YAML::Node YamlReader::load(std::uint64_t* digest) const {
     const std::string text = read_config_file(file_);
     if (digest) *digest = stable_hash(text);
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw LoadError({file_, 0, 0}, "the file is empty");
+    refuse_tab_indentation(file_, text);
     try {
         return YAML::Load(text);
     } catch (const YAML::Exception& e) {

@@ -76,6 +76,9 @@ TEST_CASE("server configuration errors name file, line and column") {
         {"zones: [z.yaml]\nlog: { level: loud }\n",
          ":2:15: log.level: expected debug, info, warning or error"},
         {"zones: [z.yaml]\nnsid: \"\"\n", ":2:7: nsid: expected 1 to 64 characters"},
+        {"", ": the file is empty"},
+        {"zones: [z.yaml]\nlimits:\n\tudp_payload: 512\n",
+         ":3:1: tab characters are not allowed in YAML indentation; use spaces"},
         {"zones: [z.yaml]\nnsid: [a]\n", ":2:7: nsid: expected a string"},
     };
     for (const auto& c : cases) {
@@ -89,4 +92,18 @@ TEST_CASE("server configuration errors name file, line and column") {
             CHECK(std::string(e.what()).find(file + c.expected) == 0);
         }
     }
+}
+
+TEST_CASE("a configuration path that is not a readable file: the system's reason") {
+    test::TempDir dir;
+    const auto error = [](const std::string& path) {
+        try {
+            load_server_config(path);
+            return std::string("no error");
+        } catch (const LoadError& e) {
+            return std::string(e.what()).substr(path.size());
+        }
+    };
+    CHECK(error(dir.path()) == ": is a directory, not a file");
+    CHECK(error(dir.path() + "/missing.yaml") == ": cannot open: No such file or directory");
 }
