@@ -3,6 +3,8 @@
 # dnsperf pinned to CPU 1, the same duration and workloads for all.
 #
 #   bench/run.sh [SECONDS] [PROXIES]        defaults: 10 s per run, 1000 proxies
+#   LISTEN=0.0.0.0 bench/run.sh …           srvd on a wildcard address (replies
+#                                           sent with IP_PKTINFO), queried at 127.0.0.1
 #
 # Servers: udp_echo (no DNS work: the kernel's limit), srvd, NSD serving
 # `srvd export` output, Knot DNS with mod-geoip serving the same per-region
@@ -37,7 +39,7 @@ if [ ! -f "$OUT/ecs-$PROXIES.bin" ]; then
 fi
 PORT=5390
 cat >"$OUT/srvd.yaml" <<CONF
-listen: ["127.0.0.1:$PORT"]
+listen: ["${LISTEN:-127.0.0.1}:$PORT"]
 threads: 1
 zones: [bench.example.yaml]
 geoip: { database: geo.mmdb }
