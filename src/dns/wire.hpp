@@ -17,7 +17,12 @@ constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TX
                         SRV = 33, NAPTR = 35, DNAME = 39, OPT = 41, DS = 43, TSIG = 250, IXFR = 251,
                         AXFR = 252, MAILB = 253, MAILA = 254, ANY = 255;
 }
-constexpr std::uint16_t class_IN = 1;
+constexpr std::uint16_t class_IN = 1, class_CH = 3, class_ANY = 255;
+
+// EDNS option codes (IANA "DNS EDNS0 Option Codes").
+namespace option {
+constexpr std::uint16_t NSID = 3, ECS = 8, EDE = 15;
+}
 
 namespace rcode {
 constexpr std::uint8_t NOERROR = 0, FORMERR = 1, SERVFAIL = 2, NXDOMAIN = 3, NOTIMP = 4,

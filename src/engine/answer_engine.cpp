@@ -13,9 +13,6 @@ namespace {
 using dns::put16;
 using dns::put32;
 constexpr std::size_t opt_size = 11; // root owner, type, class, TTL, RDLENGTH 0
-// QCLASS ANY (255) is answered from the IN data, as Knot and NSD do (RFC
-// 1035 3.2.5: ANY matches every class, and IN is the only one we hold).
-constexpr std::uint16_t class_ANY = 255;
 
 struct Reply {
     std::uint8_t rcode = 0; // low four bits in the header; BADVERS goes in the OPT
@@ -31,9 +28,12 @@ struct Reply {
     const std::string* nsid = nullptr; // asked for and configured (RFC 5001)
 };
 
-constexpr std::uint16_t ede_option = 15, ede_not_authoritative = 20;
-constexpr std::uint16_t ecs_option = 8, nsid_option = 3;
-constexpr std::uint16_t class_CH = 3;
+constexpr std::uint16_t ede_not_authoritative = 20;
+
+// The NSID to send: when the query asks and `nsid:` is configured.
+const std::string* nsid_for(const zone::Snapshot& s, const ParsedQuery& q) noexcept {
+    return q.nsid && !s.nsid.empty() ? &s.nsid : nullptr;
+}
 
 // id.server and hostname.bind, class CH: the names operators of anycast
 // fleets ask to learn which instance answered (RFC 4892).
@@ -55,7 +55,7 @@ std::size_t identity_record_size(const zone::Snapshot& s) {
 std::size_t write_identity(const zone::Snapshot& s, std::uint8_t* p) noexcept {
     put16(p, 0xc000 | dns::header_size);
     put16(p + 2, dns::type::TXT);
-    put16(p + 4, class_CH);
+    put16(p + 4, dns::class_CH);
     put32(p + 6, 0);
     put16(p + 10, static_cast<std::uint16_t>(1 + s.nsid.size()));
     p[12] = static_cast<std::uint8_t>(s.nsid.size());
@@ -110,7 +110,7 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
         // RFC 7871 7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS as asked,
         // SCOPE PREFIX-LENGTH ours.
         const std::size_t bytes = ecs_address_bytes(q);
-        put16(option, ecs_option);
+        put16(option, dns::option::ECS);
         put16(option + 2, static_cast<std::uint16_t>(4 + bytes));
         put16(option + 4, q.ecs_family);
         option[6] = q.ecs_source;
@@ -119,13 +119,13 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
         option += 8 + bytes;
     }
     if (r.ede) {
-        put16(option, ede_option);
+        put16(option, dns::option::EDE);
         put16(option + 2, 2); // INFO-CODE only, no EXTRA-TEXT
         put16(option + 4, r.ede);
         option += 6;
     }
     if (r.nsid) {
-        put16(option, nsid_option);
+        put16(option, dns::option::NSID);
         put16(option + 2, static_cast<std::uint16_t>(r.nsid->size()));
         std::memcpy(option + 4, r.nsid->data(), r.nsid->size());
     }
@@ -149,7 +149,7 @@ std::size_t error_reply(const zone::Snapshot& s, const ParsedQuery& q, const std
     std::size_t opt = 0;
     if (q.edns) {
         Reply r;
-        if (q.nsid && !s.nsid.empty()) r.nsid = &s.nsid;
+        r.nsid = nsid_for(s, q);
         opt = write_opt(s, q, r, out + at);
         at += opt;
         put16(out + 10, 1);
@@ -198,20 +198,22 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     limit = std::min(limit, out_size);
 
     Reply r;
-    if (q.nsid && !s.nsid.empty()) r.nsid = &s.nsid;
+    r.nsid = nsid_for(s, q);
     const zone::Answer* a = nullptr;
     const zone::ZoneArrays* z = nullptr; // the zone `a` belongs to
     bool identity = false;               // id.server or hostname.bind CH TXT
     if (q.edns && q.edns_version != 0) {
         r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
-    } else if (q.qclass == class_CH && !s.nsid.empty() && identity_query(q)) {
+    } else if (q.qclass == dns::class_CH && !s.nsid.empty() && identity_query(q)) {
         identity = true;
         r.authoritative = true;
     } else if (q.qtype == dns::type::OPT) {
         return error_reply(s, q, request.data, dns::rcode::FORMERR, out, info);
-    } else if ((q.qclass != dns::class_IN && q.qclass != class_ANY) || q.qtype == dns::type::AXFR ||
-               q.qtype == dns::type::IXFR) {
-        r.rcode = dns::rcode::REFUSED; // other classes are not ours; transfers: see xfr/
+    } else if ((q.qclass != dns::class_IN && q.qclass != dns::class_ANY) ||
+               q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR) {
+        // Other classes are not ours; transfers: see xfr/. QCLASS ANY is
+        // answered from the IN data, as Knot and NSD do (RFC 1035 3.2.5).
+        r.rcode = dns::rcode::REFUSED;
     } else if (q.qtype == dns::type::MAILA || q.qtype == dns::type::MAILB) {
         r.rcode = dns::rcode::NOTIMP;
     } else {

@@ -25,8 +25,6 @@ bool skip_name(const std::uint8_t* data, std::size_t size, std::size_t& at) noex
     return false;
 }
 
-constexpr std::uint16_t ecs_option = 8, nsid_option = 3;
-
 // RFC 7871 section 6, with the FORMERR cases of section 7.1.2: unknown
 // family, prefix longer than the address, scope set in a query, address
 // bytes not matching the prefix, bits set beyond it, a second ECS option.
@@ -97,9 +95,9 @@ bool parse_opt(const std::uint8_t* data, std::size_t at, std::size_t rdata, std:
         const std::uint16_t code = get16(data + o);
         const std::uint16_t option_length = get16(data + o + 2);
         if (o + 4 + option_length > rdata + rdlength) return false;
-        if (code == ecs_option && !parse_ecs(data + o + 4, option_length, q)) return false;
-        if (code == nsid_option) q.nsid = true; // its payload is empty in a query
-        o += 4 + option_length;                 // unknown options are ignored (RFC 6891 6.1.2)
+        if (code == dns::option::ECS && !parse_ecs(data + o + 4, option_length, q)) return false;
+        if (code == dns::option::NSID) q.nsid = true; // its payload is empty in a query
+        o += 4 + option_length; // unknown options are ignored (RFC 6891 6.1.2)
     }
     return true;
 }

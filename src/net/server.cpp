@@ -94,8 +94,7 @@ int serve(const ServeOptions& options) {
             metrics::WorkerCounters& counters = registry.add_worker();
             for (const auto& ep : listen) {
                 binding = &ep;
-                w->udp.push_back(
-                    std::make_unique<UdpListener>(w->io, ep, holder, counters, loaded.config.rrl));
+                w->udp.push_back(std::make_unique<UdpListener>(w->io, ep, holder, counters));
                 w->tcp.push_back(std::make_shared<TcpListener>(
                     w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits,
                     counters, transfer_pool.get_executor()));

@@ -15,10 +15,9 @@ namespace srvd::net {
 
 UdpListener::UdpListener(boost::asio::io_context& io,
                          const boost::asio::ip::udp::endpoint& endpoint,
-                         const SnapshotHolder& holder, metrics::WorkerCounters& counters,
-                         const RrlConfig& rrl)
-    : socket_(io), holder_(holder), counters_(counters), limiter_(rrl), in_(batch * max_query),
-      out_(batch * dns::max_message_size) {
+                         const SnapshotHolder& holder, metrics::WorkerCounters& counters)
+    : socket_(io), holder_(holder), counters_(counters), limiter_(RrlConfig{}),
+      in_(batch * max_query), out_(batch * dns::max_message_size) {
     socket_.open(endpoint.protocol());
     // One socket per worker on the same address; the kernel spreads queries.
     int one = 1;
@@ -72,7 +71,7 @@ void UdpListener::close() {
 void UdpListener::on_readable() {
     // A reload may change rate limiting: rare, and the copy of its settings
     // is made here, between batches, not per packet.
-    if (holder_.refresh(snapshot_, generation_, &rrl_) && rrl_) limiter_.reconfigure(*rrl_);
+    if (holder_.refresh(snapshot_, generation_, &rrl_)) limiter_.reconfigure(*rrl_);
     const int fd = socket_.native_handle();
     for (;;) {
         for (std::size_t i = 0; i < batch; ++i) {

@@ -21,9 +21,9 @@ namespace srvd::net {
 
 class UdpListener {
   public:
+    // Rate limiting follows the holder (start-up and reloads alike).
     UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
-                const SnapshotHolder& holder, metrics::WorkerCounters& counters,
-                const RrlConfig& rrl);
+                const SnapshotHolder& holder, metrics::WorkerCounters& counters);
     void start();
     void close();
 
