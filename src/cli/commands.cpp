@@ -4,7 +4,7 @@
 
 #include "config/load_error.hpp"
 #include "net/address_in_use.hpp"
-#include "net/server.hpp"
+#include "server/server.hpp"
 #include "util/host_port.hpp"
 #include "zone/load_warnings.hpp"
 #include "zone/snapshot_loader.hpp"
@@ -49,7 +49,7 @@ int run(const Args& args) {
 int serve_command(const Args& args) {
     auto p = parse(args, allow_listen);
     if (!p || !p->positional.empty()) return 2;
-    net::ServeOptions options{p->config, {}, p->allow_root};
+    server::ServeOptions options{p->config, {}, p->allow_root};
     for (const auto& text : p->listen) {
         auto ep = parse_endpoint(text);
         if (!ep) {
@@ -58,7 +58,7 @@ int serve_command(const Args& args) {
         }
         options.listen_override.push_back(*ep);
     }
-    return net::serve(options);
+    return server::serve(options);
 }
 
 namespace {

@@ -10,7 +10,7 @@
 #include "engine/client_view.hpp"
 #include "geo/mmdb_file.hpp"
 #include "geo/region_choice.hpp"
-#include "net/endpoint.hpp"
+#include "util/asio_address.hpp"
 #include "zone/snapshot_loader.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -21,7 +21,7 @@ namespace srvd::cli {
 namespace {
 
 std::string subnet_text(const dns::ClientSubnet& s) {
-    return net::address_of(s.family != 1, s.address).to_string() + "/" + std::to_string(s.source);
+    return address_of(s.family != 1, s.address).to_string() + "/" + std::to_string(s.source);
 }
 
 const zone::ZoneEntry* zone_of(const zone::Snapshot& s, const std::string& name) {
@@ -66,7 +66,7 @@ int explain_command(const Args& args) {
     if (!loaded) return 1;
     const zone::Snapshot& s = *loaded->snapshot;
 
-    const engine::ClientAddress client = net::client_address(client_ip);
+    const engine::ClientAddress client = client_address(client_ip);
 
     // Which address decides, by the rules the engine applies.
     std::string deciding = client_ip.to_string();

@@ -2,6 +2,7 @@
 // The answer engine: query bytes + client + snapshot → answer bytes. A pure
 // function: no sockets, no allocation, no locks, no exceptions. The network
 // layer, the tests, the benchmarks and the fuzzers all call it directly.
+#include "util/client_address.hpp"
 #include "zone/snapshot.hpp"
 
 #include <cstddef>
@@ -11,10 +12,7 @@ namespace srvd::engine {
 
 enum class Protocol : std::uint8_t { udp, tcp };
 
-struct ClientAddress {
-    std::uint8_t family = 0; // 4, 6, or 0 when unknown
-    std::uint8_t bytes[16] = {};
-};
+using srvd::ClientAddress;
 
 struct Request {
     const std::uint8_t* data;

@@ -13,7 +13,7 @@ struct HealthMonitor::Server {
     HealthConfig config;
     boost::asio::ip::address address;
     std::uint16_t port = 0;
-    zone::ServerHealth state = zone::ServerHealth::up;
+    ServerHealth state = ServerHealth::up;
     std::uint32_t successes = 0, failures = 0;
     boost::asio::steady_timer timer;
     bool stopped = false;
@@ -70,10 +70,10 @@ void HealthMonitor::stop() {
     servers_.clear();
 }
 
-void HealthMonitor::configure(const zone::Snapshot& snapshot) {
+void HealthMonitor::configure(const std::vector<const ZonePolicy*>& zones) {
     std::map<std::string, std::shared_ptr<Server>> next;
-    for (const auto& z : snapshot.zones) {
-        const ZonePolicy& policy = z.data->policy;
+    for (const ZonePolicy* z : zones) {
+        const ZonePolicy& policy = *z;
         if (!policy.health) continue;
         for (const auto& ms : policy.media_servers) {
             Target t = target_of(*policy.health, ms);
@@ -100,11 +100,11 @@ void HealthMonitor::configure(const zone::Snapshot& snapshot) {
     for (auto& [key, s] : servers_) schedule(s, std::chrono::milliseconds(0));
 }
 
-std::vector<zone::ServerHealth> HealthMonitor::states(const ZonePolicy& zone) const {
-    std::vector<zone::ServerHealth> out;
+std::vector<ServerHealth> HealthMonitor::states(const ZonePolicy& zone) const {
+    std::vector<ServerHealth> out;
     for (const auto& ms : zone.media_servers) {
         auto it = zone.health ? servers_.find(target_of(*zone.health, ms).key) : servers_.end();
-        out.push_back(it == servers_.end() ? zone::ServerHealth::up : it->second->state);
+        out.push_back(it == servers_.end() ? ServerHealth::up : it->second->state);
     }
     return out;
 }
@@ -136,21 +136,21 @@ void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
 }
 
 void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string& detail) {
-    const zone::ServerHealth before = s.state;
+    const ServerHealth before = s.state;
     if (ok) {
         ++s.successes;
         s.failures = 0;
-        if (s.state != zone::ServerHealth::up && s.successes >= s.config.up_after)
-            s.state = zone::ServerHealth::up;
+        if (s.state != ServerHealth::up && s.successes >= s.config.up_after)
+            s.state = ServerHealth::up;
     } else if (draining) {
         s.successes = 0;
         s.failures = 0;
-        s.state = zone::ServerHealth::draining; // an explicit signal: no threshold
+        s.state = ServerHealth::draining; // an explicit signal: no threshold
     } else {
         ++s.failures;
         s.successes = 0;
-        if (s.state != zone::ServerHealth::down && s.failures >= s.config.down_after)
-            s.state = zone::ServerHealth::down;
+        if (s.state != ServerHealth::down && s.failures >= s.config.down_after)
+            s.state = ServerHealth::down;
     }
     if (s.state == before) return;
     static const char* names[] = {"up", "down", "draining"};

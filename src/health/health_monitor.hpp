@@ -4,7 +4,8 @@
 // Asio timers of the control thread, and keeps each server's state: up until
 // the first probe finishes; down after `down_after` consecutive failures;
 // draining on a 503; up again after `up_after` consecutive successes.
-#include "zone/snapshot.hpp"
+#include "config/zone_policy.hpp"
+#include "health/server_health.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,10 +24,11 @@ class HealthMonitor {
     HealthMonitor(boost::asio::io_context& io, std::function<void()> changed);
     ~HealthMonitor();
 
-    // Probes what `snapshot` configures; servers seen before keep their state.
-    void configure(const zone::Snapshot& snapshot);
+    // Probes what the zones' `health:` sections configure; servers seen
+    // before keep their state.
+    void configure(const std::vector<const ZonePolicy*>& zones);
     // States for a zone's media servers, in policy order (all up if unknown).
-    std::vector<zone::ServerHealth> states(const ZonePolicy& zone) const;
+    std::vector<ServerHealth> states(const ZonePolicy& zone) const;
     bool any_configured() const { return !servers_.empty(); }
     void stop();
 

@@ -3,7 +3,7 @@
 // and stores, no read-modify-write, so no locked instruction on the packet
 // path); the metrics endpoint sums the blocks when scraped.
 #include "engine/answer_engine.hpp"
-#include "xfr/responder.hpp"
+#include "xfr/transfer_kind.hpp"
 
 #include <array>
 #include <atomic>
@@ -31,7 +31,7 @@ struct alignas(64) WorkerCounters {
     Counter dropped[2] = {};
     Counter truncated = 0;
     Counter rrl_dropped = 0, rrl_slipped = 0;     // response rate limiting
-    Counter transfers[3] = {};                    // xfr::Outcome::Kind: axfr, ixfr, refused
+    Counter transfers[3] = {};                    // xfr::TransferKind: axfr, ixfr, refused
     Counter located[max_zones][max_regions] = {}; // answers chosen by region
     Counter latency[latency_bounds_ns.size() + 1] = {};
     Counter latency_sum_ns = 0;
@@ -40,8 +40,8 @@ struct alignas(64) WorkerCounters {
         c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
     }
 
-    void count_transfer(xfr::Outcome::Kind kind) noexcept {
-        if (kind != xfr::Outcome::Kind::signed_query) bump(transfers[static_cast<int>(kind)]);
+    void count_transfer(xfr::TransferKind kind) noexcept {
+        if (kind != xfr::TransferKind::signed_query) bump(transfers[static_cast<int>(kind)]);
     }
 
     void count(engine::Protocol protocol, std::size_t answer_size, const engine::AnswerInfo& info,

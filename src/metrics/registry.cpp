@@ -123,14 +123,14 @@ std::string Registry::render(const zone::Snapshot& current) const {
         for (std::size_t i = 0; i < z.data->policy.media_servers.size(); ++i)
             out << "srvd_media_server_up{zone=\"" << z.data->policy.zone << "\",server=\""
                 << z.data->policy.media_servers[i].label << "\"} "
-                << (z.data->health[i] == zone::ServerHealth::up ? 1 : 0) << "\n";
+                << (z.data->health[i] == health::ServerHealth::up ? 1 : 0) << "\n";
     header(out, "srvd_media_server_draining", "gauge",
            "1 while a media server answers health checks with 503.");
     for (const auto& z : current.zones)
         for (std::size_t i = 0; i < z.data->policy.media_servers.size(); ++i)
             out << "srvd_media_server_draining{zone=\"" << z.data->policy.zone << "\",server=\""
                 << z.data->policy.media_servers[i].label << "\"} "
-                << (z.data->health[i] == zone::ServerHealth::draining ? 1 : 0) << "\n";
+                << (z.data->health[i] == health::ServerHealth::draining ? 1 : 0) << "\n";
 
     header(out, "srvd_snapshot_bytes", "gauge", "Memory of the compiled answers and GeoIP tables.");
     out << "srvd_snapshot_bytes " << current.memory() + (current.geo ? current.geo->memory() : 0)

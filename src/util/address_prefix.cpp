@@ -34,4 +34,13 @@ std::optional<AddressPrefix> parse_prefix(const std::string& text) {
     return p;
 }
 
+bool in_prefix(const ClientAddress& a, const AddressPrefix& p) noexcept {
+    if (a.family != p.family) return false;
+    for (std::uint8_t bit = 0; bit < p.length; ++bit) {
+        const std::uint8_t mask = static_cast<std::uint8_t>(0x80 >> (bit % 8));
+        if ((a.bytes[bit / 8] & mask) != (p.bytes[bit / 8] & mask)) return false;
+    }
+    return true;
+}
+
 } // namespace srvd

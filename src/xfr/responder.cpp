@@ -1,8 +1,8 @@
 #include "xfr/responder.hpp"
 
 #include "dns/wire.hpp"
-#include "net/endpoint.hpp"
-#include "net/rate_limiter.hpp"
+#include "util/asio_address.hpp"
+#include "query/rate_limiter.hpp"
 #include "xfr/tsig.hpp"
 
 #include <algorithm>
@@ -23,7 +23,7 @@ using PktPtr = std::unique_ptr<ldns_pkt, PktDeleter>;
 constexpr std::size_t message_budget = 16 * 1024;
 
 std::string client_text(const engine::ClientAddress& c) {
-    return c.family ? net::address_of(c.family == 6, c.bytes).to_string() : "?";
+    return c.family ? address_of(c.family == 6, c.bytes).to_string() : "?";
 }
 
 class Responder {
@@ -161,7 +161,7 @@ class Responder {
 
     bool allowed(const TsigKey* key) const {
         for (const auto& a : snapshot_.transfer.allow)
-            if (net::in_prefix(request_.client, a.prefix) &&
+            if (in_prefix(request_.client, a.prefix) &&
                 (a.key.empty() || (key && key->name == a.key)))
                 return true;
         return false;

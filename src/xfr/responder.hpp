@@ -4,6 +4,7 @@
 // This is not the packet path: transfers are rare, large and allowed to
 // allocate, so it is built on ldns packets rather than hand-written wire code.
 #include "engine/answer_engine.hpp"
+#include "xfr/transfer_kind.hpp"
 
 #include <string>
 #include <vector>
@@ -11,9 +12,8 @@
 namespace srvd::xfr {
 
 struct Outcome {
-    // What was answered, for metrics: the whole zone, changes (or the SOA
-    // alone) by IXFR, a refusal (REFUSED, NOTAUTH, NOTIMP), a signed query.
-    enum class Kind : std::uint8_t { axfr, ixfr, refused, signed_query } kind = Kind::signed_query;
+    using Kind = TransferKind;
+    Kind kind = Kind::signed_query;
     std::vector<std::string> messages; // wire format, in order; empty: drop
     std::string log; // a line for the log when something was transferred or refused
 };

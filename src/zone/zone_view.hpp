@@ -4,6 +4,7 @@
 // This is the load-time model that answers, export and explain are built from.
 #include "config/zone_policy.hpp"
 #include "dns/rr.hpp"
+#include "health/server_health.hpp"
 
 #include <cstdint>
 #include <map>
@@ -49,8 +50,7 @@ struct TierTag {
     bool regional;          // a GeoIP-aware proxy's: differs between views
 };
 
-// What the health checks last said of a media server (DESIGN §6).
-enum class ServerHealth : std::uint8_t { up, down, draining };
+using health::ServerHealth;
 
 struct ZoneData {
     ZonePolicy policy;

@@ -249,8 +249,8 @@ proxies:
     zone::SnapshotOptions options;
     options.geoip = &geo;
     auto s = zone::compile_snapshot(
-        {zone::build_zone(load_zone_policy(file), {zone::ServerHealth::down, zone::ServerHealth::up,
-                                                   zone::ServerHealth::up})},
+        {zone::build_zone(load_zone_policy(file), {health::ServerHealth::down, health::ServerHealth::up,
+                                                   health::ServerHealth::up})},
         options);
     Response east = ask(*s, sip_srv, dns::type::SRV, {.ecs = "198.51.100.0/24"});
     Response west = ask(*s, sip_srv, dns::type::SRV, {.ecs = "192.0.2.0/24"});

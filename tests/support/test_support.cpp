@@ -3,7 +3,7 @@
 #include "config/zone_policy.hpp"
 #include "dns/query_builder.hpp"
 #include "dns/rr.hpp"
-#include "net/endpoint.hpp"
+#include "util/asio_address.hpp"
 #include "zone/zone_view.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -92,7 +92,7 @@ std::vector<std::string> Response::section(int which) const {
 }
 
 engine::ClientAddress client_address(const std::string& text) {
-    return net::client_address(boost::asio::ip::make_address(text));
+    return srvd::client_address(boost::asio::ip::make_address(text));
 }
 
 Response ask(const zone::Snapshot& s, const std::vector<std::uint8_t>& query,

@@ -1,16 +1,16 @@
-#include "net/rate_limiter.hpp"
+#include "query/rate_limiter.hpp"
 #include "support/test_support.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace srvd;
-using V = net::RateLimiter::Verdict;
+using V = query::RateLimiter::Verdict;
 
 TEST_CASE("over the rate: dropped, every slip-th truncated, the next second starts afresh") {
     RrlConfig c;
     c.responses_per_second = 5;
     c.slip = 2;
-    net::RateLimiter rl(c);
+    query::RateLimiter rl(c);
     const auto a = test::client_address("198.51.100.7");
     for (int i = 0; i < 5; ++i) CHECK(rl.check(a, 100) == V::send);
     CHECK(rl.check(a, 100) == V::drop);
@@ -25,7 +25,7 @@ TEST_CASE("clients are grouped by prefix, other prefixes and exempt ones are not
     c.responses_per_second = 2;
     c.slip = 0;
     c.exempt.push_back(*parse_prefix("192.0.2.0/24"));
-    net::RateLimiter rl(c);
+    query::RateLimiter rl(c);
     CHECK(rl.check(test::client_address("198.51.100.1"), 7) == V::send);
     CHECK(rl.check(test::client_address("198.51.100.2"), 7) == V::send);
     CHECK(rl.check(test::client_address("198.51.100.3"), 7) == V::drop); // same /24
@@ -37,7 +37,7 @@ TEST_CASE("clients are grouped by prefix, other prefixes and exempt ones are not
 }
 
 TEST_CASE("off unless configured") {
-    net::RateLimiter rl(RrlConfig{});
+    query::RateLimiter rl(RrlConfig{});
     for (int i = 0; i < 1000; ++i)
         CHECK(rl.check(test::client_address("198.51.100.1"), 1) == V::send);
 }

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 using namespace srvd;
-using zone::ServerHealth;
+using health::ServerHealth;
 
 namespace {
 Ordering ordering(std::initializer_list<std::initializer_list<std::size_t>> tiers) {

@@ -1,15 +1,6 @@
-#include "net/rate_limiter.hpp"
+#include "query/rate_limiter.hpp"
 
-namespace srvd::net {
-
-bool in_prefix(const engine::ClientAddress& a, const AddressPrefix& p) noexcept {
-    if (a.family != p.family) return false;
-    for (std::uint8_t bit = 0; bit < p.length; ++bit) {
-        const std::uint8_t mask = static_cast<std::uint8_t>(0x80 >> (bit % 8));
-        if ((a.bytes[bit / 8] & mask) != (p.bytes[bit / 8] & mask)) return false;
-    }
-    return true;
-}
+namespace srvd::query {
 
 RateLimiter::RateLimiter(const RateLimitConfig& config) : config_(config), table_(buckets) {}
 
@@ -49,4 +40,4 @@ RateLimiter::Verdict RateLimiter::check(const engine::ClientAddress& client,
     return Verdict::drop;
 }
 
-} // namespace srvd::net
+} // namespace srvd::query

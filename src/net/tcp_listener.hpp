@@ -3,7 +3,7 @@
 // connection answered in order, an idle timeout, and a cap on connections.
 #include "config/server_config.hpp"
 #include "metrics/counters.hpp"
-#include "net/snapshot_holder.hpp"
+#include "zone/snapshot_holder.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -36,7 +36,7 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   public:
     // `transfers` runs what builds zone transfers (see TcpSession::answer_transfer).
     TcpListener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-                const SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters,
+                const zone::SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters,
                 boost::asio::any_io_executor transfers);
     void start();
     void close(); // stops accepting and closes every session
@@ -55,7 +55,7 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    const SnapshotHolder& holder_;
+    const zone::SnapshotHolder& holder_;
     TcpLimits& limits_;
     metrics::WorkerCounters& counters_;
     boost::asio::any_io_executor transfers_;

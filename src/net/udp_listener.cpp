@@ -1,7 +1,7 @@
-#include "net/udp_worker.hpp"
+#include "net/udp_listener.hpp"
 
 #include "dns/wire.hpp"
-#include "net/endpoint.hpp"
+#include "util/asio_address.hpp"
 #include "util/log.hpp"
 #include "xfr/responder.hpp"
 
@@ -15,7 +15,7 @@ namespace srvd::net {
 
 UdpListener::UdpListener(boost::asio::io_context& io,
                          const boost::asio::ip::udp::endpoint& endpoint,
-                         const SnapshotHolder& holder, metrics::WorkerCounters& counters)
+                         const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters)
     : socket_(io), holder_(holder), counters_(counters), limiter_(RrlConfig{}),
       in_(batch * max_query), out_(batch * dns::max_message_size) {
     socket_.open(endpoint.protocol());
@@ -125,12 +125,12 @@ void UdpListener::on_readable() {
                 }
             }
             switch (limiter_.check(request.client, now_seconds)) {
-            case RateLimiter::Verdict::send:
+            case query::RateLimiter::Verdict::send:
                 break;
-            case RateLimiter::Verdict::drop:
+            case query::RateLimiter::Verdict::drop:
                 metrics::WorkerCounters::bump(counters_.rrl_dropped);
                 continue;
-            case RateLimiter::Verdict::truncate: {
+            case query::RateLimiter::Verdict::truncate: {
                 // Header, question and the OPT, TC set: a real client retries
                 // over TCP, and still sees that we do EDNS (RFC 6891 7).
                 metrics::WorkerCounters::bump(counters_.rrl_slipped);

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace srvd::net {
+namespace srvd::server {
 
 struct ServeOptions {
     std::string config_path;
@@ -16,4 +16,4 @@ struct ServeOptions {
 // Serves until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code.
 int serve(const ServeOptions& options);
 
-} // namespace srvd::net
+} // namespace srvd::server

@@ -9,11 +9,11 @@
 #include <memory>
 #include <mutex>
 
-namespace srvd::net {
+namespace srvd::zone {
 
 class SnapshotHolder {
   public:
-    void publish(std::shared_ptr<const zone::Snapshot> snapshot) {
+    void publish(std::shared_ptr<const Snapshot> snapshot) {
         std::lock_guard lock(mutex_);
         current_ = std::move(snapshot);
         generation_.fetch_add(1, std::memory_order_release);
@@ -29,7 +29,7 @@ class SnapshotHolder {
 
     // Refreshes `cached` (and `rrl`, when given) if anything was published
     // since `seen`. Returns whether it did.
-    bool refresh(std::shared_ptr<const zone::Snapshot>& cached, std::uint64_t& seen,
+    bool refresh(std::shared_ptr<const Snapshot>& cached, std::uint64_t& seen,
                  std::shared_ptr<const RrlConfig>* rrl = nullptr) const {
         const std::uint64_t now = generation_.load(std::memory_order_acquire);
         if (now == seen && cached) return false;
@@ -42,9 +42,9 @@ class SnapshotHolder {
 
   private:
     mutable std::mutex mutex_;
-    std::shared_ptr<const zone::Snapshot> current_;
+    std::shared_ptr<const Snapshot> current_;
     std::shared_ptr<const RrlConfig> rrl_ = std::make_shared<const RrlConfig>();
     std::atomic<std::uint64_t> generation_{0};
 };
 
-} // namespace srvd::net
+} // namespace srvd::zone

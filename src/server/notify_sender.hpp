@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace srvd::net {
+namespace srvd::server {
 
 class NotifyAttempt;
 
@@ -30,4 +30,4 @@ class NotifySender {
     std::vector<std::weak_ptr<NotifyAttempt>> pending_;
 };
 
-} // namespace srvd::net
+} // namespace srvd::server

@@ -1,19 +1,16 @@
 #pragma once
-// Socket and Asio addresses ↔ the engine's ClientAddress.
-#include "engine/answer_engine.hpp"
+// ClientAddress to and from Asio addresses: for configuration, logs and
+// explain, off the packet path.
+#include "util/client_address.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cstring>
 
-namespace srvd::net {
+namespace srvd {
 
-inline engine::ClientAddress client_address(const boost::asio::ip::address& a) {
-    engine::ClientAddress c;
+inline ClientAddress client_address(const boost::asio::ip::address& a) {
+    ClientAddress c;
     if (a.is_v4()) {
         c.family = 4;
         const auto b = a.to_v4().to_bytes();
@@ -22,18 +19,6 @@ inline engine::ClientAddress client_address(const boost::asio::ip::address& a) {
         c.family = 6;
         const auto b = a.to_v6().to_bytes();
         std::copy(b.begin(), b.end(), c.bytes);
-    }
-    return c;
-}
-
-inline engine::ClientAddress client_address(const sockaddr* sa) {
-    engine::ClientAddress c;
-    if (sa->sa_family == AF_INET) {
-        c.family = 4;
-        std::memcpy(c.bytes, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, 4);
-    } else if (sa->sa_family == AF_INET6) {
-        c.family = 6;
-        std::memcpy(c.bytes, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, 16);
     }
     return c;
 }
@@ -50,4 +35,4 @@ inline boost::asio::ip::address address_of(bool v6, const std::uint8_t* bytes) {
     return boost::asio::ip::address_v6(b);
 }
 
-} // namespace srvd::net
+} // namespace srvd

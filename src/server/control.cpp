@@ -1,4 +1,4 @@
-#include "net/control.hpp"
+#include "server/control.hpp"
 
 #include "util/log.hpp"
 #include "zone/load_warnings.hpp"
@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-namespace srvd::net {
+namespace srvd::server {
 
 std::string summary(const zone::Loaded& loaded) {
     return std::to_string(loaded.snapshot->zones.size()) + " zone(s), " +
@@ -20,7 +20,17 @@ void apply_log_level(const ServerConfig& config) {
     if (log::parse_level(config.log_level, level)) log::set_level(level);
 }
 
-Control::Control(boost::asio::io_context& io, SnapshotHolder& holder, TcpLimits& tcp_limits,
+namespace {
+
+std::vector<const ZonePolicy*> policies(const zone::Snapshot& snapshot) {
+    std::vector<const ZonePolicy*> out;
+    for (const auto& z : snapshot.zones) out.push_back(&z.data->policy);
+    return out;
+}
+
+} // namespace
+
+Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder, net::TcpLimits& tcp_limits,
                  metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded)
     : holder_(holder), tcp_limits_(tcp_limits), registry_(registry),
       config_path_(std::move(config_path)), running_(loaded.config), current_(loaded.snapshot),
@@ -28,7 +38,7 @@ Control::Control(boost::asio::io_context& io, SnapshotHolder& holder, TcpLimits&
 
 void Control::start(const zone::Loaded& loaded) {
     send_notifies(loaded);
-    monitor_.configure(*current_);
+    monitor_.configure(policies(*current_));
 }
 
 void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
@@ -83,7 +93,7 @@ void Control::reload() {
         apply_limits(next.config);
         const auto changes = zone::describe_changes(*current_, *next.snapshot);
         publish(next.snapshot);
-        monitor_.configure(*current_);
+        monitor_.configure(policies(*current_));
         log::info("reloaded: " + summary(next) +
                   (changes.empty() ? "; no zone, name or region changed" : ""));
         for (const auto& change : changes) log::info("reloaded: " + change);
@@ -123,4 +133,4 @@ void Control::stop() {
     monitor_.stop();
 }
 
-} // namespace srvd::net
+} // namespace srvd::server

@@ -1,7 +1,7 @@
-#include "net/tcp_server.hpp"
+#include "net/tcp_listener.hpp"
 
 #include "dns/wire.hpp"
-#include "net/endpoint.hpp"
+#include "util/asio_address.hpp"
 #include "util/log.hpp"
 #include "xfr/responder.hpp"
 
@@ -17,7 +17,7 @@ using asio::ip::tcp;
 
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
   public:
-    TcpSession(tcp::socket socket, const SnapshotHolder& holder, TcpLimits& limits,
+    TcpSession(tcp::socket socket, const zone::SnapshotHolder& holder, TcpLimits& limits,
                std::shared_ptr<TcpListener> listener, metrics::WorkerCounters& counters,
                asio::any_io_executor transfers)
         : socket_(std::move(socket)), timer_(socket_.get_executor()), holder_(holder),
@@ -157,7 +157,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
     tcp::socket socket_;
     asio::steady_timer timer_;
-    const SnapshotHolder& holder_;
+    const zone::SnapshotHolder& holder_;
     TcpLimits& limits_;
     std::shared_ptr<TcpListener> listener_; // counts this session while idle
     metrics::WorkerCounters& counters_;
@@ -173,7 +173,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 };
 
 TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,
-                         const SnapshotHolder& holder, TcpLimits& limits,
+                         const zone::SnapshotHolder& holder, TcpLimits& limits,
                          metrics::WorkerCounters& counters, asio::any_io_executor transfers)
     : io_(io), acceptor_(io), holder_(holder), limits_(limits), counters_(counters),
       transfers_(std::move(transfers)) {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace srvd::net {
+namespace srvd::server {
 
 // Switches the process to `user` (and `group`, else the user's primary
 // group), dropping supplementary groups. Returns an error text, empty on
@@ -15,4 +15,4 @@ std::string drop_privileges(const std::string& user, const std::string& group);
 // operator hears at start-up, not at the first reload, that it will fail.
 std::vector<std::string> unreadable(const std::vector<std::string>& paths);
 
-} // namespace srvd::net
+} // namespace srvd::server

@@ -5,9 +5,9 @@
 // workers pick it up at their next batch.
 #include "health/health_monitor.hpp"
 #include "metrics/registry.hpp"
-#include "net/notify_sender.hpp"
-#include "net/snapshot_holder.hpp"
-#include "net/tcp_server.hpp"
+#include "server/notify_sender.hpp"
+#include "zone/snapshot_holder.hpp"
+#include "net/tcp_listener.hpp"
 #include "zone/snapshot_loader.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -15,12 +15,12 @@
 #include <memory>
 #include <string>
 
-namespace srvd::net {
+namespace srvd::server {
 
 class Control {
   public:
     // `loaded` is what serve started with (already published to `holder`).
-    Control(boost::asio::io_context& io, SnapshotHolder& holder, TcpLimits& tcp_limits,
+    Control(boost::asio::io_context& io, zone::SnapshotHolder& holder, net::TcpLimits& tcp_limits,
             metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded);
 
     // Sends the start-up NOTIFYs (those of `loaded`) and starts the health checks.
@@ -41,8 +41,8 @@ class Control {
     // rrl and limits.tcp_*: applied at once, and logged when they change.
     void apply_limits(const ServerConfig& next);
 
-    SnapshotHolder& holder_;
-    TcpLimits& tcp_limits_;
+    zone::SnapshotHolder& holder_;
+    net::TcpLimits& tcp_limits_;
     metrics::Registry& registry_;
     const std::string config_path_;
     // listen, threads and metrics.listen as started; rrl and limits as last applied.
@@ -58,4 +58,4 @@ std::string summary(const zone::Loaded& loaded);
 // Applies the configured log level.
 void apply_log_level(const ServerConfig& config);
 
-} // namespace srvd::net
+} // namespace srvd::server

@@ -1,4 +1,4 @@
-#include "net/notify_sender.hpp"
+#include "server/notify_sender.hpp"
 
 #include "dns/ldns.hpp"
 #include "util/host_port.hpp"
@@ -12,7 +12,7 @@
 #include <memory>
 #include <random>
 
-namespace srvd::net {
+namespace srvd::server {
 namespace asio = boost::asio;
 // One NOTIFY to one secondary, alive until acknowledged or out of attempts.
 class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
@@ -162,4 +162,4 @@ void NotifySender::stop() {
     pending_.clear();
 }
 
-} // namespace srvd::net
+} // namespace srvd::server

@@ -1,13 +1,13 @@
-#include "net/server.hpp"
+#include "server/server.hpp"
 
 #include "metrics/http_server.hpp"
 #include "metrics/registry.hpp"
 #include "net/address_in_use.hpp"
-#include "net/control.hpp"
-#include "net/privileges.hpp"
-#include "net/snapshot_holder.hpp"
-#include "net/tcp_server.hpp"
-#include "net/udp_worker.hpp"
+#include "server/control.hpp"
+#include "server/privileges.hpp"
+#include "zone/snapshot_holder.hpp"
+#include "net/tcp_listener.hpp"
+#include "net/udp_listener.hpp"
 #include "util/host_port.hpp"
 #include "util/log.hpp"
 #include "zone/load_warnings.hpp"
@@ -21,15 +21,15 @@
 #include <csignal>
 #include <thread>
 
-namespace srvd::net {
+namespace srvd::server {
 namespace asio = boost::asio;
 
 namespace {
 
 struct Worker {
     asio::io_context io{1}; // one thread per context: no internal locking needed
-    std::vector<std::unique_ptr<UdpListener>> udp;
-    std::vector<std::shared_ptr<TcpListener>> tcp;
+    std::vector<std::unique_ptr<net::UdpListener>> udp;
+    std::vector<std::shared_ptr<net::TcpListener>> tcp;
     std::thread thread;
 };
 
@@ -64,10 +64,10 @@ int serve(const ServeOptions& options) {
         return 1;
     }
 
-    SnapshotHolder holder;
+    zone::SnapshotHolder holder;
     holder.publish(loaded.snapshot);
     holder.publish_rrl(loaded.config.rrl);
-    TcpLimits tcp_limits;
+    net::TcpLimits tcp_limits;
     tcp_limits.max_clients = loaded.config.limits.tcp_clients;
     tcp_limits.idle_timeout = loaded.config.limits.tcp_idle_timeout;
 
@@ -82,7 +82,7 @@ int serve(const ServeOptions& options) {
     // Every address is checked before any is bound: the workers' own
     // SO_REUSEPORT sockets must not make the check see srvd itself.
     for (const auto& ep : listen) {
-        if (auto why = address_in_use(ep); !why.empty()) {
+        if (auto why = net::address_in_use(ep); !why.empty()) {
             log::error("cannot listen on " + host_port(ep.address(), ep.port()) + ": " + why);
             return 1;
         }
@@ -94,8 +94,8 @@ int serve(const ServeOptions& options) {
             metrics::WorkerCounters& counters = registry.add_worker();
             for (const auto& ep : listen) {
                 binding = &ep;
-                w->udp.push_back(std::make_unique<UdpListener>(w->io, ep, holder, counters));
-                w->tcp.push_back(std::make_shared<TcpListener>(
+                w->udp.push_back(std::make_unique<net::UdpListener>(w->io, ep, holder, counters));
+                w->tcp.push_back(std::make_shared<net::TcpListener>(
                     w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder, tcp_limits,
                     counters, transfer_pool.get_executor()));
             }
@@ -173,4 +173,4 @@ int serve(const ServeOptions& options) {
     return 0;
 }
 
-} // namespace srvd::net
+} // namespace srvd::server

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace srvd::net {
+namespace srvd::query {
 
 using RateLimitConfig = RrlConfig;
 
@@ -40,6 +40,4 @@ class RateLimiter {
     std::vector<Bucket> table_;
 };
 
-bool in_prefix(const engine::ClientAddress& a, const AddressPrefix& p) noexcept;
-
-} // namespace srvd::net
+} // namespace srvd::query

@@ -1,4 +1,4 @@
-#include "net/privileges.hpp"
+#include "server/privileges.hpp"
 
 #include <grp.h>
 #include <pwd.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace srvd::net {
+namespace srvd::server {
 
 std::string drop_privileges(const std::string& user, const std::string& group) {
     const passwd* pw = ::getpwnam(user.c_str());
@@ -34,4 +34,4 @@ std::vector<std::string> unreadable(const std::vector<std::string>& paths) {
     return out;
 }
 
-} // namespace srvd::net
+} // namespace srvd::server

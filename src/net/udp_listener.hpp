@@ -4,8 +4,8 @@
 // receive costs a handler dispatch and two system calls per query; batching
 // amortises both.
 #include "metrics/counters.hpp"
-#include "net/rate_limiter.hpp"
-#include "net/snapshot_holder.hpp"
+#include "query/rate_limiter.hpp"
+#include "zone/snapshot_holder.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -23,7 +23,7 @@ class UdpListener {
   public:
     // Rate limiting follows the holder (start-up and reloads alike).
     UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
-                const SnapshotHolder& holder, metrics::WorkerCounters& counters);
+                const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters);
     void start();
     void close();
 
@@ -49,9 +49,9 @@ class UdpListener {
     void reply_from_query_destination(std::size_t query, std::size_t reply);
 
     boost::asio::ip::udp::socket socket_;
-    const SnapshotHolder& holder_;
+    const zone::SnapshotHolder& holder_;
     metrics::WorkerCounters& counters_;
-    RateLimiter limiter_;
+    query::RateLimiter limiter_;
     std::shared_ptr<const zone::Snapshot> snapshot_;
     std::shared_ptr<const RrlConfig> rrl_;
     std::uint64_t generation_ = 0;

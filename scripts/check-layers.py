@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""The shape of src/, checked: no #include cycle between its folders and no
+function longer than MAX_LINES lines. Run by ctest ("layers"); prints what it
+finds and exits 1 on any finding.
+
+The function scan is a brace matcher over clang-formatted code, not a C++
+parser: comments, strings and character literals are blanked first, and a
+brace opens a function body when it follows a ')' (or 'noexcept', 'const',
+'override', a trailing return type) outside any other function body."""
+import os
+import re
+import sys
+
+MAX_LINES = 80
+
+
+def folder_of(path, src):
+    rel = os.path.relpath(path, src)
+    return rel.split(os.sep)[0] if os.sep in rel else None
+
+
+def include_graph(src):
+    graph = {}
+    for root, _, files in os.walk(src):
+        for f in files:
+            path = os.path.join(root, f)
+            here = folder_of(path, src)
+            if here is None:
+                continue
+            with open(path, encoding="utf-8") as text:
+                for line in text:
+                    m = re.match(r'\s*#\s*include\s+"([a-z_]+)/', line)
+                    if m and m.group(1) != here:
+                        graph.setdefault(here, {}).setdefault(m.group(1), path)
+    return graph
+
+
+def find_cycle(graph):
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, {})):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def blank_literals(text):
+    # Comments, strings and char literals become spaces (newlines kept), so
+    # braces inside them do not count.
+    pattern = re.compile(r'//[^\n]*|/\*.*?\*/|R"([^(]*)\(.*?\)\1"|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'',
+                         re.S)
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+FUNCTION_TAIL = re.compile(r'(\)|\bnoexcept|\bconst|\boverride|\bmutable|->\s*[\w:<>,\s*&]+)\s*$')
+
+
+def long_functions(path):
+    with open(path, encoding="utf-8") as f:
+        text = blank_literals(f.read())
+    found = []
+    stack = []  # per open brace: (is_function, line)
+    last = 0
+    line = 1
+    for i, c in enumerate(text):
+        if c == "\n":
+            line += 1
+        elif c == "{":
+            before = text[last:i]
+            inside_function = any(kind for kind, _ in stack)
+            is_function = not inside_function and bool(FUNCTION_TAIL.search(before))
+            stack.append((is_function, line))
+            last = i + 1
+        elif c == "}":
+            if stack:
+                is_function, start = stack.pop()
+                if is_function and line - start - 1 > MAX_LINES:
+                    found.append((start, line - start - 1))
+            last = i + 1
+        elif c == ";":
+            last = i + 1
+    return found
+
+
+def self_test():
+    # The checker must fail on what it looks for: a planted cycle and a long
+    # function (with a lambda and a brace in a string inside) in a probe tree.
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        for folder, body in (("a", '#include "b/x.hpp"\n'), ("b", '#include "a/x.hpp"\n')):
+            os.makedirs(os.path.join(d, folder))
+            with open(os.path.join(d, folder, "x.hpp"), "w") as f:
+                f.write(body)
+        with open(os.path.join(d, "a", "long.cpp"), "w") as f:
+            f.write("namespace n {\nint f(int x) noexcept {\n    auto g = [] { return \"{\"; };\n"
+                    + "    ++x;\n" * (MAX_LINES - 1) + "    return x;\n}\nint h() {\n    return 1;\n}\n}\n")
+        if find_cycle(include_graph(d)) != ["a", "b", "a"]:
+            print("self-test: the planted include cycle was not found")
+            return 1
+        found = long_functions(os.path.join(d, "a", "long.cpp"))
+        if found != [(2, MAX_LINES + 1)]:
+            print(f"self-test: expected one function of {MAX_LINES + 1} lines at line 2, found {found}")
+            return 1
+    return 0
+
+
+def main():
+    if self_test():
+        return 1
+    src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src")
+    src = os.path.normpath(src)
+    problems = 0
+    cycle = find_cycle(include_graph(src))
+    if cycle:
+        graph = include_graph(src)
+        print("include cycle between folders: " + " -> ".join(cycle))
+        for a, b in zip(cycle, cycle[1:]):
+            print(f"  {a} -> {b}: {graph[a][b]}")
+        problems += 1
+    for root, _, files in os.walk(src):
+        for f in sorted(files):
+            if f.endswith((".cpp", ".hpp")):
+                path = os.path.join(root, f)
+                for start, length in long_functions(path):
+                    print(f"{os.path.relpath(path, os.path.dirname(src))}:{start}: function of {length} lines (limit {MAX_LINES})")
+                    problems += 1
+    if problems:
+        print(f"{problems} problem(s)")
+        return 1
+    print("layers: no folder include cycle; no function over " + str(MAX_LINES) + " lines")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
