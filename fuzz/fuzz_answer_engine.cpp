@@ -3,10 +3,11 @@
 // open). The first two bytes choose the transport and the client address.
 // Beyond "no crash, no sanitizer report", every answer must be a message ldns
 // can decode, with the query's ID, within the size the transport allows; what
-// the engine hands to the transfer layer goes through it the same way.
+// the engine hands to the transfer layer goes through it the same way, by
+// the server's own pipeline (query/pipeline.hpp).
 #include "dns/ldns.hpp"
 #include "engine/answer_engine.hpp"
-#include "xfr/responder.hpp"
+#include "query/pipeline.hpp"
 #include "zone/snapshot_loader.hpp"
 
 #include <cstdio>
@@ -61,12 +62,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::uint8_t> out(65535);
     const engine::Request request{query.data(), query.size(), protocol, client};
     engine::AnswerInfo info;
-    const std::size_t n = engine::answer_query(snapshot(), request, out.data(), out.size(), &info);
-    if (n == 0) return 0;
+    const query::Result result =
+        query::process(snapshot(), request, nullptr, 0, out.data(), out.size(), info, nullptr);
+    const std::size_t n = result.size;
+    if (result.action == query::Action::drop) return 0;
     if (n < 12 || (protocol == engine::Protocol::udp && n > snapshot().udp_payload)) std::abort();
     check_decodes(out.data(), n, query);
-    if (info.transfer)
-        for (const auto& m : xfr::respond(snapshot(), request, out.data(), n).messages)
+    if (result.action == query::Action::transfer)
+        for (const auto& m : query::transfer(snapshot(), request, out.data(), n).messages)
             check_decodes(reinterpret_cast<const std::uint8_t*>(m.data()), m.size(), query);
     return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The shape of src/, checked: no #include cycle between its folders and no
-function longer than MAX_LINES lines. Run by ctest ("layers"); prints what it
+"""The shape of src/, checked: its folders include only folders below them
+in ORDER (so no #include cycle) and no function is longer than MAX_LINES
+lines. Run by ctest ("layers"); prints what it
 finds and exits 1 on any finding.
 
 The function scan is a brace matcher over clang-formatted code, not a C++
@@ -12,6 +13,11 @@ import re
 import sys
 
 MAX_LINES = 80
+# The folders of src/ from the bottom up (README.md's layout): each may
+# include only folders before it. A strict order implies no cycle, and says
+# where a new file belongs.
+ORDER = ["util", "dns", "config", "geo", "health", "zone", "engine", "xfr", "metrics", "query",
+         "net", "server", "cli"]
 
 
 def folder_of(path, src):
@@ -58,6 +64,18 @@ def find_cycle(graph):
             if found:
                 return found
     return None
+
+
+def order_violations(graph, order):
+    found = []
+    for here in sorted(graph):
+        if here not in order:
+            found.append(f"src/{here}: a folder missing from the layer order in {__file__}")
+            continue
+        for there, path in sorted(graph[here].items()):
+            if there not in order or order.index(there) >= order.index(here):
+                found.append(f"{path}: {here}/ includes {there}/, which is not below it")
+    return found
 
 
 def blank_literals(text):
@@ -113,6 +131,9 @@ def self_test():
         if find_cycle(include_graph(d)) != ["a", "b", "a"]:
             print("self-test: the planted include cycle was not found")
             return 1
+        if len(order_violations(include_graph(d), ["a", "b"])) != 1:
+            print("self-test: the planted upward include was not found")
+            return 1
         found = long_functions(os.path.join(d, "a", "long.cpp"))
         if found != [(2, MAX_LINES + 1)]:
             print(f"self-test: expected one function of {MAX_LINES + 1} lines at line 2, found {found}")
@@ -133,6 +154,9 @@ def main():
         for a, b in zip(cycle, cycle[1:]):
             print(f"  {a} -> {b}: {graph[a][b]}")
         problems += 1
+    for violation in order_violations(include_graph(src), ORDER):
+        print(violation)
+        problems += 1
     for root, _, files in os.walk(src):
         for f in sorted(files):
             if f.endswith((".cpp", ".hpp")):
@@ -143,7 +167,7 @@ def main():
     if problems:
         print(f"{problems} problem(s)")
         return 1
-    print("layers: no folder include cycle; no function over " + str(MAX_LINES) + " lines")
+    print("layers: " + " < ".join(ORDER) + "; no function over " + str(MAX_LINES) + " lines")
     return 0
 
 

@@ -170,6 +170,129 @@ const zone::TypeEntry* find_entry(const zone::TypeEntry* entries, std::uint32_t 
     return nullptr;
 }
 
+// The largest reply the client takes: RFC 6891 payload over UDP (at least
+// 512, at most what we configured), a whole message over TCP.
+std::size_t reply_limit(const zone::Snapshot& s, const Request& request, const ParsedQuery& q,
+                        std::size_t out_size) noexcept {
+    std::size_t limit = dns::max_message_size;
+    if (request.protocol == Protocol::udp)
+        limit = q.edns
+                    ? std::clamp<std::size_t>(q.edns_payload, dns::classic_udp_size, s.udp_payload)
+                    : dns::classic_udp_size;
+    return std::min(limit, out_size);
+}
+
+// What a query is answered with: a compiled answer of a zone, the server's
+// identity, or nothing but a header code (set in the Reply).
+struct Choice {
+    const zone::Answer* answer = nullptr;
+    const zone::ZoneArrays* zone = nullptr; // the zone `answer` belongs to
+    bool identity = false;                  // id.server or hostname.bind CH TXT
+    bool formerr = false;                   // QTYPE OPT (RFC 6891 6.1.1)
+};
+
+// The name itself, else its closest existing ancestor; then the slot of the
+// client's region and ordering variant.
+void find_answer(const zone::Snapshot& s, const ParsedQuery& q, const ClientAddress& client,
+                 Reply& r, Choice& c, AnswerInfo* info) noexcept {
+    const zone::TypeEntry* entry = nullptr;
+    const zone::Node* node = s.names.find(q.qname, q.qname_size);
+    if (node) {
+        entry = find_entry(s.entries.data(), node->exact_begin, node->exact_count, q.qtype);
+    } else {
+        for (std::uint8_t label = 1; label <= q.label_count; ++label) {
+            const std::uint8_t offset =
+                label < q.label_count ? q.label_offsets[label] : q.qname_size - 1;
+            node = s.names.find(q.qname + offset, q.qname_size - offset);
+            if (!node) continue;
+            entry = find_entry(s.entries.data(), node->below_begin, node->below_count, q.qtype);
+            break;
+        }
+    }
+    if (!entry) {
+        r.rcode = dns::rcode::REFUSED; // not a zone of ours (RFC 8906 style)
+        r.ede = ede_not_authoritative;
+        return;
+    }
+    c.zone = &s.arrays[node->zone];
+    std::uint32_t slot = entry->first_slot;
+    if (entry->regions > 1 || entry->variants > 1) {
+        const ClientView view = choose_view(s, node->zone, *entry, q, client);
+        slot = entry->slot(view.region, view.variant);
+        r.ecs_scope = view.scope;
+        if (info) {
+            info->located = true;
+            info->zone = static_cast<std::uint16_t>(node->zone);
+            info->region = view.region;
+            info->variant = view.variant;
+            info->scope = view.scope;
+            info->used_ecs = view.used_ecs;
+        }
+    }
+    c.answer = &c.zone->slots[slot];
+    r.rcode = c.answer->rcode;
+    r.authoritative = c.answer->authoritative;
+}
+
+Choice choose(const zone::Snapshot& s, const ParsedQuery& q, const ClientAddress& client, Reply& r,
+              AnswerInfo* info) noexcept {
+    Choice c;
+    if (q.edns && q.edns_version != 0) {
+        r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
+    } else if (q.qclass == dns::class_CH && !s.nsid.empty() && identity_query(q)) {
+        c.identity = true;
+        r.authoritative = true;
+    } else if (q.qtype == dns::type::OPT) {
+        c.formerr = true;
+    } else if ((q.qclass != dns::class_IN && q.qclass != dns::class_ANY) ||
+               q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR) {
+        // Other classes are not ours; transfers: see xfr/. QCLASS ANY is
+        // answered from the IN data, as Knot and NSD do (RFC 1035 3.2.5).
+        r.rcode = dns::rcode::REFUSED;
+    } else if (q.qtype == dns::type::MAILA || q.qtype == dns::type::MAILB) {
+        r.rcode = dns::rcode::NOTIMP;
+    } else {
+        find_answer(s, q, client, r, c, info);
+    }
+    return c;
+}
+
+// Copies a compiled answer after the question, its name compression
+// patched for this query name. Drops additional RRsets from the end until it
+// fits `room`; if even the answer and authority sections do not, copies
+// nothing and sets TC. Returns the bytes written.
+std::size_t copy_answer(const zone::ZoneArrays& z, const zone::Answer& a, const ParsedQuery& q,
+                        std::size_t room, Reply& r, std::uint8_t* out) noexcept {
+    std::size_t length = a.blob_length;
+    std::uint16_t arcount = a.counts[2];
+    if (length > room) {
+        length = 0;
+        arcount = 0;
+        r.truncated = true;
+        for (std::uint32_t c = a.cuts_begin + a.cuts_count; c-- > a.cuts_begin;)
+            if (z.cuts[c].length <= room) {
+                length = z.cuts[c].length;
+                arcount = z.cuts[c].arcount;
+                r.truncated = false;
+                break;
+            }
+    }
+    if (r.truncated) return 0;
+    std::memcpy(out, z.bytes + a.blob_offset, length);
+    for (std::uint32_t p = a.patches_begin; p < a.patches_begin + a.patches_count; ++p) {
+        const dns::Patch& patch = z.patches[p];
+        if (patch.position + 2u > length) continue;
+        put16(out + patch.position, static_cast<std::uint16_t>(0xc000 | patch.offset(q.qname_size)));
+    }
+    r.counts[0] = a.counts[0];
+    r.counts[1] = a.counts[1];
+    r.counts[2] = arcount;
+    // A referral without all its in-domain glue is sent as far as it
+    // fits, with TC: the resolver asks again over TCP (RFC 9471).
+    r.truncated = arcount < a.required_arcount;
+    return length;
+}
+
 } // namespace
 
 std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::uint8_t* out,
@@ -189,75 +312,11 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
         info->qtype = q.qtype;
         info->transfer = q.tsig || q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR;
     }
-
-    std::size_t limit = dns::max_message_size;
-    if (request.protocol == Protocol::udp)
-        limit = q.edns
-                    ? std::clamp<std::size_t>(q.edns_payload, dns::classic_udp_size, s.udp_payload)
-                    : dns::classic_udp_size;
-    limit = std::min(limit, out_size);
-
+    const std::size_t limit = reply_limit(s, request, q, out_size);
     Reply r;
     r.nsid = nsid_for(s, q);
-    const zone::Answer* a = nullptr;
-    const zone::ZoneArrays* z = nullptr; // the zone `a` belongs to
-    bool identity = false;               // id.server or hostname.bind CH TXT
-    if (q.edns && q.edns_version != 0) {
-        r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
-    } else if (q.qclass == dns::class_CH && !s.nsid.empty() && identity_query(q)) {
-        identity = true;
-        r.authoritative = true;
-    } else if (q.qtype == dns::type::OPT) {
-        return error_reply(s, q, request.data, dns::rcode::FORMERR, out, info);
-    } else if ((q.qclass != dns::class_IN && q.qclass != dns::class_ANY) ||
-               q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR) {
-        // Other classes are not ours; transfers: see xfr/. QCLASS ANY is
-        // answered from the IN data, as Knot and NSD do (RFC 1035 3.2.5).
-        r.rcode = dns::rcode::REFUSED;
-    } else if (q.qtype == dns::type::MAILA || q.qtype == dns::type::MAILB) {
-        r.rcode = dns::rcode::NOTIMP;
-    } else {
-        // The name itself, else its closest existing ancestor.
-        const zone::TypeEntry* entry = nullptr;
-        const zone::Node* node = s.names.find(q.qname, q.qname_size);
-        if (node) {
-            z = &s.arrays[node->zone];
-            entry = find_entry(s.entries.data(), node->exact_begin, node->exact_count, q.qtype);
-        } else {
-            for (std::uint8_t label = 1; label <= q.label_count; ++label) {
-                const std::uint8_t offset =
-                    label < q.label_count ? q.label_offsets[label] : q.qname_size - 1;
-                node = s.names.find(q.qname + offset, q.qname_size - offset);
-                if (!node) continue;
-                z = &s.arrays[node->zone];
-                entry = find_entry(s.entries.data(), node->below_begin, node->below_count, q.qtype);
-                break;
-            }
-        }
-        if (!entry) {
-            r.rcode = dns::rcode::REFUSED; // not a zone of ours (RFC 8906 style)
-            r.ede = ede_not_authoritative;
-        } else {
-            std::uint32_t slot = entry->first_slot;
-            if (entry->regions > 1 || entry->variants > 1) {
-                const ClientView view = choose_view(s, node->zone, *entry, q, request.client);
-                slot += (entry->regions > 1 ? view.region : 0) * entry->variants +
-                        (entry->variants > 1 ? view.variant : 0);
-                r.ecs_scope = view.scope;
-                if (info) {
-                    info->located = true;
-                    info->zone = static_cast<std::uint16_t>(node->zone);
-                    info->region = view.region;
-                    info->variant = view.variant;
-                    info->scope = view.scope;
-                    info->used_ecs = view.used_ecs;
-                }
-            }
-            a = &z->slots[slot];
-            r.rcode = a->rcode;
-            r.authoritative = a->authoritative;
-        }
-    }
+    const Choice c = choose(s, q, request.client, r, info);
+    if (c.formerr) return error_reply(s, q, request.data, dns::rcode::FORMERR, out, info);
     // ECS is echoed whenever we do ECS, with scope 0 when the answer does
     // not depend on the client (RFC 7871 7.2.1).
     r.echo_ecs = q.ecs && s.geo && s.geo->config.ecs;
@@ -266,50 +325,15 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
 
     const std::size_t question_size = q.question_end - dns::header_size;
     const std::size_t fixed = dns::header_size + question_size + opt_length(q, r) +
-                              (identity ? identity_record_size(s) : 0);
+                              (c.identity ? identity_record_size(s) : 0);
     if (fixed > limit) return header_only(q, dns::rcode::FORMERR, out);
     std::memcpy(out + dns::header_size, request.data + dns::header_size, question_size);
     std::size_t at = dns::header_size + question_size;
-    if (identity) {
+    if (c.identity) {
         at += write_identity(s, out + at);
         r.counts[0] = 1;
     }
-
-    if (a) {
-        // Drop additional RRsets from the end until the answer fits; if even
-        // the answer and authority sections do not, send none and set TC.
-        std::size_t length = a->blob_length;
-        std::uint16_t arcount = a->counts[2];
-        const std::size_t room = limit - fixed;
-        if (length > room) {
-            length = 0;
-            arcount = 0;
-            r.truncated = true;
-            for (std::uint32_t c = a->cuts_begin + a->cuts_count; c-- > a->cuts_begin;)
-                if (z->cuts[c].length <= room) {
-                    length = z->cuts[c].length;
-                    arcount = z->cuts[c].arcount;
-                    r.truncated = false;
-                    break;
-                }
-        }
-        if (!r.truncated) {
-            std::memcpy(out + at, z->bytes + a->blob_offset, length);
-            for (std::uint32_t p = a->patches_begin; p < a->patches_begin + a->patches_count; ++p) {
-                const dns::Patch& patch = z->patches[p];
-                if (patch.position + 2u > length) continue;
-                put16(out + at + patch.position,
-                      static_cast<std::uint16_t>(0xc000 | patch.offset(q.qname_size)));
-            }
-            r.counts[0] = a->counts[0];
-            r.counts[1] = a->counts[1];
-            r.counts[2] = arcount;
-            at += length;
-            // A referral without all its in-domain glue is sent as far as it
-            // fits, with TC: the resolver asks again over TCP (RFC 9471).
-            r.truncated = arcount < a->required_arcount;
-        }
-    }
+    if (c.answer) at += copy_answer(*c.zone, *c.answer, q, limit - fixed, r, out + at);
     if (info) {
         info->truncated = r.truncated;
         info->question_end = static_cast<std::uint16_t>(dns::header_size + question_size);

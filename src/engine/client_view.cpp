@@ -53,16 +53,24 @@ bool is_unroutable(std::uint8_t family, const std::uint8_t* a) noexcept {
            in(u128{0xff} << 120, 8);
 }
 
+EcsUse ecs_use(const zone::Snapshot& s, const ParsedQuery& q) noexcept {
+    if (!q.ecs) return EcsUse::absent;
+    if (!s.geo) return EcsUse::no_geoip;
+    if (!s.geo->config.ecs) return EcsUse::disabled;
+    if (q.ecs_source == 0) return EcsUse::source_zero;
+    if (!s.geo->config.ecs_private_use && is_unroutable(q.ecs_family == 1 ? 4 : 6, q.ecs_address))
+        return EcsUse::unroutable;
+    return EcsUse::used;
+}
+
 ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::TypeEntry& entry,
                        const ParsedQuery& q, const ClientAddress& client) noexcept {
     ClientView view{s.zones[zone].default_view, 0, 0, false};
     std::uint8_t family = 0, prefix = 0;
     const std::uint8_t* address = nullptr;
     const geo::GeoIndex* geo = s.geo.get();
-    const std::uint8_t ecs_family = q.ecs_family == 1 ? 4 : 6;
-    if (q.ecs && geo && geo->config.ecs && q.ecs_source > 0 &&
-        (geo->config.ecs_private_use || !is_unroutable(ecs_family, q.ecs_address))) {
-        family = ecs_family;
+    if (ecs_use(s, q) == EcsUse::used) {
+        family = q.ecs_family == 1 ? 4 : 6;
         address = q.ecs_address;
         prefix = q.ecs_source;
         view.used_ecs = true;

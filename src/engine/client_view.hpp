@@ -19,6 +19,18 @@ struct ClientView {
 constexpr std::uint8_t variant_prefix_v4 = 24;
 constexpr std::uint8_t variant_prefix_v6 = 56;
 
+// Whether the query's ECS option decides the client's view and, when it
+// does not, why: the engine's rule, which `explain` prints as it is.
+enum class EcsUse : std::uint8_t {
+    absent,      // no ECS option: the source address decides
+    no_geoip,    // no geoip configured: ignored
+    disabled,    // geoip.ecs is off: ignored
+    source_zero, // SOURCE PREFIX-LENGTH 0: the source address decides
+    unroutable,  // private or unroutable (geoip.ecs_private: use changes that)
+    used,
+};
+EcsUse ecs_use(const zone::Snapshot& s, const ParsedQuery& q) noexcept;
+
 ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::TypeEntry& entry,
                        const ParsedQuery& q, const ClientAddress& client) noexcept;
 

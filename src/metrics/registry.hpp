@@ -15,6 +15,8 @@ class Registry {
     WorkerCounters& add_worker() { return workers_.emplace_back(); }
 
     std::atomic<std::uint64_t> reloads_succeeded{0}, reloads_failed{0};
+    // Exceptions that reached a worker's or the transfer thread's loop.
+    std::atomic<std::uint64_t> internal_errors{0};
     std::atomic<std::uint32_t>* tcp_connections = nullptr; // the server-wide count
 
     // Called on the control thread only.

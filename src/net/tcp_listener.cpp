@@ -1,9 +1,9 @@
 #include "net/tcp_listener.hpp"
 
 #include "dns/wire.hpp"
-#include "util/asio_address.hpp"
+#include "query/pipeline.hpp"
+#include "util/client_address.hpp"
 #include "util/log.hpp"
-#include "xfr/responder.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
@@ -17,13 +17,15 @@ using asio::ip::tcp;
 
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
   public:
+    // A query is a few dozen bytes; a bigger frame grows the buffer.
+    static constexpr std::size_t initial_buffer = 512;
+
     TcpSession(tcp::socket socket, const zone::SnapshotHolder& holder, TcpLimits& limits,
                std::shared_ptr<TcpListener> listener, metrics::WorkerCounters& counters,
                asio::any_io_executor transfers)
         : socket_(std::move(socket)), timer_(socket_.get_executor()), holder_(holder),
           limits_(limits), listener_(std::move(listener)), counters_(counters),
-          transfers_(std::move(transfers)), in_(dns::max_message_size),
-          out_(2 + dns::max_message_size) {
+          transfers_(std::move(transfers)), in_(initial_buffer) {
         boost::system::error_code ec;
         auto peer = socket_.remote_endpoint(ec);
         if (!ec) client_ = client_address(peer.data());
@@ -89,6 +91,8 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     void on_length() {
         const std::size_t size = dns::get16(length_);
         if (size == 0) return close();
+        // Grows with the frames this client sends, and stays at that size.
+        if (in_.size() < size) in_.resize(size);
         asio::async_read(socket_, asio::buffer(in_.data(), size),
                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                              self->on_query(ec, n);
@@ -98,18 +102,21 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     void on_query(boost::system::error_code ec, std::size_t size) {
         if (ec) return close();
         holder_.refresh(snapshot_, generation_);
-        engine::Request request{in_.data(), size, engine::Protocol::tcp, client_};
+        const engine::Request request{in_.data(), size, engine::Protocol::tcp, client_};
         engine::AnswerInfo info;
-        const auto start = std::chrono::steady_clock::now();
-        const std::size_t n = engine::answer_query(*snapshot_, request, out_.data() + 2,
-                                                   dns::max_message_size, &info);
-        counters_.count(
-            engine::Protocol::tcp, n, info,
-            static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
-        if (n == 0) return close(); // nothing to say to a stream that sent an answer
-        if (info.transfer) return answer_transfer(request, n);
-        dns::put16(out_.data(), static_cast<std::uint16_t>(n));
-        asio::async_write(socket_, asio::buffer(out_.data(), n + 2),
+        // Answered into the listener's buffer, big enough for any answer,
+        // then copied into this session's, which grows only to the answers
+        // this client gets (hundreds of bytes): 300 connections cost little.
+        std::uint8_t* scratch = listener_->answer_buffer();
+        const query::Result result = query::process(*snapshot_, request, nullptr, 0, scratch + 2,
+                                                    dns::max_message_size, info, &counters_);
+        if (result.action == query::Action::drop)
+            return close(); // nothing to say to a stream that sent an answer
+        if (result.action == query::Action::transfer)
+            return answer_transfer(request, scratch + 2, info, result);
+        dns::put16(scratch, static_cast<std::uint16_t>(result.size));
+        out_.assign(scratch, scratch + 2 + result.size);
+        asio::async_write(socket_, asio::buffer(out_),
                           [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                               if (ec) return self->close();
                               self->do_read_length();
@@ -122,25 +129,28 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     // here. Every message goes out framed, in one buffer and one write. The
     // idle timer is off meanwhile: a big zone to a slow secondary may take
     // longer than a query may.
-    void answer_transfer(const engine::Request& request, std::size_t engine_size) {
+    void answer_transfer(const engine::Request& request, const std::uint8_t* engine_answer,
+                         const engine::AnswerInfo& info, const query::Result& result) {
         timer_.cancel();
         auto query =
             std::make_shared<std::vector<std::uint8_t>>(in_.begin(), in_.begin() + request.size);
-        auto answer = std::make_shared<std::vector<std::uint8_t>>(out_.begin() + 2,
-                                                                  out_.begin() + 2 + engine_size);
+        auto answer = std::make_shared<std::vector<std::uint8_t>>(engine_answer,
+                                                                  engine_answer + result.size);
         asio::post(transfers_, [self = shared_from_this(), snapshot = snapshot_, r = request, query,
-                                answer]() mutable {
+                                answer, info, result]() mutable {
             r.data = query->data();
             auto outcome = std::make_shared<xfr::Outcome>(
-                xfr::respond(*snapshot, r, answer->data(), answer->size()));
-            asio::post(self->socket_.get_executor(),
-                       [self, outcome] { self->write_transfer(*outcome); });
+                query::transfer(*snapshot, r, answer->data(), answer->size()));
+            asio::post(self->socket_.get_executor(), [self, outcome, info, result] {
+                query::count_transfer(self->counters_, engine::Protocol::tcp, info, result,
+                                      *outcome);
+                self->write_transfer(*outcome);
+            });
         });
     }
 
     void write_transfer(const xfr::Outcome& outcome) {
         if (!outcome.log.empty()) log::info(outcome.log);
-        counters_.count_transfer(outcome.kind);
         if (outcome.messages.empty()) return close();
         transfer_out_.clear();
         for (const auto& m : outcome.messages) {
@@ -176,7 +186,7 @@ TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,
                          const zone::SnapshotHolder& holder, TcpLimits& limits,
                          metrics::WorkerCounters& counters, asio::any_io_executor transfers)
     : io_(io), acceptor_(io), holder_(holder), limits_(limits), counters_(counters),
-      transfers_(std::move(transfers)) {
+      transfers_(std::move(transfers)), answer_buffer_(2 + dns::max_message_size) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     int one = 1;

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <list>
 #include <memory>
+#include <vector>
 
 namespace srvd::net {
 
@@ -45,6 +46,11 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
     // workers' threads to find one that can make room.
     std::atomic<std::uint32_t> idle_sessions{0};
 
+    // Where this listener's sessions have the engine write an answer (2 bytes
+    // for the length, then up to 65535): one per listener, not per
+    // connection. Its sessions run on this listener's thread, one at a time.
+    std::uint8_t* answer_buffer() { return answer_buffer_.data(); }
+
   private:
     void do_accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
@@ -60,6 +66,7 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
     metrics::WorkerCounters& counters_;
     boost::asio::any_io_executor transfers_;
     std::list<std::weak_ptr<TcpSession>> sessions_;
+    std::vector<std::uint8_t> answer_buffer_;
 };
 
 } // namespace srvd::net

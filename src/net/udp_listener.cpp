@@ -1,12 +1,13 @@
 #include "net/udp_listener.hpp"
 
 #include "dns/wire.hpp"
-#include "util/asio_address.hpp"
+#include "query/pipeline.hpp"
+#include "util/client_address.hpp"
 #include "util/log.hpp"
-#include "xfr/responder.hpp"
 
 #include <boost/asio/socket_base.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -69,101 +70,94 @@ void UdpListener::close() {
 }
 
 void UdpListener::on_readable() {
-    // A reload may change rate limiting: rare, and the copy of its settings
-    // is made here, between batches, not per packet.
-    if (holder_.refresh(snapshot_, generation_, &rrl_)) limiter_.reconfigure(*rrl_);
-    const int fd = socket_.native_handle();
-    for (;;) {
-        for (std::size_t i = 0; i < batch; ++i) {
-            in_msgs_[i].msg_hdr = {};
-            in_msgs_[i].msg_hdr.msg_name = &peers_[i];
-            in_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-            in_msgs_[i].msg_hdr.msg_iov = &in_iov_[i];
-            in_msgs_[i].msg_hdr.msg_iovlen = 1;
-            if (wildcard_) {
-                in_msgs_[i].msg_hdr.msg_control = &in_control_[i];
-                in_msgs_[i].msg_hdr.msg_controllen = sizeof(Control);
-            }
+    // A bounded number of batches per wakeup, then back to the io_context:
+    // this worker's TCP connections, timers and posted work run in between
+    // even while UDP saturates it.
+    for (std::size_t round = 0; round < batches_per_wakeup; ++round) {
+        // Per batch, not per wakeup: a reload or a health change reaches
+        // answers within one batch. One atomic load when nothing changed;
+        // rate limiting's settings are copied only when they did.
+        if (holder_.refresh(snapshot_, generation_, &rrl_)) limiter_.reconfigure(*rrl_);
+        const int received = receive_batch();
+        if (received <= 0) return;
+        send_batch(answer_batch(static_cast<std::size_t>(received)));
+        if (static_cast<std::size_t>(received) < batch) return; // drained
+    }
+}
+
+int UdpListener::receive_batch() {
+    for (std::size_t i = 0; i < batch; ++i) {
+        in_msgs_[i].msg_hdr = {};
+        in_msgs_[i].msg_hdr.msg_name = &peers_[i];
+        in_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+        in_msgs_[i].msg_hdr.msg_iov = &in_iov_[i];
+        in_msgs_[i].msg_hdr.msg_iovlen = 1;
+        if (wildcard_) {
+            in_msgs_[i].msg_hdr.msg_control = &in_control_[i];
+            in_msgs_[i].msg_hdr.msg_controllen = sizeof(Control);
         }
-        const int received = ::recvmmsg(fd, in_msgs_.data(), batch, MSG_DONTWAIT, nullptr);
-        if (received <= 0) {
-            if (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                log::warning(std::string("udp receive: ") + std::strerror(errno));
+    }
+    const int received =
+        ::recvmmsg(socket_.native_handle(), in_msgs_.data(), batch, MSG_DONTWAIT, nullptr);
+    if (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        log::warning(std::string("udp receive: ") + std::strerror(errno));
+    return received;
+}
+
+std::size_t UdpListener::answer_batch(std::size_t received) {
+    std::size_t replies = 0;
+    const auto now_seconds =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::steady_clock::now().time_since_epoch())
+                                       .count());
+    for (std::size_t i = 0; i < received; ++i) {
+        if (in_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+        const engine::Request request{static_cast<const std::uint8_t*>(in_iov_[i].iov_base),
+                                      in_msgs_[i].msg_len, engine::Protocol::udp,
+                                      client_address(reinterpret_cast<sockaddr*>(&peers_[i]))};
+        auto* out = out_.data() + replies * dns::max_message_size;
+        engine::AnswerInfo info;
+        const query::Result result = query::process(*snapshot_, request, &limiter_, now_seconds,
+                                                    out, dns::max_message_size, info, &counters_);
+        std::size_t size = result.size;
+        if (result.action == query::Action::drop) continue;
+        if (result.action == query::Action::transfer) {
+            // Signed queries and IXFR over UDP: rare, and allowed to allocate (see xfr/).
+            const xfr::Outcome outcome = query::transfer(*snapshot_, request, out, size);
+            if (!outcome.log.empty()) log::info(outcome.log);
+            query::count_transfer(counters_, engine::Protocol::udp, info, result, outcome);
+            if (outcome.messages.empty()) continue;
+            size = std::min(outcome.messages.front().size(), dns::max_message_size);
+            std::memcpy(out, outcome.messages.front().data(), size);
+        }
+        queue_reply(i, replies++, out, size);
+    }
+    return replies;
+}
+
+void UdpListener::queue_reply(std::size_t query, std::size_t reply, std::uint8_t* data,
+                              std::size_t size) {
+    out_iov_[reply].iov_len = size;
+    out_iov_[reply].iov_base = data;
+    out_msgs_[reply].msg_hdr = {};
+    out_msgs_[reply].msg_hdr.msg_name = &peers_[query];
+    out_msgs_[reply].msg_hdr.msg_namelen = in_msgs_[query].msg_hdr.msg_namelen;
+    out_msgs_[reply].msg_hdr.msg_iov = &out_iov_[reply];
+    out_msgs_[reply].msg_hdr.msg_iovlen = 1;
+    if (wildcard_) reply_from_query_destination(query, reply);
+}
+
+void UdpListener::send_batch(std::size_t replies) {
+    for (std::size_t sent = 0; sent < replies;) {
+        const int n = ::sendmmsg(socket_.native_handle(), out_msgs_.data() + sent, replies - sent,
+                                 MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            // A full send buffer drops the rest of the batch, as the
+            // network would; the clients retry.
             return;
         }
-        std::size_t replies = 0;
-        const auto now_seconds =
-            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                           std::chrono::steady_clock::now().time_since_epoch())
-                                           .count());
-        for (int i = 0; i < received; ++i) {
-            if (in_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
-            const auto* peer = reinterpret_cast<const sockaddr*>(&peers_[i]);
-            engine::Request request{static_cast<const std::uint8_t*>(in_iov_[i].iov_base),
-                                    in_msgs_[i].msg_len, engine::Protocol::udp,
-                                    client_address(peer)};
-            auto* out = out_.data() + replies * dns::max_message_size;
-            engine::AnswerInfo info;
-            const auto start = std::chrono::steady_clock::now();
-            const std::size_t size =
-                engine::answer_query(*snapshot_, request, out, dns::max_message_size, &info);
-            counters_.count(
-                engine::Protocol::udp, size, info,
-                static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count()));
-            if (size == 0) continue;
-            std::size_t send_size = size;
-            if (info.transfer) {
-                // Signed queries and IXFR over UDP: rare, and allowed to allocate (see xfr/).
-                xfr::Outcome outcome = xfr::respond(*snapshot_, request, out, size);
-                if (!outcome.log.empty()) log::info(outcome.log);
-                counters_.count_transfer(outcome.kind);
-                if (!outcome.messages.empty() &&
-                    outcome.messages.front().size() <= dns::max_message_size) {
-                    std::memcpy(out, outcome.messages.front().data(),
-                                outcome.messages.front().size());
-                    send_size = outcome.messages.front().size();
-                }
-            }
-            switch (limiter_.check(request.client, now_seconds)) {
-            case query::RateLimiter::Verdict::send:
-                break;
-            case query::RateLimiter::Verdict::drop:
-                metrics::WorkerCounters::bump(counters_.rrl_dropped);
-                continue;
-            case query::RateLimiter::Verdict::truncate: {
-                // Header, question and the OPT, TC set: a real client retries
-                // over TCP, and still sees that we do EDNS (RFC 6891 7).
-                metrics::WorkerCounters::bump(counters_.rrl_slipped);
-                const std::size_t opt = info.transfer ? 0 : info.opt_size;
-                std::memmove(out + info.question_end, out + size - opt, opt);
-                out[2] |= dns::flag2::TC;
-                std::memset(out + 6, 0, 6);
-                out[11] = opt ? 1 : 0;
-                send_size = info.question_end + opt;
-                break;
-            }
-            }
-            out_iov_[replies].iov_len = send_size;
-            out_iov_[replies].iov_base = out;
-            out_msgs_[replies].msg_hdr = {};
-            out_msgs_[replies].msg_hdr.msg_name = &peers_[i];
-            out_msgs_[replies].msg_hdr.msg_namelen = in_msgs_[i].msg_hdr.msg_namelen;
-            out_msgs_[replies].msg_hdr.msg_iov = &out_iov_[replies];
-            out_msgs_[replies].msg_hdr.msg_iovlen = 1;
-            if (wildcard_) reply_from_query_destination(static_cast<std::size_t>(i), replies);
-            ++replies;
-        }
-        for (std::size_t sent = 0; sent < replies;) {
-            const int n = ::sendmmsg(fd, out_msgs_.data() + sent, replies - sent, MSG_DONTWAIT);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                // A full send buffer drops the rest of the batch, as the
-                // network would; the clients retry.
-                break;
-            }
-            sent += static_cast<std::size_t>(n);
-        }
-        if (static_cast<std::size_t>(received) < batch) return;
+        sent += static_cast<std::size_t>(n);
     }
 }
 

@@ -44,7 +44,16 @@ class UdpListener {
         std::uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo))];
     };
 
+    // Batches answered per wakeup before yielding to the io_context.
+    static constexpr std::size_t batches_per_wakeup = 16;
+
     void on_readable();
+    // recvmmsg into the input slots: the number received, or <= 0.
+    int receive_batch();
+    // Answers `received` queries into the output slots; returns how many replies.
+    std::size_t answer_batch(std::size_t received);
+    void queue_reply(std::size_t query, std::size_t reply, std::uint8_t* data, std::size_t size);
+    void send_batch(std::size_t replies);
     // Sets a reply's source address to the destination address of its query.
     void reply_from_query_destination(std::size_t query, std::size_t reply);
 

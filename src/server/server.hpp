@@ -1,11 +1,28 @@
 #pragma once
-// Runs the workers and the control loop: one io_context and thread per worker
-// (each with its own SO_REUSEPORT sockets), and signals on the main thread.
+// A running srvd: the workers (one io_context and thread each, with their
+// own SO_REUSEPORT sockets), the transfer thread, and the control loop on
+// the main thread (signals, reloads, health checks, metrics).
+#include "metrics/registry.hpp"
+#include "net/tcp_listener.hpp"
+#include "zone/snapshot_holder.hpp"
 #include "zone/snapshot_loader.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
+
+namespace srvd::metrics {
+class HttpServer;
+}
 
 namespace srvd::server {
+
+class Control;
 
 struct ServeOptions {
     std::string config_path;
@@ -13,7 +30,55 @@ struct ServeOptions {
     bool allow_root = false; // run as root without `user:` (tests, containers)
 };
 
-// Serves until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code.
+class Server {
+  public:
+    explicit Server(ServeOptions options);
+    ~Server();
+
+    // Loads the configuration and binds every listen address (each checked
+    // first for another process serving it). False, logged, when it cannot,
+    // or when root would stay root (no `user:`, no --allow-root).
+    bool bind();
+    // Like NSD and Knot: started as root, run as `user:` once bound. False,
+    // logged, on failure.
+    bool drop_privileges();
+    // Serves until stop(), SIGTERM or SIGINT; SIGHUP reloads. The exit code.
+    int run();
+    // Closes every socket; run() returns once the workers have finished.
+    void stop();
+
+  private:
+    struct Worker;
+    bool check_addresses_free() const;
+    bool create_listeners();
+    void start_metrics();
+    void start_workers();
+    void wait_for_signal();
+
+    ServeOptions options_;
+    // Signals are caught from the first moment: a SIGTERM while zones load or
+    // sockets bind waits for the loop and stops it cleanly (exit 0) instead
+    // of killing the process with the default action.
+    boost::asio::io_context control_;
+    boost::asio::signal_set signals_;
+    zone::Loaded loaded_;
+    std::vector<boost::asio::ip::udp::endpoint> listen_;
+    unsigned threads_ = 1;
+    zone::SnapshotHolder holder_;
+    net::TcpLimits tcp_limits_;
+    metrics::Registry registry_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    // Builds zone transfers off the workers. Declared after them, so it is
+    // stopped and joined while their io_contexts, which it posts results to,
+    // still exist.
+    boost::asio::io_context transfers_{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> transfers_work_;
+    std::thread transfer_thread_;
+    std::unique_ptr<Control> control_plane_;
+    std::shared_ptr<metrics::HttpServer> metrics_server_;
+};
+
+// bind, drop_privileges, run: the `serve` command. Returns the exit code.
 int serve(const ServeOptions& options);
 
 } // namespace srvd::server

@@ -1,8 +1,8 @@
 #include "xfr/responder.hpp"
 
 #include "dns/wire.hpp"
+#include "util/address_prefix.hpp"
 #include "util/asio_address.hpp"
-#include "query/rate_limiter.hpp"
 #include "xfr/tsig.hpp"
 
 #include <algorithm>

@@ -42,6 +42,13 @@ struct TypeEntry {
     // Bit r set: region r's variants really differ (its ECS scope must cover
     // the subnet the variant is chosen by). Regions past 31 count as varying.
     std::uint32_t varying_regions;
+
+    // The slot of a region's and an ordering variant's answer: the one
+    // formula the builder stores by and the engine reads by. A region or
+    // variant the entry does not distinguish maps to the first.
+    std::uint32_t slot(std::uint32_t region, std::uint32_t variant) const noexcept {
+        return first_slot + (regions > 1 ? region : 0) * variants + (variants > 1 ? variant : 0);
+    }
 };
 
 // Begin offsets index the zone's CompiledZone::entries; in the snapshot's

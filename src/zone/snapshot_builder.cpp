@@ -192,8 +192,10 @@ class ZoneCompiler {
             if (r >= 32 || !std::all_of(m[r].begin(), m[r].end(),
                                         [&](const auto& x) { return x == m[r].front(); }))
                 e.varying_regions |= r >= 32 ? 0x80000000u : 1u << r;
+        s_.slots.resize(s_.slots.size() + std::size_t{e.regions} * variants);
         for (std::size_t r = 0; r < e.regions; ++r)
-            for (const auto& message : m[r]) s_.slots.push_back(store(message));
+            for (unsigned v = 0; v < variants; ++v)
+                s_.slots[e.slot(static_cast<std::uint32_t>(r), v)] = store(m[r][v]);
         s_.entries.push_back(e);
     }
 

@@ -253,6 +253,62 @@ class ZoneBuilder {
         return rr;
     }
 
+    // Where an ordering's tiers are numbered from, and whether it is one of
+    // several (per region): for the tier tags of its records.
+    struct TierPlace {
+        std::uint32_t first_tier;
+        bool regional;
+    };
+
+    // One transport's SRV set for an ordering: RFC 2782 priorities 10, 20,
+    // 30… by tier (room to insert by hand later), weights as configured.
+    void add_srv_records(const Proxy& proxy, Transport t, const Ordering& ordering,
+                         const ldns_rdf* owner, TierPlace place,
+                         std::vector<const ldns_rr*>& records) {
+        const ZonePolicy& p = data_->policy;
+        for (std::uint16_t i = 0; i < ordering.size(); ++i) {
+            for (std::uint16_t j = 0; j < ordering[i].size(); ++j) {
+                const TierMember& m = ordering[i][j];
+                const ldns_rr* rr =
+                    make_rr(owner, LDNS_RR_TYPE_SRV, proxy.ttl,
+                            {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
+                                                   static_cast<std::uint16_t>(10 * (i + 1))),
+                             ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, m.weight),
+                             ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
+                                                   p.media_servers[m.server].ports.of(t)),
+                             ldns_rdf_clone(server_rdfs(m.server).name.get())});
+                data_->tier_tags[rr] = {place.first_tier + i, i, j, place.regional};
+                records.push_back(rr);
+            }
+        }
+    }
+
+    // Phones that cannot do SRV get the addresses of the first tier that has
+    // any of the family they ask for: an IPv6-only first tier must not leave
+    // an IPv4-only phone with no A at all.
+    void add_address_records(const Proxy& proxy, const Ordering& ordering, const ldns_rdf* owner,
+                             TierPlace place, std::vector<const ldns_rr*>& records) {
+        for (const ldns_rr_type family : {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA}) {
+            const auto has_family = [&](const Tier& tier) {
+                for (const TierMember& m : tier)
+                    for (const auto& address : server_rdfs(m.server).addresses)
+                        if (address.first == family) return true;
+                return false;
+            };
+            const auto tier = std::find_if(ordering.begin(), ordering.end(), has_family);
+            if (tier == ordering.end()) continue;
+            const auto i = static_cast<std::uint16_t>(tier - ordering.begin());
+            for (std::uint16_t j = 0; j < tier->size(); ++j)
+                for (const auto& [type, address] : server_rdfs((*tier)[j].server).addresses) {
+                    if (type != family) continue;
+                    const ldns_rr* rr =
+                        make_rr(owner, type, proxy.ttl, {ldns_rdf_clone(address.get())});
+                    data_->tier_tags[rr] = {place.first_tier + i, i, j, place.regional};
+                    records.push_back(rr);
+                }
+        }
+    }
+
     void add_proxy(const Proxy& proxy) {
         const ZonePolicy& p = data_->policy;
         const std::string ttl = std::to_string(proxy.ttl);
@@ -294,46 +350,11 @@ class ZoneBuilder {
                 for (const TierMember& m : tier) weights.push_back(m.weight);
                 data_->tier_weights.push_back(std::move(weights));
             }
-            for (Transport t : proxy.transports) {
-                for (std::uint16_t i = 0; i < ordering.size(); ++i) {
-                    for (std::uint16_t j = 0; j < ordering[i].size(); ++j) {
-                        const TierMember& m = ordering[i][j];
-                        // RFC 2782 priorities 10, 20, 30…: room to insert by hand later.
-                        const ldns_rr* rr = make_rr(
-                            srv_owner[static_cast<int>(t)].get(), LDNS_RR_TYPE_SRV, proxy.ttl,
-                            {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
-                                                   static_cast<std::uint16_t>(10 * (i + 1))),
-                             ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, m.weight),
-                             ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
-                                                   p.media_servers[m.server].ports.of(t)),
-                             ldns_rdf_clone(server_rdfs(m.server).name.get())});
-                        data_->tier_tags[rr] = {first_tier + i, i, j, regional};
-                        records.push_back(rr);
-                    }
-                }
-            }
-            // Phones that cannot do SRV get the addresses of the first tier
-            // that has any of the family they ask for: an IPv6-only first
-            // tier must not leave an IPv4-only phone with no A at all.
-            for (const ldns_rr_type family : {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA}) {
-                const auto has_family = [&](const Tier& tier) {
-                    for (const TierMember& m : tier)
-                        for (const auto& address : server_rdfs(m.server).addresses)
-                            if (address.first == family) return true;
-                    return false;
-                };
-                const auto tier = std::find_if(ordering.begin(), ordering.end(), has_family);
-                if (tier == ordering.end()) continue;
-                const auto i = static_cast<std::uint16_t>(tier - ordering.begin());
-                for (std::uint16_t j = 0; j < tier->size(); ++j)
-                    for (const auto& [type, address] : server_rdfs((*tier)[j].server).addresses) {
-                        if (type != family) continue;
-                        const ldns_rr* rr =
-                            make_rr(owner.get(), type, proxy.ttl, {ldns_rdf_clone(address.get())});
-                        data_->tier_tags[rr] = {first_tier + i, i, j, regional};
-                        records.push_back(rr);
-                    }
-            }
+            const TierPlace place{first_tier, regional};
+            for (Transport t : proxy.transports)
+                add_srv_records(proxy, t, ordering, srv_owner[static_cast<int>(t)].get(), place,
+                                records);
+            add_address_records(proxy, ordering, owner.get(), place, records);
             for (const ldns_rr* rr : records) {
                 if (regional)
                     insert(data_->views[v], rr, dns::owner_key(rr), true);

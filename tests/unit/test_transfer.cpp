@@ -3,8 +3,8 @@
 // TSIG chain as a secondary would); the journal, auto serials, config errors.
 #include "config/server_config.hpp"
 #include "dns/ldns.hpp"
+#include "query/pipeline.hpp"
 #include "support/test_support.hpp"
-#include "xfr/responder.hpp"
 #include "xfr/tsig.hpp"
 #include "zone/serial_store.hpp"
 #include "zone/snapshot_loader.hpp"
@@ -56,7 +56,7 @@ struct Fixture {
 
 using PktPtr = std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)>;
 
-std::string query(const char* name, ldns_rr_type type, std::uint32_t ixfr_serial = 0,
+std::string make_query(const char* name, ldns_rr_type type, std::uint32_t ixfr_serial = 0,
                   bool sign = false, const char* key = "k.example.", const char* with = secret,
                   const char* algorithm = "hmac-sha256.") {
     ldns_pkt* p = nullptr;
@@ -86,9 +86,10 @@ xfr::Outcome ask(const zone::Snapshot& s, const std::string& q, std::uint8_t las
     r.client.bytes[0] = 127, r.client.bytes[3] = last_octet;
     std::vector<std::uint8_t> answer(65535);
     engine::AnswerInfo info;
-    const std::size_t n = engine::answer_query(s, r, answer.data(), answer.size(), &info);
-    REQUIRE(info.transfer);
-    return xfr::respond(s, r, answer.data(), n);
+    const query::Result result =
+        query::process(s, r, nullptr, 0, answer.data(), answer.size(), info, nullptr);
+    REQUIRE(result.action == query::Action::transfer);
+    return query::transfer(s, r, answer.data(), result.size);
 }
 
 PktPtr decode(const std::string& m) {
@@ -124,7 +125,7 @@ TEST_CASE("AXFR: SOA, every record of the default view, SOA, large zones in seve
     auto loaded = f.load();
     const auto& version =
         *loaded.snapshot->transfers.at(loaded.snapshot->zones[0].data->apex)->current;
-    const auto out = ask(*loaded.snapshot, query("example.net.", LDNS_RR_TYPE_AXFR));
+    const auto out = ask(*loaded.snapshot, make_query("example.net.", LDNS_RR_TYPE_AXFR));
     CHECK(out.messages.size() > 2);
     for (const auto& m : out.messages) CHECK(m.size() < 65535);
     const auto rrs = records(out);
@@ -168,7 +169,7 @@ TEST_CASE("AXFR: SOA, every record of the default view, SOA, large zones in seve
 TEST_CASE("a signed AXFR: every message carries a TSIG the secondary can verify in turn") {
     Fixture f(3000, "{ address: 127.0.0.0/8, key: k.example }");
     auto loaded = f.load();
-    const std::string q = query("example.net.", LDNS_RR_TYPE_AXFR, 0, true);
+    const std::string q = make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true);
     const auto out = ask(*loaded.snapshot, q);
     REQUIRE(out.messages.size() > 2);
     auto request = decode(q);
@@ -188,31 +189,31 @@ TEST_CASE("transfers are refused without the key, from elsewhere, and over UDP")
     Fixture f(1, "{ address: 127.0.0.1, key: k.example }, { address: 127.0.0.2 }");
     auto loaded = f.load();
     const auto& s = *loaded.snapshot;
-    CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR))) == LDNS_RCODE_REFUSED);
-    CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true), 3)) ==
+    CHECK(rcode_of(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR))) == LDNS_RCODE_REFUSED);
+    CHECK(rcode_of(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true), 3)) ==
           LDNS_RCODE_REFUSED);
-    CHECK(records(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true), 1)).size() > 3);
-    CHECK(records(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR), 2)).size() > 3);
+    CHECK(records(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true), 1)).size() > 3);
+    CHECK(records(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR), 2)).size() > 3);
     CHECK(rcode_of(ask(s,
-                       query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
+                       make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
                              "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA="),
                        1)) == LDNS_RCODE_NOTAUTH);
-    CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."), 1)) ==
+    CHECK(rcode_of(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."), 1)) ==
           LDNS_RCODE_NOTAUTH);
-    CHECK(rcode_of(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR), 2, engine::Protocol::udp)) ==
+    CHECK(rcode_of(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR), 2, engine::Protocol::udp)) ==
           LDNS_RCODE_NOTIMPL);
-    CHECK(rcode_of(ask(s, query("sip.example.net.", LDNS_RR_TYPE_AXFR), 2)) == LDNS_RCODE_NOTAUTH);
+    CHECK(rcode_of(ask(s, make_query("sip.example.net.", LDNS_RR_TYPE_AXFR), 2)) == LDNS_RCODE_NOTAUTH);
     // Without a transfer section, a zone served here is REFUSED, not NOTAUTH.
     f.dir.write("srvd.yaml", "zones: [zones]\nstate_dir: .\n");
     auto plain = f.load();
-    CHECK(rcode_of(ask(*plain.snapshot, query("example.net.", LDNS_RR_TYPE_AXFR), 2)) ==
+    CHECK(rcode_of(ask(*plain.snapshot, make_query("example.net.", LDNS_RR_TYPE_AXFR), 2)) ==
           LDNS_RCODE_REFUSED);
 }
 
 TEST_CASE("TSIG: a request signed outside the fudge is BADTIME") {
     Fixture f(1);
     auto loaded = f.load();
-    const std::string q = query("example.net.", LDNS_RR_TYPE_SOA, 0, true);
+    const std::string q = make_query("example.net.", LDNS_RR_TYPE_SOA, 0, true);
     auto p = decode(q);
     const auto* wire = reinterpret_cast<const std::uint8_t*>(q.data());
     const std::int64_t now = std::time(nullptr);
@@ -266,7 +267,7 @@ TEST_CASE("TSIG with hmac-sha512 and hmac-sha1 keys: transfers signed and verifi
          {std::pair{"k512.example.", "hmac-sha512."}, std::pair{"k1.example.", "hmac-sha1."}}) {
         CAPTURE(key);
         const std::string q =
-            query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, key, secret, algorithm);
+            make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, key, secret, algorithm);
         auto request = decode(q);
         const auto out = ask(*loaded.snapshot, q);
         REQUIRE(out.messages.size() == 1);
@@ -279,7 +280,7 @@ TEST_CASE("TSIG with hmac-sha512 and hmac-sha1 keys: transfers signed and verifi
                                         ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3), 0));
         // Signed with the right key name but another algorithm: BADKEY.
         const std::string wrong =
-            query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, key, secret,
+            make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, key, secret,
                   std::string(algorithm) == "hmac-sha1." ? "hmac-sha512." : "hmac-sha1.");
         CHECK(tsig_error(ask(*loaded.snapshot, wrong)).first == 17);
     }
@@ -289,7 +290,7 @@ TEST_CASE("a signed request that is refused gets a signed REFUSED (RFC 8945 5.3)
     Fixture f(1, "{ address: 127.0.0.1, key: k.example }");
     auto loaded = f.load();
     // Signed with a good key, from an address the allow list does not name.
-    const std::string q = query("example.net.", LDNS_RR_TYPE_AXFR, 0, true);
+    const std::string q = make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true);
     auto request = decode(q);
     const auto out = ask(*loaded.snapshot, q, 9);
     REQUIRE(out.messages.size() == 1);
@@ -307,10 +308,10 @@ TEST_CASE("TSIG errors answer NOTAUTH with the error in a TSIG record (RFC 8945 
     auto loaded = f.load();
     const auto& s = *loaded.snapshot;
     // BADSIG (16) and BADKEY (17): unsigned, the MAC empty.
-    CHECK(tsig_error(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
+    CHECK(tsig_error(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
                                   "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA="))) ==
           std::pair<std::uint16_t, std::size_t>{16, 0});
-    CHECK(tsig_error(ask(s, query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."))) ==
+    CHECK(tsig_error(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."))) ==
           std::pair<std::uint16_t, std::size_t>{17, 0});
 }
 
@@ -373,7 +374,7 @@ TEST_CASE(
     for (int i = 0; i < 26; ++i) text += "  - \"big IN A 198.51.100." + std::to_string(i) + "\"\n";
     f.dir.write("zones/example.net.yaml", text);
     auto loaded = f.load();
-    const std::string q = query("big.example.net.", LDNS_RR_TYPE_A, 0, true); // no EDNS: 512
+    const std::string q = make_query("big.example.net.", LDNS_RR_TYPE_A, 0, true); // no EDNS: 512
     auto request = decode(q);
     const ldns_rdf* request_mac = ldns_rr_rdf(ldns_pkt_tsig(request.get()), 3);
     const auto udp = ask(*loaded.snapshot, q, 1, engine::Protocol::udp);
@@ -412,7 +413,7 @@ TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not
     auto v3 = f.load(v2.snapshot.get());
     const std::uint32_t s3 = v3.snapshot->transfers.begin()->second->current->serial;
 
-    auto rrs = records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1)));
+    auto rrs = records(ask(*v3.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s1)));
     // current SOA, (s1 SOA, -, s2 SOA, +host2), (s2 SOA, -host2, s3 SOA, -), current SOA
     REQUIRE(rrs.size() == 8);
     auto serial_of = [](const std::string& soa) { return soa.substr(0, soa.rfind(' ')); };
@@ -422,18 +423,18 @@ TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not
     CHECK(rrs[5].rfind("host2.example.net.", 0) == 0);
     CHECK(serial_of(rrs[0]) == serial_of(rrs[7]));
 
-    rrs = records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s3)));
+    rrs = records(ask(*v3.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s3)));
     CHECK(rrs.size() == 1); // up to date
     // A secondary whose serial is ahead of ours (a primary restored from an
     // old backup): the current SOA alone, not a transfer that would go back.
-    rrs = records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s3 + 10)));
+    rrs = records(ask(*v3.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s3 + 10)));
     REQUIRE(rrs.size() == 1);
     CHECK(rrs[0].find(" " + std::to_string(s3) + " ") != std::string::npos);
     const std::size_t full = v3.snapshot->transfers.begin()->second->current->records.size() + 2;
-    CHECK(records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1 - 5))).size() ==
+    CHECK(records(ask(*v3.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s1 - 5))).size() ==
           full);
     // Over UDP, IXFR gets the current SOA: the client retries over TCP.
-    CHECK(records(ask(*v3.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1), 1,
+    CHECK(records(ask(*v3.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s1), 1,
                       engine::Protocol::udp))
               .size() == 1);
 
@@ -441,10 +442,10 @@ TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not
     f.dir.write("zones/example.net.yaml", policy(4));
     auto v4 = f.load(v3.snapshot.get());
     CHECK(v4.snapshot->transfers.begin()->second->journal.size() == 2);
-    CHECK(records(ask(*v4.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s1))).size() ==
+    CHECK(records(ask(*v4.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s1))).size() ==
           v4.snapshot->transfers.begin()->second->current->records.size() + 2);
     // current SOA, (s2 SOA, -host2, s3 SOA), (s3 SOA, s4 SOA, +host2, +host3), current SOA
-    CHECK(records(ask(*v4.snapshot, query("example.net.", LDNS_RR_TYPE_IXFR, s2))).size() == 9);
+    CHECK(records(ask(*v4.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s2))).size() == 9);
 }
 
 TEST_CASE("soa.serial: auto: YYYYMMDDnn, kept while the content is, never backwards") {
@@ -537,4 +538,36 @@ TEST_CASE("transfer settings: errors name the line and column") {
     CHECK(error("keys: { k: { algorithm: hmac-sha256, secret: \"YWJj\" } }\n"
                 "transfer: { allow: [{ address: \"::1\", key: K }], notify_timeout: 2s }\n")
               .empty());
+}
+
+TEST_CASE("a transfer is counted by the reply that leaves: AXFR NOERROR, not the engine's REFUSED") {
+    Fixture f(3);
+    auto loaded = f.load();
+    const std::string q = make_query("example.net.", LDNS_RR_TYPE_AXFR);
+    engine::Request r{reinterpret_cast<const std::uint8_t*>(q.data()), q.size(),
+                      engine::Protocol::tcp, test::client_address("127.0.0.1")};
+    std::vector<std::uint8_t> out(65535);
+    engine::AnswerInfo info;
+    metrics::WorkerCounters counters;
+    const query::Result result =
+        query::process(*loaded.snapshot, r, nullptr, 0, out.data(), out.size(), info, &counters);
+    REQUIRE(result.action == query::Action::transfer);
+    // Nothing counted before the transfer layer has answered.
+    for (const auto& a : counters.answers[1]) CHECK(a.load() == 0);
+    const xfr::Outcome outcome = query::transfer(*loaded.snapshot, r, out.data(), result.size);
+    REQUIRE(outcome.kind == xfr::TransferKind::axfr);
+    query::count_transfer(counters, engine::Protocol::tcp, info, result, outcome);
+    CHECK(counters.answers[1][0].load() == 1); // NOERROR
+    CHECK(counters.answers[1][5].load() == 0); // REFUSED
+    CHECK(counters.transfers[0].load() == 1);  // axfr
+    // Refused by transfer.allow: counted REFUSED, once.
+    metrics::WorkerCounters refused;
+    r.client = test::client_address("192.0.2.99");
+    const query::Result again =
+        query::process(*loaded.snapshot, r, nullptr, 0, out.data(), out.size(), info, &refused);
+    const xfr::Outcome no = query::transfer(*loaded.snapshot, r, out.data(), again.size);
+    query::count_transfer(refused, engine::Protocol::tcp, info, again, no);
+    CHECK(refused.answers[1][5].load() == 1);
+    CHECK(refused.answers[1][0].load() == 0);
+    CHECK(refused.transfers[2].load() == 1);
 }

@@ -1,0 +1,86 @@
+#include "query/pipeline.hpp"
+
+#include "dns/wire.hpp"
+#include "util/log.hpp"
+
+#include <chrono>
+#include <cstring>
+
+namespace srvd::query {
+namespace {
+
+std::uint64_t nanoseconds_since(std::chrono::steady_clock::time_point start) {
+    return static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count());
+}
+
+// Header, question and the OPT, TC set: a real client retries over TCP, and
+// still sees that we do EDNS (RFC 6891 7).
+std::size_t slip(std::uint8_t* out, std::size_t size, const engine::AnswerInfo& info) {
+    const std::size_t opt = info.opt_size;
+    std::memmove(out + info.question_end, out + size - opt, opt);
+    out[2] |= dns::flag2::TC;
+    std::memset(out + 6, 0, 6);
+    out[11] = opt ? 1 : 0;
+    return info.question_end + opt;
+}
+
+} // namespace
+
+Result process(const zone::Snapshot& snapshot, const engine::Request& request,
+               RateLimiter* limiter, std::uint64_t now_seconds, std::uint8_t* out,
+               std::size_t out_size, engine::AnswerInfo& info,
+               metrics::WorkerCounters* counters) noexcept {
+    const auto verdict =
+        limiter ? limiter->check(request.client, now_seconds) : RateLimiter::Verdict::send;
+    if (verdict == RateLimiter::Verdict::drop) {
+        if (counters) metrics::WorkerCounters::bump(counters->rrl_dropped);
+        return {};
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t size = engine::answer_query(snapshot, request, out, out_size, &info);
+    if (size == 0) {
+        if (counters) counters->count(request.protocol, 0, info, nanoseconds_since(start));
+        return {};
+    }
+    // Counted when its reply is known (count_transfer).
+    if (info.transfer) return {Action::transfer, size, nanoseconds_since(start)};
+    if (verdict == RateLimiter::Verdict::truncate) {
+        if (counters) metrics::WorkerCounters::bump(counters->rrl_slipped);
+        size = slip(out, size, info);
+        info.truncated = true;
+    }
+    const std::uint64_t nanoseconds = nanoseconds_since(start);
+    if (counters) counters->count(request.protocol, size, info, nanoseconds);
+    return {Action::send, size, nanoseconds};
+}
+
+xfr::Outcome transfer(const zone::Snapshot& snapshot, const engine::Request& request,
+                      const std::uint8_t* engine_answer, std::size_t engine_size) noexcept {
+    xfr::Outcome outcome;
+    try {
+        outcome = xfr::respond(snapshot, request, engine_answer, engine_size);
+        if (outcome.messages.empty() && engine_size > 0)
+            outcome.messages.emplace_back(reinterpret_cast<const char*>(engine_answer),
+                                          engine_size);
+    } catch (const std::exception& e) {
+        log::error(std::string("transfer layer failed, query dropped: ") + e.what());
+        outcome = {};
+    }
+    return outcome;
+}
+
+void count_transfer(metrics::WorkerCounters& counters, engine::Protocol protocol,
+                    engine::AnswerInfo info, const Result& result,
+                    const xfr::Outcome& outcome) noexcept {
+    counters.count_transfer(outcome.kind);
+    std::size_t size = 0;
+    if (!outcome.messages.empty() && outcome.messages.front().size() >= 12) {
+        const std::string& first = outcome.messages.front();
+        size = first.size();
+        info.rcode = static_cast<std::uint8_t>(first[3]) & 0x0f;
+        info.truncated = static_cast<std::uint8_t>(first[2]) & dns::flag2::TC;
+    }
+    counters.count(protocol, size, info, result.nanoseconds);
+}
+
+} // namespace srvd::query

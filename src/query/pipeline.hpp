@@ -1,0 +1,50 @@
+#pragma once
+// What happens to one query, in one place for UDP, TCP, the fuzzer and the
+// tests (as Knot's process_query and NSD's query.c): rate limiting first,
+// then the answer engine, then either the reply goes out or the query goes
+// to the transfer layer (AXFR, IXFR, TSIG), and the counters are taken from
+// the reply that actually leaves, not from an intermediate answer.
+#include "engine/answer_engine.hpp"
+#include "metrics/counters.hpp"
+#include "query/rate_limiter.hpp"
+#include "xfr/responder.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace srvd::query {
+
+enum class Action : std::uint8_t {
+    send,     // `size` bytes of `out`
+    drop,     // nothing to say: malformed, a response, or over the rate limit
+    transfer, // call transfer() (allocates: inline on UDP, off the worker on TCP)
+};
+
+struct Result {
+    Action action = Action::drop;
+    std::size_t size = 0;        // of the engine's answer in `out`, for send and transfer
+    std::uint64_t nanoseconds = 0; // the engine's time, for count_transfer
+};
+
+// The packet path: allocates nothing, throws nothing. `limiter` (UDP only;
+// null for none) decides before any answering work, keyed on the client's
+// prefix; `now_seconds` is its clock. `counters` may be null (tests, fuzzer).
+Result process(const zone::Snapshot& snapshot, const engine::Request& request,
+               RateLimiter* limiter, std::uint64_t now_seconds, std::uint8_t* out,
+               std::size_t out_size, engine::AnswerInfo& info,
+               metrics::WorkerCounters* counters) noexcept;
+
+// The messages that answer a query process() handed over, in order: the
+// transfer layer's, or the engine's answer when that layer has nothing (a
+// query ldns does not decode). Empty only when the engine dropped it too.
+// Never throws: a failure is logged and answered like "nothing".
+xfr::Outcome transfer(const zone::Snapshot& snapshot, const engine::Request& request,
+                      const std::uint8_t* engine_answer, std::size_t engine_size) noexcept;
+
+// Counts a transfer's reply on the worker that received the query (counters
+// are written by their own worker only): the rcode of its first message.
+void count_transfer(metrics::WorkerCounters& counters, engine::Protocol protocol,
+                    engine::AnswerInfo info, const Result& result,
+                    const xfr::Outcome& outcome) noexcept;
+
+} // namespace srvd::query
