@@ -16,8 +16,9 @@ namespace srvd::net {
 
 UdpListener::UdpListener(boost::asio::io_context& io,
                          const boost::asio::ip::udp::endpoint& endpoint,
-                         const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters)
-    : socket_(io), holder_(holder), counters_(counters), limiter_(RrlConfig{}),
+                         const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters,
+                         std::shared_ptr<query::RrlTable> rrl)
+    : socket_(io), holder_(holder), counters_(counters), limiter_(RrlConfig{}, std::move(rrl)),
       in_(batch * max_query), out_(batch * dns::max_message_size) {
     socket_.open(endpoint.protocol());
     // One socket per worker on the same address; the kernel spreads queries.

@@ -21,9 +21,11 @@ namespace srvd::net {
 
 class UdpListener {
   public:
-    // Rate limiting follows the holder (start-up and reloads alike).
+    // Rate limiting follows the holder (start-up and reloads alike) and
+    // counts in `rrl`, shared by every listener of the server.
     UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
-                const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters);
+                const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters,
+                std::shared_ptr<query::RrlTable> rrl);
     void start();
     void close();
 

@@ -2,15 +2,8 @@
 
 namespace srvd::query {
 
-RateLimiter::RateLimiter(const RateLimitConfig& config) : config_(config), table_(buckets) {}
-
-void RateLimiter::reconfigure(const RateLimitConfig& config) {
-    if (config == config_) return;
-    const bool same_keys =
-        config.ipv4_prefix == config_.ipv4_prefix && config.ipv6_prefix == config_.ipv6_prefix;
-    config_ = config;
-    if (!same_keys) table_.assign(buckets, Bucket{});
-}
+RateLimiter::RateLimiter(const RateLimitConfig& config, std::shared_ptr<RrlTable> table)
+    : config_(config), table_(table ? std::move(table) : std::make_shared<RrlTable>()) {}
 
 RateLimiter::Verdict RateLimiter::check(const engine::ClientAddress& client,
                                         std::uint64_t now) noexcept {
@@ -27,16 +20,27 @@ RateLimiter::Verdict RateLimiter::check(const engine::ClientAddress& client,
                                               : static_cast<std::uint8_t>(0xff00 >> bits);
         key = (key << 8) | (client.bytes[i] & mask);
     }
-    std::uint64_t h = key * 0x9e3779b97f4a7c15ULL;
-    Bucket& b = table_[(h >> 40) & (buckets - 1)];
-    if (b.key != key || b.second != now) {
-        b.key = key;
-        b.second = now;
-        b.count = 0;
+    const std::uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+    RrlTable::Bucket& b = table_->buckets_[(h >> 40) & (RrlTable::size - 1)];
+    const std::uint64_t second = (now & 0xffffffff) << 32;
+    std::uint64_t window = b.window.load(std::memory_order_relaxed);
+    std::uint64_t count;
+    if (b.key.load(std::memory_order_relaxed) != key || (window & ~0xffffffffULL) != second) {
+        // A new second, or another prefix in this bucket: count afresh. If
+        // another worker got there first, count on top of it.
+        b.key.store(key, std::memory_order_relaxed);
+        if (b.window.compare_exchange_strong(window, second | 1, std::memory_order_relaxed)) {
+            b.limited.store(0, std::memory_order_relaxed);
+            count = 1;
+        } else {
+            count = (b.window.fetch_add(1, std::memory_order_relaxed) & 0xffffffff) + 1;
+        }
+    } else {
+        count = (b.window.fetch_add(1, std::memory_order_relaxed) & 0xffffffff) + 1;
     }
-    if (++b.count <= config_.responses_per_second) return Verdict::send;
-    ++b.limited;
-    if (config_.slip != 0 && b.limited % config_.slip == 0) return Verdict::truncate;
+    if (count <= config_.responses_per_second) return Verdict::send;
+    const std::uint32_t limited = b.limited.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (config_.slip != 0 && limited % config_.slip == 0) return Verdict::truncate;
     return Verdict::drop;
 }
 

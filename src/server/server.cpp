@@ -90,7 +90,8 @@ bool Server::create_listeners() {
         metrics::WorkerCounters& counters = registry_.add_worker();
         for (const auto& ep : listen_) {
             try {
-                w->udp.push_back(std::make_unique<net::UdpListener>(w->io, ep, holder_, counters));
+                w->udp.push_back(
+                    std::make_unique<net::UdpListener>(w->io, ep, holder_, counters, rrl_table_));
                 w->tcp.push_back(std::make_shared<net::TcpListener>(
                     w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder_,
                     tcp_limits_, counters, transfers_.get_executor()));

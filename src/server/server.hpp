@@ -4,6 +4,7 @@
 // the main thread (signals, reloads, health checks, metrics).
 #include "metrics/registry.hpp"
 #include "net/tcp_listener.hpp"
+#include "query/rate_limiter.hpp"
 #include "zone/snapshot_holder.hpp"
 #include "zone/snapshot_loader.hpp"
 
@@ -66,6 +67,7 @@ class Server {
     unsigned threads_ = 1;
     zone::SnapshotHolder holder_;
     net::TcpLimits tcp_limits_;
+    std::shared_ptr<query::RrlTable> rrl_table_ = std::make_shared<query::RrlTable>();
     metrics::Registry registry_;
     std::vector<std::unique_ptr<Worker>> workers_;
     // Builds zone transfers off the workers. Declared after them, so it is

@@ -52,3 +52,24 @@ TEST_CASE("parse_prefix") {
     CHECK_FALSE(parse_prefix("10.0.0.0/"));
     CHECK_FALSE(parse_prefix("nonsense/8"));
 }
+
+TEST_CASE("workers share one table: two limiters together allow the rate, not twice it") {
+    RrlConfig c;
+    c.responses_per_second = 10;
+    c.slip = 0;
+    auto table = std::make_shared<query::RrlTable>();
+    query::RateLimiter first(c, table), second(c, table);
+    const auto a = test::client_address("198.51.100.7");
+    int sent = 0;
+    for (int i = 0; i < 40; ++i) {
+        query::RateLimiter& worker = i % 2 ? second : first;
+        sent += worker.check(a, 500) == V::send;
+    }
+    CHECK(sent == 10);
+    // Separate tables (the old per-worker behaviour) would have allowed 20.
+    query::RateLimiter own1(c), own2(c);
+    int separate = 0;
+    for (int i = 0; i < 40; ++i) separate += (i % 2 ? own2 : own1).check(a, 500) == V::send;
+    CHECK(separate == 20);
+    CHECK(first.check(a, 501) == V::send);
+}
