@@ -176,7 +176,7 @@ ServerConfig load_server_config(const std::string& path) {
             cfg.log_level = r.string(l["level"], "log.level");
             log::Level level;
             if (!log::parse_level(cfg.log_level, level))
-                r.fail(l["level"], "log.level: expected debug, info, warning or error");
+                r.fail(l["level"], "log.level: expected debug, info, notice, warning or error");
         }
     }
     if (auto rrl = root["rrl"]) read_rrl(r, rrl, cfg);

@@ -154,8 +154,12 @@ void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string&
     }
     if (s.state == before) return;
     static const char* names[] = {"up", "down", "draining"};
-    log::warning("health: " + s.name() + " is " + names[static_cast<int>(s.state)] + " (" + detail +
-                 ")");
+    const std::string line =
+        "health: " + s.name() + " is " + names[static_cast<int>(s.state)] + " (" + detail + ")";
+    if (s.state == ServerHealth::up)
+        log::notice(line); // back in service: worth seeing, nothing to fix
+    else
+        log::warning(line);
     changed_();
 }
 

@@ -15,6 +15,32 @@ std::string summary(const zone::Loaded& loaded) {
            std::to_string(loaded.load_time.count()) + " ms";
 }
 
+std::vector<std::string> describe_zones(const zone::Loaded& loaded, std::size_t at_most) {
+    std::vector<std::string> lines;
+    const auto& zones = loaded.snapshot->zones;
+    for (std::size_t i = 0; i < zones.size() && i < at_most; ++i) {
+        const ZonePolicy& p = zones[i].data->policy;
+        std::string health = "no health checks";
+        if (p.health)
+            health = "health checks (" +
+                     std::string(p.health->probe == HealthConfig::Probe::tcp_connect
+                                     ? "tcp-connect"
+                                     : "sip-options") +
+                     ") every " + std::to_string(p.health->interval_ms) + " ms";
+        lines.push_back("zone " + p.zone + " serial " + std::to_string(p.soa.serial) + ", " +
+                        std::to_string(p.media_servers.size()) + " media server(s), " +
+                        std::to_string(p.proxies.size()) + " prox" +
+                        (p.proxies.size() == 1 ? "y" : "ies") + ", " + health);
+    }
+    if (zones.size() > at_most)
+        lines.push_back("and " + std::to_string(zones.size() - at_most) + " more zone(s)");
+    lines.push_back(loaded.config.geoip
+                        ? "geoip " + loaded.config.geoip->database +
+                              (loaded.config.geoip->ecs ? ", ECS on" : ", ECS off")
+                        : "geoip: none (every client gets its zone's default region)");
+    return lines;
+}
+
 void apply_log_level(const ServerConfig& config) {
     log::Level level;
     if (log::parse_level(config.log_level, level)) log::set_level(level);

@@ -55,6 +55,10 @@ class Control {
 // "N zone(s), N names, N KiB compiled in N ms": for the log.
 std::string summary(const zone::Loaded& loaded);
 
+// A line per zone (serial, media servers, proxies, health checks; at most
+// `at_most` zones, then a count) and one for GeoIP: the start-up log.
+std::vector<std::string> describe_zones(const zone::Loaded& loaded, std::size_t at_most);
+
 // Applies the configured log level.
 void apply_log_level(const ServerConfig& config);
 

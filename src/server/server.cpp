@@ -157,7 +157,7 @@ void Server::wait_for_signal() {
 
 void Server::stop() {
     asio::post(control_, [this] {
-        log::info("stopping");
+        log::notice("stopping");
         control_plane_->stop();
         if (metrics_server_) metrics_server_->close();
         for (auto& w : workers_)
@@ -172,8 +172,9 @@ int Server::run() {
     std::string where;
     for (const auto& ep : listen_)
         where += (where.empty() ? "" : " ") + host_port(ep.address(), ep.port());
-    log::info("srvd " SRVD_VERSION " serving " + summary(loaded_) + " on " + where +
-              " (udp, tcp) with " + std::to_string(threads_) + " worker(s)");
+    log::notice("srvd " SRVD_VERSION " serving " + summary(loaded_) + " on " + where +
+                " (udp, tcp) with " + std::to_string(threads_) + " worker(s)");
+    for (const auto& line : describe_zones(loaded_, 20)) log::info(line);
     start_workers();
     control_plane_->start(loaded_);
     wait_for_signal();
@@ -186,7 +187,7 @@ int Server::run() {
     waiter.join();
     transfers_work_.reset();
     transfer_thread_.join();
-    log::info("stopped");
+    log::notice("stopped");
     return 0;
 }
 

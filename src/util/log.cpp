@@ -1,23 +1,74 @@
 #include "util/log.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <string>
 
 namespace srvd::log {
 namespace {
+
 std::atomic<int> current{static_cast<int>(Level::info)};
-// systemd's <N> prefixes let journald keep the severity of each line.
-constexpr const char* prefix[] = {"<7>debug: ", "<6>", "<4>warning: ", "<3>error: "};
+// 0: not yet known, 1: journald, 2: anything else.
+std::atomic<int> destination{0};
+
+constexpr const char* names[] = {"debug", "info", "notice", "warning", "error"};
+// syslog priorities: debug 7, info 6, notice 5, warning 4, err 3.
+constexpr const char* journal_prefix[] = {"<7>debug: ", "<6>", "<5>notice: ", "<4>warning: ",
+                                          "<3>error: "};
+
+bool to_journal() {
+    int d = destination.load(std::memory_order_relaxed);
+    if (d == 0) {
+        detect_journal();
+        d = destination.load(std::memory_order_relaxed);
+    }
+    return d == 1;
+}
+
+// "2026-12-02T04:22:13.123Z info: "
+std::string timestamp_prefix(Level level) {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            now.time_since_epoch())
+                            .count() %
+                        1000;
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[64];
+    const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ ", static_cast<int>(millis));
+    return std::string(buffer) + names[static_cast<int>(level)] + ": ";
+}
+
 } // namespace
+
+// As systemd.exec(5) says: JOURNAL_STREAM holds "DEVICE:INODE" of the
+// stream journald gave the service; it counts only if stderr is still that
+// stream (not redirected to a file by a script the service runs).
+void detect_journal() {
+    bool journal = false;
+    unsigned long long device = 0, inode = 0;
+    struct stat st {};
+    if (const char* stream = std::getenv("JOURNAL_STREAM");
+        stream && std::sscanf(stream, "%llu:%llu", &device, &inode) == 2 &&
+        ::fstat(STDERR_FILENO, &st) == 0)
+        journal = st.st_dev == device && st.st_ino == inode;
+    destination.store(journal ? 1 : 2, std::memory_order_relaxed);
+}
 
 void set_level(Level level) {
     current.store(static_cast<int>(level));
 }
 
 bool parse_level(std::string_view text, Level& out) {
-    static constexpr std::string_view names[] = {"debug", "info", "warning", "error"};
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < 5; ++i)
         if (text == names[i]) {
             out = static_cast<Level>(i);
             return true;
@@ -27,7 +78,8 @@ bool parse_level(std::string_view text, Level& out) {
 
 void write(Level level, std::string_view message) {
     if (static_cast<int>(level) < current.load(std::memory_order_relaxed)) return;
-    std::string line = prefix[static_cast<int>(level)];
+    std::string line = to_journal() ? std::string(journal_prefix[static_cast<int>(level)])
+                                    : timestamp_prefix(level);
     line.append(message);
     line.push_back('\n');
     std::fwrite(line.data(), 1, line.size(), stderr);

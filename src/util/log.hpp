@@ -1,21 +1,30 @@
 #pragma once
-// Minimal leveled logging to stderr: one line per event, a format journald keeps
-// as is (it adds its own timestamps), so no timestamp of our own.
+// Leveled logging to stderr, one line per event. Under systemd (JOURNAL_STREAM
+// set) each line starts with its syslog priority as <N>, which journald
+// strips and keeps as the severity (it adds its own timestamps); elsewhere
+// (a terminal, a file, a container log) each line starts with an ISO 8601 UTC
+// timestamp and the severity word.
 #include <string_view>
 
 namespace srvd::log {
 
-enum class Level { debug = 0, info = 1, warning = 2, error = 3 };
+enum class Level { debug = 0, info = 1, notice = 2, warning = 3, error = 4 };
 
 void set_level(Level level);
 bool parse_level(std::string_view text, Level& out);
 void write(Level level, std::string_view message);
+// Re-reads JOURNAL_STREAM (tests; the process reads it at its first line).
+void detect_journal();
 
 inline void debug(std::string_view m) {
     write(Level::debug, m);
 }
 inline void info(std::string_view m) {
     write(Level::info, m);
+}
+// Normal but significant: the server is up, a media server is back.
+inline void notice(std::string_view m) {
+    write(Level::notice, m);
 }
 inline void warning(std::string_view m) {
     write(Level::warning, m);

@@ -78,3 +78,34 @@ kill -TERM "$SRVD_PID"
 for _ in $(seq 1 30); do kill -0 "$SRVD_PID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$SRVD_PID" 2>/dev/null && { kill -KILL "$SRVD_PID"; fail "still running 3 s after SIGTERM with a NOTIFY retrying"; }
 pass "SIGTERM with a NOTIFY still retrying: stopped within 3 s (the NOTIFY's first timeout is 10 s)"
+
+# Logs: on a terminal or in a file, ISO 8601 UTC timestamps and the severity
+# word; the start-up notice, then each zone with its serial and health checks,
+# then GeoIP. Under journald (JOURNAL_STREAM naming stderr) <N> priorities and
+# no timestamps of our own.
+mkdir -p "$WORK/l/zones"
+cp "$SRC/zones/example.com.yaml" "$WORK/l/zones/"
+printf 'zones: [zones]\ngeoip: { database: %s/zones/geo/demo-city.mmdb }\n' "$SRC" >"$WORK/l/srvd.yaml"
+start_srvd "$WORK/l/srvd.yaml"
+stop_srvd "$SRVD_PID"
+ts='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
+grep -Eq "$ts notice: srvd .* serving 1 zone\(s\)" "$WORK/srvd.log" || fail "no timestamped start-up notice: $(cat "$WORK/srvd.log")"
+grep -Eq "$ts info: zone example.com. serial [0-9]+, 3 media server\(s\), 3 proxies, no health checks$" "$WORK/srvd.log" ||
+  fail "no zone line with its serial: $(cat "$WORK/srvd.log")"
+grep -Eq "$ts info: geoip .*demo-city.mmdb, ECS on$" "$WORK/srvd.log" || fail "no geoip line: $(cat "$WORK/srvd.log")"
+grep -Eq "$ts notice: stopped$" "$WORK/srvd.log" || fail "no timestamped stop: $(cat "$WORK/srvd.log")"
+grep -Ev "$ts (debug|info|notice|warning|error): " "$WORK/srvd.log" && fail "a line without timestamp and severity"
+PORT=$(free_port)
+: >"$WORK/journal.log"
+(
+  exec 2>>"$WORK/journal.log"
+  JOURNAL_STREAM=$(stat -c '%d:%i' "$WORK/journal.log") exec "$SRVD" serve -c "$WORK/l/srvd.yaml" --allow-root --listen "127.0.0.1:$PORT"
+) &
+SRVD_PID=$!
+SRVD_PIDS+=("$SRVD_PID")
+wait_for_dns "$PORT" || fail "srvd under a journal stream did not start: $(cat "$WORK/journal.log")"
+stop_srvd "$SRVD_PID"
+grep -q '^<5>notice: srvd .* serving 1 zone(s)' "$WORK/journal.log" || fail "no <5> start-up line: $(cat "$WORK/journal.log")"
+grep -q '^<6>zone example.com. serial' "$WORK/journal.log" || fail "no <6> zone line: $(cat "$WORK/journal.log")"
+grep -Eq "$ts" "$WORK/journal.log" && fail "timestamps under journald: $(cat "$WORK/journal.log")"
+pass "logs: timestamps and severity words in a file, <N> priorities under journald; zones with serials at start"

@@ -74,7 +74,7 @@ TEST_CASE("server configuration errors name file, line and column") {
         {"listen: []\n", ":1:1: server configuration: missing 'zones'"},
         {"zones: [z.yaml\n", ":2:1: "},
         {"zones: [z.yaml]\nlog: { level: loud }\n",
-         ":2:15: log.level: expected debug, info, warning or error"},
+         ":2:15: log.level: expected debug, info, notice, warning or error"},
         {"zones: [z.yaml]\nnsid: \"\"\n", ":2:7: nsid: expected 1 to 64 characters"},
         {"", ": the file is empty"},
         {"zones: [z.yaml]\nlimits:\n\tudp_payload: 512\n",
