@@ -16,6 +16,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
@@ -148,6 +149,41 @@ void explain_region(const zone::Snapshot& s, const zone::ZoneEntry& zone,
     std::cout << "region " << policy.regions[region].name << ": " << why << "\n";
 }
 
+// The subnet the ordering variant is chosen by: the deciding address's /24
+// (IPv4) or /56 (IPv6), or the ECS source prefix when shorter.
+std::string variant_subnet(const Question& q, const engine::AnswerInfo& info) {
+    const bool v6 = info.used_ecs ? q.ecs->family != 1 : q.client.is_v6();
+    unsigned prefix = v6 ? engine::variant_prefix_v6 : engine::variant_prefix_v4;
+    if (info.used_ecs) prefix = std::min<unsigned>(prefix, q.ecs->source);
+    return "/" + std::to_string(prefix);
+}
+
+// The reply as a resolver would see it: the header, then each section that
+// has records (ldns's text of each). Not ldns_pkt2str: its query time,
+// server and date lines would be made up here.
+void print_reply(const ldns_pkt* pkt) {
+    char* rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(pkt));
+    std::cout << "\nreply: " << (rcode ? rcode : "?") << ", flags:" << (ldns_pkt_qr(pkt) ? " qr" : "")
+              << (ldns_pkt_aa(pkt) ? " aa" : "") << (ldns_pkt_tc(pkt) ? " tc" : "") << ", "
+              << ldns_pkt_size(pkt) << " bytes\n";
+    free(rcode);
+    const std::pair<const char*, const ldns_rr_list*> sections[] = {
+        {"answer", ldns_pkt_answer(pkt)},
+        {"authority", ldns_pkt_authority(pkt)},
+        {"additional", ldns_pkt_additional(pkt)}};
+    for (const auto& [name, list] : sections) {
+        if (ldns_rr_list_rr_count(list) == 0) continue;
+        std::cout << name << ":\n";
+        for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
+            char* text = ldns_rr2str(ldns_rr_list_rr(list, i));
+            std::cout << "  " << (text ? text : "?\n");
+            free(text);
+        }
+    }
+    if (ldns_pkt_edns(pkt))
+        std::cout << "EDNS: udp payload " << ldns_pkt_edns_udp_size(pkt) << "\n";
+}
+
 // The engine's answer to the query, and what it depended on.
 void explain_answer(const zone::Snapshot& s, const zone::ZoneEntry* zone, const Question& q) {
     std::vector<std::uint8_t> out(65535);
@@ -159,8 +195,10 @@ void explain_answer(const zone::Snapshot& s, const zone::ZoneEntry* zone, const 
         const auto& regions = zone->data->policy.regions;
         std::cout << "answer varies by client: "
                   << (regions.empty() ? std::string("no regions")
-                                      : "region " + regions[info.region].name)
-                  << ", tier order variant " << info.variant << " (chosen by the client's subnet)";
+                                      : "region " + regions[info.region].name);
+        if (info.variants > 1)
+            std::cout << ", ordering variant " << info.variant + 1 << " of " << info.variants
+                      << " (chosen by the client's " << variant_subnet(q, info) << ")";
         if (q.ecs) std::cout << ", ECS scope /" << int(info.scope);
         std::cout << "\n";
     } else {
@@ -171,9 +209,7 @@ void explain_answer(const zone::Snapshot& s, const zone::ZoneEntry* zone, const 
         std::cout << "no answer (the query would be dropped)\n";
         return;
     }
-    char* text = ldns_pkt2str(pkt);
-    std::cout << "\n" << (text ? text : "");
-    free(text);
+    print_reply(pkt);
     ldns_pkt_free(pkt);
 }
 

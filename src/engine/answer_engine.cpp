@@ -225,6 +225,7 @@ void find_answer(const zone::Snapshot& s, const ParsedQuery& q, const ClientAddr
             info->zone = static_cast<std::uint16_t>(node->zone);
             info->region = view.region;
             info->variant = view.variant;
+            info->variants = entry->variants;
             info->scope = view.scope;
             info->used_ecs = view.used_ecs;
         }

@@ -32,6 +32,7 @@ struct AnswerInfo {
     std::uint16_t zone = 0;         // index in Snapshot::zones, when located
     std::uint16_t region = 0;
     std::uint16_t variant = 0;
+    std::uint16_t variants = 1;     // of the name's orderings (weighted shuffles)
     std::uint8_t scope = 0;
     bool used_ecs = false;
     // AXFR, IXFR or a TSIG-signed query: the engine answers REFUSED or

@@ -50,7 +50,13 @@ pass "regions by ECS, with scopes (kdig +subnet)"
 ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.1.1 _sip._udp.sip.example.com SRV)
 echo "$ex" | grep -q 'region west: .*matches US-CA' || fail "explain: $ex"
 echo "$ex" | grep -q 'subdivision (subdivisions/0/iso_code) = CA' || fail "explain fields: $ex"
-echo "$ex" | grep -A1 'ANSWER SECTION' | grep -q 'SRV.10 0 5060 ms3.example.com.' || fail "explain answer: $ex"
+echo "$ex" | grep -A1 '^answer:$' | grep -q 'SRV.10 0 5060 ms3.example.com.' || fail "explain answer: $ex"
+echo "$ex" | grep -Eq 'WHEN|Query time|SECTION' && fail "explain prints made-up or empty lines: $ex"
+ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.2.1 --ecs 203.0.113.0/24 _sip._udp.sip.example.com SRV)
+echo "$ex" | grep -Eq 'region central, ordering variant [0-9]+ of 16 \(chosen by the client.s /24\), ECS scope /24' ||
+  fail "explain does not name the ordering variant: $ex"
+ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.2.1 --ecs 203.0.113.0/20 _sip._udp.sip.example.com SRV)
+echo "$ex" | grep -q 'chosen by the client.s /20' || fail "explain: variant subnet of a /20 ECS: $ex"
 ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.0.1 --ecs 127.0.3.0/24 sip.example.com NAPTR)
 echo "$ex" | grep -q 'private or unroutable' || fail "explain private ECS: $ex"
 "$SRVD" export -c "$WORK/srvd.yaml" example.com --region west | grep -q '_sip._udp.sip.example.com.	60	IN	SRV	10 0 5060 ms3' \
