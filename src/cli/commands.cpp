@@ -4,6 +4,7 @@
 
 #include "config/load_error.hpp"
 #include "net/address_in_use.hpp"
+#include "server/privileges.hpp"
 #include "server/server.hpp"
 #include "util/host_port.hpp"
 #include "zone/load_warnings.hpp"
@@ -116,6 +117,11 @@ int check_command(const Args& args) {
     const ServerConfig& c = loaded->config;
     for (const auto& warning : zone::load_warnings(*loaded))
         std::cerr << "warning: " << warning << "\n";
+    // As root, `serve` switches to `user:` and reloads as that user.
+    for (const auto& why :
+         server::unreadable_as(c.user, c.group, server::files_read_on_reload(*loaded)))
+        std::cerr << "warning: " << c.file << ": user " << c.user << " cannot read " << why
+                  << ": serve starts (as root) but every reload will fail\n";
     for (const auto& ep : c.listen)
         if (!net::address_assigned(ep))
             std::cerr << "warning: " << c.file << ": listen " << host_port(ep.address(), ep.port())

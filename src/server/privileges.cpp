@@ -2,6 +2,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,6 +32,53 @@ std::vector<std::string> unreadable(const std::vector<std::string>& paths) {
     std::vector<std::string> out;
     for (const auto& path : paths)
         if (::access(path.c_str(), R_OK) != 0) out.push_back(path + ": " + std::strerror(errno));
+    return out;
+}
+
+std::vector<std::string> files_read_on_reload(const zone::Loaded& loaded) {
+    std::vector<std::string> files{loaded.config.file};
+    for (const auto& z : loaded.snapshot->zones)
+        for (const auto& source : z.data->policy.sources) files.push_back(source.path);
+    if (loaded.config.geoip) files.push_back(loaded.config.geoip->database);
+    return files;
+}
+
+std::vector<std::string> unreadable_as(const std::string& user, const std::string& group,
+                                       const std::vector<std::string>& paths) {
+    if (::geteuid() != 0 || user.empty()) return {};
+    int fds[2];
+    if (::pipe(fds) != 0) return {};
+    const pid_t child = ::fork();
+    if (child < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return {};
+    }
+    if (child == 0) { // switch, look, report one line per file, leave
+        ::close(fds[0]);
+        std::string report;
+        if (auto error = drop_privileges(user, group); !error.empty())
+            report = error + "\n";
+        else
+            for (const auto& why : unreadable(paths)) report += why + "\n";
+        for (std::size_t at = 0; at < report.size();) {
+            const ssize_t n = ::write(fds[1], report.data() + at, report.size() - at);
+            if (n <= 0) break;
+            at += static_cast<std::size_t>(n);
+        }
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string report;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) report.append(buffer, n);
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    std::vector<std::string> out;
+    for (std::size_t start = 0, end; (end = report.find('\n', start)) != std::string::npos;
+         start = end + 1)
+        out.push_back(report.substr(start, end - start));
     return out;
 }
 

@@ -125,10 +125,7 @@ bool Server::drop_privileges() {
         return false;
     }
     log::info("running as user " + config.user);
-    std::vector<std::string> files{config.file};
-    files.insert(files.end(), config.zone_files.begin(), config.zone_files.end());
-    if (config.geoip) files.push_back(config.geoip->database);
-    for (const auto& why : unreadable(files))
+    for (const auto& why : unreadable(files_read_on_reload(loaded_)))
         log::warning("reloads will fail: user " + config.user + " cannot read " + why);
     return true;
 }

@@ -1,9 +1,40 @@
 #include "zone/load_warnings.hpp"
 
 namespace srvd::zone {
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+// A relative owner that already spells the zone name ("www.voice.acme.test"
+// without a final dot in voice.acme.test) gets the zone appended a second time.
+void relative_owners(const ZonePolicy& p, std::vector<std::string>& out) {
+    const std::string zone = lower(p.zone.substr(0, p.zone.size() - 1)); // without the root dot
+    for (const auto& r : p.records) {
+        if (r.text.empty() || r.text[0] == ' ' || r.text[0] == '\t') continue; // previous owner
+        const std::string owner = r.text.substr(0, r.text.find_first_of(" \t"));
+        const std::string name = lower(owner);
+        if (name.empty() || name.back() == '.' || name == "@") continue;
+        if (name == zone || (name.size() > zone.size() &&
+                             name.compare(name.size() - zone.size(), zone.size(), zone) == 0 &&
+                             name[name.size() - zone.size() - 1] == '.'))
+            out.push_back(r.mark.file + ":" + std::to_string(r.mark.line) + ":" +
+                          std::to_string(r.mark.column) + ": owner '" + owner +
+                          "' has no final dot, so it means " + owner + "." + p.zone +
+                          "; write it relative ('" +
+                          (name == zone ? std::string("@")
+                                        : owner.substr(0, owner.size() - zone.size() - 1)) +
+                          "') or absolute ('" + owner + ".')");
+    }
+}
+
+} // namespace
 
 std::vector<std::string> load_warnings(const Loaded& loaded) {
-    std::vector<std::string> out;
+    std::vector<std::string> out = loaded.warnings;
     const ServerConfig& c = loaded.config;
     const Snapshot& s = *loaded.snapshot;
     if (s.zones.empty())
@@ -18,6 +49,7 @@ std::vector<std::string> load_warnings(const Loaded& loaded) {
         if (p.soa.serial_auto && !c.transfer.state_dir_given)
             out.push_back(p.file + ": zone " + p.zone + " has `serial: auto` but " + c.file +
                           " sets no `state_dir:`: its serials are kept in " + c.transfer.state_dir);
+        relative_owners(p, out);
     }
     return out;
 }

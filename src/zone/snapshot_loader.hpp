@@ -17,6 +17,9 @@ struct Loaded {
     // Zones secondaries should hear about (NOTIFY): all of them at start,
     // then those whose serial changed or that are new.
     std::vector<std::pair<std::string, std::uint32_t>> notify;
+    // Found while loading, for load_warnings (e.g. content changed under
+    // an unchanged explicit serial).
+    std::vector<std::string> warnings;
 };
 
 struct LoadOptions {

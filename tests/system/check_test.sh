@@ -134,3 +134,52 @@ wait_for_dns "$PORT" || fail "serve with no zones did not start: $(cat "$WORK/sr
 wait_log 'no zones: every query' || fail "serve does not log the warning: $(cat "$WORK/srvd.log")"
 grep -q 'Z warning: .*no zones' "$WORK/srvd.log" || fail "not at warning level: $(cat "$WORK/srvd.log")"
 pass "serve logs the same warnings at warning level"
+
+# A relative owner that already ends with the zone name: check names its line.
+mkdir -p "$WORK/rel/zones"
+cp "$SRC/zones/example.com.yaml" "$WORK/rel/zones/"
+printf '  - "www2.example.com 300 IN A 192.0.2.81"\n  - "example.com 300 IN TXT \\"x\\""\n' >>"$WORK/rel/zones/example.com.yaml"
+printf 'zones: [zones]\n' >"$WORK/rel/srvd.yaml"
+line=$(grep -n 'www2.example.com' "$WORK/rel/zones/example.com.yaml" | cut -d: -f1)
+err=$("$SRVD" check -c "$WORK/rel/srvd.yaml" 2>&1 >/dev/null) || fail "check: $err"
+echo "$err" | grep -q "warning: $WORK/rel/zones/example.com.yaml:$line:[0-9]*: owner 'www2.example.com' has no final dot, so it means www2.example.com.example.com.; write it relative ('www2') or absolute ('www2.example.com.')" \
+  || fail "no warning for a relative owner ending with the zone name: $err"
+echo "$err" | grep -q "owner 'example.com' has no final dot, so it means example.com.example.com.; write it relative ('@')" \
+  || fail "no warning for the zone name as a relative owner: $err"
+pass "check warns about relative owners that repeat the zone name, with file:line:column"
+
+# Started as root with `user:`, check looks at the files as that user: a
+# policy it cannot read would fail every reload.
+mkdir -p "$WORK/perm/zones"
+chmod 755 "$WORK" "$WORK/perm" "$WORK/perm/zones"
+cp "$SRC/zones/example.com.yaml" "$WORK/perm/zones/"
+printf 'zones: [zones]\nuser: nobody\n' >"$WORK/perm/srvd.yaml"
+chmod 644 "$WORK/perm/srvd.yaml"
+chmod 600 "$WORK/perm/zones/example.com.yaml"
+err=$("$SRVD" check -c "$WORK/perm/srvd.yaml" 2>&1 >/dev/null) || fail "check: $err"
+echo "$err" | grep -q "warning: $WORK/perm/srvd.yaml: user nobody cannot read $WORK/perm/zones/example.com.yaml: Permission denied: serve starts (as root) but every reload will fail" \
+  || fail "no warning for a policy the user cannot read: $err"
+[ "$(echo "$err" | grep -c 'cannot read')" = 1 ] || fail "readable files reported too: $err"
+chmod 644 "$WORK/perm/zones/example.com.yaml"
+err=$("$SRVD" check -c "$WORK/perm/srvd.yaml" 2>&1 >/dev/null) || fail "check: $err"
+echo "$err" | grep -q 'cannot read' && fail "a readable policy reported: $err"
+pass "check as root reads the files as user: (the unreadable policy named, Permission denied)"
+
+# A reload that changes a zone but not its explicit serial: secondaries would
+# keep the old data, so the log says so.
+mkdir -p "$WORK/ser/zones"
+cp "$SRC/zones/example.com.yaml" "$WORK/ser/zones/"
+printf 'zones: [zones]\nstate_dir: %s/ser\ntransfer: { allow: [{ address: 127.0.0.0/8 }] }\n' "$WORK" >"$WORK/ser/srvd.yaml"
+start_srvd "$WORK/ser/srvd.yaml"
+printf '  - "new 300 IN A 192.0.2.99"\n' >>"$WORK/ser/zones/example.com.yaml"
+kill -HUP "$SRVD_PID"
+wait_log 'changed but its soa.serial stays' || fail "no warning for a changed zone with the same serial: $(cat "$WORK/srvd.log")"
+grep -q "warning: reload: .*example.com.yaml: zone example.com. changed but its soa.serial stays 2026112601: secondaries keep the old data; raise the serial, or let srvd do it with \`serial: auto\`" "$WORK/srvd.log" \
+  || fail "the warning: $(cat "$WORK/srvd.log")"
+sed -i 's/serial: 2026112601/serial: 2026112602/' "$WORK/ser/zones/example.com.yaml"
+printf '  - "newer 300 IN A 192.0.2.98"\n' >>"$WORK/ser/zones/example.com.yaml"
+kill -HUP "$SRVD_PID"
+wait_log 'reloaded' 2 || fail "second reload: $(cat "$WORK/srvd.log")"
+[ "$(grep -c 'soa.serial stays' "$WORK/srvd.log")" = 1 ] || fail "warned although the serial was raised"
+stop_srvd "$SRVD_PID"
+pass "a reload that changes a zone under the same explicit serial is logged as a warning"
