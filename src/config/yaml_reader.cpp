@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <vector>
 
 namespace srvd {
 
@@ -49,6 +51,71 @@ void refuse_tab_indentation(const std::string& file, const std::string& text) {
     }
 }
 
+// yaml-cpp says "end of sequence flow not found" where it gave up (often the
+// next line); point at the bracket that was never closed instead. Quotes
+// and comments are skipped; a flow collection may span lines.
+void explain_unclosed_flow(const std::string& file, const std::string& text,
+                           const YAML::Exception& e) {
+    if (e.msg.find("flow not found") == std::string::npos) return;
+    struct Open {
+        char bracket;
+        int line, column;
+    };
+    std::vector<Open> open;
+    int line = 1, column = 0;
+    char quote = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        ++column;
+        if (c == '\n') {
+            ++line;
+            column = 0;
+            continue;
+        }
+        if (quote) {
+            if (c == quote) quote = 0;
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '#') {
+            i = std::min(text.find('\n', i), text.size()) - 1;
+        } else if (c == '[' || c == '{') {
+            open.push_back({c, line, column});
+        } else if ((c == ']' || c == '}') && !open.empty()) {
+            open.pop_back();
+        }
+    }
+    if (open.empty()) return;
+    const Open& o = open.back();
+    const bool list = o.bracket == '[';
+    throw LoadError({file, o.line, o.column},
+                    std::string("this '") + o.bracket + "' is never closed: a flow " +
+                        (list ? "list" : "map") + " needs its '" + (list ? ']' : '}') +
+                        "' (and commas between its items)");
+}
+
+// yaml-cpp keeps both entries of a key written twice and answers the first:
+// the second (often the operator's latest edit) would be silently ignored.
+void refuse_duplicate_keys(const std::string& file, const YAML::Node& node) {
+    if (node.IsSequence()) {
+        for (const auto& item : node) refuse_duplicate_keys(file, item);
+        return;
+    }
+    if (!node.IsMap()) return;
+    std::map<std::string, YAML::Mark> seen;
+    for (const auto& entry : node) {
+        if (entry.first.IsScalar()) {
+            const std::string key = entry.first.Scalar();
+            if (auto [it, fresh] = seen.emplace(key, entry.first.Mark()); !fresh)
+                throw LoadError({file, entry.first.Mark().line + 1, entry.first.Mark().column + 1},
+                                "duplicate key '" + key + "' (first at line " +
+                                    std::to_string(it->second.line + 1) + "); remove one");
+        }
+        refuse_duplicate_keys(file, entry.second);
+    }
+}
+
 } // namespace
 
 YAML::Node YamlReader::load(std::uint64_t* digest) const {
@@ -57,11 +124,15 @@ YAML::Node YamlReader::load(std::uint64_t* digest) const {
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw LoadError({file_, 0, 0}, "the file is empty");
     refuse_tab_indentation(file_, text);
+    YAML::Node root;
     try {
-        return YAML::Load(text);
+        root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
+        explain_unclosed_flow(file_, text, e);
         throw LoadError({file_, e.mark.line + 1, e.mark.column + 1}, e.msg);
     }
+    refuse_duplicate_keys(file_, root);
+    return root;
 }
 
 SourceMark YamlReader::mark(const YAML::Node& node) const {

@@ -153,7 +153,7 @@ TEST_CASE("policy errors name the line and column and what was expected") {
          ":8:42: proxies.p.transports: expected udp, tcp or tls"},
         {head + "proxies:\n  \"bad name!\": { targets: [ms1] }\n",
          ":8:3: proxy 'bad name!': expected a name relative to the zone"},
-        {"zone: example.com\nsoa: {primary: a\n", ":3:1: "},
+        {"zone: example.com\nsoa: {primary: a\n", ":2:6: this '{' is never closed"},
         {head + "health: { interval: 1s, timeout: 2s }\n",
          ":7:34: health.timeout: must not be longer than health.interval"},
         {head + "health: { probe: ping }\n",
