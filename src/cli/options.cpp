@@ -127,7 +127,8 @@ std::optional<zone::Loaded> load_or_report(const std::string& config) {
     try {
         return zone::load_all(config);
     } catch (const LoadError& e) {
-        std::cerr << e.what() << "\n";
+        const std::size_t n = error_count(e);
+        std::cerr << e.what() << "\n" << n << (n == 1 ? " error\n" : " errors\n");
     } catch (const std::exception& e) {
         std::cerr << config << ": " << e.what() << "\n";
     }

@@ -1,6 +1,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace srvd {
 
@@ -31,5 +32,59 @@ class LoadError : public std::runtime_error {
     SourceMark mark_;
     std::string message_;
 };
+
+// Several independent errors of one load, so that one mistake does not hide
+// the next (as nsd-checkzone reports every error of a zone). what() is one
+// "file:line:column: message" line per error; mark() and message() are the
+// first's.
+class LoadErrors : public LoadError {
+  public:
+    explicit LoadErrors(std::vector<LoadError> errors)
+        : LoadError(errors.front()), errors_(std::move(errors)), text_(join(errors_)) {}
+    const char* what() const noexcept override { return text_.c_str(); }
+    const std::vector<LoadError>& errors() const { return errors_; }
+
+  private:
+    static std::string join(const std::vector<LoadError>& errors) {
+        std::string out;
+        for (const auto& e : errors) out += (out.empty() ? "" : "\n") + std::string(e.what());
+        return out;
+    }
+    std::vector<LoadError> errors_;
+    std::string text_;
+};
+
+// Collects the errors of independent steps: each attempt() runs one, and
+// its LoadError (or LoadErrors) is kept instead of ending the load.
+class ErrorList {
+  public:
+    // Returns whether the step succeeded.
+    template <typename F> bool attempt(F&& step) {
+        try {
+            step();
+            return true;
+        } catch (const LoadErrors& e) {
+            errors_.insert(errors_.end(), e.errors().begin(), e.errors().end());
+        } catch (const LoadError& e) {
+            errors_.push_back(e);
+        }
+        return false;
+    }
+    bool empty() const { return errors_.empty(); }
+    // Throws what was collected: one LoadError as itself, several as LoadErrors.
+    void throw_if_any() const {
+        if (errors_.size() == 1) throw errors_.front();
+        if (!errors_.empty()) throw LoadErrors(errors_);
+    }
+
+  private:
+    std::vector<LoadError> errors_;
+};
+
+// How many errors `e` holds (1 for a plain LoadError).
+inline std::size_t error_count(const LoadError& e) {
+    if (auto many = dynamic_cast<const LoadErrors*>(&e)) return many->errors().size();
+    return 1;
+}
 
 } // namespace srvd

@@ -93,33 +93,53 @@ class PolicyReader {
             r_.fail(root["zone"], "zone: '" + policy_.zone + "' is not a valid domain name");
         if (root["ttl"])
             policy_.ttl = static_cast<std::uint32_t>(r_.integer(root["ttl"], 0, 2147483647, "ttl"));
-        read_soa(root["soa"]);
-        read_nameservers(root["nameservers"]);
+        // From here on the sections are independent: every error is
+        // reported, not only the first. An error that follows from one
+        // already reported (a target naming a media server that failed) is not.
+        errors_.attempt([&] { read_soa(root["soa"]); });
+        errors_.attempt([&] { read_nameservers(root["nameservers"]); });
         // The shareable sections, each from the policy or from one included file.
-        if (auto ports = section(root, "ports"))
-            in(ports, [&](auto& n) { policy_.ports = read_ports(n, Ports{}, "ports"); });
-        if (auto servers = section(root, "media_servers"))
-            in(servers, [&](auto& n) { read_media_servers(n); });
-        auto regions = section(root, "regions"), default_region = section(root, "default_region");
-        if (regions) {
-            in(regions, [&](auto& n) { read_regions(n); });
-            if (!default_region)
-                in(regions, [&](auto& n) {
-                    r_.fail(n, "default_region: required when regions are defined");
-                });
-            in(default_region,
-               [&](auto& n) { policy_.default_region = region_index(n, "default_region"); });
-        } else if (default_region) {
-            in(default_region,
-               [&](auto& n) { r_.fail(n, "default_region: no regions are defined"); });
-        }
+        Section ports, servers, regions, default_region, health;
+        sections_failed_ = !errors_.attempt([&] {
+            ports = section(root, "ports");
+            servers = section(root, "media_servers");
+            regions = section(root, "regions");
+            default_region = section(root, "default_region");
+            health = section(root, "health");
+        });
+        if (ports)
+            errors_.attempt(
+                [&] { in(ports, [&](auto& n) { policy_.ports = read_ports(n, Ports{}, "ports"); }); });
+        if (servers) in(servers, [&](auto& n) { read_media_servers(n); });
+        regions_failed_ = sections_failed_ ||
+                          !errors_.attempt([&] { read_region_sections(regions, default_region); });
         if (root["proxies"]) read_proxies(root["proxies"]);
-        if (root["records"]) read_records(root["records"]);
-        if (auto health = section(root, "health")) in(health, [&](auto& n) { read_health(n); });
+        if (root["records"]) errors_.attempt([&] { read_records(root["records"]); });
+        if (health) errors_.attempt([&] { in(health, [&](auto& n) { read_health(n); }); });
+        errors_.throw_if_any();
         return std::move(policy_);
     }
 
   private:
+    // An error that follows from one already reported: skipped, not reported.
+    struct Cascade {};
+
+    // Runs one item's step (a media server, a proxy): its error is kept and
+    // the next item is read.
+    template <typename F> bool attempt_item(F&& step) {
+        return errors_.attempt([&] {
+            try {
+                step();
+            } catch (const Cascade&) {
+            }
+        });
+    }
+
+    ErrorList errors_;
+    std::set<std::string> failed_servers_; // lowercased names of media servers with errors
+    bool regions_failed_ = false;
+    bool sections_failed_ = false; // a section defined twice: which one holds is unknown
+
     // Errors are reported through r_, which names the file being read; while
     // an included file's section is read, r_ names that file instead.
     YamlReader r_;
@@ -136,6 +156,21 @@ class PolicyReader {
         YAML::Node node;
         explicit operator bool() const { return reader != nullptr; }
     };
+
+    void read_region_sections(const Section& regions, const Section& default_region) {
+        if (regions) {
+            in(regions, [&](auto& n) { read_regions(n); });
+            if (!default_region)
+                in(regions, [&](auto& n) {
+                    r_.fail(n, "default_region: required when regions are defined");
+                });
+            in(default_region,
+               [&](auto& n) { policy_.default_region = region_index(n, "default_region"); });
+        } else if (default_region) {
+            in(default_region,
+               [&](auto& n) { r_.fail(n, "default_region: no regions are defined"); });
+        }
+    }
 
     // include: FILE or [FILE, ...], relative to the policy's directory. An
     // included file holds only sections a fleet of zones shares.
@@ -318,8 +353,15 @@ class PolicyReader {
     }
 
     void read_media_servers(const YAML::Node& list) {
-        r_.expect_map(list, "media_servers");
-        for (const auto& item : list) {
+        errors_.attempt([&] { r_.expect_map(list, "media_servers"); });
+        if (!list.IsMap()) return;
+        for (const auto& item : list)
+            if (!attempt_item([&] { read_media_server(item); }) && item.first.IsScalar())
+                failed_servers_.insert(lower(item.first.Scalar()));
+    }
+
+    void read_media_server(const std::pair<YAML::Node, YAML::Node>& item) {
+        {
             MediaServer ms;
             ms.label = r_.string(item.first, "media server name");
             ms.mark = r_.mark(item.first);
@@ -389,6 +431,7 @@ class PolicyReader {
     }
 
     std::size_t region_index(const YAML::Node& node, const std::string& what) {
+        if (regions_failed_) throw Cascade{};
         std::string name = r_.string(node, what);
         for (std::size_t i = 0; i < policy_.regions.size(); ++i)
             if (policy_.regions[i].name == name) return i;
@@ -399,6 +442,7 @@ class PolicyReader {
         std::string name = r_.string(node, "target");
         for (std::size_t i = 0; i < policy_.media_servers.size(); ++i)
             if (lower(policy_.media_servers[i].label) == lower(name)) return i;
+        if (sections_failed_ || failed_servers_.count(lower(name))) throw Cascade{};
         std::string known;
         for (const auto& ms : policy_.media_servers)
             known += (known.empty() ? "" : ", ") + ms.label;
@@ -435,8 +479,13 @@ class PolicyReader {
     }
 
     void read_proxies(const YAML::Node& list) {
-        r_.expect_map(list, "proxies");
-        for (const auto& item : list) {
+        errors_.attempt([&] { r_.expect_map(list, "proxies"); });
+        if (!list.IsMap()) return;
+        for (const auto& item : list) attempt_item([&] { read_proxy(item); });
+    }
+
+    void read_proxy(const std::pair<YAML::Node, YAML::Node>& item) {
+        {
             Proxy proxy;
             proxy.label = r_.string(item.first, "proxy name");
             proxy.mark = r_.mark(item.first);
@@ -471,6 +520,7 @@ class PolicyReader {
             }
             const YAML::Node& targets = body["targets"];
             if (targets.IsMap()) {
+                if (regions_failed_) throw Cascade{};
                 if (policy_.regions.empty())
                     r_.fail(targets, what + ".targets: per-region targets need 'regions'");
                 proxy.geo = true;

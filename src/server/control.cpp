@@ -1,5 +1,6 @@
 #include "server/control.hpp"
 
+#include "config/load_error.hpp"
 #include "util/log.hpp"
 #include "zone/load_warnings.hpp"
 #include "zone/snapshot_diff.hpp"
@@ -126,6 +127,12 @@ void Control::reload() {
         for (const auto& warning : zone::load_warnings(next)) log::warning("reload: " + warning);
         send_notifies(next);
         ++registry_.reloads_succeeded;
+    } catch (const LoadErrors& e) {
+        // One log line per error: each is file:line:column, for editors and grep.
+        ++registry_.reloads_failed;
+        log::error("reload failed (" + std::to_string(e.errors().size()) +
+                   " errors), still serving the previous configuration:");
+        for (const auto& one : e.errors()) log::error(std::string("reload: ") + one.what());
     } catch (const std::exception& e) {
         ++registry_.reloads_failed;
         log::error(std::string("reload failed, still serving the previous configuration: ") +

@@ -80,6 +80,9 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     std::vector<std::shared_ptr<const ZoneData>> all, kept; // all: in the configured order
     std::vector<std::shared_ptr<ZoneData>> zones;           // built by this load
     IncludeCache includes;
+    // Every policy is loaded even when one fails, so that one run reports
+    // every file's errors.
+    ErrorList errors;
     for (const auto& file : out.config.zone_files) {
         auto before = keep.find(file);
         if (before != keep.end() && sources_unchanged(before->second->policy, &includes) &&
@@ -88,11 +91,14 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
             all.push_back(before->second);
             continue;
         }
-        ZonePolicy policy = load_zone_policy(file, &includes);
-        auto states = health(policy);
-        zones.push_back(build_zone(std::move(policy), std::move(states)));
-        all.push_back(zones.back());
+        errors.attempt([&] {
+            ZonePolicy policy = load_zone_policy(file, &includes);
+            auto states = health(policy);
+            zones.push_back(build_zone(std::move(policy), std::move(states)));
+            all.push_back(zones.back());
+        });
     }
+    errors.throw_if_any();
     if (!transfer.catalog.empty()) {
         std::vector<std::string> members;
         for (const auto& z : all) members.push_back(z->policy.zone);

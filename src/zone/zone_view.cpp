@@ -149,14 +149,19 @@ class ZoneBuilder {
                     make_rr(server.name.get(), type, p.ttl, {ldns_rdf_clone(address.get())}));
         }
         const auto generated = generated_names();
-        for (const auto& line : p.records) {
-            const ldns_rr* rr = parse(line.text, line.mark);
-            if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
-                throw LoadError(line.mark, "the SOA record is made from 'soa:', not 'records:'");
-            check_collision(rr, line.mark, generated);
-            insert_all(rr);
-            record_marks_.emplace_back(dns::owner_key(rr), line.mark);
-        }
+        // Every bad record is reported, not only the first.
+        ErrorList errors;
+        for (const auto& line : p.records)
+            errors.attempt([&] {
+                const ldns_rr* rr = parse(line.text, line.mark);
+                if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
+                    throw LoadError(line.mark,
+                                    "the SOA record is made from 'soa:', not 'records:'");
+                check_collision(rr, line.mark, generated);
+                insert_all(rr);
+                record_marks_.emplace_back(dns::owner_key(rr), line.mark);
+            });
+        errors.throw_if_any();
     }
 
     // Every name srvd generates records for, with who it is generated for:

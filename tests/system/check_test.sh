@@ -183,3 +183,51 @@ wait_log 'reloaded' 2 || fail "second reload: $(cat "$WORK/srvd.log")"
 [ "$(grep -c 'soa.serial stays' "$WORK/srvd.log")" = 1 ] || fail "warned although the serial was raised"
 stop_srvd "$SRVD_PID"
 pass "a reload that changes a zone under the same explicit serial is logged as a warning"
+
+# Every error in one run, then a count: three independent mistakes in one
+# policy and one in another file, four file:line:column lines.
+mkdir -p "$WORK/many/zones"
+cat >"$WORK/many/zones/a.example.yaml" <<'YAML'
+zone: a.example
+soa: { primary: ns1.a.example, contact: h.a.example, serial: soon }
+nameservers: { ns1: [192.0.2.1] }
+media_servers:
+  ms1: { addresses: [192.0.2.300] }
+  ms2: { addresses: [192.0.2.12] }
+proxies:
+  sip: { targets: [ms1, ms2], transports: [udp, carrier-pigeon] }
+  other: { targets: [ms1] }
+records:
+  - "www IN A not-an-address"
+YAML
+cat >"$WORK/many/zones/b.example.yaml" <<'YAML'
+zone: b.example
+soa: { primary: ns1.b.example, contact: h.b.example, serial: 1 }
+nameservers: { ns1: [192.0.2.1] }
+proxies:
+  sip: { targets: [ms9] }
+YAML
+printf 'zones: [zones]\n' >"$WORK/many/srvd.yaml"
+err=$("$SRVD" check -c "$WORK/many/srvd.yaml" 2>&1) && fail "check passed a broken policy: $err"
+a="$WORK/many/zones/a.example.yaml" b="$WORK/many/zones/b.example.yaml"
+for expected in "$a:2:[0-9]*: soa.serial" "$a:5:[0-9]*: media_servers.ms1.addresses: '192.0.2.300'" \
+  "$a:8:[0-9]*: proxies.sip.transports: expected udp, tcp or tls" "$b:5:[0-9]*: unknown media server 'ms9'"; do
+  echo "$err" | grep -q "^$expected" || fail "missing '$expected' in: $err"
+done
+# ms1's error is not repeated as "unknown media server" for proxy 'other';
+# the record is not reached (the policy failed before records were built).
+echo "$err" | grep -q "unknown media server 'ms1'" && fail "a follow-on error reported: $err"
+[ "$(echo "$err" | grep -c '^/.*:[0-9]*:[0-9]*: ')" = 4 ] || fail "expected four error lines: $err"
+[ "$(echo "$err" | tail -1)" = "4 errors" ] || fail "no count: $err"
+# The same at reload: the old configuration keeps serving, the log has every line.
+mkdir -p "$WORK/many2/zones"
+cp "$SRC/zones/example.com.yaml" "$WORK/many2/zones/"
+printf 'zones: [zones]\n' >"$WORK/many2/srvd.yaml"
+start_srvd "$WORK/many2/srvd.yaml"
+cp "$a" "$b" "$WORK/many2/zones/"
+kill -HUP "$SRVD_PID"
+wait_log 'reload failed (4 errors)' || fail "reload: $(cat "$WORK/srvd.log")"
+[ "$(grep -c 'error: reload: /.*:[0-9]*:[0-9]*: ' "$WORK/srvd.log")" = 4 ] || fail "reload log lines: $(cat "$WORK/srvd.log")"
+[ -n "$(q www.example.com A)" ] || fail "the old configuration stopped serving"
+stop_srvd "$SRVD_PID"
+pass "check and reload report every error (4 in two files, no follow-on errors) and the count"

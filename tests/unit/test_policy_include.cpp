@@ -62,9 +62,12 @@ TEST_CASE("include errors point into the file that has them") {
     test::TempDir dir;
     SUBCASE("a bad section in the included file") {
         dir.write("platform.yaml", "media_servers:\n  ms1: { addresses: [not-an-address] }\n");
+        // And, independent of it, the partner's per-region targets without regions.
         CHECK(error_of(dir, dir.write("partner.yaml", partner())) ==
               "platform.yaml:2:22: media_servers.ms1.addresses: 'not-an-address' is not an IPv4 "
-              "or IPv6 address");
+              "or IPv6 address\n" +
+                  dir.path() +
+                  "/partner.yaml:6:19: proxies.sip.targets: per-region targets need 'regions'");
     }
     SUBCASE("an unknown target names the policy's line") {
         dir.write("platform.yaml", platform);
