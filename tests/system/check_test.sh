@@ -231,3 +231,16 @@ wait_log 'reload failed (4 errors)' || fail "reload: $(cat "$WORK/srvd.log")"
 [ -n "$(q www.example.com A)" ] || fail "the old configuration stopped serving"
 stop_srvd "$SRVD_PID"
 pass "check and reload report every error (4 in two files, no follow-on errors) and the count"
+
+# A reload that removes the last zone says so at warning level (every query
+# turns REFUSED), not only at info.
+mkdir -p "$WORK/last/zones"
+cp "$SRC/zones/example.com.yaml" "$WORK/last/zones/"
+printf 'zones: [zones]\n' >"$WORK/last/srvd.yaml"
+start_srvd "$WORK/last/srvd.yaml"
+rm "$WORK/last/zones/example.com.yaml"
+kill -HUP "$SRVD_PID"
+wait_log 'reload: .*no zones: every query will be answered REFUSED' || fail "no warning when the last zone goes: $(cat "$WORK/srvd.log")"
+grep -q 'Z warning: reload: .*no zones' "$WORK/srvd.log" || fail "not at warning level: $(cat "$WORK/srvd.log")"
+stop_srvd "$SRVD_PID"
+pass "a reload that removes the last zone is a warning"
