@@ -43,6 +43,7 @@ int run(const Args& args) {
     if (args[0] == "check") return check_command(args);
     if (args[0] == "export") return export_command(args);
     if (args[0] == "explain") return explain_command(args);
+    if (args[0] == "ctl") return ctl_command(args);
     std::cerr << "srvd: unknown command '" << args[0] << "'\n" << usage_text;
     return 2;
 }

@@ -13,5 +13,6 @@ int serve_command(const Args& args);
 int check_command(const Args& args);
 int export_command(const Args& args);
 int explain_command(const Args& args);
+int ctl_command(const Args& args);
 
 } // namespace srvd::cli

@@ -19,6 +19,8 @@ commands:
   explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
                                           which region a client falls in, why, and
                                           the answer it gets
+  ctl [-c FILE | -s SOCKET] COMMAND       talk to the running server: status [--json],
+                                          drain/undrain SERVER [--zone ZONE], reload
   help COMMAND, COMMAND --help            that command's usage, options, example
   --version                               print the version
   --help                                  print this help
@@ -79,6 +81,29 @@ rule that matched), and the answer it gets for NAME (TYPE, default A).
   --ecs PREFIX          an EDNS Client Subnet, such as 198.51.100.0/24
 
 example: srvd explain -c /etc/srvd/srvd.yaml --client 192.0.2.10 _sip._udp.sip.p.example.com SRV
+)";
+    if (command == "ctl")
+        return R"(usage: srvd ctl [-c FILE | -s SOCKET] COMMAND [ARGS]
+
+Talks to the running srvd over its control socket (FILE's control.socket,
+default /run/srvd/control.sock), as knotc and nsd-control do.
+
+commands:
+  status [--json]                 version, uptime, listeners, zones and serials,
+                                  the last reload, GeoIP, every media server's
+                                  state (up, down, draining, drained) and probe
+  drain SERVER [--zone ZONE]      take a media server out of every answer now
+                                  (in every zone that lists it unless --zone);
+                                  kept across reloads and restarts
+  undrain SERVER [--zone ZONE]    give it back to its health checks
+  reload                          reload now and wait for the result
+
+  -c, --config FILE     find the socket in this server configuration
+  -s, --socket SOCKET   the control socket itself
+
+Exit status: 0 done, 1 refused (a reload with errors, an unknown server),
+2 no server answering on the socket, or wrong usage.
+example: srvd ctl -c /etc/srvd/srvd.yaml drain ms2 --zone p.example.com
 )";
     return nullptr;
 }

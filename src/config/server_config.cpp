@@ -145,7 +145,7 @@ ServerConfig load_server_config(const std::string& path) {
     r.expect_map(root, "server configuration");
     r.check_keys(root,
                  {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user",
-                  "group", "rrl", "keys", "transfer", "catalog", "state_dir", "nsid"},
+                  "group", "rrl", "keys", "transfer", "catalog", "state_dir", "nsid", "control"},
                  "server configuration");
     if (auto listen = root["listen"]) {
         r.expect_seq(listen, "listen");
@@ -190,6 +190,16 @@ ServerConfig load_server_config(const std::string& path) {
         // use the host name); one TXT string holds 255 bytes at most.
         if (cfg.nsid.empty() || cfg.nsid.size() > 64)
             r.fail(nsid, "nsid: expected 1 to 64 characters, such as this host's name");
+    }
+    if (auto c = root["control"]) {
+        r.expect_map(c, "control");
+        r.check_keys(c, {"socket"}, "control");
+        if (c["socket"]) {
+            cfg.control_socket = resolve_path(cfg.file, r.string(c["socket"], "control.socket"));
+            // sockaddr_un holds 108 bytes with the terminating NUL.
+            if (cfg.control_socket.empty() || cfg.control_socket.size() > 107)
+                r.fail(c["socket"], "control.socket: expected a path of at most 107 bytes");
+        }
     }
     if (auto m = root["metrics"]) {
         r.expect_map(m, "metrics");

@@ -58,6 +58,9 @@ struct ServerConfig {
     // Started as root, srvd binds its sockets and then runs as this user
     // (and group; default: the user's primary group), as NSD and Knot do.
     std::string user, group;
+    // `control.socket`: the UNIX socket `srvd ctl` talks to (never a network
+    // port), made before privileges are dropped, mode 0660, group `group:`.
+    std::string control_socket = "/run/srvd/control.sock";
     RrlConfig rrl;
     TransferConfig transfer;
     // This instance's name in an anycast fleet, as NSD's and Knot's `nsid`:

@@ -14,6 +14,7 @@ struct HealthMonitor::Server {
     boost::asio::ip::address address;
     std::uint16_t port = 0;
     ServerHealth state = ServerHealth::up;
+    ServerStatus status;
     std::uint32_t successes = 0, failures = 0;
     boost::asio::steady_timer timer;
     bool stopped = false;
@@ -87,8 +88,10 @@ void HealthMonitor::configure(const std::vector<const ZonePolicy*>& zones) {
             s->config = *policy.health;
             s->address = t.address;
             s->port = t.port;
+            s->status.since = std::chrono::system_clock::now();
             if (auto old = servers_.find(t.key); old != servers_.end()) {
                 s->state = old->second->state; // a reload does not forget who is down
+                s->status = old->second->status;
                 s->successes = old->second->successes;
                 s->failures = old->second->failures;
             }
@@ -98,6 +101,24 @@ void HealthMonitor::configure(const std::vector<const ZonePolicy*>& zones) {
     stop();
     servers_ = std::move(next);
     for (auto& [key, s] : servers_) schedule(s, std::chrono::milliseconds(0));
+}
+
+std::vector<HealthMonitor::RoundTrip> HealthMonitor::round_trips() const {
+    std::vector<RoundTrip> out;
+    for (const auto& [key, s] : servers_)
+        if (s->status.probed && s->status.rtt_ms > 0)
+            out.push_back({s->zone, s->label, s->status.rtt_ms});
+    return out;
+}
+
+std::optional<ServerStatus> HealthMonitor::status(const ZonePolicy& zone,
+                                                  const MediaServer& server) const {
+    if (!zone.health) return std::nullopt;
+    auto it = servers_.find(target_of(*zone.health, server).key);
+    if (it == servers_.end()) return std::nullopt;
+    ServerStatus out = it->second->status;
+    out.state = it->second->state;
+    return out;
 }
 
 std::vector<ServerHealth> HealthMonitor::states(const ZonePolicy& zone) const {
@@ -121,7 +142,8 @@ void HealthMonitor::schedule(const std::shared_ptr<Server>& server,
 }
 
 void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
-    probe(io_, server->config, server->address, server->port, [this, server](ProbeResult r) {
+    const auto start = std::chrono::steady_clock::now();
+    probe(io_, server->config, server->address, server->port, [this, server, start](ProbeResult r) {
         if (server->stopped) return;
         bool ok = false;
         for (const auto& [low, high] : server->config.ok_codes)
@@ -131,12 +153,19 @@ void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
                              : server->config.probe == HealthConfig::Probe::tcp_connect
                                  ? "connected"
                                  : "answered " + std::to_string(r.code);
-        record(*server, ok, draining, detail);
+        const double rtt = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - start)
+                               .count();
+        record(*server, ok, draining, detail, r.answered ? rtt : 0);
     });
 }
 
-void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string& detail) {
+void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string& detail,
+                           double rtt_ms) {
     const ServerHealth before = s.state;
+    s.status.probed = true;
+    s.status.last_probe = detail;
+    s.status.rtt_ms = rtt_ms;
     if (ok) {
         ++s.successes;
         s.failures = 0;
@@ -153,6 +182,7 @@ void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string&
             s.state = ServerHealth::down;
     }
     if (s.state == before) return;
+    s.status.since = std::chrono::system_clock::now();
     static const char* names[] = {"up", "down", "draining"};
     const std::string line =
         "health: " + s.name() + " is " + names[static_cast<int>(s.state)] + " (" + detail + ")";

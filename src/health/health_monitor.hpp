@@ -10,13 +10,24 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace srvd::health {
+
+// What `srvd ctl status` shows of a probed media server.
+struct ServerStatus {
+    ServerHealth state = ServerHealth::up;
+    std::chrono::system_clock::time_point since; // of the current state
+    bool probed = false;                         // a probe has finished
+    std::string last_probe;                      // its result: "answered 200", "timed out"…
+    double rtt_ms = 0;                           // its round trip, when answered
+};
 
 class HealthMonitor {
   public:
@@ -30,13 +41,22 @@ class HealthMonitor {
     // States for a zone's media servers, in policy order (all up if unknown).
     std::vector<ServerHealth> states(const ZonePolicy& zone) const;
     bool any_configured() const { return !servers_.empty(); }
+    // A zone's media server as the probes see it; nullopt when not probed
+    // (the zone has no `health:`).
+    std::optional<ServerStatus> status(const ZonePolicy& zone, const MediaServer& server) const;
+    // The last answered probe's round trip of every probed server, for metrics.
+    struct RoundTrip {
+        std::string zone, server;
+        double ms;
+    };
+    std::vector<RoundTrip> round_trips() const;
     void stop();
 
   private:
     struct Server;
     void schedule(const std::shared_ptr<Server>& server, std::chrono::milliseconds delay);
     void run_probe(const std::shared_ptr<Server>& server);
-    void record(Server& server, bool ok, bool draining, const std::string& detail);
+    void record(Server& server, bool ok, bool draining, const std::string& detail, double rtt_ms);
 
     boost::asio::io_context& io_;
     std::function<void()> changed_;

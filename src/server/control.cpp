@@ -61,11 +61,62 @@ Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder, net:
                  metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded)
     : holder_(holder), tcp_limits_(tcp_limits), registry_(registry),
       config_path_(std::move(config_path)), running_(loaded.config), current_(loaded.snapshot),
-      notifier_(io), monitor_(io, [this] { apply_health(); }) {}
+      notifier_(io), monitor_(io, [this] { apply_health(); }) {
+    last_reload_.time = std::chrono::duration_cast<std::chrono::seconds>(
+                            started_.time_since_epoch())
+                            .count();
+}
 
 void Control::start(const zone::Loaded& loaded) {
     send_notifies(loaded);
+    try {
+        drains_.load(running_.transfer.state_dir);
+    } catch (const std::exception& e) {
+        log::error(std::string("drains: ") + e.what() + "; starting without drains");
+    }
+    for (const auto& [zone, server] : drains_.all())
+        log::notice("drain: " + zone + " " + server + " stays drained (kept in " +
+                    running_.transfer.state_dir + "/drains)");
+    if (!drains_.all().empty()) apply_health();
     monitor_.configure(policies(*current_));
+}
+
+std::vector<health::ServerHealth> Control::states(const ZonePolicy& zone) const {
+    auto out = monitor_.states(zone);
+    for (std::size_t i = 0; i < zone.media_servers.size() && i < out.size(); ++i)
+        if (drains_.contains(zone.zone, zone.media_servers[i].label))
+            out[i] = health::ServerHealth::down; // leaves answers as a down server does
+    return out;
+}
+
+Reply Control::drain(const std::string& server, const std::string& zone_name, bool on) {
+    std::vector<std::string> zones;
+    std::string fqdn_zone = zone_name;
+    if (!fqdn_zone.empty() && fqdn_zone.back() != '.') fqdn_zone += '.';
+    for (const auto& z : current_->zones) {
+        const ZonePolicy& p = z.data->policy;
+        if (!fqdn_zone.empty() && p.zone != fqdn_zone) continue;
+        for (const auto& ms : p.media_servers)
+            if (ms.label == server) zones.push_back(p.zone);
+    }
+    if (zones.empty())
+        return {1, "no media server " + server +
+                       (fqdn_zone.empty() ? " in any zone" : " in zone " + fqdn_zone) + "\n"};
+    std::string text;
+    for (const auto& z : zones) {
+        const bool changed = on ? drains_.add(z, server) : drains_.remove(z, server);
+        if (changed && on) drained_since_[{z, server}] = std::chrono::system_clock::now();
+        const std::string line = std::string(on ? "drained " : "undrained ") + z + " " + server +
+                                 (changed ? "" : on ? " (already drained)" : " (was not drained)");
+        if (changed) log::notice("ctl: " + line);
+        text += line + "\n";
+    }
+    if (auto error = drains_.save(); !error.empty()) {
+        log::error("drains: cannot keep them: " + error);
+        text += "warning: not kept across restarts: " + error + "\n";
+    }
+    apply_health();
+    return {0, text};
 }
 
 void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
@@ -84,7 +135,7 @@ void Control::apply_health() {
         std::vector<std::shared_ptr<const zone::ZoneData>> zones;
         std::size_t rebuilt = 0;
         for (const auto& z : current_->zones) {
-            auto states = monitor_.states(z.data->policy);
+            auto states = this->states(z.data->policy);
             if (zone::same_health(z.data->health, states)) {
                 zones.push_back(z.data);
             } else {
@@ -105,13 +156,18 @@ void Control::apply_health() {
     }
 }
 
-void Control::reload() {
+Reply Control::reload() {
+    last_reload_.time =
+        std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    last_reload_.lines.clear();
     try {
-        // Servers known to be down stay out of the new answers.
+        // Servers known to be down, and drained ones, stay out of the new answers.
         zone::Loaded next = zone::load_all(
             config_path_, {.previous = current_.get(),
                            .write_state = true,
-                           .health = [this](const ZonePolicy& p) { return monitor_.states(p); }});
+                           .health = [this](const ZonePolicy& p) { return states(p); }});
         if (next.config.listen != running_.listen || next.config.threads != running_.threads ||
             next.config.metrics_listen != running_.metrics_listen)
             log::warning("reload: listen, threads and metrics.listen cannot change at run "
@@ -121,23 +177,39 @@ void Control::reload() {
         const auto changes = zone::describe_changes(*current_, *next.snapshot);
         publish(next.snapshot);
         monitor_.configure(policies(*current_));
-        log::info("reloaded: " + summary(next) +
-                  (changes.empty() ? "; no zone, name or region changed" : ""));
-        for (const auto& change : changes) log::info("reloaded: " + change);
-        for (const auto& warning : zone::load_warnings(next)) log::warning("reload: " + warning);
+        last_reload_.lines.push_back("reloaded: " + summary(next) +
+                                     (changes.empty() ? "; no zone, name or region changed" : ""));
+        for (const auto& change : changes) last_reload_.lines.push_back("reloaded: " + change);
+        for (const auto& line : last_reload_.lines) log::info(line);
+        for (const auto& warning : zone::load_warnings(next)) {
+            log::warning("reload: " + warning);
+            last_reload_.lines.push_back("warning: " + warning);
+        }
         send_notifies(next);
         ++registry_.reloads_succeeded;
+        last_reload_.ok = true;
     } catch (const LoadErrors& e) {
         // One log line per error: each is file:line:column, for editors and grep.
-        ++registry_.reloads_failed;
         log::error("reload failed (" + std::to_string(e.errors().size()) +
                    " errors), still serving the previous configuration:");
-        for (const auto& one : e.errors()) log::error(std::string("reload: ") + one.what());
-    } catch (const std::exception& e) {
+        for (const auto& one : e.errors()) {
+            log::error(std::string("reload: ") + one.what());
+            last_reload_.lines.push_back(one.what());
+        }
+        last_reload_.lines.push_back(std::to_string(e.errors().size()) + " errors");
         ++registry_.reloads_failed;
+        last_reload_.ok = false;
+    } catch (const std::exception& e) {
         log::error(std::string("reload failed, still serving the previous configuration: ") +
                    e.what());
+        last_reload_.lines.push_back(e.what());
+        if (dynamic_cast<const LoadError*>(&e)) last_reload_.lines.push_back("1 error");
+        ++registry_.reloads_failed;
+        last_reload_.ok = false;
     }
+    std::string text;
+    for (const auto& line : last_reload_.lines) text += line + "\n";
+    return {last_reload_.ok ? 0 : 1, text};
 }
 
 void Control::apply_limits(const ServerConfig& next) {

@@ -4,6 +4,7 @@
 #include "net/address_in_use.hpp"
 #include "net/udp_listener.hpp"
 #include "server/control.hpp"
+#include "server/control_socket.hpp"
 #include "server/guarded_run.hpp"
 #include "server/privileges.hpp"
 #include "util/host_port.hpp"
@@ -12,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 namespace srvd::server {
@@ -58,7 +60,9 @@ bool Server::bind() {
     registry_.tcp_connections = &tcp_limits_.open;
     control_plane_ = std::make_unique<Control>(control_, holder_, tcp_limits_, registry_,
                                                options_.config_path, loaded_);
+    control_plane_->set_listen(listen_);
     if (!check_addresses_free() || !create_listeners()) return false;
+    open_control_socket();
     if (loaded_.config.metrics_listen) {
         try {
             start_metrics();
@@ -112,9 +116,42 @@ void Server::start_metrics() {
     const auto& ep = *loaded_.config.metrics_listen;
     metrics_server_ = std::make_shared<metrics::HttpServer>(
         control_, asio::ip::tcp::endpoint(ep.address(), ep.port()),
-        [this] { return registry_.render(control_plane_->current()); });
+        [this] {
+            return registry_.render(control_plane_->current()) + control_plane_->render_metrics();
+        });
     metrics_server_->start();
     log::info("metrics on http://" + host_port(ep.address(), ep.port()) + "/metrics");
+}
+
+// Without it srvd still serves; only `srvd ctl` cannot reach it.
+void Server::open_control_socket() {
+    const std::string& path = loaded_.config.control_socket;
+    try {
+        control_socket_ = std::make_shared<ControlSocket>(
+            control_, path, [this](const std::vector<std::string>& w) { return command(w); });
+        if (::geteuid() == 0) control_socket_->set_owner(loaded_.config.user, loaded_.config.group);
+    } catch (const std::exception& e) {
+        log::warning("control socket " + path + ": " + e.what() +
+                     "; srvd ctl cannot reach this server (set control.socket)");
+    }
+}
+
+Reply Server::command(const std::vector<std::string>& words) {
+    if (words.empty()) return {2, "expected a command\n"};
+    const std::string& what = words[0];
+    auto has = [&](const char* flag) {
+        return std::find(words.begin() + 1, words.end(), flag) != words.end();
+    };
+    if (what == "status") return control_plane_->status(has("--json"));
+    if (what == "reload") return control_plane_->reload();
+    if (what == "drain" || what == "undrain") {
+        if (words.size() < 2) return {2, what + ": expected SERVER [--zone ZONE]\n"};
+        std::string zone;
+        for (std::size_t i = 2; i + 1 < words.size(); ++i)
+            if (words[i] == "--zone") zone = words[i + 1];
+        return control_plane_->drain(words[1], zone, what == "drain");
+    }
+    return {2, "unknown command '" + what + "' (status, drain, undrain, reload)\n"};
 }
 
 bool Server::drop_privileges() {
@@ -157,6 +194,7 @@ void Server::stop() {
         log::notice("stopping");
         control_plane_->stop();
         if (metrics_server_) metrics_server_->close();
+        if (control_socket_) control_socket_->close();
         for (auto& w : workers_)
             asio::post(w->io, [&w = *w] {
                 for (auto& u : w.udp) u->close();
@@ -174,6 +212,7 @@ int Server::run() {
     for (const auto& line : describe_zones(loaded_, 20)) log::info(line);
     start_workers();
     control_plane_->start(loaded_);
+    if (control_socket_) control_socket_->start();
     wait_for_signal();
     // The control loop ends when the workers have; signals keep it alive until then.
     std::thread waiter([this] {

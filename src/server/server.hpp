@@ -24,6 +24,8 @@ class HttpServer;
 namespace srvd::server {
 
 class Control;
+class ControlSocket;
+struct Reply;
 
 struct ServeOptions {
     std::string config_path;
@@ -55,6 +57,9 @@ class Server {
     void start_metrics();
     void start_workers();
     void wait_for_signal();
+    void open_control_socket();
+    // What `srvd ctl` asked for, on the control thread.
+    Reply command(const std::vector<std::string>& words);
 
     ServeOptions options_;
     // Signals are caught from the first moment: a SIGTERM while zones load or
@@ -78,6 +83,7 @@ class Server {
     std::thread transfer_thread_;
     std::unique_ptr<Control> control_plane_;
     std::shared_ptr<metrics::HttpServer> metrics_server_;
+    std::shared_ptr<ControlSocket> control_socket_;
 };
 
 // bind, drop_privileges, run: the `serve` command. Returns the exit code.

@@ -1,0 +1,196 @@
+#include "server/control_socket.hpp"
+
+#include "util/log.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+namespace srvd::server {
+namespace asio = boost::asio;
+using local = asio::local::stream_protocol;
+
+namespace {
+
+// Whether a server answers at `path` (a live socket, not a stale file).
+bool someone_listens(const std::string& path) {
+    asio::io_context io;
+    local::socket probe(io);
+    boost::system::error_code ec;
+    probe.connect(local::endpoint(path), ec);
+    return !ec;
+}
+
+std::vector<std::string> words_of(const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> out;
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
+
+// One client: a line in, the reply out, closed.
+class Session : public std::enable_shared_from_this<Session> {
+  public:
+    Session(local::socket socket, ControlSocket::Handler& handler)
+        : socket_(std::move(socket)), handler_(handler), timer_(socket_.get_executor()) {}
+
+    void start() {
+        // A client that connects and says nothing is not waited for.
+        timer_.expires_after(std::chrono::seconds(10));
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) self->socket_.close();
+        });
+        asio::async_read_until(socket_, in_, '\n',
+                               [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                                   self->on_line(ec);
+                               });
+    }
+
+  private:
+    void on_line(boost::system::error_code ec) {
+        timer_.cancel();
+        if (ec) return;
+        std::istream stream(&in_);
+        std::string line;
+        std::getline(stream, line);
+        Reply reply;
+        try {
+            reply = handler_(words_of(line));
+        } catch (const std::exception& e) {
+            reply = {1, std::string("failed: ") + e.what() + "\n"};
+        }
+        out_ = std::to_string(reply.status) + "\n" + reply.text;
+        asio::async_write(socket_, asio::buffer(out_),
+                          [self = shared_from_this()](boost::system::error_code, std::size_t) {
+                              boost::system::error_code ignored;
+                              self->socket_.shutdown(local::socket::shutdown_both, ignored);
+                          });
+    }
+
+    local::socket socket_;
+    ControlSocket::Handler& handler_;
+    asio::steady_timer timer_;
+    asio::streambuf in_;
+    std::string out_;
+};
+
+} // namespace
+
+ControlSocket::ControlSocket(asio::io_context& io, std::string path, Handler handler)
+    : acceptor_(io), path_(std::move(path)), handler_(std::move(handler)) {
+    const std::filesystem::path dir = std::filesystem::path(path_).parent_path();
+    std::error_code fs_error;
+    if (!dir.empty() && !std::filesystem::exists(dir, fs_error)) {
+        // /run/srvd when not made by systemd (RuntimeDirectory=): as root, here.
+        std::filesystem::create_directories(dir, fs_error);
+        if (fs_error)
+            throw std::runtime_error("cannot create " + dir.string() + ": " + fs_error.message());
+        ::chmod(dir.c_str(), 0755);
+    }
+    if (::access(path_.c_str(), F_OK) == 0) {
+        if (someone_listens(path_))
+            throw std::runtime_error("another srvd answers on it");
+        ::unlink(path_.c_str()); // stale: its server is gone
+    }
+    acceptor_.open(local());
+    acceptor_.bind(local::endpoint(path_));
+    bound_ = true;
+    acceptor_.listen();
+    ::chmod(path_.c_str(), 0660);
+}
+
+ControlSocket::~ControlSocket() {
+    close();
+}
+
+void ControlSocket::set_owner(const std::string& user, const std::string& group) {
+    if (user.empty()) return;
+    const passwd* pw = ::getpwnam(user.c_str());
+    if (!pw) return;
+    gid_t gid = pw->pw_gid;
+    if (!group.empty())
+        if (const struct group* gr = ::getgrnam(group.c_str())) gid = gr->gr_gid;
+    if (::chown(path_.c_str(), pw->pw_uid, gid) != 0)
+        log::warning("control socket " + path_ + ": cannot hand it to " + user + ": " +
+                     std::strerror(errno));
+}
+
+void ControlSocket::start() {
+    accept();
+}
+
+void ControlSocket::accept() {
+    acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec,
+                                                       local::socket socket) {
+        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+        if (!ec) std::make_shared<Session>(std::move(socket), self->handler_)->start();
+        self->accept();
+    });
+}
+
+void ControlSocket::close() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    if (bound_) {
+        ::unlink(path_.c_str());
+        bound_ = false;
+    }
+}
+
+Reply ask_control(const std::string& path, const std::vector<std::string>& words,
+                  std::chrono::milliseconds timeout) {
+    asio::io_context io;
+    local::socket socket(io);
+    std::string line;
+    for (const auto& w : words) line += (line.empty() ? "" : " ") + w;
+    line += "\n";
+    Reply reply{2, ""};
+    std::string received;
+    asio::steady_timer timer(io);
+    timer.expires_after(timeout);
+    timer.async_wait([&](boost::system::error_code ec) {
+        if (!ec) {
+            reply.text = "no answer from the server on " + path + " within " +
+                         std::to_string(timeout.count() / 1000) + " s\n";
+            socket.close();
+        }
+    });
+    socket.async_connect(local::endpoint(path), [&](boost::system::error_code ec) {
+        if (ec) {
+            reply.text = "cannot reach srvd on " + path + ": " + ec.message() +
+                         " (is it running, and is this its control.socket?)\n";
+            timer.cancel();
+            return;
+        }
+        asio::async_write(socket, asio::buffer(line), [&](boost::system::error_code ec, std::size_t) {
+            if (ec) return;
+            asio::async_read(socket, asio::dynamic_buffer(received),
+                             [&](boost::system::error_code, std::size_t) { timer.cancel(); });
+        });
+    });
+    io.run();
+    const auto newline = received.find('\n');
+    if (newline == std::string::npos) return reply;
+    try {
+        reply.status = std::stoi(received.substr(0, newline));
+    } catch (const std::exception&) {
+        return {2, "a reply srvd ctl does not understand from " + path + "\n"};
+    }
+    reply.text = received.substr(newline + 1);
+    return reply;
+}
+
+} // namespace srvd::server

@@ -1,0 +1,50 @@
+#pragma once
+// The control socket `srvd ctl` talks to, as knotc, nsd-control and
+// gdnsdctl talk to theirs: a UNIX stream socket, never a network port, made
+// before privileges are dropped (mode 0660, owned by `user:` and `group:`).
+// A client sends one line, the command's words separated by spaces; the
+// reply is the exit status on the first line, then the text; then the
+// server closes the connection. Runs on the control thread.
+#include "server/control.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace srvd::server {
+
+class ControlSocket : public std::enable_shared_from_this<ControlSocket> {
+  public:
+    using Handler = std::function<Reply(const std::vector<std::string>& words)>;
+
+    // Binds `path`. A stale socket (nothing listening) is replaced; one a
+    // live srvd answers on is not (throws std::runtime_error, as for any
+    // other failure, with the reason).
+    ControlSocket(boost::asio::io_context& io, std::string path, Handler handler);
+    ~ControlSocket();
+    // Hands the socket to the user (and group) the server will run as.
+    void set_owner(const std::string& user, const std::string& group);
+    void start();
+    void close();
+    const std::string& path() const { return path_; }
+
+  private:
+    void accept();
+
+    boost::asio::local::stream_protocol::acceptor acceptor_;
+    std::string path_;
+    Handler handler_;
+    bool bound_ = false;
+};
+
+// The client side: sends `words` to the socket at `path` and waits up to
+// `timeout` for the reply. Returns the reply; status 2 and the reason when
+// there is no server there or it does not answer in time.
+Reply ask_control(const std::string& path, const std::vector<std::string>& words,
+                  std::chrono::milliseconds timeout);
+
+} // namespace srvd::server

@@ -1,0 +1,210 @@
+// `srvd ctl status`: what the running server serves and how its media servers
+// are, as text for people and as JSON for scripts.
+#include "server/control.hpp"
+
+#include "util/host_port.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+namespace srvd::server {
+namespace {
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buffer;
+}
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+            out += escaped;
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+// One media server as status shows it.
+struct ServerView {
+    std::string zone, name, state, since, last_probe;
+    double rtt_ms = 0;
+    bool probed = false;
+};
+
+const char* state_name(health::ServerHealth h) {
+    switch (h) {
+    case health::ServerHealth::up:
+        return "up";
+    case health::ServerHealth::down:
+        return "down";
+    case health::ServerHealth::draining:
+        return "draining";
+    }
+    return "?";
+}
+
+// Everything status shows, gathered once, then written as text or JSON.
+struct StatusView {
+    long long uptime = 0;
+    std::vector<std::string> listen;
+    struct Zone {
+        std::string name;
+        std::uint32_t serial;
+        std::size_t names;
+    };
+    std::vector<Zone> zones;
+    std::string reload_time;
+    bool reload_ok = true;
+    std::vector<std::string> reload_lines;
+    std::string geoip, geoip_age; // empty: none, unknown
+    std::vector<ServerView> servers;
+};
+
+std::string as_json(const StatusView& v) {
+    auto list = [](const auto& items, auto&& one) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + one(items[i]);
+        return out + "]";
+    };
+    return "{\"version\":\"" SRVD_VERSION "\",\"pid\":" + std::to_string(::getpid()) +
+           ",\"uptime_seconds\":" + std::to_string(v.uptime) +
+           ",\"listen\":" + list(v.listen, json_string) + ",\"zones\":" +
+           list(v.zones,
+                [](const StatusView::Zone& z) {
+                    return "{\"zone\":" + json_string(z.name) +
+                           ",\"serial\":" + std::to_string(z.serial) +
+                           ",\"names\":" + std::to_string(z.names) + "}";
+                }) +
+           ",\"last_reload\":{\"time\":" + json_string(v.reload_time) +
+           ",\"result\":" + json_string(v.reload_ok ? "success" : "failure") +
+           ",\"lines\":" + list(v.reload_lines, json_string) + "},\"geoip\":" +
+           (v.geoip.empty() ? std::string("null")
+                            : "{\"database\":" + json_string(v.geoip) + ",\"age_seconds\":" +
+                                  (v.geoip_age.empty() ? "null" : v.geoip_age) + "}") +
+           ",\"media_servers\":" +
+           list(v.servers,
+                [](const ServerView& m) {
+                    return "{\"zone\":" + json_string(m.zone) + ",\"server\":" +
+                           json_string(m.name) + ",\"state\":" + json_string(m.state) +
+                           ",\"since\":" + json_string(m.since) + ",\"last_probe\":" +
+                           (m.probed ? json_string(m.last_probe) : "null") + ",\"rtt_ms\":" +
+                           (m.probed && m.rtt_ms > 0 ? std::to_string(m.rtt_ms) : "null") + "}";
+                }) +
+           "}\n";
+}
+
+std::string as_text(const StatusView& v) {
+    std::string out = "srvd " SRVD_VERSION ", pid " + std::to_string(::getpid()) + ", up " +
+                      std::to_string(v.uptime) + " s\nlisten:";
+    for (const auto& l : v.listen) out += " " + l;
+    out += "\nlast reload: " + v.reload_time + " " + (v.reload_ok ? "success" : "FAILED") + "\n";
+    if (!v.reload_ok)
+        for (const auto& line : v.reload_lines) out += "  " + line + "\n";
+    out += v.geoip.empty() ? std::string("geoip: none\n")
+                           : "geoip: " + v.geoip +
+                                 (v.geoip_age.empty() ? "" : ", " + v.geoip_age + " s old") + "\n";
+    for (const auto& z : v.zones)
+        out += "zone " + z.name + " serial " + std::to_string(z.serial) + ", " +
+               std::to_string(z.names) + " names\n";
+    for (const auto& m : v.servers) {
+        out += "  " + m.zone + " " + m.name + ": " + m.state + " since " + m.since;
+        if (m.probed) {
+            char rtt[32] = "";
+            if (m.rtt_ms > 0) std::snprintf(rtt, sizeof rtt, " in %.1f ms", m.rtt_ms);
+            out += ", last probe: " + m.last_probe + rtt;
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+} // namespace
+
+Reply Control::status(bool json) const {
+    StatusView v;
+    v.uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() -
+                                                                started_)
+                   .count();
+    for (const auto& ep : listen_) v.listen.push_back(host_port(ep.address(), ep.port()));
+    for (const auto& z : current_->zones) {
+        const ZonePolicy& p = z.data->policy;
+        v.zones.push_back({p.zone, p.soa.serial, z.compiled ? z.compiled->names.size() : 0});
+        for (const auto& ms : p.media_servers) {
+            ServerView m{p.zone, ms.label, "up", iso_time(started_), "", 0, false};
+            if (auto s = monitor_.status(p, ms)) {
+                m.state = state_name(s->state);
+                m.since = iso_time(s->since);
+                m.probed = s->probed;
+                m.last_probe = s->last_probe;
+                m.rtt_ms = s->rtt_ms;
+            }
+            if (drains_.contains(p.zone, ms.label)) {
+                m.state = "drained";
+                auto since = drained_since_.find({p.zone, ms.label});
+                m.since = iso_time(since == drained_since_.end() ? started_ : since->second);
+            }
+            v.servers.push_back(std::move(m));
+        }
+    }
+    v.reload_time =
+        iso_time(std::chrono::system_clock::time_point(std::chrono::seconds(last_reload_.time)));
+    v.reload_ok = last_reload_.ok;
+    v.reload_lines = last_reload_.lines;
+    struct stat st {};
+    if (running_.geoip) {
+        v.geoip = running_.geoip->database;
+        if (::stat(v.geoip.c_str(), &st) == 0)
+            v.geoip_age = std::to_string(std::time(nullptr) - st.st_mtime);
+    }
+    return {0, json ? as_json(v) : as_text(v)};
+}
+
+std::string Control::render_metrics() const {
+    std::string out =
+        "# HELP srvd_build_info The running srvd's version.\n# TYPE srvd_build_info gauge\n"
+        "srvd_build_info{version=\"" SRVD_VERSION "\"} 1\n"
+        "# HELP srvd_zone_serial Each zone's SOA serial.\n# TYPE srvd_zone_serial gauge\n";
+    for (const auto& z : current_->zones)
+        out += "srvd_zone_serial{zone=\"" + z.data->policy.zone + "\"} " +
+               std::to_string(z.data->policy.soa.serial) + "\n";
+    out += "# HELP srvd_last_reload_timestamp_seconds When the configuration was last loaded "
+           "(the start, then each reload).\n# TYPE srvd_last_reload_timestamp_seconds gauge\n"
+           "srvd_last_reload_timestamp_seconds " +
+           std::to_string(last_reload_.time) +
+           "\n# HELP srvd_last_reload_success 1 when the last reload was applied, 0 when it "
+           "was refused.\n# TYPE srvd_last_reload_success gauge\nsrvd_last_reload_success " +
+           (last_reload_.ok ? "1" : "0") +
+           "\n# HELP srvd_media_server_drained 1 while an operator has drained a media server "
+           "(srvd ctl drain).\n# TYPE srvd_media_server_drained gauge\n";
+    for (const auto& z : current_->zones)
+        for (const auto& ms : z.data->policy.media_servers)
+            out += "srvd_media_server_drained{zone=\"" + z.data->policy.zone + "\",server=\"" +
+                   ms.label + "\"} " + (drains_.contains(z.data->policy.zone, ms.label) ? "1" : "0") +
+                   "\n";
+    out += "# HELP srvd_probe_rtt_seconds Round trip of each media server's last answered health "
+           "probe.\n# TYPE srvd_probe_rtt_seconds gauge\n";
+    for (const auto& r : monitor_.round_trips()) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%.6f", r.ms / 1000);
+        out += "srvd_probe_rtt_seconds{zone=\"" + r.zone + "\",server=\"" + r.server + "\"} " +
+               value + "\n";
+    }
+    return out;
+}
+
+} // namespace srvd::server
