@@ -20,7 +20,8 @@ commands:
                                           which region a client falls in, why, and
                                           the answer it gets
   ctl [-c FILE | -s SOCKET] COMMAND       talk to the running server: status [--json],
-                                          drain/undrain SERVER [--zone ZONE], reload
+                                          drain/undrain SERVER [--zone ZONE], reload,
+                                          explain --client IP NAME [TYPE]
   help COMMAND, COMMAND --help            that command's usage, options, example
   --version                               print the version
   --help                                  print this help
@@ -97,6 +98,9 @@ commands:
                                   kept across reloads and restarts
   undrain SERVER [--zone ZONE]    give it back to its health checks
   reload                          reload now and wait for the result
+  explain --client IP [--ecs PREFIX] NAME [TYPE]
+                                  srvd explain against what the server answers
+                                  now: live health and drains included
 
   -c, --config FILE     find the socket in this server configuration
   -s, --socket SOCKET   the control socket itself

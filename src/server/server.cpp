@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include "engine/explain.hpp"
 #include "metrics/http_server.hpp"
 #include "net/address_in_use.hpp"
 #include "net/udp_listener.hpp"
@@ -15,6 +16,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <optional>
+#include <sstream>
 
 namespace srvd::server {
 namespace asio = boost::asio;
@@ -151,7 +154,33 @@ Reply Server::command(const std::vector<std::string>& words) {
             if (words[i] == "--zone") zone = words[i + 1];
         return control_plane_->drain(words[1], zone, what == "drain");
     }
-    return {2, "unknown command '" + what + "' (status, drain, undrain, reload)\n"};
+    if (what == "explain") return explain(words);
+    return {2, "unknown command '" + what + "' (status, drain, undrain, reload, explain)\n"};
+}
+
+// `srvd ctl explain`: `srvd explain` against what this server serves now.
+Reply Server::explain(const std::vector<std::string>& words) {
+    std::string client, name, type, error;
+    std::optional<std::string> ecs;
+    for (std::size_t i = 1; i < words.size(); ++i) {
+        if (words[i] == "--client" && i + 1 < words.size())
+            client = words[++i];
+        else if (words[i] == "--ecs" && i + 1 < words.size())
+            ecs = words[++i];
+        else if (name.empty())
+            name = words[i];
+        else if (type.empty())
+            type = words[i];
+        else
+            name.clear(), client.clear(); // too many: usage below
+    }
+    if (client.empty() || name.empty())
+        return {2, "explain: expected --client IP [--ecs PREFIX] NAME [TYPE]\n"};
+    const auto question = engine::make_explain_query(client, ecs, name, type, error);
+    if (!question) return {2, "explain: " + error + "\n"};
+    std::ostringstream out;
+    engine::explain(out, control_plane_->current(), *question, true);
+    return {0, out.str()};
 }
 
 bool Server::drop_privileges() {

@@ -60,6 +60,7 @@ class Server {
     void open_control_socket();
     // What `srvd ctl` asked for, on the control thread.
     Reply command(const std::vector<std::string>& words);
+    Reply explain(const std::vector<std::string>& words);
 
     ServeOptions options_;
     // Signals are caught from the first moment: a SIGTERM while zones load or

@@ -12,7 +12,19 @@ echo "$out" | grep -q "cannot reach srvd on $WORK/none.sock" || fail "ctl withou
 : >"$WORK/notasocket.sock"
 rc=$("$SRVD" ctl -s "$WORK/notasocket.sock" status >/dev/null 2>&1; echo $?)
 [ "$rc" = 2 ] || fail "ctl on a file that is not a socket: exit $rc"
-pass "ctl without a server: exit 2, 'cannot reach srvd on …'"
+# A socket where nobody answers: ctl gives up after its timeout, exit 2.
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(30)' "$WORK/mute.sock" &
+mute=$!
+for _ in $(seq 20); do [ -S "$WORK/mute.sock" ] && break; sleep 0.1; done
+start=$(date +%s)
+out=$("$SRVD" ctl -s "$WORK/mute.sock" status 2>&1) && fail "ctl against a mute socket succeeded"
+waited=$(( $(date +%s) - start ))
+kill "$mute" 2>/dev/null || true
+echo "$out" | grep -q "no answer from the server on $WORK/mute.sock within 5 s" || fail "mute socket: $out"
+[ "$waited" -le 8 ] || fail "ctl waited $waited s"
+pass "ctl without a server: exit 2, 'cannot reach srvd on …'; a mute socket: 'no answer … within 5 s'"
 
 mkdir -p "$WORK/zones" "$WORK/state"
 cp "$SRC/zones/example.com.yaml" "$WORK/zones/"
@@ -58,6 +70,12 @@ q proxy-a.example.com A | grep -q 127.0.0.11 && fail "ms1's address still answer
 ctl status | grep -q '^  example.com. ms1: drained since ' || fail "status after drain: $(ctl status)"
 curl -sf "http://127.0.0.1:$MPORT/metrics" | grep -q '^srvd_media_server_drained{zone="example.com.",server="ms1"} 1$' || fail "drained metric"
 grep -q 'notice: ctl: drained example.com. ms1' "$WORK/srvd.log" || fail "drain not logged: $(cat "$WORK/srvd.log")"
+out=$(ctl explain --client 127.0.0.1 _sip._udp.proxy-a.example.com SRV) || fail "ctl explain: $out"
+echo "$out" | grep -q "health: the running server's answers, with its media servers' live states and drains" || fail "ctl explain is not live: $out"
+echo "$out" | grep -q 'ms1.example.com' && fail "ctl explain shows the drained ms1: $out"
+echo "$out" | grep -q 'SRV.10 0 5060 ms2.example.com.' || fail "ctl explain answer: $out"
+"$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.0.1 _sip._udp.proxy-a.example.com SRV | grep -q 'ms1.example.com' ||
+  fail "offline explain should not know about the drain"
 pass "drain ms1: out of SRV, NAPTR additional and A; ctl returned in $took ms with the new answers in place; logged; metric 1"
 
 # Kept across SIGHUP and ctl reload, and across a restart.
