@@ -29,8 +29,9 @@ RateLimiter::Verdict RateLimiter::check(const engine::ClientAddress& client,
         // A new second, or another prefix in this bucket: count afresh. If
         // another worker got there first, count on top of it.
         b.key.store(key, std::memory_order_relaxed);
+        // `limited` runs on across seconds, so that slip N alternates exactly
+        // over a flood rather than restarting each second.
         if (b.window.compare_exchange_strong(window, second | 1, std::memory_order_relaxed)) {
-            b.limited.store(0, std::memory_order_relaxed);
             count = 1;
         } else {
             count = (b.window.fetch_add(1, std::memory_order_relaxed) & 0xffffffff) + 1;

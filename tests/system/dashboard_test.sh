@@ -18,5 +18,9 @@ python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$SRC/conf/grafana/sr
 sed 's/srvd_zone_serial/srvd_zone_serials/' "$SRC/conf/grafana/srvd.json" >"$WORK/drifted.json"
 python3 "$SRC/scripts/check-dashboard.py" "$WORK/drifted.json" "$WORK/metrics.txt" >"$WORK/drift.log" && fail "a renamed metric was not caught"
 grep -q 'srvd_zone_serials is not exported' "$WORK/drift.log" || fail "drift message: $(cat "$WORK/drift.log")"
+# srvd(8) lists every metric the server exports.
+missing=$(awk '$1=="#" && $2=="TYPE"{print $3}' "$WORK/metrics.txt" | while read -r m; do
+  grep -q "$m" "$SRC/man/srvd.8" || echo "$m"; done)
+[ -z "$missing" ] || fail "metrics missing from man/srvd.8: $missing"
 stop_srvd "$SRVD_PID"
-pass "$out; a renamed metric is caught"
+pass "$out; a renamed metric is caught; srvd(8) lists all $(grep -c '^# TYPE' "$WORK/metrics.txt") metrics"
