@@ -10,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+
 namespace srvd::net {
 
 namespace asio = boost::asio;
@@ -89,14 +91,26 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     }
 
     void on_length() {
-        const std::size_t size = dns::get16(length_);
-        if (size == 0) return close();
-        // Grows with the frames this client sends, and stays at that size.
-        if (in_.size() < size) in_.resize(size);
-        asio::async_read(socket_, asio::buffer(in_.data(), size),
-                         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                             self->on_query(ec, n);
-                         });
+        frame_size_ = dns::get16(length_);
+        if (frame_size_ == 0) return close();
+        frame_have_ = 0;
+        read_frame();
+    }
+
+    // The buffer grows with the bytes that actually arrive, a chunk ahead at
+    // most: a client that announces 65535 bytes and sends one costs 4 KiB,
+    // not 64. It keeps its size for the connection's next queries.
+    void read_frame() {
+        const std::size_t chunk = std::min<std::size_t>(frame_size_ - frame_have_, 4096);
+        if (in_.size() < frame_have_ + chunk) in_.resize(frame_have_ + chunk);
+        socket_.async_read_some(
+            asio::buffer(in_.data() + frame_have_, chunk),
+            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                if (ec) return self->close();
+                self->frame_have_ += n;
+                if (self->frame_have_ < self->frame_size_) return self->read_frame();
+                self->on_query({}, self->frame_size_);
+            });
     }
 
     void on_query(boost::system::error_code ec, std::size_t size) {
@@ -177,6 +191,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     engine::ClientAddress client_;
     std::uint8_t length_[2];
     std::size_t length_have_ = 0;
+    std::size_t frame_size_ = 0, frame_have_ = 0;
     bool idle_ = false;
     std::vector<std::uint8_t> in_, out_;
     std::string transfer_out_;

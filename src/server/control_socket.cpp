@@ -100,9 +100,10 @@ ControlSocket::ControlSocket(asio::io_context& io, std::string path, Handler han
             throw std::runtime_error("cannot create " + dir.string() + ": " + fs_error.message());
         ::chmod(dir.c_str(), 0755);
     }
-    if (::access(path_.c_str(), F_OK) == 0) {
-        if (someone_listens(path_))
-            throw std::runtime_error("another srvd answers on it");
+    if (struct stat st {}; ::lstat(path_.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            throw std::runtime_error("exists and is not a socket; not replacing it");
+        if (someone_listens(path_)) throw std::runtime_error("another srvd answers on it");
         ::unlink(path_.c_str()); // stale: its server is gone
     }
     acceptor_.open(local());

@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include "config/load_error.hpp"
 #include "engine/explain.hpp"
 #include "metrics/http_server.hpp"
 #include "net/address_in_use.hpp"
@@ -42,6 +43,10 @@ Server::~Server() {
 bool Server::bind() {
     try {
         loaded_ = zone::load_all(options_.config_path, {.previous = nullptr, .write_state = true});
+    } catch (const LoadErrors& e) {
+        for (const auto& one : e.errors()) log::error(one.what()); // a log line each
+        log::error(std::to_string(e.errors().size()) + " errors");
+        return false;
     } catch (const std::exception& e) {
         log::error(e.what());
         return false;

@@ -103,13 +103,26 @@ rc=$(ctl drain ms1 --zone other.example >/dev/null 2>&1; echo $?)
 pass "undrain brings ms1 back; unknown servers and zones are refused (exit 1)"
 
 # A broken policy: ctl reload exits 1 with file:line:column; the old serves.
-printf 'proxies:\n  bad: { targets: [ms9] }\n' >>"$WORK/zones/example.com.yaml"
+cp "$WORK/zones/example.com.yaml" "$WORK/good.yaml"
+sed -i 's/targets: \[ms1, ms2, ms3\]/targets: [ms1, ms9]/' "$WORK/zones/example.com.yaml"
 out=$(ctl reload 2>&1) && fail "ctl reload of a broken policy succeeded: $out"
 rc=$(ctl reload >/dev/null 2>&1; echo $?)
 [ "$rc" = 1 ] || fail "ctl reload of a broken policy: exit $rc"
-echo "$out" | grep -q "^$WORK/zones/example.com.yaml:[0-9]*:[0-9]*: " || fail "no file:line:column: $out"
+echo "$out" | grep -q "^$WORK/zones/example.com.yaml:[0-9]*:[0-9]*: unknown media server 'ms9'" || fail "no file:line:column: $out"
 [ -n "$(q www.example.com A)" ] || fail "the old configuration stopped serving"
 ctl status | grep -q 'last reload: .* FAILED' || fail "status does not show the failed reload"
 curl -sf "http://127.0.0.1:$MPORT/metrics" | grep -q '^srvd_last_reload_success 0$' || fail "reload metric"
 stop_srvd "$SRVD_PID"
 pass "ctl reload of a broken policy: exit 1, file:line:column, old configuration serving, status and metrics say so"
+
+# control.socket naming a file that is not a socket: left alone, srvd serves
+# without a control socket and says why.
+cp "$WORK/good.yaml" "$WORK/zones/example.com.yaml"
+echo "keep me" >"$WORK/ctl.sock"
+start_srvd "$WORK/srvd.yaml"
+grep -q "warning: control socket $WORK/ctl.sock: exists and is not a socket; not replacing it" "$WORK/srvd.log" ||
+  fail "no warning for a file in the socket's place: $(cat "$WORK/srvd.log")"
+[ "$(cat "$WORK/ctl.sock")" = "keep me" ] || fail "the file was replaced"
+[ -n "$(q www.example.com A)" ] || fail "srvd does not serve without its control socket"
+stop_srvd "$SRVD_PID"
+pass "a file where the control socket should be is left alone; srvd serves and warns"

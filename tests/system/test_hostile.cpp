@@ -87,13 +87,20 @@ TEST_CASE("mutated packets and idle TCP connections: still answering, connection
     const long rss_before = rss_kib(server.pid());
     REQUIRE(rss_before > 0);
 
-    // 300 TCP connections: half send nothing, half stop in the middle of a frame.
+    // 300 TCP connections: half send nothing, a quarter stop in the middle of
+    // a query's frame, a quarter announce 65535 bytes and send one.
     std::vector<int> held;
     const auto f = frame(test::make_query("proxy-b.example.com.", dns::type::NAPTR));
     for (int i = 0; i < 300; ++i) {
         int fd = connect_to(server.port());
         REQUIRE(fd >= 0);
-        if (i % 2) REQUIRE(::write(fd, f.data(), 1 + i % (f.size() - 1)) > 0);
+        if (i % 4 == 3) {
+            // Announces the largest frame and sends one byte of it.
+            const std::uint8_t big[] = {0xff, 0xff, 0x12};
+            REQUIRE(::write(fd, big, sizeof big) == 3);
+        } else if (i % 2) {
+            REQUIRE(::write(fd, f.data(), 1 + i % (f.size() - 1)) > 0);
+        }
         held.push_back(fd);
     }
     const auto opened = std::chrono::steady_clock::now();
