@@ -53,25 +53,28 @@ class Responder {
             return std::move(out_);
         }
         if (qtype != LDNS_RR_TYPE_AXFR && qtype != LDNS_RR_TYPE_IXFR) {
-            // A signed ordinary query (a secondary's SOA check): the engine's answer, signed.
-            ldns_pkt* answer = nullptr;
-            if (engine_size == 0 ||
-                ldns_wire2pkt(&answer, engine_answer, engine_size) != LDNS_STATUS_OK)
-                return {};
-            add(PktPtr(answer));
-            if (signer_ && request_.protocol == engine::Protocol::udp && !out_.messages.empty() &&
-                out_.messages.back().size() > udp_limit()) {
-                // RFC 8945 5.3: when the TSIG does not fit, the answer is the
-                // question alone, TC set, NOERROR, signed; the client retries
-                // over TCP.
-                out_.messages.pop_back();
-                signer_.emplace(*tsig.key, std::move(tsig.request_mac));
-                auto m = header(LDNS_RCODE_NOERROR, true);
-                ldns_pkt_set_tc(m.get(), true);
-                if (ldns_pkt_edns(query_))
-                    ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
-                add(std::move(m));
+            // A signed ordinary query (a secondary's SOA check): the engine's
+            // answer, byte for byte, with a TSIG record after it.
+            if (engine_size == 0) return {};
+            if (!signer_) {
+                out_.messages.emplace_back(reinterpret_cast<const char*>(engine_answer),
+                                           engine_size);
+                return std::move(out_);
             }
+            std::string answer =
+                sign_response(*tsig.key, tsig.request_mac.get(), engine_answer, engine_size, now);
+            if (answer.empty()) return {};
+            if (request_.protocol != engine::Protocol::udp || answer.size() <= udp_limit()) {
+                out_.messages.push_back(std::move(answer));
+                return std::move(out_);
+            }
+            // RFC 8945 5.3: when the TSIG does not fit, the answer is the
+            // question alone, TC set, NOERROR, signed; the client retries
+            // over TCP.
+            auto m = header(LDNS_RCODE_NOERROR, true);
+            ldns_pkt_set_tc(m.get(), true);
+            if (ldns_pkt_edns(query_)) ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
+            add(std::move(m));
             return std::move(out_);
         }
         dns::RdfPtr apex(ldns_rdf_clone(ldns_rr_owner(question)));

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace srvd::xfr {
 namespace {
@@ -57,21 +58,16 @@ const EVP_MD* digest_of(const std::string& algorithm) {
 }
 
 // RFC 8945 4.3.3: the MAC of a response, over the request's MAC, the
-// response as sent without its TSIG, and the TSIG variables. ldns signs only
-// with Error 0 and no Other Data, which a BADTIME answer needs.
-std::string response_mac(const TsigKey& key, const ldns_rdf* request_mac, const ldns_pkt* answer,
-                         std::int64_t time, std::uint16_t fudge, std::uint16_t error,
-                         const std::string& other) {
+// response as sent without its TSIG (wire form), and the TSIG variables.
+std::string mac_over(const TsigKey& key, const ldns_rdf* request_mac, std::string_view message,
+                     std::int64_t time, std::uint16_t fudge, std::uint16_t error,
+                     const std::string& other) {
     const EVP_MD* md = digest_of(key.algorithm);
     ldns_rdf* secret = nullptr;
     if (!md || ldns_str2rdf_b64(&secret, key.secret.c_str()) != LDNS_STATUS_OK) return {};
     dns::RdfPtr secret_owned(secret);
-    std::uint8_t* wire = nullptr;
-    std::size_t size = 0;
-    if (ldns_pkt2wire(&wire, answer, &size) != LDNS_STATUS_OK) return {};
     std::string data(dns::rdf_bytes(request_mac));
-    data.append(reinterpret_cast<const char*>(wire), size);
-    free(wire);
+    data.append(message);
     dns::RdfPtr key_name(ldns_dname_new_frm_str(key.name.c_str()));
     dns::RdfPtr algorithm(ldns_dname_new_frm_str(key.algorithm.c_str()));
     if (!key_name || !algorithm) return {};
@@ -90,6 +86,21 @@ std::string response_mac(const TsigKey& key, const ldns_rdf* request_mac, const 
               reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_size))
         return {};
     return std::string(reinterpret_cast<const char*>(mac), mac_size);
+}
+
+// The same for a response ldns holds (a BADTIME answer, which ldns cannot
+// sign: it signs only with Error 0 and no Other Data).
+std::string response_mac(const TsigKey& key, const ldns_rdf* request_mac, const ldns_pkt* answer,
+                         std::int64_t time, std::uint16_t fudge, std::uint16_t error,
+                         const std::string& other) {
+    std::uint8_t* wire = nullptr;
+    std::size_t size = 0;
+    if (ldns_pkt2wire(&wire, answer, &size) != LDNS_STATUS_OK) return {};
+    std::string mac = mac_over(key, request_mac,
+                               std::string_view(reinterpret_cast<const char*>(wire), size), time,
+                               fudge, error, other);
+    free(wire);
+    return mac;
 }
 
 } // namespace
@@ -154,6 +165,35 @@ TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, st
             ? TsigStatus::bad_time
             : TsigStatus::verified;
     return v;
+}
+
+std::string sign_response(const TsigKey& key, const ldns_rdf* request_mac,
+                          const std::uint8_t* message, std::size_t size, std::int64_t now) {
+    if (size < dns::header_size) return {};
+    const std::string_view wire(reinterpret_cast<const char*>(message), size);
+    const std::string mac = mac_over(key, request_mac, wire, now, fudge, 0, {});
+    dns::RdfPtr key_name(ldns_dname_new_frm_str(key.name.c_str()));
+    dns::RdfPtr algorithm(ldns_dname_new_frm_str(key.algorithm.c_str()));
+    if (mac.empty() || !key_name || !algorithm) return {};
+    std::string rdata(dns::rdf_bytes(algorithm.get()));
+    dns::append_uint(rdata, static_cast<std::uint64_t>(now), 6);
+    dns::append_uint(rdata, fudge, 2);
+    dns::append_uint(rdata, mac.size(), 2);
+    rdata += mac;
+    rdata.append(wire.substr(0, 2)); // Original ID: the message's
+    dns::append_uint(rdata, 0, 2);   // Error
+    dns::append_uint(rdata, 0, 2);   // Other Len
+    std::string out(wire);
+    out += dns::rdf_bytes(key_name.get());
+    dns::append_uint(out, LDNS_RR_TYPE_TSIG, 2);
+    dns::append_uint(out, LDNS_RR_CLASS_ANY, 2);
+    dns::append_uint(out, 0, 4);
+    dns::append_uint(out, rdata.size(), 2);
+    out += rdata;
+    const std::uint16_t arcount = static_cast<std::uint16_t>(dns::get16(message + 10) + 1);
+    out[10] = static_cast<char>(arcount >> 8);
+    out[11] = static_cast<char>(arcount & 0xff);
+    return out;
 }
 
 bool TsigSigner::sign(ldns_pkt* message) {

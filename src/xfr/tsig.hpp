@@ -5,6 +5,8 @@
 #include "dns/ldns.hpp"
 #include "dns/rr.hpp"
 
+#include <string>
+
 namespace srvd::xfr {
 
 enum class TsigStatus { unsigned_request, verified, bad_key, bad_signature, bad_time };
@@ -28,6 +30,14 @@ TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, st
 // False if it cannot be built (the answer then goes without).
 bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict& verdict,
                     std::int64_t now);
+
+// Signs a response already in wire form (the engine's answer to a signed
+// query) as it is: its bytes, then a TSIG record (RFC 8945 4.3.3: the MAC
+// over the request's MAC, the message and the TSIG variables; Error 0),
+// ARCOUNT one more. Parsing it with ldns to sign it would rebuild it with
+// ldns's compression, not send the engine's bytes. Empty on failure.
+std::string sign_response(const TsigKey& key, const ldns_rdf* request_mac,
+                          const std::uint8_t* message, std::size_t size, std::int64_t now);
 
 // Signs the messages of one answer in turn (RFC 8945 5.3.1: the first over
 // the request's MAC, each later one over the MAC before it, timers only).

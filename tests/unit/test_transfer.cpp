@@ -3,6 +3,7 @@
 // TSIG chain as a secondary would); the journal, auto serials, config errors.
 #include "config/server_config.hpp"
 #include "dns/ldns.hpp"
+#include "dns/wire.hpp"
 #include "query/pipeline.hpp"
 #include "support/test_support.hpp"
 #include "xfr/tsig.hpp"
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iterator>
@@ -397,6 +399,20 @@ TEST_CASE(
     CHECK(ldns_pkt_tsig_verify_next(whole.get(),
                                     reinterpret_cast<const std::uint8_t*>(tcp.messages[0].data()),
                                     tcp.messages[0].size(), "k.example.", secret, request_mac, 0));
+    // The engine's answer byte for byte, ARCOUNT one more, the TSIG after it:
+    // signing does not rebuild the message.
+    engine::Request r{reinterpret_cast<const std::uint8_t*>(q.data()), q.size(),
+                      engine::Protocol::tcp, test::client_address("127.0.0.1")};
+    std::vector<std::uint8_t> out(65535);
+    engine::AnswerInfo info;
+    const auto result =
+        query::process(*loaded.snapshot, r, nullptr, 0, out.data(), out.size(), info, nullptr);
+    const std::string& signed_answer = tcp.messages[0];
+    REQUIRE(signed_answer.size() > result.size);
+    CHECK(std::memcmp(out.data(), signed_answer.data(), 10) == 0);
+    CHECK(std::memcmp(out.data() + 12, signed_answer.data() + 12, result.size - 12) == 0);
+    CHECK(dns::get16(reinterpret_cast<const std::uint8_t*>(signed_answer.data()) + 10) ==
+          dns::get16(out.data() + 10) + 1);
 }
 
 TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not reach back") {
