@@ -156,8 +156,9 @@ std::optional<zone::Loaded> load_or_report(const std::string& config) {
     try {
         return zone::load_all(config);
     } catch (const LoadError& e) {
-        const std::size_t n = error_count(e);
-        std::cerr << e.what() << "\n" << n << (n == 1 ? " error\n" : " errors\n");
+        const auto lines = error_lines(e);
+        for (const auto& line : lines) std::cerr << line << "\n";
+        std::cerr << error_count_text(lines.size()) << "\n";
     } catch (const std::exception& e) {
         std::cerr << config << ": " << e.what() << "\n";
     }

@@ -81,10 +81,20 @@ class ErrorList {
     std::vector<LoadError> errors_;
 };
 
-// How many errors `e` holds (1 for a plain LoadError).
-inline std::size_t error_count(const LoadError& e) {
-    if (auto many = dynamic_cast<const LoadErrors*>(&e)) return many->errors().size();
-    return 1;
+// One "file:line:column: message" line per error `e` holds (one for a plain
+// LoadError): what check prints and a refused load logs, a line each.
+inline std::vector<std::string> error_lines(const LoadError& e) {
+    std::vector<std::string> out;
+    if (auto many = dynamic_cast<const LoadErrors*>(&e))
+        for (const auto& one : many->errors()) out.push_back(one.what());
+    else
+        out.push_back(e.what());
+    return out;
+}
+
+// "1 error", "3 errors": the count check prints and a refused reload logs.
+inline std::string error_count_text(std::size_t n) {
+    return std::to_string(n) + (n == 1 ? " error" : " errors");
 }
 
 } // namespace srvd

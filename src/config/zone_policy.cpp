@@ -361,38 +361,36 @@ class PolicyReader {
     }
 
     void read_media_server(const std::pair<YAML::Node, YAML::Node>& item) {
-        {
-            MediaServer ms;
-            ms.label = r_.string(item.first, "media server name");
-            ms.mark = r_.mark(item.first);
-            // One label: its name in the zone is LABEL.<zone>, and a key with
-            // dots (ms1.voice.acme.test) would become ms1.voice.acme.test.<zone>.
-            if (ms.label.find('.') != std::string::npos)
-                r_.fail(item.first, "media server '" + ms.label +
-                                        "': expected a single label (letters, digits, '-', "
-                                        "'_'), such as '" +
-                                        ms.label.substr(0, ms.label.find('.')) +
-                                        "'; it is named within the zone");
-            claim_name(item.first, ms.label, "media server");
-            const std::string what = "media_servers." + ms.label;
-            const YAML::Node& body = item.second;
-            r_.expect_map(body, what);
-            r_.check_keys(body, {"addresses", "location", "ports", "probe_address"}, what);
-            r_.require(body, "addresses", what);
-            ms.addresses = read_addresses(body["addresses"], what + ".addresses");
-            if (ms.addresses.empty()) r_.fail(body["addresses"], what + ".addresses: empty");
-            if (body["location"]) ms.location = read_point(body["location"], what + ".location");
-            ms.ports = body["ports"] ? read_ports(body["ports"], policy_.ports, what + ".ports")
-                                     : policy_.ports;
-            if (auto p = body["probe_address"]) {
-                std::string text = r_.string(p, what + ".probe_address");
-                boost::system::error_code ec;
-                boost::asio::ip::make_address(text, ec);
-                if (ec) r_.fail(p, what + ".probe_address: '" + text + "' is not an IP address");
-                ms.probe_address = text;
-            }
-            policy_.media_servers.push_back(std::move(ms));
+        MediaServer ms;
+        ms.label = r_.string(item.first, "media server name");
+        ms.mark = r_.mark(item.first);
+        // One label: its name in the zone is LABEL.<zone>, and a key with
+        // dots (ms1.voice.acme.test) would become ms1.voice.acme.test.<zone>.
+        if (ms.label.find('.') != std::string::npos)
+            r_.fail(item.first, "media server '" + ms.label +
+                                    "': expected a single label (letters, digits, '-', "
+                                    "'_'), such as '" +
+                                    ms.label.substr(0, ms.label.find('.')) +
+                                    "'; it is named within the zone");
+        claim_name(item.first, ms.label, "media server");
+        const std::string what = "media_servers." + ms.label;
+        const YAML::Node& body = item.second;
+        r_.expect_map(body, what);
+        r_.check_keys(body, {"addresses", "location", "ports", "probe_address"}, what);
+        r_.require(body, "addresses", what);
+        ms.addresses = read_addresses(body["addresses"], what + ".addresses");
+        if (ms.addresses.empty()) r_.fail(body["addresses"], what + ".addresses: empty");
+        if (body["location"]) ms.location = read_point(body["location"], what + ".location");
+        ms.ports = body["ports"] ? read_ports(body["ports"], policy_.ports, what + ".ports")
+                                 : policy_.ports;
+        if (auto p = body["probe_address"]) {
+            std::string text = r_.string(p, what + ".probe_address");
+            boost::system::error_code ec;
+            boost::asio::ip::make_address(text, ec);
+            if (ec) r_.fail(p, what + ".probe_address: '" + text + "' is not an IP address");
+            ms.probe_address = text;
         }
+        policy_.media_servers.push_back(std::move(ms));
     }
 
     void read_regions(const YAML::Node& list) {
@@ -485,65 +483,63 @@ class PolicyReader {
     }
 
     void read_proxy(const std::pair<YAML::Node, YAML::Node>& item) {
-        {
-            Proxy proxy;
-            proxy.label = r_.string(item.first, "proxy name");
-            proxy.mark = r_.mark(item.first);
-            claim_name(item.first, proxy.label, "proxy");
-            const std::string what = "proxies." + proxy.label;
-            const YAML::Node& body = item.second;
-            r_.expect_map(body, what);
-            r_.check_keys(body, {"transports", "targets", "ttl"}, what);
-            r_.require(body, "targets", what);
-            proxy.ttl = body["ttl"] ? u32(body["ttl"], (what + ".ttl").c_str()) : policy_.ttl;
-            if (auto t = body["transports"]) {
-                r_.expect_seq(t, what + ".transports");
-                for (const auto& e : t) {
-                    std::string name = r_.string(e, what + ".transports");
-                    Transport tr;
-                    if (name == "udp")
-                        tr = Transport::udp;
-                    else if (name == "tcp")
-                        tr = Transport::tcp;
-                    else if (name == "tls")
-                        tr = Transport::tls;
-                    else
-                        r_.fail(e, what + ".transports: expected udp, tcp or tls");
-                    if (std::find(proxy.transports.begin(), proxy.transports.end(), tr) !=
-                        proxy.transports.end())
-                        r_.fail(e, what + ".transports: '" + name + "' is listed twice");
-                    proxy.transports.push_back(tr);
-                }
-                if (proxy.transports.empty()) r_.fail(t, what + ".transports: empty");
-            } else {
-                proxy.transports = {Transport::udp, Transport::tcp};
+        Proxy proxy;
+        proxy.label = r_.string(item.first, "proxy name");
+        proxy.mark = r_.mark(item.first);
+        claim_name(item.first, proxy.label, "proxy");
+        const std::string what = "proxies." + proxy.label;
+        const YAML::Node& body = item.second;
+        r_.expect_map(body, what);
+        r_.check_keys(body, {"transports", "targets", "ttl"}, what);
+        r_.require(body, "targets", what);
+        proxy.ttl = body["ttl"] ? u32(body["ttl"], (what + ".ttl").c_str()) : policy_.ttl;
+        if (auto t = body["transports"]) {
+            r_.expect_seq(t, what + ".transports");
+            for (const auto& e : t) {
+                std::string name = r_.string(e, what + ".transports");
+                Transport tr;
+                if (name == "udp")
+                    tr = Transport::udp;
+                else if (name == "tcp")
+                    tr = Transport::tcp;
+                else if (name == "tls")
+                    tr = Transport::tls;
+                else
+                    r_.fail(e, what + ".transports: expected udp, tcp or tls");
+                if (std::find(proxy.transports.begin(), proxy.transports.end(), tr) !=
+                    proxy.transports.end())
+                    r_.fail(e, what + ".transports: '" + name + "' is listed twice");
+                proxy.transports.push_back(tr);
             }
-            const YAML::Node& targets = body["targets"];
-            if (targets.IsMap()) {
-                if (regions_failed_) throw Cascade{};
-                if (policy_.regions.empty())
-                    r_.fail(targets, what + ".targets: per-region targets need 'regions'");
-                proxy.geo = true;
-                std::vector<std::optional<Ordering>> given(policy_.regions.size());
-                for (const auto& e : targets) {
-                    std::size_t region = region_index(e.first, what + ".targets");
-                    if (given[region])
-                        r_.fail(e.first, what + ".targets: region '" + e.first.Scalar() +
-                                             "' is listed twice");
-                    given[region] = read_ordering(e.second, what + ".targets." + e.first.Scalar());
-                }
-                if (!given[policy_.default_region])
-                    r_.fail(targets, what + ".targets: the default region '" +
-                                         policy_.regions[policy_.default_region].name +
-                                         "' needs an ordering");
-                for (auto& o : given)
-                    proxy.orderings.push_back(o ? *o : *given[policy_.default_region]);
-            } else {
-                Ordering o = read_ordering(targets, what + ".targets");
-                proxy.orderings.assign(policy_.view_count(), o);
-            }
-            policy_.proxies.push_back(std::move(proxy));
+            if (proxy.transports.empty()) r_.fail(t, what + ".transports: empty");
+        } else {
+            proxy.transports = {Transport::udp, Transport::tcp};
         }
+        const YAML::Node& targets = body["targets"];
+        if (targets.IsMap()) {
+            if (regions_failed_) throw Cascade{};
+            if (policy_.regions.empty())
+                r_.fail(targets, what + ".targets: per-region targets need 'regions'");
+            proxy.geo = true;
+            std::vector<std::optional<Ordering>> given(policy_.regions.size());
+            for (const auto& e : targets) {
+                std::size_t region = region_index(e.first, what + ".targets");
+                if (given[region])
+                    r_.fail(e.first, what + ".targets: region '" + e.first.Scalar() +
+                                         "' is listed twice");
+                given[region] = read_ordering(e.second, what + ".targets." + e.first.Scalar());
+            }
+            if (!given[policy_.default_region])
+                r_.fail(targets, what + ".targets: the default region '" +
+                                     policy_.regions[policy_.default_region].name +
+                                     "' needs an ordering");
+            for (auto& o : given)
+                proxy.orderings.push_back(o ? *o : *given[policy_.default_region]);
+        } else {
+            Ordering o = read_ordering(targets, what + ".targets");
+            proxy.orderings.assign(policy_.view_count(), o);
+        }
+        policy_.proxies.push_back(std::move(proxy));
     }
 
     std::uint32_t millis(const YAML::Node& node, const std::string& what) {

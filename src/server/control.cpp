@@ -188,22 +188,24 @@ Reply Control::reload() {
         send_notifies(next);
         ++registry_.reloads_succeeded;
         last_reload_.ok = true;
-    } catch (const LoadErrors& e) {
+    } catch (const LoadError& e) {
         // One log line per error: each is file:line:column, for editors and grep.
-        log::error("reload failed (" + std::to_string(e.errors().size()) +
-                   " errors), still serving the previous configuration:");
-        for (const auto& one : e.errors()) {
-            log::error(std::string("reload: ") + one.what());
-            last_reload_.lines.push_back(one.what());
+        last_reload_.lines = error_lines(e);
+        if (last_reload_.lines.size() == 1) {
+            log::error("reload failed, still serving the previous configuration: " +
+                       last_reload_.lines[0]);
+        } else {
+            log::error("reload failed (" + error_count_text(last_reload_.lines.size()) +
+                       "), still serving the previous configuration:");
+            for (const auto& line : last_reload_.lines) log::error("reload: " + line);
         }
-        last_reload_.lines.push_back(std::to_string(e.errors().size()) + " errors");
+        last_reload_.lines.push_back(error_count_text(last_reload_.lines.size()));
         ++registry_.reloads_failed;
         last_reload_.ok = false;
     } catch (const std::exception& e) {
         log::error(std::string("reload failed, still serving the previous configuration: ") +
                    e.what());
-        last_reload_.lines.push_back(e.what());
-        if (dynamic_cast<const LoadError*>(&e)) last_reload_.lines.push_back("1 error");
+        last_reload_.lines = {e.what()};
         ++registry_.reloads_failed;
         last_reload_.ok = false;
     }

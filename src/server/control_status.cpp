@@ -3,6 +3,7 @@
 #include "server/control.hpp"
 
 #include "util/host_port.hpp"
+#include "util/iso_time.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,15 +13,6 @@
 
 namespace srvd::server {
 namespace {
-
-std::string iso_time(std::chrono::system_clock::time_point t) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buffer;
-}
 
 std::string json_string(const std::string& s) {
     std::string out = "\"";

@@ -43,9 +43,8 @@ Server::~Server() {
 bool Server::bind() {
     try {
         loaded_ = zone::load_all(options_.config_path, {.previous = nullptr, .write_state = true});
-    } catch (const LoadErrors& e) {
-        for (const auto& one : e.errors()) log::error(one.what()); // a log line each
-        log::error(std::to_string(e.errors().size()) + " errors");
+    } catch (const LoadError& e) {
+        for (const auto& line : error_lines(e)) log::error(line); // a log line each
         return false;
     } catch (const std::exception& e) {
         log::error(e.what());

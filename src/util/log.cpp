@@ -1,5 +1,7 @@
 #include "util/log.hpp"
 
+#include "util/iso_time.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -7,7 +9,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <string>
 
 namespace srvd::log {
@@ -33,18 +34,8 @@ bool to_journal() {
 
 // "2026-12-02T04:22:13.123Z info: "
 std::string timestamp_prefix(Level level) {
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            now.time_since_epoch())
-                            .count() %
-                        1000;
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char buffer[64];
-    const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ ", static_cast<int>(millis));
-    return std::string(buffer) + names[static_cast<int>(level)] + ": ";
+    return iso_time(std::chrono::system_clock::now(), true) + " " +
+           names[static_cast<int>(level)] + ": ";
 }
 
 } // namespace
