@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (n < 12 || (protocol == engine::Protocol::udp && n > snapshot().udp_payload)) std::abort();
     check_decodes(out.data(), n, query);
     if (result.action == query::Action::transfer)
-        for (const auto& m : query::transfer(snapshot(), request, out.data(), n).messages)
+        for (const auto& m : query::transfer(snapshot(), request, info, out.data(), n).messages)
             check_decodes(reinterpret_cast<const std::uint8_t*>(m.data()), m.size(), query);
     return 0;
 }

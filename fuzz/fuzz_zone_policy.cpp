@@ -3,6 +3,7 @@
 // crash or a sanitizer report is a bug.
 #include "config/zone_policy.hpp"
 #include "zone/snapshot.hpp"
+#include "zone/zone_builder.hpp"
 
 #include <unistd.h>
 
@@ -20,9 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::fclose(f);
     }
     try {
-        auto zone = zone::build_zone(load_zone_policy(path));
+        auto zone = zone::build_zone(config::load_zone_policy(path));
         zone::compile_snapshot({zone});
-    } catch (const LoadError&) {
+    } catch (const config::LoadError&) {
     }
     return 0;
 }

@@ -13,6 +13,11 @@ import re
 import sys
 
 MAX_LINES = 80
+# The packet path's headers: what they include, all the way down, must be
+# project or standard headers (no ldns, Asio, yaml-cpp or libmaxminddb), so
+# the engine is a pure function over the answer table, as STYLE.md asks.
+PACKET_PATH = ["engine/answer_engine.hpp", "engine/client_view.hpp", "engine/query_parser.hpp"]
+LIBRARY_HEADER = re.compile(r'\s*#\s*include\s+<(ldns/|boost/|yaml-cpp/|maxminddb)')
 # The folders of src/ from the bottom up (README.md's layout): each may
 # include only folders before it. A strict order implies no cycle, and says
 # where a new file belongs.
@@ -78,6 +83,26 @@ def order_violations(graph, order):
     return found
 
 
+def library_includes(src, header, seen=None):
+    # (header, library include) pairs reachable from `header`.
+    seen = set() if seen is None else seen
+    if header in seen:
+        return []
+    seen.add(header)
+    found = []
+    path = os.path.join(src, header)
+    if not os.path.exists(path):
+        return [(header, "missing")]
+    with open(path, encoding="utf-8") as text:
+        for line in text:
+            if LIBRARY_HEADER.match(line):
+                found.append((header, line.strip()))
+            m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
+            if m:
+                found += library_includes(src, m.group(1), seen)
+    return found
+
+
 def blank_literals(text):
     # Comments, strings and char literals become spaces (newlines kept), so
     # braces inside them do not count.
@@ -134,6 +159,11 @@ def self_test():
         if len(order_violations(include_graph(d), ["a", "b"])) != 1:
             print("self-test: the planted upward include was not found")
             return 1
+        with open(os.path.join(d, "b", "x.hpp"), "a") as f:
+            f.write("#include <boost/asio/ip/udp.hpp>\n")
+        if library_includes(d, "a/x.hpp") != [("b/x.hpp", "#include <boost/asio/ip/udp.hpp>")]:
+            print("self-test: the planted library include two headers down was not found")
+            return 1
         found = long_functions(os.path.join(d, "a", "long.cpp"))
         if found != [(2, MAX_LINES + 1)]:
             print(f"self-test: expected one function of {MAX_LINES + 1} lines at line 2, found {found}")
@@ -157,6 +187,10 @@ def main():
     for violation in order_violations(include_graph(src), ORDER):
         print(violation)
         problems += 1
+    for header in PACKET_PATH:
+        for where, include in library_includes(src, header):
+            print(f"src/{header} reaches a library header through src/{where}: {include}")
+            problems += 1
     for root, _, files in os.walk(src):
         for f in sorted(files):
             if f.endswith((".cpp", ".hpp")):
@@ -167,7 +201,8 @@ def main():
     if problems:
         print(f"{problems} problem(s)")
         return 1
-    print("layers: " + " < ".join(ORDER) + "; no function over " + str(MAX_LINES) + " lines")
+    print("layers: " + " < ".join(ORDER) + "; no function over " + str(MAX_LINES) + " lines; "
+          + ", ".join(PACKET_PATH) + ": standard headers only")
     return 0
 
 

@@ -53,7 +53,7 @@ int serve_command(const Args& args) {
     if (!p || !p->positional.empty()) return 2;
     server::ServeOptions options{p->config, {}, p->allow_root};
     for (const auto& text : p->listen) {
-        auto ep = parse_endpoint(text);
+        auto ep = config::parse_endpoint(text);
         if (!ep) {
             std::cerr << "srvd serve: --listen " << text << ": expected ADDR:PORT\n";
             return 2;
@@ -66,7 +66,7 @@ int serve_command(const Args& args) {
 namespace {
 
 void describe_zone(const zone::ZoneData& z) {
-    const ZonePolicy& zp = z.policy;
+    const config::ZonePolicy& zp = z.policy;
     std::size_t names = z.default_view().nodes.size(), records = 0;
     for (const auto& [n, node] : z.default_view().nodes)
         for (const auto& set : node.rrsets) records += set.rrs.size();
@@ -115,7 +115,7 @@ int check_command(const Args& args) {
             std::cerr << "srvd check: no zone " << name << " in " << p->config << "\n";
             return 1;
         }
-    const ServerConfig& c = loaded->config;
+    const config::ServerConfig& c = loaded->config;
     for (const auto& warning : zone::load_warnings(*loaded))
         std::cerr << "warning: " << warning << "\n";
     // As root, `serve` switches to `user:` and reloads as that user.
@@ -148,7 +148,7 @@ int check_command(const Args& args) {
                   << (s.geo->config.ecs ? "on" : "off") << ", private ECS addresses "
                   << (s.geo->config.ecs_private_use ? "used" : "fall back to the source address")
                   << "\n";
-    const TransferConfig& t = s.transfer;
+    const config::TransferConfig& t = s.transfer;
     if (!t.allow.empty() || !t.notify.empty() || !t.catalog.empty())
         std::cout << "transfers: " << t.allow.size() << " allow rule(s), " << t.keys.size()
                   << " TSIG key(s), NOTIFY to " << t.notify.size() << " secondar"
@@ -179,10 +179,10 @@ int export_command(const Args& args) {
     if (p->region) {
         const auto& regions = z->policy.regions;
         auto it = std::find_if(regions.begin(), regions.end(),
-                               [&](const Region& r) { return r.name == *p->region; });
+                               [&](const config::Region& r) { return r.name == *p->region; });
         if (it == regions.end()) {
             std::string known;
-            for (const Region& r : regions) known += (known.empty() ? "" : ", ") + r.name;
+            for (const config::Region& r : regions) known += (known.empty() ? "" : ", ") + r.name;
             std::cerr << "srvd export: zone " << z->policy.zone << " has no region " << *p->region
                       << (known.empty() ? std::string(" (it has no regions)")
                                         : " (its regions: " + known + ")")

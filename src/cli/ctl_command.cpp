@@ -24,13 +24,14 @@ int ctl_command(const Args& args) {
         }
     }
     if (words.empty()) {
-        std::cerr << "srvd ctl: expected a command: status, drain, undrain, reload (srvd help ctl)\n";
+        std::cerr
+            << "srvd ctl: expected a command: status, drain, undrain, reload (srvd help ctl)\n";
         return 2;
     }
     if (socket.empty() && !config.empty()) {
         try {
-            socket = load_server_config(config).control_socket;
-        } catch (const LoadError& e) {
+            socket = config::load_server_config(config).control_socket;
+        } catch (const config::LoadError& e) {
             std::cerr << e.what() << "\n";
             return 2;
         } catch (const std::exception& e) {
@@ -38,7 +39,7 @@ int ctl_command(const Args& args) {
             return 2;
         }
     }
-    if (socket.empty()) socket = ServerConfig{}.control_socket;
+    if (socket.empty()) socket = config::ServerConfig{}.control_socket;
     // A reload of many zones takes a while; the rest answer at once.
     const auto timeout = words[0] == "reload" ? std::chrono::seconds(120) : std::chrono::seconds(5);
     const server::Reply reply = server::ask_control(socket, words, timeout);

@@ -155,10 +155,10 @@ std::optional<Parsed> parse(const Args& args, unsigned allow) {
 std::optional<zone::Loaded> load_or_report(const std::string& config) {
     try {
         return zone::load_all(config);
-    } catch (const LoadError& e) {
-        const auto lines = error_lines(e);
+    } catch (const config::LoadError& e) {
+        const auto lines = config::error_lines(e);
         for (const auto& line : lines) std::cerr << line << "\n";
-        std::cerr << error_count_text(lines.size()) << "\n";
+        std::cerr << config::error_count_text(lines.size()) << "\n";
     } catch (const std::exception& e) {
         std::cerr << config << ": " << e.what() << "\n";
     }

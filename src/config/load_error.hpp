@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace srvd {
+namespace srvd::config {
 
 // Where a configuration item came from, kept past the loader so later stages
 // (record parsing, cross-references) still report file:line:column.
@@ -97,4 +97,4 @@ inline std::string error_count_text(std::size_t n) {
     return std::to_string(n) + (n == 1 ? " error" : " errors");
 }
 
-} // namespace srvd
+} // namespace srvd::config

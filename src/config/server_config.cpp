@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
-namespace srvd {
+namespace srvd::config {
 namespace fs = std::filesystem;
 
 std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& text) {
@@ -213,4 +213,4 @@ ServerConfig load_server_config(const std::string& path) {
     return cfg;
 }
 
-} // namespace srvd
+} // namespace srvd::config

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace srvd {
+namespace srvd::config {
 
 struct GeoIpFields {
     std::string continent = "continent/code";
@@ -74,4 +74,4 @@ std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& 
 // Reads and validates the file and expands zone directories; throws LoadError.
 ServerConfig load_server_config(const std::string& path);
 
-} // namespace srvd
+} // namespace srvd::config

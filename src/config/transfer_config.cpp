@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <type_traits>
 
-namespace srvd {
+namespace srvd::config {
 namespace {
 
 std::string fqdn_lower(std::string name) {
@@ -136,4 +136,4 @@ void read_transfer_config(const YamlReader& r, const YAML::Node& root,
     }
 }
 
-} // namespace srvd
+} // namespace srvd::config

@@ -15,7 +15,7 @@ namespace YAML {
 class Node;
 }
 
-namespace srvd {
+namespace srvd::config {
 
 class YamlReader;
 
@@ -64,4 +64,4 @@ struct TransferConfig {
 void read_transfer_config(const YamlReader& r, const YAML::Node& root,
                           const std::string& config_file, TransferConfig& out);
 
-} // namespace srvd
+} // namespace srvd::config

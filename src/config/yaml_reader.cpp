@@ -11,7 +11,7 @@
 #include <map>
 #include <vector>
 
-namespace srvd {
+namespace srvd::config {
 
 std::string read_config_file(const std::string& path) {
     // What an operator can act on: the system's own reason, not a stream's
@@ -208,4 +208,4 @@ bool YamlReader::boolean(const YAML::Node& node, std::string_view what) const {
     fail(node, std::string(what) + ": expected true or false");
 }
 
-} // namespace srvd
+} // namespace srvd::config

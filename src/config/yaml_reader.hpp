@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace srvd {
+namespace srvd::config {
 
 // A configuration file's bytes (at most YamlReader::max_file_bytes); throws LoadError.
 std::string read_config_file(const std::string& path);
@@ -48,4 +48,4 @@ class YamlReader {
     std::string file_;
 };
 
-} // namespace srvd
+} // namespace srvd::config

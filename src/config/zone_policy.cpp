@@ -13,7 +13,7 @@
 #include <map>
 #include <set>
 
-namespace srvd {
+namespace srvd::config {
 namespace {
 
 std::string upper(std::string s) {
@@ -108,8 +108,9 @@ class PolicyReader {
             health = section(root, "health");
         });
         if (ports)
-            errors_.attempt(
-                [&] { in(ports, [&](auto& n) { policy_.ports = read_ports(n, Ports{}, "ports"); }); });
+            errors_.attempt([&] {
+                in(ports, [&](auto& n) { policy_.ports = read_ports(n, Ports{}, "ports"); });
+            });
         if (servers) in(servers, [&](auto& n) { read_media_servers(n); });
         regions_failed_ = sections_failed_ ||
                           !errors_.attempt([&] { read_region_sections(regions, default_region); });
@@ -525,8 +526,8 @@ class PolicyReader {
             for (const auto& e : targets) {
                 std::size_t region = region_index(e.first, what + ".targets");
                 if (given[region])
-                    r_.fail(e.first, what + ".targets: region '" + e.first.Scalar() +
-                                         "' is listed twice");
+                    r_.fail(e.first,
+                            what + ".targets: region '" + e.first.Scalar() + "' is listed twice");
                 given[region] = read_ordering(e.second, what + ".targets." + e.first.Scalar());
             }
             if (!given[policy_.default_region])
@@ -648,4 +649,4 @@ bool sources_unchanged(const ZonePolicy& policy, IncludeCache* cache) {
     return true;
 }
 
-} // namespace srvd
+} // namespace srvd::config

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace srvd {
+namespace srvd::config {
 
 enum class Transport : std::uint8_t { udp, tcp, tls };
 
@@ -137,4 +137,4 @@ ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache = nullp
 // (false if one cannot be read): then reading it again gives the same policy.
 bool sources_unchanged(const ZonePolicy& policy, IncludeCache* cache = nullptr);
 
-} // namespace srvd
+} // namespace srvd::config

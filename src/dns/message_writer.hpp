@@ -9,6 +9,7 @@
 //  * for names below an anchor (NXDOMAIN, wildcard, referral below a cut):
 //    only the anchor, a suffix of the question, is known. Pointers to it are
 //    recorded as patches the packet path fills in from the question's length.
+#include "dns/message_layout.hpp"
 #include "dns/rr.hpp"
 #include "dns/wire.hpp"
 
@@ -21,33 +22,6 @@
 namespace srvd::dns {
 
 enum class Section : std::uint8_t { answer = 0, authority = 1, additional = 2 };
-
-// A place where the additional section may be cut short to fit a size limit:
-// the blob up to `length` holds `arcount` additional records.
-struct Cut {
-    std::uint16_t length;
-    std::uint16_t arcount;
-    bool operator==(const Cut&) const = default;
-};
-
-// A compression pointer to fill in per query, where the target's offset
-// depends on the question's length: a suffix of the question name, or a name
-// written earlier in the blob (which starts right after the question).
-struct Patch {
-    static constexpr std::uint16_t in_blob = 0x8000;
-    std::uint16_t position;
-    // The length of the question-name suffix pointed at; or, with `in_blob`
-    // set, the target's offset in the blob.
-    std::uint16_t target;
-    bool operator==(const Patch&) const = default;
-
-    // The pointer's offset in a message whose question name is `qname_size` bytes.
-    constexpr std::uint16_t offset(std::size_t qname_size) const noexcept {
-        return static_cast<std::uint16_t>((target & in_blob)
-                                              ? header_size + qname_size + 4 + (target & ~in_blob)
-                                              : header_size + qname_size - target);
-    }
-};
 
 struct CompiledMessage {
     std::uint8_t rcode = 0;

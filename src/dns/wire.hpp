@@ -41,6 +41,9 @@ constexpr std::uint8_t RA = 0x80, AD = 0x20, CD = 0x10, RCODE = 0x0f;
 inline std::uint16_t get16(const std::uint8_t* p) {
     return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
 }
+inline std::uint32_t get32(const std::uint8_t* p) {
+    return std::uint32_t{get16(p)} << 16 | get16(p + 2);
+}
 inline void put16(std::uint8_t* p, std::uint16_t v) {
     p[0] = static_cast<std::uint8_t>(v >> 8);
     p[1] = static_cast<std::uint8_t>(v);

@@ -31,7 +31,7 @@ struct Reply {
 constexpr std::uint16_t ede_not_authoritative = 20;
 
 // The NSID to send: when the query asks and `nsid:` is configured.
-const std::string* nsid_for(const zone::Snapshot& s, const ParsedQuery& q) noexcept {
+const std::string* nsid_for(const zone::AnswerTable& s, const ParsedQuery& q) noexcept {
     return q.nsid && !s.nsid.empty() ? &s.nsid : nullptr;
 }
 
@@ -49,10 +49,10 @@ bool identity_query(const ParsedQuery& q) noexcept {
 }
 
 // The identity as one TXT record owned by the question name, class CH, TTL 0.
-std::size_t identity_record_size(const zone::Snapshot& s) {
+std::size_t identity_record_size(const zone::AnswerTable& s) {
     return 2 + 10 + 1 + s.nsid.size();
 }
-std::size_t write_identity(const zone::Snapshot& s, std::uint8_t* p) noexcept {
+std::size_t write_identity(const zone::AnswerTable& s, std::uint8_t* p) noexcept {
     put16(p, 0xc000 | dns::header_size);
     put16(p + 2, dns::type::TXT);
     put16(p + 4, dns::class_CH);
@@ -94,7 +94,7 @@ void write_header(const ParsedQuery& q, const Reply& r, std::uint8_t* out) noexc
     put16(out + 10, static_cast<std::uint16_t>(r.counts[2] + (q.edns ? 1 : 0)));
 }
 
-std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply& r,
+std::size_t write_opt(const zone::AnswerTable& s, const ParsedQuery& q, const Reply& r,
                       std::uint8_t* p) noexcept {
     p[0] = 0;
     put16(p + 1, dns::type::OPT);
@@ -136,7 +136,7 @@ std::size_t write_opt(const zone::Snapshot& s, const ParsedQuery& q, const Reply
 // read, and an OPT when the query had one (RFC 6891 7: a resolver that gets
 // an error without OPT concludes the server has no EDNS, stops sending ECS
 // and caps its answers at 512 bytes).
-std::size_t error_reply(const zone::Snapshot& s, const ParsedQuery& q, const std::uint8_t* query,
+std::size_t error_reply(const zone::AnswerTable& s, const ParsedQuery& q, const std::uint8_t* query,
                         std::uint8_t rcode, std::uint8_t* out, AnswerInfo* info) noexcept {
     std::size_t at = header_only(q, rcode, out);
     if (q.question_end > dns::header_size) {
@@ -172,7 +172,7 @@ const zone::TypeEntry* find_entry(const zone::TypeEntry* entries, std::uint32_t 
 
 // The largest reply the client takes: RFC 6891 payload over UDP (at least
 // 512, at most what we configured), a whole message over TCP.
-std::size_t reply_limit(const zone::Snapshot& s, const Request& request, const ParsedQuery& q,
+std::size_t reply_limit(const zone::AnswerTable& s, const Request& request, const ParsedQuery& q,
                         std::size_t out_size) noexcept {
     std::size_t limit = dns::max_message_size;
     if (request.protocol == Protocol::udp)
@@ -193,7 +193,7 @@ struct Choice {
 
 // The name itself, else its closest existing ancestor; then the slot of the
 // client's region and ordering variant.
-void find_answer(const zone::Snapshot& s, const ParsedQuery& q, const ClientAddress& client,
+void find_answer(const zone::AnswerTable& s, const ParsedQuery& q, const ClientAddress& client,
                  Reply& r, Choice& c, AnswerInfo* info) noexcept {
     const zone::TypeEntry* entry = nullptr;
     const zone::Node* node = s.names.find(q.qname, q.qname_size);
@@ -235,8 +235,8 @@ void find_answer(const zone::Snapshot& s, const ParsedQuery& q, const ClientAddr
     r.authoritative = c.answer->authoritative;
 }
 
-Choice choose(const zone::Snapshot& s, const ParsedQuery& q, const ClientAddress& client, Reply& r,
-              AnswerInfo* info) noexcept {
+Choice choose(const zone::AnswerTable& s, const ParsedQuery& q, const ClientAddress& client,
+              Reply& r, AnswerInfo* info) noexcept {
     Choice c;
     if (q.edns && q.edns_version != 0) {
         r.extended_rcode = dns::rcode::BADVERS; // RFC 6891 6.1.3
@@ -283,7 +283,8 @@ std::size_t copy_answer(const zone::ZoneArrays& z, const zone::Answer& a, const 
     for (std::uint32_t p = a.patches_begin; p < a.patches_begin + a.patches_count; ++p) {
         const dns::Patch& patch = z.patches[p];
         if (patch.position + 2u > length) continue;
-        put16(out + patch.position, static_cast<std::uint16_t>(0xc000 | patch.offset(q.qname_size)));
+        put16(out + patch.position,
+              static_cast<std::uint16_t>(0xc000 | patch.offset(q.qname_size)));
     }
     r.counts[0] = a.counts[0];
     r.counts[1] = a.counts[1];
@@ -296,9 +297,10 @@ std::size_t copy_answer(const zone::ZoneArrays& z, const zone::Answer& a, const 
 
 } // namespace
 
-std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::uint8_t* out,
+std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std::uint8_t* out,
                          std::size_t out_size, AnswerInfo* info) noexcept {
-    ParsedQuery q;
+    ParsedQuery local;
+    ParsedQuery& q = info ? info->query : local;
     switch (parse_query(request.data, request.size, q)) {
     case ParseStatus::drop:
         return 0;
@@ -320,7 +322,7 @@ std::size_t answer_query(const zone::Snapshot& s, const Request& request, std::u
     if (c.formerr) return error_reply(s, q, request.data, dns::rcode::FORMERR, out, info);
     // ECS is echoed whenever we do ECS, with scope 0 when the answer does
     // not depend on the client (RFC 7871 7.2.1).
-    r.echo_ecs = q.ecs && s.geo && s.geo->config.ecs;
+    r.echo_ecs = q.ecs && s.ecs.enabled;
     r.rcode = static_cast<std::uint8_t>((r.rcode | r.extended_rcode) & 0x0f);
     if (info) info->rcode = static_cast<std::uint16_t>(r.rcode | r.extended_rcode);
 

@@ -2,8 +2,9 @@
 // The answer engine: query bytes + client + snapshot → answer bytes. A pure
 // function: no sockets, no allocation, no locks, no exceptions. The network
 // layer, the tests, the benchmarks and the fuzzers all call it directly.
+#include "engine/query_parser.hpp"
 #include "util/client_address.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/answer_table.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,20 +30,26 @@ struct AnswerInfo {
     std::uint16_t question_end = 0; // header and question: the bytes a truncated answer keeps
     std::uint16_t opt_size = 0;     // the OPT record at the end of the answer, 0 for none
     bool located = false;           // the answer depends on the client's region or subnet
-    std::uint16_t zone = 0;         // index in Snapshot::zones, when located
+    std::uint16_t zone = 0; // index in AnswerTable::arrays (and Snapshot::zones), when located
     std::uint16_t region = 0;
     std::uint16_t variant = 0;
-    std::uint16_t variants = 1;     // of the name's orderings (weighted shuffles)
+    std::uint16_t variants = 1; // of the name's orderings (weighted shuffles)
     std::uint8_t scope = 0;
     bool used_ecs = false;
     // AXFR, IXFR or a TSIG-signed query: the engine answers REFUSED or
-    // unsigned; a server with the transfer layer (xfr/) answers instead.
+    // unsigned; a server with the transfer layer (xfr/) answers instead,
+    // from `query`.
     bool transfer = false;
+    // The query as parsed, once: the transfer layer reads it (question,
+    // EDNS, IXFR serial, where the TSIG record is) rather than parse again.
+    // Set when the parser accepted the query (`qtype` set).
+    ParsedQuery query;
 };
 
 // Writes the answer into `out` and returns its length, or 0 when the query
 // must be dropped. `out_size` must be at least 512; TCP answers may need 65535.
-std::size_t answer_query(const zone::Snapshot& snapshot, const Request& request, std::uint8_t* out,
-                         std::size_t out_size, AnswerInfo* info = nullptr) noexcept;
+std::size_t answer_query(const zone::AnswerTable& snapshot, const Request& request,
+                         std::uint8_t* out, std::size_t out_size,
+                         AnswerInfo* info = nullptr) noexcept;
 
 } // namespace srvd::engine

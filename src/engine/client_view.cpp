@@ -53,22 +53,22 @@ bool is_unroutable(std::uint8_t family, const std::uint8_t* a) noexcept {
            in(u128{0xff} << 120, 8);
 }
 
-EcsUse ecs_use(const zone::Snapshot& s, const ParsedQuery& q) noexcept {
+EcsUse ecs_use(const zone::AnswerTable& s, const ParsedQuery& q) noexcept {
     if (!q.ecs) return EcsUse::absent;
-    if (!s.geo) return EcsUse::no_geoip;
-    if (!s.geo->config.ecs) return EcsUse::disabled;
+    if (!s.ecs.geoip) return EcsUse::no_geoip;
+    if (!s.ecs.enabled) return EcsUse::disabled;
     if (q.ecs_source == 0) return EcsUse::source_zero;
-    if (!s.geo->config.ecs_private_use && is_unroutable(q.ecs_family == 1 ? 4 : 6, q.ecs_address))
+    if (!s.ecs.private_use && is_unroutable(q.ecs_family == 1 ? 4 : 6, q.ecs_address))
         return EcsUse::unroutable;
     return EcsUse::used;
 }
 
-ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::TypeEntry& entry,
+ClientView choose_view(const zone::AnswerTable& s, std::uint32_t zone, const zone::TypeEntry& entry,
                        const ParsedQuery& q, const ClientAddress& client) noexcept {
-    ClientView view{s.zones[zone].default_view, 0, 0, false};
+    const zone::ZoneArrays& arrays = s.arrays[zone];
+    ClientView view{arrays.default_view, 0, 0, false};
     std::uint8_t family = 0, prefix = 0;
     const std::uint8_t* address = nullptr;
-    const geo::GeoIndex* geo = s.geo.get();
     if (ecs_use(s, q) == EcsUse::used) {
         family = q.ecs_family == 1 ? 4 : 6;
         address = q.ecs_address;
@@ -85,8 +85,8 @@ ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::
     }
     if (!address) return view;
 
-    if (entry.regions > 1 && geo) {
-        const geo::ZoneGeo& tables = *geo->zones[zone];
+    if (entry.regions > 1 && arrays.geo) {
+        const geo::ZoneGeo& tables = *arrays.geo;
         const auto hit =
             family == 4 ? tables.v4.lookup(key4(address)) : tables.v6.lookup(key6(address));
         view.region = hit.value;

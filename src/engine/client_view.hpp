@@ -29,9 +29,9 @@ enum class EcsUse : std::uint8_t {
     unroutable,  // private or unroutable (geoip.ecs_private: use changes that)
     used,
 };
-EcsUse ecs_use(const zone::Snapshot& s, const ParsedQuery& q) noexcept;
+EcsUse ecs_use(const zone::AnswerTable& s, const ParsedQuery& q) noexcept;
 
-ClientView choose_view(const zone::Snapshot& s, std::uint32_t zone, const zone::TypeEntry& entry,
+ClientView choose_view(const zone::AnswerTable& s, std::uint32_t zone, const zone::TypeEntry& entry,
                        const ParsedQuery& q, const ClientAddress& client) noexcept;
 
 // Private, loopback, link-local, unspecified, multicast and reserved space:

@@ -51,7 +51,7 @@ std::string explain_client(std::ostream& out, const zone::Snapshot& s, const Exp
             break;
         case EcsUse::unroutable:
             out << " (private or unroutable: the source address decides; geoip.ecs_private: "
-                         "use changes that)";
+                   "use changes that)";
             break;
         }
     }
@@ -62,7 +62,7 @@ std::string explain_client(std::ostream& out, const zone::Snapshot& s, const Exp
 // The zone that holds the name and the region `deciding` falls in.
 void explain_region(std::ostream& out, const zone::Snapshot& s, const zone::ZoneEntry& zone,
                     const std::string& deciding, bool live) {
-    const ZonePolicy& policy = zone.data->policy;
+    const config::ZonePolicy& policy = zone.data->policy;
     out << "zone " << policy.zone << " (" << policy.file << ")\n";
     if (live)
         out << "health: the running server's answers, with its media servers' live states and "
@@ -77,7 +77,7 @@ void explain_region(std::ostream& out, const zone::Snapshot& s, const zone::Zone
     }
     if (!s.geo) {
         out << "region " << policy.regions[policy.default_region].name
-                  << ": no geoip database is configured, so every client gets default_region\n";
+            << ": no geoip database is configured, so every client gets default_region\n";
         return;
     }
     geo::MmdbFile db(s.geo->config.database);
@@ -106,8 +106,8 @@ std::string variant_subnet(const ExplainQuery& q, const AnswerInfo& info) {
 void print_reply(std::ostream& out, const ldns_pkt* pkt) {
     char* rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(pkt));
     out << "\nreply: " << (rcode ? rcode : "?") << ", flags:" << (ldns_pkt_qr(pkt) ? " qr" : "")
-              << (ldns_pkt_aa(pkt) ? " aa" : "") << (ldns_pkt_tc(pkt) ? " tc" : "") << ", "
-              << ldns_pkt_size(pkt) << " bytes\n";
+        << (ldns_pkt_aa(pkt) ? " aa" : "") << (ldns_pkt_tc(pkt) ? " tc" : "") << ", "
+        << ldns_pkt_size(pkt) << " bytes\n";
     free(rcode);
     const std::pair<const char*, const ldns_rr_list*> sections[] = {
         {"answer", ldns_pkt_answer(pkt)},
@@ -122,8 +122,7 @@ void print_reply(std::ostream& out, const ldns_pkt* pkt) {
             free(text);
         }
     }
-    if (ldns_pkt_edns(pkt))
-        out << "EDNS: udp payload " << ldns_pkt_edns_udp_size(pkt) << "\n";
+    if (ldns_pkt_edns(pkt)) out << "EDNS: udp payload " << ldns_pkt_edns_udp_size(pkt) << "\n";
 }
 
 // The engine's answer to the query, and what it depended on.
@@ -131,17 +130,17 @@ void explain_answer(std::ostream& out, const zone::Snapshot& s, const zone::Zone
                     const ExplainQuery& q) {
     std::vector<std::uint8_t> reply(65535);
     AnswerInfo info;
-    const std::size_t n = answer_query(
-        s, {q.wire.data(), q.wire.size(), Protocol::udp, client_address(q.client)},
-        reply.data(), reply.size(), &info);
+    const std::size_t n =
+        answer_query(s, {q.wire.data(), q.wire.size(), Protocol::udp, client_address(q.client)},
+                     reply.data(), reply.size(), &info);
     if (info.located && zone) {
         const auto& regions = zone->data->policy.regions;
         out << "answer varies by client: "
-                  << (regions.empty() ? std::string("no regions")
-                                      : "region " + regions[info.region].name);
+            << (regions.empty() ? std::string("no regions")
+                                : "region " + regions[info.region].name);
         if (info.variants > 1)
             out << ", ordering variant " << info.variant + 1 << " of " << info.variants
-                      << " (chosen by the client's " << variant_subnet(q, info) << ")";
+                << " (chosen by the client's " << variant_subnet(q, info) << ")";
         if (q.ecs) out << ", ECS scope /" << int(info.scope);
         out << "\n";
     } else {

@@ -83,6 +83,20 @@ bool skip_record(const std::uint8_t* data, std::size_t size, std::size_t& at) no
     return at <= size;
 }
 
+// An IXFR's authority record: the client's SOA (RFC 1995 3), whose serial
+// follows the two names of its RDATA. Anything else there is left to the
+// transfer layer, which then sends the whole zone (RFC 1995 4).
+void read_ixfr_serial(const std::uint8_t* data, std::size_t size, std::size_t at,
+                      ParsedQuery& q) noexcept {
+    if (!skip_name(data, size, at) || at + 10 > size || get16(data + at) != dns::type::SOA) return;
+    const std::size_t end = at + 10 + get16(data + at + 8);
+    at += 10;
+    if (end > size || !skip_name(data, end, at) || !skip_name(data, end, at) || at + 20 != end)
+        return;
+    q.has_ixfr_serial = true;
+    q.ixfr_serial = dns::get32(data + at);
+}
+
 // The OPT record's fields and options (RFC 6891 6.1); `at` is just past its owner.
 bool parse_opt(const std::uint8_t* data, std::size_t at, std::size_t rdata, std::uint16_t rdlength,
                ParsedQuery& q) noexcept {
@@ -115,6 +129,8 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
     q.nsid = false;
     q.ecs = false;
     q.tsig = false;
+    q.tsig_offset = 0;
+    q.has_ixfr_serial = false;
     q.question_end = 0;
     const std::uint16_t qdcount = get16(data + 4), ancount = get16(data + 6),
                         nscount = get16(data + 8), arcount = get16(data + 10);
@@ -130,6 +146,7 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
         if (ancount != 0 || nscount > 1) return error;
         if (nscount == 1 && (qdcount != 1 || q.qtype != dns::type::IXFR)) return error;
     }
+    if (q.opcode == 0 && nscount == 1) read_ixfr_serial(data, size, at, q);
     // Another opcode's records (NOTIFY's SOA, UPDATE's sections) are skipped
     // only to find its OPT.
     for (std::uint32_t i = 0; i < std::uint32_t{ancount} + nscount; ++i)
@@ -142,7 +159,12 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
         const std::uint16_t rdlength = get16(data + at + 8);
         const std::size_t rdata = at + 10;
         if (rdata + rdlength > size) return error;
-        if (type == dns::type::TSIG) q.tsig = true;
+        if (type == dns::type::TSIG) {
+            // RFC 8945 5.1: the last record, or the message is malformed.
+            if (i + 1 != arcount || owner > 0xffff) return error;
+            q.tsig = true;
+            q.tsig_offset = static_cast<std::uint16_t>(owner);
+        }
         if (type == dns::type::OPT) {
             // RFC 6891 6.1.1: one OPT, owned by the root.
             if (q.edns || at != owner + 1 || data[owner] != 0) return error;

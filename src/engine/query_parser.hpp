@@ -7,6 +7,8 @@
 
 namespace srvd::engine {
 
+// What later stages need of a query, read once: the engine answers from
+// it, and the transfer layer (AXFR, IXFR, TSIG) takes it over as it is.
 struct ParsedQuery {
     std::uint16_t id;
     std::uint8_t opcode;
@@ -21,8 +23,12 @@ struct ParsedQuery {
     std::uint16_t edns_payload;
     std::uint8_t edns_version;
     bool edns_do;
-    bool nsid; // the NSID option (RFC 5001): the client asks who answers
-    bool tsig; // signed (RFC 8945): the transfer layer verifies and signs
+    bool nsid;                 // the NSID option (RFC 5001): the client asks who answers
+    bool tsig;                 // signed (RFC 8945): the transfer layer verifies and signs
+    std::uint16_t tsig_offset; // where the TSIG record (the last one) starts
+    // IXFR (RFC 1995): the serial of the client's SOA in the authority section.
+    bool has_ixfr_serial;
+    std::uint32_t ixfr_serial;
     // EDNS Client Subnet (RFC 7871), validated.
     bool ecs;
     std::uint8_t ecs_family;      // 1: IPv4, 2: IPv6

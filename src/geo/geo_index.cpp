@@ -47,7 +47,7 @@ template <typename F> std::size_t over_tables(const GeoIndex& index, F&& size_of
 
 // What a zone's table depends on: its regions' match lists and locations, in
 // order, and the default. Region names do not matter (answers use indices).
-std::string regions_key(const ZonePolicy& zone) {
+std::string regions_key(const config::ZonePolicy& zone) {
     std::string key = std::to_string(zone.default_region);
     for (const auto& r : zone.regions) {
         key += "|";
@@ -71,7 +71,7 @@ FileIdentity identity_of(const std::string& path) {
 // serve as they are: same file, same fields, a table for every zone's
 // regions. Empty otherwise.
 std::vector<std::shared_ptr<const ZoneGeo>> reusable(const GeoIndex* previous,
-                                                     const GeoIpConfig& config,
+                                                     const config::GeoIpConfig& config,
                                                      const FileIdentity& file,
                                                      const std::vector<std::string>& keys) {
     if (!previous || file == FileIdentity{} || !(previous->database == file) ||
@@ -96,15 +96,15 @@ std::size_t GeoIndex::memory() const {
     return over_tables(*this, [](const ZoneGeo& z) { return z.v4.memory() + z.v6.memory(); });
 }
 
-std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
-                                            const std::vector<const ZonePolicy*>& zones,
+std::shared_ptr<const GeoIndex> compile_geo(const config::GeoIpConfig& config,
+                                            const std::vector<const config::ZonePolicy*>& zones,
                                             const GeoIndex* previous) {
     const auto start = std::chrono::steady_clock::now();
     auto index = std::make_shared<GeoIndex>();
     index->config = config;
     index->database = identity_of(config.database);
     std::vector<std::string> keys;
-    for (const ZonePolicy* zone : zones) keys.push_back(regions_key(*zone));
+    for (const config::ZonePolicy* zone : zones) keys.push_back(regions_key(*zone));
     if (auto tables = reusable(previous, config, index->database, keys); !tables.empty()) {
         index->description = previous->description;
         index->networks_v4 = previous->networks_v4;
@@ -143,7 +143,7 @@ std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
     index->locations = locations.size();
 
     for (std::size_t z = 0; z < zones.size(); ++z) {
-        const ZonePolicy* zone = zones[z];
+        const config::ZonePolicy* zone = zones[z];
         auto& shared = index->by_regions[keys[z]];
         if (shared) {
             index->zones.push_back(shared);

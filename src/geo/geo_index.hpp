@@ -16,11 +16,6 @@
 
 namespace srvd::geo {
 
-struct ZoneGeo {
-    PrefixTable4 v4;
-    PrefixTable6 v6;
-};
-
 // Which file a database was read from, as the file system tells it: a
 // database replaced in place or renamed over (geoipupdate) differs.
 struct FileIdentity {
@@ -30,7 +25,7 @@ struct FileIdentity {
 };
 
 struct GeoIndex {
-    GeoIpConfig config;
+    config::GeoIpConfig config;
     FileIdentity database;
     // Same order as the zones given to compile_geo; equal regions, one table.
     std::vector<std::shared_ptr<const ZoneGeo>> zones;
@@ -49,8 +44,8 @@ struct GeoIndex {
 // running index) and the same database file and fields, tables for regions
 // it already has are kept and the database is not read again: a reload
 // then costs no GeoIP work unless the database or a zone's regions changed.
-std::shared_ptr<const GeoIndex> compile_geo(const GeoIpConfig& config,
-                                            const std::vector<const ZonePolicy*>& zones,
+std::shared_ptr<const GeoIndex> compile_geo(const config::GeoIpConfig& config,
+                                            const std::vector<const config::ZonePolicy*>& zones,
                                             const GeoIndex* previous = nullptr);
 
 } // namespace srvd::geo

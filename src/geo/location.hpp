@@ -12,7 +12,7 @@ struct Location {
     std::string continent;
     std::string country;
     std::string subdivision;
-    std::optional<GeoPoint> point;
+    std::optional<config::GeoPoint> point;
 
     bool operator==(const Location& o) const {
         return continent == o.continent && country == o.country && subdivision == o.subdivision &&

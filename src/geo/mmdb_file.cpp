@@ -61,8 +61,8 @@ bool read_field(MMDB_entry_s entry, const std::string& path, std::string& text, 
 MmdbFile::MmdbFile(const std::string& path) : path_(path) {
     const int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db_);
     if (status != MMDB_SUCCESS)
-        throw LoadError({path, 0, 0},
-                        std::string("cannot open GeoIP database: ") + MMDB_strerror(status));
+        throw config::LoadError({path, 0, 0}, std::string("cannot open GeoIP database: ") +
+                                                  MMDB_strerror(status));
 }
 
 MmdbFile::~MmdbFile() {
@@ -80,7 +80,7 @@ void MmdbFile::walk(std::uint32_t node, int depth, u128 prefix, int width, std::
                     const Visit& visit) const {
     MMDB_search_node_s n;
     if (MMDB_read_node(&db_, node, &n) != MMDB_SUCCESS)
-        throw LoadError({path_, 0, 0}, "corrupt GeoIP database: bad search tree node");
+        throw config::LoadError({path_, 0, 0}, "corrupt GeoIP database: bad search tree node");
     for (int side = 0; side < 2; ++side) {
         const std::uint64_t record = side ? n.right_record : n.left_record;
         const std::uint8_t type = side ? n.right_record_type : n.left_record_type;
@@ -88,8 +88,8 @@ void MmdbFile::walk(std::uint32_t node, int depth, u128 prefix, int width, std::
         if (type == MMDB_RECORD_TYPE_SEARCH_NODE) {
             if (record == skip) continue; // the IPv4 subtree and its aliases
             if (depth + 1 >= width)
-                throw LoadError({path_, 0, 0},
-                                "corrupt GeoIP database: search tree deeper than the address");
+                throw config::LoadError(
+                    {path_, 0, 0}, "corrupt GeoIP database: search tree deeper than the address");
             walk(static_cast<std::uint32_t>(record), depth + 1, child, width, skip, visit);
         } else if (type == MMDB_RECORD_TYPE_DATA) {
             const auto& entry = side ? n.right_record_entry : n.left_record_entry;
@@ -105,7 +105,7 @@ std::uint32_t MmdbFile::v4_root(bool& is_data, std::uint64_t& data) const {
     for (int i = 0; i < 96; ++i) {
         MMDB_search_node_s n;
         if (MMDB_read_node(&db_, node, &n) != MMDB_SUCCESS)
-            throw LoadError({path_, 0, 0}, "corrupt GeoIP database: bad search tree node");
+            throw config::LoadError({path_, 0, 0}, "corrupt GeoIP database: bad search tree node");
         if (n.left_record_type != MMDB_RECORD_TYPE_SEARCH_NODE) {
             is_data = n.left_record_type == MMDB_RECORD_TYPE_DATA;
             data = n.left_record_entry.offset;
@@ -138,7 +138,7 @@ void MmdbFile::for_each_v6(const std::function<void(u128, int, std::uint64_t)>& 
     walk(0, 0, 0, 128, v4, visit);
 }
 
-Location MmdbFile::read(std::uint64_t data_offset, const GeoIpFields& fields) const {
+Location MmdbFile::read(std::uint64_t data_offset, const config::GeoIpFields& fields) const {
     MMDB_entry_s entry{&db_, static_cast<std::uint32_t>(data_offset)};
     Location at;
     std::string text;
@@ -153,11 +153,12 @@ Location MmdbFile::read(std::uint64_t data_offset, const GeoIpFields& fields) co
     if (read_field(entry, fields.latitude, ignored, lat) &&
         read_field(entry, fields.longitude, ignored, lon) && lat >= -90 && lat <= 90 &&
         lon >= -180 && lon <= 180)
-        at.point = GeoPoint{lat, lon};
+        at.point = config::GeoPoint{lat, lon};
     return at;
 }
 
-std::optional<Location> MmdbFile::lookup(const std::string& address, const GeoIpFields& fields,
+std::optional<Location> MmdbFile::lookup(const std::string& address,
+                                         const config::GeoIpFields& fields,
                                          std::vector<std::string>* lines) const {
     int gai = 0, status = 0;
     MMDB_lookup_result_s r = MMDB_lookup_string(&db_, address.c_str(), &gai, &status);

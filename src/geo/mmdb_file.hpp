@@ -28,10 +28,10 @@ class MmdbFile {
     void for_each_v6(const std::function<void(u128, int, std::uint64_t)>& visit) const;
 
     // The fields named in `fields`, read from the record at `data_offset`.
-    Location read(std::uint64_t data_offset, const GeoIpFields& fields) const;
+    Location read(std::uint64_t data_offset, const config::GeoIpFields& fields) const;
     // For explain: the record for an address (nullopt when none), with the
     // raw values read, one "path = value" line each.
-    std::optional<Location> lookup(const std::string& address, const GeoIpFields& fields,
+    std::optional<Location> lookup(const std::string& address, const config::GeoIpFields& fields,
                                    std::vector<std::string>* lines) const;
     std::string description() const;
 

@@ -105,4 +105,10 @@ template <typename Key, int Width> class PrefixTable {
 using PrefixTable4 = PrefixTable<std::uint32_t, 32>;
 using PrefixTable6 = PrefixTable<u128, 128>;
 
+// One zone's GeoIP tables: every address to the zone's region.
+struct ZoneGeo {
+    PrefixTable4 v4;
+    PrefixTable6 v6;
+};
+
 } // namespace srvd::geo

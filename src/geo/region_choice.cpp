@@ -40,7 +40,7 @@ std::string describe(const Location& at) {
 
 } // namespace
 
-double distance_km(const GeoPoint& a, const GeoPoint& b) {
+double distance_km(const config::GeoPoint& a, const config::GeoPoint& b) {
     constexpr double radius = 6371.0088, to_rad = M_PI / 180.0;
     const double dlat = (b.latitude - a.latitude) * to_rad,
                  dlon = (b.longitude - a.longitude) * to_rad;
@@ -50,7 +50,7 @@ double distance_km(const GeoPoint& a, const GeoPoint& b) {
     return 2 * radius * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
-std::size_t choose_region(const ZonePolicy& zone, const Location& at, std::string* why) {
+std::size_t choose_region(const config::ZonePolicy& zone, const Location& at, std::string* why) {
     for (std::size_t i = 0; i < zone.regions.size(); ++i)
         for (const auto& entry : zone.regions[i].match)
             if (matches(entry, at)) {

@@ -9,10 +9,10 @@
 namespace srvd::geo {
 
 // `why`, when given, receives a one-line explanation for `srvd explain`.
-std::size_t choose_region(const ZonePolicy& zone, const Location& where,
+std::size_t choose_region(const config::ZonePolicy& zone, const Location& where,
                           std::string* why = nullptr);
 
 // Great-circle distance in kilometres (haversine, mean Earth radius).
-double distance_km(const GeoPoint& a, const GeoPoint& b);
+double distance_km(const config::GeoPoint& a, const config::GeoPoint& b);
 
 } // namespace srvd::geo

@@ -10,7 +10,7 @@ struct HealthMonitor::Server {
     Server(boost::asio::io_context& io) : timer(io) {}
     std::string zone, label; // the first zone that has it, for logs
     std::size_t zones = 1;   // how many zones share this probe
-    HealthConfig config;
+    config::HealthConfig config;
     boost::asio::ip::address address;
     std::uint16_t port = 0;
     ServerHealth state = ServerHealth::up;
@@ -38,11 +38,12 @@ struct Target {
 // What a probe is: the address and port probed and how. Zones that share a
 // media server (partner zones including one platform file) share its probe
 // and its state, rather than probing the same server once per zone.
-Target target_of(const HealthConfig& c, const MediaServer& ms) {
+Target target_of(const config::HealthConfig& c, const config::MediaServer& ms) {
     Target t;
     t.address =
         boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address : ms.addresses.front());
-    const bool tcp = c.probe == HealthConfig::Probe::tcp_connect || c.transport == Transport::tcp;
+    const bool tcp = c.probe == config::HealthConfig::Probe::tcp_connect ||
+                     c.transport == config::Transport::tcp;
     t.port = tcp ? ms.ports.tcp : ms.ports.udp;
     t.key = std::to_string(static_cast<int>(c.probe)) + "/" + (tcp ? "tcp " : "udp ") +
             t.address.to_string() + " " + std::to_string(t.port) + " " +
@@ -71,10 +72,10 @@ void HealthMonitor::stop() {
     servers_.clear();
 }
 
-void HealthMonitor::configure(const std::vector<const ZonePolicy*>& zones) {
+void HealthMonitor::configure(const std::vector<const config::ZonePolicy*>& zones) {
     std::map<std::string, std::shared_ptr<Server>> next;
-    for (const ZonePolicy* z : zones) {
-        const ZonePolicy& policy = *z;
+    for (const config::ZonePolicy* z : zones) {
+        const config::ZonePolicy& policy = *z;
         if (!policy.health) continue;
         for (const auto& ms : policy.media_servers) {
             Target t = target_of(*policy.health, ms);
@@ -111,8 +112,8 @@ std::vector<HealthMonitor::RoundTrip> HealthMonitor::round_trips() const {
     return out;
 }
 
-std::optional<ServerStatus> HealthMonitor::status(const ZonePolicy& zone,
-                                                  const MediaServer& server) const {
+std::optional<ServerStatus> HealthMonitor::status(const config::ZonePolicy& zone,
+                                                  const config::MediaServer& server) const {
     if (!zone.health) return std::nullopt;
     auto it = servers_.find(target_of(*zone.health, server).key);
     if (it == servers_.end()) return std::nullopt;
@@ -121,7 +122,7 @@ std::optional<ServerStatus> HealthMonitor::status(const ZonePolicy& zone,
     return out;
 }
 
-std::vector<ServerHealth> HealthMonitor::states(const ZonePolicy& zone) const {
+std::vector<ServerHealth> HealthMonitor::states(const config::ZonePolicy& zone) const {
     std::vector<ServerHealth> out;
     for (const auto& ms : zone.media_servers) {
         auto it = zone.health ? servers_.find(target_of(*zone.health, ms).key) : servers_.end();
@@ -150,12 +151,12 @@ void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
             ok |= r.code >= low && r.code <= high;
         const bool draining = r.answered && r.code == 503 && !ok;
         std::string detail = !r.answered ? r.error
-                             : server->config.probe == HealthConfig::Probe::tcp_connect
+                             : server->config.probe == config::HealthConfig::Probe::tcp_connect
                                  ? "connected"
                                  : "answered " + std::to_string(r.code);
-        const double rtt = std::chrono::duration<double, std::milli>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
+        const double rtt =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         record(*server, ok, draining, detail, r.answered ? rtt : 0);
     });
 }

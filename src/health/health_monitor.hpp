@@ -12,9 +12,9 @@
 
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,13 +37,14 @@ class HealthMonitor {
 
     // Probes what the zones' `health:` sections configure; servers seen
     // before keep their state.
-    void configure(const std::vector<const ZonePolicy*>& zones);
+    void configure(const std::vector<const config::ZonePolicy*>& zones);
     // States for a zone's media servers, in policy order (all up if unknown).
-    std::vector<ServerHealth> states(const ZonePolicy& zone) const;
+    std::vector<ServerHealth> states(const config::ZonePolicy& zone) const;
     bool any_configured() const { return !servers_.empty(); }
     // A zone's media server as the probes see it; nullopt when not probed
     // (the zone has no `health:`).
-    std::optional<ServerStatus> status(const ZonePolicy& zone, const MediaServer& server) const;
+    std::optional<ServerStatus> status(const config::ZonePolicy& zone,
+                                       const config::MediaServer& server) const;
     // The last answered probe's round trip of every probed server, for metrics.
     struct RoundTrip {
         std::string zone, server;

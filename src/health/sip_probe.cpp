@@ -72,8 +72,8 @@ void receive_final(const std::shared_ptr<Attempt<asio::ip::udp::socket>>& a) {
                             });
 }
 
-void probe_udp(asio::io_context& io, const HealthConfig& c, const asio::ip::udp::endpoint& target,
-               std::function<void(ProbeResult)> done) {
+void probe_udp(asio::io_context& io, const config::HealthConfig& c,
+               const asio::ip::udp::endpoint& target, std::function<void(ProbeResult)> done) {
     auto a = std::make_shared<Attempt<asio::ip::udp::socket>>(io, std::move(done));
     boost::system::error_code ec;
     a->socket.open(target.protocol(), ec);
@@ -131,10 +131,10 @@ void receive_final(const std::shared_ptr<Attempt<asio::ip::tcp::socket>>& a) {
         });
 }
 
-void probe_tcp(asio::io_context& io, const HealthConfig& c, const asio::ip::tcp::endpoint& target,
-               std::function<void(ProbeResult)> done) {
+void probe_tcp(asio::io_context& io, const config::HealthConfig& c,
+               const asio::ip::tcp::endpoint& target, std::function<void(ProbeResult)> done) {
     auto a = std::make_shared<Attempt<asio::ip::tcp::socket>>(io, std::move(done));
-    const bool sip = c.probe == HealthConfig::Probe::sip_options;
+    const bool sip = c.probe == config::HealthConfig::Probe::sip_options;
     arm_timeout(a, c.timeout_ms);
     a->socket.async_connect(target, [a, target, sip](boost::system::error_code ec) {
         if (ec) return a->finish({false, 0, ec.message()});
@@ -180,9 +180,11 @@ int status_code(const std::string& response) {
     return code >= 100 && code <= 699 ? code : 0;
 }
 
-void probe(asio::io_context& io, const HealthConfig& config, const asio::ip::address& address,
-           std::uint16_t port, std::function<void(ProbeResult)> done) {
-    if (config.probe == HealthConfig::Probe::sip_options && config.transport == Transport::udp)
+void probe(asio::io_context& io, const config::HealthConfig& config,
+           const asio::ip::address& address, std::uint16_t port,
+           std::function<void(ProbeResult)> done) {
+    if (config.probe == config::HealthConfig::Probe::sip_options &&
+        config.transport == config::Transport::udp)
         probe_udp(io, config, {address, port}, std::move(done));
     else
         probe_tcp(io, config, {address, port}, std::move(done));

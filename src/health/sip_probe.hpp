@@ -18,7 +18,7 @@ struct ProbeResult {
 };
 
 // Runs one probe and calls `done` exactly once, within `config.timeout_ms`.
-void probe(boost::asio::io_context& io, const HealthConfig& config,
+void probe(boost::asio::io_context& io, const config::HealthConfig& config,
            const boost::asio::ip::address& address, std::uint16_t port,
            std::function<void(ProbeResult)> done);
 

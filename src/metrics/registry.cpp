@@ -43,14 +43,16 @@ class Renderer {
                "Queries answered, by transport and query type.");
         for (int t = 0; t < 2; ++t)
             for (std::size_t q = 0; q < qtype_names.size(); ++q)
-                sample("srvd_queries_total", transport(t) + ",qtype=\"" + qtype_names[q] + "\"",
-                       sum([&](const WorkerCounters& w) -> const auto& { return w.queries[t][q]; }));
+                sample(
+                    "srvd_queries_total", transport(t) + ",qtype=\"" + qtype_names[q] + "\"",
+                    sum([&](const WorkerCounters& w) -> const auto& { return w.queries[t][q]; }));
         header(out, "srvd_answers_total", "counter",
                "Answers sent, by transport and response code.");
         for (int t = 0; t < 2; ++t)
             for (std::size_t r = 0; r < rcode_names.size(); ++r)
-                sample("srvd_answers_total", transport(t) + ",rcode=\"" + rcode_names[r] + "\"",
-                       sum([&](const WorkerCounters& w) -> const auto& { return w.answers[t][r]; }));
+                sample(
+                    "srvd_answers_total", transport(t) + ",rcode=\"" + rcode_names[r] + "\"",
+                    sum([&](const WorkerCounters& w) -> const auto& { return w.answers[t][r]; }));
         header(out, "srvd_dropped_total", "counter",
                "Packets dropped without an answer (no usable header, or a response).");
         for (int t = 0; t < 2; ++t)
@@ -88,7 +90,7 @@ class Renderer {
                "Answers chosen by the client's region (GeoIP or default), by zone and region.");
         std::uint64_t lookups = 0;
         for (std::size_t z = 0; z < current.zones.size() && z < max_zones; ++z) {
-            const ZonePolicy& p = current.zones[z].data->policy;
+            const config::ZonePolicy& p = current.zones[z].data->policy;
             for (std::size_t r = 0; r < p.regions.size() && r < max_regions; ++r) {
                 const std::uint64_t n =
                     sum([&](const WorkerCounters& w) -> const auto& { return w.located[z][r]; });

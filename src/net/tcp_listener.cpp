@@ -148,13 +148,13 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
         timer_.cancel();
         auto query =
             std::make_shared<std::vector<std::uint8_t>>(in_.begin(), in_.begin() + request.size);
-        auto answer = std::make_shared<std::vector<std::uint8_t>>(engine_answer,
-                                                                  engine_answer + result.size);
+        auto answer =
+            std::make_shared<std::vector<std::uint8_t>>(engine_answer, engine_answer + result.size);
         asio::post(transfers_, [self = shared_from_this(), snapshot = snapshot_, r = request, query,
                                 answer, info, result]() mutable {
             r.data = query->data();
             auto outcome = std::make_shared<xfr::Outcome>(
-                query::transfer(*snapshot, r, answer->data(), answer->size()));
+                query::transfer(*snapshot, r, info, answer->data(), answer->size()));
             asio::post(self->socket_.get_executor(), [self, outcome, info, result] {
                 query::count_transfer(self->counters_, engine::Protocol::tcp, info, result,
                                       *outcome);

@@ -18,8 +18,9 @@ UdpListener::UdpListener(boost::asio::io_context& io,
                          const boost::asio::ip::udp::endpoint& endpoint,
                          const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters,
                          std::shared_ptr<query::RrlTable> rrl)
-    : socket_(io), holder_(holder), counters_(counters), limiter_(RrlConfig{}, std::move(rrl)),
-      in_(batch * max_query), out_(batch * dns::max_message_size) {
+    : socket_(io), holder_(holder), counters_(counters),
+      limiter_(config::RrlConfig{}, std::move(rrl)), in_(batch * max_query),
+      out_(batch * dns::max_message_size) {
     socket_.open(endpoint.protocol());
     // One socket per worker on the same address; the kernel spreads queries.
     int one = 1;
@@ -124,7 +125,7 @@ std::size_t UdpListener::answer_batch(std::size_t received) {
         if (result.action == query::Action::drop) continue;
         if (result.action == query::Action::transfer) {
             // Signed queries and IXFR over UDP: rare, and allowed to allocate (see xfr/).
-            const xfr::Outcome outcome = query::transfer(*snapshot_, request, out, size);
+            const xfr::Outcome outcome = query::transfer(*snapshot_, request, info, out, size);
             if (!outcome.log.empty()) log::info(outcome.log);
             query::count_transfer(counters_, engine::Protocol::udp, info, result, outcome);
             if (outcome.messages.empty()) continue;

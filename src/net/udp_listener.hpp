@@ -64,7 +64,7 @@ class UdpListener {
     metrics::WorkerCounters& counters_;
     query::RateLimiter limiter_;
     std::shared_ptr<const zone::Snapshot> snapshot_;
-    std::shared_ptr<const RrlConfig> rrl_;
+    std::shared_ptr<const config::RrlConfig> rrl_;
     std::uint64_t generation_ = 0;
     std::vector<std::uint8_t> in_, out_;
     std::array<mmsghdr, batch> in_msgs_{}, out_msgs_{};

@@ -26,10 +26,9 @@ std::size_t slip(std::uint8_t* out, std::size_t size, const engine::AnswerInfo& 
 
 } // namespace
 
-Result process(const zone::Snapshot& snapshot, const engine::Request& request,
-               RateLimiter* limiter, std::uint64_t now_seconds, std::uint8_t* out,
-               std::size_t out_size, engine::AnswerInfo& info,
-               metrics::WorkerCounters* counters) noexcept {
+Result process(const zone::Snapshot& snapshot, const engine::Request& request, RateLimiter* limiter,
+               std::uint64_t now_seconds, std::uint8_t* out, std::size_t out_size,
+               engine::AnswerInfo& info, metrics::WorkerCounters* counters) noexcept {
     const auto verdict =
         limiter ? limiter->check(request.client, now_seconds) : RateLimiter::Verdict::send;
     if (verdict == RateLimiter::Verdict::drop) {
@@ -55,10 +54,11 @@ Result process(const zone::Snapshot& snapshot, const engine::Request& request,
 }
 
 xfr::Outcome transfer(const zone::Snapshot& snapshot, const engine::Request& request,
-                      const std::uint8_t* engine_answer, std::size_t engine_size) noexcept {
+                      const engine::AnswerInfo& info, const std::uint8_t* engine_answer,
+                      std::size_t engine_size) noexcept {
     xfr::Outcome outcome;
     try {
-        outcome = xfr::respond(snapshot, request, engine_answer, engine_size);
+        outcome = xfr::respond(snapshot, request, info.query, engine_answer, engine_size);
         if (outcome.messages.empty() && engine_size > 0)
             outcome.messages.emplace_back(reinterpret_cast<const char*>(engine_answer),
                                           engine_size);

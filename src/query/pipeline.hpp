@@ -8,6 +8,7 @@
 #include "metrics/counters.hpp"
 #include "query/rate_limiter.hpp"
 #include "xfr/responder.hpp"
+#include "zone/snapshot.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -22,24 +23,25 @@ enum class Action : std::uint8_t {
 
 struct Result {
     Action action = Action::drop;
-    std::size_t size = 0;        // of the engine's answer in `out`, for send and transfer
+    std::size_t size = 0;          // of the engine's answer in `out`, for send and transfer
     std::uint64_t nanoseconds = 0; // the engine's time, for count_transfer
 };
 
 // The packet path: allocates nothing, throws nothing. `limiter` (UDP only;
 // null for none) decides before any answering work, keyed on the client's
 // prefix; `now_seconds` is its clock. `counters` may be null (tests, fuzzer).
-Result process(const zone::Snapshot& snapshot, const engine::Request& request,
-               RateLimiter* limiter, std::uint64_t now_seconds, std::uint8_t* out,
-               std::size_t out_size, engine::AnswerInfo& info,
-               metrics::WorkerCounters* counters) noexcept;
+Result process(const zone::Snapshot& snapshot, const engine::Request& request, RateLimiter* limiter,
+               std::uint64_t now_seconds, std::uint8_t* out, std::size_t out_size,
+               engine::AnswerInfo& info, metrics::WorkerCounters* counters) noexcept;
 
 // The messages that answer a query process() handed over, in order: the
 // transfer layer's, or the engine's answer when that layer has nothing (a
-// query ldns does not decode). Empty only when the engine dropped it too.
-// Never throws: a failure is logged and answered like "nothing".
+// TSIG record it cannot read). Empty only when the engine dropped it too.
+// `info` is process()'s, with the parsed query. Never throws: a failure is
+// logged and answered like "nothing".
 xfr::Outcome transfer(const zone::Snapshot& snapshot, const engine::Request& request,
-                      const std::uint8_t* engine_answer, std::size_t engine_size) noexcept;
+                      const engine::AnswerInfo& info, const std::uint8_t* engine_answer,
+                      std::size_t engine_size) noexcept;
 
 // Counts a transfer's reply on the worker that received the query (counters
 // are written by their own worker only): the rcode of its first message.

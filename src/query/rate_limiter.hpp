@@ -20,7 +20,7 @@
 
 namespace srvd::query {
 
-using RateLimitConfig = RrlConfig;
+using RateLimitConfig = config::RrlConfig;
 
 // The counts, shared by every worker's RateLimiter.
 class RrlTable {

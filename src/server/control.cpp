@@ -2,8 +2,10 @@
 
 #include "config/load_error.hpp"
 #include "util/log.hpp"
+#include "zone/health_ordering.hpp"
 #include "zone/load_warnings.hpp"
 #include "zone/snapshot_diff.hpp"
+#include "zone/zone_builder.hpp"
 
 #include <chrono>
 
@@ -20,11 +22,11 @@ std::vector<std::string> describe_zones(const zone::Loaded& loaded, std::size_t 
     std::vector<std::string> lines;
     const auto& zones = loaded.snapshot->zones;
     for (std::size_t i = 0; i < zones.size() && i < at_most; ++i) {
-        const ZonePolicy& p = zones[i].data->policy;
+        const config::ZonePolicy& p = zones[i].data->policy;
         std::string health = "no health checks";
         if (p.health)
             health = "health checks (" +
-                     std::string(p.health->probe == HealthConfig::Probe::tcp_connect
+                     std::string(p.health->probe == config::HealthConfig::Probe::tcp_connect
                                      ? "tcp-connect"
                                      : "sip-options") +
                      ") every " + std::to_string(p.health->interval_ms) + " ms";
@@ -42,29 +44,29 @@ std::vector<std::string> describe_zones(const zone::Loaded& loaded, std::size_t 
     return lines;
 }
 
-void apply_log_level(const ServerConfig& config) {
+void apply_log_level(const config::ServerConfig& config) {
     log::Level level;
     if (log::parse_level(config.log_level, level)) log::set_level(level);
 }
 
 namespace {
 
-std::vector<const ZonePolicy*> policies(const zone::Snapshot& snapshot) {
-    std::vector<const ZonePolicy*> out;
+std::vector<const config::ZonePolicy*> policies(const zone::Snapshot& snapshot) {
+    std::vector<const config::ZonePolicy*> out;
     for (const auto& z : snapshot.zones) out.push_back(&z.data->policy);
     return out;
 }
 
 } // namespace
 
-Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder, net::TcpLimits& tcp_limits,
-                 metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded)
+Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder,
+                 net::TcpLimits& tcp_limits, metrics::Registry& registry, std::string config_path,
+                 const zone::Loaded& loaded)
     : holder_(holder), tcp_limits_(tcp_limits), registry_(registry),
       config_path_(std::move(config_path)), running_(loaded.config), current_(loaded.snapshot),
       notifier_(io), monitor_(io, [this] { apply_health(); }) {
-    last_reload_.time = std::chrono::duration_cast<std::chrono::seconds>(
-                            started_.time_since_epoch())
-                            .count();
+    last_reload_.time =
+        std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count();
 }
 
 void Control::start(const zone::Loaded& loaded) {
@@ -81,7 +83,7 @@ void Control::start(const zone::Loaded& loaded) {
     monitor_.configure(policies(*current_));
 }
 
-std::vector<health::ServerHealth> Control::states(const ZonePolicy& zone) const {
+std::vector<health::ServerHealth> Control::states(const config::ZonePolicy& zone) const {
     auto out = monitor_.states(zone);
     for (std::size_t i = 0; i < zone.media_servers.size() && i < out.size(); ++i)
         if (drains_.contains(zone.zone, zone.media_servers[i].label))
@@ -94,7 +96,7 @@ Reply Control::drain(const std::string& server, const std::string& zone_name, bo
     std::string fqdn_zone = zone_name;
     if (!fqdn_zone.empty() && fqdn_zone.back() != '.') fqdn_zone += '.';
     for (const auto& z : current_->zones) {
-        const ZonePolicy& p = z.data->policy;
+        const config::ZonePolicy& p = z.data->policy;
         if (!fqdn_zone.empty() && p.zone != fqdn_zone) continue;
         for (const auto& ms : p.media_servers)
             if (ms.label == server) zones.push_back(p.zone);
@@ -107,7 +109,9 @@ Reply Control::drain(const std::string& server, const std::string& zone_name, bo
         const bool changed = on ? drains_.add(z, server) : drains_.remove(z, server);
         if (changed && on) drained_since_[{z, server}] = std::chrono::system_clock::now();
         const std::string line = std::string(on ? "drained " : "undrained ") + z + " " + server +
-                                 (changed ? "" : on ? " (already drained)" : " (was not drained)");
+                                 (changed ? ""
+                                  : on    ? " (already drained)"
+                                          : " (was not drained)");
         if (changed) log::notice("ctl: " + line);
         text += line + "\n";
     }
@@ -157,17 +161,16 @@ void Control::apply_health() {
 }
 
 Reply Control::reload() {
-    last_reload_.time =
-        std::chrono::duration_cast<std::chrono::seconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    last_reload_.time = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     last_reload_.lines.clear();
     try {
         // Servers known to be down, and drained ones, stay out of the new answers.
         zone::Loaded next = zone::load_all(
             config_path_, {.previous = current_.get(),
                            .write_state = true,
-                           .health = [this](const ZonePolicy& p) { return states(p); }});
+                           .health = [this](const config::ZonePolicy& p) { return states(p); }});
         if (next.config.listen != running_.listen || next.config.threads != running_.threads ||
             next.config.metrics_listen != running_.metrics_listen)
             log::warning("reload: listen, threads and metrics.listen cannot change at run "
@@ -188,18 +191,18 @@ Reply Control::reload() {
         send_notifies(next);
         ++registry_.reloads_succeeded;
         last_reload_.ok = true;
-    } catch (const LoadError& e) {
+    } catch (const config::LoadError& e) {
         // One log line per error: each is file:line:column, for editors and grep.
-        last_reload_.lines = error_lines(e);
+        last_reload_.lines = config::error_lines(e);
         if (last_reload_.lines.size() == 1) {
             log::error("reload failed, still serving the previous configuration: " +
                        last_reload_.lines[0]);
         } else {
-            log::error("reload failed (" + error_count_text(last_reload_.lines.size()) +
+            log::error("reload failed (" + config::error_count_text(last_reload_.lines.size()) +
                        "), still serving the previous configuration:");
             for (const auto& line : last_reload_.lines) log::error("reload: " + line);
         }
-        last_reload_.lines.push_back(error_count_text(last_reload_.lines.size()));
+        last_reload_.lines.push_back(config::error_count_text(last_reload_.lines.size()));
         ++registry_.reloads_failed;
         last_reload_.ok = false;
     } catch (const std::exception& e) {
@@ -214,7 +217,7 @@ Reply Control::reload() {
     return {last_reload_.ok ? 0 : 1, text};
 }
 
-void Control::apply_limits(const ServerConfig& next) {
+void Control::apply_limits(const config::ServerConfig& next) {
     if (next.rrl != running_.rrl) {
         holder_.publish_rrl(next.rrl);
         log::info(

@@ -67,19 +67,19 @@ class Control {
     void publish(std::shared_ptr<const zone::Snapshot> snapshot);
     void send_notifies(const zone::Loaded& loaded);
     // What answers are built with: the probes' states, drained servers down.
-    std::vector<health::ServerHealth> states(const ZonePolicy& zone) const;
+    std::vector<health::ServerHealth> states(const config::ZonePolicy& zone) const;
     // Rebuilds the zones whose servers changed state (tiers close up); other
     // zones, and the GeoIP tables, are kept.
     void apply_health();
     // rrl and limits.tcp_*: applied at once, and logged when they change.
-    void apply_limits(const ServerConfig& next);
+    void apply_limits(const config::ServerConfig& next);
 
     zone::SnapshotHolder& holder_;
     net::TcpLimits& tcp_limits_;
     metrics::Registry& registry_;
     const std::string config_path_;
     // listen, threads and metrics.listen as started; rrl and limits as last applied.
-    ServerConfig running_;
+    config::ServerConfig running_;
     std::shared_ptr<const zone::Snapshot> current_;
     NotifySender notifier_;
     health::HealthMonitor monitor_;
@@ -103,6 +103,6 @@ std::string summary(const zone::Loaded& loaded);
 std::vector<std::string> describe_zones(const zone::Loaded& loaded, std::size_t at_most);
 
 // Applies the configured log level.
-void apply_log_level(const ServerConfig& config);
+void apply_log_level(const config::ServerConfig& config);
 
 } // namespace srvd::server

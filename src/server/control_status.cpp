@@ -91,10 +91,12 @@ std::string as_json(const StatusView& v) {
            ",\"media_servers\":" +
            list(v.servers,
                 [](const ServerView& m) {
-                    return "{\"zone\":" + json_string(m.zone) + ",\"server\":" +
-                           json_string(m.name) + ",\"state\":" + json_string(m.state) +
-                           ",\"since\":" + json_string(m.since) + ",\"last_probe\":" +
-                           (m.probed ? json_string(m.last_probe) : "null") + ",\"rtt_ms\":" +
+                    return "{\"zone\":" + json_string(m.zone) +
+                           ",\"server\":" + json_string(m.name) +
+                           ",\"state\":" + json_string(m.state) +
+                           ",\"since\":" + json_string(m.since) +
+                           ",\"last_probe\":" + (m.probed ? json_string(m.last_probe) : "null") +
+                           ",\"rtt_ms\":" +
                            (m.probed && m.rtt_ms > 0 ? std::to_string(m.rtt_ms) : "null") + "}";
                 }) +
            "}\n";
@@ -134,7 +136,7 @@ Reply Control::status(bool json) const {
                    .count();
     for (const auto& ep : listen_) v.listen.push_back(host_port(ep.address(), ep.port()));
     for (const auto& z : current_->zones) {
-        const ZonePolicy& p = z.data->policy;
+        const config::ZonePolicy& p = z.data->policy;
         v.zones.push_back({p.zone, p.soa.serial, z.compiled ? z.compiled->names.size() : 0});
         for (const auto& ms : p.media_servers) {
             ServerView m{p.zone, ms.label, "up", iso_time(started_), "", 0, false};
@@ -186,8 +188,8 @@ std::string Control::render_metrics() const {
     for (const auto& z : current_->zones)
         for (const auto& ms : z.data->policy.media_servers)
             out += "srvd_media_server_drained{zone=\"" + z.data->policy.zone + "\",server=\"" +
-                   ms.label + "\"} " + (drains_.contains(z.data->policy.zone, ms.label) ? "1" : "0") +
-                   "\n";
+                   ms.label + "\"} " +
+                   (drains_.contains(z.data->policy.zone, ms.label) ? "1" : "0") + "\n";
     out += "# HELP srvd_probe_rtt_seconds Round trip of each media server's last answered health "
            "probe.\n# TYPE srvd_probe_rtt_seconds gauge\n";
     for (const auto& r : monitor_.round_trips()) {

@@ -17,9 +17,9 @@ namespace asio = boost::asio;
 // One NOTIFY to one secondary, alive until acknowledged or out of attempts.
 class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
   public:
-    NotifyAttempt(asio::io_context& io, const NotifyTarget& target, const TsigKey* key,
-                  std::string zone, std::uint32_t serial, std::uint32_t attempts,
-                  std::chrono::milliseconds timeout)
+    NotifyAttempt(asio::io_context& io, const config::NotifyTarget& target,
+                  const config::TsigKey* key, std::string zone, std::uint32_t serial,
+                  std::uint32_t attempts, std::chrono::milliseconds timeout)
         : socket_(io, target.endpoint.protocol()), timer_(io), target_(target.endpoint),
           zone_(std::move(zone)), serial_(serial), attempts_(attempts + 1), timeout_(timeout) {
         static thread_local std::mt19937 random{std::random_device{}()};
@@ -49,7 +49,7 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
     }
 
     // NOTIFY for the zone's SOA (RFC 1996 3.3), signed when the target has a key.
-    std::string build(const TsigKey* key) const {
+    std::string build(const config::TsigKey* key) const {
         ldns_pkt* p = ldns_pkt_new();
         ldns_pkt_set_id(p, id_);
         ldns_pkt_set_opcode(p, LDNS_PACKET_NOTIFY);
@@ -138,7 +138,7 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
     std::array<std::uint8_t, 4096> reply_{};
 };
 
-void NotifySender::notify(const TransferConfig& config, const std::string& zone,
+void NotifySender::notify(const config::TransferConfig& config, const std::string& zone,
                           std::uint32_t serial) {
     for (const auto& target : config.notify) {
         try {

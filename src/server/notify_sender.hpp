@@ -20,7 +20,8 @@ class NotifySender {
   public:
     explicit NotifySender(boost::asio::io_context& io) : io_(io) {}
     // Notifies every target in `config` that `zone` now has `serial`.
-    void notify(const TransferConfig& config, const std::string& zone, std::uint32_t serial);
+    void notify(const config::TransferConfig& config, const std::string& zone,
+                std::uint32_t serial);
     // Abandons every NOTIFY still retrying, so that stopping srvd does not
     // wait out their timeouts.
     void stop();

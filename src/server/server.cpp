@@ -43,8 +43,8 @@ Server::~Server() {
 bool Server::bind() {
     try {
         loaded_ = zone::load_all(options_.config_path, {.previous = nullptr, .write_state = true});
-    } catch (const LoadError& e) {
-        for (const auto& line : error_lines(e)) log::error(line); // a log line each
+    } catch (const config::LoadError& e) {
+        for (const auto& line : config::error_lines(e)) log::error(line); // a log line each
         return false;
     } catch (const std::exception& e) {
         log::error(e.what());
@@ -104,8 +104,8 @@ bool Server::create_listeners() {
                 w->udp.push_back(
                     std::make_unique<net::UdpListener>(w->io, ep, holder_, counters, rrl_table_));
                 w->tcp.push_back(std::make_shared<net::TcpListener>(
-                    w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder_,
-                    tcp_limits_, counters, transfers_.get_executor()));
+                    w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder_, tcp_limits_,
+                    counters, transfers_.get_executor()));
             } catch (const boost::system::system_error& e) {
                 log::error("cannot listen on " + host_port(ep.address(), ep.port()) + ": " +
                            e.code().message());
@@ -122,8 +122,7 @@ bool Server::create_listeners() {
 void Server::start_metrics() {
     const auto& ep = *loaded_.config.metrics_listen;
     metrics_server_ = std::make_shared<metrics::HttpServer>(
-        control_, asio::ip::tcp::endpoint(ep.address(), ep.port()),
-        [this] {
+        control_, asio::ip::tcp::endpoint(ep.address(), ep.port()), [this] {
             return registry_.render(control_plane_->current()) + control_plane_->render_metrics();
         });
     metrics_server_->start();
@@ -188,8 +187,9 @@ Reply Server::explain(const std::vector<std::string>& words) {
 }
 
 bool Server::drop_privileges() {
-    const ServerConfig& config = loaded_.config;
-    if (::geteuid() != 0 || config.user.empty()) return true; // bind() refused root without --allow-root
+    const config::ServerConfig& config = loaded_.config;
+    if (::geteuid() != 0 || config.user.empty())
+        return true; // bind() refused root without --allow-root
     if (auto error = server::drop_privileges(config.user, config.group); !error.empty()) {
         log::error(error);
         return false;

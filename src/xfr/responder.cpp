@@ -1,5 +1,6 @@
 #include "xfr/responder.hpp"
 
+#include "dns/name.hpp"
 #include "dns/wire.hpp"
 #include "util/address_prefix.hpp"
 #include "util/asio_address.hpp"
@@ -28,8 +29,8 @@ std::string client_text(const engine::ClientAddress& c) {
 
 class Responder {
   public:
-    Responder(const zone::Snapshot& s, const engine::Request& r, const ldns_pkt* query)
-        : snapshot_(s), request_(r), query_(query) {}
+    Responder(const zone::Snapshot& s, const engine::Request& r, const engine::ParsedQuery& q)
+        : snapshot_(s), request_(r), query_(q), question_(question_of(r, q)) {}
 
     Outcome run(TsigVerdict tsig, std::int64_t now, const std::uint8_t* engine_answer,
                 std::size_t engine_size) {
@@ -37,14 +38,14 @@ class Responder {
             key_name_ = tsig.key->name;
             signer_.emplace(*tsig.key, dns::RdfPtr(ldns_rdf_clone(tsig.request_mac.get())));
         }
-        const ldns_rr* question = ldns_rr_list_rr(ldns_pkt_question(query_), 0);
-        const ldns_rr_type qtype = ldns_rr_get_type(question);
-        zone_name_ = dns::rdf_to_text(ldns_rr_owner(question));
+        const std::uint16_t qtype = query_.qtype;
+        const std::string_view apex(reinterpret_cast<const char*>(query_.qname), query_.qname_size);
+        zone_name_ = dns::name_to_text(apex);
         if (tsig.status != TsigStatus::verified && tsig.status != TsigStatus::unsigned_request) {
             // RFC 8945 5.2: NOTAUTH, with the TSIG error for the client.
             out_.kind = Outcome::Kind::refused;
             auto m = header(LDNS_RCODE_NOTAUTH, true);
-            add_error_tsig(m.get(), query_, tsig, now);
+            add_error_tsig(m.get(), query_.id, tsig, now);
             add(std::move(m));
             log(tsig.status == TsigStatus::bad_key ? "refused: unknown TSIG key or algorithm"
                 : tsig.status == TsigStatus::bad_signature
@@ -73,13 +74,11 @@ class Responder {
             // over TCP.
             auto m = header(LDNS_RCODE_NOERROR, true);
             ldns_pkt_set_tc(m.get(), true);
-            if (ldns_pkt_edns(query_)) ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
+            if (query_.edns) ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
             add(std::move(m));
             return std::move(out_);
         }
-        dns::RdfPtr apex(ldns_rdf_clone(ldns_rr_owner(question)));
-        ldns_dname2canonical(apex.get());
-        const std::string_view key = dns::rdf_bytes(apex.get());
+        const std::string_view key = apex; // the parser lowercased it
         if (!snapshot_.zone_index.count(key)) {
             refuse(LDNS_RCODE_NOTAUTH); // RFC 5936 2.2.1: not authoritative
             log("refused: not a zone served here");
@@ -162,7 +161,7 @@ class Responder {
                    (signer_ ? " (key " + key_name_ + ")" : "") + ": " + what;
     }
 
-    bool allowed(const TsigKey* key) const {
+    bool allowed(const config::TsigKey* key) const {
         for (const auto& a : snapshot_.transfer.allow)
             if (in_prefix(request_.client, a.prefix) &&
                 (a.key.empty() || (key && key->name == a.key)))
@@ -172,30 +171,34 @@ class Responder {
 
     // The largest UDP answer the client takes (RFC 6891), as the engine sized it.
     std::size_t udp_limit() const {
-        if (!ldns_pkt_edns(query_)) return dns::classic_udp_size;
-        return std::clamp<std::size_t>(ldns_pkt_edns_udp_size(query_), dns::classic_udp_size,
+        if (!query_.edns) return dns::classic_udp_size;
+        return std::clamp<std::size_t>(query_.edns_payload, dns::classic_udp_size,
                                        snapshot_.udp_payload);
     }
 
-    std::uint32_t ixfr_serial() const {
-        const ldns_rr_list* authority = ldns_pkt_authority(query_);
-        if (ldns_rr_list_rr_count(authority) != 1) return 0;
-        const ldns_rr* soa = ldns_rr_list_rr(authority, 0);
-        if (ldns_rr_get_type(soa) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(soa) < 3) return 0;
-        return ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+    std::uint32_t ixfr_serial() const { return query_.has_ixfr_serial ? query_.ixfr_serial : 0; }
+
+    // The question as the client wrote it (its letter case), for the replies.
+    static dns::RrPtr question_of(const engine::Request& r, const engine::ParsedQuery& q) {
+        dns::RrPtr rr(ldns_rr_new());
+        ldns_rr_set_owner(rr.get(),
+                          ldns_dname_new_frm_data(q.qname_size, r.data + dns::header_size));
+        ldns_rr_set_type(rr.get(), static_cast<ldns_rr_type>(q.qtype));
+        ldns_rr_set_class(rr.get(), static_cast<ldns_rr_class>(q.qclass));
+        ldns_rr_set_question(rr.get(), true);
+        return rr;
     }
 
     // A response to the query: same ID and question, QR and AA set.
     PktPtr header(ldns_pkt_rcode rcode, bool with_question) const {
         PktPtr m(ldns_pkt_new());
-        ldns_pkt_set_id(m.get(), ldns_pkt_id(query_));
+        ldns_pkt_set_id(m.get(), query_.id);
         ldns_pkt_set_qr(m.get(), true);
         ldns_pkt_set_aa(m.get(), rcode == LDNS_RCODE_NOERROR);
         ldns_pkt_set_opcode(m.get(), LDNS_PACKET_QUERY);
         ldns_pkt_set_rcode(m.get(), rcode);
         if (with_question)
-            ldns_pkt_push_rr(m.get(), LDNS_SECTION_QUESTION,
-                             ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(query_), 0)));
+            ldns_pkt_push_rr(m.get(), LDNS_SECTION_QUESTION, ldns_rr_clone(question_.get()));
         return m;
     }
 
@@ -237,7 +240,8 @@ class Responder {
 
     const zone::Snapshot& snapshot_;
     const engine::Request& request_;
-    const ldns_pkt* query_;
+    const engine::ParsedQuery& query_;
+    dns::RrPtr question_;
     std::optional<TsigSigner> signer_;
     std::string key_name_;
     std::string zone_name_;
@@ -249,17 +253,14 @@ class Responder {
 } // namespace
 
 Outcome respond(const zone::Snapshot& snapshot, const engine::Request& request,
-                const std::uint8_t* engine_answer, std::size_t engine_answer_size) {
-    ldns_pkt* parsed = nullptr;
-    // The engine already checked the message; ldns may still refuse what it
-    // does not model, and then the engine's answer stands.
-    if (ldns_wire2pkt(&parsed, request.data, request.size) != LDNS_STATUS_OK) return {};
-    PktPtr query(parsed);
-    if (ldns_rr_list_rr_count(ldns_pkt_question(query.get())) != 1) return {};
+                const engine::ParsedQuery& query, const std::uint8_t* engine_answer,
+                std::size_t engine_answer_size) {
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     TsigVerdict tsig =
-        verify_request(query.get(), request.data, request.size, snapshot.transfer, now);
-    return Responder(snapshot, request, query.get())
+        verify_request(request.data, request.size, query.tsig_offset, snapshot.transfer, now);
+    // A TSIG record that cannot be read: the engine's answer stands.
+    if (tsig.status == TsigStatus::malformed) return {};
+    return Responder(snapshot, request, query)
         .run(std::move(tsig), now, engine_answer, engine_answer_size);
 }
 

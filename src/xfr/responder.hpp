@@ -5,6 +5,7 @@
 // allocate, so it is built on ldns packets rather than hand-written wire code.
 #include "engine/answer_engine.hpp"
 #include "xfr/transfer_kind.hpp"
+#include "zone/snapshot.hpp"
 
 #include <string>
 #include <vector>
@@ -18,8 +19,10 @@ struct Outcome {
     std::string log; // a line for the log when something was transferred or refused
 };
 
-// `engine_answer` is what answer_query wrote for the same request.
+// `query` is the request as the engine parsed it (AnswerInfo::query): it is
+// not parsed again. `engine_answer` is what answer_query wrote for it.
 Outcome respond(const zone::Snapshot& snapshot, const engine::Request& request,
-                const std::uint8_t* engine_answer, std::size_t engine_answer_size);
+                const engine::ParsedQuery& query, const std::uint8_t* engine_answer,
+                std::size_t engine_answer_size);
 
 } // namespace srvd::xfr

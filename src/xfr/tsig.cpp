@@ -2,42 +2,26 @@
 
 #include "dns/wire.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace srvd::xfr {
 namespace {
 
-std::string lower_text(const ldns_rdf* name) {
-    std::string out = dns::rdf_to_text(name);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // TSIG RDATA as ldns keeps it: algorithm, time signed, fudge, MAC (with its
-// size), original ID, error, other data (with its size): 7 fields.
-constexpr std::size_t tsig_algorithm = 0, tsig_time = 1, tsig_fudge = 2, tsig_mac = 3,
-                      tsig_fields = 7;
+// size), original ID, error, other data (with its size); the MAC is the 4th.
+constexpr std::size_t tsig_mac = 3;
 
 // TSIG error codes (RFC 8945 4.3, in the record's Error field).
 constexpr std::uint16_t badsig = 16, badkey = 17, badtime = 18;
 
-// Time Signed: 48 bits, seconds since the epoch.
-std::int64_t time_signed(const ldns_rr* tsig) {
-    const ldns_rdf* t = ldns_rr_rdf(tsig, tsig_time);
-    if (!t || ldns_rdf_size(t) != 6) return -1;
-    std::int64_t v = 0;
-    for (std::size_t i = 0; i < 6; ++i) v = v << 8 | ldns_rdf_data(t)[i];
-    return v;
-}
 // Knot's and BIND's default: the clocks of primary and secondary may differ by 5 min.
 constexpr std::uint16_t fudge = 300;
 
@@ -59,14 +43,15 @@ const EVP_MD* digest_of(const std::string& algorithm) {
 
 // RFC 8945 4.3.3: the MAC of a response, over the request's MAC, the
 // response as sent without its TSIG (wire form), and the TSIG variables.
-std::string mac_over(const TsigKey& key, const ldns_rdf* request_mac, std::string_view message,
-                     std::int64_t time, std::uint16_t fudge, std::uint16_t error,
-                     const std::string& other) {
+// A request's MAC is the same without the prior MAC (RFC 8945 4.3.3).
+std::string mac_over(const config::TsigKey& key, std::string_view prior_mac,
+                     std::string_view message, std::int64_t time, std::uint16_t fudge,
+                     std::uint16_t error, const std::string& other) {
     const EVP_MD* md = digest_of(key.algorithm);
     ldns_rdf* secret = nullptr;
     if (!md || ldns_str2rdf_b64(&secret, key.secret.c_str()) != LDNS_STATUS_OK) return {};
     dns::RdfPtr secret_owned(secret);
-    std::string data(dns::rdf_bytes(request_mac));
+    std::string data(prior_mac);
     data.append(message);
     dns::RdfPtr key_name(ldns_dname_new_frm_str(key.name.c_str()));
     dns::RdfPtr algorithm(ldns_dname_new_frm_str(key.algorithm.c_str()));
@@ -90,31 +75,74 @@ std::string mac_over(const TsigKey& key, const ldns_rdf* request_mac, std::strin
 
 // The same for a response ldns holds (a BADTIME answer, which ldns cannot
 // sign: it signs only with Error 0 and no Other Data).
-std::string response_mac(const TsigKey& key, const ldns_rdf* request_mac, const ldns_pkt* answer,
-                         std::int64_t time, std::uint16_t fudge, std::uint16_t error,
-                         const std::string& other) {
+std::string response_mac(const config::TsigKey& key, const ldns_rdf* request_mac,
+                         const ldns_pkt* answer, std::int64_t time, std::uint16_t fudge,
+                         std::uint16_t error, const std::string& other) {
     std::uint8_t* wire = nullptr;
     std::size_t size = 0;
     if (ldns_pkt2wire(&wire, answer, &size) != LDNS_STATUS_OK) return {};
-    std::string mac = mac_over(key, request_mac,
+    std::string mac = mac_over(key, dns::rdf_bytes(request_mac),
                                std::string_view(reinterpret_cast<const char*>(wire), size), time,
                                fudge, error, other);
     free(wire);
     return mac;
 }
 
+// A request's TSIG record, read where the query parser found it. Names
+// through ldns, which follows compression pointers.
+struct RequestTsig {
+    dns::RdfPtr key_name, algorithm;
+    std::int64_t time_signed;
+    std::uint16_t fudge, original_id, error;
+    std::string mac, other;
+};
+
+std::optional<RequestTsig> read_tsig(const std::uint8_t* wire, std::size_t size, std::size_t at) {
+    RequestTsig t;
+    ldns_rdf* name = nullptr;
+    if (ldns_wire2dname(&name, wire, size, &at) != LDNS_STATUS_OK) return std::nullopt;
+    t.key_name.reset(name);
+    if (at + 10 > size || dns::get16(wire + at) != LDNS_RR_TYPE_TSIG) return std::nullopt;
+    const std::size_t end = at + 10 + dns::get16(wire + at + 8);
+    at += 10;
+    if (end != size) return std::nullopt; // the last record, to the last byte
+    if (ldns_wire2dname(&name, wire, size, &at) != LDNS_STATUS_OK) return std::nullopt;
+    t.algorithm.reset(name);
+    auto field = [&](std::size_t n, std::uint64_t& out) {
+        if (at + n > end) return false;
+        out = 0;
+        for (std::size_t i = 0; i < n; ++i) out = out << 8 | wire[at++];
+        return true;
+    };
+    auto bytes = [&](std::string& out) {
+        std::uint64_t n = 0;
+        if (!field(2, n) || at + n > end) return false;
+        out.assign(reinterpret_cast<const char*>(wire + at), n);
+        at += n;
+        return true;
+    };
+    std::uint64_t time = 0, fudge_field = 0, id = 0, error = 0;
+    if (!field(6, time) || !field(2, fudge_field) || !bytes(t.mac) || !field(2, id) ||
+        !field(2, error) || !bytes(t.other) || at != end)
+        return std::nullopt;
+    t.time_signed = static_cast<std::int64_t>(time);
+    t.fudge = static_cast<std::uint16_t>(fudge_field);
+    t.original_id = static_cast<std::uint16_t>(id);
+    t.error = static_cast<std::uint16_t>(error);
+    return t;
+}
+
 } // namespace
 
-bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict& verdict,
+bool add_error_tsig(ldns_pkt* answer, std::uint16_t request_id, const TsigVerdict& verdict,
                     std::int64_t now) {
-    const ldns_rr* asked = ldns_pkt_tsig(request);
-    if (!asked || ldns_rr_rd_count(asked) < tsig_fields) return false;
+    if (!verdict.key_name || !verdict.algorithm) return false;
     const bool timing = verdict.status == TsigStatus::bad_time && verdict.key;
     const std::uint16_t error = timing                                  ? badtime
                                 : verdict.status == TsigStatus::bad_key ? badkey
                                                                         : badsig;
     // BADTIME: Time Signed is the request's, Other Data our clock (RFC 8945 5.2.3).
-    const std::int64_t time = time_signed(asked);
+    const std::int64_t time = verdict.time_signed;
     std::string other;
     if (timing) dns::append_uint(other, static_cast<std::uint64_t>(now), 6);
     std::string mac;
@@ -124,54 +152,70 @@ bool add_error_tsig(ldns_pkt* answer, const ldns_pkt* request, const TsigVerdict
         if (mac.empty()) return false;
     }
     std::string time_bytes;
-    dns::append_uint(time_bytes, static_cast<std::uint64_t>(time < 0 ? 0 : time), 6);
+    dns::append_uint(time_bytes, static_cast<std::uint64_t>(time), 6);
     ldns_rr* rr = ldns_rr_new();
-    ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(asked)));
+    ldns_rr_set_owner(rr, ldns_rdf_clone(verdict.key_name.get()));
     ldns_rr_set_type(rr, LDNS_RR_TYPE_TSIG);
     ldns_rr_set_class(rr, LDNS_RR_CLASS_ANY);
     ldns_rr_set_ttl(rr, 0);
-    ldns_rr_push_rdf(rr, ldns_rdf_clone(ldns_rr_rdf(asked, tsig_algorithm)));
+    ldns_rr_push_rdf(rr, ldns_rdf_clone(verdict.algorithm.get()));
     ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_TSIGTIME, 6, time_bytes.data()));
     ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, fudge));
     ldns_rr_push_rdf(rr, int16_data(mac));
-    ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, ldns_pkt_id(request)));
+    ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, request_id));
     ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, error));
     ldns_rr_push_rdf(rr, int16_data(other));
     ldns_pkt_set_tsig(answer, rr);
     return true;
 }
 
-TsigVerdict verify_request(const ldns_pkt* request, const std::uint8_t* wire, std::size_t size,
-                           const TransferConfig& config, std::int64_t now) {
+TsigVerdict verify_request(const std::uint8_t* wire, std::size_t size, std::size_t tsig_offset,
+                           const config::TransferConfig& config, std::int64_t now) {
     TsigVerdict v;
-    const ldns_rr* tsig = ldns_pkt_tsig(request);
-    if (!tsig) return v;
-    const TsigKey* key = config.find_key(lower_text(ldns_rr_owner(tsig)));
-    if (!key || ldns_rr_rd_count(tsig) < tsig_fields ||
-        lower_text(ldns_rr_rdf(tsig, tsig_algorithm)) != key->algorithm) {
+    if (tsig_offset == 0) return v;
+    const std::optional<RequestTsig> t = read_tsig(wire, size, tsig_offset);
+    if (!t) {
+        v.status = TsigStatus::malformed;
+        return v;
+    }
+    ldns_dname2canonical(t->key_name.get());
+    ldns_dname2canonical(t->algorithm.get());
+    v.time_signed = t->time_signed;
+    const config::TsigKey* key = config.find_key(dns::rdf_to_text(t->key_name.get()));
+    const bool known = key && dns::rdf_to_text(t->algorithm.get()) == key->algorithm;
+    v.key_name.reset(ldns_rdf_clone(t->key_name.get()));
+    v.algorithm.reset(ldns_rdf_clone(t->algorithm.get()));
+    if (!known) {
         v.status = TsigStatus::bad_key;
         return v;
     }
-    // ldns_pkt_tsig_verify takes a non-const packet but only reads it.
-    if (!ldns_pkt_tsig_verify(const_cast<ldns_pkt*>(request), wire, size, key->name.c_str(),
-                              key->secret.c_str(), nullptr)) {
+    // The message as signed: without its TSIG record, ARCOUNT one less, the
+    // ID the client signed (a forwarder may have changed the ID).
+    std::string message(reinterpret_cast<const char*>(wire), tsig_offset);
+    const std::uint16_t arcount = static_cast<std::uint16_t>(dns::get16(wire + 10) - 1);
+    message[0] = static_cast<char>(t->original_id >> 8);
+    message[1] = static_cast<char>(t->original_id & 0xff);
+    message[10] = static_cast<char>(arcount >> 8);
+    message[11] = static_cast<char>(arcount & 0xff);
+    const std::string expected =
+        mac_over(*key, {}, message, t->time_signed, t->fudge, t->error, t->other);
+    if (expected.empty() || expected.size() != t->mac.size() ||
+        CRYPTO_memcmp(expected.data(), t->mac.data(), expected.size()) != 0) {
         v.status = TsigStatus::bad_signature;
         return v;
     }
     v.key = key;
-    v.request_mac.reset(ldns_rdf_clone(ldns_rr_rdf(tsig, tsig_mac)));
+    v.request_mac.reset(int16_data(t->mac));
     v.status =
-        std::abs(now - time_signed(tsig)) > ldns_rdf2native_int16(ldns_rr_rdf(tsig, tsig_fudge))
-            ? TsigStatus::bad_time
-            : TsigStatus::verified;
+        std::abs(now - t->time_signed) > t->fudge ? TsigStatus::bad_time : TsigStatus::verified;
     return v;
 }
 
-std::string sign_response(const TsigKey& key, const ldns_rdf* request_mac,
+std::string sign_response(const config::TsigKey& key, const ldns_rdf* request_mac,
                           const std::uint8_t* message, std::size_t size, std::int64_t now) {
     if (size < dns::header_size) return {};
     const std::string_view wire(reinterpret_cast<const char*>(message), size);
-    const std::string mac = mac_over(key, request_mac, wire, now, fudge, 0, {});
+    const std::string mac = mac_over(key, dns::rdf_bytes(request_mac), wire, now, fudge, 0, {});
     dns::RdfPtr key_name(ldns_dname_new_frm_str(key.name.c_str()));
     dns::RdfPtr algorithm(ldns_dname_new_frm_str(key.algorithm.c_str()));
     if (mac.empty() || !key_name || !algorithm) return {};

@@ -11,16 +11,16 @@ namespace {
 // the zone's name is both, on every srvd of a fleet.
 std::string member_label(const std::string& zone) {
     char text[17];
-    std::snprintf(text, sizeof text, "%016llx",
-                  static_cast<unsigned long long>(stable_hash(zone)));
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(stable_hash(zone)));
     return text;
 }
 
 } // namespace
 
-ZonePolicy catalog_policy(const std::string& name, const std::vector<std::string>& members) {
-    ZonePolicy p;
-    const SourceMark mark{"catalog " + name, 0, 0};
+config::ZonePolicy catalog_policy(const std::string& name,
+                                  const std::vector<std::string>& members) {
+    config::ZonePolicy p;
+    const config::SourceMark mark{"catalog " + name, 0, 0};
     p.file = mark.file;
     p.zone_mark = mark;
     p.zone = name;

@@ -11,6 +11,6 @@ namespace srvd::zone {
 
 // A policy for catalog `name` listing `members` (fully qualified names).
 // Its serial is `auto`: it changes when a member is added or removed.
-ZonePolicy catalog_policy(const std::string& name, const std::vector<std::string>& members);
+config::ZonePolicy catalog_policy(const std::string& name, const std::vector<std::string>& members);
 
 } // namespace srvd::zone

@@ -11,7 +11,7 @@ std::string lower(std::string s) {
 
 // A relative owner that already spells the zone name ("www.voice.acme.test"
 // without a final dot in voice.acme.test) gets the zone appended a second time.
-void relative_owners(const ZonePolicy& p, std::vector<std::string>& out) {
+void relative_owners(const config::ZonePolicy& p, std::vector<std::string>& out) {
     const std::string zone = lower(p.zone.substr(0, p.zone.size() - 1)); // without the root dot
     for (const auto& r : p.records) {
         if (r.text.empty() || r.text[0] == ' ' || r.text[0] == '\t') continue; // previous owner
@@ -35,13 +35,13 @@ void relative_owners(const ZonePolicy& p, std::vector<std::string>& out) {
 
 std::vector<std::string> load_warnings(const Loaded& loaded) {
     std::vector<std::string> out = loaded.warnings;
-    const ServerConfig& c = loaded.config;
+    const config::ServerConfig& c = loaded.config;
     const Snapshot& s = *loaded.snapshot;
     if (s.zones.empty())
         out.push_back(c.file + ": no zones: every query will be answered REFUSED (`zones:` "
                                "lists none, or only empty directories)");
     for (const auto& z : s.zones) {
-        const ZonePolicy& p = z.data->policy;
+        const config::ZonePolicy& p = z.data->policy;
         if (!p.regions.empty() && !c.geoip)
             out.push_back(p.file + ": zone " + p.zone + " has regions but " + c.file +
                           " has no `geoip:` database: every client gets the default region '" +

@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -25,7 +25,7 @@ SerialStore::SerialStore(std::string path) : path_(std::move(path)) {
         std::string zone;
         Entry e{};
         if (!(fields >> zone >> e.serial >> std::hex >> e.digest))
-            throw LoadError({path_, number, 1}, "expected ZONE SERIAL DIGEST");
+            throw config::LoadError({path_, number, 1}, "expected ZONE SERIAL DIGEST");
         entries_[zone] = e;
     }
 }
@@ -53,12 +53,14 @@ void SerialStore::save() const {
             out << zone << ' ' << e.serial << ' ' << std::hex << e.digest << std::dec << '\n';
         out.flush();
         if (!out)
-            throw LoadError({temporary, 0, 0},
-                            std::string("cannot write the serials of soa.serial: auto zones: ") +
-                                std::strerror(errno) + " (is state_dir writable by srvd's user?)");
+            throw config::LoadError(
+                {temporary, 0, 0},
+                std::string("cannot write the serials of soa.serial: auto zones: ") +
+                    std::strerror(errno) + " (is state_dir writable by srvd's user?)");
     }
     if (std::rename(temporary.c_str(), path_.c_str()) != 0)
-        throw LoadError({path_, 0, 0}, std::string("cannot replace: ") + std::strerror(errno));
+        throw config::LoadError({path_, 0, 0},
+                                std::string("cannot replace: ") + std::strerror(errno));
 }
 
 std::uint32_t SerialStore::today() {

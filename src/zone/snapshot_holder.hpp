@@ -20,8 +20,8 @@ class SnapshotHolder {
     }
 
     // Rate limiting as a reload sets it; the workers pick it up like a snapshot.
-    void publish_rrl(const RrlConfig& rrl) {
-        auto next = std::make_shared<const RrlConfig>(rrl);
+    void publish_rrl(const config::RrlConfig& rrl) {
+        auto next = std::make_shared<const config::RrlConfig>(rrl);
         std::lock_guard lock(mutex_);
         rrl_ = std::move(next);
         generation_.fetch_add(1, std::memory_order_release);
@@ -30,7 +30,7 @@ class SnapshotHolder {
     // Refreshes `cached` (and `rrl`, when given) if anything was published
     // since `seen`. Returns whether it did.
     bool refresh(std::shared_ptr<const Snapshot>& cached, std::uint64_t& seen,
-                 std::shared_ptr<const RrlConfig>* rrl = nullptr) const {
+                 std::shared_ptr<const config::RrlConfig>* rrl = nullptr) const {
         const std::uint64_t now = generation_.load(std::memory_order_acquire);
         if (now == seen && cached) return false;
         std::lock_guard lock(mutex_);
@@ -43,7 +43,7 @@ class SnapshotHolder {
   private:
     mutable std::mutex mutex_;
     std::shared_ptr<const Snapshot> current_;
-    std::shared_ptr<const RrlConfig> rrl_ = std::make_shared<const RrlConfig>();
+    std::shared_ptr<const config::RrlConfig> rrl_ = std::make_shared<const config::RrlConfig>();
     std::atomic<std::uint64_t> generation_{0};
 };
 

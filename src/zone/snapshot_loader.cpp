@@ -2,7 +2,9 @@
 
 #include "config/zone_policy.hpp"
 #include "zone/catalog.hpp"
+#include "zone/health_ordering.hpp"
 #include "zone/serial_store.hpp"
+#include "zone/zone_builder.hpp"
 
 #include <optional>
 
@@ -12,7 +14,7 @@ namespace {
 // Gives `zone` its version for transfers: resolves an automatic serial and
 // continues the previous snapshot's journal.
 std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>& zone,
-                                                const TransferConfig& config,
+                                                const config::TransferConfig& config,
                                                 std::optional<SerialStore>& store,
                                                 const Snapshot* previous, Loaded& out) {
     auto version = make_version(zone);
@@ -50,10 +52,10 @@ std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>&
 // Zones of `previous` a load may keep as they are: their transfer versions
 // and serials were made under the same transfer settings.
 std::map<std::string, std::shared_ptr<const ZoneData>> keepable(const Snapshot* previous,
-                                                                const TransferConfig& now) {
+                                                                const config::TransferConfig& now) {
     std::map<std::string, std::shared_ptr<const ZoneData>> out;
     if (!previous) return out;
-    const TransferConfig& then = previous->transfer;
+    const config::TransferConfig& then = previous->transfer;
     const bool versions_then = !then.allow.empty() || !then.notify.empty();
     const bool versions_now = !now.allow.empty() || !now.notify.empty();
     if (versions_then != versions_now || then.ixfr_history != now.ixfr_history ||
@@ -69,9 +71,9 @@ std::map<std::string, std::shared_ptr<const ZoneData>> keepable(const Snapshot* 
 Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     Loaded out;
-    out.config = load_server_config(config_path);
-    const TransferConfig& transfer = out.config.transfer;
-    auto health = [&](const ZonePolicy& p) {
+    out.config = config::load_server_config(config_path);
+    const config::TransferConfig& transfer = out.config.transfer;
+    auto health = [&](const config::ZonePolicy& p) {
         return options.health ? options.health(p) : std::vector<ServerHealth>{};
     };
     // A zone whose files and servers' health are as they were is kept whole:
@@ -79,20 +81,20 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     auto keep = keepable(options.previous, transfer);
     std::vector<std::shared_ptr<const ZoneData>> all, kept; // all: in the configured order
     std::vector<std::shared_ptr<ZoneData>> zones;           // built by this load
-    IncludeCache includes;
+    config::IncludeCache includes;
     // Every policy is loaded even when one fails, so that one run reports
     // every file's errors.
-    ErrorList errors;
+    config::ErrorList errors;
     for (const auto& file : out.config.zone_files) {
         auto before = keep.find(file);
-        if (before != keep.end() && sources_unchanged(before->second->policy, &includes) &&
+        if (before != keep.end() && config::sources_unchanged(before->second->policy, &includes) &&
             same_health(before->second->health, health(before->second->policy))) {
             kept.push_back(before->second);
             all.push_back(before->second);
             continue;
         }
         errors.attempt([&] {
-            ZonePolicy policy = load_zone_policy(file, &includes);
+            config::ZonePolicy policy = config::load_zone_policy(file, &includes);
             auto states = health(policy);
             zones.push_back(build_zone(std::move(policy), std::move(states)));
             all.push_back(zones.back());

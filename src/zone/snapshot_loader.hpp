@@ -11,7 +11,7 @@
 namespace srvd::zone {
 
 struct Loaded {
-    ServerConfig config;
+    config::ServerConfig config;
     std::shared_ptr<const Snapshot> snapshot;
     std::chrono::milliseconds load_time{0};
     // Zones secondaries should hear about (NOTIFY): all of them at start,
@@ -33,7 +33,7 @@ struct LoadOptions {
     // The media servers' current health states for a policy (serve and
     // reload: answers leave out servers already known to be down); none:
     // all up.
-    std::function<std::vector<ServerHealth>(const ZonePolicy&)> health = nullptr;
+    std::function<std::vector<ServerHealth>(const config::ZonePolicy&)> health = nullptr;
 };
 
 // Throws LoadError (file:line:column) on any problem.

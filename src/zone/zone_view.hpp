@@ -53,7 +53,7 @@ struct TierTag {
 using health::ServerHealth;
 
 struct ZoneData {
-    ZonePolicy policy;
+    config::ZonePolicy policy;
     std::vector<ServerHealth> health; // per media server; all up without checks
     std::string apex;                 // lowercased wire
     std::vector<dns::RrPtr> storage;  // owns every record the views point at
@@ -67,22 +67,5 @@ struct ZoneData {
 
     const ZoneView& default_view() const { return views[policy.default_view()]; }
 };
-
-// Expands and checks a policy: records parse, names lie inside the zone, no
-// CNAME beside other data. Throws LoadError naming the policy line. With
-// `health`, down servers leave the proxies' answers (see apply_health).
-std::shared_ptr<ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health = {});
-
-// Whether two health vectors say the same (a missing entry is up).
-bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHealth>& b);
-
-// Sets the SOA serial of a zone not yet shared (`soa.serial: auto`).
-void set_serial(ZoneData& zone, std::uint32_t serial);
-
-// The ordering clients get: down servers leave and the tiers close up;
-// draining servers stay only when no server of the ordering is up. When
-// nothing is left, the full ordering (serve_all) or nothing.
-Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health,
-                      bool serve_all);
 
 } // namespace srvd::zone

@@ -2,6 +2,7 @@
 // through the engine, with a GeoIP database made by the committed script.
 #include "dns/wire.hpp"
 #include "support/test_support.hpp"
+#include "zone/zone_builder.hpp"
 
 #include <doctest/doctest.h>
 
@@ -37,8 +38,8 @@ records:
   - "*.phones IN CNAME sip"
 )";
 
-GeoIpConfig geo_config(bool ecs = true, bool ecs_private_use = false) {
-    GeoIpConfig c;
+config::GeoIpConfig geo_config(bool ecs = true, bool ecs_private_use = false) {
+    config::GeoIpConfig c;
     c.database = SRVD_TEST_GEO_DIR "/test-city.mmdb";
     c.ecs = ecs;
     c.ecs_private_use = ecs_private_use;
@@ -83,7 +84,7 @@ using V = std::vector<std::string>;
 } // namespace
 
 TEST_CASE("by source address: each region gets its ordering") {
-    const GeoIpConfig geo = geo_config();
+    const config::GeoIpConfig geo = geo_config();
     auto s = compile_policy(zone_yaml, 1232, &geo);
     CHECK(targets(ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.0.1"})) ==
           V{"ms1", "ms2", "ms3"});
@@ -107,7 +108,7 @@ TEST_CASE("by source address: each region gets its ordering") {
 }
 
 TEST_CASE("by ECS: the subnet decides, and the scope is echoed") {
-    const GeoIpConfig geo = geo_config();
+    const config::GeoIpConfig geo = geo_config();
     auto s = compile_policy(zone_yaml, 1232, &geo);
     Response r = ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.0.1", .ecs = "192.0.2.0/24"});
     CHECK(targets(r) == V{"ms3", "ms2", "ms1"});
@@ -137,7 +138,7 @@ TEST_CASE("by ECS: the subnet decides, and the scope is echoed") {
 }
 
 TEST_CASE("scope is longer than the source prefix only when the answer changes inside it") {
-    const GeoIpConfig geo = geo_config(true, true); // loopback ECS allowed, as in test rigs
+    const config::GeoIpConfig geo = geo_config(true, true); // loopback ECS allowed, as in test rigs
     auto s = compile_policy(zone_yaml, 1232, &geo);
     Response split = ask(*s, sip_srv, dns::type::SRV, {.ecs = "127.0.5.0/24"});
     CHECK(targets(split) == V{"ms1", "ms2", "ms3"});
@@ -155,7 +156,7 @@ TEST_CASE("scope is longer than the source prefix only when the answer changes i
 
 TEST_CASE("private ECS addresses fall back to the source address unless ecs_private: use") {
     {
-        const GeoIpConfig geo = geo_config(true, false);
+        const config::GeoIpConfig geo = geo_config(true, false);
         auto s = compile_policy(zone_yaml, 1232, &geo);
         Response r =
             ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "127.0.0.0/24"});
@@ -166,7 +167,7 @@ TEST_CASE("private ECS addresses fall back to the source address unless ecs_priv
         CHECK(targets(rfc1918) == V{"ms1", "ms2", "ms3"});
     }
     {
-        const GeoIpConfig geo = geo_config(true, true);
+        const config::GeoIpConfig geo = geo_config(true, true);
         auto s = compile_policy(zone_yaml, 1232, &geo);
         Response r =
             ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "127.0.0.0/24"});
@@ -174,7 +175,7 @@ TEST_CASE("private ECS addresses fall back to the source address unless ecs_priv
         CHECK(ecs_of(r).scope == 24);
     }
     {
-        const GeoIpConfig geo = geo_config(false);
+        const config::GeoIpConfig geo = geo_config(false);
         auto s = compile_policy(zone_yaml, 1232, &geo);
         Response r =
             ask(*s, sip_srv, dns::type::SRV, {.client = "127.0.1.1", .ecs = "198.51.100.0/24"});
@@ -194,7 +195,7 @@ TEST_CASE("without GeoIP every client gets the default region, and ECS is not ec
 }
 
 TEST_CASE("weighted tiers: stable per subnet, spread by weight across subnets") {
-    const GeoIpConfig geo = geo_config();
+    const config::GeoIpConfig geo = geo_config();
     auto s = compile_policy(zone_yaml, 1232, &geo);
     std::map<std::string, int> first;
     for (int i = 0; i < 256; ++i) {
@@ -245,12 +246,13 @@ default_region: central
 proxies:
   sip: { targets: { east: [ms1], west: [ms3, ms2], central: [ms2] } }
 )");
-    const GeoIpConfig geo = geo_config();
+    const config::GeoIpConfig geo = geo_config();
     zone::SnapshotOptions options;
     options.geoip = &geo;
     auto s = zone::compile_snapshot(
-        {zone::build_zone(load_zone_policy(file), {health::ServerHealth::down, health::ServerHealth::up,
-                                                   health::ServerHealth::up})},
+        {zone::build_zone(
+            config::load_zone_policy(file),
+            {health::ServerHealth::down, health::ServerHealth::up, health::ServerHealth::up})},
         options);
     Response east = ask(*s, sip_srv, dns::type::SRV, {.ecs = "198.51.100.0/24"});
     Response west = ask(*s, sip_srv, dns::type::SRV, {.ecs = "192.0.2.0/24"});

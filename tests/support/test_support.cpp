@@ -4,6 +4,7 @@
 #include "dns/query_builder.hpp"
 #include "dns/rr.hpp"
 #include "util/asio_address.hpp"
+#include "zone/zone_builder.hpp"
 #include "zone/zone_view.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -35,14 +36,15 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
     return file;
 }
 
-std::shared_ptr<const zone::Snapshot>
-compile_policy(const std::string& yaml, std::uint16_t udp_payload, const GeoIpConfig* geoip) {
+std::shared_ptr<const zone::Snapshot> compile_policy(const std::string& yaml,
+                                                     std::uint16_t udp_payload,
+                                                     const config::GeoIpConfig* geoip) {
     TempDir dir;
     const std::string file = dir.write("zone.yaml", yaml);
     zone::SnapshotOptions options;
     options.udp_payload = udp_payload;
     options.geoip = geoip;
-    return zone::compile_snapshot({zone::build_zone(load_zone_policy(file))}, options);
+    return zone::compile_snapshot({zone::build_zone(config::load_zone_policy(file))}, options);
 }
 
 std::vector<std::uint8_t> make_query(const std::string& name, std::uint16_t type,

@@ -27,7 +27,7 @@ class TempDir {
 // Compiles one zone policy given as YAML text.
 std::shared_ptr<const zone::Snapshot> compile_policy(const std::string& yaml,
                                                      std::uint16_t udp_payload = 1232,
-                                                     const GeoIpConfig* geoip = nullptr);
+                                                     const config::GeoIpConfig* geoip = nullptr);
 
 struct QueryOptions {
     bool edns = true;

@@ -83,7 +83,7 @@ void operator delete[](void* p, std::size_t) noexcept {
 using namespace srvd;
 
 TEST_CASE("answering a batch of queries allocates nothing") {
-    GeoIpConfig geo;
+    config::GeoIpConfig geo;
     geo.database = SRVD_TEST_GEO_DIR "/test-city.mmdb";
     test::TempDir dir;
     auto snapshot = test::compile_policy(R"(

@@ -12,9 +12,9 @@ using namespace srvd;
 
 namespace {
 
-ZonePolicy regions_policy() {
+config::ZonePolicy regions_policy() {
     test::TempDir dir;
-    return load_zone_policy(dir.write("zone.yaml", R"(
+    return config::load_zone_policy(dir.write("zone.yaml", R"(
 zone: example.com
 soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1 }
 nameservers: { ns1: [192.0.2.1] }
@@ -34,8 +34,8 @@ enum { east, west, central };
 } // namespace
 
 TEST_CASE("GeoIP2 City layout: every network lands in its region") {
-    const ZonePolicy p = regions_policy();
-    GeoIpConfig config;
+    const config::ZonePolicy p = regions_policy();
+    config::GeoIpConfig config;
     config.database = SRVD_TEST_GEO_DIR "/test-city.mmdb";
     auto index = geo::compile_geo(config, {&p});
     CHECK(index->networks_v4 == 13);
@@ -67,8 +67,8 @@ TEST_CASE("GeoIP2 City layout: every network lands in its region") {
 }
 
 TEST_CASE("a flat layout (DB-IP City Lite) works by changing fields alone") {
-    const ZonePolicy p = regions_policy();
-    GeoIpConfig config;
+    const config::ZonePolicy p = regions_policy();
+    config::GeoIpConfig config;
     config.database = SRVD_TEST_GEO_DIR "/test-flat.mmdb";
     config.fields.continent = "";
     config.fields.country = "country_code";
@@ -84,7 +84,7 @@ TEST_CASE("a flat layout (DB-IP City Lite) works by changing fields alone") {
     CHECK(t.v4.lookup(v4(127, 0, 5, 200)).value == west);
 
     // With the City defaults, the flat file yields no fields: all default.
-    GeoIpConfig wrong;
+    config::GeoIpConfig wrong;
     wrong.database = config.database;
     auto defaults = geo::compile_geo(wrong, {&p});
     CHECK(defaults->zones.at(0)->v4.lookup(v4(127, 0, 1, 1)).value == central);
@@ -93,7 +93,7 @@ TEST_CASE("a flat layout (DB-IP City Lite) works by changing fields alone") {
 TEST_CASE("MmdbFile::lookup reports the fields it read") {
     geo::MmdbFile db(SRVD_TEST_GEO_DIR "/test-city.mmdb");
     std::vector<std::string> lines;
-    auto at = db.lookup("127.0.1.9", GeoIpFields{}, &lines);
+    auto at = db.lookup("127.0.1.9", config::GeoIpFields{}, &lines);
     REQUIRE(at);
     CHECK(at->country == "US");
     CHECK(at->subdivision == "CA");
@@ -101,28 +101,28 @@ TEST_CASE("MmdbFile::lookup reports the fields it read") {
     CHECK(at->point->latitude == doctest::Approx(37.77));
     CHECK(lines.front() == "continent (continent/code) = NA");
     CHECK(lines.back() == "network /24 in the database");
-    CHECK_FALSE(db.lookup("8.8.8.8", GeoIpFields{}, nullptr));
+    CHECK_FALSE(db.lookup("8.8.8.8", config::GeoIpFields{}, nullptr));
 }
 
 TEST_CASE("a missing or broken database is a load error naming the file") {
     test::TempDir dir;
-    GeoIpConfig config;
+    config::GeoIpConfig config;
     config.database = dir.write("broken.mmdb", "not a database");
-    const ZonePolicy p = regions_policy();
+    const config::ZonePolicy p = regions_policy();
     CHECK_THROWS_WITH_AS(geo::compile_geo(config, {&p}), doctest::Contains(config.database.c_str()),
-                         LoadError);
+                         config::LoadError);
     config.database = dir.path() + "/missing.mmdb";
-    CHECK_THROWS_AS(geo::compile_geo(config, {&p}), LoadError);
+    CHECK_THROWS_AS(geo::compile_geo(config, {&p}), config::LoadError);
 }
 
 TEST_CASE("zones with the same regions share one table, other regions get their own") {
-    const ZonePolicy a = regions_policy();
-    ZonePolicy b = regions_policy(), c = regions_policy();
+    const config::ZonePolicy a = regions_policy();
+    config::ZonePolicy b = regions_policy(), c = regions_policy();
     b.zone = "b.example.";
     b.regions[0].name = "renamed"; // names do not matter, matches and locations do
     c.zone = "c.example.";
     c.regions[0].match = {"US-CA"};
-    GeoIpConfig config;
+    config::GeoIpConfig config;
     config.database = SRVD_TEST_GEO_DIR "/test-city.mmdb";
     auto index = geo::compile_geo(config, {&a, &b, &c});
     REQUIRE(index->zones.size() == 3);
@@ -139,11 +139,11 @@ TEST_CASE("a reload keeps the tables while the database file and the regions are
     const std::string db = dir.path() + "/city.mmdb";
     const std::string source = SRVD_TEST_GEO_DIR "/test-city.mmdb";
     REQUIRE(std::system(("cp " + source + " " + db).c_str()) == 0);
-    const ZonePolicy a = regions_policy();
-    ZonePolicy c = regions_policy();
+    const config::ZonePolicy a = regions_policy();
+    config::ZonePolicy c = regions_policy();
     c.zone = "c.example.";
     c.regions[0].match = {"US-CA"};
-    GeoIpConfig config;
+    config::GeoIpConfig config;
     config.database = db;
     auto first = geo::compile_geo(config, {&a});
     auto again = geo::compile_geo(config, {&a}, first.get());
@@ -154,7 +154,7 @@ TEST_CASE("a reload keeps the tables while the database file and the regions are
     CHECK(other->zones.at(0) != first->zones.at(0));
     CHECK(other->tables == 2);
     // Other fields: anew.
-    GeoIpConfig flat = config;
+    config::GeoIpConfig flat = config;
     flat.fields.country = "country_code";
     CHECK(geo::compile_geo(flat, {&a}, first.get())->zones.at(0) != first->zones.at(0));
     // The database replaced by another file (as geoipupdate renames it over):

@@ -19,7 +19,7 @@ const char* zone_text = "zone: example.com\n"
 
 TEST_CASE("rate limiting drops before the engine answers, and a slip is counted as truncated") {
     const auto snapshot = test::compile_policy(zone_text);
-    RrlConfig c;
+    config::RrlConfig c;
     c.responses_per_second = 1;
     c.slip = 2;
     query::RateLimiter limiter(c);
@@ -48,8 +48,8 @@ TEST_CASE("rate limiting drops before the engine answers, and a slip is counted 
     const query::Result slipped =
         query::process(*snapshot, r, &limiter, 50, out.data(), out.size(), third, &counters);
     REQUIRE(slipped.action == query::Action::send);
-    CHECK((out[2] & 0x02) != 0);                     // TC
-    CHECK(out[6] == 0);                              // no answer records
+    CHECK((out[2] & 0x02) != 0); // TC
+    CHECK(out[6] == 0);          // no answer records
     CHECK(out[7] == 0);
     CHECK(slipped.size == third.question_end + third.opt_size);
     CHECK(counters.rrl_slipped.load() == 1);
@@ -76,6 +76,7 @@ TEST_CASE("without a limiter and counters (tests, fuzzer) the engine's answer go
     response[2] |= 0x80;
     const engine::Request back{response.data(), response.size(), engine::Protocol::udp,
                                test::client_address("127.0.0.1")};
-    CHECK(query::process(*snapshot, back, nullptr, 0, out.data(), out.size(), info, nullptr)
-              .action == query::Action::drop);
+    CHECK(
+        query::process(*snapshot, back, nullptr, 0, out.data(), out.size(), info, nullptr).action ==
+        query::Action::drop);
 }

@@ -2,6 +2,7 @@
 // a shared file; errors still name the file, line and column they are in.
 #include "config/zone_policy.hpp"
 #include "support/test_support.hpp"
+#include "zone/zone_builder.hpp"
 #include "zone/zone_view.hpp"
 
 #include <doctest/doctest.h>
@@ -34,9 +35,9 @@ proxies:
 
 std::string error_of(const test::TempDir& dir, const std::string& file) {
     try {
-        zone::build_zone(load_zone_policy(file));
+        zone::build_zone(config::load_zone_policy(file));
         return "";
-    } catch (const LoadError& e) {
+    } catch (const config::LoadError& e) {
         return std::string(e.what()).substr(dir.path().size() + 1);
     }
 }
@@ -46,7 +47,7 @@ std::string error_of(const test::TempDir& dir, const std::string& file) {
 TEST_CASE("a partner zone takes the platform's sections from an included file") {
     test::TempDir dir;
     dir.write("platform.yaml", platform);
-    ZonePolicy p = load_zone_policy(dir.write("partner.yaml", partner()));
+    config::ZonePolicy p = config::load_zone_policy(dir.write("partner.yaml", partner()));
     REQUIRE(p.media_servers.size() == 2);
     CHECK(p.media_servers[1].label == "ms2");
     CHECK(p.media_servers[1].mark.file == dir.path() + "/platform.yaml");
@@ -106,9 +107,9 @@ TEST_CASE("include errors point into the file that has them") {
 TEST_CASE("an include read once serves every zone of a load") {
     test::TempDir dir;
     dir.write("platform.yaml", platform);
-    IncludeCache cache;
-    ZonePolicy a = load_zone_policy(dir.write("a.yaml", partner()), &cache);
-    ZonePolicy b = load_zone_policy(dir.write("b.yaml", partner()), &cache);
+    config::IncludeCache cache;
+    config::ZonePolicy a = config::load_zone_policy(dir.write("a.yaml", partner()), &cache);
+    config::ZonePolicy b = config::load_zone_policy(dir.write("b.yaml", partner()), &cache);
     CHECK(cache.size() == 1);
     CHECK(a.media_servers.size() == 2);
     CHECK(b.media_servers.size() == 2);

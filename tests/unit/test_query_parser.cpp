@@ -65,6 +65,9 @@ TEST_CASE(
     ParsedQuery p;
     CHECK(parse_query(q.data(), q.size(), p) == ParseStatus::ok);
     CHECK_FALSE(p.tsig);
+    // The client's serial is read here, once, for the transfer layer.
+    CHECK(p.has_ixfr_serial);
+    CHECK(p.ixfr_serial == 7);
     q[12 + 13 + 1] = 1; // QTYPE 251 -> 257: an authority section is not for other types
     CHECK(parse_query(q.data(), q.size(), p) == ParseStatus::formerr);
     q[12 + 13 + 1] = 251;
@@ -77,4 +80,11 @@ TEST_CASE(
     s.insert(s.end(), std::begin(tsig), std::end(tsig));
     REQUIRE(parse_query(s.data(), s.size(), p) == ParseStatus::ok);
     CHECK(p.tsig);
+    CHECK(p.tsig_offset == 12 + 13 + 4); // right after the question
+    CHECK_FALSE(p.has_ixfr_serial);
+    // RFC 8945 5.1: TSIG must be the last record; an OPT after it is FORMERR.
+    s[11] = 2;
+    const std::uint8_t opt[] = {0, 0, 41, 4, 208, 0, 0, 0, 0, 0, 0};
+    s.insert(s.end(), std::begin(opt), std::end(opt));
+    CHECK(parse_query(s.data(), s.size(), p) == ParseStatus::formerr);
 }

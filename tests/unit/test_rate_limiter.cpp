@@ -7,7 +7,7 @@ using namespace srvd;
 using V = query::RateLimiter::Verdict;
 
 TEST_CASE("over the rate: dropped, every slip-th truncated, the next second starts afresh") {
-    RrlConfig c;
+    config::RrlConfig c;
     c.responses_per_second = 5;
     c.slip = 2;
     query::RateLimiter rl(c);
@@ -21,7 +21,7 @@ TEST_CASE("over the rate: dropped, every slip-th truncated, the next second star
 }
 
 TEST_CASE("clients are grouped by prefix, other prefixes and exempt ones are not limited") {
-    RrlConfig c;
+    config::RrlConfig c;
     c.responses_per_second = 2;
     c.slip = 0;
     c.exempt.push_back(*parse_prefix("192.0.2.0/24"));
@@ -37,7 +37,7 @@ TEST_CASE("clients are grouped by prefix, other prefixes and exempt ones are not
 }
 
 TEST_CASE("off unless configured") {
-    query::RateLimiter rl(RrlConfig{});
+    query::RateLimiter rl(config::RrlConfig{});
     for (int i = 0; i < 1000; ++i)
         CHECK(rl.check(test::client_address("198.51.100.1"), 1) == V::send);
 }
@@ -54,7 +54,7 @@ TEST_CASE("parse_prefix") {
 }
 
 TEST_CASE("workers share one table: two limiters together allow the rate, not twice it") {
-    RrlConfig c;
+    config::RrlConfig c;
     c.responses_per_second = 10;
     c.slip = 0;
     auto table = std::make_shared<query::RrlTable>();

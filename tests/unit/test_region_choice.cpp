@@ -7,34 +7,34 @@ using namespace srvd::geo;
 
 namespace {
 
-ZonePolicy policy() {
-    ZonePolicy p;
+config::ZonePolicy policy() {
+    config::ZonePolicy p;
     auto region = [&](std::string name, std::vector<std::string> match,
-                      std::optional<GeoPoint> at) {
-        Region r;
+                      std::optional<config::GeoPoint> at) {
+        config::Region r;
         r.name = std::move(name);
         r.match = std::move(match);
         r.location = at;
         p.regions.push_back(r);
     };
-    region("east", {"US-NY", "US-NJ"}, GeoPoint{40.71, -74.01});
-    region("west", {"US-CA"}, GeoPoint{37.77, -122.42});
+    region("east", {"US-NY", "US-NJ"}, config::GeoPoint{40.71, -74.01});
+    region("west", {"US-CA"}, config::GeoPoint{37.77, -122.42});
     region("europe", {"EU"}, std::nullopt);
-    region("central", {"US"}, GeoPoint{32.78, -96.80});
+    region("central", {"US"}, config::GeoPoint{32.78, -96.80});
     region("namibia", {"NA"}, std::nullopt); // NA means North America, never Namibia
     p.default_region = 3;
     return p;
 }
 
 Location at(std::string continent, std::string country, std::string sub,
-            std::optional<GeoPoint> p = {}) {
+            std::optional<config::GeoPoint> p = {}) {
     return {continent, country, sub, p};
 }
 
 } // namespace
 
 TEST_CASE("the first region whose list fits wins: subdivision, then country, continent") {
-    const ZonePolicy p = policy();
+    const config::ZonePolicy p = policy();
     CHECK(choose_region(p, at("NA", "US", "NY")) == 0);
     CHECK(choose_region(p, at("NA", "US", "CA")) == 1);
     CHECK(choose_region(p, at("NA", "US", "TX")) == 3); // US matches central
@@ -45,15 +45,15 @@ TEST_CASE("the first region whose list fits wins: subdivision, then country, con
 }
 
 TEST_CASE("no list fits: nearest region by great-circle distance, else the default") {
-    ZonePolicy p = policy();
+    config::ZonePolicy p = policy();
     p.regions[4].match.clear(); // no continent catch-all
     std::string why;
     // Somewhere in Asia with coordinates near nothing listed: nearest of the
     // regions that have a location. Tokyo is nearer San Francisco than New York.
-    CHECK(choose_region(p, at("AS", "JP", "13", GeoPoint{35.68, 139.69}), &why) == 1);
+    CHECK(choose_region(p, at("AS", "JP", "13", config::GeoPoint{35.68, 139.69}), &why) == 1);
     CHECK(why.find("nearest region west") != std::string::npos);
     // Toronto without list matches is nearest New York.
-    CHECK(choose_region(p, at("", "CA", "ON", GeoPoint{43.65, -79.38})) == 0);
+    CHECK(choose_region(p, at("", "CA", "ON", config::GeoPoint{43.65, -79.38})) == 0);
     // Nothing known: the default region.
     CHECK(choose_region(p, at("", "", ""), &why) == 3);
     CHECK(why.find("default region central") != std::string::npos);

@@ -114,8 +114,9 @@ TEST_CASE("a reload builds answers with the servers' current health: a down serv
     Platform p;
     auto first = zone::load_all(p.config);
     // What the health monitor would say: ms1 down (policy order: ms1, ms2).
-    auto ms1_down = [](const ZonePolicy&) {
-        return std::vector<health::ServerHealth>{health::ServerHealth::down, health::ServerHealth::up};
+    auto ms1_down = [](const config::ZonePolicy&) {
+        return std::vector<health::ServerHealth>{health::ServerHealth::down,
+                                                 health::ServerHealth::up};
     };
     auto second = zone::load_all(p.config, {.previous = first.snapshot.get(), .health = ms1_down});
     CHECK(entry(*second.snapshot, "a.example.").compiled !=

@@ -8,19 +8,19 @@
 using namespace srvd;
 
 TEST_CASE("parse_endpoint") {
-    auto v4 = parse_endpoint("127.0.0.1:5300");
+    auto v4 = config::parse_endpoint("127.0.0.1:5300");
     REQUIRE(v4);
     CHECK(v4->address().to_string() == "127.0.0.1");
     CHECK(v4->port() == 5300);
-    auto v6 = parse_endpoint("[::1]:53");
+    auto v6 = config::parse_endpoint("[::1]:53");
     REQUIRE(v6);
     CHECK(v6->address().is_v6());
     CHECK(v6->port() == 53);
-    CHECK_FALSE(parse_endpoint("::1:53"));
-    CHECK_FALSE(parse_endpoint("127.0.0.1"));
-    CHECK_FALSE(parse_endpoint("127.0.0.1:99999"));
-    CHECK_FALSE(parse_endpoint("localhost:53"));
-    CHECK_FALSE(parse_endpoint("[::1]53"));
+    CHECK_FALSE(config::parse_endpoint("::1:53"));
+    CHECK_FALSE(config::parse_endpoint("127.0.0.1"));
+    CHECK_FALSE(config::parse_endpoint("127.0.0.1:99999"));
+    CHECK_FALSE(config::parse_endpoint("localhost:53"));
+    CHECK_FALSE(config::parse_endpoint("[::1]53"));
 }
 
 TEST_CASE("server configuration: values, defaults and relative paths") {
@@ -38,7 +38,7 @@ limits: { udp_payload: 1400, tcp_clients: 10, tcp_idle_timeout: 500ms }
 geoip: { database: geo/x.mmdb, ecs_private: use }
 nsid: dns-fra-2
 )");
-    ServerConfig c = load_server_config(file);
+    config::ServerConfig c = config::load_server_config(file);
     CHECK(c.listen.size() == 2);
     CHECK(c.threads == 2);
     REQUIRE(c.zone_files.size() == 3);
@@ -94,9 +94,9 @@ TEST_CASE("server configuration errors name file, line and column") {
         CAPTURE(text);
         const auto file = dir.write("srvd.yaml", c.text);
         try {
-            load_server_config(file);
+            config::load_server_config(file);
             FAIL("no error");
-        } catch (const LoadError& e) {
+        } catch (const config::LoadError& e) {
             CHECK(std::string(e.what()).find(file + c.expected) == 0);
         }
     }
@@ -106,9 +106,9 @@ TEST_CASE("a configuration path that is not a readable file: the system's reason
     test::TempDir dir;
     const auto error = [](const std::string& path) {
         try {
-            load_server_config(path);
+            config::load_server_config(path);
             return std::string("no error");
-        } catch (const LoadError& e) {
+        } catch (const config::LoadError& e) {
             return std::string(e.what()).substr(path.size());
         }
     };

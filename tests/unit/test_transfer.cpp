@@ -59,8 +59,8 @@ struct Fixture {
 using PktPtr = std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)>;
 
 std::string make_query(const char* name, ldns_rr_type type, std::uint32_t ixfr_serial = 0,
-                  bool sign = false, const char* key = "k.example.", const char* with = secret,
-                  const char* algorithm = "hmac-sha256.") {
+                       bool sign = false, const char* key = "k.example.", const char* with = secret,
+                       const char* algorithm = "hmac-sha256.") {
     ldns_pkt* p = nullptr;
     REQUIRE(ldns_pkt_query_new_frm_str(&p, name, type, LDNS_RR_CLASS_IN, 0) == LDNS_STATUS_OK);
     ldns_pkt_set_id(p, 4242);
@@ -91,7 +91,15 @@ xfr::Outcome ask(const zone::Snapshot& s, const std::string& q, std::uint8_t las
     const query::Result result =
         query::process(s, r, nullptr, 0, answer.data(), answer.size(), info, nullptr);
     REQUIRE(result.action == query::Action::transfer);
-    return query::transfer(s, r, answer.data(), result.size);
+    return query::transfer(s, r, info, answer.data(), result.size);
+}
+
+// Where the query parser finds the TSIG record of a request (0: none).
+std::size_t tsig_offset_of(const std::string& q) {
+    engine::ParsedQuery parsed;
+    REQUIRE(engine::parse_query(reinterpret_cast<const std::uint8_t*>(q.data()), q.size(),
+                                parsed) == engine::ParseStatus::ok);
+    return parsed.tsig_offset;
 }
 
 PktPtr decode(const std::string& m) {
@@ -198,13 +206,14 @@ TEST_CASE("transfers are refused without the key, from elsewhere, and over UDP")
     CHECK(records(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR), 2)).size() > 3);
     CHECK(rcode_of(ask(s,
                        make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
-                             "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA="),
+                                  "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA="),
                        1)) == LDNS_RCODE_NOTAUTH);
     CHECK(rcode_of(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."), 1)) ==
           LDNS_RCODE_NOTAUTH);
-    CHECK(rcode_of(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR), 2, engine::Protocol::udp)) ==
-          LDNS_RCODE_NOTIMPL);
-    CHECK(rcode_of(ask(s, make_query("sip.example.net.", LDNS_RR_TYPE_AXFR), 2)) == LDNS_RCODE_NOTAUTH);
+    CHECK(rcode_of(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR), 2,
+                       engine::Protocol::udp)) == LDNS_RCODE_NOTIMPL);
+    CHECK(rcode_of(ask(s, make_query("sip.example.net.", LDNS_RR_TYPE_AXFR), 2)) ==
+          LDNS_RCODE_NOTAUTH);
     // Without a transfer section, a zone served here is REFUSED, not NOTAUTH.
     f.dir.write("srvd.yaml", "zones: [zones]\nstate_dir: .\n");
     auto plain = f.load();
@@ -212,28 +221,65 @@ TEST_CASE("transfers are refused without the key, from elsewhere, and over UDP")
           LDNS_RCODE_REFUSED);
 }
 
+TEST_CASE("TSIG is verified where the parser found it: a changed byte is BADSIG, a new ID is not") {
+    Fixture f(1);
+    auto loaded = f.load();
+    const std::int64_t now = std::time(nullptr);
+    std::string q = make_query("example.net.", LDNS_RR_TYPE_SOA, 0, true);
+    auto verdict = [&](const std::string& m) {
+        return xfr::verify_request(reinterpret_cast<const std::uint8_t*>(m.data()), m.size(),
+                                   tsig_offset_of(m), loaded.snapshot->transfer, now)
+            .status;
+    };
+    CHECK(verdict(q) == xfr::TsigStatus::verified);
+    // A forwarder may change the ID; the MAC covers the Original ID (RFC 8945 4.3.3).
+    std::string forwarded = q;
+    forwarded[0] = 0x12, forwarded[1] = 0x34;
+    CHECK(verdict(forwarded) == xfr::TsigStatus::verified);
+    // Any other byte the MAC covers: the RD flag, the question, the MAC itself.
+    for (std::size_t at : {std::size_t{2}, std::size_t{14}, q.size() - 8}) {
+        std::string changed = q;
+        changed[at] = static_cast<char>(changed[at] ^ 0x01);
+        CHECK(verdict(changed) == xfr::TsigStatus::bad_signature);
+    }
+    // A MAC one byte short is BADSIG too, not a read past the record.
+    CHECK(verdict(make_query("example.net.", LDNS_RR_TYPE_SOA, 0, true, "k.example.",
+                             "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA=")) ==
+          xfr::TsigStatus::bad_signature);
+    CHECK(verdict(make_query("example.net.", LDNS_RR_TYPE_SOA, 0, true, "nobody.")) ==
+          xfr::TsigStatus::bad_key);
+    // RDATA cut short (RDLENGTH and the message one byte less): unreadable,
+    // and the engine's answer stands rather than a TSIG error.
+    std::string cut = q.substr(0, q.size() - 1);
+    const std::size_t rdlength_at = tsig_offset_of(q) + 11 + 8; // owner "k.example." is 11 bytes
+    cut[rdlength_at + 1] = static_cast<char>(cut[rdlength_at + 1] - 1);
+    CHECK(verdict(cut) == xfr::TsigStatus::malformed);
+    const auto out = ask(*loaded.snapshot, cut);
+    REQUIRE(out.messages.size() == 1);
+    CHECK(ldns_pkt_tsig(decode(out.messages[0]).get()) == nullptr);
+}
+
 TEST_CASE("TSIG: a request signed outside the fudge is BADTIME") {
     Fixture f(1);
     auto loaded = f.load();
     const std::string q = make_query("example.net.", LDNS_RR_TYPE_SOA, 0, true);
-    auto p = decode(q);
     const auto* wire = reinterpret_cast<const std::uint8_t*>(q.data());
     const std::int64_t now = std::time(nullptr);
-    CHECK(xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now).status ==
-          xfr::TsigStatus::verified);
+    CHECK(xfr::verify_request(wire, q.size(), tsig_offset_of(q), loaded.snapshot->transfer, now)
+              .status == xfr::TsigStatus::verified);
     // The fudge is 300 s (RFC 8945 5.2.3): 300 s either way is still in time.
     CHECK(
-        xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now + 300).status ==
-        xfr::TsigStatus::verified);
+        xfr::verify_request(wire, q.size(), tsig_offset_of(q), loaded.snapshot->transfer, now + 300)
+            .status == xfr::TsigStatus::verified);
     CHECK(
-        xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now - 300).status ==
-        xfr::TsigStatus::verified);
+        xfr::verify_request(wire, q.size(), tsig_offset_of(q), loaded.snapshot->transfer, now - 300)
+            .status == xfr::TsigStatus::verified);
     CHECK(
-        xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now + 301).status ==
-        xfr::TsigStatus::bad_time);
+        xfr::verify_request(wire, q.size(), tsig_offset_of(q), loaded.snapshot->transfer, now + 301)
+            .status == xfr::TsigStatus::bad_time);
     CHECK(
-        xfr::verify_request(p.get(), wire, q.size(), loaded.snapshot->transfer, now - 301).status ==
-        xfr::TsigStatus::bad_time);
+        xfr::verify_request(wire, q.size(), tsig_offset_of(q), loaded.snapshot->transfer, now - 301)
+            .status == xfr::TsigStatus::bad_time);
     // A signed ordinary query gets the engine's answer, signed.
     const auto out = ask(*loaded.snapshot, q);
     auto answer = decode(out.messages.at(0));
@@ -283,7 +329,7 @@ TEST_CASE("TSIG with hmac-sha512 and hmac-sha1 keys: transfers signed and verifi
         // Signed with the right key name but another algorithm: BADKEY.
         const std::string wrong =
             make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, key, secret,
-                  std::string(algorithm) == "hmac-sha1." ? "hmac-sha512." : "hmac-sha1.");
+                       std::string(algorithm) == "hmac-sha1." ? "hmac-sha512." : "hmac-sha1.");
         CHECK(tsig_error(ask(*loaded.snapshot, wrong)).first == 17);
     }
 }
@@ -311,7 +357,7 @@ TEST_CASE("TSIG errors answer NOTAUTH with the error in a TSIG record (RFC 8945 
     const auto& s = *loaded.snapshot;
     // BADSIG (16) and BADKEY (17): unsigned, the MAC empty.
     CHECK(tsig_error(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "k.example.",
-                                  "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA="))) ==
+                                       "b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC0wMDAwMDA="))) ==
           std::pair<std::uint16_t, std::size_t>{16, 0});
     CHECK(tsig_error(ask(s, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true, "nobody."))) ==
           std::pair<std::uint16_t, std::size_t>{17, 0});
@@ -335,15 +381,14 @@ TEST_CASE(
     free(w);
     auto request = decode(q);
     const std::int64_t now = std::time(nullptr) + 600; // our clock, 10 minutes ahead
-    auto verdict =
-        xfr::verify_request(request.get(), reinterpret_cast<const std::uint8_t*>(q.data()),
-                            q.size(), loaded.snapshot->transfer, now);
+    auto verdict = xfr::verify_request(reinterpret_cast<const std::uint8_t*>(q.data()), q.size(),
+                                       tsig_offset_of(q), loaded.snapshot->transfer, now);
     REQUIRE(verdict.status == xfr::TsigStatus::bad_time);
     ldns_pkt* answer = ldns_pkt_new();
     ldns_pkt_set_id(answer, 4242);
     ldns_pkt_set_qr(answer, true);
     ldns_pkt_set_rcode(answer, LDNS_RCODE_NOTAUTH);
-    REQUIRE(xfr::add_error_tsig(answer, request.get(), verdict, now));
+    REQUIRE(xfr::add_error_tsig(answer, ldns_pkt_id(request.get()), verdict, now));
     REQUIRE(ldns_pkt2wire(&w, answer, &n) == LDNS_STATUS_OK);
     const std::string a(reinterpret_cast<char*>(w), n);
     free(w);
@@ -447,8 +492,9 @@ TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not
     REQUIRE(rrs.size() == 1);
     CHECK(rrs[0].find(" " + std::to_string(s3) + " ") != std::string::npos);
     const std::size_t full = v3.snapshot->transfers.begin()->second->current->records.size() + 2;
-    CHECK(records(ask(*v3.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s1 - 5))).size() ==
-          full);
+    CHECK(
+        records(ask(*v3.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s1 - 5))).size() ==
+        full);
     // Over UDP, IXFR gets the current SOA: the client retries over TCP.
     CHECK(records(ask(*v3.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s1), 1,
                       engine::Protocol::udp))
@@ -461,7 +507,8 @@ TEST_CASE("IXFR: the journal's changes in RFC 1995 layout, AXFR when it does not
     CHECK(records(ask(*v4.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s1))).size() ==
           v4.snapshot->transfers.begin()->second->current->records.size() + 2);
     // current SOA, (s2 SOA, -host2, s3 SOA), (s3 SOA, s4 SOA, +host2, +host3), current SOA
-    CHECK(records(ask(*v4.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s2))).size() == 9);
+    CHECK(records(ask(*v4.snapshot, make_query("example.net.", LDNS_RR_TYPE_IXFR, s2))).size() ==
+          9);
 }
 
 TEST_CASE("soa.serial: auto: YYYYMMDDnn, kept while the content is, never backwards") {
@@ -483,7 +530,7 @@ TEST_CASE("soa.serial: auto: YYYYMMDDnn, kept while the content is, never backwa
     CHECK(!zone::SerialStore(path).changed());
     dir.write("state/serials", "a. 12 nothex\n");
     CHECK_THROWS_WITH_AS([&] { zone::SerialStore broken(path); }(),
-                         (path + ":1:1: expected ZONE SERIAL DIGEST").c_str(), LoadError);
+                         (path + ":1:1: expected ZONE SERIAL DIGEST").c_str(), config::LoadError);
     CHECK(zone::serial_newer(1, 0xffffffffu)); // RFC 1982 wrap
     CHECK(!zone::serial_newer(0xffffffffu, 1));
 }
@@ -533,9 +580,9 @@ TEST_CASE("transfer settings: errors name the line and column") {
     auto error = [&](const std::string& yaml) {
         const auto file = dir.write("srvd.yaml", "zones: [zones]\n" + yaml);
         try {
-            load_server_config(file);
+            config::load_server_config(file);
             return std::string();
-        } catch (const LoadError& e) {
+        } catch (const config::LoadError& e) {
             return std::string(e.what()).substr(file.size());
         }
     };
@@ -556,7 +603,8 @@ TEST_CASE("transfer settings: errors name the line and column") {
               .empty());
 }
 
-TEST_CASE("a transfer is counted by the reply that leaves: AXFR NOERROR, not the engine's REFUSED") {
+TEST_CASE(
+    "a transfer is counted by the reply that leaves: AXFR NOERROR, not the engine's REFUSED") {
     Fixture f(3);
     auto loaded = f.load();
     const std::string q = make_query("example.net.", LDNS_RR_TYPE_AXFR);
@@ -570,7 +618,8 @@ TEST_CASE("a transfer is counted by the reply that leaves: AXFR NOERROR, not the
     REQUIRE(result.action == query::Action::transfer);
     // Nothing counted before the transfer layer has answered.
     for (const auto& a : counters.answers[1]) CHECK(a.load() == 0);
-    const xfr::Outcome outcome = query::transfer(*loaded.snapshot, r, out.data(), result.size);
+    const xfr::Outcome outcome =
+        query::transfer(*loaded.snapshot, r, info, out.data(), result.size);
     REQUIRE(outcome.kind == xfr::TransferKind::axfr);
     query::count_transfer(counters, engine::Protocol::tcp, info, result, outcome);
     CHECK(counters.answers[1][0].load() == 1); // NOERROR
@@ -581,7 +630,7 @@ TEST_CASE("a transfer is counted by the reply that leaves: AXFR NOERROR, not the
     r.client = test::client_address("192.0.2.99");
     const query::Result again =
         query::process(*loaded.snapshot, r, nullptr, 0, out.data(), out.size(), info, &refused);
-    const xfr::Outcome no = query::transfer(*loaded.snapshot, r, out.data(), again.size);
+    const xfr::Outcome no = query::transfer(*loaded.snapshot, r, info, out.data(), again.size);
     query::count_transfer(refused, engine::Protocol::tcp, info, again, no);
     CHECK(refused.answers[1][5].load() == 1);
     CHECK(refused.answers[1][0].load() == 0);

@@ -1,4 +1,5 @@
 #include "support/test_support.hpp"
+#include "zone/zone_builder.hpp"
 #include "zone/zone_export.hpp"
 
 #include <doctest/doctest.h>
@@ -23,7 +24,7 @@ proxies:
   p: { targets: { east: [ms1, ms2], west: [ms2, ms1] } }
 records: ["www IN A 192.0.2.80"]
 )");
-    auto zone = zone::build_zone(load_zone_policy(file));
+    auto zone = zone::build_zone(config::load_zone_policy(file));
     for (std::size_t view : {0, 1}) {
         std::ostringstream out;
         zone::export_zone(*zone, view, out);

@@ -2,6 +2,7 @@
 #include "config/yaml_reader.hpp"
 #include "config/zone_policy.hpp"
 #include "support/test_support.hpp"
+#include "zone/zone_builder.hpp"
 #include "zone/zone_view.hpp"
 
 #include <doctest/doctest.h>
@@ -24,9 +25,9 @@ std::string error_of(const std::string& yaml, std::string* file_out = nullptr) {
     const auto file = dir.write("zone.yaml", yaml);
     if (file_out) *file_out = file;
     try {
-        zone::build_zone(load_zone_policy(file));
+        zone::build_zone(config::load_zone_policy(file));
         return "";
-    } catch (const LoadError& e) {
+    } catch (const config::LoadError& e) {
         return std::string(e.what()).substr(file.size());
     }
 }
@@ -43,7 +44,7 @@ proxies:
   p: { transports: [tls, udp], ttl: 30, targets: [{ms2: 70, ms1: 30}] }
   g: { targets: { east: [ms1, ms2], central: [ms2] } }
 )");
-    ZonePolicy p = load_zone_policy(file);
+    config::ZonePolicy p = config::load_zone_policy(file);
     CHECK(p.zone == "example.com.");
     CHECK(p.soa.primary == "ns1.example.com.");
     CHECK(p.soa.refresh == 3600);
@@ -51,15 +52,16 @@ proxies:
     CHECK(p.regions[0].match == std::vector<std::string>{"US-NY", "NA"});
     CHECK(p.default_region == 1);
     REQUIRE(p.proxies.size() == 2);
-    const Proxy& px = p.proxies[0];
+    const config::Proxy& px = p.proxies[0];
     CHECK(px.ttl == 30);
-    CHECK(px.transports == std::vector<Transport>{Transport::tls, Transport::udp});
+    CHECK(px.transports ==
+          std::vector<config::Transport>{config::Transport::tls, config::Transport::udp});
     REQUIRE(px.orderings.size() == 2);
     REQUIRE(px.orderings[0].size() == 1);
     CHECK(px.orderings[0][0].size() == 2);
     CHECK(px.orderings[0][0][0].server == 1);
     CHECK(px.orderings[0][0][0].weight == 70);
-    const Proxy& g = p.proxies[1];
+    const config::Proxy& g = p.proxies[1];
     CHECK(g.geo);
     CHECK(g.orderings[0].size() == 2);
     CHECK(g.orderings[1].size() == 1);
@@ -70,9 +72,9 @@ TEST_CASE("health checks: values and defaults") {
     const auto file = dir.write(
         "zone.yaml", head + "health: { probe: sip-options, transport: tcp, interval: 500ms, "
                             "down_after: 3, ok_codes: [200, 202-204], all_down: serve-none }\n");
-    ZonePolicy p = load_zone_policy(file);
+    config::ZonePolicy p = config::load_zone_policy(file);
     REQUIRE(p.health);
-    CHECK(p.health->transport == Transport::tcp);
+    CHECK(p.health->transport == config::Transport::tcp);
     CHECK(p.health->interval_ms == 500);
     CHECK(p.health->timeout_ms == 500); // the 1s default is capped by the interval
     CHECK(p.health->down_after == 3);
@@ -88,7 +90,7 @@ default_region: central
 proxies:
   g: { targets: { east: [ms1], central: [ms2, ms1] } }
 )");
-    ZonePolicy p = load_zone_policy(file);
+    config::ZonePolicy p = config::load_zone_policy(file);
     CHECK(p.proxies[0].orderings[1].size() == 2);
     CHECK(p.proxies[0].orderings[1][0][0].server == 1);
 }
@@ -104,7 +106,7 @@ TEST_CASE("soa.contact written as a mail address is the RNAME it means (RFC 1035
             "zone.yaml", std::string("zone: example.com\nsoa: { primary: ns1.example.com, "
                                      "contact: \"") +
                              written + "\", serial: 1 }\nnameservers: { ns1: [192.0.2.1] }\n");
-        const ZonePolicy p = load_zone_policy(file);
+        const config::ZonePolicy p = config::load_zone_policy(file);
         CHECK(p.soa.contact == rname);
         // And it builds: ldns reads the escaped dot as part of the first label.
         auto zone = zone::build_zone(p);
@@ -181,7 +183,7 @@ TEST_CASE("limits: an oversized file and a zone too large to build are errors, n
     test::TempDir dir;
     std::string big = head + "records:\n";
     const std::string line = "  - \"www IN TXT \\\"" + std::string(200, 'x') + "\\\"\"\n";
-    while (big.size() <= YamlReader::max_file_bytes) big += line;
+    while (big.size() <= config::YamlReader::max_file_bytes) big += line;
     std::string file;
     const auto e = error_of(big, &file);
     CHECK(e.find(": file is 64 MiB; the limit is 64 MiB") == 0);

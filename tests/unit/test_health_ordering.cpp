@@ -1,4 +1,4 @@
-#include "zone/zone_view.hpp"
+#include "zone/health_ordering.hpp"
 
 #include <doctest/doctest.h>
 
@@ -6,16 +6,16 @@ using namespace srvd;
 using health::ServerHealth;
 
 namespace {
-Ordering ordering(std::initializer_list<std::initializer_list<std::size_t>> tiers) {
-    Ordering o;
+config::Ordering ordering(std::initializer_list<std::initializer_list<std::size_t>> tiers) {
+    config::Ordering o;
     for (auto t : tiers) {
-        Tier tier;
+        config::Tier tier;
         for (auto s : t) tier.push_back({s, 0});
         o.push_back(tier);
     }
     return o;
 }
-std::vector<std::vector<std::size_t>> servers(const Ordering& o) {
+std::vector<std::vector<std::size_t>> servers(const config::Ordering& o) {
     std::vector<std::vector<std::size_t>> out;
     for (const auto& t : o) {
         out.emplace_back();
@@ -28,7 +28,7 @@ constexpr auto up = ServerHealth::up, down = ServerHealth::down, draining = Serv
 } // namespace
 
 TEST_CASE("apply_health: down servers leave, tiers close up") {
-    const Ordering o = ordering({{0}, {1, 2}, {3}});
+    const config::Ordering o = ordering({{0}, {1, 2}, {3}});
     CHECK(servers(zone::apply_health(o, {up, up, up, up}, true)) == S{{0}, {1, 2}, {3}});
     CHECK(servers(zone::apply_health(o, {down, up, up, up}, true)) == S{{1, 2}, {3}});
     CHECK(servers(zone::apply_health(o, {up, down, down, up}, true)) == S{{0}, {3}});
@@ -36,7 +36,7 @@ TEST_CASE("apply_health: down servers leave, tiers close up") {
 }
 
 TEST_CASE("apply_health: draining kept only when nothing is up, all down fails open or empty") {
-    const Ordering o = ordering({{0}, {1}, {2}});
+    const config::Ordering o = ordering({{0}, {1}, {2}});
     CHECK(servers(zone::apply_health(o, {up, draining, up}, true)) == S{{0}, {2}});
     CHECK(servers(zone::apply_health(o, {down, draining, down}, true)) == S{{1}});
     CHECK(servers(zone::apply_health(o, {down, down, down}, true)) == S{{0}, {1}, {2}});

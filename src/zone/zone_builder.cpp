@@ -1,7 +1,9 @@
-#include "zone/zone_view.hpp"
+// Expands a zone policy into records, one view per region.
+#include "zone/zone_builder.hpp"
 
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
+#include "zone/health_ordering.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -10,11 +12,11 @@
 namespace srvd::zone {
 namespace {
 
-const char* service_of(Transport t) {
-    return t == Transport::udp ? "SIP+D2U" : t == Transport::tcp ? "SIP+D2T" : "SIPS+D2T";
+const char* service_of(config::Transport t) {
+    return t == config::Transport::udp ? "SIP+D2U" : t == config::Transport::tcp ? "SIP+D2T" : "SIPS+D2T";
 }
-const char* srv_prefix_of(Transport t) {
-    return t == Transport::udp ? "_sip._udp." : t == Transport::tcp ? "_sip._tcp." : "_sips._tcp.";
+const char* srv_prefix_of(config::Transport t) {
+    return t == config::Transport::udp ? "_sip._udp." : t == config::Transport::tcp ? "_sip._tcp." : "_sips._tcp.";
 }
 std::string address_record(const std::string& owner, std::uint32_t ttl,
                            const std::string& address) {
@@ -22,7 +24,7 @@ std::string address_record(const std::string& owner, std::uint32_t ttl,
     return owner + " " + std::to_string(ttl) + (v6 ? " IN AAAA " : " IN A ") + address;
 }
 
-bool same_ordering(const Ordering& a, const Ordering& b) {
+bool same_ordering(const config::Ordering& a, const config::Ordering& b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i].size() != b[i].size()) return false;
@@ -34,18 +36,18 @@ bool same_ordering(const Ordering& a, const Ordering& b) {
 
 class ZoneBuilder {
   public:
-    ZoneBuilder(ZonePolicy policy, std::vector<ServerHealth> health)
+    ZoneBuilder(config::ZonePolicy policy, std::vector<ServerHealth> health)
         : data_(std::make_shared<ZoneData>()) {
         data_->policy = std::move(policy);
         data_->health = std::move(health);
         data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
         origin_.reset(ldns_dname_new_frm_str(data_->policy.zone.c_str()));
-        if (!origin_) throw LoadError(data_->policy.zone_mark, "zone: not a valid domain name");
+        if (!origin_) throw config::LoadError(data_->policy.zone_mark, "zone: not a valid domain name");
         data_->apex = *dns::name_from_text(data_->policy.zone);
     }
 
     std::shared_ptr<ZoneData> build() {
-        const ZonePolicy& p = data_->policy;
+        const config::ZonePolicy& p = data_->policy;
         check_size(p);
         data_->views.resize(p.view_count());
         for (auto& v : data_->views) v.apex = data_->apex;
@@ -63,7 +65,7 @@ class ZoneBuilder {
     // anything, so a policy that would exhaust memory gets an error instead.
     static constexpr std::uint64_t max_records = 5'000'000, max_names = 1'000'000;
 
-    void check_size(const ZonePolicy& p) const {
+    void check_size(const config::ZonePolicy& p) const {
         std::uint64_t records = p.records.size() + p.nameservers.size() * 3,
                       names = p.records.size() + 1;
         for (const auto& ms : p.media_servers) records += ms.addresses.size(), ++names;
@@ -75,26 +77,26 @@ class ZoneBuilder {
             names += 1 + 2 * proxy.transports.size();
         }
         if (records > max_records)
-            throw LoadError(p.zone_mark, "the zone would have about " + std::to_string(records) +
+            throw config::LoadError(p.zone_mark, "the zone would have about " + std::to_string(records) +
                                              " records over its regions; the limit is " +
                                              std::to_string(max_records) +
                                              " (split it into several zones)");
         if (names > max_names)
-            throw LoadError(p.zone_mark, "the zone would have about " + std::to_string(names) +
+            throw config::LoadError(p.zone_mark, "the zone would have about " + std::to_string(names) +
                                              " names; the limit is " + std::to_string(max_names));
     }
     dns::RdfPtr origin_;
 
-    const ldns_rr* parse(const std::string& text, const SourceMark& mark) {
+    const ldns_rr* parse(const std::string& text, const config::SourceMark& mark) {
         std::string error;
         auto rr = dns::parse_rr(text, origin_.get(), data_->policy.ttl, error);
-        if (!rr) throw LoadError(mark, "record does not parse (" + error + "): " + text);
+        if (!rr) throw config::LoadError(mark, "record does not parse (" + error + "): " + text);
         const std::string owner = dns::owner_key(rr.get());
         if (!dns::is_at_or_below(owner, data_->apex))
-            throw LoadError(mark, "name '" + dns::name_to_text(owner) +
+            throw config::LoadError(mark, "name '" + dns::name_to_text(owner) +
                                       "' falls outside the zone " + data_->policy.zone);
         if (ldns_rr_get_class(rr.get()) != LDNS_RR_CLASS_IN)
-            throw LoadError(mark, "only class IN is served: " + text);
+            throw config::LoadError(mark, "only class IN is served: " + text);
         data_->storage.push_back(std::move(rr));
         return data_->storage.back().get();
     }
@@ -122,9 +124,9 @@ class ZoneBuilder {
     }
 
     void add_static_records() {
-        const ZonePolicy& p = data_->policy;
+        const config::ZonePolicy& p = data_->policy;
         const std::string ttl = std::to_string(p.ttl);
-        const Soa& s = p.soa;
+        const config::Soa& s = p.soa;
         const ldns_rr* soa =
             parse(p.zone + " " + ttl + " IN SOA " + s.primary + " " + s.contact + " " +
                       std::to_string(s.serial) + " " + std::to_string(s.refresh) + " " +
@@ -150,12 +152,12 @@ class ZoneBuilder {
         }
         const auto generated = generated_names();
         // Every bad record is reported, not only the first.
-        ErrorList errors;
+        config::ErrorList errors;
         for (const auto& line : p.records)
             errors.attempt([&] {
                 const ldns_rr* rr = parse(line.text, line.mark);
                 if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
-                    throw LoadError(line.mark,
+                    throw config::LoadError(line.mark,
                                     "the SOA record is made from 'soa:', not 'records:'");
                 check_collision(rr, line.mark, generated);
                 insert_all(rr);
@@ -167,7 +169,7 @@ class ZoneBuilder {
     // Every name srvd generates records for, with who it is generated for:
     // proxy names, their SRV names, media server names (lowercased wire).
     std::unordered_map<std::string, std::string> generated_names() {
-        const ZonePolicy& p = data_->policy;
+        const config::ZonePolicy& p = data_->policy;
         std::unordered_map<std::string, std::string> out;
         const auto key = [&](const std::string& relative) {
             dns::RdfPtr name = absolute(relative);
@@ -178,7 +180,7 @@ class ZoneBuilder {
         for (const auto& proxy : p.proxies) {
             const std::string who = "proxy '" + proxy.label + "'";
             out.emplace(key(proxy.label), who);
-            for (Transport t : proxy.transports)
+            for (config::Transport t : proxy.transports)
                 out.emplace(key(std::string(srv_prefix_of(t)) + proxy.label), who);
         }
         out.erase(std::string());
@@ -189,12 +191,12 @@ class ZoneBuilder {
     // above one: a hand-written SRV or NAPTR would be merged into the
     // generated set, an A at a media server would never be health-checked,
     // and an NS would turn the proxy's answers into referrals.
-    void check_collision(const ldns_rr* rr, const SourceMark& mark,
+    void check_collision(const ldns_rr* rr, const config::SourceMark& mark,
                          const std::unordered_map<std::string, std::string>& generated) const {
         const std::string owner = dns::owner_key(rr);
         const std::string text = dns::name_to_text(owner);
         if (auto it = generated.find(owner); it != generated.end())
-            throw LoadError(mark,
+            throw config::LoadError(mark,
                             "'" + text + "' is generated for " + it->second +
                                 "; records: may not add to it (change the " +
                                 (it->second.rfind("proxy", 0) == 0 ? "proxy" : "media server") +
@@ -209,7 +211,7 @@ class ZoneBuilder {
                  (entry.first.size() == below->first.size() && entry.first < below->first)))
                 below = &entry;
         if (below)
-            throw LoadError(mark, "an NS record at '" + text + "' would delegate '" +
+            throw config::LoadError(mark, "an NS record at '" + text + "' would delegate '" +
                                       dns::name_to_text(below->first) + "', generated for " +
                                       below->second + ", to another server");
     }
@@ -267,13 +269,13 @@ class ZoneBuilder {
 
     // One transport's SRV set for an ordering: RFC 2782 priorities 10, 20,
     // 30… by tier (room to insert by hand later), weights as configured.
-    void add_srv_records(const Proxy& proxy, Transport t, const Ordering& ordering,
+    void add_srv_records(const config::Proxy& proxy, config::Transport t, const config::Ordering& ordering,
                          const ldns_rdf* owner, TierPlace place,
                          std::vector<const ldns_rr*>& records) {
-        const ZonePolicy& p = data_->policy;
+        const config::ZonePolicy& p = data_->policy;
         for (std::uint16_t i = 0; i < ordering.size(); ++i) {
             for (std::uint16_t j = 0; j < ordering[i].size(); ++j) {
-                const TierMember& m = ordering[i][j];
+                const config::TierMember& m = ordering[i][j];
                 const ldns_rr* rr =
                     make_rr(owner, LDNS_RR_TYPE_SRV, proxy.ttl,
                             {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
@@ -291,11 +293,11 @@ class ZoneBuilder {
     // Phones that cannot do SRV get the addresses of the first tier that has
     // any of the family they ask for: an IPv6-only first tier must not leave
     // an IPv4-only phone with no A at all.
-    void add_address_records(const Proxy& proxy, const Ordering& ordering, const ldns_rdf* owner,
+    void add_address_records(const config::Proxy& proxy, const config::Ordering& ordering, const ldns_rdf* owner,
                              TierPlace place, std::vector<const ldns_rr*>& records) {
         for (const ldns_rr_type family : {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA}) {
-            const auto has_family = [&](const Tier& tier) {
-                for (const TierMember& m : tier)
+            const auto has_family = [&](const config::Tier& tier) {
+                for (const config::TierMember& m : tier)
                     for (const auto& address : server_rdfs(m.server).addresses)
                         if (address.first == family) return true;
                 return false;
@@ -314,11 +316,11 @@ class ZoneBuilder {
         }
     }
 
-    void add_proxy(const Proxy& proxy) {
-        const ZonePolicy& p = data_->policy;
+    void add_proxy(const config::Proxy& proxy) {
+        const config::ZonePolicy& p = data_->policy;
         const std::string ttl = std::to_string(proxy.ttl);
         int order = 10;
-        for (Transport t : proxy.transports) {
+        for (config::Transport t : proxy.transports) {
             insert_all(parse(proxy.label + " " + ttl + " IN NAPTR " + std::to_string(order) +
                                  " 10 \"S\" \"" + service_of(t) + "\" \"\" " + srv_prefix_of(t) +
                                  proxy.label,
@@ -327,17 +329,17 @@ class ZoneBuilder {
         }
         dns::RdfPtr owner = absolute(proxy.label);
         dns::RdfPtr srv_owner[3];
-        for (Transport t : proxy.transports)
+        for (config::Transport t : proxy.transports)
             srv_owner[static_cast<int>(t)] = absolute(std::string(srv_prefix_of(t)) + proxy.label);
-        std::vector<Ordering> orderings;
+        std::vector<config::Ordering> orderings;
         const bool serve_all = !p.health || p.health->serve_all_when_all_down;
-        for (const Ordering& o : proxy.orderings)
+        for (const config::Ordering& o : proxy.orderings)
             orderings.push_back(apply_health(o, data_->health, serve_all));
         const bool regional =
             std::any_of(orderings.begin(), orderings.end(),
-                        [&](const Ordering& o) { return !same_ordering(o, orderings.front()); });
+                        [&](const config::Ordering& o) { return !same_ordering(o, orderings.front()); });
         // The SRV names exist even when health leaves them empty (NODATA, not NXDOMAIN).
-        for (Transport t : proxy.transports) {
+        for (config::Transport t : proxy.transports) {
             const std::string key =
                 dns::lowercase(dns::rdf_bytes(srv_owner[static_cast<int>(t)].get()));
             for (auto& view : data_->views) view.nodes[key];
@@ -346,17 +348,17 @@ class ZoneBuilder {
         if (regional) data_->regional_owners.insert(dns::lowercase(dns::rdf_bytes(owner.get())));
         // A proxy with one ordering gets one set of records, shared by every view.
         for (std::size_t v = 0; v < (regional ? data_->views.size() : 1); ++v) {
-            const Ordering& ordering = orderings[v];
+            const config::Ordering& ordering = orderings[v];
             if (ordering.empty()) continue;
             std::vector<const ldns_rr*> records;
             const auto first_tier = static_cast<std::uint32_t>(data_->tier_weights.size());
-            for (const Tier& tier : ordering) {
+            for (const config::Tier& tier : ordering) {
                 std::vector<std::uint16_t> weights;
-                for (const TierMember& m : tier) weights.push_back(m.weight);
+                for (const config::TierMember& m : tier) weights.push_back(m.weight);
                 data_->tier_weights.push_back(std::move(weights));
             }
             const TierPlace place{first_tier, regional};
-            for (Transport t : proxy.transports)
+            for (config::Transport t : proxy.transports)
                 add_srv_records(proxy, t, ordering, srv_owner[static_cast<int>(t)].get(), place,
                                 records);
             add_address_records(proxy, ordering, owner.get(), place, records);
@@ -383,32 +385,25 @@ class ZoneBuilder {
             const RRset* cname = node.find(dns::type::CNAME);
             if (!cname) continue;
             if (node.rrsets.size() > 1 || cname->rrs.size() > 1) {
-                SourceMark mark = data_->policy.zone_mark;
+                config::SourceMark mark = data_->policy.zone_mark;
                 for (const auto& [owner, m] : record_marks_)
                     if (owner == name) mark = m;
-                throw LoadError(mark, "'" + dns::name_to_text(name) +
+                throw config::LoadError(mark, "'" + dns::name_to_text(name) +
                                           "' has a CNAME and other data (RFC 1034 3.6.2)");
             }
             if (name == data_->apex)
-                throw LoadError(data_->policy.zone_mark, "the zone apex cannot be a CNAME");
+                throw config::LoadError(data_->policy.zone_mark, "the zone apex cannot be a CNAME");
         }
     }
 
-    std::vector<std::pair<std::string, SourceMark>> record_marks_;
+    std::vector<std::pair<std::string, config::SourceMark>> record_marks_;
     std::vector<ServerRdfs> server_rdfs_;
 };
 
 } // namespace
 
-std::shared_ptr<ZoneData> build_zone(ZonePolicy policy, std::vector<ServerHealth> health) {
+std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerHealth> health) {
     return ZoneBuilder(std::move(policy), std::move(health)).build();
-}
-
-bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHealth>& b) {
-    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i)
-        if ((i < a.size() ? a[i] : ServerHealth::up) != (i < b.size() ? b[i] : ServerHealth::up))
-            return false;
-    return true;
 }
 
 void set_serial(ZoneData& zone, std::uint32_t serial) {
@@ -420,28 +415,6 @@ void set_serial(ZoneData& zone, std::uint32_t serial) {
                 ldns_rr_set_rdf(rr.get(), ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, serial), 2));
             return;
         }
-}
-
-Ordering apply_health(const Ordering& ordering, const std::vector<ServerHealth>& health,
-                      bool serve_all) {
-    auto state = [&](const TierMember& m) {
-        return m.server < health.size() ? health[m.server] : ServerHealth::up;
-    };
-    bool any_up = false;
-    for (const Tier& tier : ordering)
-        for (const TierMember& m : tier) any_up |= state(m) == ServerHealth::up;
-    Ordering out;
-    for (const Tier& tier : ordering) {
-        Tier kept;
-        for (const TierMember& m : tier) {
-            const ServerHealth h = state(m);
-            if (h == ServerHealth::up || (h == ServerHealth::draining && !any_up))
-                kept.push_back(m);
-        }
-        if (!kept.empty()) out.push_back(std::move(kept));
-    }
-    if (out.empty() && serve_all) return ordering; // fail open
-    return out;
 }
 
 } // namespace srvd::zone

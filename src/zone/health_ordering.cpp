@@ -1,0 +1,37 @@
+// How media servers' health changes the orderings phones get.
+#include "zone/health_ordering.hpp"
+
+#include <algorithm>
+
+namespace srvd::zone {
+
+bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHealth>& b) {
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i)
+        if ((i < a.size() ? a[i] : ServerHealth::up) != (i < b.size() ? b[i] : ServerHealth::up))
+            return false;
+    return true;
+}
+
+config::Ordering apply_health(const config::Ordering& ordering,
+                              const std::vector<ServerHealth>& health, bool serve_all) {
+    auto state = [&](const config::TierMember& m) {
+        return m.server < health.size() ? health[m.server] : ServerHealth::up;
+    };
+    bool any_up = false;
+    for (const config::Tier& tier : ordering)
+        for (const config::TierMember& m : tier) any_up |= state(m) == ServerHealth::up;
+    config::Ordering out;
+    for (const config::Tier& tier : ordering) {
+        config::Tier kept;
+        for (const config::TierMember& m : tier) {
+            const ServerHealth h = state(m);
+            if (h == ServerHealth::up || (h == ServerHealth::draining && !any_up))
+                kept.push_back(m);
+        }
+        if (!kept.empty()) out.push_back(std::move(kept));
+    }
+    if (out.empty() && serve_all) return ordering; // fail open
+    return out;
+}
+
+} // namespace srvd::zone
