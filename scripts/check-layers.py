@@ -21,7 +21,7 @@ LIBRARY_HEADER = re.compile(r'\s*#\s*include\s+<(ldns/|boost/|yaml-cpp/|maxmindd
 # The folders of src/ from the bottom up (README.md's layout): each may
 # include only folders before it. A strict order implies no cycle, and says
 # where a new file belongs.
-ORDER = ["util", "dns", "config", "geo", "health", "zone", "engine", "xfr", "metrics", "query",
+ORDER = ["util", "dns", "config", "dnssec", "geo", "health", "zone", "engine", "xfr", "metrics", "query",
          "net", "server", "cli"]
 
 

@@ -1,0 +1,41 @@
+#include "dnssec/rrset_signer.hpp"
+
+namespace srvd::dnssec {
+namespace {
+
+struct RrListDeleter {
+    void operator()(ldns_rr_list* l) const { ldns_rr_list_deep_free(l); }
+};
+using RrListPtr = std::unique_ptr<ldns_rr_list, RrListDeleter>;
+
+struct KeyListDeleter {
+    // The list only borrows the key: free the list, not what it holds.
+    void operator()(ldns_key_list* l) const {
+        ldns_key_list_set_key_count(l, 0);
+        ldns_key_list_free(l);
+    }
+};
+
+} // namespace
+
+Validity validity_from(std::int64_t now, unsigned days) {
+    return {static_cast<std::uint32_t>(now - 3600),
+            static_cast<std::uint32_t>(now + std::int64_t{days} * 86400)};
+}
+
+dns::RrPtr sign_rrset(const std::vector<const ldns_rr*>& rrset, const ZoneKey& key,
+                      const Validity& validity) {
+    if (rrset.empty()) return nullptr;
+    RrListPtr set(ldns_rr_list_new());
+    for (const ldns_rr* rr : rrset) ldns_rr_list_push_rr(set.get(), ldns_rr_clone(rr));
+    if (!ldns_is_rrset(set.get())) return nullptr;
+    ldns_key_set_inception(key.key.get(), validity.inception);
+    ldns_key_set_expiration(key.key.get(), validity.expiration);
+    std::unique_ptr<ldns_key_list, KeyListDeleter> keys(ldns_key_list_new());
+    ldns_key_list_push_key(keys.get(), key.key.get());
+    RrListPtr sigs(ldns_sign_public(set.get(), keys.get()));
+    if (!sigs || ldns_rr_list_rr_count(sigs.get()) != 1) return nullptr;
+    return dns::RrPtr(ldns_rr_list_pop_rr(sigs.get()));
+}
+
+} // namespace srvd::dnssec
