@@ -29,6 +29,7 @@ std::vector<std::uint8_t> build_query(const QuerySpec& spec) {
     if (spec.edns) {
         ldns_pkt_set_edns_udp_size(pkt, spec.payload);
         ldns_pkt_set_edns_version(pkt, spec.edns_version);
+        ldns_pkt_set_edns_do(pkt, spec.dnssec_ok);
         std::vector<std::uint8_t> options;
         if (spec.ecs) {
             const std::size_t bytes = (spec.ecs->source + 7u) / 8;

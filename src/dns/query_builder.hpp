@@ -25,6 +25,7 @@ struct QuerySpec {
     bool edns = true;
     std::uint16_t payload = 1232;
     std::uint8_t edns_version = 0;
+    bool dnssec_ok = false; // the DO bit (RFC 3225)
     std::optional<ClientSubnet> ecs;
 };
 

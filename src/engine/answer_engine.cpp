@@ -215,10 +215,12 @@ void find_answer(const zone::AnswerTable& s, const ParsedQuery& q, const ClientA
         return;
     }
     c.zone = &s.arrays[node->zone];
-    std::uint32_t slot = entry->first_slot;
+    // A signed zone's answer with RRSIGs to a client that asked (RFC 4035 3.1).
+    const bool dnssec = q.edns_do && entry->signed_first_slot != zone::TypeEntry::no_slot;
+    std::uint32_t slot = entry->slot(0, 0, dnssec);
     if (entry->regions > 1 || entry->variants > 1) {
         const ClientView view = choose_view(s, node->zone, *entry, q, client);
-        slot = entry->slot(view.region, view.variant);
+        slot = entry->slot(view.region, view.variant, dnssec);
         r.ecs_scope = view.scope;
         if (info) {
             info->located = true;

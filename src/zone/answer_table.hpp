@@ -32,6 +32,7 @@ struct Answer {
 // answer to send is slots[first_slot + region * variants + variant].
 // Slots hold the Answer itself (its blob is shared), saving a lookup.
 struct TypeEntry {
+    static constexpr std::uint32_t no_slot = 0xffffffff;
     std::uint16_t qtype; // 0: every type not listed before it
     std::uint16_t regions;
     std::uint16_t variants;
@@ -39,12 +40,18 @@ struct TypeEntry {
     // Bit r set: region r's variants really differ (its ECS scope must cover
     // the subnet the variant is chosen by). Regions past 31 count as varying.
     std::uint32_t varying_regions;
+    // The same answers with the RRSIG of each RRset, laid out like those
+    // from first_slot: for queries with the DO bit. no_slot: an unsigned zone.
+    std::uint32_t signed_first_slot = no_slot;
 
     // The slot of a region's and an ordering variant's answer: the one
     // formula the builder stores by and the engine reads by. A region or
-    // variant the entry does not distinguish maps to the first.
-    std::uint32_t slot(std::uint32_t region, std::uint32_t variant) const noexcept {
-        return first_slot + (regions > 1 ? region : 0) * variants + (variants > 1 ? variant : 0);
+    // variant the entry does not distinguish maps to the first. `dnssec`
+    // only when signed_first_slot is set.
+    std::uint32_t slot(std::uint32_t region, std::uint32_t variant,
+                       bool dnssec = false) const noexcept {
+        return (dnssec ? signed_first_slot : first_slot) + (regions > 1 ? region : 0) * variants +
+               (variants > 1 ? variant : 0);
     }
 };
 

@@ -38,6 +38,7 @@ class ZoneCompiler {
   private:
     CompiledZone& s_;
     std::unordered_map<std::string, Answer> stored_;
+    std::unordered_map<std::string, std::vector<dns::RrPtr>> signatures_;
 
     // What compiling an answer found out about it.
     struct Traits {
@@ -88,9 +89,32 @@ class ZoneCompiler {
         return out;
     }
 
-    static dns::CompiledMessage compile(const ZoneData& zone, const ZoneView& view,
-                                        std::string_view qname, std::uint16_t qtype,
-                                        std::string_view anchor, unsigned variant, Traits& traits) {
+    // The RRSIGs of an RRset: made once per distinct set (its records in
+    // any order) and key, so every ordering of a shuffled set, and every
+    // region and name that has it, shares them. The DNSKEY set is signed by
+    // the KSKs, everything else by the ZSKs.
+    const std::vector<dns::RrPtr>& signatures(const ZoneData& zone, const RRset& set) {
+        std::vector<std::string> texts;
+        for (const ldns_rr* rr : set.rrs) texts.push_back(dns::rr_to_text(rr));
+        std::sort(texts.begin(), texts.end());
+        std::string key;
+        for (const auto& t : texts) key += t + "\n";
+        auto [it, fresh] = signatures_.try_emplace(std::move(key));
+        if (fresh) {
+            const auto signers =
+                set.type == dns::type::DNSKEY ? zone.keys->ksks() : zone.keys->zsks();
+            for (const dnssec::ZoneKey* k : signers)
+                if (auto sig = dnssec::sign_rrset(set.rrs, *k, zone.validity))
+                    it->second.push_back(std::move(sig));
+        }
+        return it->second;
+    }
+
+    // `dnssec`: each RRset followed by its RRSIGs (RFC 4035 3.1.1), for
+    // queries with the DO bit.
+    dns::CompiledMessage compile(const ZoneData& zone, const ZoneView& view, std::string_view qname,
+                                 std::uint16_t qtype, std::string_view anchor, unsigned variant,
+                                 Traits& traits, bool dnssec) {
         LookupResult r = lookup(view, qname, qtype);
         // A GeoIP-aware proxy's names make the answer regional even when this
         // view has none of its records (a region emptied by serve-none, say):
@@ -110,6 +134,10 @@ class ZoneCompiler {
                 for (const ldns_rr* rr : ordered(zone, *item.set, variant, traits))
                     w.add(static_cast<dns::Section>(section), rr, item.owner_is_qname, item.owner,
                           item.ttl);
+                if (dnssec && !item.set->rrs.empty())
+                    for (const auto& sig : signatures(zone, *item.set))
+                        w.add(static_cast<dns::Section>(section), sig.get(), item.owner_is_qname,
+                              item.owner, item.ttl);
                 if (section == 2) w.end_additional_rrset();
             }
         dns::CompiledMessage m = w.finish(r.rcode, r.authoritative);
@@ -151,40 +179,59 @@ class ZoneCompiler {
         return a;
     }
 
-    // One entry: the answer per region and per variant, each distinct answer
-    // stored once. `anchor` empty: for `qname` itself; else for names below
-    // `anchor` (qname is then the "*.anchor" stand-in).
-    void add_entry(const ZoneData& zone, std::string_view qname, std::uint16_t qtype,
-                   std::string_view anchor = {}) {
-        // Compile the first view; the others only when a GeoIP-aware proxy's
-        // records are in the answer, the variants only when a tier has several
-        // members. Most names need one compilation.
+    // Every region's and variant's message for one entry: m[region][variant].
+    struct Messages {
+        std::vector<std::vector<dns::CompiledMessage>> m;
+        unsigned variants = 1;
+    };
+
+    // Compile the first view; the others only when a GeoIP-aware proxy's
+    // records are in the answer, the variants only when a tier has several
+    // members. Most names need one compilation.
+    Messages build(const ZoneData& zone, std::string_view qname, std::uint16_t qtype,
+                   std::string_view anchor, bool dnssec) {
         Traits traits;
-        std::vector<std::vector<dns::CompiledMessage>> m(1);
+        Messages out;
+        auto& m = out.m;
+        m.resize(1);
         std::vector<std::vector<std::uint32_t>> tiers(1);
-        m[0].push_back(compile(zone, zone.views[0], qname, qtype, anchor, 0, traits));
+        m[0].push_back(compile(zone, zone.views[0], qname, qtype, anchor, 0, traits, dnssec));
         tiers[0] = traits.tiers;
         const std::size_t regions = traits.regional ? zone.views.size() : 1;
         m.resize(regions);
         tiers.resize(regions);
         for (std::size_t r = 1; r < regions; ++r) {
             Traits region;
-            m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, 0, region));
+            m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, 0, region, dnssec));
             tiers[r] = std::move(region.tiers);
             traits.varies |= region.varies;
         }
-        const unsigned variants = traits.varies ? shuffle_variants : 1;
+        out.variants = traits.varies ? shuffle_variants : 1;
         for (std::size_t r = 0; r < regions; ++r) {
             std::vector<std::vector<std::uint16_t>> seen{orders(zone, tiers[r], 0)};
-            for (unsigned v = 1; v < variants; ++v) {
+            for (unsigned v = 1; v < out.variants; ++v) {
                 seen.push_back(orders(zone, tiers[r], v));
                 const auto same_as = std::find(seen.begin(), seen.end() - 1, seen.back());
                 if (same_as != seen.end() - 1)
                     m[r].push_back(m[r][same_as - seen.begin()]);
                 else
-                    m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, v, traits));
+                    m[r].push_back(
+                        compile(zone, zone.views[r], qname, qtype, anchor, v, traits, dnssec));
             }
         }
+        return out;
+    }
+
+    // One entry: the answer per region and per variant, each distinct answer
+    // stored once; for a signed zone, all of them again with RRSIGs. `anchor`
+    // empty: for `qname` itself; else for names below `anchor` (qname is then
+    // the "*.anchor" stand-in).
+    void add_entry(const ZoneData& zone, std::string_view qname, std::uint16_t qtype,
+                   std::string_view anchor = {}) {
+        const Messages plain = build(zone, qname, qtype, anchor, false);
+        const auto& m = plain.m;
+        const std::size_t regions = m.size();
+        const unsigned variants = plain.variants;
         const bool same =
             std::all_of(m.begin(), m.end(), [&](const auto& x) { return x == m.front(); });
         TypeEntry e{qtype, static_cast<std::uint16_t>(same ? 1 : regions),
@@ -194,11 +241,22 @@ class ZoneCompiler {
             if (r >= 32 || !std::all_of(m[r].begin(), m[r].end(),
                                         [&](const auto& x) { return x == m[r].front(); }))
                 e.varying_regions |= r >= 32 ? 0x80000000u : 1u << r;
-        s_.slots.resize(s_.slots.size() + std::size_t{e.regions} * variants);
-        for (std::size_t r = 0; r < e.regions; ++r)
-            for (unsigned v = 0; v < variants; ++v)
-                s_.slots[e.slot(static_cast<std::uint32_t>(r), v)] = store(m[r][v]);
+        store_all(e, m, false);
+        // Signed answers have the same shape: the same records, each set
+        // followed by its RRSIGs, which are the same whatever the order.
+        if (zone.keys) {
+            e.signed_first_slot = static_cast<std::uint32_t>(s_.slots.size());
+            store_all(e, build(zone, qname, qtype, anchor, true).m, true);
+        }
         s_.entries.push_back(e);
+    }
+
+    void store_all(const TypeEntry& e, const std::vector<std::vector<dns::CompiledMessage>>& m,
+                   bool dnssec) {
+        s_.slots.resize(s_.slots.size() + std::size_t{e.regions} * e.variants);
+        for (std::uint32_t r = 0; r < e.regions; ++r)
+            for (unsigned v = 0; v < e.variants; ++v)
+                s_.slots[e.slot(r, v, dnssec)] = store(m[r][v]);
     }
 
     // The types worth an entry of their own at `name`: those present there,

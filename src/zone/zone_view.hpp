@@ -4,6 +4,7 @@
 // This is the load-time model that answers, export and explain are built from.
 #include "config/zone_policy.hpp"
 #include "dns/rr.hpp"
+#include "dnssec/rrset_signer.hpp"
 #include "health/server_health.hpp"
 
 #include <cstdint>
@@ -64,6 +65,10 @@ struct ZoneData {
     // name and its SRV names. An answer that touches one depends on the region
     // even where one region's records are all gone (health, serve-none).
     std::unordered_set<std::string> regional_owners;
+    // DNSSEC keys: with them every answer is compiled a second time with the
+    // RRSIG of each RRset, for queries with the DO bit. Null: unsigned.
+    std::shared_ptr<const dnssec::ZoneKeys> keys;
+    dnssec::Validity validity{};
 
     const ZoneView& default_view() const { return views[policy.default_view()]; }
 };

@@ -57,6 +57,7 @@ std::vector<std::uint8_t> make_query(const std::string& name, std::uint16_t type
     spec.edns = options.edns;
     spec.payload = options.payload;
     spec.edns_version = options.edns_version;
+    spec.dnssec_ok = options.dnssec_ok;
     if (!options.ecs.empty()) spec.ecs = dns::parse_client_subnet(options.ecs);
     return dns::build_query(spec);
 }

@@ -33,6 +33,7 @@ struct QueryOptions {
     bool edns = true;
     std::uint16_t payload = 1232;
     std::uint8_t edns_version = 0;
+    bool dnssec_ok = false;
     bool rd = false;
     engine::Protocol protocol = engine::Protocol::udp;
     std::string client = "127.0.0.1"; // the source address
