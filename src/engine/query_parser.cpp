@@ -126,6 +126,7 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
     q.rd = data[2] & dns::flag2::RD;
     q.cd = data[3] & dns::flag3::CD;
     q.edns = false;
+    q.edns_do = false; // read for every query: the signed answer is chosen by it
     q.nsid = false;
     q.ecs = false;
     q.tsig = false;
