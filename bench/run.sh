@@ -43,12 +43,11 @@ systemctl stop knot nsd 2>/dev/null || true
 GEO=geo-$NETWORKS.mmdb
 ECS=ecs-$PROXIES-$NETWORKS
 [ -f "$OUT/$GEO" ] || perl zones/geo/make-demo-db.pl --random "$NETWORKS" "$OUT/$GEO"
-perl bench/make-policy.pl "$PROXIES" "$OUT" # the policy of this size (quick, deterministic)
-cp "$OUT/names.txt" "$OUT/names-$PROXIES.txt"
+perl bench/make-policy.pl "$PROXIES" "$OUT" # this size's policy and names.txt (quick, deterministic)
 [ -f "$OUT/static-$PROXIES.bin" ] ||
-  "$BUILD/bench/make_queries" static "$OUT/names-$PROXIES.txt" bench.example 200000 "$OUT/static-$PROXIES"
+  "$BUILD/bench/make_queries" static "$OUT/names.txt" bench.example 200000 "$OUT/static-$PROXIES"
 [ -f "$OUT/$ECS.bin" ] ||
-  "$BUILD/bench/make_queries" ecs "$OUT/names-$PROXIES.txt" bench.example "$OUT/$GEO" 200000 "$OUT/$ECS"
+  "$BUILD/bench/make_queries" ecs "$OUT/names.txt" bench.example "$OUT/$GEO" 200000 "$OUT/$ECS"
 PORT=5390
 cat >"$OUT/srvd.yaml" <<CONF
 listen: ["${LISTEN:-127.0.0.1}:$PORT"]

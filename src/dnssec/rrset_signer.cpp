@@ -29,6 +29,8 @@ dns::RrPtr sign_rrset(const std::vector<const ldns_rr*>& rrset, const ZoneKey& k
     RrListPtr set(ldns_rr_list_new());
     for (const ldns_rr* rr : rrset) ldns_rr_list_push_rr(set.get(), ldns_rr_clone(rr));
     if (!ldns_is_rrset(set.get())) return nullptr;
+    // ldns_sign_public takes the validity from the key: set on it per call
+    // (the zone compiler signs on one thread).
     ldns_key_set_inception(key.key.get(), validity.inception);
     ldns_key_set_expiration(key.key.get(), validity.expiration);
     std::unique_ptr<ldns_key_list, KeyListDeleter> keys(ldns_key_list_new());

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 namespace srvd::dnssec {
 namespace {
@@ -23,27 +24,11 @@ std::string base_of(const std::string& path) {
     return path;
 }
 
-const char* algorithm_name(unsigned algorithm) {
-    switch (algorithm) {
-    case 5:
-        return "RSASHA1";
-    case 7:
-        return "RSASHA1-NSEC3-SHA1";
-    case 8:
-        return "RSASHA256";
-    case 10:
-        return "RSASHA512";
-    case 13:
-        return "ECDSAP256SHA256";
-    case 14:
-        return "ECDSAP384SHA384";
-    case 15:
-        return "ED25519";
-    case 16:
-        return "ED448";
-    default:
-        return "unknown";
-    }
+// The mnemonic ldns knows an algorithm by ("RSASHA256"), for messages.
+std::string algorithm_name(unsigned algorithm) {
+    const ldns_lookup_table* known =
+        ldns_lookup_by_id(ldns_algorithms, static_cast<int>(algorithm));
+    return known ? known->name : "unknown";
 }
 
 // The DNSKEY of the .key file: the first record, after any comment lines
@@ -74,13 +59,9 @@ dns::RrPtr read_public(const std::string& file, const KeyFile& entry) {
 ZoneKey read_key(const ldns_rdf* apex, const std::string& apex_text, const KeyFile& entry) {
     const std::string base = base_of(entry.path);
     const std::string public_file = base + ".key", private_file = base + ".private";
-    FilePtr private_fp(std::fopen(private_file.c_str(), "r"));
-    const int private_errno = errno;
-    FilePtr public_probe(std::fopen(public_file.c_str(), "r"));
-    if (!public_probe && private_fp)
+    if (!std::filesystem::exists(public_file) && std::filesystem::exists(private_file))
         throw LoadError(entry.mark, "key " + private_file + " has no public half: " + public_file +
-                                        ": " + std::strerror(errno));
-    public_probe.reset();
+                                        " is missing");
     ZoneKey k;
     k.file = base;
     k.dnskey = read_public(public_file, entry);
@@ -101,9 +82,10 @@ ZoneKey read_key(const ldns_rdf* apex, const std::string& apex_text, const KeyFi
     if (k.flags != zone_key_flags && k.flags != sep_key_flags)
         throw LoadError(entry.mark, "key " + public_file + ": flags " + std::to_string(k.flags) +
                                         ": a zone key has 256 (ZSK) or 257 (KSK or CSK)");
+    FilePtr private_fp(std::fopen(private_file.c_str(), "r"));
     if (!private_fp)
         throw LoadError(entry.mark,
-                        "key " + private_file + ": cannot open: " + std::strerror(private_errno));
+                        "key " + private_file + ": cannot open: " + std::strerror(errno));
     ldns_key* key = nullptr;
     int line = 0;
     if (ldns_key_new_frm_fp_l(&key, private_fp.get(), &line) != LDNS_STATUS_OK)

@@ -173,7 +173,7 @@ TsigVerdict verify_request(const std::uint8_t* wire, std::size_t size, std::size
                            const config::TransferConfig& config, std::int64_t now) {
     TsigVerdict v;
     if (tsig_offset == 0) return v;
-    const std::optional<RequestTsig> t = read_tsig(wire, size, tsig_offset);
+    std::optional<RequestTsig> t = read_tsig(wire, size, tsig_offset);
     if (!t) {
         v.status = TsigStatus::malformed;
         return v;
@@ -183,8 +183,8 @@ TsigVerdict verify_request(const std::uint8_t* wire, std::size_t size, std::size
     v.time_signed = t->time_signed;
     const config::TsigKey* key = config.find_key(dns::rdf_to_text(t->key_name.get()));
     const bool known = key && dns::rdf_to_text(t->algorithm.get()) == key->algorithm;
-    v.key_name.reset(ldns_rdf_clone(t->key_name.get()));
-    v.algorithm.reset(ldns_rdf_clone(t->algorithm.get()));
+    v.key_name = std::move(t->key_name);
+    v.algorithm = std::move(t->algorithm);
     if (!known) {
         v.status = TsigStatus::bad_key;
         return v;
