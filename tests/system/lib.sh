@@ -66,13 +66,19 @@ pass() { echo "ok: $*"; }
 
 # A port free for both UDP and TCP on 127.0.0.1 and ::1, and not handed out
 # before in this test (a port handed out but not bound yet still looks free;
-# $WORK/ports remembers, since free_port runs in $(...) subshells).
+# $WORK/ports remembers, since free_port runs in $(...) subshells). It is
+# taken below the kernel's ephemeral range: a port in that range that is free
+# now can become a client's source port (kdig, NSD's transfer, a NOTIFY)
+# before srvd binds it, which a CI run saw as "already served by another
+# process". Sockets in any state count, not only listening ones.
 free_port() {
-  local port
+  local port low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 12000 ] || low=32768  # an unusual range: take the default's floor
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (low - 10000)))
     grep -qx "$port" "$WORK/ports" 2>/dev/null && continue
-    if ! ss -Hlnu "sport = :$port" | grep -q . && ! ss -Hlnt "sport = :$port" | grep -q .; then
+    if ! ss -Hanu "sport = :$port" | grep -q . && ! ss -Hant "sport = :$port" | grep -q .; then
       echo "$port" >>"$WORK/ports"
       echo "$port"; return 0
     fi

@@ -16,22 +16,39 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
 
 namespace srvd::test {
 
-inline int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+// Whether a socket of `type` can bind 127.0.0.1:port right now.
+inline bool bindable(int type, int port) {
+    const int fd = ::socket(AF_INET, type, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     ::close(fd);
-    return ntohs(a.sin_port);
+    return ok;
+}
+
+// A port free for UDP and TCP, below the kernel's ephemeral range (as
+// lib.sh's free_port): a port the kernel hands out as "free" is one it will
+// next give a client as its source port, and srvd refuses to share it.
+inline int free_port() {
+    int low = 32768;
+    std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low;
+    if (low <= 12000) low = 32768;
+    static unsigned seed = static_cast<unsigned>(::getpid());
+    for (int i = 0; i < 200; ++i) {
+        const int port = 10000 + static_cast<int>(::rand_r(&seed) % static_cast<unsigned>(low - 10000));
+        if (bindable(SOCK_DGRAM, port) && bindable(SOCK_STREAM, port)) return port;
+    }
+    FAIL("no free port below the ephemeral range");
+    return 0;
 }
 
 inline int connect_to(int port) {
