@@ -80,7 +80,7 @@ class PolicyReader {
         r_.expect_map(root, "zone policy");
         r_.check_keys(root,
                       {"zone", "ttl", "soa", "nameservers", "ports", "media_servers", "regions",
-                       "default_region", "proxies", "records", "health", "include"},
+                       "default_region", "proxies", "records", "health", "include", "dnssec"},
                       "zone policy");
         r_.require(root, "zone", "zone policy");
         r_.require(root, "soa", "zone policy");
@@ -117,6 +117,7 @@ class PolicyReader {
         if (root["proxies"]) read_proxies(root["proxies"]);
         if (root["records"]) errors_.attempt([&] { read_records(root["records"]); });
         if (health) errors_.attempt([&] { in(health, [&](auto& n) { read_health(n); }); });
+        if (root["dnssec"]) errors_.attempt([&] { read_dnssec(root["dnssec"]); });
         errors_.throw_if_any();
         return std::move(policy_);
     }
@@ -615,6 +616,59 @@ class PolicyReader {
             c.serve_all_when_all_down = v == "serve-all";
         }
         policy_.health = c;
+    }
+
+    // dnssec: { keys: [FILE...], rrsig_lifetime: 14d }. The files are read
+    // (and their errors reported) by the zone builder, with ldns.
+    void read_dnssec(const YAML::Node& d) {
+        r_.expect_map(d, "dnssec");
+        r_.check_keys(d, {"keys", "rrsig_lifetime"}, "dnssec");
+        r_.require(d, "keys", "dnssec");
+        DnssecPolicy c;
+        c.keys_mark = r_.mark(d["keys"]);
+        r_.expect_seq(d["keys"], "dnssec.keys");
+        const std::string file = r_.file();
+        const std::string dir = file.find('/') == std::string::npos
+                                    ? std::string()
+                                    : file.substr(0, file.rfind('/') + 1);
+        for (const auto& item : d["keys"]) {
+            std::string path = r_.string(item, "dnssec.keys");
+            if (path.empty()) r_.fail(item, "dnssec.keys: an empty file name");
+            if (path.front() != '/') path = dir + path;
+            path = std::filesystem::path(path).lexically_normal().string();
+            c.keys.push_back({path, r_.mark(item)});
+            add_key_sources(path);
+        }
+        if (c.keys.empty()) r_.fail(d["keys"], "dnssec.keys: name at least one key file");
+        if (auto l = d["rrsig_lifetime"]) {
+            const std::string v = r_.string(l, "dnssec.rrsig_lifetime");
+            auto days = parse_duration(v);
+            if (!days || days->count() % 86'400'000 != 0 || *days < std::chrono::hours(24 * 2) ||
+                *days > std::chrono::hours(24 * 365))
+                r_.fail(l,
+                        "dnssec.rrsig_lifetime: expected whole days from 2d to 365d, such as 14d");
+            c.rrsig_lifetime_days = static_cast<std::uint32_t>(days->count() / 86'400'000);
+        }
+        policy_.dnssec = std::move(c);
+    }
+
+    // A key file's halves count among the policy's sources: a reload after
+    // a key file changed (a rollover) rebuilds the zone. One that cannot be
+    // read has digest 0; the zone builder reports it.
+    void add_key_sources(const std::string& path) {
+        std::string base = path;
+        for (const std::string suffix : {".key", ".private"})
+            if (base.size() > suffix.size() &&
+                base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0)
+                base.resize(base.size() - suffix.size());
+        for (const char* suffix : {".key", ".private"}) {
+            std::uint64_t digest = 0;
+            try {
+                digest = stable_hash(read_config_file(base + suffix));
+            } catch (const LoadError&) {
+            }
+            policy_.sources.push_back({base + suffix, digest});
+        }
     }
 
     void read_records(const YAML::Node& list) {

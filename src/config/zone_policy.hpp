@@ -92,6 +92,21 @@ struct Soa {
     bool serial_auto = false; // `serial: auto`: srvd bumps it when the content changes
 };
 
+// dnssec: online signing (DESIGN.md section 11).
+struct DnssecPolicy {
+    // Key files (BIND format), resolved against the policy's directory;
+    // each with where it was named, for errors.
+    struct Key {
+        std::string path;
+        SourceMark mark;
+    };
+    std::vector<Key> keys;
+    SourceMark keys_mark;
+    // RRSIG validity: inception an hour back, expiration this far ahead
+    // (Knot's rrsig-lifetime). Renewed before then by a reload.
+    std::uint32_t rrsig_lifetime_days = 14;
+};
+
 struct ZonePolicy {
     std::string file;
     std::string zone; // fully qualified, trailing dot
@@ -105,6 +120,7 @@ struct ZonePolicy {
     std::vector<Proxy> proxies;
     std::vector<RecordLine> records;
     std::optional<HealthConfig> health;
+    std::optional<DnssecPolicy> dnssec;
     SourceMark zone_mark;
     // The files it was read from (itself, then its includes) with a digest
     // of each one's bytes: a reload keeps a zone whose files are unchanged.

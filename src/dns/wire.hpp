@@ -14,7 +14,8 @@ constexpr std::size_t max_message_size = 65535;
 
 namespace type {
 constexpr std::uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28,
-                        SRV = 33, NAPTR = 35, DNAME = 39, OPT = 41, DS = 43, DNSKEY = 48,
+                        SRV = 33, NAPTR = 35, DNAME = 39, OPT = 41, DS = 43, RRSIG = 46, NSEC = 47,
+                        DNSKEY = 48, NXNAME = 128,
                         TSIG = 250, IXFR = 251, AXFR = 252, MAILB = 253, MAILA = 254, ANY = 255;
 }
 constexpr std::uint16_t class_IN = 1, class_CH = 3, class_ANY = 255;

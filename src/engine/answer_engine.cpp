@@ -1,6 +1,7 @@
 #include "engine/answer_engine.hpp"
 
 #include "dns/wire.hpp"
+#include "dnssec/denial_signer.hpp"
 #include "engine/client_view.hpp"
 #include "engine/query_parser.hpp"
 
@@ -188,7 +189,10 @@ struct Choice {
     const zone::Answer* answer = nullptr;
     const zone::ZoneArrays* zone = nullptr; // the zone `answer` belongs to
     bool identity = false;                  // id.server or hostname.bind CH TXT
-    bool formerr = false;                   // QTYPE OPT (RFC 6891 6.1.1)
+    bool formerr = false;                   // QTYPE OPT (RFC 6891 6.1.1), NXNAME (RFC 9824 3.5)
+    // A signed zone's name that does not exist, asked with DO: NOERROR and
+    // an NSEC signed for this query (RFC 9824) after the compiled answer.
+    bool compact_denial = false;
 };
 
 // The name itself, else its closest existing ancestor; then the slot of the
@@ -235,6 +239,10 @@ void find_answer(const zone::AnswerTable& s, const ParsedQuery& q, const ClientA
     c.answer = &c.zone->slots[slot];
     r.rcode = c.answer->rcode;
     r.authoritative = c.answer->authoritative;
+    if (dnssec && r.rcode == dns::rcode::NXDOMAIN && c.zone->denial) {
+        c.compact_denial = true;
+        r.rcode = dns::rcode::NOERROR;
+    }
 }
 
 Choice choose(const zone::AnswerTable& s, const ParsedQuery& q, const ClientAddress& client,
@@ -245,7 +253,7 @@ Choice choose(const zone::AnswerTable& s, const ParsedQuery& q, const ClientAddr
     } else if (q.qclass == dns::class_CH && !s.nsid.empty() && identity_query(q)) {
         c.identity = true;
         r.authoritative = true;
-    } else if (q.qtype == dns::type::OPT) {
+    } else if (q.qtype == dns::type::OPT || q.qtype == dns::type::NXNAME) {
         c.formerr = true;
     } else if ((q.qclass != dns::class_IN && q.qclass != dns::class_ANY) ||
                q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR) {
@@ -297,6 +305,26 @@ std::size_t copy_answer(const zone::ZoneArrays& z, const zone::Answer& a, const 
     return length;
 }
 
+// The NSEC and RRSIG of a compact denial, after the compiled answer's
+// authority section (a negative answer has no additional records). When
+// they do not fit, the reply is cut to its question with TC, as any answer
+// too large for UDP is; when signing fails, it is SERVFAIL.
+std::size_t add_compact_denial(const zone::ZoneArrays& z, const ParsedQuery& q, std::size_t room,
+                               Reply& r, std::uint8_t* out) noexcept {
+    const std::size_t n = z.denial->write_nxname(q.qname, q.qname_size, q.label_count, out, room);
+    if (n) {
+        r.counts[1] = static_cast<std::uint16_t>(r.counts[1] + 2);
+        return n;
+    }
+    if (z.denial->max_size(q.qname_size) > room)
+        r.truncated = true;
+    else
+        r.rcode = dns::rcode::SERVFAIL;
+    r.authoritative = false;
+    std::fill(std::begin(r.counts), std::end(r.counts), std::uint16_t{0});
+    return 0;
+}
+
 } // namespace
 
 std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std::uint8_t* out,
@@ -326,7 +354,6 @@ std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std
     // not depend on the client (RFC 7871 7.2.1).
     r.echo_ecs = q.ecs && s.ecs.enabled;
     r.rcode = static_cast<std::uint8_t>((r.rcode | r.extended_rcode) & 0x0f);
-    if (info) info->rcode = static_cast<std::uint16_t>(r.rcode | r.extended_rcode);
 
     const std::size_t question_size = q.question_end - dns::header_size;
     const std::size_t fixed = dns::header_size + question_size + opt_length(q, r) +
@@ -338,8 +365,17 @@ std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std
         at += write_identity(s, out + at);
         r.counts[0] = 1;
     }
-    if (c.answer) at += copy_answer(*c.zone, *c.answer, q, limit - fixed, r, out + at);
+    if (c.answer) {
+        const std::size_t start = at;
+        at += copy_answer(*c.zone, *c.answer, q, limit - fixed, r, out + at);
+        if (c.compact_denial && !r.truncated) {
+            const std::size_t n =
+                add_compact_denial(*c.zone, q, limit - fixed - (at - start), r, out + at);
+            at = n ? at + n : start;
+        }
+    }
     if (info) {
+        info->rcode = static_cast<std::uint16_t>(r.rcode | r.extended_rcode);
         info->truncated = r.truncated;
         info->question_end = static_cast<std::uint16_t>(dns::header_size + question_size);
         info->opt_size = static_cast<std::uint16_t>(opt_length(q, r));

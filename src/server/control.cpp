@@ -143,7 +143,7 @@ void Control::apply_health() {
             if (zone::same_health(z.data->health, states)) {
                 zones.push_back(z.data);
             } else {
-                zones.push_back(zone::build_zone(z.data->policy, std::move(states)));
+                zones.push_back(zone::build_zone(z.data->policy, std::move(states), z.data.get()));
                 ++rebuilt;
             }
         }

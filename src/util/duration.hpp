@@ -5,7 +5,7 @@
 
 namespace srvd {
 
-// Parses "10s", "500ms", "2m", "1h" or a bare number of seconds, as NSD and Knot
+// Parses "10s", "500ms", "2m", "1h", "14d" or a bare number of seconds, as NSD and Knot
 // accept in their configuration files.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 

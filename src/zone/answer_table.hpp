@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace srvd::dnssec {
+class DenialSigner;
+}
+
 namespace srvd::zone {
 
 struct Answer {
@@ -77,6 +81,9 @@ struct ZoneArrays {
     const dns::Patch* patches;
     std::uint16_t default_view; // the region of a client GeoIP does not place
     const geo::ZoneGeo* geo;    // null without GeoIP
+    // A signed zone's per-query denial for names that do not exist (RFC
+    // 9824); null when unsigned.
+    const dnssec::DenialSigner* denial = nullptr;
 };
 
 // How the query's EDNS Client Subnet option is treated (`geoip:`).

@@ -1,5 +1,6 @@
 #pragma once
 // One zone's answers compiled for every name, region and ordering variant.
+#include "dnssec/denial_signer.hpp"
 #include "zone/answer_table.hpp"
 #include "zone/zone_view.hpp"
 
@@ -23,6 +24,8 @@ struct CompiledZone {
     // name table is built from these.
     std::vector<std::string> names;
     std::vector<Node> nodes;
+    // Signs the denial for names that do not exist, per query; null unsigned.
+    std::shared_ptr<const dnssec::DenialSigner> denial;
 
     std::size_t memory() const;
 };

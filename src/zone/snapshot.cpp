@@ -70,7 +70,8 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
         s->entries.insert(s->entries.end(), compiled->entries.begin(), compiled->entries.end());
         s->arrays.push_back({compiled->slots.data(), compiled->bytes.data(), compiled->cuts.data(),
                              compiled->patches.data(),
-                             static_cast<std::uint16_t>(zones[i]->policy.default_view()), nullptr});
+                             static_cast<std::uint16_t>(zones[i]->policy.default_view()), nullptr,
+                             compiled->denial.get()});
         s->zones.push_back({zones[i], std::move(compiled)});
     }
     s->names = NameTable<Node>(names, nodes);

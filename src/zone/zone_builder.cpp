@@ -8,15 +8,20 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <ctime>
 
 namespace srvd::zone {
 namespace {
 
 const char* service_of(config::Transport t) {
-    return t == config::Transport::udp ? "SIP+D2U" : t == config::Transport::tcp ? "SIP+D2T" : "SIPS+D2T";
+    return t == config::Transport::udp   ? "SIP+D2U"
+           : t == config::Transport::tcp ? "SIP+D2T"
+                                         : "SIPS+D2T";
 }
 const char* srv_prefix_of(config::Transport t) {
-    return t == config::Transport::udp ? "_sip._udp." : t == config::Transport::tcp ? "_sip._tcp." : "_sips._tcp.";
+    return t == config::Transport::udp   ? "_sip._udp."
+           : t == config::Transport::tcp ? "_sip._tcp."
+                                         : "_sips._tcp.";
 }
 std::string address_record(const std::string& owner, std::uint32_t ttl,
                            const std::string& address) {
@@ -36,13 +41,15 @@ bool same_ordering(const config::Ordering& a, const config::Ordering& b) {
 
 class ZoneBuilder {
   public:
-    ZoneBuilder(config::ZonePolicy policy, std::vector<ServerHealth> health)
-        : data_(std::make_shared<ZoneData>()) {
+    ZoneBuilder(config::ZonePolicy policy, std::vector<ServerHealth> health,
+                const ZoneData* signed_as)
+        : data_(std::make_shared<ZoneData>()), signed_as_(signed_as) {
         data_->policy = std::move(policy);
         data_->health = std::move(health);
         data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
         origin_.reset(ldns_dname_new_frm_str(data_->policy.zone.c_str()));
-        if (!origin_) throw config::LoadError(data_->policy.zone_mark, "zone: not a valid domain name");
+        if (!origin_)
+            throw config::LoadError(data_->policy.zone_mark, "zone: not a valid domain name");
         data_->apex = *dns::name_from_text(data_->policy.zone);
     }
 
@@ -52,6 +59,7 @@ class ZoneBuilder {
         data_->views.resize(p.view_count());
         for (auto& v : data_->views) v.apex = data_->apex;
         add_static_records();
+        if (p.dnssec) add_keys(*p.dnssec);
         for (const auto& proxy : p.proxies) add_proxy(proxy);
         for (auto& view : data_->views) add_empty_non_terminals(view);
         check_cname_conflicts();
@@ -60,6 +68,35 @@ class ZoneBuilder {
 
   private:
     std::shared_ptr<ZoneData> data_;
+    const ZoneData* signed_as_;
+
+    // The zone's keys and what the apex publishes of them: every key's
+    // DNSKEY, and for the parent's automation the KSKs' CDS (SHA-256) and
+    // CDNSKEY (RFC 7344, RFC 8078).
+    void add_keys(const config::DnssecPolicy& d) {
+        if (signed_as_ && signed_as_->keys) {
+            data_->keys = signed_as_->keys;
+            data_->validity = signed_as_->validity;
+        } else {
+            std::vector<dnssec::KeyFile> files;
+            for (const auto& k : d.keys) files.push_back({k.path, k.mark});
+            data_->keys = std::make_shared<const dnssec::ZoneKeys>(
+                dnssec::load_zone_keys(data_->policy.zone, files, d.keys_mark));
+            data_->validity = dnssec::validity_from(std::time(nullptr), d.rrsig_lifetime_days);
+        }
+        const auto publish = [&](dns::RrPtr rr, ldns_rr_type type) {
+            ldns_rr_set_type(rr.get(), type);
+            ldns_rr_set_ttl(rr.get(), data_->policy.ttl);
+            data_->storage.push_back(std::move(rr));
+            insert_all(data_->storage.back().get(), true);
+        };
+        for (const auto& k : data_->keys->keys)
+            publish(dns::RrPtr(ldns_rr_clone(k.dnskey.get())), LDNS_RR_TYPE_DNSKEY);
+        for (const dnssec::ZoneKey* k : data_->keys->ksks()) {
+            publish(dnssec::ds_record(*k), LDNS_RR_TYPE_CDS);
+            publish(dns::RrPtr(ldns_rr_clone(k->dnskey.get())), LDNS_RR_TYPE_CDNSKEY);
+        }
+    }
 
     // Upper bounds on what one zone may generate, checked before generating
     // anything, so a policy that would exhaust memory gets an error instead.
@@ -77,13 +114,14 @@ class ZoneBuilder {
             names += 1 + 2 * proxy.transports.size();
         }
         if (records > max_records)
-            throw config::LoadError(p.zone_mark, "the zone would have about " + std::to_string(records) +
-                                             " records over its regions; the limit is " +
-                                             std::to_string(max_records) +
-                                             " (split it into several zones)");
+            throw config::LoadError(
+                p.zone_mark, "the zone would have about " + std::to_string(records) +
+                                 " records over its regions; the limit is " +
+                                 std::to_string(max_records) + " (split it into several zones)");
         if (names > max_names)
-            throw config::LoadError(p.zone_mark, "the zone would have about " + std::to_string(names) +
-                                             " names; the limit is " + std::to_string(max_names));
+            throw config::LoadError(p.zone_mark,
+                                    "the zone would have about " + std::to_string(names) +
+                                        " names; the limit is " + std::to_string(max_names));
     }
     dns::RdfPtr origin_;
 
@@ -94,7 +132,7 @@ class ZoneBuilder {
         const std::string owner = dns::owner_key(rr.get());
         if (!dns::is_at_or_below(owner, data_->apex))
             throw config::LoadError(mark, "name '" + dns::name_to_text(owner) +
-                                      "' falls outside the zone " + data_->policy.zone);
+                                              "' falls outside the zone " + data_->policy.zone);
         if (ldns_rr_get_class(rr.get()) != LDNS_RR_CLASS_IN)
             throw config::LoadError(mark, "only class IN is served: " + text);
         data_->storage.push_back(std::move(rr));
@@ -158,7 +196,7 @@ class ZoneBuilder {
                 const ldns_rr* rr = parse(line.text, line.mark);
                 if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
                     throw config::LoadError(line.mark,
-                                    "the SOA record is made from 'soa:', not 'records:'");
+                                            "the SOA record is made from 'soa:', not 'records:'");
                 check_collision(rr, line.mark, generated);
                 insert_all(rr);
                 record_marks_.emplace_back(dns::owner_key(rr), line.mark);
@@ -196,11 +234,11 @@ class ZoneBuilder {
         const std::string owner = dns::owner_key(rr);
         const std::string text = dns::name_to_text(owner);
         if (auto it = generated.find(owner); it != generated.end())
-            throw config::LoadError(mark,
-                            "'" + text + "' is generated for " + it->second +
-                                "; records: may not add to it (change the " +
-                                (it->second.rfind("proxy", 0) == 0 ? "proxy" : "media server") +
-                                " instead, or use another name)");
+            throw config::LoadError(
+                mark, "'" + text + "' is generated for " + it->second +
+                          "; records: may not add to it (change the " +
+                          (it->second.rfind("proxy", 0) == 0 ? "proxy" : "media server") +
+                          " instead, or use another name)");
         if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || owner == data_->apex) return;
         // The highest generated name below the cut, for a message that does not
         // depend on the map's order.
@@ -212,8 +250,9 @@ class ZoneBuilder {
                 below = &entry;
         if (below)
             throw config::LoadError(mark, "an NS record at '" + text + "' would delegate '" +
-                                      dns::name_to_text(below->first) + "', generated for " +
-                                      below->second + ", to another server");
+                                              dns::name_to_text(below->first) +
+                                              "', generated for " + below->second +
+                                              ", to another server");
     }
 
     // The generated records of proxies are built with ldns's API rather than
@@ -269,8 +308,8 @@ class ZoneBuilder {
 
     // One transport's SRV set for an ordering: RFC 2782 priorities 10, 20,
     // 30… by tier (room to insert by hand later), weights as configured.
-    void add_srv_records(const config::Proxy& proxy, config::Transport t, const config::Ordering& ordering,
-                         const ldns_rdf* owner, TierPlace place,
+    void add_srv_records(const config::Proxy& proxy, config::Transport t,
+                         const config::Ordering& ordering, const ldns_rdf* owner, TierPlace place,
                          std::vector<const ldns_rr*>& records) {
         const config::ZonePolicy& p = data_->policy;
         for (std::uint16_t i = 0; i < ordering.size(); ++i) {
@@ -293,8 +332,9 @@ class ZoneBuilder {
     // Phones that cannot do SRV get the addresses of the first tier that has
     // any of the family they ask for: an IPv6-only first tier must not leave
     // an IPv4-only phone with no A at all.
-    void add_address_records(const config::Proxy& proxy, const config::Ordering& ordering, const ldns_rdf* owner,
-                             TierPlace place, std::vector<const ldns_rr*>& records) {
+    void add_address_records(const config::Proxy& proxy, const config::Ordering& ordering,
+                             const ldns_rdf* owner, TierPlace place,
+                             std::vector<const ldns_rr*>& records) {
         for (const ldns_rr_type family : {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA}) {
             const auto has_family = [&](const config::Tier& tier) {
                 for (const config::TierMember& m : tier)
@@ -336,8 +376,9 @@ class ZoneBuilder {
         for (const config::Ordering& o : proxy.orderings)
             orderings.push_back(apply_health(o, data_->health, serve_all));
         const bool regional =
-            std::any_of(orderings.begin(), orderings.end(),
-                        [&](const config::Ordering& o) { return !same_ordering(o, orderings.front()); });
+            std::any_of(orderings.begin(), orderings.end(), [&](const config::Ordering& o) {
+                return !same_ordering(o, orderings.front());
+            });
         // The SRV names exist even when health leaves them empty (NODATA, not NXDOMAIN).
         for (config::Transport t : proxy.transports) {
             const std::string key =
@@ -389,7 +430,7 @@ class ZoneBuilder {
                 for (const auto& [owner, m] : record_marks_)
                     if (owner == name) mark = m;
                 throw config::LoadError(mark, "'" + dns::name_to_text(name) +
-                                          "' has a CNAME and other data (RFC 1034 3.6.2)");
+                                                  "' has a CNAME and other data (RFC 1034 3.6.2)");
             }
             if (name == data_->apex)
                 throw config::LoadError(data_->policy.zone_mark, "the zone apex cannot be a CNAME");
@@ -402,8 +443,9 @@ class ZoneBuilder {
 
 } // namespace
 
-std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerHealth> health) {
-    return ZoneBuilder(std::move(policy), std::move(health)).build();
+std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerHealth> health,
+                                     const ZoneData* signed_as) {
+    return ZoneBuilder(std::move(policy), std::move(health), signed_as).build();
 }
 
 void set_serial(ZoneData& zone, std::uint32_t serial) {

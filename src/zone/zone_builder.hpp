@@ -11,8 +11,12 @@ namespace srvd::zone {
 // Expands and checks a policy: records parse, names lie inside the zone, no
 // CNAME beside other data. Throws LoadError naming the policy line. With
 // `health`, down servers leave the proxies' answers (see apply_health).
+// A policy with `dnssec:` has its key files read (errors at their `keys`
+// entries), unless `signed_as` (the same zone, built before: a rebuild for
+// a health change) lends its keys and signature validity.
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy,
-                                     std::vector<ServerHealth> health = {});
+                                     std::vector<ServerHealth> health = {},
+                                     const ZoneData* signed_as = nullptr);
 
 // Sets the SOA serial of a zone not yet shared (`soa.serial: auto`).
 void set_serial(ZoneData& zone, std::uint32_t serial);

@@ -3,6 +3,7 @@
 #include "dns/message_writer.hpp"
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
+#include "dnssec/compact_denial.hpp"
 #include "zone/compiled_zone.hpp"
 #include "zone/weighted_order.hpp"
 #include "zone/zone_lookup.hpp"
@@ -39,6 +40,7 @@ class ZoneCompiler {
     CompiledZone& s_;
     std::unordered_map<std::string, Answer> stored_;
     std::unordered_map<std::string, std::vector<dns::RrPtr>> signatures_;
+    std::unordered_map<std::string, dns::RrPtr> nsecs_; // by owner and types
 
     // What compiling an answer found out about it.
     struct Traits {
@@ -140,9 +142,43 @@ class ZoneCompiler {
                               item.owner, item.ttl);
                 if (section == 2) w.end_additional_rrset();
             }
+        if (dnssec)
+            if (const ldns_rr* nsec = denial_nsec(view, qname, anchor, r)) {
+                const RRset set{dns::type::NSEC, {nsec}};
+                w.add(dns::Section::authority, nsec, dns::owner_key(nsec) == qname);
+                for (const auto& sig : signatures(zone, set))
+                    w.add(dns::Section::authority, sig.get(), dns::owner_key(nsec) == qname);
+            }
         dns::CompiledMessage m = w.finish(r.rcode, r.authoritative);
         m.required_arcount = r.required_additional;
         return m;
+    }
+
+    // The NSEC a signed negative answer needs that is known before the
+    // query (RFC 9824): NODATA at an existing name (an empty non-terminal
+    // too) and a delegation without DS. Names that do not exist get theirs
+    // per query (dnssec::DenialSigner); wildcard answers get none yet.
+    const ldns_rr* denial_nsec(const ZoneView& view, std::string_view qname,
+                               std::string_view anchor, const LookupResult& r) {
+        std::string owner;
+        if (r.authoritative && anchor.empty() && r.rcode == dns::rcode::NOERROR &&
+            r.sections[0].empty())
+            owner = qname;
+        else if (!r.authoritative && !r.sections[1].empty() &&
+                 r.sections[1].front().set->type == dns::type::NS)
+            owner = dns::owner_key(r.sections[1].front().set->rrs.front());
+        const ViewNode* node = owner.empty() ? nullptr : view.find(owner);
+        if (!node || node->find(dns::type::DS)) return nullptr;
+        std::vector<std::uint16_t> types;
+        for (const auto& set : node->rrsets) types.push_back(set.type);
+        const std::uint32_t minimum = ldns_rdf2native_int32(ldns_rr_rdf(view.soa, 6));
+        const std::uint32_t ttl = std::min(ldns_rr_ttl(view.soa), minimum);
+        std::string key = owner + '|' + std::to_string(ttl);
+        std::sort(types.begin(), types.end());
+        for (std::uint16_t t : types) key += ',' + std::to_string(t);
+        auto [it, fresh] = nsecs_.try_emplace(std::move(key));
+        if (fresh) it->second = dnssec::compact_nsec(owner, std::move(types), ttl);
+        return it->second.get();
     }
 
     // Stores a message once, however many names, regions and variants of the
@@ -321,6 +357,12 @@ std::size_t CompiledZone::memory() const {
 std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone) {
     auto c = std::make_shared<CompiledZone>();
     ZoneCompiler(*c).add_zone(zone);
+    if (zone.keys) {
+        const ldns_rr* soa = zone.default_view().soa;
+        const std::uint32_t ttl =
+            std::min(ldns_rr_ttl(soa), ldns_rdf2native_int32(ldns_rr_rdf(soa, 6)));
+        c->denial = dnssec::make_denial_signer(*zone.keys, zone.apex, ttl, zone.validity);
+    }
     return c;
 }
 

@@ -35,33 +35,50 @@ records:
   - "*.wild IN TXT \"wildcard\""
 )";
 
+// A zone signed through its policy's `dnssec: { keys: [...] }`, with keys
+// ldns-keygen makes: a CSK, or a KSK and a ZSK of `zsk_algorithm`.
 struct SignedZone {
     TempDir dir;
     std::shared_ptr<const zone::Snapshot> plain, signed_;
-    dns::RrPtr dnskey;
+    dns::RrPtr ksk, zsk; // the DNSKEYs (one CSK: the same key twice)
 
-    SignedZone() {
-        const std::string file = dir.write("zone.yaml", zone_yaml);
+    explicit SignedZone(const std::string& zsk_algorithm = "") {
+        std::string keys = "[" + keygen("-k -a ECDSAP256SHA256", ksk);
+        if (zsk_algorithm.empty())
+            zsk.reset(ldns_rr_clone(ksk.get()));
+        else
+            keys += ", " + keygen("-a " + zsk_algorithm, zsk);
+        keys += "]";
+        plain = zone::compile_snapshot(
+            {zone::build_zone(config::load_zone_policy(dir.write("plain.yaml", zone_yaml)))});
+        const std::string file =
+            dir.write("zone.yaml", std::string(zone_yaml) + "dnssec: { keys: " + keys + " }\n");
+        signed_ = zone::compile_snapshot({zone::build_zone(config::load_zone_policy(file))});
+    }
+
+    // Makes a key in the zone's directory; returns its base name (relative,
+    // as a policy names it) and sets `dnskey` from its .key file.
+    std::string keygen(const std::string& options, dns::RrPtr& dnskey) {
         const std::string command =
-            "cd '" + dir.path() + "' && ldns-keygen -a ECDSAP256SHA256 -k example.com > key.out";
+            "cd '" + dir.path() + "' && ldns-keygen " + options + " example.com > key.out";
         REQUIRE(std::system(command.c_str()) == 0);
         std::ifstream out(dir.path() + "/key.out");
         std::string base;
         std::getline(out, base);
-        auto keys = std::make_shared<dnssec::ZoneKeys>(
-            dnssec::load_zone_keys("example.com.", {{dir.path() + "/" + base, {}}}, {}));
-        dnskey.reset(ldns_rr_clone(keys->keys.front().dnskey.get()));
-        plain = zone::compile_snapshot({zone::build_zone(config::load_zone_policy(file))});
-        auto data = zone::build_zone(config::load_zone_policy(file));
-        data->keys = keys;
-        data->validity = dnssec::validity_from(std::time(nullptr), 14);
-        signed_ = zone::compile_snapshot({data});
+        std::ifstream key(dir.path() + "/" + base + ".key");
+        std::string line;
+        std::getline(key, line);
+        ldns_rr* rr = nullptr;
+        REQUIRE(ldns_rr_new_frm_str(&rr, line.c_str(), 0, nullptr, nullptr) == LDNS_STATUS_OK);
+        dnskey.reset(rr);
+        return base;
     }
 };
 
 // Every RRset of a section verified by its RRSIG, as a validator would.
 // Returns how many sets were verified; fails on a set without a signature.
-int verify_section(const ldns_pkt* pkt, ldns_pkt_section section, const ldns_rr* dnskey) {
+int verify_section(const ldns_pkt* pkt, ldns_pkt_section section, const ldns_rr* dnskey,
+                   const ldns_rr* other_key = nullptr) {
     ldns_rr_list* all = ldns_pkt_get_section_clone(pkt, section);
     std::map<std::pair<std::string, int>, ldns_rr_list*> sets, sigs;
     for (std::size_t i = 0; i < ldns_rr_list_rr_count(all); ++i) {
@@ -75,6 +92,7 @@ int verify_section(const ldns_pkt* pkt, ldns_pkt_section section, const ldns_rr*
     }
     ldns_rr_list* keys = ldns_rr_list_new();
     ldns_rr_list_push_rr(keys, const_cast<ldns_rr*>(dnskey));
+    if (other_key) ldns_rr_list_push_rr(keys, const_cast<ldns_rr*>(other_key));
     int verified = 0;
     for (auto& [key, set] : sets) {
         CAPTURE(key.first);
@@ -108,8 +126,8 @@ TEST_CASE("signed zone: with DO every answer and authority RRset carries an RRSI
         auto r = ask(*z.signed_, name, type, dnssec);
         REQUIRE(r.pkt);
         CHECK(r.rcode() == 0);
-        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.dnskey.get()) >= 1);
-        verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.dnskey.get());
+        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) >= 1);
+        verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get());
         // Without DO: exactly the unsigned zone's answer.
         CHECK(ask(*z.signed_, name, type).wire == ask(*z.plain, name, type).wire);
     }
@@ -124,8 +142,83 @@ TEST_CASE("signed zone: every ordering of a weighted tier verifies with the one 
         o.client = "198.51." + std::to_string(subnet) + ".1";
         auto r = ask(*z.signed_, "_sip._udp.proxy-a.example.com.", dns::type::SRV, o);
         REQUIRE(r.pkt);
-        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.dnskey.get()) == 1);
+        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
         firsts.insert(r.section(0).front());
     }
     CHECK(firsts.size() == 2); // ms1 first for some clients, ms2 for others
+}
+
+namespace {
+
+// The one NSEC of a compact denial's authority section, checked against
+// RFC 9824: owner the query name, next name "\000." and the query name, the
+// types `bitmap` names; its RRSIG (and the SOA's) verify with the ZSK.
+void check_compact_denial(const SignedZone& z, const std::string& qname, std::uint16_t qtype,
+                          const std::string& bitmap) {
+    CAPTURE(qname);
+    QueryOptions dnssec;
+    dnssec.dnssec_ok = true;
+    auto r = ask(*z.signed_, qname, qtype, dnssec);
+    REQUIRE(r.pkt);
+    CHECK(r.rcode() == dns::rcode::NOERROR); // NXDOMAIN too: "the name exists, with no data"
+    CHECK(r.section(0).empty());
+    CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 2); // SOA, NSEC
+    ldns_rr_list* nsecs =
+        ldns_pkt_rr_list_by_type(r.pkt, LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY);
+    REQUIRE(nsecs);
+    REQUIRE(ldns_rr_list_rr_count(nsecs) == 1);
+    const ldns_rr* nsec = ldns_rr_list_rr(nsecs, 0);
+    // Compared in lowercase: the owner is written as the question was asked.
+    std::string owner = dns::rdf_to_text(ldns_rr_owner(nsec));
+    std::transform(owner.begin(), owner.end(), owner.begin(), ::tolower);
+    std::string lower = qname;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    CHECK(owner == lower);
+    CHECK(dns::rdf_to_text(ldns_rr_rdf(nsec, 0)) == "\\000." + lower);
+    CHECK(dns::rdf_to_text(ldns_rr_rdf(nsec, 1)) == bitmap);
+    ldns_rr_list_deep_free(nsecs);
+    // Without DO the answer is the unsigned zone's.
+    CHECK(ask(*z.signed_, qname, qtype).wire == ask(*z.plain, qname, qtype).wire);
+}
+
+} // namespace
+
+TEST_CASE("signed zone: compact denial (RFC 9824) for a missing name, a missing type and an ENT") {
+    for (const std::string zsk : {"", "ED25519", "ECDSAP256SHA256"}) {
+        CAPTURE(zsk);
+        SignedZone z(zsk);
+        // Signed per query: any name, any case.
+        check_compact_denial(z, "nothing-here.example.com.", dns::type::A, "RRSIG NSEC TYPE128 ");
+        check_compact_denial(z, "Deep.Missing.Example.COM.", dns::type::SRV, "RRSIG NSEC TYPE128 ");
+        // Compiled: the types present at the name.
+        check_compact_denial(z, "www.example.com.", dns::type::TXT, "A RRSIG NSEC ");
+        check_compact_denial(z, "_udp.proxy-a.example.com.", dns::type::A, "RRSIG NSEC ");
+        check_compact_denial(z, "example.com.", dns::type::MX,
+                             "NS SOA RRSIG NSEC DNSKEY CDS CDNSKEY ");
+    }
+}
+
+TEST_CASE(
+    "signed zone: the apex publishes DNSKEY, CDS and CDNSKEY, the DNSKEY set signed by the KSK") {
+    SignedZone z("ED25519");
+    QueryOptions dnssec;
+    dnssec.dnssec_ok = true;
+    auto r = ask(*z.signed_, "example.com.", dns::type::DNSKEY, dnssec);
+    REQUIRE(r.pkt);
+    CHECK(r.section(0).size() == 3); // KSK, ZSK and the KSK's RRSIG
+    CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.ksk.get()) == 1);
+    for (std::uint16_t type : {std::uint16_t{59}, std::uint16_t{60}}) { // CDS, CDNSKEY
+        auto c = ask(*z.signed_, "example.com.", type, dnssec);
+        REQUIRE(c.pkt);
+        CHECK(c.section(0).size() == 2); // one record for the one KSK, and the ZSK's RRSIG
+        CHECK(verify_section(c.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+    }
+    // An unsigned zone has none of them.
+    CHECK(ask(*z.plain, "example.com.", dns::type::DNSKEY).section(0).empty());
+}
+
+TEST_CASE("NXNAME is a meta-type: a query for it is FORMERR (RFC 9824 3.5)") {
+    SignedZone z;
+    CHECK(ask(*z.signed_, "www.example.com.", dns::type::NXNAME).rcode() == dns::rcode::FORMERR);
+    CHECK(ask(*z.plain, "www.example.com.", dns::type::NXNAME).rcode() == dns::rcode::FORMERR);
 }

@@ -13,7 +13,9 @@ TEST_CASE("parse_duration accepts units as NSD and Knot do") {
     CHECK_FALSE(srvd::parse_duration(""));
     CHECK_FALSE(srvd::parse_duration("s"));
     CHECK_FALSE(srvd::parse_duration("10 s"));
-    CHECK_FALSE(srvd::parse_duration("10d"));
+    CHECK(srvd::parse_duration("14d") == 14 * 24h); // Knot's rrsig-lifetime unit
+    CHECK_FALSE(srvd::parse_duration("10w"));
+    CHECK_FALSE(srvd::parse_duration("366d"));
     CHECK_FALSE(srvd::parse_duration("-1s"));
     CHECK_FALSE(srvd::parse_duration("99999999999999h"));
 }
