@@ -7,6 +7,7 @@
 #include "server/privileges.hpp"
 #include "server/server.hpp"
 #include "util/host_port.hpp"
+#include "util/iso_time.hpp"
 #include "zone/load_warnings.hpp"
 #include "zone/snapshot_loader.hpp"
 #include "zone/zone_export.hpp"
@@ -65,6 +66,21 @@ int serve_command(const Args& args) {
 
 namespace {
 
+// A signed zone's keys, and what its parent needs: the KSKs' DNSKEY and DS
+// (SHA-256), as `ldns-key2ds -2` or `dnssec-dsfromkey -2` would print them.
+void describe_keys(const zone::ZoneData& z) {
+    std::cout << "  dnssec:";
+    for (const auto& k : z.keys->keys)
+        std::cout << " " << (k.flags == dnssec::sep_key_flags ? "KSK" : "ZSK") << " " << k.tag
+                  << " (" << k.file.substr(k.file.rfind('/') + 1) << ")";
+    std::cout << "; signatures valid until "
+              << iso_time(std::chrono::system_clock::from_time_t(z.validity.expiration))
+              << ", compact denial (RFC 9824)\n  for the parent (DNSKEY, DS):\n";
+    for (const dnssec::ZoneKey* k : z.keys->ksks())
+        std::cout << "  " << dns::rr_to_text(k->dnskey.get()) << "\n  "
+                  << dns::rr_to_text(dnssec::ds_record(*k).get()) << "\n";
+}
+
 void describe_zone(const zone::ZoneData& z) {
     const config::ZonePolicy& zp = z.policy;
     std::size_t names = z.default_view().nodes.size(), records = 0;
@@ -80,14 +96,16 @@ void describe_zone(const zone::ZoneData& z) {
     for (std::size_t i = 0; i < zp.regions.size(); ++i)
         std::cout << " " << zp.regions[i].name << (i == zp.default_region ? "(default)" : "");
     std::cout << "\n";
+    if (z.keys) describe_keys(z);
 }
 
 // Past this many zones the summary gives totals, so it still fits a screen.
 constexpr std::size_t zones_described = 5;
 
 void summarise_zones(const zone::Snapshot& s, const std::string& config) {
-    std::size_t names = 0, proxies = 0, geo = 0, servers = 0, health = 0;
+    std::size_t names = 0, proxies = 0, geo = 0, servers = 0, health = 0, signed_zones = 0;
     for (const auto& z : s.zones) {
+        signed_zones += z.data->keys ? 1 : 0;
         names += z.data->default_view().nodes.size();
         proxies += z.data->policy.proxies.size();
         for (const auto& px : z.data->policy.proxies) geo += px.geo ? 1 : 0;
@@ -99,7 +117,8 @@ void summarise_zones(const zone::Snapshot& s, const std::string& config) {
         std::cout << " " << s.zones[i].data->policy.zone;
     std::cout << " …\n  " << names << " names, " << proxies << " proxies (" << geo
               << " GeoIP-aware), " << servers << " media server entries; " << health
-              << " zone(s) with health checks\n  one zone in detail: srvd check -c " << config
+              << " zone(s) with health checks, " << signed_zones
+              << " signed\n  one zone in detail (and a signed zone's DS): srvd check -c " << config
               << " ZONE\n";
 }
 

@@ -190,9 +190,14 @@ struct Choice {
     const zone::ZoneArrays* zone = nullptr; // the zone `answer` belongs to
     bool identity = false;                  // id.server or hostname.bind CH TXT
     bool formerr = false;                   // QTYPE OPT (RFC 6891 6.1.1), NXNAME (RFC 9824 3.5)
-    // A signed zone's name that does not exist, asked with DO: NOERROR and
-    // an NSEC signed for this query (RFC 9824) after the compiled answer.
-    bool compact_denial = false;
+    // What a signed zone's answer to a DO query adds, signed for this query
+    // after the compiled answer: for a name that does not exist, NOERROR
+    // and an NSEC at it (RFC 9824); for a wildcard's answer, an NSEC proving
+    // the name itself does not exist (RFC 4035 3.1.3.3).
+    enum class Denial : std::uint8_t { none, nxname, cover } denial = Denial::none;
+    // The query name's closest encloser in the zone: its label index, 0 for
+    // the name itself.
+    std::uint8_t encloser_label = 0;
 };
 
 // The name itself, else its closest existing ancestor; then the slot of the
@@ -210,6 +215,7 @@ void find_answer(const zone::AnswerTable& s, const ParsedQuery& q, const ClientA
             node = s.names.find(q.qname + offset, q.qname_size - offset);
             if (!node) continue;
             entry = find_entry(s.entries.data(), node->below_begin, node->below_count, q.qtype);
+            c.encloser_label = label;
             break;
         }
     }
@@ -239,8 +245,8 @@ void find_answer(const zone::AnswerTable& s, const ParsedQuery& q, const ClientA
     c.answer = &c.zone->slots[slot];
     r.rcode = c.answer->rcode;
     r.authoritative = c.answer->authoritative;
-    if (dnssec && r.rcode == dns::rcode::NXDOMAIN && c.zone->denial) {
-        c.compact_denial = true;
+    if (dnssec && c.encloser_label && c.zone->denial && r.authoritative) {
+        c.denial = r.rcode == dns::rcode::NXDOMAIN ? Choice::Denial::nxname : Choice::Denial::cover;
         r.rcode = dns::rcode::NOERROR;
     }
 }
@@ -305,18 +311,26 @@ std::size_t copy_answer(const zone::ZoneArrays& z, const zone::Answer& a, const 
     return length;
 }
 
-// The NSEC and RRSIG of a compact denial, after the compiled answer's
-// authority section (a negative answer has no additional records). When
-// they do not fit, the reply is cut to its question with TC, as any answer
-// too large for UDP is; when signing fails, it is SERVFAIL.
-std::size_t add_compact_denial(const zone::ZoneArrays& z, const ParsedQuery& q, std::size_t room,
-                               Reply& r, std::uint8_t* out) noexcept {
-    const std::size_t n = z.denial->write_nxname(q.qname, q.qname_size, q.label_count, out, room);
+// The NSEC and RRSIG signed for this query, after the compiled answer's
+// authority section: a negative answer has no additional records, and a
+// wildcard's is sent without them. When they do not fit, the reply is cut
+// to its question with TC, as any answer too large for UDP is; when
+// signing fails, it is SERVFAIL.
+std::size_t add_denial(const zone::ZoneArrays& z, const Choice& c, const ParsedQuery& q,
+                       std::size_t room, Reply& r, std::uint8_t* out) noexcept {
+    const dnssec::DenialSigner& signer = *z.denial;
+    const std::uint8_t e = c.encloser_label;
+    const std::size_t n =
+        c.denial == Choice::Denial::nxname
+            ? signer.write_nxname(q.qname, q.qname_size, q.label_count, out, room)
+            : signer.write_cover(
+                  q.qname, q.qname_size, e < q.label_count ? q.label_offsets[e] : q.qname_size - 1u,
+                  static_cast<std::uint8_t>(q.label_count - e), q.label_offsets[e - 1], out, room);
     if (n) {
         r.counts[1] = static_cast<std::uint16_t>(r.counts[1] + 2);
         return n;
     }
-    if (z.denial->max_size(q.qname_size) > room)
+    if (signer.max_size(q.qname_size) > room)
         r.truncated = true;
     else
         r.rcode = dns::rcode::SERVFAIL;
@@ -367,10 +381,13 @@ std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std
     }
     if (c.answer) {
         const std::size_t start = at;
-        at += copy_answer(*c.zone, *c.answer, q, limit - fixed, r, out + at);
-        if (c.compact_denial && !r.truncated) {
+        std::size_t room = limit - fixed;
+        if (c.denial != Choice::Denial::none && c.answer->counts[2])
+            room = std::min<std::size_t>(room, c.zone->cuts[c.answer->cuts_begin].length);
+        at += copy_answer(*c.zone, *c.answer, q, room, r, out + at);
+        if (c.denial != Choice::Denial::none && !r.truncated) {
             const std::size_t n =
-                add_compact_denial(*c.zone, q, limit - fixed - (at - start), r, out + at);
+                add_denial(*c.zone, c, q, limit - fixed - (at - start), r, out + at);
             at = n ? at + n : start;
         }
     }

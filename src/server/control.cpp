@@ -8,6 +8,7 @@
 #include "zone/zone_builder.hpp"
 
 #include <chrono>
+#include <ctime>
 
 namespace srvd::server {
 
@@ -64,7 +65,7 @@ Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder,
                  const zone::Loaded& loaded)
     : holder_(holder), tcp_limits_(tcp_limits), registry_(registry),
       config_path_(std::move(config_path)), running_(loaded.config), current_(loaded.snapshot),
-      notifier_(io), monitor_(io, [this] { apply_health(); }) {
+      notifier_(io), monitor_(io, [this] { apply_health(); }), renewal_(io) {
     last_reload_.time =
         std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count();
 }
@@ -81,6 +82,7 @@ void Control::start(const zone::Loaded& loaded) {
                     running_.transfer.state_dir + "/drains)");
     if (!drains_.all().empty()) apply_health();
     monitor_.configure(policies(*current_));
+    schedule_renewal();
 }
 
 std::vector<health::ServerHealth> Control::states(const config::ZonePolicy& zone) const {
@@ -136,15 +138,18 @@ void Control::send_notifies(const zone::Loaded& loaded) {
 void Control::apply_health() {
     try {
         const auto start = std::chrono::steady_clock::now();
+        const std::int64_t now = std::time(nullptr);
         std::vector<std::shared_ptr<const zone::ZoneData>> zones;
-        std::size_t rebuilt = 0;
+        std::size_t rebuilt = 0, renewed = 0;
         for (const auto& z : current_->zones) {
             auto states = this->states(z.data->policy);
-            if (zone::same_health(z.data->health, states)) {
+            const bool due = zone::signatures_due(*z.data, now);
+            if (zone::same_health(z.data->health, states) && !due) {
                 zones.push_back(z.data);
             } else {
                 zones.push_back(zone::build_zone(z.data->policy, std::move(states), z.data.get()));
                 ++rebuilt;
+                renewed += due ? 1 : 0;
             }
         }
         zone::SnapshotOptions o;
@@ -154,10 +159,29 @@ void Control::apply_health() {
                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::steady_clock::now() - start)
                                      .count()) +
-                  " ms");
+                  " ms" +
+                  (renewed ? "; signatures of " + std::to_string(renewed) + " zone(s) renewed"
+                           : std::string()));
     } catch (const std::exception& e) {
         log::error(std::string("health: cannot rebuild answers: ") + e.what());
     }
+}
+
+void Control::schedule_renewal() {
+    // Hourly: a zone's signatures are renewed once past half their lifetime
+    // (at least a day ahead of expiry with the shortest, 2d), without a
+    // reload; a reload or a health change in between renews them as well.
+    renewal_.expires_after(std::chrono::hours(1));
+    renewal_.async_wait([this](const boost::system::error_code& error) {
+        if (error) return;
+        const std::int64_t now = std::time(nullptr);
+        for (const auto& z : current_->zones)
+            if (zone::signatures_due(*z.data, now)) {
+                apply_health();
+                break;
+            }
+        schedule_renewal();
+    });
 }
 
 Reply Control::reload() {
@@ -241,6 +265,7 @@ void Control::apply_limits(const config::ServerConfig& next) {
 void Control::stop() {
     notifier_.stop();
     monitor_.stop();
+    renewal_.cancel();
 }
 
 } // namespace srvd::server

@@ -13,6 +13,7 @@
 #include "zone/snapshot_loader.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <map>
@@ -68,9 +69,11 @@ class Control {
     void send_notifies(const zone::Loaded& loaded);
     // What answers are built with: the probes' states, drained servers down.
     std::vector<health::ServerHealth> states(const config::ZonePolicy& zone) const;
-    // Rebuilds the zones whose servers changed state (tiers close up); other
-    // zones, and the GeoIP tables, are kept.
+    // Rebuilds the zones whose servers changed state (tiers close up) or
+    // whose signatures are due for renewal; other zones, and the GeoIP
+    // tables, are kept.
     void apply_health();
+    void schedule_renewal();
     // rrl and limits.tcp_*: applied at once, and logged when they change.
     void apply_limits(const config::ServerConfig& next);
 
@@ -83,6 +86,7 @@ class Control {
     std::shared_ptr<const zone::Snapshot> current_;
     NotifySender notifier_;
     health::HealthMonitor monitor_;
+    boost::asio::steady_timer renewal_; // signatures renewed before they expire
     Drains drains_;
     std::map<std::pair<std::string, std::string>, std::chrono::system_clock::time_point>
         drained_since_; // this run's drains; those kept from before count from the start

@@ -74,6 +74,7 @@ class ZoneBuilder {
     // DNSKEY, and for the parent's automation the KSKs' CDS (SHA-256) and
     // CDNSKEY (RFC 7344, RFC 8078).
     void add_keys(const config::DnssecPolicy& d) {
+        const std::int64_t now = std::time(nullptr);
         if (signed_as_ && signed_as_->keys) {
             data_->keys = signed_as_->keys;
             data_->validity = signed_as_->validity;
@@ -82,8 +83,9 @@ class ZoneBuilder {
             for (const auto& k : d.keys) files.push_back({k.path, k.mark});
             data_->keys = std::make_shared<const dnssec::ZoneKeys>(
                 dnssec::load_zone_keys(data_->policy.zone, files, d.keys_mark));
-            data_->validity = dnssec::validity_from(std::time(nullptr), d.rrsig_lifetime_days);
         }
+        if (!signed_as_ || !signed_as_->keys || signatures_due(*signed_as_, now))
+            data_->validity = dnssec::validity_from(now, d.rrsig_lifetime_days);
         const auto publish = [&](dns::RrPtr rr, ldns_rr_type type) {
             ldns_rr_set_type(rr.get(), type);
             ldns_rr_set_ttl(rr.get(), data_->policy.ttl);
@@ -446,6 +448,12 @@ class ZoneBuilder {
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerHealth> health,
                                      const ZoneData* signed_as) {
     return ZoneBuilder(std::move(policy), std::move(health), signed_as).build();
+}
+
+bool signatures_due(const ZoneData& zone, std::int64_t now) {
+    if (!zone.keys || !zone.policy.dnssec) return false;
+    const std::int64_t half = std::int64_t{zone.policy.dnssec->rrsig_lifetime_days} * 86400 / 2;
+    return now >= std::int64_t{zone.validity.expiration} - half;
 }
 
 void set_serial(ZoneData& zone, std::uint32_t serial) {

@@ -18,6 +18,10 @@ std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy,
                                      std::vector<ServerHealth> health = {},
                                      const ZoneData* signed_as = nullptr);
 
+// Whether a signed zone's signatures are past half their lifetime at `now`
+// (Unix seconds): then a rebuild signs again (Knot's rrsig-refresh).
+bool signatures_due(const ZoneData& zone, std::int64_t now);
+
 // Sets the SOA serial of a zone not yet shared (`soa.serial: auto`).
 void set_serial(ZoneData& zone, std::uint32_t serial);
 

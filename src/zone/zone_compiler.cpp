@@ -142,35 +142,52 @@ class ZoneCompiler {
                               item.owner, item.ttl);
                 if (section == 2) w.end_additional_rrset();
             }
+        std::uint8_t rcode = r.rcode;
         if (dnssec)
-            if (const ldns_rr* nsec = denial_nsec(view, qname, anchor, r)) {
+            if (const ldns_rr* nsec = denial_nsec(view, qname, r, rcode)) {
                 const RRset set{dns::type::NSEC, {nsec}};
-                w.add(dns::Section::authority, nsec, dns::owner_key(nsec) == qname);
+                const bool at_qname = anchor.empty() && dns::owner_key(nsec) == qname;
+                w.add(dns::Section::authority, nsec, at_qname);
                 for (const auto& sig : signatures(zone, set))
-                    w.add(dns::Section::authority, sig.get(), dns::owner_key(nsec) == qname);
+                    w.add(dns::Section::authority, sig.get(), at_qname);
             }
-        dns::CompiledMessage m = w.finish(r.rcode, r.authoritative);
+        dns::CompiledMessage m = w.finish(rcode, r.authoritative);
         m.required_arcount = r.required_additional;
         return m;
     }
 
     // The NSEC a signed negative answer needs that is known before the
     // query (RFC 9824): NODATA at an existing name (an empty non-terminal
-    // too) and a delegation without DS. Names that do not exist get theirs
-    // per query (dnssec::DenialSigner); wildcard answers get none yet.
-    const ldns_rr* denial_nsec(const ZoneView& view, std::string_view qname,
-                               std::string_view anchor, const LookupResult& r) {
-        std::string owner;
-        if (r.authoritative && anchor.empty() && r.rcode == dns::rcode::NOERROR &&
-            r.sections[0].empty())
-            owner = qname;
-        else if (!r.authoritative && !r.sections[1].empty() &&
-                 r.sections[1].front().set->type == dns::type::NS)
-            owner = dns::owner_key(r.sections[1].front().set->rrs.front());
-        const ViewNode* node = owner.empty() ? nullptr : view.find(owner);
-        if (!node || node->find(dns::type::DS)) return nullptr;
+    // too, and the wildcard for a name it matches without the type) and a
+    // delegation without DS. Names that do not exist and wildcard matches
+    // get theirs per query (dnssec::DenialSigner).
+    const ldns_rr* denial_nsec(const ZoneView& view, std::string_view qname, const LookupResult& r,
+                               std::uint8_t& rcode) {
+        // A negative answer is about the end of its CNAME chain, if any.
+        std::string owner(qname);
+        const auto& answers = r.sections[0];
+        if (!answers.empty() && answers.back().set->type == dns::type::CNAME)
+            owner = dns::rdata_name(answers.back().set->rrs.front(), 0);
         std::vector<std::uint16_t> types;
-        for (const auto& set : node->rrsets) types.push_back(set.type);
+        const bool negative = r.authoritative && !r.sections[1].empty() &&
+                              r.sections[1].front().set->type == dns::type::SOA;
+        if (negative && r.rcode == dns::rcode::NXDOMAIN) {
+            // The chain's target does not exist: known now, so compiled
+            // (the query name's own absence is signed per query).
+            if (answers.empty()) return nullptr;
+            types.push_back(dns::type::NXNAME);
+            rcode = dns::rcode::NOERROR;
+        } else if (!negative && !r.authoritative && !r.sections[1].empty() &&
+                   r.sections[1].front().set->type == dns::type::NS) {
+            owner = dns::owner_key(r.sections[1].front().set->rrs.front());
+        } else if (!negative) {
+            return nullptr;
+        }
+        if (types.empty()) { // NODATA at the name or no DS at the cut: its types
+            const ViewNode* node = view.find(owner);
+            if (!node || node->find(dns::type::DS)) return nullptr;
+            for (const auto& set : node->rrsets) types.push_back(set.type);
+        }
         const std::uint32_t minimum = ldns_rdf2native_int32(ldns_rr_rdf(view.soa, 6));
         const std::uint32_t ttl = std::min(ldns_rr_ttl(view.soa), minimum);
         std::string key = owner + '|' + std::to_string(ttl);

@@ -222,3 +222,87 @@ TEST_CASE("NXNAME is a meta-type: a query for it is FORMERR (RFC 9824 3.5)") {
     CHECK(ask(*z.signed_, "www.example.com.", dns::type::NXNAME).rcode() == dns::rcode::FORMERR);
     CHECK(ask(*z.plain, "www.example.com.", dns::type::NXNAME).rcode() == dns::rcode::FORMERR);
 }
+
+namespace {
+
+// The NSEC records of an answer's authority section as "owner next types".
+std::vector<std::string> nsecs(const Response& r) {
+    std::vector<std::string> out;
+    ldns_rr_list* list = ldns_pkt_rr_list_by_type(r.pkt, LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY);
+    for (std::size_t i = 0; list && i < ldns_rr_list_rr_count(list); ++i) {
+        const ldns_rr* nsec = ldns_rr_list_rr(list, i);
+        out.push_back(dns::rdf_to_text(ldns_rr_owner(nsec)) + " " +
+                      dns::rdf_to_text(ldns_rr_rdf(nsec, 0)) + " " +
+                      dns::rdf_to_text(ldns_rr_rdf(nsec, 1)));
+    }
+    ldns_rr_list_deep_free(list);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("signed zone: a wildcard's answers prove the name itself does not exist") {
+    for (const std::string zsk : {"", "ED25519"}) {
+        CAPTURE(zsk);
+        SignedZone z(zsk);
+        QueryOptions dnssec;
+        dnssec.dnssec_ok = true;
+        // A match: the answer (signed as the wildcard's, RRSIG labels 3) and
+        // an NSEC from just after the wildcard to just after the name and
+        // its descendants (not "\000.x...", which says x exists), signed
+        // for this query.
+        auto r = ask(*z.signed_, "x.wild.example.com.", dns::type::TXT, dnssec);
+        REQUIRE(r.pkt);
+        CHECK(r.rcode() == dns::rcode::NOERROR);
+        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+        CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 1);
+        CHECK(nsecs(r) == std::vector<std::string>{
+                              "\\000.*.wild.example.com. x\\000.wild.example.com. RRSIG NSEC "});
+        // Deeper, and a first label sorting before "*": the NSEC then starts
+        // at the encloser, so it never covers the wildcard.
+        auto deep = ask(*z.signed_, "a.%b.wild.example.com.", dns::type::TXT, dnssec);
+        REQUIRE(deep.pkt);
+        CHECK(verify_section(deep.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 1);
+        CHECK(nsecs(deep) == std::vector<std::string>{
+                                 "\\000.wild.example.com. %b\\000.wild.example.com. RRSIG NSEC "});
+        // A match without the type: the wildcard's own NSEC (compiled) and
+        // the cover (per query), as RFC 4035 3.1.3.4 asks.
+        auto nodata = ask(*z.signed_, "y.wild.example.com.", dns::type::A, dnssec);
+        REQUIRE(nodata.pkt);
+        CHECK(nodata.section(0).empty());
+        CHECK(verify_section(nodata.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 3); // SOA, 2 NSEC
+        CHECK(nsecs(nodata) ==
+              std::vector<std::string>{
+                  "*.wild.example.com. \\000.*.wild.example.com. TXT RRSIG NSEC ",
+                  "\\000.*.wild.example.com. y\\000.wild.example.com. RRSIG NSEC "});
+        // Without DO: the unsigned zone's bytes.
+        CHECK(ask(*z.signed_, "y.wild.example.com.", dns::type::A).wire ==
+              ask(*z.plain, "y.wild.example.com.", dns::type::A).wire);
+    }
+}
+
+TEST_CASE("signatures are renewed past half their lifetime, by any rebuild; keys are kept") {
+    SignedZone z;
+    const std::int64_t now = std::time(nullptr);
+    auto zone = zone::build_zone(config::load_zone_policy(z.dir.path() + "/zone.yaml"));
+    REQUIRE(zone->keys);
+    CHECK(zone->validity.expiration >= now + 14 * 86400 - 60);
+    CHECK_FALSE(zone::signatures_due(*zone, now));
+    // A health rebuild early on keeps the validity (answers already signed
+    // stay byte-identical); the keys are not read again.
+    auto rebuilt = zone::build_zone(zone->policy, {}, zone.get());
+    CHECK(rebuilt->keys == zone->keys);
+    CHECK(rebuilt->validity.expiration == zone->validity.expiration);
+    // Eight days on (14d lifetime), the signatures are due and a rebuild
+    // signs for another 14 days from now.
+    zone->validity = dnssec::validity_from(now - 8 * 86400, 14);
+    CHECK(zone::signatures_due(*zone, now));
+    rebuilt = zone::build_zone(zone->policy, {}, zone.get());
+    CHECK(rebuilt->keys == zone->keys);
+    CHECK(rebuilt->validity.expiration >= now + 14 * 86400 - 60);
+    CHECK_FALSE(zone::signatures_due(*rebuilt, now));
+    // An unsigned zone is never due.
+    CHECK_FALSE(zone::signatures_due(
+        *zone::build_zone(config::load_zone_policy(z.dir.path() + "/plain.yaml")), now));
+}

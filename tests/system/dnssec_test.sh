@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# DNSSEC against real validators: the example zone signed with ldns-keygen's
+# keys (a P-256 KSK, an Ed25519 ZSK), the trust anchor taken from the DS that
+# `srvd check` prints. delv validates answers, GeoIP orderings and compact
+# denials (RFC 9824); Unbound, validating in front of srvd with ECS
+# forwarded, sets AD on them.
+source "$(dirname "$0")/lib.sh"
+for tool in delv ldns-keygen unbound; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh installs it)"
+done
+mkdir -p "$WORK/zones" "$WORK/keys"
+cd "$WORK/keys"
+KSK=$(ldns-keygen -k -a ECDSAP256SHA256 example.com)
+ZSK=$(ldns-keygen -a ED25519 example.com)
+cd - >/dev/null
+cp "$SRC/zones/example.com.yaml" "$WORK/zones/"
+printf 'dnssec: { keys: [../keys/%s, ../keys/%s] }\n' "$KSK" "$ZSK" >>"$WORK/zones/example.com.yaml"
+printf 'zones: [zones]\ngeoip: { database: %s, ecs_private: use }\n' "$SRC/zones/geo/demo-city.mmdb" >"$WORK/srvd.yaml"
+
+# check prints the DNSKEY and DS for the parent; the DS is ldns-key2ds's.
+out=$("$SRVD" check -c "$WORK/srvd.yaml") || fail "check: $out"
+ds=$(echo "$out" | awk '$4 == "DS"' | sed 's/^ *//')
+[ "$(echo "$ds" | wc -l)" = 1 ] || fail "check should print one DS (one KSK): $out"
+expected=$(cd "$WORK/keys" && ldns-key2ds -n -2 "$KSK.key")
+[ "$(echo "$ds" | awk '{print $5, $6, $7, toupper($8)}')" = "$(echo "$expected" | awk '{print $5, $6, $7, toupper($8)}')" ] \
+  || fail "check's DS differs from ldns-key2ds's: $ds / $expected"
+echo "$out" | awk '$4 == "DNSKEY" && $5 == 257' | grep -q . || fail "check prints no KSK DNSKEY: $out"
+pass "check prints the KSK's DNSKEY and its DS, equal to ldns-key2ds -2"
+
+# Bad key material fails check, each error at its keys entry.
+mkdir -p "$WORK/bad/zones"
+(cd "$WORK/keys" && ldns-keygen -a ECDSAP256SHA256 other.example >/dev/null && ldns-keygen -a RSASHA256 -b 1024 example.com >/dev/null)
+other=$(cd "$WORK/keys" && ls Kother.example.+013+*.key | head -1) rsa=$(cd "$WORK/keys" && ls Kexample.com.+008+*.key | head -1)
+cp "$SRC/zones/example.com.yaml" "$WORK/bad/zones/"
+printf 'dnssec:\n  keys:\n    - ../../keys/nosuchkey\n    - ../../keys/%s\n    - ../../keys/%s\n' "$other" "$rsa" >>"$WORK/bad/zones/example.com.yaml"
+printf 'zones: [zones]\n' >"$WORK/bad/srvd.yaml"
+lines=$(wc -l <"$WORK/bad/zones/example.com.yaml")
+out=$("$SRVD" check -c "$WORK/bad/srvd.yaml" 2>&1) && fail "check accepted bad keys: $out"
+f="$WORK/bad/zones/example.com.yaml"
+echo "$out" | grep -q "^$f:$((lines - 2)):7: key .*nosuchkey.key: cannot open: No such file or directory" \
+  && echo "$out" | grep -q "^$f:$((lines - 1)):7: key .*$other is for zone other.example., not example.com." \
+  && echo "$out" | grep -q "^$f:$lines:7: key .*$rsa: algorithm 8 (RSASHA256) is not supported" \
+  || fail "check's errors for bad keys: $out"
+pass "check: a missing key, another zone's key, an unsupported algorithm: each at its keys entry"
+
+start_srvd "$WORK/srvd.yaml"
+read -r _ _ _ _ tag alg digest_type digest <<<"$ds"
+printf 'trust-anchors { example.com. static-ds %s %s %s "%s"; };\n' "$tag" "$alg" "$digest_type" "$digest" \
+  >"$WORK/anchor.conf"
+v() { delv -a "$WORK/anchor.conf" +root=example.com @127.0.0.1 -p "$PORT" "$@" 2>&1; }
+validated() { # validated EXPECTED ARGS...
+  local expect=$1 out; shift
+  out=$(v "$@")
+  echo "$out" | grep -q "^; $expect\$" || fail "delv $*: expected '$expect': $out"
+}
+validated "fully validated" sip.example.com NAPTR
+validated "fully validated" _sip._udp.sip.example.com SRV
+validated "fully validated" ms1.example.com A
+validated "fully validated" example.com SOA
+validated "fully validated" example.com DNSKEY
+validated "fully validated" example.com CDS
+validated "fully validated" x.phones.example.com A   # wildcard CNAME
+# The control: with an anchor that does not match the KSK, nothing validates.
+sed 's/"\([0-9A-Fa-f]*\)[0-9A-Fa-f]"/"\10"/; t; q1' "$WORK/anchor.conf" >"$WORK/wrong.conf"
+cmp -s "$WORK/anchor.conf" "$WORK/wrong.conf" && sed -i 's/0"/1"/' "$WORK/wrong.conf"
+out=$(delv -a "$WORK/wrong.conf" +root=example.com @127.0.0.1 -p "$PORT" sip.example.com NAPTR 2>&1)
+echo "$out" | grep -q 'fully validated' && fail "delv validated with a wrong trust anchor: $out"
+pass "delv: NAPTR, SRV, A, SOA, DNSKEY, CDS and a wildcard's answer fully validated (and nothing with a wrong anchor)"
+
+first() { v "$@" _sip._udp.sip.example.com SRV | awk '$4 == "SRV" {print $8; exit}'; }
+east=$(first -b 127.0.0.1) west=$(first -b 127.0.1.1)
+[ "$east" = ms1.example.com. ] && [ "$west" = ms3.example.com. ] \
+  || fail "regions through delv: east $east, west $west"
+validated "fully validated" -b 127.0.1.1 _sip._udp.sip.example.com SRV
+pass "delv: East and West get their own orderings, each fully validated"
+
+validated "negative response, fully validated" nothing-here.example.com A
+validated "negative response, fully validated" sip.example.com TXT
+validated "negative response, fully validated" _udp.sip.example.com A   # an ENT
+# A wildcard CNAME to a name without the type: the CNAME validates and the
+# target's NODATA (with its NSEC) is what delv caches.
+out=$(v y.phones.example.com TXT)
+echo "$out" | grep -q '^; fully validated$' && echo "$out" | grep -q '^; sip.example.com. NSEC ' \
+  && ! echo "$out" | grep -Eq 'bogus|insecure|no valid' || fail "delv y.phones.example.com TXT: $out"
+pass "delv: missing name, missing type, empty non-terminal, wildcard CNAME to no data: validated denials"
+
+# Unbound validating in front, trust anchor the DS, ECS forwarded.
+UPORT=$(free_port)
+cat >"$WORK/unbound.conf" <<CONF
+server:
+  interface: 127.0.0.1@$UPORT
+  port: $UPORT
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$WORK"
+  pidfile: "$WORK/unbound.pid"
+  use-syslog: no
+  logfile: "$WORK/unbound.log"
+  verbosity: 1
+  val-log-level: 2
+  access-control: 127.0.0.0/8 allow
+  do-not-query-localhost: no
+  module-config: "subnetcache validator iterator"
+  send-client-subnet: 127.0.0.1
+  max-client-subnet-ipv4: 24
+  qname-minimisation: no
+  trust-anchor: "$ds"
+stub-zone:
+  name: "example.com"
+  stub-addr: 127.0.0.1@$PORT
+CONF
+unbound -d -c "$WORK/unbound.conf" &
+PIDS+=($!)
+wait_for_dns "$UPORT" || { cat "$WORK/unbound.log" >&2; fail "unbound did not start"; }
+via() { kdig @127.0.0.1 -p "$UPORT" +dnssec "$@"; }
+ad() { # ad ARGS...: Unbound's answer has the AD flag (validated secure)
+  local out; out=$(via "$@")
+  echo "$out" | grep -q '^;; Flags:.* ad' || fail "Unbound did not validate $*: $out $(tail -5 "$WORK/unbound.log")"
+}
+ad sip.example.com NAPTR
+ad -b 127.0.0.1 _sip._udp.sip.example.com SRV
+ad -b 127.0.1.1 _sip._udp.sip.example.com SRV
+ad nothing-here.example.com A
+ad sip.example.com TXT
+ad x.phones.example.com A
+srv_first() { via "$@" +noall +answer _sip._udp.sip.example.com SRV | sort -k5,5n | awk '$4 == "SRV" {print $8; exit}'; }
+[ "$(srv_first -b 127.0.1.9)" = ms3.example.com. ] || fail "West through validating Unbound: $(srv_first -b 127.0.1.9)"
+[ "$(srv_first -b 127.0.0.9)" = ms1.example.com. ] || fail "East through validating Unbound: $(srv_first -b 127.0.0.9)"
+pass "Unbound validating (trust anchor: check's DS) sets AD on answers and denials, ECS still picks the region"
