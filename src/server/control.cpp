@@ -138,18 +138,15 @@ void Control::send_notifies(const zone::Loaded& loaded) {
 void Control::apply_health() {
     try {
         const auto start = std::chrono::steady_clock::now();
-        const std::int64_t now = std::time(nullptr);
         std::vector<std::shared_ptr<const zone::ZoneData>> zones;
-        std::size_t rebuilt = 0, renewed = 0;
+        std::size_t rebuilt = 0;
         for (const auto& z : current_->zones) {
             auto states = this->states(z.data->policy);
-            const bool due = zone::signatures_due(*z.data, now);
-            if (zone::same_health(z.data->health, states) && !due) {
+            if (zone::same_health(z.data->health, states)) {
                 zones.push_back(z.data);
             } else {
                 zones.push_back(zone::build_zone(z.data->policy, std::move(states), z.data.get()));
                 ++rebuilt;
-                renewed += due ? 1 : 0;
             }
         }
         zone::SnapshotOptions o;
@@ -159,9 +156,7 @@ void Control::apply_health() {
                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::steady_clock::now() - start)
                                      .count()) +
-                  " ms" +
-                  (renewed ? "; signatures of " + std::to_string(renewed) + " zone(s) renewed"
-                           : std::string()));
+                  " ms");
     } catch (const std::exception& e) {
         log::error(std::string("health: cannot rebuild answers: ") + e.what());
     }
@@ -174,14 +169,30 @@ void Control::schedule_renewal() {
     renewal_.expires_after(std::chrono::hours(1));
     renewal_.async_wait([this](const boost::system::error_code& error) {
         if (error) return;
-        const std::int64_t now = std::time(nullptr);
-        for (const auto& z : current_->zones)
-            if (zone::signatures_due(*z.data, now)) {
-                apply_health();
-                break;
-            }
+        renew_signatures(std::time(nullptr));
         schedule_renewal();
     });
+}
+
+void Control::renew_signatures(std::int64_t now) {
+    std::size_t due = 0;
+    for (const auto& z : current_->zones) due += zone::signatures_due(*z.data, now) ? 1 : 0;
+    if (!due) return;
+    try {
+        zone::Loaded next = zone::renew_signatures(
+            *current_,
+            {.write_state = true,
+             .health = [this](const config::ZonePolicy& p) { return states(p); }},
+            now);
+        publish(next.snapshot);
+        log::notice("dnssec: signatures of " + std::to_string(due) + " zone(s) renewed in " +
+                    std::to_string(next.load_time.count()) + " ms");
+        for (const auto& warning : next.warnings) log::warning("dnssec: " + warning);
+        send_notifies(next);
+    } catch (const std::exception& e) {
+        log::error(std::string("dnssec: cannot renew signatures, retrying in an hour: ") +
+                   e.what());
+    }
 }
 
 Reply Control::reload() {

@@ -69,11 +69,13 @@ class Control {
     void send_notifies(const zone::Loaded& loaded);
     // What answers are built with: the probes' states, drained servers down.
     std::vector<health::ServerHealth> states(const config::ZonePolicy& zone) const;
-    // Rebuilds the zones whose servers changed state (tiers close up) or
-    // whose signatures are due for renewal; other zones, and the GeoIP
-    // tables, are kept.
+    // Rebuilds the zones whose servers changed state (tiers close up); other
+    // zones, and the GeoIP tables, are kept.
     void apply_health();
+    // Hourly: signs again the zones whose signatures are past half their
+    // lifetime, and NOTIFYs their secondaries.
     void schedule_renewal();
+    void renew_signatures(std::int64_t now);
     // rrl and limits.tcp_*: applied at once, and logged when they change.
     void apply_limits(const config::ServerConfig& next);
 

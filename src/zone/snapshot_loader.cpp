@@ -24,6 +24,7 @@ std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>&
             store->serial_for(zone->policy.zone, version->digest, SerialStore::today());
         set_serial(*zone, version->serial);
     }
+    sign_version(*version);
     auto t = std::make_shared<ZoneTransfer>();
     t->name = zone->policy.zone;
     t->current = version;
@@ -129,6 +130,37 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     snapshot_options.reuse = options.previous;
     auto snapshot = compile_snapshot(std::move(all), snapshot_options);
     snapshot->transfer = transfer;
+    snapshot->transfers = std::move(transfers);
+    out.snapshot = std::move(snapshot);
+    out.load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    return out;
+}
+
+Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std::int64_t now) {
+    const auto start = std::chrono::steady_clock::now();
+    Loaded out;
+    std::vector<std::shared_ptr<const ZoneData>> all;
+    std::optional<SerialStore> store;
+    auto transfers = current.transfers;
+    for (const auto& z : current.zones) {
+        if (!signatures_due(*z.data, now)) {
+            all.push_back(z.data);
+            continue;
+        }
+        const config::ZonePolicy& p = z.data->policy;
+        auto zone = build_zone(p, options.health ? options.health(p) : std::vector<ServerHealth>{},
+                               z.data.get(), now);
+        // Its transfer version is signed again too, under a new serial when
+        // automatic, so that secondaries transfer the new signatures.
+        if (auto it = transfers.find(zone->apex); it != transfers.end())
+            it->second = transfer_of(zone, current.transfer, store, &current, out);
+        all.push_back(std::move(zone));
+    }
+    if (store && store->changed() && options.write_state) store->save();
+    SnapshotOptions o;
+    o.recompile_of = &current;
+    auto snapshot = compile_snapshot(std::move(all), o);
     snapshot->transfers = std::move(transfers);
     out.snapshot = std::move(snapshot);
     out.load_time = std::chrono::duration_cast<std::chrono::milliseconds>(

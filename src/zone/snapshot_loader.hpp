@@ -39,4 +39,10 @@ struct LoadOptions {
 // Throws LoadError (file:line:column) on any problem.
 Loaded load_all(const std::string& config_path, const LoadOptions& options = {});
 
+// Signs again, from `now` (Unix seconds), the zones of `current` whose
+// signatures are past half their lifetime (Knot's rrsig-refresh), without
+// reading any file: their answers and transfer versions (a new serial when
+// automatic; `notify` lists them). Other zones are kept as they are.
+Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std::int64_t now);
+
 } // namespace srvd::zone

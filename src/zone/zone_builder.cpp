@@ -42,8 +42,8 @@ bool same_ordering(const config::Ordering& a, const config::Ordering& b) {
 class ZoneBuilder {
   public:
     ZoneBuilder(config::ZonePolicy policy, std::vector<ServerHealth> health,
-                const ZoneData* signed_as)
-        : data_(std::make_shared<ZoneData>()), signed_as_(signed_as) {
+                const ZoneData* signed_as, std::int64_t renew_at)
+        : data_(std::make_shared<ZoneData>()), signed_as_(signed_as), renew_at_(renew_at) {
         data_->policy = std::move(policy);
         data_->health = std::move(health);
         data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
@@ -69,23 +69,23 @@ class ZoneBuilder {
   private:
     std::shared_ptr<ZoneData> data_;
     const ZoneData* signed_as_;
+    std::int64_t renew_at_;
 
     // The zone's keys and what the apex publishes of them: every key's
     // DNSKEY, and for the parent's automation the KSKs' CDS (SHA-256) and
     // CDNSKEY (RFC 7344, RFC 8078).
     void add_keys(const config::DnssecPolicy& d) {
-        const std::int64_t now = std::time(nullptr);
         if (signed_as_ && signed_as_->keys) {
             data_->keys = signed_as_->keys;
-            data_->validity = signed_as_->validity;
+            data_->validity = renew_at_ ? dnssec::validity_from(renew_at_, d.rrsig_lifetime_days)
+                                        : signed_as_->validity;
         } else {
             std::vector<dnssec::KeyFile> files;
             for (const auto& k : d.keys) files.push_back({k.path, k.mark});
             data_->keys = std::make_shared<const dnssec::ZoneKeys>(
                 dnssec::load_zone_keys(data_->policy.zone, files, d.keys_mark));
+            data_->validity = dnssec::validity_from(std::time(nullptr), d.rrsig_lifetime_days);
         }
-        if (!signed_as_ || !signed_as_->keys || signatures_due(*signed_as_, now))
-            data_->validity = dnssec::validity_from(now, d.rrsig_lifetime_days);
         const auto publish = [&](dns::RrPtr rr, ldns_rr_type type) {
             ldns_rr_set_type(rr.get(), type);
             ldns_rr_set_ttl(rr.get(), data_->policy.ttl);
@@ -446,8 +446,8 @@ class ZoneBuilder {
 } // namespace
 
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerHealth> health,
-                                     const ZoneData* signed_as) {
-    return ZoneBuilder(std::move(policy), std::move(health), signed_as).build();
+                                     const ZoneData* signed_as, std::int64_t renew_at) {
+    return ZoneBuilder(std::move(policy), std::move(health), signed_as, renew_at).build();
 }
 
 bool signatures_due(const ZoneData& zone, std::int64_t now) {

@@ -13,10 +13,12 @@ namespace srvd::zone {
 // `health`, down servers leave the proxies' answers (see apply_health).
 // A policy with `dnssec:` has its key files read (errors at their `keys`
 // entries), unless `signed_as` (the same zone, built before: a rebuild for
-// a health change) lends its keys and signature validity.
+// a health change) lends its keys and signature validity; with `renew_at`
+// (Unix seconds), a new validity from then instead.
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy,
                                      std::vector<ServerHealth> health = {},
-                                     const ZoneData* signed_as = nullptr);
+                                     const ZoneData* signed_as = nullptr,
+                                     std::int64_t renew_at = 0);
 
 // Whether a signed zone's signatures are past half their lifetime at `now`
 // (Unix seconds): then a rebuild signs again (Knot's rrsig-refresh).

@@ -1,5 +1,7 @@
 #include "zone/zone_export.hpp"
 
+#include "dnssec/zone_signer.hpp"
+
 #include "dns/rr.hpp"
 
 #include <memory>
@@ -20,6 +22,16 @@ void export_zone(const ZoneData& zone, std::size_t view_index, std::ostream& out
         for (const auto& set : node.rrsets)
             for (const ldns_rr* rr : set.rrs)
                 if (rr != view.soa) ldns_rr_list_push_rr(list.get(), const_cast<ldns_rr*>(rr));
+    // A signed zone is exported signed, NSEC chain and all, as its
+    // secondaries get it (ldns-verify-zone reads it).
+    std::vector<dns::RrPtr> signatures;
+    if (zone.keys) {
+        std::vector<const ldns_rr*> records;
+        for (std::size_t i = 0; i < ldns_rr_list_rr_count(list.get()); ++i)
+            records.push_back(ldns_rr_list_rr(list.get(), i));
+        signatures = dnssec::sign_zone(view.soa, records, *zone.keys, zone.validity);
+        for (const auto& rr : signatures) ldns_rr_list_push_rr(list.get(), rr.get());
+    }
     ldns_rr_list_sort(list.get());
     for (std::size_t i = 0; i < ldns_rr_list_rr_count(list.get()); ++i)
         out << dns::rr_to_text(ldns_rr_list_rr(list.get(), i)) << "\n";

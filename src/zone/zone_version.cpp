@@ -1,6 +1,7 @@
 #include "zone/zone_version.hpp"
 
 #include "dns/wire.hpp"
+#include "dnssec/zone_signer.hpp"
 #include "util/stable_hash.hpp"
 
 #include <algorithm>
@@ -42,6 +43,10 @@ std::shared_ptr<ZoneVersion> make_version(std::shared_ptr<const ZoneData> zone) 
     for (std::size_t i = 0; i < ldns_rr_rd_count(view.soa); ++i)
         if (i != 2) digest = stable_hash(dns::rdf_bytes(ldns_rr_rdf(view.soa, i)), digest);
     digest = stable_hash(std::to_string(ldns_rr_ttl(view.soa)), digest);
+    if (zone->keys)
+        digest = stable_hash("signed " + std::to_string(zone->validity.inception) + " " +
+                                 std::to_string(zone->validity.expiration),
+                             digest);
     for (auto& [key, rr] : keyed) {
         digest = stable_hash(key, digest);
         v->records.push_back(rr);
@@ -51,6 +56,23 @@ std::shared_ptr<ZoneVersion> make_version(std::shared_ptr<const ZoneData> zone) 
     v->serial = ldns_rdf2native_int32(ldns_rr_rdf(view.soa, 2));
     v->owner = std::move(zone);
     return v;
+}
+
+void sign_version(ZoneVersion& v) {
+    const ZoneData& zone = *v.owner;
+    if (!zone.keys) return;
+    v.signatures = dnssec::sign_zone(v.soa, v.records, *zone.keys, zone.validity);
+    std::vector<std::pair<std::string, const ldns_rr*>> keyed;
+    for (std::size_t i = 0; i < v.records.size(); ++i)
+        keyed.emplace_back(std::move(v.keys[i]), v.records[i]);
+    for (const auto& rr : v.signatures) keyed.emplace_back(record_key(rr.get()), rr.get());
+    std::sort(keyed.begin(), keyed.end());
+    v.records.clear();
+    v.keys.clear();
+    for (auto& [key, rr] : keyed) {
+        v.records.push_back(rr);
+        v.keys.push_back(std::move(key));
+    }
 }
 
 std::shared_ptr<const Changeset> make_changeset(const ZoneVersion& from, const ZoneVersion& to) {

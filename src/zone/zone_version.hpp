@@ -18,6 +18,8 @@ struct ZoneVersion {
     const ldns_rr* soa = nullptr;
     std::vector<const ldns_rr*> records; // every record but the SOA, sorted by key
     std::vector<std::string> keys;       // records[i]'s identity (see record_key)
+    // A signed zone's NSEC chain and RRSIGs (among `records`), owned here.
+    std::vector<dns::RrPtr> signatures;
 };
 
 // One serial change: what IXFR (RFC 1995) sends for it. Owns copies of its
@@ -39,8 +41,14 @@ struct ZoneTransfer {
     std::vector<const Changeset*> changes_since(std::uint32_t serial) const;
 };
 
-// The default view of `zone`, sorted, as AXFR sends it.
+// The default view of `zone`, sorted, as AXFR sends it. A signed zone's
+// digest covers its signatures' validity too: signing again (renewal) is a
+// change its secondaries must get.
 std::shared_ptr<ZoneVersion> make_version(std::shared_ptr<const ZoneData> zone);
+
+// Adds a signed zone's NSEC chain and RRSIGs to its version, once the
+// serial is final (the SOA's RRSIG covers it).
+void sign_version(ZoneVersion& version);
 
 // What changed from one version to the next.
 std::shared_ptr<const Changeset> make_changeset(const ZoneVersion& from, const ZoneVersion& to);

@@ -5,6 +5,7 @@
 #include "config/zone_policy.hpp"
 #include "dns/wire.hpp"
 #include "support/test_support.hpp"
+#include "zone/snapshot_loader.hpp"
 #include "zone/zone_builder.hpp"
 
 #include <doctest/doctest.h>
@@ -41,9 +42,10 @@ struct SignedZone {
     TempDir dir;
     std::shared_ptr<const zone::Snapshot> plain, signed_;
     dns::RrPtr ksk, zsk; // the DNSKEYs (one CSK: the same key twice)
+    std::string keys;    // "[base, ...]", as the policy names them
 
     explicit SignedZone(const std::string& zsk_algorithm = "") {
-        std::string keys = "[" + keygen("-k -a ECDSAP256SHA256", ksk);
+        keys = "[" + keygen("-k -a ECDSAP256SHA256", ksk);
         if (zsk_algorithm.empty())
             zsk.reset(ldns_rr_clone(ksk.get()));
         else
@@ -78,7 +80,7 @@ struct SignedZone {
 // Every RRset of a section verified by its RRSIG, as a validator would.
 // Returns how many sets were verified; fails on a set without a signature.
 int verify_section(const ldns_pkt* pkt, ldns_pkt_section section, const ldns_rr* dnskey,
-                   const ldns_rr* other_key = nullptr) {
+                   const ldns_rr* other_key = nullptr, std::time_t at = 0) {
     ldns_rr_list* all = ldns_pkt_get_section_clone(pkt, section);
     std::map<std::pair<std::string, int>, ldns_rr_list*> sets, sigs;
     for (std::size_t i = 0; i < ldns_rr_list_rr_count(all); ++i) {
@@ -98,7 +100,8 @@ int verify_section(const ldns_pkt* pkt, ldns_pkt_section section, const ldns_rr*
         CAPTURE(key.first);
         CAPTURE(key.second);
         REQUIRE(sigs.count(key));
-        CHECK(ldns_verify(set, sigs[key], keys, nullptr) == LDNS_STATUS_OK);
+        CHECK((at ? ldns_verify_time(set, sigs[key], keys, at, nullptr)
+                  : ldns_verify(set, sigs[key], keys, nullptr)) == LDNS_STATUS_OK);
         ++verified;
     }
     for (auto& [key, list] : sets) ldns_rr_list_free(list);
@@ -282,7 +285,8 @@ TEST_CASE("signed zone: a wildcard's answers prove the name itself does not exis
     }
 }
 
-TEST_CASE("signatures are renewed past half their lifetime, by any rebuild; keys are kept") {
+TEST_CASE("signatures are due past half their lifetime, and a renewal signs from then with the "
+          "same keys") {
     SignedZone z;
     const std::int64_t now = std::time(nullptr);
     auto zone = zone::build_zone(config::load_zone_policy(z.dir.path() + "/zone.yaml"));
@@ -294,15 +298,68 @@ TEST_CASE("signatures are renewed past half their lifetime, by any rebuild; keys
     auto rebuilt = zone::build_zone(zone->policy, {}, zone.get());
     CHECK(rebuilt->keys == zone->keys);
     CHECK(rebuilt->validity.expiration == zone->validity.expiration);
-    // Eight days on (14d lifetime), the signatures are due and a rebuild
-    // signs for another 14 days from now.
+    // Eight days on (14d lifetime), the signatures are due; a health
+    // rebuild still keeps them (renewal also re-signs the transfer
+    // version, see renew_signatures), a renewal signs for another 14 days.
     zone->validity = dnssec::validity_from(now - 8 * 86400, 14);
     CHECK(zone::signatures_due(*zone, now));
     rebuilt = zone::build_zone(zone->policy, {}, zone.get());
+    CHECK(rebuilt->validity.expiration == zone->validity.expiration);
+    rebuilt = zone::build_zone(zone->policy, {}, zone.get(), now);
     CHECK(rebuilt->keys == zone->keys);
-    CHECK(rebuilt->validity.expiration >= now + 14 * 86400 - 60);
+    CHECK(rebuilt->validity.expiration == now + 14 * 86400);
     CHECK_FALSE(zone::signatures_due(*rebuilt, now));
     // An unsigned zone is never due.
     CHECK_FALSE(zone::signatures_due(
         *zone::build_zone(config::load_zone_policy(z.dir.path() + "/plain.yaml")), now));
+}
+
+TEST_CASE("a renewal signs the zone and its transfer version again, under a new serial") {
+    SignedZone z;
+    std::string policy = zone_yaml;
+    policy.replace(policy.find("serial: 1"), 9, "serial: auto");
+    z.dir.write("zones/example.com.yaml",
+                policy + "dnssec: { keys: [../" + z.keys.substr(1, z.keys.size() - 2) + "] }\n");
+    const std::string config = z.dir.write(
+        "srvd.yaml",
+        "zones: [zones]\nstate_dir: .\ntransfer: { allow: [{ address: 127.0.0.0/8 }] }\n");
+    const auto first = zone::load_all(config, {.write_state = true});
+    const auto& v1 = *first.snapshot->transfers.begin()->second->current;
+    std::map<int, int> types;
+    for (const ldns_rr* rr : v1.records) ++types[ldns_rr_get_type(rr)];
+    CHECK(types[LDNS_RR_TYPE_NSEC] > 5); // a chain over the zone's names
+    CHECK(types[LDNS_RR_TYPE_RRSIG] > types[LDNS_RR_TYPE_NSEC]);
+
+    // Nothing is due now: nothing changes.
+    const std::int64_t now = std::time(nullptr);
+    auto same = zone::renew_signatures(*first.snapshot, {}, now);
+    CHECK(same.notify.empty());
+    CHECK(same.snapshot->zones.front().data == first.snapshot->zones.front().data);
+
+    // Eight days on, the zone is signed from then: the answers and the
+    // transfer version, whose new serial is NOTIFYed; the IXFR from the old
+    // serial is the signatures and nothing else.
+    const std::int64_t later = now + 8 * 86400;
+    auto renewed = zone::renew_signatures(*first.snapshot, {.write_state = true}, later);
+    const auto& t = *renewed.snapshot->transfers.begin()->second;
+    CHECK(t.current->serial > v1.serial);
+    REQUIRE(renewed.notify.size() == 1);
+    CHECK(renewed.notify.front().second == t.current->serial);
+    REQUIRE(!t.journal.empty());
+    for (const auto* list : {&t.journal.back()->removed, &t.journal.back()->added})
+        for (const auto& rr : *list) {
+            CAPTURE(dns::rr_to_text(rr.get()));
+            CHECK(ldns_rr_get_type(rr.get()) == LDNS_RR_TYPE_RRSIG);
+        }
+    QueryOptions dnssec;
+    dnssec.dnssec_ok = true;
+    auto r = ask(*renewed.snapshot, "example.com.", dns::type::SOA, dnssec);
+    REQUIRE(r.pkt);
+    ldns_rr_list* sigs = ldns_pkt_rr_list_by_type(r.pkt, LDNS_RR_TYPE_RRSIG, LDNS_SECTION_ANSWER);
+    REQUIRE(sigs);
+    CHECK(ldns_rdf2native_time_t(ldns_rr_rrsig_inception(ldns_rr_list_rr(sigs, 0))) ==
+          later - 3600);
+    ldns_rr_list_deep_free(sigs);
+    // Valid from then on (not yet now), SOA serial and all.
+    CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), nullptr, later) == 1);
 }

@@ -128,3 +128,64 @@ srv_first() { via "$@" +noall +answer _sip._udp.sip.example.com SRV | sort -k5,5
 [ "$(srv_first -b 127.0.1.9)" = ms3.example.com. ] || fail "West through validating Unbound: $(srv_first -b 127.0.1.9)"
 [ "$(srv_first -b 127.0.0.9)" = ms1.example.com. ] || fail "East through validating Unbound: $(srv_first -b 127.0.0.9)"
 pass "Unbound validating (trust anchor: check's DS) sets AD on answers and denials, ECS still picks the region"
+
+# What secondaries and export get: the zone signed with an NSEC chain, which
+# ldns-verify-zone accepts for the default view and each region.
+for region in "" east west central; do
+  "$SRVD" export -c "$WORK/srvd.yaml" ${region:+--region "$region"} example.com >"$WORK/export.zone" \
+    || fail "export ${region:-default}"
+  grep -q 'IN	NSEC	\|IN NSEC ' "$WORK/export.zone" || fail "export ${region:-default} has no NSEC chain"
+  out=$(ldns-verify-zone "$WORK/export.zone" 2>&1) || fail "ldns-verify-zone on export ${region:-default}: $out"
+done
+# The control: one changed address and ldns-verify-zone refuses the zone.
+sed -i '0,/\tA\t127\.0\.0\.11$/s//\tA\t127.0.0.99/' "$WORK/export.zone"
+grep -q '127.0.0.99' "$WORK/export.zone" || fail "the control found no address to change"
+ldns-verify-zone "$WORK/export.zone" >/dev/null 2>&1 && fail "ldns-verify-zone accepted a changed record"
+pass "export of the signed zone (default view, east, west, central): ldns-verify-zone accepts each, and refuses a changed record"
+
+# NSD as a secondary: it transfers the signed zone (AXFR) and serves it
+# presigned; delv, trusting the same DS, validates its answers and denials.
+NSD_PORT=$(free_port)
+mkdir -p "$WORK/state" "$WORK/nsd"
+printf 'zones: [zones]\nstate_dir: state\ngeoip: { database: %s, ecs_private: use }\ntransfer: { allow: [{ address: 127.0.0.1 }] }\n' \
+  "$SRC/zones/geo/demo-city.mmdb" >"$WORK/srvd-xfr.yaml"
+stop_srvd "$SRVD_PID"
+start_srvd "$WORK/srvd-xfr.yaml"
+cat >"$WORK/nsd/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$NSD_PORT
+  port: $NSD_PORT
+  username: ""
+  chroot: ""
+  zonesdir: "$WORK/nsd"
+  pidfile: "$WORK/nsd/nsd.pid"
+  xfrdfile: "$WORK/nsd/xfrd.state"
+  xfrdir: "$WORK/nsd"
+  zonelistfile: "$WORK/nsd/zone.list"
+  database: ""
+  logfile: "$WORK/nsd/nsd.log"
+  server-count: 1
+remote-control:
+  control-enable: no
+zone:
+  name: example.com
+  request-xfr: AXFR 127.0.0.1@$PORT NOKEY
+  allow-notify: 127.0.0.1 NOKEY
+CONF
+nsd -d -c "$WORK/nsd/nsd.conf" &
+PIDS+=($!)
+serial=$(q example.com SOA | awk '{print $7}')
+for _ in $(seq 1 100); do
+  [ "$(kdig @127.0.0.1 -p "$NSD_PORT" +short +time=1 +retry=0 example.com SOA 2>/dev/null | awk '{print $3}')" = "$serial" ] && break
+  sleep 0.1
+done
+nv() { delv -a "$WORK/anchor.conf" +root=example.com @127.0.0.1 -p "$NSD_PORT" "$@" 2>&1; }
+for query in "sip.example.com NAPTR" "_sip._udp.sip.example.com SRV" "example.com DNSKEY" "x.phones.example.com A"; do
+  out=$(nv $query)
+  echo "$out" | grep -q '^; fully validated$' || { tail -5 "$WORK/nsd/nsd.log" >&2; fail "delv via NSD: $query: $out"; }
+done
+for query in "nothing-here.example.com A" "sip.example.com TXT" "_udp.sip.example.com A"; do
+  out=$(nv $query)
+  echo "$out" | grep -q '^; negative response, fully validated$' || fail "delv via NSD: $query: $out"
+done
+pass "NSD secondary (AXFR of the signed zone): answers, a wildcard and denials fully validated by delv"
