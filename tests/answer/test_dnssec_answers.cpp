@@ -363,3 +363,25 @@ TEST_CASE("a renewal signs the zone and its transfer version again, under a new 
     // Valid from then on (not yet now), SOA serial and all.
     CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), nullptr, later) == 1);
 }
+
+TEST_CASE("signed answers too large for a 512-byte buffer shed additional records or set TC, and "
+          "come whole over TCP") {
+    SignedZone z("ED25519");
+    QueryOptions small;
+    small.dnssec_ok = true;
+    small.payload = 512;
+    auto udp = ask(*z.signed_, "proxy-a.example.com.", dns::type::NAPTR, small);
+    REQUIRE(udp.pkt);
+    CHECK(udp.wire.size() <= 512);
+    QueryOptions tcp = small;
+    tcp.protocol = engine::Protocol::tcp;
+    auto whole = ask(*z.signed_, "proxy-a.example.com.", dns::type::NAPTR, tcp);
+    REQUIRE(whole.pkt);
+    CHECK_FALSE(whole.flag_tc());
+    CHECK(whole.wire.size() > 512);
+    CHECK(verify_section(whole.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+    CHECK(verify_section(whole.pkt, LDNS_SECTION_ADDITIONAL, z.zsk.get()) >= 2); // SRV and A sets
+    // Over UDP the answer section is whole and signed, or the reply is TC.
+    if (!udp.flag_tc()) CHECK(verify_section(udp.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+    CHECK(udp.section(2).size() < whole.section(2).size());
+}
