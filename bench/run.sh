@@ -19,6 +19,7 @@
 # srvd/NSD, ECS srvd/echo and srvd/Knot mod-geoip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 SECONDS_PER_RUN=${1:-10}
 PROXIES=${2:-1000}
 BUILD=${BUILD:-build}
@@ -111,24 +112,6 @@ zone:
     module: mod-geoip/geo
 CONF
 
-# The process and all its descendants (NSD forks xfrd, main and servers).
-process_tree() {
-  local pid
-  echo "$1"
-  for pid in $(pgrep -P "$1" || true); do process_tree "$pid"; done
-}
-
-# CPU seconds used so far by a process tree (utime + stime, all threads).
-cpu_seconds() {
-  local total=0 pid
-  for pid in $(process_tree "$1"); do
-    [ -r "/proc/$pid/stat" ] || continue
-    # Fields after "pid (comm) ": comm may hold spaces ("nsd: server 1").
-    total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
-  done
-  echo "$total $(getconf CLK_TCK)" | awk '{printf "%.2f", $1 / $2}'
-}
-
 start_server() { # NAME -> sets SERVER_PID
   case $1 in
     echo) taskset -c 0 "$BUILD/bench/udp_echo" 127.0.0.1 "$PORT" & ;;
@@ -137,18 +120,8 @@ start_server() { # NAME -> sets SERVER_PID
     knot) taskset -c 0 knotd -c "$OUT/knot.conf" 2>"$OUT/knot.log" & ;;
   esac
   SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    kdig @127.0.0.1 -p "$PORT" +time=1 +retry=0 bench.example SOA >/dev/null 2>&1 && return 0
-    [ "$1" = echo ] && { sleep 0.3; return 0; }
-    sleep 0.1
-  done
-  echo "$1 did not start" >&2; return 1
-}
-
-stop_server() {
-  kill $(process_tree "$SERVER_PID") 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  sleep 0.5
+  [ "$1" = echo ] && { sleep 0.3; return 0; }
+  wait_up "$PORT" || { echo "$1 did not start" >&2; return 1; }
 }
 
 declare -A RATE AGREE
@@ -164,17 +137,10 @@ for workload in static ecs; do
       done
     fi
     if [ "$workload" = static ]; then input=(-d "$OUT/static-$PROXIES.txt"); else input=(-B -d "$OUT/$ECS.bin"); fi
-    before=$(cpu_seconds "$SERVER_PID")
-    result=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$PORT" "${input[@]}" -l "$SECONDS_PER_RUN" -c 8 -q 500 2>&1)
-    after=$(cpu_seconds "$SERVER_PID")
-    stop_server
-    completed=$(echo "$result" | awk '/Queries completed:/{print $3}')
-    lost=$(echo "$result" | awk '/Queries lost:/{print $3}')
-    qps=$(echo "$result" | awk '/Queries per second:/{print $4}')
-    cpu=$(echo "$before $after" | awk '{printf "%.2f", $2 - $1}')
-    per_cpu=$(echo "$completed $cpu" | awk '{ if ($2 > 0) printf "%.0f", $1 / $2; else print "n/a" }')
-    RATE[$workload-$server]=$per_cpu
-    printf '%-7s %-7s %12.0f %10s %9s %14s\n' "$workload" "$server" "$qps" "$lost" "$cpu" "$per_cpu"
+    measure "$SERVER_PID" "$PORT" "$SECONDS_PER_RUN" "${input[@]}"
+    stop_server "$SERVER_PID"
+    RATE[$workload-$server]=$PER_CPU
+    printf '%-7s %-7s %12s %10s %9s %14s\n' "$workload" "$server" "$QPS" "$LOST" "$CPU" "$PER_CPU"
   done
 done
 if [ -n "${AGREE[knot]:-}" ] && [ "${AGREE[srvd]}" != "${AGREE[knot]}" ]; then

@@ -41,6 +41,7 @@ class ZoneCompiler {
     std::unordered_map<std::string, Answer> stored_;
     std::unordered_map<std::string, std::vector<dns::RrPtr>> signatures_;
     std::unordered_map<std::string, dns::RrPtr> nsecs_; // by owner and types
+    std::unordered_map<const void*, const std::vector<dns::RrPtr>*> signed_sets_;
 
     // What compiling an answer found out about it.
     struct Traits {
@@ -91,24 +92,45 @@ class ZoneCompiler {
         return out;
     }
 
+    // A record's identity for the signature cache: owner, type, TTL and
+    // RDATA as bytes (text would cost more than a third of a large signed
+    // zone's compile time).
+    static std::string record_identity(const ldns_rr* rr) {
+        std::string k = dns::owner_key(rr);
+        dns::append_uint(k, ldns_rr_get_type(rr), 2);
+        dns::append_uint(k, ldns_rr_ttl(rr), 4);
+        for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+            const std::string_view field = dns::rdf_bytes(ldns_rr_rdf(rr, i));
+            dns::append_uint(k, field.size(), 2);
+            k += field;
+        }
+        return k;
+    }
+
     // The RRSIGs of an RRset: made once per distinct set (its records in
     // any order) and key, so every ordering of a shuffled set, and every
     // region and name that has it, shares them. The DNSKEY set is signed by
-    // the KSKs, everything else by the ZSKs.
-    const std::vector<dns::RrPtr>& signatures(const ZoneData& zone, const RRset& set) {
-        std::vector<std::string> texts;
-        for (const ldns_rr* rr : set.rrs) texts.push_back(dns::rr_to_text(rr));
-        std::sort(texts.begin(), texts.end());
+    // the KSKs, everything else by the ZSKs. `identity` (a view's RRset, an
+    // NSEC of nsecs_: alive while the zone compiles) finds a set seen
+    // before without comparing its records.
+    const std::vector<dns::RrPtr>& signatures(const ZoneData& zone, const void* identity,
+                                              std::uint16_t type,
+                                              const std::vector<const ldns_rr*>& rrs) {
+        if (auto seen = signed_sets_.find(identity); seen != signed_sets_.end())
+            return *seen->second;
+        std::vector<std::string> records;
+        for (const ldns_rr* rr : rrs) records.push_back(record_identity(rr));
+        std::sort(records.begin(), records.end());
         std::string key;
-        for (const auto& t : texts) key += t + "\n";
+        for (const auto& r : records) dns::append_uint(key, r.size(), 2), key += r;
         auto [it, fresh] = signatures_.try_emplace(std::move(key));
         if (fresh) {
-            const auto signers =
-                set.type == dns::type::DNSKEY ? zone.keys->ksks() : zone.keys->zsks();
+            const auto signers = type == dns::type::DNSKEY ? zone.keys->ksks() : zone.keys->zsks();
             for (const dnssec::ZoneKey* k : signers)
-                if (auto sig = dnssec::sign_rrset(set.rrs, *k, zone.validity))
+                if (auto sig = dnssec::sign_rrset(rrs, *k, zone.validity))
                     it->second.push_back(std::move(sig));
         }
+        signed_sets_.emplace(identity, &it->second);
         return it->second;
     }
 
@@ -137,7 +159,8 @@ class ZoneCompiler {
                     w.add(static_cast<dns::Section>(section), rr, item.owner_is_qname, item.owner,
                           item.ttl);
                 if (dnssec && !item.set->rrs.empty())
-                    for (const auto& sig : signatures(zone, *item.set))
+                    for (const auto& sig :
+                         signatures(zone, item.set, item.set->type, item.set->rrs))
                         w.add(static_cast<dns::Section>(section), sig.get(), item.owner_is_qname,
                               item.owner, item.ttl);
                 if (section == 2) w.end_additional_rrset();
@@ -145,10 +168,9 @@ class ZoneCompiler {
         std::uint8_t rcode = r.rcode;
         if (dnssec)
             if (const ldns_rr* nsec = denial_nsec(view, qname, r, rcode)) {
-                const RRset set{dns::type::NSEC, {nsec}};
                 const bool at_qname = anchor.empty() && dns::owner_key(nsec) == qname;
                 w.add(dns::Section::authority, nsec, at_qname);
-                for (const auto& sig : signatures(zone, set))
+                for (const auto& sig : signatures(zone, nsec, dns::type::NSEC, {nsec}))
                     w.add(dns::Section::authority, sig.get(), at_qname);
             }
         dns::CompiledMessage m = w.finish(rcode, r.authoritative);
