@@ -8,15 +8,23 @@ struct RrListDeleter {
 };
 using RrListPtr = std::unique_ptr<ldns_rr_list, RrListDeleter>;
 
-struct KeyListDeleter {
-    // The list only borrows the key: free the list, not what it holds.
-    void operator()(ldns_key_list* l) const {
-        ldns_key_list_set_key_count(l, 0);
-        ldns_key_list_free(l);
-    }
-};
-
 } // namespace
+
+void BorrowedKeysDeleter::operator()(ldns_key_list* l) const {
+    ldns_key_list_set_use(l, true);
+    ldns_key_list_set_key_count(l, 0);
+    ldns_key_list_free(l);
+}
+
+BorrowedKeys borrow_keys(const std::vector<const ZoneKey*>& keys, const Validity& validity) {
+    BorrowedKeys list(ldns_key_list_new());
+    for (const ZoneKey* k : keys) {
+        ldns_key_set_inception(k->key.get(), validity.inception);
+        ldns_key_set_expiration(k->key.get(), validity.expiration);
+        ldns_key_list_push_key(list.get(), k->key.get());
+    }
+    return list;
+}
 
 Validity validity_from(std::int64_t now, unsigned days) {
     return {static_cast<std::uint32_t>(now - 3600),
@@ -29,12 +37,7 @@ dns::RrPtr sign_rrset(const std::vector<const ldns_rr*>& rrset, const ZoneKey& k
     RrListPtr set(ldns_rr_list_new());
     for (const ldns_rr* rr : rrset) ldns_rr_list_push_rr(set.get(), ldns_rr_clone(rr));
     if (!ldns_is_rrset(set.get())) return nullptr;
-    // ldns_sign_public takes the validity from the key: set on it per call
-    // (the zone compiler signs on one thread).
-    ldns_key_set_inception(key.key.get(), validity.inception);
-    ldns_key_set_expiration(key.key.get(), validity.expiration);
-    std::unique_ptr<ldns_key_list, KeyListDeleter> keys(ldns_key_list_new());
-    ldns_key_list_push_key(keys.get(), key.key.get());
+    const BorrowedKeys keys = borrow_keys({&key}, validity);
     RrListPtr sigs(ldns_sign_public(set.get(), keys.get()));
     if (!sigs || ldns_rr_list_rr_count(sigs.get()) != 1) return nullptr;
     return dns::RrPtr(ldns_rr_list_pop_rr(sigs.get()));

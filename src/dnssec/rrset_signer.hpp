@@ -18,6 +18,18 @@ struct Validity {
 // An hour back, for clocks behind ours; `days` ahead.
 Validity validity_from(std::int64_t now, unsigned days);
 
+// A key list for ldns's signers that borrows the zone's keys: freeing it
+// frees the list, not the keys, and leaves every key usable (ldns marks
+// KSKs unused while it signs other sets).
+struct BorrowedKeysDeleter {
+    void operator()(ldns_key_list* l) const;
+};
+using BorrowedKeys = std::unique_ptr<ldns_key_list, BorrowedKeysDeleter>;
+
+// `keys`, set to sign with `validity` (ldns reads it from the key; the
+// compiler and the zone signer run on one thread at a time).
+BorrowedKeys borrow_keys(const std::vector<const ZoneKey*>& keys, const Validity& validity);
+
 // Null if ldns cannot sign (an empty set, records of mixed owner or type).
 dns::RrPtr sign_rrset(const std::vector<const ldns_rr*>& rrset, const ZoneKey& key,
                       const Validity& validity);

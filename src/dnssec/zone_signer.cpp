@@ -8,16 +8,6 @@ struct ZoneDeleter {
 };
 using ZonePtr = std::unique_ptr<ldns_zone, ZoneDeleter>;
 
-struct KeyListDeleter {
-    // The list only borrows the keys. ldns marks KSKs unused while it signs
-    // other sets; they are marked usable again for the next signer.
-    void operator()(ldns_key_list* l) const {
-        ldns_key_list_set_use(l, true);
-        ldns_key_list_set_key_count(l, 0);
-        ldns_key_list_free(l);
-    }
-};
-
 } // namespace
 
 std::vector<dns::RrPtr> sign_zone(const ldns_rr* soa, const std::vector<const ldns_rr*>& records,
@@ -27,12 +17,9 @@ std::vector<dns::RrPtr> sign_zone(const ldns_rr* soa, const std::vector<const ld
     ZonePtr zone(ldns_zone_new());
     ldns_zone_set_soa(zone.get(), ldns_rr_clone(soa));
     for (const ldns_rr* rr : records) ldns_zone_push_rr(zone.get(), ldns_rr_clone(rr));
-    std::unique_ptr<ldns_key_list, KeyListDeleter> list(ldns_key_list_new());
-    for (const ZoneKey& k : keys.keys) {
-        ldns_key_set_inception(k.key.get(), validity.inception);
-        ldns_key_set_expiration(k.key.get(), validity.expiration);
-        ldns_key_list_push_key(list.get(), k.key.get());
-    }
+    std::vector<const ZoneKey*> every_key;
+    for (const ZoneKey& k : keys.keys) every_key.push_back(&k);
+    const BorrowedKeys list = borrow_keys(every_key, validity);
     ZonePtr signed_zone(ldns_zone_sign(zone.get(), list.get()));
     std::vector<dns::RrPtr> out;
     if (!signed_zone) return out;

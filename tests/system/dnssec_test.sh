@@ -85,34 +85,7 @@ echo "$out" | grep -q '^; fully validated$' && echo "$out" | grep -q '^; sip.exa
 pass "delv: missing name, missing type, empty non-terminal, wildcard CNAME to no data: validated denials"
 
 # Unbound validating in front, trust anchor the DS, ECS forwarded.
-UPORT=$(free_port)
-cat >"$WORK/unbound.conf" <<CONF
-server:
-  interface: 127.0.0.1@$UPORT
-  port: $UPORT
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "$WORK"
-  pidfile: "$WORK/unbound.pid"
-  use-syslog: no
-  logfile: "$WORK/unbound.log"
-  verbosity: 1
-  val-log-level: 2
-  access-control: 127.0.0.0/8 allow
-  do-not-query-localhost: no
-  module-config: "subnetcache validator iterator"
-  send-client-subnet: 127.0.0.1
-  max-client-subnet-ipv4: 24
-  qname-minimisation: no
-  trust-anchor: "$ds"
-stub-zone:
-  name: "example.com"
-  stub-addr: 127.0.0.1@$PORT
-CONF
-unbound -d -c "$WORK/unbound.conf" &
-PIDS+=($!)
-wait_for_dns "$UPORT" || { cat "$WORK/unbound.log" >&2; fail "unbound did not start"; }
+start_unbound unbound "$PORT" "subnetcache validator iterator" "  trust-anchor: \"$ds\""
 via() { kdig @127.0.0.1 -p "$UPORT" +dnssec "$@"; }
 ad() { # ad ARGS...: Unbound's answer has the AD flag (validated secure)
   local out; out=$(via "$@")
@@ -146,34 +119,12 @@ pass "export of the signed zone (default view, east, west, central): ldns-verify
 # NSD as a secondary: it transfers the signed zone (AXFR) and serves it
 # presigned; delv, trusting the same DS, validates its answers and denials.
 NSD_PORT=$(free_port)
-mkdir -p "$WORK/state" "$WORK/nsd"
+mkdir -p "$WORK/state"
 printf 'zones: [zones]\nstate_dir: state\ngeoip: { database: %s, ecs_private: use }\ntransfer: { allow: [{ address: 127.0.0.1 }] }\n' \
   "$SRC/zones/geo/demo-city.mmdb" >"$WORK/srvd-xfr.yaml"
 stop_srvd "$SRVD_PID"
 start_srvd "$WORK/srvd-xfr.yaml"
-cat >"$WORK/nsd/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$NSD_PORT
-  port: $NSD_PORT
-  username: ""
-  chroot: ""
-  zonesdir: "$WORK/nsd"
-  pidfile: "$WORK/nsd/nsd.pid"
-  xfrdfile: "$WORK/nsd/xfrd.state"
-  xfrdir: "$WORK/nsd"
-  zonelistfile: "$WORK/nsd/zone.list"
-  database: ""
-  logfile: "$WORK/nsd/nsd.log"
-  server-count: 1
-remote-control:
-  control-enable: no
-zone:
-  name: example.com
-  request-xfr: AXFR 127.0.0.1@$PORT NOKEY
-  allow-notify: 127.0.0.1 NOKEY
-CONF
-nsd -d -c "$WORK/nsd/nsd.conf" &
-PIDS+=($!)
+start_nsd_secondary "$WORK/nsd" "$NSD_PORT" "$PORT"
 serial=$(q example.com SOA | awk '{print $7}')
 for _ in $(seq 1 100); do
   [ "$(kdig @127.0.0.1 -p "$NSD_PORT" +short +time=1 +retry=0 example.com SOA 2>/dev/null | awk '{print $3}')" = "$serial" ] && break

@@ -147,3 +147,71 @@ audio_player aufile,/dev/null
 audio_source ausine,440
 CONF
 }
+
+# start_nsd_secondary DIR NSD_PORT PRIMARY_PORT [KEY SECRET]: NSD (one
+# server process, its files in DIR) as a secondary of example.com that asks
+# srvd at 127.0.0.1:PRIMARY_PORT for AXFR (TSIG with KEY when given) and
+# takes its NOTIFYs.
+start_nsd_secondary() {
+  local dir=$1 nsd_port=$2 primary=$3 key=${4:-NOKEY} secret=${5:-}
+  mkdir -p "$dir"
+  {
+    cat <<CONF
+server:
+  ip-address: 127.0.0.1@$nsd_port
+  port: $nsd_port
+  username: ""
+  chroot: ""
+  zonesdir: "$dir"
+  pidfile: "$dir/nsd.pid"
+  xfrdfile: "$dir/xfrd.state"
+  xfrdir: "$dir"
+  zonelistfile: "$dir/zone.list"
+  database: ""
+  logfile: "$dir/nsd.log"
+  server-count: 1
+  verbosity: 2
+remote-control:
+  control-enable: no
+CONF
+    [ "$key" = NOKEY ] || printf 'key:\n  name: %s\n  algorithm: hmac-sha256\n  secret: "%s"\n' "$key" "$secret"
+    printf 'zone:\n  name: example.com\n  request-xfr: AXFR 127.0.0.1@%s %s\n  allow-notify: 127.0.0.1 %s\n' \
+      "$primary" "$key" "$key"
+  } >"$dir/nsd.conf"
+  nsd -d -c "$dir/nsd.conf" &
+  PIDS+=($!)
+}
+
+# start_unbound NAME SRVD_PORT MODULES [EXTRA_SERVER_OPTIONS]: Unbound with a
+# stub zone for example.com pointing at srvd and ECS forwarding (send its
+# loopback subnets, /24), logging to $WORK/NAME.log at verbosity 4 (tests
+# read what it saw). Sets UPORT.
+start_unbound() {
+  UPORT=$(free_port)
+  cat >"$WORK/$1.conf" <<CONF
+server:
+  interface: 127.0.0.1@$UPORT
+  port: $UPORT
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$WORK"
+  pidfile: "$WORK/$1.pid"
+  use-syslog: no
+  logfile: "$WORK/$1.log"
+  verbosity: 4
+  access-control: 127.0.0.0/8 allow
+  do-not-query-localhost: no
+  module-config: "$3"
+  send-client-subnet: 127.0.0.1
+  max-client-subnet-ipv4: 24
+  qname-minimisation: no
+${4:-}
+stub-zone:
+  name: "example.com"
+  stub-addr: 127.0.0.1@$2
+CONF
+  unbound -d -c "$WORK/$1.conf" &
+  PIDS+=($!)
+  wait_for_dns "$UPORT" || { cat "$WORK/$1.log" >&2; fail "unbound did not start"; }
+}

@@ -53,34 +53,7 @@ metric() { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v k="srvd_tra
 pass "metrics count 6 refused transfers and 2 AXFRs"
 
 # NSD, a secondary that asks for AXFR with the key.
-cat >"$WORK/nsd/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$NSD_PORT
-  port: $NSD_PORT
-  username: ""
-  chroot: ""
-  zonesdir: "$WORK/nsd"
-  pidfile: "$WORK/nsd/nsd.pid"
-  xfrdfile: "$WORK/nsd/xfrd.state"
-  xfrdir: "$WORK/nsd"
-  zonelistfile: "$WORK/nsd/zone.list"
-  database: ""
-  logfile: "$WORK/nsd/nsd.log"
-  server-count: 1
-  verbosity: 2
-remote-control:
-  control-enable: no
-key:
-  name: xfr.example
-  algorithm: hmac-sha256
-  secret: "$SECRET"
-zone:
-  name: example.com
-  request-xfr: AXFR 127.0.0.1@$PORT xfr.example
-  allow-notify: 127.0.0.1 xfr.example
-CONF
-nsd -d -c "$WORK/nsd/nsd.conf" &
-PIDS+=($!)
+start_nsd_secondary "$WORK/nsd" "$NSD_PORT" "$PORT" xfr.example "$SECRET"
 nq() { kdig @127.0.0.1 -p "$NSD_PORT" +norec +time=1 +retry=0 +short "$@" 2>/dev/null; }
 for _ in $(seq 1 100); do [ "$(nq example.com SOA | awk '{print $3}')" = "$first" ] && break; sleep 0.1; done
 [ "$(nq example.com SOA | awk '{print $3}')" = "$first" ] || { cat "$WORK/nsd/nsd.log" >&2; fail "NSD did not transfer the zone"; }

@@ -14,41 +14,12 @@ printf 'zones: [zones]\ngeoip: { database: %s, ecs_private: use }\n' "$SRC/zones
 start_srvd "$WORK/srvd.yaml"
 SRVD_PORT=$PORT
 
-start_unbound() { # start_unbound NAME EXTRA_SERVER_OPTIONS -> sets UPORT
-  UPORT=$(free_port)
-  cat >"$WORK/$1.conf" <<CONF
-server:
-  interface: 127.0.0.1@$UPORT
-  port: $UPORT
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "$WORK"
-  pidfile: "$WORK/$1.pid"
-  use-syslog: no
-  logfile: "$WORK/$1.log"
-  verbosity: 4   # the test reads what Unbound saw from its log
-  access-control: 127.0.0.0/8 allow
-  do-not-query-localhost: no
-  module-config: "subnetcache iterator"
-  send-client-subnet: 127.0.0.1
-  max-client-subnet-ipv4: 24
-  qname-minimisation: no
-$2
-stub-zone:
-  name: "example.com"
-  stub-addr: 127.0.0.1@$SRVD_PORT
-CONF
-  unbound -d -c "$WORK/$1.conf" &
-  PIDS+=($!)
-  wait_for_dns "$UPORT" || { cat "$WORK/$1.log" >&2; fail "unbound did not start"; }
-}
 via() { kdig @127.0.0.1 -p "$UPORT" +noall +answer "$@"; }
 # In priority order: Unbound rotates cached RRsets (rrset-roundrobin), so the
 # records' order in its answer is not srvd's; their priorities are.
 order() { via "$@" _sip._udp.sip.example.com SRV | sort -k5,5n | awk '{print $8}' | cut -d. -f1 | paste -sd' '; }
 
-start_unbound udp ""
+start_unbound udp "$SRVD_PORT" "subnetcache iterator"
 [ "$(order -b 127.0.1.1)" = "ms3 ms2 ms1" ] || fail "West client through Unbound: $(order -b 127.0.1.1)"
 [ "$(order -b 127.0.0.1)" = "ms1 ms2 ms3" ] || fail "East client through Unbound: $(order -b 127.0.0.1)"
 [ "$(order -b 127.0.1.7)" = "ms3 ms2 ms1" ] || fail "another West host: $(order -b 127.0.1.7)"
@@ -66,7 +37,7 @@ pass "NAPTR and SRV through Unbound over UDP and TCP"
 
 # A 512-byte EDNS buffer: srvd drops additional records from the NAPTR answer
 # and sets TC on the big TXT; Unbound retries over TCP and gets it whole.
-start_unbound small "  edns-buffer-size: 512"
+start_unbound small "$SRVD_PORT" "subnetcache iterator" "  edns-buffer-size: 512"
 naptr=$(via -b 127.0.1.1 sip.example.com NAPTR | wc -l)
 [ "$naptr" = 3 ] || fail "NAPTR with a 512-byte buffer: $naptr records"
 txt=$(via big.example.com TXT | wc -c)
@@ -74,6 +45,6 @@ txt=$(via big.example.com TXT | wc -c)
 grep -q 'initiate TCP query' "$WORK/small.log" || fail "Unbound did not retry over TCP after TC"
 pass "with a 512-byte buffer: NAPTR without its additional section, TC answers retried over TCP"
 
-start_unbound tcp "  tcp-upstream: yes"
+start_unbound tcp "$SRVD_PORT" "subnetcache iterator" "  tcp-upstream: yes"
 [ "$(order -b 127.0.1.1)" = "ms3 ms2 ms1" ] || fail "Unbound over TCP to srvd: $(order -b 127.0.1.1)"
 pass "Unbound to srvd over TCP (tcp-upstream), ECS included"
