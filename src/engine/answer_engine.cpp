@@ -385,10 +385,11 @@ std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std
         if (c.denial != Choice::Denial::none && c.answer->counts[2])
             room = std::min<std::size_t>(room, c.zone->cuts[c.answer->cuts_begin].length);
         at += copy_answer(*c.zone, *c.answer, q, room, r, out + at);
-        if (c.denial != Choice::Denial::none && !r.truncated) {
+        if (c.denial != Choice::Denial::none && !r.truncated && request.sign_online) {
             const std::size_t n =
                 add_denial(*c.zone, c, q, limit - fixed - (at - start), r, out + at);
             at = n ? at + n : start;
+            if (info) info->signed_online = n != 0;
         }
     }
     if (info) {

@@ -20,6 +20,9 @@ struct Request {
     std::size_t size;
     Protocol protocol;
     ClientAddress client;
+    // False: a reply that will be cut to its question anyway (a rate
+    // limiter's slip) skips what would be signed for the query.
+    bool sign_online = true;
 };
 
 // What happened, for logs, metrics and tests; filled when asked for.
@@ -36,6 +39,9 @@ struct AnswerInfo {
     std::uint16_t variants = 1; // of the name's orderings (weighted shuffles)
     std::uint8_t scope = 0;
     bool used_ecs = false;
+    // The answer carries a signature made for this query (a compact denial
+    // or a wildcard's proof): the costly kind, which RRL must contain.
+    bool signed_online = false;
     // AXFR, IXFR or a TSIG-signed query: the engine answers REFUSED or
     // unsigned; a server with the transfer layer (xfr/) answers instead,
     // from `query`.

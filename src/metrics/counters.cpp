@@ -15,6 +15,7 @@ void WorkerCounters::count(engine::Protocol protocol, std::size_t answer_size,
     const std::size_t r = info.rcode <= 5 ? info.rcode : info.rcode == 16 ? 6 : 7;
     bump(answers[t][r]);
     if (info.truncated) bump(truncated);
+    if (info.signed_online) bump(online_signatures);
     if (info.located && info.zone < max_zones && info.region < max_regions)
         bump(located[info.zone][info.region]);
     std::size_t b = 0;

@@ -36,7 +36,10 @@ Result process(const zone::Snapshot& snapshot, const engine::Request& request, R
         return {};
     }
     const auto start = std::chrono::steady_clock::now();
-    std::size_t size = engine::answer_query(snapshot, request, out, out_size, &info);
+    // A slip is cut to its question: no signature is made for it.
+    engine::Request asked = request;
+    asked.sign_online = verdict != RateLimiter::Verdict::truncate;
+    std::size_t size = engine::answer_query(snapshot, asked, out, out_size, &info);
     if (size == 0) {
         if (counters) counters->count(request.protocol, 0, info, nanoseconds_since(start));
         return {};

@@ -140,3 +140,25 @@ for query in "nothing-here.example.com A" "sip.example.com TXT" "_udp.sip.exampl
   echo "$out" | grep -q '^; negative response, fully validated$' || fail "delv via NSD: $query: $out"
 done
 pass "NSD secondary (AXFR of the signed zone): answers, a wildcard and denials fully validated by delv"
+
+# Signatures made per query are counted, and a flood of random names with DO
+# meets the rate limiter before any is signed: 1,000 queries from one
+# client at 500 a second against 20 answers a second.
+MPORT=$(free_port)
+printf 'zones: [zones]\nthreads: 1\nrrl: { responses_per_second: 20, slip: 2 }\nmetrics: { listen: "127.0.0.1:%s" }\n' \
+  "$MPORT" >"$WORK/rrl.yaml"
+stop_srvd "$SRVD_PID"
+start_srvd "$WORK/rrl.yaml"
+metric() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+for i in 1 2 3 4 5; do kdig @127.0.0.1 -p "$PORT" +dnssec +time=1 "gone$i.example.com" A >/dev/null; done
+[ "$(metric srvd_dnssec_online_signatures_total)" = 5 ] \
+  || fail "5 signed denials, counter $(metric srvd_dnssec_online_signatures_total)"
+awk 'BEGIN { srand(3); for (i = 0; i < 1000; i++) printf "r%08x.example.com A\n", int(rand() * 4294967295) }' >"$WORK/flood.txt"
+sleep 1.1 # a fresh second for the limiter
+dnsperf -s 127.0.0.1 -p "$PORT" -D -d "$WORK/flood.txt" -n 1 -c 1 -Q 500 -t 1 >/dev/null 2>&1 || true
+signed=$(($(metric srvd_dnssec_online_signatures_total) - 5))
+dropped=$(metric srvd_rrl_dropped_total) slipped=$(metric srvd_rrl_slipped_total)
+# Only answers sent whole were signed: not the dropped ones, not the slips (TC).
+[ "$signed" -le $((1000 - dropped - slipped)) ] && [ "$signed" -le 150 ] && [ $((dropped + slipped)) -ge 700 ] \
+  || fail "flood: $signed signatures made for 1,000 queries, $dropped dropped, $slipped slipped"
+pass "per-query signatures counted; a 1,000-query DO flood: $signed signed, $dropped dropped and $slipped slipped (TC, unsigned) by rate limiting"
