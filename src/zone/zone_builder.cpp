@@ -75,10 +75,12 @@ class ZoneBuilder {
     // DNSKEY, and for the parent's automation the KSKs' CDS (SHA-256) and
     // CDNSKEY (RFC 7344, RFC 8078).
     void add_keys(const config::DnssecPolicy& d) {
+        data_->signature_cache = std::make_shared<ZoneData::SignatureCache>();
         if (signed_as_ && signed_as_->keys) {
             data_->keys = signed_as_->keys;
             data_->validity = renew_at_ ? dnssec::validity_from(renew_at_, d.rrsig_lifetime_days)
                                         : signed_as_->validity;
+            if (!renew_at_) data_->signature_cache = signed_as_->signature_cache;
         } else {
             std::vector<dnssec::KeyFile> files;
             for (const auto& k : d.keys) files.push_back({k.path, k.mark});

@@ -39,7 +39,6 @@ class ZoneCompiler {
   private:
     CompiledZone& s_;
     std::unordered_map<std::string, Answer> stored_;
-    std::unordered_map<std::string, std::vector<dns::RrPtr>> signatures_;
     std::unordered_map<std::string, dns::RrPtr> nsecs_; // by owner and types
     std::unordered_map<const void*, const std::vector<dns::RrPtr>*> signed_sets_;
 
@@ -109,7 +108,8 @@ class ZoneCompiler {
 
     // The RRSIGs of an RRset: made once per distinct set (its records in
     // any order) and key, so every ordering of a shuffled set, and every
-    // region and name that has it, shares them. The DNSKEY set is signed by
+    // region and name that has it, shares them; so does the next compile
+    // of the zone under the same validity (ZoneData::signature_cache). The DNSKEY set is signed by
     // the KSKs, everything else by the ZSKs. `identity` (a view's RRset, an
     // NSEC of nsecs_: alive while the zone compiles) finds a set seen
     // before without comparing its records.
@@ -123,7 +123,7 @@ class ZoneCompiler {
         std::sort(records.begin(), records.end());
         std::string key;
         for (const auto& r : records) dns::append_uint(key, r.size(), 2), key += r;
-        auto [it, fresh] = signatures_.try_emplace(std::move(key));
+        auto [it, fresh] = zone.signature_cache->by_content.try_emplace(std::move(key));
         if (fresh) {
             const auto signers = type == dns::type::DNSKEY ? zone.keys->ksks() : zone.keys->zsks();
             for (const dnssec::ZoneKey* k : signers)

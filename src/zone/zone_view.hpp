@@ -69,6 +69,14 @@ struct ZoneData {
     // RRSIG of each RRset, for queries with the DO bit. Null: unsigned.
     std::shared_ptr<const dnssec::ZoneKeys> keys;
     dnssec::Validity validity{};
+    // The RRSIGs made so far under `validity`, by RRset content (see the
+    // zone compiler): shared by the rebuilds that keep the validity (health
+    // changes, drains), so a set seen before is not signed again. Written
+    // only by the thread compiling the zone.
+    struct SignatureCache {
+        std::unordered_map<std::string, std::vector<dns::RrPtr>> by_content;
+    };
+    std::shared_ptr<SignatureCache> signature_cache;
 
     const ZoneView& default_view() const { return views[policy.default_view()]; }
 };

@@ -385,3 +385,31 @@ TEST_CASE("signed answers too large for a 512-byte buffer shed additional record
     if (!udp.flag_tc()) CHECK(verify_section(udp.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
     CHECK(udp.section(2).size() < whole.section(2).size());
 }
+
+TEST_CASE("a health rebuild reuses the signatures of the sets it keeps, and signs only new sets") {
+    SignedZone z;
+    auto zone = zone::build_zone(config::load_zone_policy(z.dir.path() + "/zone.yaml"));
+    const auto before = zone::compile_snapshot({zone});
+    const std::size_t cached = zone->signature_cache->by_content.size();
+    // ms1 down: proxy-a's SRV and A sets change, the rest stay.
+    std::vector<health::ServerHealth> health(zone->policy.media_servers.size(),
+                                             health::ServerHealth::up);
+    health[0] = health::ServerHealth::down;
+    auto rebuilt = zone::build_zone(zone->policy, health, zone.get());
+    CHECK(rebuilt->signature_cache == zone->signature_cache);
+    const auto after = zone::compile_snapshot({rebuilt});
+    const std::size_t added = zone->signature_cache->by_content.size() - cached;
+    CHECK(added >= 1);
+    CHECK(added <= 6); // the changed sets only, not the zone's dozens
+    QueryOptions dnssec;
+    dnssec.dnssec_ok = true;
+    // ECDSA signatures differ each time they are made: equal bytes mean reused.
+    const auto soa_sig = [&](const zone::Snapshot& s) {
+        return ask(s, "example.com.", dns::type::SOA, dnssec).section(0).back();
+    };
+    CHECK(soa_sig(*before) == soa_sig(*after));
+    auto srv = ask(*after, "_sip._udp.proxy-a.example.com.", dns::type::SRV, dnssec);
+    REQUIRE(srv.pkt);
+    CHECK(verify_section(srv.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+    CHECK(srv.section(0).size() == 3); // ms2, ms3 and the RRSIG
+}
