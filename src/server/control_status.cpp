@@ -58,6 +58,7 @@ struct StatusView {
         std::string name;
         std::uint32_t serial;
         std::size_t names;
+        std::string signed_until; // empty: unsigned
     };
     std::vector<Zone> zones;
     std::string reload_time;
@@ -80,7 +81,8 @@ std::string as_json(const StatusView& v) {
                 [](const StatusView::Zone& z) {
                     return "{\"zone\":" + json_string(z.name) +
                            ",\"serial\":" + std::to_string(z.serial) +
-                           ",\"names\":" + std::to_string(z.names) + "}";
+                           ",\"names\":" + std::to_string(z.names) + ",\"signed_until\":" +
+                           (z.signed_until.empty() ? "null" : json_string(z.signed_until)) + "}";
                 }) +
            ",\"last_reload\":{\"time\":" + json_string(v.reload_time) +
            ",\"result\":" + json_string(v.reload_ok ? "success" : "failure") +
@@ -114,7 +116,8 @@ std::string as_text(const StatusView& v) {
                                  (v.geoip_age.empty() ? "" : ", " + v.geoip_age + " s old") + "\n";
     for (const auto& z : v.zones)
         out += "zone " + z.name + " serial " + std::to_string(z.serial) + ", " +
-               std::to_string(z.names) + " names\n";
+               std::to_string(z.names) + " names" +
+               (z.signed_until.empty() ? "" : ", signed until " + z.signed_until) + "\n";
     for (const auto& m : v.servers) {
         out += "  " + m.zone + " " + m.name + ": " + m.state + " since " + m.since;
         if (m.probed) {
@@ -137,7 +140,10 @@ Reply Control::status(bool json) const {
     for (const auto& ep : listen_) v.listen.push_back(host_port(ep.address(), ep.port()));
     for (const auto& z : current_->zones) {
         const config::ZonePolicy& p = z.data->policy;
-        v.zones.push_back({p.zone, p.soa.serial, z.compiled ? z.compiled->names.size() : 0});
+        v.zones.push_back({p.zone, p.soa.serial, z.compiled ? z.compiled->names.size() : 0,
+                           z.data->keys ? iso_time(std::chrono::system_clock::from_time_t(
+                                              z.data->validity.expiration))
+                                        : std::string()});
         for (const auto& ms : p.media_servers) {
             ServerView m{p.zone, ms.label, "up", iso_time(started_), "", 0, false};
             if (auto s = monitor_.status(p, ms)) {
@@ -176,6 +182,13 @@ std::string Control::render_metrics() const {
     for (const auto& z : current_->zones)
         out += "srvd_zone_serial{zone=\"" + z.data->policy.zone + "\"} " +
                std::to_string(z.data->policy.soa.serial) + "\n";
+    out += "# HELP srvd_dnssec_signatures_expire_timestamp_seconds When a signed zone's "
+           "signatures expire (renewed at half their lifetime).\n# TYPE "
+           "srvd_dnssec_signatures_expire_timestamp_seconds gauge\n";
+    for (const auto& z : current_->zones)
+        if (z.data->keys)
+            out += "srvd_dnssec_signatures_expire_timestamp_seconds{zone=\"" + z.data->policy.zone +
+                   "\"} " + std::to_string(z.data->validity.expiration) + "\n";
     out += "# HELP srvd_last_reload_timestamp_seconds When the configuration was last loaded "
            "(the start, then each reload).\n# TYPE srvd_last_reload_timestamp_seconds gauge\n"
            "srvd_last_reload_timestamp_seconds " +

@@ -145,8 +145,8 @@ pass "NSD secondary (AXFR of the signed zone): answers, a wildcard and denials f
 # meets the rate limiter before any is signed: 1,000 queries from one
 # client at 500 a second against 20 answers a second.
 MPORT=$(free_port)
-printf 'zones: [zones]\nthreads: 1\nrrl: { responses_per_second: 20, slip: 2 }\nmetrics: { listen: "127.0.0.1:%s" }\n' \
-  "$MPORT" >"$WORK/rrl.yaml"
+printf 'zones: [zones]\nthreads: 1\nrrl: { responses_per_second: 20, slip: 2 }\nmetrics: { listen: "127.0.0.1:%s" }\ncontrol: { socket: %s }\n' \
+  "$MPORT" "$WORK/ctl.sock" >"$WORK/rrl.yaml"
 stop_srvd "$SRVD_PID"
 start_srvd "$WORK/rrl.yaml"
 metric() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
@@ -162,3 +162,12 @@ dropped=$(metric srvd_rrl_dropped_total) slipped=$(metric srvd_rrl_slipped_total
 [ "$signed" -le $((1000 - dropped - slipped)) ] && [ "$signed" -le 150 ] && [ $((dropped + slipped)) -ge 700 ] \
   || fail "flood: $signed signatures made for 1,000 queries, $dropped dropped, $slipped slipped"
 pass "per-query signatures counted; a 1,000-query DO flood: $signed signed, $dropped dropped and $slipped slipped (TC, unsigned) by rate limiting"
+
+# When the signatures expire, for alerting and for the operator.
+expire=$(metric 'srvd_dnssec_signatures_expire_timestamp_seconds{zone="example.com."}')
+now=$(date +%s)
+[ -n "$expire" ] && [ $((expire - now)) -gt $((13 * 86400)) ] && [ $((expire - now)) -le $((14 * 86400)) ] \
+  || fail "signatures expire at '$expire', expected 14 days from $now"
+"$SRVD" ctl -c "$WORK/rrl.yaml" status | grep -q "^zone example.com. serial .*, signed until $(date -u -d "@$expire" +%Y-%m-%dT%H:%M:%S)" \
+  || fail "ctl status: $("$SRVD" ctl -c "$WORK/rrl.yaml" status)"
+pass "signatures' expiry in metrics (14 days ahead) and in ctl status"
