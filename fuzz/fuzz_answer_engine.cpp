@@ -1,6 +1,7 @@
 // libFuzzer target: arbitrary bytes as a query to the answer engine over a
 // compiled snapshot (the example zone and the demo GeoIP database, transfers
-// open). The first two bytes choose the transport and the client address.
+// open; or the example zone signed). The first two bytes choose the
+// transport, the snapshot and the client address.
 // Beyond "no crash, no sanitizer report", every answer must be a message ldns
 // can decode, with the query's ID, within the size the transport allows; what
 // the engine hands to the transfer layer goes through it the same way, by
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 using namespace srvd;
@@ -23,6 +25,29 @@ const zone::Snapshot& snapshot() {
     static const std::shared_ptr<const zone::Snapshot> s = [] {
         // Built from the source tree's example configuration.
         return zone::load_all(SRVD_SOURCE "/fuzz/srvd-transfers.yaml").snapshot;
+    }();
+    return *s;
+}
+
+// The example zone signed (keys made by ldns-keygen at start, read, then
+// removed): queries with DO reach the signatures made per query (compact
+// denial, wildcard proofs) with whatever names the fuzzer invents.
+const zone::Snapshot& signed_snapshot() {
+    static const std::shared_ptr<const zone::Snapshot> s = [] {
+        char dir[] = "/tmp/srvd-fuzz-XXXXXX";
+        if (!::mkdtemp(dir)) std::abort();
+        const std::string d = dir;
+        const std::string make =
+            "cd " + d +
+            " && ldns-keygen -k -a ECDSAP256SHA256 example.com > ksk &&"
+            " ldns-keygen -a ED25519 example.com > zsk &&"
+            " { cat " SRVD_SOURCE "/zones/example.com.yaml;"
+            " echo \"dnssec: { keys: [$(cat ksk), $(cat zsk)] }\"; } > zone.yaml"
+            " && echo 'zones: [zone.yaml]' > srvd.yaml";
+        if (std::system(make.c_str()) != 0) std::abort();
+        auto loaded = zone::load_all(d + "/srvd.yaml").snapshot;
+        [[maybe_unused]] const int removed = std::system(("rm -rf " + d).c_str());
+        return loaded;
     }();
     return *s;
 }
@@ -62,14 +87,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::uint8_t> out(65535);
     const engine::Request request{query.data(), query.size(), protocol, client};
     engine::AnswerInfo info;
+    const zone::Snapshot& s = mode & 2 ? signed_snapshot() : snapshot();
     const query::Result result =
-        query::process(snapshot(), request, nullptr, 0, out.data(), out.size(), info, nullptr);
+        query::process(s, request, nullptr, 0, out.data(), out.size(), info, nullptr);
     const std::size_t n = result.size;
     if (result.action == query::Action::drop) return 0;
-    if (n < 12 || (protocol == engine::Protocol::udp && n > snapshot().udp_payload)) std::abort();
+    if (n < 12 || (protocol == engine::Protocol::udp && n > s.udp_payload)) std::abort();
     check_decodes(out.data(), n, query);
     if (result.action == query::Action::transfer)
-        for (const auto& m : query::transfer(snapshot(), request, info, out.data(), n).messages)
+        for (const auto& m : query::transfer(s, request, info, out.data(), n).messages)
             check_decodes(reinterpret_cast<const std::uint8_t*>(m.data()), m.size(), query);
     return 0;
 }
