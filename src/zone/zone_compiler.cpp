@@ -109,10 +109,10 @@ class ZoneCompiler {
     // The RRSIGs of an RRset: made once per distinct set (its records in
     // any order) and key, so every ordering of a shuffled set, and every
     // region and name that has it, shares them; so does the next compile
-    // of the zone under the same validity (ZoneData::signature_cache). The DNSKEY set is signed by
-    // the KSKs, everything else by the ZSKs. `identity` (a view's RRset, an
-    // NSEC of nsecs_: alive while the zone compiles) finds a set seen
-    // before without comparing its records.
+    // of the zone under the same validity (ZoneData::signature_cache). The
+    // DNSKEY set is signed by the KSKs, everything else by the ZSKs.
+    // `identity` (a view's RRset, an NSEC of nsecs_: alive while the zone
+    // compiles) finds a set seen before without comparing its records.
     const std::vector<dns::RrPtr>& signatures(const ZoneData& zone, const void* identity,
                                               std::uint16_t type,
                                               const std::vector<const ldns_rr*>& rrs) {
@@ -210,8 +210,7 @@ class ZoneCompiler {
             if (!node || node->find(dns::type::DS)) return nullptr;
             for (const auto& set : node->rrsets) types.push_back(set.type);
         }
-        const std::uint32_t minimum = ldns_rdf2native_int32(ldns_rr_rdf(view.soa, 6));
-        const std::uint32_t ttl = std::min(ldns_rr_ttl(view.soa), minimum);
+        const std::uint32_t ttl = negative_ttl(view.soa);
         std::string key = owner + '|' + std::to_string(ttl);
         std::sort(types.begin(), types.end());
         for (std::uint16_t t : types) key += ',' + std::to_string(t);
@@ -397,10 +396,8 @@ std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone) {
     auto c = std::make_shared<CompiledZone>();
     ZoneCompiler(*c).add_zone(zone);
     if (zone.keys) {
-        const ldns_rr* soa = zone.default_view().soa;
-        const std::uint32_t ttl =
-            std::min(ldns_rr_ttl(soa), ldns_rdf2native_int32(ldns_rr_rdf(soa, 6)));
-        c->denial = dnssec::make_denial_signer(*zone.keys, zone.apex, ttl, zone.validity);
+        c->denial = dnssec::make_denial_signer(
+            *zone.keys, zone.apex, negative_ttl(zone.default_view().soa), zone.validity);
     }
     return c;
 }

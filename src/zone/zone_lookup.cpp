@@ -83,11 +83,8 @@ class Lookup {
     }
 
     void negative() {
-        // RFC 2308 section 3: the SOA's TTL is the lesser of its TTL and MINIMUM.
-        const ldns_rr* soa = view_.soa;
-        const std::uint32_t minimum = ldns_rdf2native_int32(ldns_rr_rdf(soa, 6));
         const RRset* set = view_.find(view_.apex)->find(dns::type::SOA);
-        add(1, set, view_.apex, {}, std::min(ldns_rr_ttl(soa), minimum));
+        add(1, set, view_.apex, {}, negative_ttl(view_.soa));
     }
 
     void add_addresses(const std::string& target) {
@@ -157,6 +154,10 @@ class Lookup {
 };
 
 } // namespace
+
+std::uint32_t negative_ttl(const ldns_rr* soa) {
+    return std::min(ldns_rr_ttl(soa), ldns_rdf2native_int32(ldns_rr_rdf(soa, 6)));
+}
 
 std::optional<std::string> find_cut(const ZoneView& view, std::string_view name) {
     std::optional<std::string> cut;

@@ -31,6 +31,10 @@ struct LookupResult {
 // (it yields what "any other type" gets).
 LookupResult lookup(const ZoneView& view, std::string_view qname, std::uint16_t qtype);
 
+// The TTL of a negative answer's SOA (RFC 2308 3): the lesser of its TTL and
+// MINIMUM; the NSEC records of a denial get the same (RFC 9077).
+std::uint32_t negative_ttl(const ldns_rr* soa);
+
 // The highest delegation point strictly below the apex at or above `name`.
 std::optional<std::string> find_cut(const ZoneView& view, std::string_view name);
 
