@@ -101,8 +101,9 @@ std::size_t write_opt(const zone::AnswerTable& s, const ParsedQuery& q, const Re
     put16(p + 1, dns::type::OPT);
     put16(p + 3, s.udp_payload);
     p[5] = static_cast<std::uint8_t>(r.extended_rcode >> 4);
-    p[6] = 0;                    // version
-    p[7] = q.edns_do ? 0x80 : 0; // RFC 3225: DO is echoed
+    p[6] = 0; // version
+    // RFC 3225: DO is echoed; so is CO, to a DNSSEC client (RFC 9824 5).
+    p[7] = q.edns_do ? (q.edns_co ? 0xc0 : 0x80) : 0;
     p[8] = 0;
     const std::size_t length = opt_length(q, r);
     put16(p + 9, static_cast<std::uint16_t>(length - opt_size));
@@ -247,7 +248,9 @@ void find_answer(const zone::AnswerTable& s, const ParsedQuery& q, const ClientA
     r.authoritative = c.answer->authoritative;
     if (dnssec && c.encloser_label && c.zone->denial && r.authoritative) {
         c.denial = r.rcode == dns::rcode::NXDOMAIN ? Choice::Denial::nxname : Choice::Denial::cover;
-        r.rcode = dns::rcode::NOERROR;
+        // A missing name is "NOERROR, no data" to validators that do not
+        // know NXNAME; one that sets CO gets NXDOMAIN back (RFC 9824 5).
+        if (c.denial == Choice::Denial::cover || !q.edns_co) r.rcode = dns::rcode::NOERROR;
     }
 }
 

@@ -104,6 +104,7 @@ bool parse_opt(const std::uint8_t* data, std::size_t at, std::size_t rdata, std:
     q.edns_payload = get16(data + at + 2);
     q.edns_version = data[at + 5];
     q.edns_do = data[at + 6] & 0x80;
+    q.edns_co = data[at + 6] & 0x40;
     for (std::size_t o = rdata; o < rdata + rdlength;) {
         if (o + 4 > rdata + rdlength) return false;
         const std::uint16_t code = get16(data + o);
@@ -127,6 +128,7 @@ ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery&
     q.cd = data[3] & dns::flag3::CD;
     q.edns = false;
     q.edns_do = false; // read for every query: the signed answer is chosen by it
+    q.edns_co = false;
     q.nsid = false;
     q.ecs = false;
     q.tsig = false;

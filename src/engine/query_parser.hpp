@@ -23,8 +23,9 @@ struct ParsedQuery {
     std::uint16_t edns_payload;
     std::uint8_t edns_version;
     bool edns_do;
-    bool nsid;                 // the NSID option (RFC 5001): the client asks who answers
-    bool tsig;                 // signed (RFC 8945): the transfer layer verifies and signs
+    bool edns_co; // Compact Answers OK (RFC 9824 5): NXDOMAIN may stand with compact denial
+    bool nsid;    // the NSID option (RFC 5001): the client asks who answers
+    bool tsig;    // signed (RFC 8945): the transfer layer verifies and signs
     std::uint16_t tsig_offset; // where the TSIG record (the last one) starts
     // IXFR (RFC 1995): the serial of the client's SOA in the authority section.
     bool has_ixfr_serial;

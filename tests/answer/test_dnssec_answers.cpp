@@ -413,3 +413,39 @@ TEST_CASE("a health rebuild reuses the signatures of the sets it keeps, and sign
     CHECK(verify_section(srv.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
     CHECK(srv.section(0).size() == 3); // ms2, ms3 and the RRSIG
 }
+
+TEST_CASE("with the CO flag a missing name keeps NXDOMAIN beside its NXNAME proof (RFC 9824 5)") {
+    SignedZone z;
+    QueryOptions dnssec;
+    dnssec.dnssec_ok = true;
+    // The query's OPT, without options, ends the message: its flags' high
+    // byte is the fourth byte from the end. DO is 0x80 there, CO 0x40.
+    auto with_co = [](std::vector<std::uint8_t> query) {
+        query[query.size() - 4] |= 0x40;
+        return query;
+    };
+    auto r =
+        ask(*z.signed_, with_co(make_query("nothing-here.example.com.", dns::type::A, dnssec)));
+    REQUIRE(r.pkt);
+    CHECK(r.rcode() == dns::rcode::NXDOMAIN);
+    CHECK(ldns_pkt_edns_do(r.pkt));
+    CHECK((ldns_pkt_edns_z(r.pkt) & 0x4000) != 0); // CO echoed
+    CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 2);
+    ldns_rr_list* nsec = ldns_pkt_rr_list_by_type(r.pkt, LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY);
+    REQUIRE(nsec);
+    CHECK(dns::rdf_to_text(ldns_rr_rdf(ldns_rr_list_rr(nsec, 0), 1)) == "RRSIG NSEC TYPE128 ");
+    ldns_rr_list_deep_free(nsec);
+    // Without CO: NOERROR, no CO in the reply.
+    auto plain = ask(*z.signed_, "nothing-here.example.com.", dns::type::A, dnssec);
+    CHECK(plain.rcode() == dns::rcode::NOERROR);
+    CHECK((ldns_pkt_edns_z(plain.pkt) & 0x4000) == 0);
+    // A wildcard's answer stays NOERROR; CO without DO changes nothing.
+    CHECK(ask(*z.signed_, with_co(make_query("x.wild.example.com.", dns::type::TXT, dnssec)))
+              .rcode() == dns::rcode::NOERROR);
+    QueryOptions edns;
+    auto unsigned_co = ask(*z.signed_, with_co(make_query("nothing-here.example.com.", 1, edns)));
+    CHECK(unsigned_co.rcode() == dns::rcode::NXDOMAIN);
+    CHECK((ldns_pkt_edns_z(unsigned_co.pkt) & 0x4000) == 0);
+    CHECK(unsigned_co.wire ==
+          ask(*z.plain, with_co(make_query("nothing-here.example.com.", 1, edns))).wire);
+}
