@@ -102,7 +102,7 @@ struct DnssecPolicy {
     };
     std::vector<Key> keys;
     SourceMark keys_mark;
-    // RRSIG validity: inception an hour back, expiration this far ahead
+    // RRSIG validity: from the start of the day (an hour earlier) to this far ahead
     // (Knot's rrsig-lifetime). Renewed before then by a reload.
     std::uint32_t rrsig_lifetime_days = 14;
 };

@@ -27,8 +27,9 @@ BorrowedKeys borrow_keys(const std::vector<const ZoneKey*>& keys, const Validity
 }
 
 Validity validity_from(std::int64_t now, unsigned days) {
-    return {static_cast<std::uint32_t>(now - 3600),
-            static_cast<std::uint32_t>(now + std::int64_t{days} * 86400)};
+    const std::int64_t day = now - now % 86400;
+    return {static_cast<std::uint32_t>(day - 3600),
+            static_cast<std::uint32_t>(day + std::int64_t{days} * 86400)};
 }
 
 dns::RrPtr sign_rrset(const std::vector<const ldns_rr*>& rrset, const ZoneKey& key,

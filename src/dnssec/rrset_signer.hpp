@@ -15,7 +15,10 @@ struct Validity {
     std::uint32_t expiration;
 };
 
-// An hour back, for clocks behind ours; `days` ahead.
+// From an hour before the start of `now`'s day (UTC; the hour for clocks
+// behind ours) to `days` after that start. Whole days, so a zone signed
+// again the same day (a restart) gets the same validity, and with it the
+// same automatic serial: its secondaries need not transfer it again.
 Validity validity_from(std::int64_t now, unsigned days);
 
 // A key list for ldns's signers that borrows the zone's keys: freeing it
