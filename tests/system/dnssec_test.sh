@@ -141,6 +141,42 @@ for query in "nothing-here.example.com A" "sip.example.com TXT" "_udp.sip.exampl
 done
 pass "NSD secondary (AXFR of the signed zone): answers, a wildcard and denials fully validated by delv"
 
+# Knot as a secondary too: it serves the transferred zone as signed.
+KNOT_PORT=$(free_port)
+mkdir -p "$WORK/knot/run" "$WORK/knot/db"
+cat >"$WORK/knot/knot.conf" <<CONF
+server:
+  rundir: "$WORK/knot/run"
+  listen: 127.0.0.1@$KNOT_PORT
+database:
+  storage: "$WORK/knot/db"
+log:
+  - target: stderr
+    any: warning
+remote:
+  - id: srvd
+    address: 127.0.0.1@$PORT
+zone:
+  - domain: example.com
+    storage: "$WORK/knot/db"
+    master: srvd
+    zonefile-sync: -1
+CONF
+knotd -c "$WORK/knot/knot.conf" 2>"$WORK/knot/knot.log" &
+PIDS+=($!)
+for _ in $(seq 1 150); do
+  [ "$(kdig @127.0.0.1 -p "$KNOT_PORT" +short +time=1 +retry=0 example.com SOA 2>/dev/null | awk '{print $3}')" = "$serial" ] && break
+  sleep 0.1
+done
+kv() { delv -a "$WORK/anchor.conf" +root=example.com @127.0.0.1 -p "$KNOT_PORT" "$@" 2>&1; }
+for query in "sip.example.com NAPTR" "x.phones.example.com A"; do
+  out=$(kv $query)
+  echo "$out" | grep -q '^; fully validated$' || { cat "$WORK/knot/knot.log" >&2; fail "delv via Knot: $query: $out"; }
+done
+out=$(kv nothing-here.example.com A)
+echo "$out" | grep -q '^; negative response, fully validated$' || fail "delv via Knot: missing name: $out"
+pass "Knot secondary: answers, a wildcard and a missing name fully validated by delv"
+
 # Signatures made per query are counted, and a flood of random names with DO
 # meets the rate limiter before any is signed: 1,000 queries from one
 # client at 500 a second against 20 answers a second.
