@@ -24,8 +24,8 @@ int ctl_command(const Args& args) {
         }
     }
     if (words.empty()) {
-        std::cerr
-            << "srvd ctl: expected a command: status, drain, undrain, reload (srvd help ctl)\n";
+        std::cerr << "srvd ctl: expected a command: status, drain, undrain, reload, explain, sign "
+                     "(srvd help ctl)\n";
         return 2;
     }
     if (socket.empty() && !config.empty()) {
@@ -41,7 +41,8 @@ int ctl_command(const Args& args) {
     }
     if (socket.empty()) socket = config::ServerConfig{}.control_socket;
     // A reload of many zones takes a while; the rest answer at once.
-    const auto timeout = words[0] == "reload" ? std::chrono::seconds(120) : std::chrono::seconds(5);
+    const auto timeout = words[0] == "reload" || words[0] == "sign" ? std::chrono::seconds(120)
+                                                                    : std::chrono::seconds(5);
     const server::Reply reply = server::ask_control(socket, words, timeout);
     (reply.status == 0 ? std::cout : std::cerr) << reply.text;
     return reply.status;

@@ -26,10 +26,13 @@ BorrowedKeys borrow_keys(const std::vector<const ZoneKey*>& keys, const Validity
     return list;
 }
 
-Validity validity_from(std::int64_t now, unsigned days) {
-    const std::int64_t day = now - now % 86400;
-    return {static_cast<std::uint32_t>(day - 3600),
-            static_cast<std::uint32_t>(day + std::int64_t{days} * 86400)};
+std::int64_t day_start(std::int64_t now) {
+    return now - now % 86400;
+}
+
+Validity validity_from(std::int64_t start, unsigned days) {
+    return {static_cast<std::uint32_t>(start - 3600),
+            static_cast<std::uint32_t>(start + std::int64_t{days} * 86400)};
 }
 
 dns::RrPtr sign_rrset(const std::vector<const ldns_rr*>& rrset, const ZoneKey& key,

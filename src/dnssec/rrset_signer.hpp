@@ -15,11 +15,14 @@ struct Validity {
     std::uint32_t expiration;
 };
 
-// From an hour before the start of `now`'s day (UTC; the hour for clocks
-// behind ours) to `days` after that start. Whole days, so a zone signed
-// again the same day (a restart) gets the same validity, and with it the
-// same automatic serial: its secondaries need not transfer it again.
-Validity validity_from(std::int64_t now, unsigned days);
+// The start of `now`'s day (UTC). Signatures are made valid from a day's
+// start, so a zone signed again the same day (a restart) gets the same
+// validity, and with it the same automatic serial: its secondaries need
+// not transfer it again.
+std::int64_t day_start(std::int64_t now);
+
+// From an hour before `start` (for clocks behind ours) to `days` after it.
+Validity validity_from(std::int64_t start, unsigned days);
 
 // A key list for ldns's signers that borrows the zone's keys: freeing it
 // frees the list, not the keys, and leaves every key usable (ldns marks

@@ -1,12 +1,14 @@
 #include "server/control.hpp"
 
 #include "config/load_error.hpp"
+#include "util/iso_time.hpp"
 #include "util/log.hpp"
 #include "zone/health_ordering.hpp"
 #include "zone/load_warnings.hpp"
 #include "zone/snapshot_diff.hpp"
 #include "zone/zone_builder.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -165,7 +167,7 @@ void Control::apply_health() {
 void Control::schedule_renewal() {
     // Hourly: a zone's signatures are renewed once past half their lifetime
     // (at least a day ahead of expiry with the shortest, 2d), without a
-    // reload; a reload or a health change in between renews them as well.
+    // reload; a reload that rebuilds the zone signs it anew as well.
     renewal_.expires_after(std::chrono::hours(1));
     renewal_.async_wait([this](const boost::system::error_code& error) {
         if (error) return;
@@ -174,24 +176,39 @@ void Control::schedule_renewal() {
     });
 }
 
-void Control::renew_signatures(std::int64_t now) {
-    std::size_t due = 0;
-    for (const auto& z : current_->zones) due += zone::signatures_due(*z.data, now) ? 1 : 0;
-    if (!due) return;
+Reply Control::renew_signatures(std::int64_t now, const std::string* force) {
+    std::vector<std::string> zones;
+    for (const auto& z : current_->zones)
+        if (force ? z.data->keys && (force->empty() || *force == z.data->policy.zone)
+                  : zone::signatures_due(*z.data, now))
+            zones.push_back(z.data->policy.zone);
+    if (zones.empty())
+        return {force ? 1 : 0,
+                force ? "no signed zone" + (force->empty() ? "" : " " + *force) + "\n" : ""};
     try {
         zone::Loaded next = zone::renew_signatures(
             *current_,
             {.write_state = true,
              .health = [this](const config::ZonePolicy& p) { return states(p); }},
-            now);
+            now, force);
         publish(next.snapshot);
-        log::notice("dnssec: signatures of " + std::to_string(due) + " zone(s) renewed in " +
+        log::notice("dnssec: signatures of " + std::to_string(zones.size()) + " zone(s) " +
+                    (force ? "made again" : "renewed") + " in " +
                     std::to_string(next.load_time.count()) + " ms");
         for (const auto& warning : next.warnings) log::warning("dnssec: " + warning);
         send_notifies(next);
+        std::string text;
+        for (const auto& z : current_->zones)
+            if (std::find(zones.begin(), zones.end(), z.data->policy.zone) != zones.end())
+                text +=
+                    "signed " + z.data->policy.zone + " serial " +
+                    std::to_string(z.data->policy.soa.serial) + ", valid until " +
+                    iso_time(std::chrono::system_clock::from_time_t(z.data->validity.expiration)) +
+                    "\n";
+        return {0, text};
     } catch (const std::exception& e) {
-        log::error(std::string("dnssec: cannot renew signatures, retrying in an hour: ") +
-                   e.what());
+        log::error(std::string("dnssec: cannot sign again, retrying in an hour: ") + e.what());
+        return {1, std::string("cannot sign: ") + e.what() + "\n"};
     }
 }
 

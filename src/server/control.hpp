@@ -44,6 +44,10 @@ class Control {
     // Takes a media server out of every answer (`on`) or gives it back to
     // its health checks, in `zone` or every zone that lists it.
     Reply drain(const std::string& server, const std::string& zone, bool on);
+    // Signs again the signed zones whose signatures are due (`force` null:
+    // the hourly check), or those `force` names (empty: all) now, and
+    // NOTIFYs their secondaries. One line per zone signed.
+    Reply renew_signatures(std::int64_t now, const std::string* force = nullptr);
     // Version, uptime, listeners, zones, last reload, GeoIP, media servers.
     Reply status(bool json) const;
     // The control plane's metrics (DESIGN §7): zone serials, the last reload,
@@ -75,7 +79,6 @@ class Control {
     // Hourly: signs again the zones whose signatures are past half their
     // lifetime, and NOTIFYs their secondaries.
     void schedule_renewal();
-    void renew_signatures(std::int64_t now);
     // rrl and limits.tcp_*: applied at once, and logged when they change.
     void apply_limits(const config::ServerConfig& next);
 

@@ -158,7 +158,13 @@ Reply Server::command(const std::vector<std::string>& words) {
         return control_plane_->drain(words[1], zone, what == "drain");
     }
     if (what == "explain") return explain(words);
-    return {2, "unknown command '" + what + "' (status, drain, undrain, reload, explain)\n"};
+    if (what == "sign") { // knotc zone-sign: new signatures now, due or not
+        std::string zone;
+        if (words.size() > 1) zone = words[1];
+        if (!zone.empty() && zone.back() != '.') zone += '.';
+        return control_plane_->renew_signatures(std::time(nullptr), &zone);
+    }
+    return {2, "unknown command '" + what + "' (status, drain, undrain, reload, explain, sign)\n"};
 }
 
 // `srvd ctl explain`: `srvd explain` against what this server serves now.

@@ -137,20 +137,25 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     return out;
 }
 
-Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std::int64_t now) {
+Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std::int64_t now,
+                        const std::string* force) {
     const auto start = std::chrono::steady_clock::now();
     Loaded out;
     std::vector<std::shared_ptr<const ZoneData>> all;
     std::optional<SerialStore> store;
     auto transfers = current.transfers;
     for (const auto& z : current.zones) {
-        if (!signatures_due(*z.data, now)) {
+        const bool forced =
+            force && z.data->keys && (force->empty() || *force == z.data->policy.zone);
+        if (!forced && !signatures_due(*z.data, now)) {
             all.push_back(z.data);
             continue;
         }
+        // Due: valid from the start of today. Forced: from now, so that the
+        // signatures (and an automatic serial) change even the same day.
         const config::ZonePolicy& p = z.data->policy;
         auto zone = build_zone(p, options.health ? options.health(p) : std::vector<ServerHealth>{},
-                               z.data.get(), now);
+                               z.data.get(), forced ? now : dnssec::day_start(now));
         // Its transfer version is signed again too, under a new serial when
         // automatic, so that secondaries transfer the new signatures.
         if (auto it = transfers.find(zone->apex); it != transfers.end())

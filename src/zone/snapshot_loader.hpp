@@ -42,7 +42,10 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options = {})
 // Signs again, from `now` (Unix seconds), the zones of `current` whose
 // signatures are past half their lifetime (Knot's rrsig-refresh), without
 // reading any file: their answers and transfer versions (a new serial when
-// automatic; `notify` lists them). Other zones are kept as they are.
-Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std::int64_t now);
+// automatic; `notify` lists them). Other zones are kept as they are. With
+// `force` (a zone's name, or empty for all), those signed zones are signed
+// again now, due or not (`srvd ctl sign`, as `knotc zone-sign`).
+Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std::int64_t now,
+                        const std::string* force = nullptr);
 
 } // namespace srvd::zone

@@ -86,7 +86,8 @@ class ZoneBuilder {
             for (const auto& k : d.keys) files.push_back({k.path, k.mark});
             data_->keys = std::make_shared<const dnssec::ZoneKeys>(
                 dnssec::load_zone_keys(data_->policy.zone, files, d.keys_mark));
-            data_->validity = dnssec::validity_from(std::time(nullptr), d.rrsig_lifetime_days);
+            data_->validity =
+                dnssec::validity_from(dnssec::day_start(std::time(nullptr)), d.rrsig_lifetime_days);
         }
         const auto publish = [&](dns::RrPtr rr, ldns_rr_type type) {
             ldns_rr_set_type(rr.get(), type);

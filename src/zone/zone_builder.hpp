@@ -14,7 +14,7 @@ namespace srvd::zone {
 // A policy with `dnssec:` has its key files read (errors at their `keys`
 // entries), unless `signed_as` (the same zone, built before: a rebuild for
 // a health change) lends its keys and signature validity; with `renew_at`
-// (Unix seconds), a new validity from then instead.
+// (Unix seconds), signatures valid from then instead.
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy,
                                      std::vector<ServerHealth> health = {},
                                      const ZoneData* signed_as = nullptr,

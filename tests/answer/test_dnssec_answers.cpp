@@ -305,7 +305,7 @@ TEST_CASE("signatures are due past half their lifetime, and a renewal signs from
     CHECK(zone::signatures_due(*zone, now));
     rebuilt = zone::build_zone(zone->policy, {}, zone.get());
     CHECK(rebuilt->validity.expiration == zone->validity.expiration);
-    rebuilt = zone::build_zone(zone->policy, {}, zone.get(), now);
+    rebuilt = zone::build_zone(zone->policy, {}, zone.get(), dnssec::day_start(now));
     CHECK(rebuilt->keys == zone->keys);
     CHECK(rebuilt->validity.expiration == now - now % 86400 + 14 * 86400);
     CHECK_FALSE(zone::signatures_due(*rebuilt, now));

@@ -120,8 +120,9 @@ pass "export of the signed zone (default view, east, west, central): ldns-verify
 # presigned; delv, trusting the same DS, validates its answers and denials.
 NSD_PORT=$(free_port)
 mkdir -p "$WORK/state"
-printf 'zones: [zones]\nstate_dir: state\ngeoip: { database: %s, ecs_private: use }\ntransfer: { allow: [{ address: 127.0.0.1 }] }\n' \
-  "$SRC/zones/geo/demo-city.mmdb" >"$WORK/srvd-xfr.yaml"
+sed -i 's/serial: 2026112601/serial: auto/' "$WORK/zones/example.com.yaml"
+printf 'zones: [zones]\nstate_dir: state\ngeoip: { database: %s, ecs_private: use }\ntransfer: { allow: [{ address: 127.0.0.1 }], notify: [{ address: "127.0.0.1:%s" }] }\ncontrol: { socket: %s }\n' \
+  "$SRC/zones/geo/demo-city.mmdb" "$NSD_PORT" "$WORK/xfr.sock" >"$WORK/srvd-xfr.yaml"
 stop_srvd "$SRVD_PID"
 start_srvd "$WORK/srvd-xfr.yaml"
 start_nsd_secondary "$WORK/nsd" "$NSD_PORT" "$PORT"
@@ -140,6 +141,24 @@ for query in "nothing-here.example.com A" "sip.example.com TXT" "_udp.sip.exampl
   echo "$out" | grep -q '^; negative response, fully validated$' || fail "delv via NSD: $query: $out"
 done
 pass "NSD secondary (AXFR of the signed zone): answers, a wildcard and denials fully validated by delv"
+
+# srvd ctl sign (knotc zone-sign): new signatures now, a new serial, and
+# the NOTIFY brings them to NSD, whose answers still validate.
+out=$("$SRVD" ctl -c "$WORK/srvd-xfr.yaml" sign example.com) || fail "ctl sign: $out"
+signed_serial=$(q example.com SOA | awk '{print $7}')
+[ "$signed_serial" -gt "$serial" ] && echo "$out" | grep -q "^signed example.com. serial $signed_serial, valid until " \
+  || fail "ctl sign: serial $serial -> $signed_serial: $out"
+for _ in $(seq 1 100); do
+  [ "$(kdig @127.0.0.1 -p "$NSD_PORT" +short +time=1 +retry=0 example.com SOA 2>/dev/null | awk '{print $3}')" = "$signed_serial" ] && break
+  sleep 0.1
+done
+[ "$(kdig @127.0.0.1 -p "$NSD_PORT" +short example.com SOA | awk '{print $3}')" = "$signed_serial" ] \
+  || fail "NSD did not get serial $signed_serial after ctl sign"
+out=$(nv sip.example.com NAPTR)
+echo "$out" | grep -q '^; fully validated$' || fail "delv via NSD after ctl sign: $out"
+"$SRVD" ctl -c "$WORK/srvd-xfr.yaml" sign nosuch.example >/dev/null 2>&1 && fail "ctl sign of an unknown zone succeeded"
+serial=$signed_serial
+pass "ctl sign: serial $signed_serial NOTIFYed and transferred by NSD, still fully validated; an unknown zone is refused"
 
 # Knot as a secondary too: it serves the transferred zone as signed.
 KNOT_PORT=$(free_port)
@@ -181,7 +200,7 @@ pass "Knot secondary: answers, a wildcard and a missing name fully validated by 
 # meets the rate limiter before any is signed: 1,000 queries from one
 # client at 500 a second against 20 answers a second.
 MPORT=$(free_port)
-printf 'zones: [zones]\nthreads: 1\nrrl: { responses_per_second: 20, slip: 2 }\nmetrics: { listen: "127.0.0.1:%s" }\ncontrol: { socket: %s }\n' \
+printf 'zones: [zones]\nstate_dir: state\nthreads: 1\nrrl: { responses_per_second: 20, slip: 2 }\nmetrics: { listen: "127.0.0.1:%s" }\ncontrol: { socket: %s }\n' \
   "$MPORT" "$WORK/ctl.sock" >"$WORK/rrl.yaml"
 stop_srvd "$SRVD_PID"
 start_srvd "$WORK/rrl.yaml"
