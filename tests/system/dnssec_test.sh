@@ -55,6 +55,7 @@ validated() { # validated EXPECTED ARGS...
 }
 validated "fully validated" sip.example.com NAPTR
 validated "fully validated" _sip._udp.sip.example.com SRV
+validated "fully validated" sip.example.com A      # the proxy's own addresses
 validated "fully validated" ms1.example.com A
 validated "fully validated" example.com SOA
 validated "fully validated" example.com DNSKEY
@@ -65,7 +66,7 @@ sed 's/"\([0-9A-Fa-f]*\)[0-9A-Fa-f]"/"\10"/; t; q1' "$WORK/anchor.conf" >"$WORK/
 cmp -s "$WORK/anchor.conf" "$WORK/wrong.conf" && sed -i 's/0"/1"/' "$WORK/wrong.conf"
 out=$(delv -a "$WORK/wrong.conf" +root=example.com @127.0.0.1 -p "$PORT" sip.example.com NAPTR 2>&1)
 echo "$out" | grep -q 'fully validated' && fail "delv validated with a wrong trust anchor: $out"
-pass "delv: NAPTR, SRV, A, SOA, DNSKEY, CDS and a wildcard's answer fully validated (and nothing with a wrong anchor)"
+pass "delv: NAPTR, SRV, the proxy's A, a media server's A, SOA, DNSKEY, CDS and a wildcard's answer fully validated (and nothing with a wrong anchor)"
 
 first() { v "$@" _sip._udp.sip.example.com SRV | awk '$4 == "SRV" {print $8; exit}'; }
 east=$(first -b 127.0.0.1) west=$(first -b 127.0.1.1)
