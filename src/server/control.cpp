@@ -179,9 +179,7 @@ void Control::schedule_renewal() {
 Reply Control::renew_signatures(std::int64_t now, const std::string* force) {
     std::vector<std::string> zones;
     for (const auto& z : current_->zones)
-        if (force ? z.data->keys && (force->empty() || *force == z.data->policy.zone)
-                  : zone::signatures_due(*z.data, now))
-            zones.push_back(z.data->policy.zone);
+        if (zone::signs_again(*z.data, now, force)) zones.push_back(z.data->policy.zone);
     if (zones.empty())
         return {force ? 1 : 0,
                 force ? "no signed zone" + (force->empty() ? "" : " " + *force) + "\n" : ""};

@@ -137,6 +137,11 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     return out;
 }
 
+bool signs_again(const ZoneData& zone, std::int64_t now, const std::string* force) {
+    if (force) return zone.keys && (force->empty() || *force == zone.policy.zone);
+    return signatures_due(zone, now);
+}
+
 Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std::int64_t now,
                         const std::string* force) {
     const auto start = std::chrono::steady_clock::now();
@@ -145,9 +150,7 @@ Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std
     std::optional<SerialStore> store;
     auto transfers = current.transfers;
     for (const auto& z : current.zones) {
-        const bool forced =
-            force && z.data->keys && (force->empty() || *force == z.data->policy.zone);
-        if (!forced && !signatures_due(*z.data, now)) {
+        if (!signs_again(*z.data, now, force)) {
             all.push_back(z.data);
             continue;
         }
@@ -155,7 +158,7 @@ Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std
         // signatures (and an automatic serial) change even the same day.
         const config::ZonePolicy& p = z.data->policy;
         auto zone = build_zone(p, options.health ? options.health(p) : std::vector<ServerHealth>{},
-                               z.data.get(), forced ? now : dnssec::day_start(now));
+                               z.data.get(), force ? now : dnssec::day_start(now));
         // Its transfer version is signed again too, under a new serial when
         // automatic, so that secondaries transfer the new signatures.
         if (auto it = transfers.find(zone->apex); it != transfers.end())

@@ -48,4 +48,7 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options = {})
 Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std::int64_t now,
                         const std::string* force = nullptr);
 
+// Whether renew_signatures signs `zone` again: due, or named by `force`.
+bool signs_again(const ZoneData& zone, std::int64_t now, const std::string* force);
+
 } // namespace srvd::zone

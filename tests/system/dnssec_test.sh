@@ -163,16 +163,8 @@ pass "ctl sign: serial $signed_serial NOTIFYed and transferred by NSD, still ful
 
 # Knot as a secondary too: it serves the transferred zone as signed.
 KNOT_PORT=$(free_port)
-mkdir -p "$WORK/knot/run" "$WORK/knot/db"
-cat >"$WORK/knot/knot.conf" <<CONF
-server:
-  rundir: "$WORK/knot/run"
-  listen: 127.0.0.1@$KNOT_PORT
-database:
-  storage: "$WORK/knot/db"
-log:
-  - target: stderr
-    any: warning
+mkdir -p "$WORK/knot"
+{ knot_server_conf "$WORK/knot" "$KNOT_PORT" warning; cat <<CONF; } >"$WORK/knot/knot.conf"
 remote:
   - id: srvd
     address: 127.0.0.1@$PORT

@@ -215,3 +215,19 @@ CONF
   PIDS+=($!)
   wait_for_dns "$UPORT" || { cat "$WORK/$1.log" >&2; fail "unbound did not start"; }
 }
+
+# knot_server_conf DIR PORT LOG_LEVEL: the server, database and log sections
+# of a Knot configuration whose files live in DIR (DIR/run, DIR/db).
+knot_server_conf() {
+  mkdir -p "$1/run" "$1/db"
+  cat <<CONF
+server:
+  rundir: "$1/run"
+  listen: 127.0.0.1@$2
+database:
+  storage: "$1/db"
+log:
+  - target: stderr
+    any: $3
+CONF
+}

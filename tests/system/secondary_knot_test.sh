@@ -23,15 +23,7 @@ CONF
 start_srvd "$WORK/srvd.yaml"
 
 # Knot knows srvd and the catalog's name, nothing about the zones in it.
-cat >"$WORK/knot/knot.conf" <<CONF
-server:
-  rundir: "$WORK/knot/run"
-  listen: 127.0.0.1@$KNOT_PORT
-database:
-  storage: "$WORK/knot/db"
-log:
-  - target: stderr
-    any: info
+{ knot_server_conf "$WORK/knot" "$KNOT_PORT" info; cat <<CONF; } >"$WORK/knot/knot.conf"
 key:
   - id: xfr.example
     algorithm: hmac-sha256
