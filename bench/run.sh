@@ -8,7 +8,12 @@
 #   NETWORKS=300000 bench/run.sh …          GeoIP database size (default 1,000,000
 #                                           IPv4 /24s, and a quarter as many IPv6 /48s)
 #   SRVD=OLD/srvd bench/run.sh …            another srvd binary (before/after tables)
+#   BEFORE=OLD/srvd bench/run.sh …          also server "before": that binary, in the
+#                                           same rounds as srvd (before/after in one run)
 #   SERVERS="echo srvd" bench/run.sh …      only these servers (ratios need echo)
+#   ROUNDS=5 bench/run.sh …                 every server that many times, interleaved;
+#                                           ratios are the median of the rounds' ratios
+#                                           (this VM's noise moves one run by ±10%)
 #
 # Servers: udp_echo (no DNS work: the kernel's limit), srvd, NSD serving
 # `srvd export` output, Knot DNS with mod-geoip serving the same per-region
@@ -26,6 +31,8 @@ BUILD=${BUILD:-build}
 SRVD=${SRVD:-$BUILD/srvd}
 NETWORKS=${NETWORKS:-1000000}
 SERVERS=${SERVERS:-echo srvd nsd knot}
+ROUNDS=${ROUNDS:-1}
+[ -n "${BEFORE:-}" ] && SERVERS="$SERVERS before"
 OUT=bench/out
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -116,6 +123,7 @@ start_server() { # NAME -> sets SERVER_PID
   case $1 in
     echo) taskset -c 0 "$BUILD/bench/udp_echo" 127.0.0.1 "$PORT" & ;;
     srvd) taskset -c 0 "$SRVD" serve -c "$OUT/srvd.yaml" --allow-root & ;;
+    before) taskset -c 0 "$BEFORE" serve -c "$OUT/srvd.yaml" --allow-root & ;;
     nsd)  taskset -c 0 nsd -d -c "$OUT/nsd.conf" & ;;
     knot) taskset -c 0 knotd -c "$OUT/knot.conf" 2>"$OUT/knot.log" & ;;
   esac
@@ -126,11 +134,12 @@ start_server() { # NAME -> sets SERVER_PID
 
 declare -A RATE AGREE
 printf '%-7s %-7s %12s %10s %9s %14s\n' workload server "queries/s" lost "cpu s" "answers/cpu-s"
+for round in $(seq 1 "$ROUNDS"); do
 for workload in static ecs; do
   for server in $SERVERS; do
     [ "$workload" = ecs ] && [ "$server" = nsd ] && continue   # NSD has no GeoIP
     start_server "$server"
-    if [ "$workload" = ecs ] && [ "$server" != echo ]; then
+    if [ "$workload" = ecs ] && [ "$server" != echo ] && [ "$round" = 1 ]; then
       # The servers must agree on what they answer, or the comparison means nothing.
       for net in 75.139.239.0 22.47.203.0 8.8.8.0; do
         AGREE[$server]+="$(kdig @127.0.0.1 -p "$PORT" +subnet=$net/24 +short _sip._udp.p2.bench.example SRV | head -1) "
@@ -139,19 +148,38 @@ for workload in static ecs; do
     if [ "$workload" = static ]; then input=(-d "$OUT/static-$PROXIES.txt"); else input=(-B -d "$OUT/$ECS.bin"); fi
     measure "$SERVER_PID" "$PORT" "$SECONDS_PER_RUN" "${input[@]}"
     stop_server "$SERVER_PID"
-    RATE[$workload-$server]=$PER_CPU
+    RATE[$round-$workload-$server]=$PER_CPU
     printf '%-7s %-7s %12s %10s %9s %14s\n' "$workload" "$server" "$QPS" "$LOST" "$CPU" "$PER_CPU"
   done
 done
-if [ -n "${AGREE[knot]:-}" ] && [ "${AGREE[srvd]}" != "${AGREE[knot]}" ]; then
-  echo "srvd and Knot disagree on ECS answers: '${AGREE[srvd]}' vs '${AGREE[knot]}'" >&2
-  exit 1
-fi
-ratio() { echo "${RATE[$1]:-0} ${RATE[$2]:-0}" | awk '{ if ($1 > 0 && $2 > 0) printf "%.2f", $1 / $2; else print "n/a" }'; }
+done
+for server in knot before; do
+  if [ -n "${AGREE[$server]:-}" ] && [ "${AGREE[srvd]}" != "${AGREE[$server]}" ]; then
+    echo "srvd and $server disagree on ECS answers: '${AGREE[srvd]}' vs '${AGREE[$server]}'" >&2
+    exit 1
+  fi
+done
+# ratio WORKLOAD A B: the median over the rounds of A/B within each round
+# (and the range when there are several).
+ratio() {
+  local round
+  for round in $(seq 1 "$ROUNDS"); do
+    echo "${RATE[$round-$1-$2]:-0} ${RATE[$round-$1-$3]:-0}"
+  done | awk '$1 > 0 && $2 > 0 { print $1 / $2 }' | sort -n | awk '{ r[++n] = $1 }
+    END {
+      if (n == 0) { print "n/a"; exit }
+      m = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+      if (n == 1) printf "%.2f", m; else printf "%.2f (%.2f-%.2f)", m, r[1], r[n]
+    }'
+}
 echo
-echo "answers per server CPU-second, ratios ($PROXIES proxies, $NETWORKS-network GeoIP database, $SRVD):"
-echo "  static: srvd/echo $(ratio static-srvd static-echo) (goal 0.95)  srvd/NSD $(ratio static-srvd static-nsd) (goal 1.3)  srvd/Knot $(ratio static-srvd static-knot)"
-echo "  ecs:    srvd/echo $(ratio ecs-srvd ecs-echo) (goal 0.95)  srvd/Knot mod-geoip $(ratio ecs-srvd ecs-knot) (goal 1.3)"
+echo "answers per server CPU-second, ratios ($PROXIES proxies, $NETWORKS-network GeoIP database, $SRVD, $ROUNDS round(s)):"
+echo "  static: srvd/echo $(ratio static srvd echo) (goal 0.95)  srvd/NSD $(ratio static srvd nsd) (goal 1.3)  srvd/Knot $(ratio static srvd knot)"
+echo "  ecs:    srvd/echo $(ratio ecs srvd echo) (goal 0.95)  srvd/Knot mod-geoip $(ratio ecs srvd knot) (goal 1.3)"
+if [ -n "${BEFORE:-}" ]; then
+  echo "  before ($BEFORE)/echo: static $(ratio static before echo), ecs $(ratio ecs before echo);" \
+    "srvd/before: static $(ratio static srvd before), ecs $(ratio ecs srvd before)"
+fi
 echo
 echo "engine alone (bench/engine_bench):"
 echo "  static: $("$BUILD/bench/engine_bench" "$OUT/srvd.yaml" "$OUT/static-$PROXIES.bin")"

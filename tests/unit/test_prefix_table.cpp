@@ -71,3 +71,59 @@ TEST_CASE("IPv6 table") {
     CHECK(next.value == 0);
     CHECK(next.scope == 47); // 2001:db8:2::/47 lies wholly in the gap
 }
+
+TEST_CASE("the /24 map of a large IPv4 table answers as the search does") {
+    // Random networks from /8 to /28, in order, some adjacent, some sharing
+    // a /24 (those blocks must fall back to the search).
+    std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    auto next = [&seed] {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        return seed;
+    };
+    PrefixTable4::Builder with_map(7, 0), without(7, std::size_t(-1));
+    std::uint64_t at = 0;
+    int networks = 0;
+    while (true) {
+        at += next() % 4096; // a gap, often none
+        const int length = 8 + static_cast<int>(next() % 21);
+        const std::uint64_t size = std::uint64_t{1} << (32 - length);
+        at = (at + size - 1) / size * size; // aligned, as a network is
+        if (at + size > (std::uint64_t{1} << 32)) break;
+        const auto value = static_cast<std::uint16_t>(next() % 5);
+        const auto first = static_cast<std::uint32_t>(at),
+                   last = static_cast<std::uint32_t>(at + size - 1);
+        with_map.add(first, last, value);
+        without.add(first, last, value);
+        at += size;
+        ++networks;
+    }
+    const auto mapped = with_map.finish(), searched = without.finish();
+    REQUIRE(mapped.has_direct_map());
+    REQUIRE_FALSE(searched.has_direct_map());
+    CHECK(networks > 1000);
+    int differing = 0, samples = 0;
+    auto compare = [&](std::uint32_t address) {
+        const auto a = mapped.lookup(address), b = searched.lookup(address);
+        ++samples;
+        if (a.value != b.value || a.scope != b.scope) ++differing;
+    };
+    for (int i = 0; i < 2'000'000; ++i) compare(static_cast<std::uint32_t>(next()));
+    compare(0);
+    compare(0xffffffff);
+    CHECK(samples == 2'000'002);
+    CHECK(differing == 0);
+}
+
+TEST_CASE("a small table keeps to the search, and so does one with a value too large for the map") {
+    PrefixTable4::Builder small(0);
+    small.add(ip(10, 0, 0, 0), ip(10, 0, 0, 255), 1);
+    CHECK_FALSE(small.finish().has_direct_map());
+
+    PrefixTable4::Builder wide(0, 0);
+    wide.add(ip(10, 0, 0, 0), ip(10, 0, 0, 255), 3000);
+    const auto t = wide.finish();
+    CHECK_FALSE(t.has_direct_map());
+    CHECK(t.lookup(ip(10, 0, 0, 9)).value == 3000);
+}
