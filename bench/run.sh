@@ -134,9 +134,13 @@ start_server() { # NAME -> sets SERVER_PID
 
 declare -A RATE AGREE
 printf '%-7s %-7s %12s %10s %9s %14s\n' workload server "queries/s" lost "cpu s" "answers/cpu-s"
+read -ra LIST <<<"$SERVERS"
 for round in $(seq 1 "$ROUNDS"); do
+# Each round starts one server further on, so no server always runs first
+# or right after another (this VM drifts within a run).
+ORDER=("${LIST[@]:$(((round - 1) % ${#LIST[@]}))}" "${LIST[@]:0:$(((round - 1) % ${#LIST[@]}))}")
 for workload in static ecs; do
-  for server in $SERVERS; do
+  for server in "${ORDER[@]}"; do
     [ "$workload" = ecs ] && [ "$server" = nsd ] && continue   # NSD has no GeoIP
     start_server "$server"
     if [ "$workload" = ecs ] && [ "$server" != echo ] && [ "$round" = 1 ]; then

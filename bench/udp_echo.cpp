@@ -2,12 +2,17 @@
 // recvmmsg, sets the QR bit so dnsperf counts a response, and sends the
 // datagram back with sendmmsg. Same batching as srvd's workers.
 //
-//   udp_echo ADDRESS PORT
+//   udp_echo ADDRESS PORT [SIZE]
+//
+// SIZE pads every reply to that many bytes (zeros after the query): the
+// kernel's limit for answers as large as a server's, to tell the cost of
+// bigger datagrams from the cost of the server's own work.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -15,8 +20,8 @@
 #include <cstring>
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: udp_echo ADDRESS PORT\n");
+    if (argc != 3 && argc != 4) {
+        std::fprintf(stderr, "usage: udp_echo ADDRESS PORT [SIZE]\n");
         return 2;
     }
     int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -32,6 +37,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     constexpr std::size_t batch = 64, size = 4096;
+    const std::size_t pad = argc == 4 ? std::min<std::size_t>(std::atoi(argv[3]), size) : 0;
     static std::array<std::array<char, size>, batch> buffers;
     std::array<mmsghdr, batch> msgs{};
     std::array<iovec, batch> iov{};
@@ -49,6 +55,10 @@ int main(int argc, char** argv) {
         if (n <= 0) continue;
         for (int i = 0; i < n; ++i) {
             iov[i].iov_len = msgs[i].msg_len;
+            if (iov[i].iov_len < pad) {
+                std::memset(buffers[i].data() + iov[i].iov_len, 0, pad - iov[i].iov_len);
+                iov[i].iov_len = pad;
+            }
             if (msgs[i].msg_len > 2) buffers[i][2] = static_cast<char>(buffers[i][2] | 0x80);
         }
         for (int sent = 0; sent < n;) {

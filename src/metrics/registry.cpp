@@ -112,7 +112,8 @@ class Renderer {
 
     void latency() {
         header(out, "srvd_answer_duration_seconds", "histogram",
-               "Time the answer engine took per query.");
+               "Time srvd took to answer each query (rate limiting and the engine; UDP "
+               "queries of one batch are timed back to back).");
         std::uint64_t cumulative = 0;
         for (std::size_t b = 0; b <= latency_bounds_ns.size(); ++b) {
             cumulative += sum([&](const WorkerCounters& w) -> const auto& { return w.latency[b]; });

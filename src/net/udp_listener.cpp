@@ -108,10 +108,10 @@ int UdpListener::receive_batch() {
 
 std::size_t UdpListener::answer_batch(std::size_t received) {
     std::size_t replies = 0;
-    const auto now_seconds =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                       std::chrono::steady_clock::now().time_since_epoch())
-                                       .count());
+    // One clock read per query: each query's time runs on from the last's.
+    auto since = std::chrono::steady_clock::now();
+    const auto now_seconds = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(since.time_since_epoch()).count());
     for (std::size_t i = 0; i < received; ++i) {
         if (in_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
         const engine::Request request{static_cast<const std::uint8_t*>(in_iov_[i].iov_base),
@@ -119,8 +119,9 @@ std::size_t UdpListener::answer_batch(std::size_t received) {
                                       client_address(reinterpret_cast<sockaddr*>(&peers_[i]))};
         auto* out = out_.data() + replies * dns::max_message_size;
         engine::AnswerInfo info;
-        const query::Result result = query::process(*snapshot_, request, &limiter_, now_seconds,
-                                                    out, dns::max_message_size, info, &counters_);
+        const query::Result result =
+            query::process(*snapshot_, request, &limiter_, now_seconds, out, dns::max_message_size,
+                           info, &counters_, &since);
         std::size_t size = result.size;
         if (result.action == query::Action::drop) continue;
         if (result.action == query::Action::transfer) {

@@ -9,8 +9,12 @@
 namespace srvd::query {
 namespace {
 
-std::uint64_t nanoseconds_since(std::chrono::steady_clock::time_point start) {
-    return static_cast<std::uint64_t>((std::chrono::steady_clock::now() - start).count());
+// The time from `start` to now; `since`, if given, moves to now.
+std::uint64_t nanoseconds_since(std::chrono::steady_clock::time_point start,
+                                std::chrono::steady_clock::time_point* since) {
+    const auto now = std::chrono::steady_clock::now();
+    if (since) *since = now;
+    return static_cast<std::uint64_t>((now - start).count());
 }
 
 // Header, question and the OPT, TC set: a real client retries over TCP, and
@@ -28,30 +32,31 @@ std::size_t slip(std::uint8_t* out, std::size_t size, const engine::AnswerInfo& 
 
 Result process(const zone::Snapshot& snapshot, const engine::Request& request, RateLimiter* limiter,
                std::uint64_t now_seconds, std::uint8_t* out, std::size_t out_size,
-               engine::AnswerInfo& info, metrics::WorkerCounters* counters) noexcept {
+               engine::AnswerInfo& info, metrics::WorkerCounters* counters,
+               std::chrono::steady_clock::time_point* since) noexcept {
     const auto verdict =
         limiter ? limiter->check(request.client, now_seconds) : RateLimiter::Verdict::send;
     if (verdict == RateLimiter::Verdict::drop) {
         if (counters) metrics::WorkerCounters::bump(counters->rrl_dropped);
         return {};
     }
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = since ? *since : std::chrono::steady_clock::now();
     // A slip is cut to its question: no signature is made for it.
     engine::Request asked = request;
     asked.sign_online = verdict != RateLimiter::Verdict::truncate;
     std::size_t size = engine::answer_query(snapshot, asked, out, out_size, &info);
     if (size == 0) {
-        if (counters) counters->count(request.protocol, 0, info, nanoseconds_since(start));
+        if (counters) counters->count(request.protocol, 0, info, nanoseconds_since(start, since));
         return {};
     }
     // Counted when its reply is known (count_transfer).
-    if (info.transfer) return {Action::transfer, size, nanoseconds_since(start)};
+    if (info.transfer) return {Action::transfer, size, nanoseconds_since(start, since)};
     if (verdict == RateLimiter::Verdict::truncate) {
         if (counters) metrics::WorkerCounters::bump(counters->rrl_slipped);
         size = slip(out, size, info);
         info.truncated = true;
     }
-    const std::uint64_t nanoseconds = nanoseconds_since(start);
+    const std::uint64_t nanoseconds = nanoseconds_since(start, since);
     if (counters) counters->count(request.protocol, size, info, nanoseconds);
     return {Action::send, size, nanoseconds};
 }

@@ -10,6 +10,7 @@
 #include "xfr/responder.hpp"
 #include "zone/snapshot.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -30,9 +31,16 @@ struct Result {
 // The packet path: allocates nothing, throws nothing. `limiter` (UDP only;
 // null for none) decides before any answering work, keyed on the client's
 // prefix; `now_seconds` is its clock. `counters` may be null (tests, fuzzer).
+//
+// `since`, when given, is where this query's time starts, and is moved to
+// where it ends: a batch's queries are timed back to back with one clock
+// read each instead of two (a read costs ~27 ns here, a fifth of a static
+// answer), each including its share of the batch's bookkeeping. Without
+// it, the time starts after rate limiting.
 Result process(const zone::Snapshot& snapshot, const engine::Request& request, RateLimiter* limiter,
                std::uint64_t now_seconds, std::uint8_t* out, std::size_t out_size,
-               engine::AnswerInfo& info, metrics::WorkerCounters* counters) noexcept;
+               engine::AnswerInfo& info, metrics::WorkerCounters* counters,
+               std::chrono::steady_clock::time_point* since = nullptr) noexcept;
 
 // The messages that answer a query process() handed over, in order: the
 // transfer layer's, or the engine's answer when that layer has nothing (a

@@ -80,3 +80,28 @@ TEST_CASE("without a limiter and counters (tests, fuzzer) the engine's answer go
         query::process(*snapshot, back, nullptr, 0, out.data(), out.size(), info, nullptr).action ==
         query::Action::drop);
 }
+
+TEST_CASE("queries of a batch are timed back to back: each from where the last one ended") {
+    const auto snapshot = test::compile_policy(zone_text);
+    const auto q = test::make_query("sip.example.com.", 1);
+    const engine::Request r{q.data(), q.size(), engine::Protocol::udp,
+                            test::client_address("198.51.100.7")};
+    std::vector<std::uint8_t> out(65535);
+    metrics::WorkerCounters counters;
+    // The batch began 5 ms ago: the first query's time starts there.
+    const auto began = std::chrono::steady_clock::now() - std::chrono::milliseconds(5);
+    auto since = began;
+    engine::AnswerInfo first;
+    const auto one =
+        query::process(*snapshot, r, nullptr, 0, out.data(), out.size(), first, &counters, &since);
+    CHECK(one.nanoseconds >= 5'000'000);
+    CHECK(since > began + std::chrono::milliseconds(5));
+    // The second starts where the first ended, not 5 ms back.
+    const auto mark = since;
+    engine::AnswerInfo second;
+    const auto two =
+        query::process(*snapshot, r, nullptr, 0, out.data(), out.size(), second, &counters, &since);
+    CHECK(two.nanoseconds < 5'000'000);
+    CHECK(since >= mark);
+    CHECK(counters.latency_sum_ns.load() == one.nanoseconds + two.nanoseconds);
+}
