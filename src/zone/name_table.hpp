@@ -59,11 +59,27 @@ template <typename Value> class NameTable {
         bool used;
         Value value;
     };
-    // FNV-1a: short keys, no setup cost, good enough spread for names.
+    // Eight bytes per multiply, then a final mix (splitmix64's constants):
+    // byte-at-a-time FNV-1a was a quarter of the engine's time under load,
+    // one dependent multiply per byte of a 30-byte name.
     static std::uint32_t hash(const std::uint8_t* p, std::size_t n) noexcept {
-        std::uint32_t h = 2166136261u;
-        for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 16777619u;
-        return h;
+        std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+        auto mix = [&h](std::uint64_t word) {
+            h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
+            h ^= h >> 31;
+        };
+        for (; n >= 8; p += 8, n -= 8) {
+            std::uint64_t word;
+            std::memcpy(&word, p, 8);
+            mix(word);
+        }
+        if (n) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, p, n);
+            mix(word);
+        }
+        h *= 0x94d049bb133111ebULL;
+        return static_cast<std::uint32_t>(h ^ (h >> 32));
     }
 
     std::string arena_;
