@@ -10,7 +10,9 @@
 #   SRVD=OLD/srvd bench/run.sh …            another srvd binary (before/after tables)
 #   BEFORE=OLD/srvd bench/run.sh …          also server "before": that binary, in the
 #                                           same rounds as srvd (before/after in one run)
-#   SERVERS="echo srvd" bench/run.sh …      only these servers (ratios need echo)
+#   SERVERS="echo srvd" bench/run.sh …      only these servers (ratios need echo); add
+#                                           "sized" for the echo padding its replies to
+#                                           srvd's mean answer size
 #   ROUNDS=5 bench/run.sh …                 every server that many times, interleaved;
 #                                           ratios are the median of the rounds' ratios
 #                                           (this VM's noise moves one run by ±10%)
@@ -30,7 +32,7 @@ PROXIES=${2:-1000}
 BUILD=${BUILD:-build}
 SRVD=${SRVD:-$BUILD/srvd}
 NETWORKS=${NETWORKS:-1000000}
-SERVERS=${SERVERS:-echo srvd nsd knot}
+SERVERS=${SERVERS:-echo sized srvd nsd knot}
 ROUNDS=${ROUNDS:-1}
 [ -n "${BEFORE:-}" ] && SERVERS="$SERVERS before"
 OUT=bench/out
@@ -119,16 +121,26 @@ zone:
     module: mod-geoip/geo
 CONF
 
-start_server() { # NAME -> sets SERVER_PID
+# The engine alone, and from it srvd's mean answer size per workload: the
+# "sized" echo pads its replies to it (the kernel's limit for datagrams as
+# large as srvd's answers, so the ratio to it is srvd's own work alone).
+ENGINE_STATIC=$("$BUILD/bench/engine_bench" "$OUT/srvd.yaml" "$OUT/static-$PROXIES.bin")
+ENGINE_ECS=$("$BUILD/bench/engine_bench" "$OUT/srvd.yaml" "$OUT/$ECS.bin")
+declare -A ANSWER_SIZE
+ANSWER_SIZE[static]=$(echo "$ENGINE_STATIC" | awk '{print $(NF-3)}')
+ANSWER_SIZE[ecs]=$(echo "$ENGINE_ECS" | awk '{print $(NF-3)}')
+
+start_server() { # NAME WORKLOAD -> sets SERVER_PID
   case $1 in
     echo) taskset -c 0 "$BUILD/bench/udp_echo" 127.0.0.1 "$PORT" & ;;
+    sized) taskset -c 0 "$BUILD/bench/udp_echo" 127.0.0.1 "$PORT" "${ANSWER_SIZE[$2]}" & ;;
     srvd) taskset -c 0 "$SRVD" serve -c "$OUT/srvd.yaml" --allow-root & ;;
     before) taskset -c 0 "$BEFORE" serve -c "$OUT/srvd.yaml" --allow-root & ;;
     nsd)  taskset -c 0 nsd -d -c "$OUT/nsd.conf" & ;;
     knot) taskset -c 0 knotd -c "$OUT/knot.conf" 2>"$OUT/knot.log" & ;;
   esac
   SERVER_PID=$!
-  [ "$1" = echo ] && { sleep 0.3; return 0; }
+  case $1 in echo | sized) sleep 0.3; return 0 ;; esac
   wait_up "$PORT" || { echo "$1 did not start" >&2; return 1; }
 }
 
@@ -142,8 +154,8 @@ ORDER=("${LIST[@]:$(((round - 1) % ${#LIST[@]}))}" "${LIST[@]:0:$(((round - 1) %
 for workload in static ecs; do
   for server in "${ORDER[@]}"; do
     [ "$workload" = ecs ] && [ "$server" = nsd ] && continue   # NSD has no GeoIP
-    start_server "$server"
-    if [ "$workload" = ecs ] && [ "$server" != echo ] && [ "$round" = 1 ]; then
+    start_server "$server" "$workload"
+    if [ "$workload" = ecs ] && [ "$server" != echo ] && [ "$server" != sized ] && [ "$round" = 1 ]; then
       # The servers must agree on what they answer, or the comparison means nothing.
       for net in 75.139.239.0 22.47.203.0 8.8.8.0; do
         AGREE[$server]+="$(kdig @127.0.0.1 -p "$PORT" +subnet=$net/24 +short _sip._udp.p2.bench.example SRV | head -1) "
@@ -180,11 +192,16 @@ echo
 echo "answers per server CPU-second, ratios ($PROXIES proxies, $NETWORKS-network GeoIP database, $SRVD, $ROUNDS round(s)):"
 echo "  static: srvd/echo $(ratio static srvd echo) (goal 0.95)  srvd/NSD $(ratio static srvd nsd) (goal 1.3)  srvd/Knot $(ratio static srvd knot)"
 echo "  ecs:    srvd/echo $(ratio ecs srvd echo) (goal 0.95)  srvd/Knot mod-geoip $(ratio ecs srvd knot) (goal 1.3)"
+if [[ " $SERVERS " == *" sized "* ]]; then
+  echo "  srvd/sized echo (replies padded to ${ANSWER_SIZE[static]} and ${ANSWER_SIZE[ecs]} bytes):" \
+    "static $(ratio static srvd sized), ecs $(ratio ecs srvd sized); sized/echo: static" \
+    "$(ratio static sized echo), ecs $(ratio ecs sized echo)"
+fi
 if [ -n "${BEFORE:-}" ]; then
   echo "  before ($BEFORE)/echo: static $(ratio static before echo), ecs $(ratio ecs before echo);" \
     "srvd/before: static $(ratio static srvd before), ecs $(ratio ecs srvd before)"
 fi
 echo
 echo "engine alone (bench/engine_bench):"
-echo "  static: $("$BUILD/bench/engine_bench" "$OUT/srvd.yaml" "$OUT/static-$PROXIES.bin")"
-echo "  ecs:    $("$BUILD/bench/engine_bench" "$OUT/srvd.yaml" "$OUT/$ECS.bin")"
+echo "  static: $ENGINE_STATIC"
+echo "  ecs:    $ENGINE_ECS"
