@@ -12,7 +12,8 @@
 #                                           same rounds as srvd (before/after in one run)
 #   SERVERS="echo srvd" bench/run.sh …      only these servers (ratios need echo); add
 #                                           "sized" for the echo padding its replies to
-#                                           srvd's mean answer size
+#                                           srvd's mean answer size, "nsd-full" for NSD
+#                                           with minimal-responses: no
 #   ROUNDS=5 bench/run.sh …                 every server that many times, interleaved;
 #                                           ratios are the median of the rounds' ratios
 #                                           (this VM's noise moves one run by ±10%)
@@ -82,7 +83,7 @@ server:
   database: ""
   logfile: "$OUT/nsd.log"
   server-count: 1
-  minimal-responses: yes
+  minimal-responses: yes    # 138-byte answers on average, no additional section
   rrl-ratelimit: 0          # Debian builds NSD with response rate limiting on
   rrl-whitelist-ratelimit: 0
 remote-control:
@@ -91,6 +92,9 @@ zone:
   name: bench.example
   zonefile: bench.example.zone
 CONF
+# "nsd-full": NSD adding what it can to its answers (198 bytes on average:
+# SRV targets' addresses, NS records), nearer srvd's 243.
+sed 's/minimal-responses: yes .*/minimal-responses: no/' "$OUT/nsd.conf" >"$OUT/nsd-full.conf"
 mkdir -p "$OUT/knot"
 cat >"$OUT/knot.conf" <<CONF
 server:
@@ -137,6 +141,7 @@ start_server() { # NAME WORKLOAD -> sets SERVER_PID
     srvd) taskset -c 0 "$SRVD" serve -c "$OUT/srvd.yaml" --allow-root & ;;
     before) taskset -c 0 "$BEFORE" serve -c "$OUT/srvd.yaml" --allow-root & ;;
     nsd)  taskset -c 0 nsd -d -c "$OUT/nsd.conf" & ;;
+    nsd-full) taskset -c 0 nsd -d -c "$OUT/nsd-full.conf" & ;;
     knot) taskset -c 0 knotd -c "$OUT/knot.conf" 2>"$OUT/knot.log" & ;;
   esac
   SERVER_PID=$!
@@ -153,7 +158,7 @@ for round in $(seq 1 "$ROUNDS"); do
 ORDER=("${LIST[@]:$(((round - 1) % ${#LIST[@]}))}" "${LIST[@]:0:$(((round - 1) % ${#LIST[@]}))}")
 for workload in static ecs; do
   for server in "${ORDER[@]}"; do
-    [ "$workload" = ecs ] && [ "$server" = nsd ] && continue   # NSD has no GeoIP
+    [ "$workload" = ecs ] && [ "${server%-full}" = nsd ] && continue   # NSD has no GeoIP
     start_server "$server" "$workload"
     if [ "$workload" = ecs ] && [ "$server" != echo ] && [ "$server" != sized ] && [ "$round" = 1 ]; then
       # The servers must agree on what they answer, or the comparison means nothing.
@@ -192,6 +197,9 @@ echo
 echo "answers per server CPU-second, ratios ($PROXIES proxies, $NETWORKS-network GeoIP database, $SRVD, $ROUNDS round(s)):"
 echo "  static: srvd/echo $(ratio static srvd echo) (goal 0.95)  srvd/NSD $(ratio static srvd nsd) (goal 1.3)  srvd/Knot $(ratio static srvd knot)"
 echo "  ecs:    srvd/echo $(ratio ecs srvd echo) (goal 0.95)  srvd/Knot mod-geoip $(ratio ecs srvd knot) (goal 1.3)"
+if [[ " $SERVERS " == *" nsd-full "* ]]; then
+  echo "  static: srvd/NSD with minimal-responses: no $(ratio static srvd nsd-full)"
+fi
 if [[ " $SERVERS " == *" sized "* ]]; then
   echo "  srvd/sized echo (replies padded to ${ANSWER_SIZE[static]} and ${ANSWER_SIZE[ecs]} bytes):" \
     "static $(ratio static srvd sized), ecs $(ratio ecs srvd sized); sized/echo: static" \
