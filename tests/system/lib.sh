@@ -61,6 +61,11 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
 fi
 
 # KEEP=DIR keeps the failed test's files (configs, logs) there.
+# `cmd | has PATTERN`: grep -q that reads all of its input. Under pipefail,
+# `cmd | grep -q` fails when grep leaves at its match while cmd is still
+# writing and dies of SIGPIPE (CI saw it with dpkg-deb -I).
+has() { grep -c -- "$@" >/dev/null; }
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
