@@ -4,8 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 
 out=$("$SRVD" check -c "$SRC/conf/srvd.yaml") || fail "check fails on the example: $out"
-echo "$out" | grep -q 'zone example.com.' || fail "no zone in the summary: $out"
-echo "$out" | grep -q '3 proxies: proxy-a proxy-b sip(geo)' || fail "proxies missing: $out"
+echo "$out" | has 'zone example.com.' || fail "no zone in the summary: $out"
+echo "$out" | has '3 proxies: proxy-a proxy-b sip(geo)' || fail "proxies missing: $out"
 pass "check summarises the example"
 
 # Many zones: totals that fit a screen, and any zone in detail on request.
@@ -15,13 +15,13 @@ for i in 1 2 3 4 5 6 7; do
 done
 printf 'zones: [zones]\n' >"$WORK/many/srvd.yaml"
 out=$("$SRVD" check -c "$WORK/many/srvd.yaml") || fail "check fails on seven zones: $out"
-echo "$out" | grep -q '^7 zones: p1.example.com. ' || fail "no zone total: $out"
-echo "$out" | grep -q '21 proxies (7 GeoIP-aware)' || fail "no proxy total: $out"
+echo "$out" | has '^7 zones: p1.example.com. ' || fail "no zone total: $out"
+echo "$out" | has '21 proxies (7 GeoIP-aware)' || fail "no proxy total: $out"
 [ "$(echo "$out" | wc -l)" -le 8 ] || fail "seven zones should fit a few lines: $out"
 out=$("$SRVD" check -c "$WORK/many/srvd.yaml" p6.example.com) || fail "check ZONE: $out"
-echo "$out" | grep -q '^zone p6.example.com. ' && ! echo "$out" | grep -q 'zone p5' || fail "check ZONE: $out"
+echo "$out" | has '^zone p6.example.com. ' && ! echo "$out" | has 'zone p5' || fail "check ZONE: $out"
 out=$("$SRVD" check -c "$WORK/many/srvd.yaml" nope.example.com 2>&1) && fail "an unknown ZONE must fail"
-echo "$out" | grep -q 'no zone nope.example.com' || fail "an unknown ZONE must be named: $out"
+echo "$out" | has 'no zone nope.example.com' || fail "an unknown ZONE must be named: $out"
 pass "check with seven zones: totals on a screen, one zone in detail with check ZONE"
 
 mkdir -p "$WORK/zones"
@@ -99,14 +99,14 @@ expect_error "NS above a proxy" "9:5: an NS record at 'east.example.com.' would 
 # Every command explains itself: COMMAND --help and help COMMAND, exit 0.
 for c in serve check export explain; do
   out=$("$SRVD" "$c" --help) || fail "$c --help: exit $?"
-  echo "$out" | grep -q "^usage: srvd $c " || fail "$c --help: $out"
-  echo "$out" | grep -q '^example: srvd ' || fail "$c --help has no example: $out"
+  echo "$out" | has "^usage: srvd $c " || fail "$c --help: $out"
+  echo "$out" | has '^example: srvd ' || fail "$c --help has no example: $out"
   [ "$("$SRVD" help "$c")" = "$out" ] || fail "help $c differs from $c --help"
 done
 "$SRVD" help nope >/dev/null 2>&1 && fail "help for an unknown command must fail"
 pass "serve, check, export and explain each print their usage with --help and help COMMAND"
 out=$("$SRVD" export -c "$SRC/conf/srvd.yaml" example.com --region north 2>&1) && fail "export of an unknown region must fail"
-echo "$out" | grep -q 'has no region north (its regions: east, west, central)' || fail "export --region north: $out"
+echo "$out" | has 'has no region north (its regions: east, west, central)' || fail "export --region north: $out"
 pass "export --region with an unknown region lists the zone's regions"
 
 # Warnings for what loads but bites later: printed by check (exit 0), logged
@@ -117,15 +117,15 @@ mkdir -p "$WORK/warn/zones" "$WORK/warn/empty"
 sed 's/serial: 2026112601/serial: auto/' "$SRC/zones/example.com.yaml" >"$WORK/warn/zones/example.com.yaml"
 printf 'listen: ["192.0.2.99:53"]\nzones: [zones]\n' >"$WORK/warn/srvd.yaml"
 err=$("$SRVD" check -c "$WORK/warn/srvd.yaml" 2>&1 >/dev/null) || fail "warnings must not fail check: $err"
-echo "$err" | grep -q "warning: .*zone example.com. has regions but .* has no \`geoip:\` database: every client gets the default region 'central'" \
+echo "$err" | has "warning: .*zone example.com. has regions but .* has no \`geoip:\` database: every client gets the default region 'central'" \
   || fail "no warning for regions without geoip: $err"
-echo "$err" | grep -q "warning: .*zone example.com. has \`serial: auto\` but .* sets no \`state_dir:\`: its serials are kept in /var/lib/srvd" \
+echo "$err" | has "warning: .*zone example.com. has \`serial: auto\` but .* sets no \`state_dir:\`: its serials are kept in /var/lib/srvd" \
   || fail "no warning for serial: auto without state_dir: $err"
-echo "$err" | grep -q "warning: .*listen 192.0.2.99:53 is not an address of this host" \
+echo "$err" | has "warning: .*listen 192.0.2.99:53 is not an address of this host" \
   || fail "no warning for a listen address this host lacks: $err"
 printf 'zones: [empty]\n' >"$WORK/warn/none.yaml"
 err=$("$SRVD" check -c "$WORK/warn/none.yaml" 2>&1 >/dev/null) || fail "check with no zones: $err"
-echo "$err" | grep -q 'warning: .*no zones: every query will be answered REFUSED' || fail "no warning for no zones: $err"
+echo "$err" | has 'warning: .*no zones: every query will be answered REFUSED' || fail "no warning for no zones: $err"
 pass "check warns: regions without geoip, serial: auto without state_dir, a listen address not on this host, no zones"
 PORT=$(free_port)
 "$SRVD" serve -c "$WORK/warn/none.yaml" --allow-root --listen "127.0.0.1:$PORT" >"$WORK/srvd.log" 2>&1 &
@@ -142,9 +142,9 @@ printf '  - "www2.example.com 300 IN A 192.0.2.81"\n  - "example.com 300 IN TXT 
 printf 'zones: [zones]\n' >"$WORK/rel/srvd.yaml"
 line=$(grep -n 'www2.example.com' "$WORK/rel/zones/example.com.yaml" | cut -d: -f1)
 err=$("$SRVD" check -c "$WORK/rel/srvd.yaml" 2>&1 >/dev/null) || fail "check: $err"
-echo "$err" | grep -q "warning: $WORK/rel/zones/example.com.yaml:$line:[0-9]*: owner 'www2.example.com' has no final dot, so it means www2.example.com.example.com.; write it relative ('www2') or absolute ('www2.example.com.')" \
+echo "$err" | has "warning: $WORK/rel/zones/example.com.yaml:$line:[0-9]*: owner 'www2.example.com' has no final dot, so it means www2.example.com.example.com.; write it relative ('www2') or absolute ('www2.example.com.')" \
   || fail "no warning for a relative owner ending with the zone name: $err"
-echo "$err" | grep -q "owner 'example.com' has no final dot, so it means example.com.example.com.; write it relative ('@')" \
+echo "$err" | has "owner 'example.com' has no final dot, so it means example.com.example.com.; write it relative ('@')" \
   || fail "no warning for the zone name as a relative owner: $err"
 pass "check warns about relative owners that repeat the zone name, with file:line:column"
 
@@ -157,12 +157,12 @@ printf 'zones: [zones]\nuser: nobody\n' >"$WORK/perm/srvd.yaml"
 chmod 644 "$WORK/perm/srvd.yaml"
 chmod 600 "$WORK/perm/zones/example.com.yaml"
 err=$("$SRVD" check -c "$WORK/perm/srvd.yaml" 2>&1 >/dev/null) || fail "check: $err"
-echo "$err" | grep -q "warning: $WORK/perm/srvd.yaml: user nobody cannot read $WORK/perm/zones/example.com.yaml: Permission denied: serve starts (as root) but every reload will fail" \
+echo "$err" | has "warning: $WORK/perm/srvd.yaml: user nobody cannot read $WORK/perm/zones/example.com.yaml: Permission denied: serve starts (as root) but every reload will fail" \
   || fail "no warning for a policy the user cannot read: $err"
 [ "$(echo "$err" | grep -c 'cannot read')" = 1 ] || fail "readable files reported too: $err"
 chmod 644 "$WORK/perm/zones/example.com.yaml"
 err=$("$SRVD" check -c "$WORK/perm/srvd.yaml" 2>&1 >/dev/null) || fail "check: $err"
-echo "$err" | grep -q 'cannot read' && fail "a readable policy reported: $err"
+echo "$err" | has 'cannot read' && fail "a readable policy reported: $err"
 pass "check as root reads the files as user: (the unreadable policy named, Permission denied)"
 
 # A reload that changes a zone but not its explicit serial: secondaries would
@@ -212,11 +212,11 @@ err=$("$SRVD" check -c "$WORK/many/srvd.yaml" 2>&1) && fail "check passed a brok
 a="$WORK/many/zones/a.example.yaml" b="$WORK/many/zones/b.example.yaml"
 for expected in "$a:2:[0-9]*: soa.serial" "$a:5:[0-9]*: media_servers.ms1.addresses: '192.0.2.300'" \
   "$a:8:[0-9]*: proxies.sip.transports: expected udp, tcp or tls" "$b:5:[0-9]*: unknown media server 'ms9'"; do
-  echo "$err" | grep -q "^$expected" || fail "missing '$expected' in: $err"
+  echo "$err" | has "^$expected" || fail "missing '$expected' in: $err"
 done
 # ms1's error is not repeated as "unknown media server" for proxy 'other';
 # the record is not reached (the policy failed before records were built).
-echo "$err" | grep -q "unknown media server 'ms1'" && fail "a follow-on error reported: $err"
+echo "$err" | has "unknown media server 'ms1'" && fail "a follow-on error reported: $err"
 [ "$(echo "$err" | grep -c '^/.*:[0-9]*:[0-9]*: ')" = 4 ] || fail "expected four error lines: $err"
 [ "$(echo "$err" | tail -1)" = "4 errors" ] || fail "no count: $err"
 # The same at reload: the old configuration keeps serving, the log has every line.

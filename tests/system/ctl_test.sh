@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 out=$("$SRVD" ctl -s "$WORK/none.sock" status 2>&1) && fail "ctl without a server succeeded"
 rc=$("$SRVD" ctl -s "$WORK/none.sock" status >/dev/null 2>&1; echo $?)
 [ "$rc" = 2 ] || fail "ctl without a server: exit $rc"
-echo "$out" | grep -q "cannot reach srvd on $WORK/none.sock" || fail "ctl without a server: $out"
+echo "$out" | has "cannot reach srvd on $WORK/none.sock" || fail "ctl without a server: $out"
 : >"$WORK/notasocket.sock"
 rc=$("$SRVD" ctl -s "$WORK/notasocket.sock" status >/dev/null 2>&1; echo $?)
 [ "$rc" = 2 ] || fail "ctl on a file that is not a socket: exit $rc"
@@ -22,7 +22,7 @@ start=$(date +%s)
 out=$("$SRVD" ctl -s "$WORK/mute.sock" status 2>&1) && fail "ctl against a mute socket succeeded"
 waited=$(( $(date +%s) - start ))
 kill "$mute" 2>/dev/null || true
-echo "$out" | grep -q "no answer from the server on $WORK/mute.sock within 5 s" || fail "mute socket: $out"
+echo "$out" | has "no answer from the server on $WORK/mute.sock within 5 s" || fail "mute socket: $out"
 [ "$waited" -le 8 ] || fail "ctl waited $waited s"
 pass "ctl without a server: exit 2, 'cannot reach srvd on …'; a mute socket: 'no answer … within 5 s'"
 
@@ -40,10 +40,10 @@ ctl() { "$SRVD" ctl -c "$WORK/srvd.yaml" "$@"; }
 [ "$(stat -c '%a' "$WORK/ctl.sock")" = 660 ] || fail "control socket mode $(stat -c '%a' "$WORK/ctl.sock")"
 
 out=$(ctl status) || fail "status: $out"
-echo "$out" | grep -q "^srvd [0-9.]*, pid $SRVD_PID, up [0-9]* s$" || fail "status header: $out"
-echo "$out" | grep -q "^listen: 127.0.0.1:$PORT \[::1\]:$PORT$" || fail "status listen: $out"
-echo "$out" | grep -q '^zone example.com. serial 2026112601, 27 names$' || fail "status zone: $out"
-echo "$out" | grep -q '^  example.com. ms2: up since ' || fail "status media server: $out"
+echo "$out" | has "^srvd [0-9.]*, pid $SRVD_PID, up [0-9]* s$" || fail "status header: $out"
+echo "$out" | has "^listen: 127.0.0.1:$PORT \[::1\]:$PORT$" || fail "status listen: $out"
+echo "$out" | has '^zone example.com. serial 2026112601, 27 names$' || fail "status zone: $out"
+echo "$out" | has '^  example.com. ms2: up since ' || fail "status media server: $out"
 ctl status --json >"$WORK/status.json" || fail "status --json"
 python3 - "$WORK/status.json" <<'PY' || fail "status --json: $(cat "$WORK/status.json")"
 import json, sys
@@ -63,7 +63,7 @@ out=$(ctl drain ms1) || fail "drain: $out"
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$out" = "drained example.com. ms1" ] || fail "drain said: $out"
 srv=$(q _sip._udp.proxy-a.example.com SRV)
-echo "$srv" | grep -q ms1 && fail "ms1 still in SRV after drain: $srv"
+echo "$srv" | has ms1 && fail "ms1 still in SRV after drain: $srv"
 [ "$(echo "$srv" | awk '{print $NF}' | head -1)" = ms2.example.com. ] || fail "ms2 does not lead: $srv"
 kdig @127.0.0.1 -p "$PORT" +norec proxy-a.example.com NAPTR | grep -q 'ms1.example.com.*127.0.0.11' && fail "ms1 in the NAPTR additional section"
 q proxy-a.example.com A | grep -q 127.0.0.11 && fail "ms1's address still answered for proxy-a"
@@ -71,9 +71,9 @@ ctl status | grep -q '^  example.com. ms1: drained since ' || fail "status after
 curl -sf "http://127.0.0.1:$MPORT/metrics" | has '^srvd_media_server_drained{zone="example.com.",server="ms1"} 1$' || fail "drained metric"
 grep -q 'notice: ctl: drained example.com. ms1' "$WORK/srvd.log" || fail "drain not logged: $(cat "$WORK/srvd.log")"
 out=$(ctl explain --client 127.0.0.1 _sip._udp.proxy-a.example.com SRV) || fail "ctl explain: $out"
-echo "$out" | grep -q "health: the running server's answers, with its media servers' live states and drains" || fail "ctl explain is not live: $out"
-echo "$out" | grep -q 'ms1.example.com' && fail "ctl explain shows the drained ms1: $out"
-echo "$out" | grep -q 'SRV.10 0 5060 ms2.example.com.' || fail "ctl explain answer: $out"
+echo "$out" | has "health: the running server's answers, with its media servers' live states and drains" || fail "ctl explain is not live: $out"
+echo "$out" | has 'ms1.example.com' && fail "ctl explain shows the drained ms1: $out"
+echo "$out" | has 'SRV.10 0 5060 ms2.example.com.' || fail "ctl explain answer: $out"
 "$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.0.1 _sip._udp.proxy-a.example.com SRV | grep -q 'ms1.example.com' ||
   fail "offline explain should not know about the drain"
 pass "drain ms1: out of SRV, NAPTR additional and A; ctl returned in $took ms with the new answers in place; logged; metric 1"
@@ -83,7 +83,7 @@ kill -HUP "$SRVD_PID"
 wait_log 'reloaded' || fail "no reload"
 q _sip._udp.proxy-a.example.com SRV | grep -q ms1 && fail "ms1 back after SIGHUP"
 out=$(ctl reload) || fail "ctl reload: $out"
-echo "$out" | grep -q '^reloaded: 1 zone(s)' || fail "ctl reload said: $out"
+echo "$out" | has '^reloaded: 1 zone(s)' || fail "ctl reload said: $out"
 q _sip._udp.proxy-a.example.com SRV | grep -q ms1 && fail "ms1 back after ctl reload"
 stop_srvd "$SRVD_PID"
 grep -q 'example.com. ms1' "$WORK/state/drains" || fail "drain not in state_dir: $(cat "$WORK/state/drains")"
@@ -97,7 +97,7 @@ out=$(ctl undrain ms1) || fail "undrain: $out"
 rc=$(ctl drain ms9 >/dev/null 2>&1; echo $?)
 [ "$rc" = 1 ] || fail "drain of an unknown server: exit $rc"
 out=$(ctl drain ms9 2>&1 || true)
-echo "$out" | grep -q 'no media server ms9 in any zone' || fail "unknown server message: $out"
+echo "$out" | has 'no media server ms9 in any zone' || fail "unknown server message: $out"
 rc=$(ctl drain ms1 --zone other.example >/dev/null 2>&1; echo $?)
 [ "$rc" = 1 ] || fail "drain in a zone without it: exit $rc"
 pass "undrain brings ms1 back; unknown servers and zones are refused (exit 1)"
@@ -108,7 +108,7 @@ sed -i 's/targets: \[ms1, ms2, ms3\]/targets: [ms1, ms9]/' "$WORK/zones/example.
 out=$(ctl reload 2>&1) && fail "ctl reload of a broken policy succeeded: $out"
 rc=$(ctl reload >/dev/null 2>&1; echo $?)
 [ "$rc" = 1 ] || fail "ctl reload of a broken policy: exit $rc"
-echo "$out" | grep -q "^$WORK/zones/example.com.yaml:[0-9]*:[0-9]*: unknown media server 'ms9'" || fail "no file:line:column: $out"
+echo "$out" | has "^$WORK/zones/example.com.yaml:[0-9]*:[0-9]*: unknown media server 'ms9'" || fail "no file:line:column: $out"
 [ -n "$(q www.example.com A)" ] || fail "the old configuration stopped serving"
 ctl status | grep -q 'last reload: .* FAILED' || fail "status does not show the failed reload"
 curl -sf "http://127.0.0.1:$MPORT/metrics" | has '^srvd_last_reload_success 0$' || fail "reload metric"

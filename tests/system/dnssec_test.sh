@@ -37,9 +37,9 @@ printf 'zones: [zones]\n' >"$WORK/bad/srvd.yaml"
 lines=$(wc -l <"$WORK/bad/zones/example.com.yaml")
 out=$("$SRVD" check -c "$WORK/bad/srvd.yaml" 2>&1) && fail "check accepted bad keys: $out"
 f="$WORK/bad/zones/example.com.yaml"
-echo "$out" | grep -q "^$f:$((lines - 2)):7: key .*nosuchkey.key: cannot open: No such file or directory" \
-  && echo "$out" | grep -q "^$f:$((lines - 1)):7: key .*$other is for zone other.example., not example.com." \
-  && echo "$out" | grep -q "^$f:$lines:7: key .*$rsa: algorithm 8 (RSASHA256) is not supported" \
+echo "$out" | has "^$f:$((lines - 2)):7: key .*nosuchkey.key: cannot open: No such file or directory" \
+  && echo "$out" | has "^$f:$((lines - 1)):7: key .*$other is for zone other.example., not example.com." \
+  && echo "$out" | has "^$f:$lines:7: key .*$rsa: algorithm 8 (RSASHA256) is not supported" \
   || fail "check's errors for bad keys: $out"
 pass "check: a missing key, another zone's key, an unsupported algorithm: each at its keys entry"
 
@@ -51,7 +51,7 @@ v() { delv -a "$WORK/anchor.conf" +root=example.com @127.0.0.1 -p "$PORT" "$@" 2
 validated() { # validated EXPECTED ARGS...
   local expect=$1 out; shift
   out=$(v "$@")
-  echo "$out" | grep -q "^; $expect\$" || fail "delv $*: expected '$expect': $out"
+  echo "$out" | has "^; $expect\$" || fail "delv $*: expected '$expect': $out"
 }
 validated "fully validated" sip.example.com NAPTR
 validated "fully validated" _sip._udp.sip.example.com SRV
@@ -65,7 +65,7 @@ validated "fully validated" x.phones.example.com A   # wildcard CNAME
 sed 's/"\([0-9A-Fa-f]*\)[0-9A-Fa-f]"/"\10"/; t; q1' "$WORK/anchor.conf" >"$WORK/wrong.conf"
 cmp -s "$WORK/anchor.conf" "$WORK/wrong.conf" && sed -i 's/0"/1"/' "$WORK/wrong.conf"
 out=$(delv -a "$WORK/wrong.conf" +root=example.com @127.0.0.1 -p "$PORT" sip.example.com NAPTR 2>&1)
-echo "$out" | grep -q 'fully validated' && fail "delv validated with a wrong trust anchor: $out"
+echo "$out" | has 'fully validated' && fail "delv validated with a wrong trust anchor: $out"
 pass "delv: NAPTR, SRV, the proxy's A, a media server's A, SOA, DNSKEY, CDS and a wildcard's answer fully validated (and nothing with a wrong anchor)"
 
 first() { v "$@" _sip._udp.sip.example.com SRV | awk '$4 == "SRV" {print $8; exit}'; }
@@ -81,7 +81,7 @@ validated "negative response, fully validated" _udp.sip.example.com A   # an ENT
 # A wildcard CNAME to a name without the type: the CNAME validates and the
 # target's NODATA (with its NSEC) is what delv caches.
 out=$(v y.phones.example.com TXT)
-echo "$out" | grep -q '^; fully validated$' && echo "$out" | grep -q '^; sip.example.com. NSEC ' \
+echo "$out" | has '^; fully validated$' && echo "$out" | has '^; sip.example.com. NSEC ' \
   && ! echo "$out" | grep -Eq 'bogus|insecure|no valid' || fail "delv y.phones.example.com TXT: $out"
 pass "delv: missing name, missing type, empty non-terminal, wildcard CNAME to no data: validated denials"
 
@@ -90,7 +90,7 @@ start_unbound unbound "$PORT" "subnetcache validator iterator" "  trust-anchor: 
 via() { kdig @127.0.0.1 -p "$UPORT" +dnssec "$@"; }
 ad() { # ad ARGS...: Unbound's answer has the AD flag (validated secure)
   local out; out=$(via "$@")
-  echo "$out" | grep -q '^;; Flags:.* ad' || fail "Unbound did not validate $*: $out $(tail -5 "$WORK/unbound.log")"
+  echo "$out" | has '^;; Flags:.* ad' || fail "Unbound did not validate $*: $out $(tail -5 "$WORK/unbound.log")"
 }
 ad sip.example.com NAPTR
 ad -b 127.0.0.1 _sip._udp.sip.example.com SRV
@@ -135,11 +135,11 @@ done
 nv() { delv -a "$WORK/anchor.conf" +root=example.com @127.0.0.1 -p "$NSD_PORT" "$@" 2>&1; }
 for query in "sip.example.com NAPTR" "_sip._udp.sip.example.com SRV" "example.com DNSKEY" "x.phones.example.com A"; do
   out=$(nv $query)
-  echo "$out" | grep -q '^; fully validated$' || { tail -5 "$WORK/nsd/nsd.log" >&2; fail "delv via NSD: $query: $out"; }
+  echo "$out" | has '^; fully validated$' || { tail -5 "$WORK/nsd/nsd.log" >&2; fail "delv via NSD: $query: $out"; }
 done
 for query in "nothing-here.example.com A" "sip.example.com TXT" "_udp.sip.example.com A"; do
   out=$(nv $query)
-  echo "$out" | grep -q '^; negative response, fully validated$' || fail "delv via NSD: $query: $out"
+  echo "$out" | has '^; negative response, fully validated$' || fail "delv via NSD: $query: $out"
 done
 pass "NSD secondary (AXFR of the signed zone): answers, a wildcard and denials fully validated by delv"
 
@@ -147,7 +147,7 @@ pass "NSD secondary (AXFR of the signed zone): answers, a wildcard and denials f
 # the NOTIFY brings them to NSD, whose answers still validate.
 out=$("$SRVD" ctl -c "$WORK/srvd-xfr.yaml" sign example.com) || fail "ctl sign: $out"
 signed_serial=$(q example.com SOA | awk '{print $7}')
-[ "$signed_serial" -gt "$serial" ] && echo "$out" | grep -q "^signed example.com. serial $signed_serial, valid until " \
+[ "$signed_serial" -gt "$serial" ] && echo "$out" | has "^signed example.com. serial $signed_serial, valid until " \
   || fail "ctl sign: serial $serial -> $signed_serial: $out"
 for _ in $(seq 1 100); do
   [ "$(kdig @127.0.0.1 -p "$NSD_PORT" +short +time=1 +retry=0 example.com SOA 2>/dev/null | awk '{print $3}')" = "$signed_serial" ] && break
@@ -156,7 +156,7 @@ done
 [ "$(kdig @127.0.0.1 -p "$NSD_PORT" +short example.com SOA | awk '{print $3}')" = "$signed_serial" ] \
   || fail "NSD did not get serial $signed_serial after ctl sign"
 out=$(nv sip.example.com NAPTR)
-echo "$out" | grep -q '^; fully validated$' || fail "delv via NSD after ctl sign: $out"
+echo "$out" | has '^; fully validated$' || fail "delv via NSD after ctl sign: $out"
 "$SRVD" ctl -c "$WORK/srvd-xfr.yaml" sign nosuch.example >/dev/null 2>&1 && fail "ctl sign of an unknown zone succeeded"
 serial=$signed_serial
 pass "ctl sign: serial $signed_serial NOTIFYed and transferred by NSD, still fully validated; an unknown zone is refused"
@@ -183,10 +183,10 @@ done
 kv() { delv -a "$WORK/anchor.conf" +root=example.com @127.0.0.1 -p "$KNOT_PORT" "$@" 2>&1; }
 for query in "sip.example.com NAPTR" "x.phones.example.com A"; do
   out=$(kv $query)
-  echo "$out" | grep -q '^; fully validated$' || { cat "$WORK/knot/knot.log" >&2; fail "delv via Knot: $query: $out"; }
+  echo "$out" | has '^; fully validated$' || { cat "$WORK/knot/knot.log" >&2; fail "delv via Knot: $query: $out"; }
 done
 out=$(kv nothing-here.example.com A)
-echo "$out" | grep -q '^; negative response, fully validated$' || fail "delv via Knot: missing name: $out"
+echo "$out" | has '^; negative response, fully validated$' || fail "delv via Knot: missing name: $out"
 pass "Knot secondary: answers, a wildcard and a missing name fully validated by delv"
 
 # Signatures made per query are counted, and a flood of random names with DO

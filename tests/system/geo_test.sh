@@ -34,31 +34,31 @@ pass "dig -b 127.0.1.1 shows the West ordering"
 
 subnet() { kdig @127.0.0.1 -p "$PORT" -b 127.0.0.1 +subnet="$1" _sip._udp.sip.example.com SRV; }
 out=$(subnet 192.0.2.0/24)
-echo "$out" | grep -q 'CLIENT-SUBNET: 192.0.2.0/24/24' || fail "ECS scope for 192.0.2.0/24: $out"
+echo "$out" | has 'CLIENT-SUBNET: 192.0.2.0/24/24' || fail "ECS scope for 192.0.2.0/24: $out"
 [ "$(echo "$out" | awk '$1 !~ /^;/ && $4=="SRV"{print $8}' | head -1)" = ms3.example.com. ] || fail "ECS west: $out"
 out=$(subnet 2001:db8:1::/56)
-echo "$out" | grep -q 'CLIENT-SUBNET: 2001:db8:1::/56/48' || fail "IPv6 ECS scope: $out"
+echo "$out" | has 'CLIENT-SUBNET: 2001:db8:1::/56/48' || fail "IPv6 ECS scope: $out"
 [ "$(echo "$out" | awk '$1 !~ /^;/ && $4=="SRV"{print $8}' | head -1)" = ms1.example.com. ] || fail "IPv6 ECS east: $out"
 out=$(subnet 127.0.1.0/24)
-echo "$out" | grep -q 'CLIENT-SUBNET: 127.0.1.0/24/0' || fail "private ECS must fall back with scope 0: $out"
+echo "$out" | has 'CLIENT-SUBNET: 127.0.1.0/24/0' || fail "private ECS must fall back with scope 0: $out"
 [ "$(echo "$out" | awk '$1 !~ /^;/ && $4=="SRV"{print $8}' | head -1)" = ms1.example.com. ] || fail "fallback to source (east): $out"
 out=$(kdig @127.0.0.1 -p "$PORT" +subnet=192.0.2.0/24 _sip._udp.proxy-a.example.com SRV)
-echo "$out" | grep -q 'CLIENT-SUBNET: 192.0.2.0/24/0' || fail "static answer must carry scope 0: $out"
+echo "$out" | has 'CLIENT-SUBNET: 192.0.2.0/24/0' || fail "static answer must carry scope 0: $out"
 pass "regions by ECS, with scopes (kdig +subnet)"
 
 # explain and export --region tell the same story.
 ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.1.1 _sip._udp.sip.example.com SRV)
-echo "$ex" | grep -q 'region west: .*matches US-CA' || fail "explain: $ex"
-echo "$ex" | grep -q 'subdivision (subdivisions/0/iso_code) = CA' || fail "explain fields: $ex"
+echo "$ex" | has 'region west: .*matches US-CA' || fail "explain: $ex"
+echo "$ex" | has 'subdivision (subdivisions/0/iso_code) = CA' || fail "explain fields: $ex"
 echo "$ex" | grep -A1 '^answer:$' | grep -q 'SRV.10 0 5060 ms3.example.com.' || fail "explain answer: $ex"
 echo "$ex" | grep -Eq 'WHEN|Query time|SECTION' && fail "explain prints made-up or empty lines: $ex"
 ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.2.1 --ecs 203.0.113.0/24 _sip._udp.sip.example.com SRV)
 echo "$ex" | grep -Eq 'region central, ordering variant [0-9]+ of 16 \(chosen by the client.s /24\), ECS scope /24' ||
   fail "explain does not name the ordering variant: $ex"
 ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.2.1 --ecs 203.0.113.0/20 _sip._udp.sip.example.com SRV)
-echo "$ex" | grep -q 'chosen by the client.s /20' || fail "explain: variant subnet of a /20 ECS: $ex"
+echo "$ex" | has 'chosen by the client.s /20' || fail "explain: variant subnet of a /20 ECS: $ex"
 ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.0.1 --ecs 127.0.3.0/24 sip.example.com NAPTR)
-echo "$ex" | grep -q 'private or unroutable' || fail "explain private ECS: $ex"
+echo "$ex" | has 'private or unroutable' || fail "explain private ECS: $ex"
 "$SRVD" export -c "$WORK/srvd.yaml" example.com --region west | has '_sip._udp.sip.example.com.	60	IN	SRV	10 0 5060 ms3' \
   || fail "export --region west"
 pass "explain and export --region"

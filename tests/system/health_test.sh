@@ -135,16 +135,16 @@ pass "OPTIONS over TCP (100 Trying skipped, 200 decides) and tcp-connect: up whi
 for _ in $(seq 1 40); do [ "$(gauge none.example ms31)" = 0 ] && break; sleep 0.05; done
 [ "$(gauge none.example ms31)" = 0 ] || fail "ms31 (nothing listening) not down"
 out=$(kdig @127.0.0.1 -p "$PORT" +norec _sip._udp.dead.none.example SRV)
-echo "$out" | grep -q 'status: NOERROR' && [ -z "$(q _sip._udp.dead.none.example SRV)" ] || fail "serve-none SRV: $out"
+echo "$out" | has 'status: NOERROR' && [ -z "$(q _sip._udp.dead.none.example SRV)" ] || fail "serve-none SRV: $out"
 [ -z "$(q dead.none.example A)" ] || fail "serve-none A: $(q dead.none.example A)"
 out=$(kdig @127.0.0.1 -p "$PORT" +norec dead.none.example NAPTR)
-echo "$out" | grep -q 'status: NOERROR' || fail "serve-none NAPTR: $out"
+echo "$out" | has 'status: NOERROR' || fail "serve-none NAPTR: $out"
 echo "$out" | grep -Eq 'IN[[:space:]]+(SRV|A)[[:space:]]' && fail "serve-none NAPTR carries SRV or addresses: $out"
 east=$(kdig @127.0.0.1 -p "$PORT" +norec +subnet=198.51.100.0/24 _sip._udp.geo.none.example SRV)
-echo "$east" | grep -q 'CLIENT-SUBNET: 198.51.100.0/24/[1-9]' || fail "serve-none east: no ECS scope: $east"
-echo "$east" | grep -q '192.0.2.3[12]\|ms3[12]' && fail "serve-none east is not empty: $east"
+echo "$east" | has 'CLIENT-SUBNET: 198.51.100.0/24/[1-9]' || fail "serve-none east: no ECS scope: $east"
+echo "$east" | has '192.0.2.3[12]\|ms3[12]' && fail "serve-none east is not empty: $east"
 west=$(kdig @127.0.0.1 -p "$PORT" +norec +noall +answer +subnet=192.0.2.0/24 _sip._udp.geo.none.example SRV)
-echo "$west" | grep -q 'ms32.none.example.' || fail "serve-none: west lost its live server: $west"
+echo "$west" | has 'ms32.none.example.' || fail "serve-none: west lost its live server: $west"
 pass "all_down: serve-none: SRV, A and NAPTR's additional empty; GeoIP east emptied with scope $(echo "$east" | grep -o '198.51.100.0/24/[0-9]*'), west still ms32"
 
 # interval 0.3 s x down_after 2 = 0.6 s, plus a probe's timeout and a margin.
@@ -163,9 +163,9 @@ tail -n +"$((log_mark + 1))" "$WORK/srvd.log" | has 'health: answers of 2 zone(s
 pass "the partner zone sharing ms1 follows the same probe (one probe, both zones rebuilt, not a third)"
 [ "$(q p.example.com A | awk '{print $5}')" = 192.0.2.22 ] || fail "proxy A must follow the first remaining tier"
 naptr=$(kdig @127.0.0.1 -p "$PORT" +norec p.example.com NAPTR)
-echo "$naptr" | grep -q 'status: NOERROR' && echo "$naptr" | grep -q '192.0.2.22' && echo "$naptr" | grep -q '192.0.2.23' \
+echo "$naptr" | has 'status: NOERROR' && echo "$naptr" | has '192.0.2.22' && echo "$naptr" | has '192.0.2.23' \
   || fail "NAPTR without the remaining servers' addresses: $naptr"
-echo "$naptr" | grep -q '192.0.2.21' && fail "ms1 still in the NAPTR additional section"
+echo "$naptr" | has '192.0.2.21' && fail "ms1 still in the NAPTR additional section"
 pass "proxy A/AAAA and the NAPTR additional section drop ms1 too"
 
 # A reload while ms1 is down: the new answers are built with its state, and
@@ -221,8 +221,8 @@ pass "all down: fail-open serves all three"
 start_ms 1 200; start_ms 2 503; start_ms 3 200
 took=$(wait_for "10 ms1 20 ms3" 3.0) || fail "503 must drain ms2: $(targets)"
 metrics=$(curl -sf "http://127.0.0.1:$MPORT/metrics")
-echo "$metrics" | grep -q 'srvd_media_server_draining{zone="example.com.",server="ms2"} 1' || fail "draining gauge"
-echo "$metrics" | grep -q 'srvd_media_server_up{zone="example.com.",server="ms1"} 1' || fail "up gauge"
+echo "$metrics" | has 'srvd_media_server_draining{zone="example.com.",server="ms2"} 1' || fail "draining gauge"
+echo "$metrics" | has 'srvd_media_server_up{zone="example.com.",server="ms1"} 1' || fail "up gauge"
 pass "503: ms2 drained while others are up (${took}s)"
 stop_ms 1; stop_ms 3
 took=$(wait_for "10 ms2" 3.0) || fail "a draining server must be kept when nothing better is up: $(targets)"

@@ -32,9 +32,9 @@ for addr in 127.0.0.1 127.0.0.55 127.3.2.1 192.0.2.53 ::1 2001:db8:53::53 2001:d
   for tries in 1 2 3 4; do # each worker has its own socket: reach both
     out=$(in_ns dig @"$addr" -p "$P" +time=2 +tries=1 +norec _sip._udp.proxy-a.example.com SRV 2>&1) \
       || fail "UDP to $addr: no answer from it: $out"
-    echo "$out" | grep -q 'unexpected source' && fail "UDP to $addr answered from elsewhere: $out"
-    echo "$out" | grep -q "SERVER: $addr#$P" || fail "UDP to $addr: $out"
-    echo "$out" | grep -q 'status: NOERROR' || fail "UDP to $addr: $out"
+    echo "$out" | has 'unexpected source' && fail "UDP to $addr answered from elsewhere: $out"
+    echo "$out" | has "SERVER: $addr#$P" || fail "UDP to $addr: $out"
+    echo "$out" | has 'status: NOERROR' || fail "UDP to $addr: $out"
   done
   out=$(in_ns kdig @"$addr" -p "$P" +tcp +time=2 +retry=0 +noall +answer _sip._udp.proxy-a.example.com SRV) \
     || fail "TCP to $addr"
@@ -55,7 +55,7 @@ for listen in "127.0.0.1:$PORT" "0.0.0.0:$PORT" "[::1]:$PORT"; do
   out=$(timeout 10 "$SRVD" serve -c "$WORK/second.yaml" --allow-root --listen "$listen" 2>&1) \
     && fail "a second srvd started on $listen"
   want="cannot listen on $listen: already served by another process"
-  echo "$out" | grep -qF "$want" || fail "second srvd on $listen: expected '$want', got: $out"
+  echo "$out" | has -F "$want" || fail "second srvd on $listen: expected '$want', got: $out"
 done
 pass "a second srvd on a served address (same, wildcard, IPv6) exits 1 naming it"
 
@@ -85,5 +85,5 @@ pass "a restart on the same address serves again"
 # Bind errors name the address they are about.
 out=$(timeout 10 "$SRVD" serve -c "$WORK/second.yaml" --allow-root --listen "192.0.2.99:$(free_port)" 2>&1) \
   && fail "served on an address this host does not have"
-echo "$out" | grep -q 'cannot listen on 192.0.2.99:[0-9]*: .*' || fail "bind error without the address: $out"
+echo "$out" | has 'cannot listen on 192.0.2.99:[0-9]*: .*' || fail "bind error without the address: $out"
 pass "a bind error names the address: $(echo "$out" | grep -o 'cannot listen.*')"

@@ -48,7 +48,7 @@ view() {
   status=$(echo "$out" | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
   echo "status $status"
   echo "$out" | awk '/^;; ANSWER SECTION/{f=1;next} /^;; [A-Z]/{f=0} /^$/{f=0} f' | sort
-  if [ "$status" != NOERROR ] || ! echo "$out" | grep -q 'ANSWER SECTION'; then
+  if [ "$status" != NOERROR ] || ! echo "$out" | has 'ANSWER SECTION'; then
     echo "$out" | awk '/^;; AUTHORITY SECTION/{f=1;next} /^;; [A-Z]/{f=0} /^$/{f=0} f' | sort
   fi
 }

@@ -25,7 +25,7 @@ getent passwd srvd >/dev/null || fail "no srvd user after install"
 [ -x /usr/sbin/srvd ] && [ -f /usr/share/man/man8/srvd.8 ] && [ -f /usr/lib/systemd/system/srvd.service ] || fail "files missing"
 [ "$(stat -c %U /var/lib/srvd)" = srvd ] || fail "/var/lib/srvd not owned by srvd"
 out=$(/usr/sbin/srvd check -c /etc/srvd/srvd.yaml 2>&1) || fail "check of the packaged configuration: $out"
-echo "$out" | grep -q 'warning' && fail "the packaged configuration draws warnings: $out"
+echo "$out" | has 'warning' && fail "the packaged configuration draws warnings: $out"
 if command -v systemd-analyze >/dev/null; then
   out=$(systemd-analyze verify /usr/lib/systemd/system/srvd.service 2>&1) || fail "systemd-analyze verify: $out"
 fi

@@ -9,7 +9,7 @@ chmod -R a+rX "$WORK"
 P=$(free_port)
 printf 'listen: ["127.0.0.1:%s"]\nzones: [zones]\n' "$P" >"$WORK/root.yaml"
 out=$(timeout 10 "$SRVD" serve -c "$WORK/root.yaml" 2>&1) && fail "ran as root without user: or --allow-root"
-echo "$out" | grep -q 'refusing to run as root' || fail "no reason given: $out"
+echo "$out" | has 'refusing to run as root' || fail "no reason given: $out"
 pass "refuses to run as root without user:"
 
 printf 'listen: ["127.0.0.1:%s"]\nzones: [zones]\nuser: nobody\n' "$P" >"$WORK/nobody.yaml"
@@ -46,5 +46,5 @@ pass "warns at start when the user cannot read what a reload reads"
 
 printf 'listen: ["127.0.0.1:%s"]\nzones: [zones]\nuser: no-such-user-here\n' "$P" >"$WORK/bad.yaml"
 out=$(timeout 10 "$SRVD" serve -c "$WORK/bad.yaml" 2>&1) && fail "ran with an unknown user"
-echo "$out" | grep -q 'no such user' || fail "unknown user not reported: $out"
+echo "$out" | has 'no such user' || fail "unknown user not reported: $out"
 pass "an unknown user is an error"

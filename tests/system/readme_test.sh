@@ -37,8 +37,8 @@ PIDS+=("$srvd_pid")
 pass "the first command builds and serves (srvd pid $srvd_pid)"
 
 out=$(bash -c "$dig_line") || fail "$dig_line: $out"
-echo "$out" | grep -q 'status: NOERROR' || fail "$dig_line: $out"
-echo "$out" | grep -q 'flags: qr aa' || fail "$dig_line: not authoritative: $out"
+echo "$out" | has 'status: NOERROR' || fail "$dig_line: $out"
+echo "$out" | has 'flags: qr aa' || fail "$dig_line: not authoritative: $out"
 srv=$(echo "$out" | awk '/^;; ANSWER SECTION/{f=1;next} /^$/{f=0} f && $4=="SRV"{print $5, $8}')
 [ "$srv" = $'10 ms3.example.com.\n20 ms2.example.com.\n30 ms1.example.com.' ] ||
   fail "$dig_line: expected ms3, ms2, ms1 as the README says; got: $srv"

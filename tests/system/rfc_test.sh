@@ -56,7 +56,7 @@ shape() {
   [ -n "$h" ] || { echo "no reply"; return; }
   local opt=no
   # The OPT is the last record: root owner, TYPE 41 (00 00 29).
-  [ $((16#${h:20:4})) -gt 0 ] && echo "$h" | grep -q '000029' && opt=yes
+  [ $((16#${h:20:4})) -gt 0 ] && echo "$h" | has '000029' && opt=yes
   echo "rcode=$((16#${h:7:1})) qd=$((16#${h:8:4})) an=$((16#${h:12:4})) ar=$((16#${h:20:4})) opt=$opt"
 }
 WWW=03777777076578616d706c6503636f6d00   # www.example.com
@@ -82,8 +82,8 @@ check "QCLASS ANY: answered from IN" "rcode=0 qd=1 an=1 ar=1 opt=yes" "abcd00000
 # EDE 20 on REFUSED outside our zones, as Knot sends it.
 for port in "$PORT" "$KNOT_PORT"; do
   out=$(dig @127.0.0.1 -p "$port" +norec www.example.org A)
-  echo "$out" | grep -q 'status: REFUSED' || fail "example.org on $port: $out"
-  echo "$out" | grep -q 'EDE: 20 (Not Authoritative)' || fail "no EDE 20 from $port: $out"
+  echo "$out" | has 'status: REFUSED' || fail "example.org on $port: $out"
+  echo "$out" | has 'EDE: 20 (Not Authoritative)' || fail "no EDE 20 from $port: $out"
 done
 pass "REFUSED outside our zones carries EDE 20 (Not Authoritative), as Knot"
 
@@ -93,7 +93,7 @@ size() { kdig @127.0.0.1 -p "$1" +norec +edns "${@:2}" 2>&1 | sed -n 's/.*Receiv
 ours=$(size "$PORT" host.big.example.com A); theirs=$(size "$KNOT_PORT" host.big.example.com A)
 [ -n "$ours" ] && [ "$ours" -le "$theirs" ] || fail "10-NS referral: srvd $ours bytes, Knot $theirs"
 out=$(dig @127.0.0.1 -p "$PORT" +norec +noedns +ignore host.big.example.com A)
-echo "$out" | grep -q 'flags: qr tc;' || fail "referral without EDNS whose glue does not fit: no TC: $out"
+echo "$out" | has 'flags: qr tc;' || fail "referral without EDNS whose glue does not fit: no TC: $out"
 glue=$(echo "$out" | awk '/^;; ADDITIONAL SECTION/{f=1;next} /^$/{f=0} f' | wc -l)
 [ "$glue" -gt 0 ] && [ "$glue" -lt 20 ] || fail "referral without EDNS: $glue glue records"
 pass "10-NS referral: srvd $ours bytes, Knot $theirs; without EDNS $glue of 20 glue records and TC"
@@ -104,7 +104,7 @@ out=$(dig @127.0.0.1 -p "$PORT" +norec +noedns proxy-b.example.com NAPTR)
 add=$(echo "$out" | awk '/^;; ADDITIONAL SECTION/{f=1;next} /^$/{f=0} f{print $1, $4}' | head -7 | tr '\n' ' ')
 [ "$add" = "_sip._udp.proxy-b.example.com. SRV _sip._udp.proxy-b.example.com. SRV _sip._udp.proxy-b.example.com. SRV ms3.example.com. A ms3.example.com. AAAA ms2.example.com. A ms1.example.com. A " ] \
   || fail "NAPTR without EDNS, additional: $add"
-echo "$out" | grep -q 'flags: qr aa;' || fail "NAPTR without EDNS: $out"
+echo "$out" | has 'flags: qr aa;' || fail "NAPTR without EDNS: $out"
 pass "proxy-b NAPTR without EDNS: $(echo "$out" | sed -n 's/.*MSG SIZE  rcvd: //p') bytes, the first SRV set then its addresses"
 
 # A proxy whose first tier is IPv6-only still gives an IPv4-only phone an A:
@@ -117,14 +117,14 @@ pass "IPv6-only first tier: AAAA from it, A from the next tier"
 # CH TXT give the configured name, as Knot's `nsid` and `identity` do.
 for port in "$PORT" "$KNOT_PORT"; do
   out=$(dig @127.0.0.1 -p "$port" +norec +nsid www.example.com A)
-  echo "$out" | grep -q 'NSID: .*("ns-test-7")' || fail "NSID from $port: $out"
+  echo "$out" | has 'NSID: .*("ns-test-7")' || fail "NSID from $port: $out"
   for name in id.server hostname.bind; do
     txt=$(dig @127.0.0.1 -p "$port" +norec +short CH TXT "$name")
     [ "$txt" = '"ns-test-7"' ] || fail "$name CH TXT from $port: $txt"
   done
 done
 out=$(dig @127.0.0.1 -p "$PORT" +norec www.example.com A)
-echo "$out" | grep -q 'NSID' && fail "NSID sent to a query that did not ask: $out"
+echo "$out" | has 'NSID' && fail "NSID sent to a query that did not ask: $out"
 pass "NSID and id.server / hostname.bind CH TXT: ns-test-7, as Knot"
 
 # A rate-limit slip (TC, so the client retries over TCP) keeps the OPT.
@@ -144,5 +144,5 @@ h=$slipped
 [ "$(shape "$h")" = "rcode=0 qd=1 an=0 ar=1 opt=yes" ] || fail "slip: $(shape "$h") ($h)"
 pass "a rate-limit slip: TC, the question and the OPT ($(( ${#h} / 2 )) bytes)"
 out=$(dig @127.0.0.1 -p "$PORT" +norec CH TXT id.server)
-echo "$out" | grep -q 'status: REFUSED' || fail "id.server without nsid: $out"
+echo "$out" | has 'status: REFUSED' || fail "id.server without nsid: $out"
 pass "without nsid: id.server CH TXT is REFUSED"

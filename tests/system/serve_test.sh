@@ -6,8 +6,8 @@ start_srvd "$SRC/conf/srvd.yaml"
 
 # proxy-b lists ms3, ms2, ms1 at 10, 20, 30, with addresses in additional.
 out=$(dig @127.0.0.1 -p "$PORT" _sip._udp.proxy-b.example.com SRV +norec)
-echo "$out" | grep -q 'status: NOERROR' || fail "SRV status: $out"
-echo "$out" | grep -q 'flags: qr aa;' || fail "SRV flags: $out"
+echo "$out" | has 'status: NOERROR' || fail "SRV status: $out"
+echo "$out" | has 'flags: qr aa;' || fail "SRV flags: $out"
 srv=$(echo "$out" | awk '/^;; ANSWER SECTION/{f=1;next} /^$/{f=0} f && $4=="SRV"{print $5, $8}')
 [ "$srv" = $'10 ms3.example.com.\n20 ms2.example.com.\n30 ms1.example.com.' ] || fail "SRV order: $srv"
 add=$(echo "$out" | awk '/^;; ADDITIONAL SECTION/{f=1;next} /^$/{f=0} f{print $1, $4, $5}')
@@ -60,7 +60,7 @@ stop_srvd "$SRVD_PID" INT || fail "SIGINT while answering: not a clean stop"
 grep -q stopped "$WORK/srvd.log" || fail "no 'stopped' after SIGINT"
 wait "$perf" || true; kill "$tcp_load" 2>/dev/null || true; wait "$tcp_load" 2>/dev/null || true
 codes=$(grep 'Response codes:' "$WORK/dnsperf.log")
-echo "$codes" | grep -q 'NOERROR' && ! echo "$codes" | grep -Eq 'SERVFAIL|REFUSED|FORMERR' \
+echo "$codes" | has 'NOERROR' && ! echo "$codes" | grep -Eq 'SERVFAIL|REFUSED|FORMERR' \
   || fail "answers before SIGINT: $codes"
 pass "SIGINT under load (dnsperf + TCP): stopped cleanly, exit 0; $(echo "$codes" | sed 's/.*codes: *//')"
 
