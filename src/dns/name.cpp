@@ -7,10 +7,14 @@
 
 namespace srvd::dns {
 
+std::string absolute(std::string text) {
+    if (!text.empty() && text.back() != '.') text.push_back('.');
+    return text;
+}
+
 std::optional<std::string> name_from_text(std::string_view text) {
-    std::string s(text);
-    if (s.empty()) return std::nullopt;
-    if (s.back() != '.') s.push_back('.');
+    if (text.empty()) return std::nullopt;
+    const std::string s = absolute(std::string(text));
     ldns_rdf* rdf = nullptr;
     if (ldns_str2rdf_dname(&rdf, s.c_str()) != LDNS_STATUS_OK || !rdf) return std::nullopt;
     std::string wire(rdf_bytes(rdf));

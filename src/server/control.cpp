@@ -1,6 +1,7 @@
 #include "server/control.hpp"
 
 #include "config/load_error.hpp"
+#include "dns/name.hpp"
 #include "util/iso_time.hpp"
 #include "util/log.hpp"
 #include "zone/health_ordering.hpp"
@@ -97,8 +98,7 @@ std::vector<health::ServerHealth> Control::states(const config::ZonePolicy& zone
 
 Reply Control::drain(const std::string& server, const std::string& zone_name, bool on) {
     std::vector<std::string> zones;
-    std::string fqdn_zone = zone_name;
-    if (!fqdn_zone.empty() && fqdn_zone.back() != '.') fqdn_zone += '.';
+    const std::string fqdn_zone = dns::absolute(zone_name);
     for (const auto& z : current_->zones) {
         const config::ZonePolicy& p = z.data->policy;
         if (!fqdn_zone.empty() && p.zone != fqdn_zone) continue;

@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include "config/load_error.hpp"
+#include "dns/name.hpp"
 #include "engine/explain.hpp"
 #include "metrics/http_server.hpp"
 #include "net/address_in_use.hpp"
@@ -159,9 +160,7 @@ Reply Server::command(const std::vector<std::string>& words) {
     }
     if (what == "explain") return explain(words);
     if (what == "sign") { // knotc zone-sign: new signatures now, due or not
-        std::string zone;
-        if (words.size() > 1) zone = words[1];
-        if (!zone.empty() && zone.back() != '.') zone += '.';
+        const std::string zone = dns::absolute(words.size() > 1 ? words[1] : "");
         return control_plane_->renew_signatures(std::time(nullptr), &zone);
     }
     return {2, "unknown command '" + what + "' (status, drain, undrain, reload, explain, sign)\n"};
