@@ -133,8 +133,11 @@ void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
 }
 
 void Control::send_notifies(const zone::Loaded& loaded) {
+    // The targets from the snapshot, not loaded.config: a renewal or `ctl
+    // sign` makes a Loaded with no config of its own, and its NOTIFYs went
+    // nowhere (secondaries kept the old signatures until their refresh).
     for (const auto& [zone, serial] : loaded.notify)
-        notifier_.notify(loaded.config.transfer, zone, serial);
+        notifier_.notify(loaded.snapshot->transfer, zone, serial);
 }
 
 void Control::apply_health() {
