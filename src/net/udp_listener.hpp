@@ -1,8 +1,10 @@
 #pragma once
-// One UDP socket of one worker: waits for readability with Asio, then drains
-// the socket with recvmmsg/sendmmsg until it would block. Per-datagram async
-// receive costs a handler dispatch and two system calls per query; batching
-// amortises both.
+// One UDP socket of one worker, served by a thread of its own that blocks in
+// recvmmsg and answers each batch with one sendmmsg: two system calls per
+// batch, as the bench's echo server makes. Waiting through the worker's
+// io_context (epoll_wait, then Asio's epoll_ctl re-arm of every wait) cost
+// two more per wakeup, and at loads below saturation batches are a few
+// datagrams, so those calls were a large part of each answer's CPU.
 #include "metrics/counters.hpp"
 #include "query/rate_limiter.hpp"
 #include "zone/snapshot_holder.hpp"
@@ -15,6 +17,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <atomic>
 #include <vector>
 
 namespace srvd::net {
@@ -26,7 +29,12 @@ class UdpListener {
     UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
                 const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters,
                 std::shared_ptr<query::RrlTable> rrl);
-    void start();
+    ~UdpListener();
+    UdpListener(const UdpListener&) = delete;
+    UdpListener& operator=(const UdpListener&) = delete;
+    // Answers until close(), in the calling thread.
+    void run();
+    // From any thread; run() returns within a batch.
     void close();
 
   private:
@@ -46,10 +54,6 @@ class UdpListener {
         std::uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo))];
     };
 
-    // Batches answered per wakeup before yielding to the io_context.
-    static constexpr std::size_t batches_per_wakeup = 16;
-
-    void on_readable();
     // recvmmsg into the input slots: the number received, or <= 0.
     int receive_batch();
     // Answers `received` queries into the output slots; returns how many replies.
@@ -59,7 +63,7 @@ class UdpListener {
     // Sets a reply's source address to the destination address of its query.
     void reply_from_query_destination(std::size_t query, std::size_t reply);
 
-    boost::asio::ip::udp::socket socket_;
+    int fd_ = -1;
     const zone::SnapshotHolder& holder_;
     metrics::WorkerCounters& counters_;
     query::RateLimiter limiter_;
@@ -73,6 +77,7 @@ class UdpListener {
     // Only a wildcard socket (0.0.0.0, [::]) can receive on several
     // addresses, so only it asks the kernel where each query arrived.
     bool wildcard_ = false;
+    std::atomic<bool> closed_{false};
     std::array<Control, batch> in_control_{}, out_control_{};
 };
 

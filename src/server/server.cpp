@@ -24,11 +24,15 @@
 namespace srvd::server {
 namespace asio = boost::asio;
 
+// A worker: one thread running TCP (and its timers) in an io_context, and
+// one thread per UDP socket blocking in recvmmsg (net/udp_listener.hpp). Each
+// UDP thread counts in counters of its own: a counter has one writer.
 struct Server::Worker {
     asio::io_context io{1}; // one thread per context: no internal locking needed
     std::vector<std::unique_ptr<net::UdpListener>> udp;
     std::vector<std::shared_ptr<net::TcpListener>> tcp;
     std::thread thread;
+    std::vector<std::thread> udp_threads;
 };
 
 Server::Server(ServeOptions options)
@@ -102,8 +106,8 @@ bool Server::create_listeners() {
         metrics::WorkerCounters& counters = registry_.add_worker();
         for (const auto& ep : listen_) {
             try {
-                w->udp.push_back(
-                    std::make_unique<net::UdpListener>(w->io, ep, holder_, counters, rrl_table_));
+                w->udp.push_back(std::make_unique<net::UdpListener>(
+                    w->io, ep, holder_, registry_.add_worker(), rrl_table_));
                 w->tcp.push_back(std::make_shared<net::TcpListener>(
                     w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder_, tcp_limits_,
                     counters, transfers_.get_executor()));
@@ -210,11 +214,14 @@ void Server::start_workers() {
         [this] { run_guarded(transfers_, "transfer thread", registry_.internal_errors); });
     for (std::size_t i = 0; i < workers_.size(); ++i) {
         Worker& w = *workers_[i];
-        for (auto& u : w.udp) u->start();
+        const std::string name = "worker " + std::to_string(i + 1);
+        for (auto& u : w.udp)
+            w.udp_threads.emplace_back([this, u = u.get(), name] {
+                run_guarded([u] { u->run(); }, name + " udp", registry_.internal_errors);
+            });
         for (auto& t : w.tcp) t->start();
-        w.thread = std::thread([this, &w, i] {
-            run_guarded(w.io, "worker " + std::to_string(i + 1), registry_.internal_errors);
-        });
+        w.thread =
+            std::thread([this, &w, name] { run_guarded(w.io, name, registry_.internal_errors); });
     }
 }
 
@@ -233,11 +240,12 @@ void Server::stop() {
         control_plane_->stop();
         if (metrics_server_) metrics_server_->close();
         if (control_socket_) control_socket_->close();
-        for (auto& w : workers_)
+        for (auto& w : workers_) {
+            for (auto& u : w->udp) u->close();
             asio::post(w->io, [&w = *w] {
-                for (auto& u : w.udp) u->close();
                 for (auto& t : w.tcp) t->close();
             });
+        }
     });
 }
 
@@ -254,7 +262,10 @@ int Server::run() {
     wait_for_signal();
     // The control loop ends when the workers have; signals keep it alive until then.
     std::thread waiter([this] {
-        for (auto& w : workers_) w->thread.join();
+        for (auto& w : workers_) {
+            w->thread.join();
+            for (auto& t : w->udp_threads) t.join();
+        }
         asio::post(control_, [this] { signals_.cancel(); });
     });
     control_.run();

@@ -20,3 +20,15 @@ TEST_CASE("a job that throws is logged and counted, and the jobs after it still 
     CHECK(ran == 2);
     CHECK(failures.load() == 2);
 }
+
+TEST_CASE("a listener loop that throws is counted and entered again until it returns") {
+    std::atomic<std::uint64_t> failures{0};
+    int entered = 0;
+    server::run_guarded(
+        [&] {
+            if (++entered < 3) throw std::runtime_error("injected listener failure");
+        },
+        "worker 1 udp", failures);
+    CHECK(entered == 3);
+    CHECK(failures.load() == 2);
+}
