@@ -36,11 +36,14 @@ stop_server() { # PID
 
 # measure PID PORT SECONDS DNSPERF_ARGS...: dnsperf on CPU 1 against the
 # server; sets QPS, LOST, CPU and PER_CPU (answers per server CPU-second).
+# RATE=N offers N queries/s (dnsperf -Q) instead of as many as dnsperf can
+# send: every server then answers the same load, and CPU per answer at that
+# load compares them where none is saturated.
 measure() {
   local pid=$1 port=$2 seconds=$3 before after result completed
   shift 3
   before=$(cpu_seconds "$pid")
-  result=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" "$@" -l "$seconds" -c 8 -q 500 2>&1)
+  result=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" "$@" ${RATE:+-Q "$RATE"} -l "$seconds" -c 8 -q 500 2>&1)
   after=$(cpu_seconds "$pid")
   completed=$(echo "$result" | awk '/Queries completed:/{print $3}')
   LOST=$(echo "$result" | awk '/Queries lost:/{print $3}')

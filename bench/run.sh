@@ -17,6 +17,8 @@
 #   ROUNDS=5 bench/run.sh …                 every server that many times, interleaved;
 #                                           ratios are the median of the rounds' ratios
 #                                           (this VM's noise moves one run by ±10%)
+#   RATE=60000 bench/run.sh …               a fixed offered load (dnsperf -Q) instead of
+#                                           dnsperf's most: CPU per answer at one load
 #
 # Servers: udp_echo (no DNS work: the kernel's limit), srvd, NSD serving
 # `srvd export` output, Knot DNS with mod-geoip serving the same per-region
@@ -149,7 +151,7 @@ start_server() { # NAME WORKLOAD -> sets SERVER_PID
   wait_up "$PORT" || { echo "$1 did not start" >&2; return 1; }
 }
 
-declare -A RATE AGREE
+declare -A PER_CPU_OF AGREE
 printf '%-7s %-7s %12s %10s %9s %14s\n' workload server "queries/s" lost "cpu s" "answers/cpu-s"
 read -ra LIST <<<"$SERVERS"
 for round in $(seq 1 "$ROUNDS"); do
@@ -169,7 +171,7 @@ for workload in static ecs; do
     if [ "$workload" = static ]; then input=(-d "$OUT/static-$PROXIES.txt"); else input=(-B -d "$OUT/$ECS.bin"); fi
     measure "$SERVER_PID" "$PORT" "$SECONDS_PER_RUN" "${input[@]}"
     stop_server "$SERVER_PID"
-    RATE[$round-$workload-$server]=$PER_CPU
+    PER_CPU_OF[$round-$workload-$server]=$PER_CPU
     printf '%-7s %-7s %12s %10s %9s %14s\n' "$workload" "$server" "$QPS" "$LOST" "$CPU" "$PER_CPU"
   done
 done
@@ -185,7 +187,7 @@ done
 ratio() {
   local round
   for round in $(seq 1 "$ROUNDS"); do
-    echo "${RATE[$round-$1-$2]:-0} ${RATE[$round-$1-$3]:-0}"
+    echo "${PER_CPU_OF[$round-$1-$2]:-0} ${PER_CPU_OF[$round-$1-$3]:-0}"
   done | awk '$1 > 0 && $2 > 0 { print $1 / $2 }' | sort -n | awk '{ r[++n] = $1 }
     END {
       if (n == 0) { print "n/a"; exit }

@@ -85,10 +85,11 @@ void UdpListener::run() {
 void UdpListener::close() {
     closed_.store(true, std::memory_order_relaxed);
     // Wakes a receive blocked in run() (Linux does so even for an
-    // unconnected socket, though it returns ENOTCONN). The descriptor itself
-    // is closed with the listener, after its thread has ended: closed now,
-    // its number could be reused under a running recvmmsg.
-    ::shutdown(fd_, SHUT_RDWR);
+    // unconnected socket, though it returns ENOTCONN). Reading only: a batch
+    // being answered is still sent (SHUT_WR would fail it with EPIPE). The
+    // descriptor itself is closed with the listener, after its thread has
+    // ended: closed now, its number could be reused under a running recvmmsg.
+    ::shutdown(fd_, SHUT_RD);
 }
 
 int UdpListener::receive_batch() {
