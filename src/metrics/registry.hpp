@@ -11,8 +11,10 @@ namespace srvd::metrics {
 
 class Registry {
   public:
-    // One block per worker thread; addresses stay valid (deque).
-    WorkerCounters& add_worker() { return workers_.emplace_back(); }
+    // One block per thread that counts (a worker's TCP thread, each UDP
+    // listener's thread), so that a counter has one writer; addresses stay
+    // valid (deque).
+    WorkerCounters& add_counters() { return workers_.emplace_back(); }
 
     std::atomic<std::uint64_t> reloads_succeeded{0}, reloads_failed{0};
     // Exceptions that reached a worker's or the transfer thread's loop.

@@ -103,14 +103,14 @@ bool Server::check_addresses_free() const {
 bool Server::create_listeners() {
     for (unsigned i = 0; i < threads_; ++i) {
         auto w = std::make_unique<Worker>();
-        metrics::WorkerCounters& counters = registry_.add_worker();
+        metrics::WorkerCounters& tcp_counters = registry_.add_counters();
         for (const auto& ep : listen_) {
             try {
                 w->udp.push_back(std::make_unique<net::UdpListener>(
-                    w->io, ep, holder_, registry_.add_worker(), rrl_table_));
+                    w->io, ep, holder_, registry_.add_counters(), rrl_table_));
                 w->tcp.push_back(std::make_shared<net::TcpListener>(
                     w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder_, tcp_limits_,
-                    counters, transfers_.get_executor()));
+                    tcp_counters, transfers_.get_executor()));
             } catch (const boost::system::system_error& e) {
                 log::error("cannot listen on " + host_port(ep.address(), ep.port()) + ": " +
                            e.code().message());

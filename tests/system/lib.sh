@@ -61,15 +61,15 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
 fi
 
 # KEEP=DIR keeps the failed test's files (configs, logs) there.
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
 # `cmd | has [-F] PATTERN`: grep -q that reads all of its input. Under
 # pipefail, `cmd | grep -q` fails when grep leaves at its match while cmd is
 # still writing and dies of SIGPIPE: CI saw it with dpkg-deb -I, and with
 # `echo "$err"` of a check run's warnings (bash's echo writes over 4 KiB in
 # more than one write).
 has() { grep -c "$@" >/dev/null; }
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "ok: $*"; }
 
 # A port free for both UDP and TCP on 127.0.0.1 and ::1, and not handed out
 # before in this test (a port handed out but not bound yet still looks free;

@@ -12,10 +12,8 @@ BUILD=$(dirname "$SRVD")
 (cd "$WORK" && cpack -G DEB -B "$WORK/pkg" --config "$BUILD/CPackConfig.cmake" >"$WORK/cpack.log" 2>&1) ||
   fail "cpack: $(cat "$WORK/cpack.log")"
 deb=$(ls "$WORK"/pkg/srvd_*.deb)
-# Read whole before matching: with pipefail, `dpkg-deb -I | grep -q` fails
-# when grep exits at its match while dpkg-deb still writes (SIGPIPE; CI saw it).
 info=$(dpkg-deb -I "$deb")
-grep -q '^ Depends: .*libldns3.*libmaxminddb0.*libyaml-cpp' <<<"$info" || fail "dependencies: $info"
+echo "$info" | has '^ Depends: .*libldns3.*libmaxminddb0.*libyaml-cpp' || fail "dependencies: $info"
 removed=0
 remove() { [ "$removed" = 1 ] || { apt-get purge -y -q srvd >/dev/null 2>&1 || true; }; }
 trap 'remove; cleanup' EXIT
@@ -40,7 +38,7 @@ wait_for_dns 5300 || fail "the packaged configuration does not serve: $(cat "$WO
 [ "$(ps -o user= -p "$pid")" = srvd ] || fail "not running as srvd: $(ps -o user= -p "$pid")"
 [ "$(q proxy-a.example.com A | awk '{print $NF}' | head -1)" = 127.0.0.11 ] || fail "no answer for proxy-a"
 status=$(/usr/sbin/srvd ctl -c /etc/srvd/srvd.yaml status)
-grep -q '^zone example.com. serial' <<<"$status" || fail "ctl status on the packaged socket: $status"
+echo "$status" | has '^zone example.com. serial' || fail "ctl status on the packaged socket: $status"
 stop_srvd "$pid"
 pass "the packaged configuration serves as user srvd on 127.0.0.1:5300; ctl reaches /run/srvd/control.sock"
 
