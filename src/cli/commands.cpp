@@ -76,9 +76,10 @@ void describe_keys(const zone::ZoneData& z) {
     std::cout << "; signatures valid until "
               << iso_time(std::chrono::system_clock::from_time_t(z.validity.expiration))
               << ", compact denial (RFC 9824)\n  for the parent (DNSKEY, DS):\n";
+    // With the TTL the zone serves the DNSKEY with.
     for (const dnssec::ZoneKey* k : z.keys->ksks())
-        std::cout << "  " << dns::rr_to_text(k->dnskey.get()) << "\n  "
-                  << dns::rr_to_text(dnssec::ds_record(*k).get()) << "\n";
+        std::cout << "  " << dns::rr_to_text(dnssec::published_dnskey(*k, z.policy.ttl).get())
+                  << "\n  " << dns::rr_to_text(dnssec::ds_record(*k, z.policy.ttl).get()) << "\n";
 }
 
 void describe_zone(const zone::ZoneData& z) {
@@ -150,7 +151,12 @@ int check_command(const Args& args) {
     for (const auto& ep : c.listen) std::cout << " " << host_port(ep.address(), ep.port());
     std::cout << "; threads: " << (c.threads ? std::to_string(c.threads) : "one per core")
               << "; udp payload " << c.limits.udp_payload << "; tcp clients "
-              << c.limits.tcp_clients << "\n";
+              << c.limits.tcp_clients << "\n  rrl: ";
+    if (c.rrl.responses_per_second)
+        std::cout << c.rrl.responses_per_second << " answers/s per /" << int{c.rrl.ipv4_prefix}
+                  << " and /" << int{c.rrl.ipv6_prefix} << ", slip " << c.rrl.slip << "\n";
+    else
+        std::cout << "off: on a public address srvd amplifies spoofed queries (set `rrl:`)\n";
     const auto& s = *loaded->snapshot;
     if (!p->positional.empty())
         for (const auto& name : p->positional) describe_zone(*s.find_zone(name));

@@ -621,6 +621,15 @@ class PolicyReader {
     // dnssec: { keys: [FILE...], rrsig_lifetime: 14d }. The files are read
     // (and their errors reported) by the zone builder, with ldns.
     void read_dnssec(const YAML::Node& d) {
+        // `dnssec: off`: unsigned on purpose, which a reload of a signed
+        // zone needs to go unsigned (snapshot_loader's check).
+        if (d.IsScalar() && (d.Scalar() == "off" || d.Scalar() == "false")) {
+            policy_.dnssec_off = true;
+            return;
+        }
+        if (d.IsScalar())
+            r_.fail(d, "dnssec: expected a mapping ({ keys: [...] }), or off to serve the zone "
+                       "unsigned on purpose");
         r_.expect_map(d, "dnssec");
         r_.check_keys(d, {"keys", "rrsig_lifetime"}, "dnssec");
         r_.require(d, "keys", "dnssec");

@@ -121,6 +121,10 @@ struct ZonePolicy {
     std::vector<RecordLine> records;
     std::optional<HealthConfig> health;
     std::optional<DnssecPolicy> dnssec;
+    // `dnssec: off`: unsigned on purpose. A reload may turn a signed zone
+    // unsigned only so: a policy that merely lost its `dnssec:` section (a
+    // file cut short) must not make every answer bogus.
+    bool dnssec_off = false;
     SourceMark zone_mark;
     // The files it was read from (itself, then its includes) with a digest
     // of each one's bytes: a reload keeps a zone whose files are unchanged.

@@ -27,11 +27,18 @@ dns::RrPtr compact_nsec(const std::string& owner, std::vector<std::uint16_t> typ
     return rr;
 }
 
+std::string nsec_bitmap(std::vector<std::uint16_t> types) {
+    const dns::RrPtr nsec = compact_nsec(std::string(1, '\0'), std::move(types), 0);
+    return std::string(dns::rdf_bytes(ldns_rr_rdf(nsec.get(), 1)));
+}
+
 std::unique_ptr<DenialSigner> make_denial_signer(const ZoneKeys& keys, const std::string& apex,
                                                  std::uint32_t ttl, const Validity& validity) {
-    const ZoneKey& zsk = *keys.zsks().front();
-    return std::make_unique<DenialSigner>(ldns_key_evp_key(zsk.key.get()), zsk.algorithm, zsk.tag,
-                                          apex, ttl, validity.inception, validity.expiration);
+    std::vector<DenialKey> signing;
+    for (const ZoneKey* k : keys.zsks())
+        signing.push_back({ldns_key_evp_key(k->key.get()), k->algorithm, k->tag});
+    return std::make_unique<DenialSigner>(signing, apex, ttl, validity.inception,
+                                          validity.expiration);
 }
 
 } // namespace srvd::dnssec

@@ -18,8 +18,11 @@ namespace srvd::dnssec {
 dns::RrPtr compact_nsec(const std::string& owner, std::vector<std::uint16_t> types,
                         std::uint32_t ttl);
 
+// The types of an NSEC as its bitmap's wire bytes (RRSIG and NSEC added).
+std::string nsec_bitmap(std::vector<std::uint16_t> types);
+
 // The per-query signer of the answers for names that do not exist, with
-// the zone's first ZSK.
+// every key that signs the zone's other sets.
 std::unique_ptr<DenialSigner> make_denial_signer(const ZoneKeys& keys, const std::string& apex,
                                                  std::uint32_t ttl, const Validity& validity);
 

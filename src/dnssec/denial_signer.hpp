@@ -1,35 +1,45 @@
 #pragma once
 // Compact denial of existence (RFC 9824), signed per query on the worker: a
 // name that does not exist is answered NOERROR with one NSEC at the query
-// name, next name "\000.qname" and types RRSIG, NSEC and NXNAME, and its
-// RRSIG by the ZSK. Nothing about the qname is known before the query, so
-// this is the one signature made on the packet path. It costs tens of
-// microseconds (bench/README.md, sign_bench), which is why random-name
-// floods meet the rate limiter before they reach it. Standard headers only:
-// the engine includes this; OpenSSL stays in the .cpp.
+// name, next name "\000.qname" and types RRSIG, NSEC and NXNAME, and an
+// RRSIG by every key that signs the zone's other sets (ZoneKeys::zsks: in a
+// rollover, a validator may still hold only the old key). Nothing about the qname is known before
+// the query, so this is the one signature made on the packet path. It costs tens of microseconds
+// (bench/README.md, sign_bench), which is why random-name floods meet the rate limiter before they
+// reach it. Standard headers only: the engine includes this; OpenSSL stays in the .cpp.
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 struct evp_pkey_st; // OpenSSL's EVP_PKEY
 
 namespace srvd::dnssec {
 
+// A private key as the signer uses it (its reference is taken).
+struct DenialKey {
+    evp_pkey_st* key;
+    std::uint8_t algorithm;
+    std::uint16_t tag;
+};
+
 class DenialSigner {
   public:
-    // `key`: the ZSK (its reference is taken); `signer`: the zone apex,
-    // lowercased wire; `ttl`: the negative TTL (RFC 9077: the SOA's TTL
-    // capped by its MINIMUM); validity in seconds since the epoch.
-    DenialSigner(evp_pkey_st* key, std::uint8_t algorithm, std::uint16_t key_tag,
-                 std::string signer, std::uint32_t ttl, std::uint32_t inception,
-                 std::uint32_t expiration);
+    // `keys`: the keys that sign; `signer`: the zone apex, lowercased wire;
+    // `ttl`: the negative TTL (RFC 9077: the SOA's TTL capped by its
+    // MINIMUM); validity in seconds since the epoch.
+    DenialSigner(const std::vector<DenialKey>& keys, std::string signer, std::uint32_t ttl,
+                 std::uint32_t inception, std::uint32_t expiration);
     ~DenialSigner();
     DenialSigner(const DenialSigner&) = delete;
     DenialSigner& operator=(const DenialSigner&) = delete;
 
     // Writes the NSEC for `qname` (lowercased wire, `labels` labels, in the
     // question at offset 12, which both records' owners point to) and its
-    // RRSIG at `out`: owner `qname`, types RRSIG, NSEC and NXNAME. Returns
+    // RRSIGs at `out`: owner `qname`, types RRSIG, NSEC and NXNAME, next
+    // name "\000.qname", or its successor past its descendants (RFC 4471)
+    // when that is longer than a name may be. Returns
     // the bytes written: 0 when they do not fit in `room` (see max_size) or
     // the signature fails. Allocates only inside OpenSSL.
     std::size_t write_nxname(const std::uint8_t* qname, std::size_t qname_size, std::uint8_t labels,
@@ -40,8 +50,11 @@ class DenialSigner {
     // (or "\000.encloser" when the next closer name sorts before "*",
     // so the wildcard stays uncovered), next name the next closer name's
     // successor past its descendants, types RRSIG and NSEC, as white lies
-    // do (RFC 4470). `encloser_offset`: where
-    // the closest encloser starts in qname; it has `encloser_labels` labels.
+    // do (RFC 4470). When no name lies between that owner and the next
+    // closer name (it is "\000.encloser") or the owner is too long, the NSEC
+    // is the encloser's (or the wildcard's) own, with the types it has
+    // (add_types). `encloser_offset`: where the closest encloser starts in
+    // qname; it has `encloser_labels` labels.
     std::size_t write_cover(const std::uint8_t* qname, std::size_t qname_size,
                             std::size_t encloser_offset, std::uint8_t encloser_labels,
                             std::size_t next_closer_offset, std::uint8_t* out,
@@ -50,22 +63,33 @@ class DenialSigner {
     // The most either writes for a name of `qname_size` bytes.
     std::size_t max_size(std::size_t qname_size) const noexcept;
 
+    // The NSEC type bitmap of an existing name (lowercased wire) that a
+    // cover may have to be owned by: a wildcard's parent, and the wildcard.
+    void add_types(std::string name, std::string bitmap);
+
+    // How many RRSIGs each NSEC gets.
+    std::size_t key_count() const noexcept { return keys_.size(); }
+
   private:
     // The NSEC, owned by `owner` (as signed: full, lowercase) and written as
-    // `written` (with a compression pointer), and its RRSIG.
+    // `written` (with a compression pointer), and its RRSIGs.
     std::size_t write(const std::uint8_t* owner, std::size_t owner_size, std::uint8_t labels,
                       const std::uint8_t* written, std::size_t written_size,
                       const std::uint8_t* next, std::size_t next_size, const std::uint8_t* bitmap,
                       std::size_t bitmap_size, std::uint8_t* out, std::size_t room) const noexcept;
 
-    // The 64-byte signature DNSSEC carries, of `data`, with the key.
-    bool sign(const std::uint8_t* data, std::size_t size, std::uint8_t* signature) const noexcept;
+    // The 64-byte signature DNSSEC carries, of `data`, with `key`.
+    static bool sign(const DenialKey& key, const std::uint8_t* data, std::size_t size,
+                     std::uint8_t* signature) noexcept;
 
-    evp_pkey_st* key_;
-    std::uint8_t algorithm_;
-    std::uint16_t key_tag_;
+    // The bitmap add_types gave `name`, or null.
+    const std::string* types_of(const std::uint8_t* name, std::size_t size) const noexcept;
+
+    std::vector<DenialKey> keys_;
     std::string signer_;
     std::uint32_t ttl_, inception_, expiration_;
+    std::vector<std::pair<std::string, std::string>> types_;
+    std::size_t max_bitmap_;
 };
 
 } // namespace srvd::dnssec

@@ -1,5 +1,6 @@
 #include "dnssec/zone_keys.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -105,22 +106,56 @@ ZoneKey read_key(const ldns_rdf* apex, const std::string& apex_text, const KeyFi
     return k;
 }
 
-std::vector<const ZoneKey*> with_flags(const ZoneKeys& keys, std::uint16_t flags) {
+// Per algorithm, the keys with `preferred` flags, or all of that
+// algorithm's keys when none has them.
+std::vector<const ZoneKey*> per_algorithm(const ZoneKeys& keys, std::uint16_t preferred) {
     std::vector<const ZoneKey*> out;
-    for (const auto& k : keys.keys)
-        if (k.flags == flags) out.push_back(&k);
+    for (const auto& k : keys.keys) {
+        const bool has_preferred =
+            std::any_of(keys.keys.begin(), keys.keys.end(), [&](const ZoneKey& other) {
+                return other.algorithm == k.algorithm && other.flags == preferred;
+            });
+        if (k.flags == preferred || !has_preferred) out.push_back(&k);
+    }
     return out;
+}
+
+// The same key under another entry: same algorithm and public key.
+void check_unique(const std::vector<ZoneKey>& keys, const std::vector<KeyFile>& files) {
+    for (std::size_t i = 1; i < keys.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (keys[i].algorithm == keys[j].algorithm &&
+                ldns_rdf_compare(ldns_rr_rdf(keys[i].dnskey.get(), 3),
+                                 ldns_rr_rdf(keys[j].dnskey.get(), 3)) == 0)
+                throw LoadError(files[i].mark,
+                                "key " + keys[i].file + " (tag " + std::to_string(keys[i].tag) +
+                                    ") is already listed at line " +
+                                    std::to_string(files[j].mark.line) +
+                                    ": a key listed twice would publish its DNSKEY and CDS "
+                                    "twice and make the zone bogus; list it once");
 }
 
 } // namespace
 
 std::vector<const ZoneKey*> ZoneKeys::ksks() const {
-    return with_flags(*this, sep_key_flags);
+    std::vector<const ZoneKey*> out;
+    for (const auto& k : keys)
+        if (k.flags == sep_key_flags) out.push_back(&k);
+    return out;
+}
+
+std::vector<const ZoneKey*> ZoneKeys::key_set_signers() const {
+    return per_algorithm(*this, sep_key_flags);
 }
 
 std::vector<const ZoneKey*> ZoneKeys::zsks() const {
-    auto zsks = with_flags(*this, zone_key_flags);
-    return zsks.empty() ? ksks() : zsks;
+    return per_algorithm(*this, zone_key_flags);
+}
+
+std::vector<const ZoneKey*> ZoneKeys::signers(std::uint16_t type) const {
+    return type == LDNS_RR_TYPE_DNSKEY || type == LDNS_RR_TYPE_CDS || type == LDNS_RR_TYPE_CDNSKEY
+               ? key_set_signers()
+               : zsks();
 }
 
 ZoneKeys load_zone_keys(const std::string& apex_text, const std::vector<KeyFile>& files,
@@ -132,6 +167,7 @@ ZoneKeys load_zone_keys(const std::string& apex_text, const std::vector<KeyFile>
     for (const KeyFile& entry : files)
         errors.attempt([&] { out.keys.push_back(read_key(apex.get(), apex_text, entry)); });
     errors.throw_if_any();
+    check_unique(out.keys, files);
     if (out.ksks().empty())
         throw LoadError(keys_mark, "zone " + apex_text +
                                        " has no key with flags 257 (a KSK or CSK) to sign its "
@@ -140,8 +176,14 @@ ZoneKeys load_zone_keys(const std::string& apex_text, const std::vector<KeyFile>
     return out;
 }
 
-dns::RrPtr ds_record(const ZoneKey& key) {
-    return dns::RrPtr(ldns_key_rr2ds(key.dnskey.get(), LDNS_SHA256));
+dns::RrPtr published_dnskey(const ZoneKey& key, std::uint32_t ttl) {
+    dns::RrPtr rr(ldns_rr_clone(key.dnskey.get()));
+    ldns_rr_set_ttl(rr.get(), ttl);
+    return rr;
+}
+
+dns::RrPtr ds_record(const ZoneKey& key, std::uint32_t ttl) {
+    return dns::RrPtr(ldns_key_rr2ds(published_dnskey(key, ttl).get(), LDNS_SHA256));
 }
 
 } // namespace srvd::dnssec

@@ -1,8 +1,7 @@
 #pragma once
 // A zone's DNSSEC keys, read from BIND-format key files (Kzone.+013+12345.key
 // and .private, as ldns-keygen, dnssec-keygen and Knot's keymgr write them)
-// with ldns. Groundwork for online signing (DESIGN.md section 11): nothing
-// serves these keys yet.
+// with ldns, and which of them signs what (DESIGN.md section 11).
 #include "config/load_error.hpp"
 #include "dns/rr.hpp"
 
@@ -37,23 +36,37 @@ struct KeyFile {
     config::SourceMark mark;
 };
 
+// Every RRset is signed with every algorithm of the DNSKEY set (RFC 4035
+// 2.2, RFC 6840 5.11): a validator may pick any algorithm the DS set names
+// and finds a set it cannot verify bogus. So the roles are per algorithm.
 struct ZoneKeys {
     std::vector<ZoneKey> keys;
-    // Signs the DNSKEY RRset: the keys with flags 257.
+    // The keys with flags 257: their DS goes to the parent (and CDS, CDNSKEY).
     std::vector<const ZoneKey*> ksks() const;
-    // Signs everything else: the keys with flags 256, or the 257 (a CSK) when there is none.
+    // Signs the DNSKEY, CDS and CDNSKEY sets (RFC 7344 4.1: a key the DS
+    // set points at): per algorithm its 257s, or its 256s when it has none.
+    std::vector<const ZoneKey*> key_set_signers() const;
+    // Signs everything else: per algorithm its 256s, or its 257s (a CSK)
+    // when it has none.
     std::vector<const ZoneKey*> zsks() const;
+    // The signers of an RRset of `type`: one of the two above.
+    std::vector<const ZoneKey*> signers(std::uint16_t type) const;
 };
 
 // Reads every key; a key file that cannot be used is a LoadError at its
 // `keys` entry: missing or unreadable, a key for another zone, an algorithm
 // other than 13 or 15, a private key without its public half, a public key
 // and private key that do not belong together. Without a key with flags 257
-// the error is at `keys_mark`. All of a zone's errors are reported together.
+// the error is at `keys_mark`; a key listed twice (under two names too) is an
+// error at its second entry. All of a zone's errors are reported together.
 ZoneKeys load_zone_keys(const std::string& apex_text, const std::vector<KeyFile>& files,
                         const config::SourceMark& keys_mark);
 
-// The DS record (SHA-256 digest, RFC 4509) the parent publishes for a key.
-dns::RrPtr ds_record(const ZoneKey& key);
+// A key's DNSKEY as the zone publishes it: with the zone's TTL.
+dns::RrPtr published_dnskey(const ZoneKey& key, std::uint32_t ttl);
+
+// The DS record (SHA-256 digest, RFC 4509) the parent publishes for a key,
+// with `ttl` (the DNSKEY's, when the parent has no TTL of its own for it).
+dns::RrPtr ds_record(const ZoneKey& key, std::uint32_t ttl);
 
 } // namespace srvd::dnssec

@@ -3,29 +3,38 @@
 namespace srvd::dnssec {
 namespace {
 
-struct ZoneDeleter {
-    void operator()(ldns_zone* z) const { ldns_zone_deep_free(z); }
+struct DnssecZoneDeleter {
+    // The records stay the caller's (ldns_dnssec_zone_free leaves them).
+    void operator()(ldns_dnssec_zone* z) const { ldns_dnssec_zone_free(z); }
 };
-using ZonePtr = std::unique_ptr<ldns_zone, ZoneDeleter>;
+struct RrListDeleter {
+    void operator()(ldns_rr_list* l) const { ldns_rr_list_deep_free(l); }
+};
 
 } // namespace
 
 std::vector<dns::RrPtr> sign_zone(const ldns_rr* soa, const std::vector<const ldns_rr*>& records,
                                   const ZoneKeys& keys, const Validity& validity) {
-    // ldns_zone_sign reads the zone and copies it; the input is copied too,
-    // so nothing of the caller's is handed to ldns to keep or change.
-    ZonePtr zone(ldns_zone_new());
-    ldns_zone_set_soa(zone.get(), ldns_rr_clone(soa));
-    for (const ldns_rr* rr : records) ldns_zone_push_rr(zone.get(), ldns_rr_clone(rr));
+    // Copies, so nothing of the caller's is handed to ldns to keep or change.
+    std::vector<dns::RrPtr> copies;
+    std::unique_ptr<ldns_dnssec_zone, DnssecZoneDeleter> zone(ldns_dnssec_zone_new());
+    copies.emplace_back(ldns_rr_clone(soa));
+    for (const ldns_rr* rr : records) copies.emplace_back(ldns_rr_clone(rr));
+    for (const auto& rr : copies) ldns_dnssec_zone_add_rr(zone.get(), rr.get());
     std::vector<const ZoneKey*> every_key;
     for (const ZoneKey& k : keys.keys) every_key.push_back(&k);
     const BorrowedKeys list = borrow_keys(every_key, validity);
-    ZonePtr signed_zone(ldns_zone_sign(zone.get(), list.get()));
+    // Every algorithm signs every set (RFC 4035 2.2), as the compiled
+    // answers are signed (ZoneKeys::signers): ldns's default would leave a
+    // KSK's algorithm off every set but the DNSKEY's.
+    std::unique_ptr<ldns_rr_list, RrListDeleter> added(ldns_rr_list_new());
     std::vector<dns::RrPtr> out;
-    if (!signed_zone) return out;
-    const ldns_rr_list* all = ldns_zone_rrs(signed_zone.get());
-    for (std::size_t i = 0; i < ldns_rr_list_rr_count(all); ++i) {
-        const ldns_rr* rr = ldns_rr_list_rr(all, i);
+    if (ldns_dnssec_zone_sign_flg(zone.get(), added.get(), list.get(),
+                                  ldns_dnssec_default_replace_signatures, nullptr,
+                                  LDNS_SIGN_WITH_ALL_ALGORITHMS) != LDNS_STATUS_OK)
+        return out;
+    for (std::size_t i = 0; i < ldns_rr_list_rr_count(added.get()); ++i) {
+        const ldns_rr* rr = ldns_rr_list_rr(added.get(), i);
         const ldns_rr_type type = ldns_rr_get_type(rr);
         if (type == LDNS_RR_TYPE_NSEC || type == LDNS_RR_TYPE_RRSIG)
             out.emplace_back(ldns_rr_clone(rr));

@@ -246,11 +246,18 @@ void find_answer(const zone::AnswerTable& s, const ParsedQuery& q, const ClientA
     c.answer = &c.zone->slots[slot];
     r.rcode = c.answer->rcode;
     r.authoritative = c.answer->authoritative;
-    if (dnssec && c.encloser_label && c.zone->denial && r.authoritative) {
-        c.denial = r.rcode == dns::rcode::NXDOMAIN ? Choice::Denial::nxname : Choice::Denial::cover;
-        // A missing name is "NOERROR, no data" to validators that do not
-        // know NXNAME; one that sets CO gets NXDOMAIN back (RFC 9824 5).
-        if (c.denial == Choice::Denial::cover || !q.edns_co) r.rcode = dns::rcode::NOERROR;
+    if (dnssec && c.zone->denial && r.authoritative) {
+        // Below an existing name: the query name does not exist (an
+        // NXDOMAIN without answers), or a wildcard matched it.
+        if (c.encloser_label)
+            c.denial = r.rcode == dns::rcode::NXDOMAIN && c.answer->counts[0] == 0
+                           ? Choice::Denial::nxname
+                           : Choice::Denial::cover;
+        // The one place a compact denial's rcode is decided (RFC 9824 3
+        // and 5): a missing name, or a CNAME chain's missing target, is
+        // "NOERROR, no data" to validators that do not know NXNAME; one
+        // that sets CO gets NXDOMAIN back.
+        if (r.rcode == dns::rcode::NXDOMAIN && !q.edns_co) r.rcode = dns::rcode::NOERROR;
     }
 }
 
@@ -330,7 +337,8 @@ std::size_t add_denial(const zone::ZoneArrays& z, const Choice& c, const ParsedQ
                   q.qname, q.qname_size, e < q.label_count ? q.label_offsets[e] : q.qname_size - 1u,
                   static_cast<std::uint8_t>(q.label_count - e), q.label_offsets[e - 1], out, room);
     if (n) {
-        r.counts[1] = static_cast<std::uint16_t>(r.counts[1] + 2);
+        r.counts[1] =
+            static_cast<std::uint16_t>(r.counts[1] + 1 + signer.key_count()); // NSEC, RRSIGs
         return n;
     }
     if (signer.max_size(q.qname_size) > room)

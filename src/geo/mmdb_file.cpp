@@ -3,7 +3,15 @@
 #include "config/load_error.hpp"
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace srvd::geo {
 namespace {
@@ -58,8 +66,62 @@ bool read_field(MMDB_entry_s entry, const std::string& path, std::string& text, 
 
 } // namespace
 
+namespace {
+
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+// A private copy of the database, in memory (memfd): libmaxminddb maps the
+// file it opens, and a file truncated or rewritten in place while mapped
+// (`cp new.mmdb city.mmdb` during a 5-second compile, or an `explain`)
+// kills the process with SIGBUS. The copy is ours alone; a file that
+// changed while it was copied is refused, and the previous compiled table
+// keeps serving. Returns the descriptor.
+int private_copy(const std::string& path) {
+    const auto fail = [&](const std::string& why) {
+        throw config::LoadError({path, 0, 0}, "cannot read GeoIP database: " + why);
+    };
+    Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (in.fd < 0) fail(std::strerror(errno));
+    struct stat before {};
+    if (::fstat(in.fd, &before) != 0) fail(std::strerror(errno));
+    if (!S_ISREG(before.st_mode)) fail("not a regular file");
+    Fd copy{static_cast<int>(::memfd_create("srvd-geoip", MFD_CLOEXEC))};
+    if (copy.fd < 0) fail(std::string("memfd_create: ") + std::strerror(errno));
+    off_t copied = 0;
+    for (;;) {
+        // sendfile, not copy_file_range: the copy is on another file system.
+        const ssize_t n = ::sendfile(copy.fd, in.fd, nullptr, 1 << 24);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(std::string("copying it: ") + std::strerror(errno));
+        if (n == 0) break;
+        copied += n;
+    }
+    struct stat after {};
+    if (::fstat(in.fd, &after) != 0) fail(std::strerror(errno));
+    if (copied != before.st_size || after.st_size != before.st_size ||
+        after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+        after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)
+        fail("it changed while it was read (" + std::to_string(before.st_size) + " bytes, then " +
+             std::to_string(after.st_size) +
+             "): replace it with a rename (cp to a temporary name, then mv), and reload");
+    const int fd = copy.fd;
+    copy.fd = -1;
+    return fd;
+}
+
+} // namespace
+
 MmdbFile::MmdbFile(const std::string& path) : path_(path) {
-    const int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db_);
+    Fd copy{private_copy(path)};
+    // libmaxminddb opens by name: the copy's, through /proc. Its mapping
+    // keeps the copy alive once our descriptor is closed.
+    const std::string name = "/proc/self/fd/" + std::to_string(copy.fd);
+    const int status = MMDB_open(name.c_str(), MMDB_MODE_MMAP, &db_);
     if (status != MMDB_SUCCESS)
         throw config::LoadError({path, 0, 0}, std::string("cannot open GeoIP database: ") +
                                                   MMDB_strerror(status));

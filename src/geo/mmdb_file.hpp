@@ -1,7 +1,8 @@
 #pragma once
 // A MaxMind DB file (GeoIP2, GeoLite2, DB-IP…) opened with libmaxminddb.
 // Used at load time and by `explain` only: the packet path reads the
-// compiled prefix tables instead.
+// compiled prefix tables instead. It reads a private in-memory copy, so
+// the file may be rewritten or truncated at any moment.
 #include "config/server_config.hpp"
 #include "geo/location.hpp"
 #include "geo/prefix_table.hpp"

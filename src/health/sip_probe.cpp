@@ -16,20 +16,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <random>
+#include <string_view>
+
+#include <sys/random.h>
 
 namespace srvd::health {
 namespace asio = boost::asio;
 
 namespace {
-
-std::string random_token() {
-    static std::mt19937_64 rng(std::random_device{}());
-    static const char hex[] = "0123456789abcdef";
-    std::string s;
-    for (std::uint64_t v = rng(); s.size() < 16; v >>= 4) s.push_back(hex[v & 15]);
-    return s;
-}
 
 // Shared state of one probe: whichever of the answer and the timer comes
 // first finishes it; the other finds it finished.
@@ -48,6 +42,7 @@ template <typename Socket> struct Attempt : std::enable_shared_from_this<Attempt
     asio::steady_timer timer;
     std::function<void(ProbeResult)> done;
     bool finished = false;
+    ProbeIds ids = new_probe_ids();
     std::string request;
     std::array<char, 4096> buffer{};
     asio::streambuf stream;
@@ -66,7 +61,12 @@ void receive_final(const std::shared_ptr<Attempt<asio::ip::udp::socket>>& a) {
                             [a](boost::system::error_code ec, std::size_t n) {
                                 // ICMP port unreachable arrives here as connection_refused.
                                 if (ec) return a->finish({false, 0, ec.message()});
-                                const int code = status_code(std::string(a->buffer.data(), n));
+                                const std::string response(a->buffer.data(), n);
+                                // Not an answer to this request (a forgery
+                                // "from" the server, a stray retransmission):
+                                // ignored, as if never received.
+                                if (!answers(response, a->ids)) return receive_final(a);
+                                const int code = status_code(response);
                                 if (code >= 100 && code < 200) return receive_final(a);
                                 a->finish({code != 0, code, code ? "" : "not a SIP response"});
                             });
@@ -81,7 +81,7 @@ void probe_udp(asio::io_context& io, const config::HealthConfig& c,
     if (ec) return a->finish({false, 0, ec.message()});
     const auto local = a->socket.local_endpoint(ec);
     a->request = options_request(host_port(target.address(), target.port()),
-                                 host_port(local.address(), local.port()), "UDP", random_token());
+                                 host_port(local.address(), local.port()), "UDP", a->ids);
     arm_timeout(a, c.timeout_ms);
     a->socket.async_send(asio::buffer(a->request), [a](boost::system::error_code ec, std::size_t) {
         if (ec) return a->finish({false, 0, ec.message()});
@@ -114,6 +114,8 @@ void receive_final(const std::shared_ptr<Attempt<asio::ip::tcp::socket>>& a) {
             const std::string head(asio::buffers_begin(a->stream.data()),
                                    asio::buffers_begin(a->stream.data()) + n);
             a->stream.consume(n);
+            if (!answers(head, a->ids))
+                return a->finish({false, 0, "a response that does not answer this probe"});
             const int code = status_code(head);
             if (code < 100 || code >= 200)
                 return a->finish({code != 0, code, code ? "" : "not a SIP response"});
@@ -140,9 +142,8 @@ void probe_tcp(asio::io_context& io, const config::HealthConfig& c,
         if (ec) return a->finish({false, 0, ec.message()});
         if (!sip) return a->finish({true, 200, ""});
         const auto local = a->socket.local_endpoint(ec);
-        a->request =
-            options_request(host_port(target.address(), target.port()),
-                            host_port(local.address(), local.port()), "TCP", random_token());
+        a->request = options_request(host_port(target.address(), target.port()),
+                                     host_port(local.address(), local.port()), "TCP", a->ids);
         asio::async_write(a->socket, asio::buffer(a->request),
                           [a](boost::system::error_code ec, std::size_t) {
                               if (ec) return a->finish({false, 0, ec.message()});
@@ -153,20 +154,94 @@ void probe_tcp(asio::io_context& io, const config::HealthConfig& c,
 
 } // namespace
 
+ProbeIds new_probe_ids() {
+    static const char hex[] = "0123456789abcdef";
+    std::uint8_t random[48];
+    // getrandom(2) fails only before the kernel's pool is seeded, at boot.
+    while (getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) {
+    }
+    std::string tokens[3];
+    for (int t = 0; t < 3; ++t)
+        for (int i = 0; i < 16; ++i) {
+            tokens[t].push_back(hex[random[16 * t + i] >> 4]);
+            tokens[t].push_back(hex[random[16 * t + i] & 15]);
+        }
+    return {"z9hG4bK" + tokens[0], tokens[1], tokens[2] + "@srvd"};
+}
+
 std::string options_request(const std::string& target, const std::string& local,
-                            const char* transport, const std::string& branch) {
+                            const char* transport, const ProbeIds& ids) {
     return "OPTIONS sip:" + target + " SIP/2.0\r\n" + "Via: SIP/2.0/" + transport + " " + local +
-           ";branch=z9hG4bK" + branch + ";rport\r\n" +
+           ";branch=" + ids.branch + ";rport\r\n" +
            "Max-Forwards: 70\r\n"
            "From: <sip:srvd@" +
-           local + ">;tag=" + branch + "\r\n" + "To: <sip:" + target + ">\r\n" +
-           "Call-ID: " + branch + "@srvd\r\n" +
+           local + ">;tag=" + ids.tag + "\r\n" + "To: <sip:" + target + ">\r\n" +
+           "Call-ID: " + ids.call_id + "\r\n" +
            "CSeq: 1 OPTIONS\r\n"
            "Contact: <sip:srvd@" +
            local + ">\r\n" +
            "Accept: application/sdp\r\n"
            "User-Agent: srvd/" SRVD_VERSION "\r\n"
            "Content-Length: 0\r\n\r\n";
+}
+
+namespace {
+
+std::string lowercase(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// The value of a header parameter (";branch=..."), compared without case
+// as RFC 3261 7.3.1 has parameter names; empty when absent.
+std::string_view parameter(std::string_view value, std::string_view name) {
+    const std::string lower = lowercase(value);
+    for (std::size_t at = lower.find(';'); at != std::string::npos; at = lower.find(';', at + 1)) {
+        std::string_view p = trim(value.substr(at + 1));
+        if (lowercase(p.substr(0, name.size())) != name || p.size() <= name.size() ||
+            p[name.size()] != '=')
+            continue;
+        p.remove_prefix(name.size() + 1);
+        return trim(p.substr(0, p.find_first_of(";, \t")));
+    }
+    return {};
+}
+
+} // namespace
+
+bool answers(const std::string& response, const ProbeIds& ids) {
+    // The first value of each header that identifies the transaction, by
+    // its full or compact name (RFC 3261 7.3.3).
+    std::string_view via, from, call_id, cseq;
+    std::string_view rest(response);
+    rest.remove_prefix(std::min(rest.size(), rest.find('\n') + 1)); // the status line
+    while (!rest.empty()) {
+        const std::size_t end = rest.find('\n');
+        const std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+        if (trim(line).empty()) break; // the end of the header block
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        const std::string name = lowercase(trim(line.substr(0, colon)));
+        const std::string_view value = trim(line.substr(colon + 1));
+        std::string_view* field = name == "via" || name == "v"       ? &via
+                                  : name == "from" || name == "f"    ? &from
+                                  : name == "call-id" || name == "i" ? &call_id
+                                  : name == "cseq"                   ? &cseq
+                                                                     : nullptr;
+        if (field && field->empty()) *field = value;
+    }
+    const std::string_view top_via = via.substr(0, via.find(','));
+    return parameter(top_via, "branch") == ids.branch && parameter(from, "tag") == ids.tag &&
+           call_id == ids.call_id && lowercase(cseq) == "1 options";
 }
 
 int status_code(const std::string& response) {

@@ -22,10 +22,22 @@ void probe(boost::asio::io_context& io, const config::HealthConfig& config,
            const boost::asio::ip::address& address, std::uint16_t port,
            std::function<void(ProbeResult)> done);
 
+// What identifies one probe's request, and so its response: each token 128
+// random bits from the kernel, so that no one off the path can forge a
+// response that srvd would take for the media server's (RFC 3261 17.1.3).
+struct ProbeIds {
+    std::string branch, tag, call_id;
+};
+ProbeIds new_probe_ids();
+
 // The OPTIONS request srvd sends (exposed for tests).
 std::string options_request(const std::string& target, const std::string& local,
-                            const char* transport, const std::string& branch);
+                            const char* transport, const ProbeIds& ids);
 // "SIP/2.0 200 OK\r\n…" → 200; 0 when the text is not a SIP response.
 int status_code(const std::string& response);
+// Whether a response (its header block) answers the request with `ids`:
+// its top Via's branch, its From tag, Call-ID and CSeq ("1 OPTIONS") are
+// the request's. Anything else is not the media server's answer to it.
+bool answers(const std::string& response, const ProbeIds& ids);
 
 } // namespace srvd::health

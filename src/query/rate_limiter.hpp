@@ -25,18 +25,28 @@ using RateLimitConfig = config::RrlConfig;
 // The counts, shared by every worker's RateLimiter.
 class RrlTable {
   public:
-    RrlTable() : buckets_(size) {}
+    // `secret` keys the bucket hash; by default a random one per process.
+    explicit RrlTable(std::uint64_t secret = random_secret());
+    static std::uint64_t random_secret();
+    // Where a client prefix's key (RateLimiter's) counts.
+    std::size_t bucket_of(std::uint64_t key) const noexcept;
 
   private:
     friend class RateLimiter;
+    // A bucket counts every prefix that hashes to it, together: it has no
+    // owner that another prefix could take over and so start afresh (a
+    // spoofer alternating a colliding prefix with a victim's would get the
+    // victim answers without limit). A collision can only make the limit
+    // stricter for both; and with a secret key per process, where prefixes
+    // fall cannot be computed offline to aim one at a victim.
     struct Bucket {
-        std::atomic<std::uint64_t> key{0};
         std::atomic<std::uint64_t> window{0}; // second << 32 | answers in it
         std::atomic<std::uint32_t> limited{0};
     };
-    // 16,384 buckets: collisions between prefixes only make the limit
-    // stricter for both, which is the safe direction.
+    // 16,384 buckets (256 KiB): few enough to stay in cache, enough that
+    // the clients of a busy server rarely share one.
     static constexpr std::size_t size = 1 << 14;
+    std::uint64_t secret_[2];
     std::vector<Bucket> buckets_;
 };
 
@@ -48,8 +58,10 @@ class RateLimiter {
     explicit RateLimiter(const RateLimitConfig& config, std::shared_ptr<RrlTable> table = nullptr);
     // `now_seconds`: a monotonic clock in whole seconds.
     Verdict check(const engine::ClientAddress& client, std::uint64_t now_seconds) noexcept;
-    // A reload's settings. The counts so far are kept: a key made with other
-    // prefix lengths simply does not match, and its bucket starts afresh.
+    // The key of a client's prefix (family and masked address bytes).
+    std::uint64_t key_of(const engine::ClientAddress& client) const noexcept;
+    // A reload's settings. The counts so far are kept, for the second they
+    // are in.
     void reconfigure(const RateLimitConfig& config) { config_ = config; }
     const RateLimitConfig& config() const { return config_; }
 

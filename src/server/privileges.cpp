@@ -2,6 +2,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,10 @@ std::string drop_privileges(const std::string& user, const std::string& group) {
         return std::string("cannot switch to ") + user + ": " + std::strerror(errno);
     if (::setuid(0) == 0)
         return "could regain root after switching to " + user; // must not be possible
+    // Nothing srvd ever runs (it runs nothing) may gain privileges back
+    // through a setuid binary or file capabilities.
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return std::string("cannot set no_new_privs: ") + std::strerror(errno);
     return {};
 }
 

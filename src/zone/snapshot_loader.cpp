@@ -6,6 +6,7 @@
 #include "zone/serial_store.hpp"
 #include "zone/zone_builder.hpp"
 
+#include <algorithm>
 #include <optional>
 
 namespace srvd::zone {
@@ -67,6 +68,35 @@ std::map<std::string, std::shared_ptr<const ZoneData>> keepable(const Snapshot* 
     return out;
 }
 
+// What a reload must not do to a zone the previous snapshot serves: turn
+// it unsigned by accident (refused: every answer would be bogus while the
+// parent's DS stays), or lower its explicit serial (warned: secondaries
+// keep the old data).
+void check_against_previous(const ZoneData& zone, const Snapshot* previous,
+                            std::vector<std::string>& warnings) {
+    if (!previous) return;
+    const auto was = std::find_if(previous->zones.begin(), previous->zones.end(),
+                                  [&](const auto& z) { return z.data->apex == zone.apex; });
+    if (was == previous->zones.end()) return;
+    const config::ZonePolicy& p = zone.policy;
+    if (was->data->keys && !zone.keys && !p.dnssec_off)
+        throw config::LoadError(
+            p.zone_mark,
+            "zone " + p.zone +
+                " is signed now and this policy has no `dnssec:` section: every "
+                "answer would go out unsigned, and validators would fail the whole zone while the "
+                "parent holds its DS. If the file was cut short, restore it; to serve the zone "
+                "unsigned on purpose (after its DS left the parent, DS TTL ago), write `dnssec: "
+                "off`");
+    const std::uint32_t before = was->data->policy.soa.serial, now = p.soa.serial;
+    if (!p.soa.serial_auto && !was->data->policy.soa.serial_auto &&
+        static_cast<std::int32_t>(now - before) < 0) // RFC 1982 serial arithmetic
+        warnings.push_back(p.file + ": zone " + p.zone + ": soa.serial goes back from " +
+                           std::to_string(before) + " to " + std::to_string(now) +
+                           ": secondaries will not transfer it (RFC 1982); raise it past " +
+                           std::to_string(before));
+}
+
 } // namespace
 
 Loaded load_all(const std::string& config_path, const LoadOptions& options) {
@@ -98,6 +128,7 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
             config::ZonePolicy policy = config::load_zone_policy(file, &includes);
             auto states = health(policy);
             zones.push_back(build_zone(std::move(policy), std::move(states)));
+            check_against_previous(*zones.back(), options.previous, out.warnings);
             all.push_back(zones.back());
         });
     }

@@ -89,17 +89,17 @@ class ZoneBuilder {
             data_->validity =
                 dnssec::validity_from(dnssec::day_start(std::time(nullptr)), d.rrsig_lifetime_days);
         }
+        const std::uint32_t ttl = data_->policy.ttl;
         const auto publish = [&](dns::RrPtr rr, ldns_rr_type type) {
             ldns_rr_set_type(rr.get(), type);
-            ldns_rr_set_ttl(rr.get(), data_->policy.ttl);
             data_->storage.push_back(std::move(rr));
             insert_all(data_->storage.back().get(), true);
         };
         for (const auto& k : data_->keys->keys)
-            publish(dns::RrPtr(ldns_rr_clone(k.dnskey.get())), LDNS_RR_TYPE_DNSKEY);
+            publish(dnssec::published_dnskey(k, ttl), LDNS_RR_TYPE_DNSKEY);
         for (const dnssec::ZoneKey* k : data_->keys->ksks()) {
-            publish(dnssec::ds_record(*k), LDNS_RR_TYPE_CDS);
-            publish(dns::RrPtr(ldns_rr_clone(k->dnskey.get())), LDNS_RR_TYPE_CDNSKEY);
+            publish(dnssec::ds_record(*k, ttl), LDNS_RR_TYPE_CDS);
+            publish(dnssec::published_dnskey(*k, ttl), LDNS_RR_TYPE_CDNSKEY);
         }
     }
 

@@ -1,5 +1,6 @@
 // Compiles one zone's views into wire-format answers for every name,
 // region and ordering variant.
+#include "config/load_error.hpp"
 #include "dns/message_writer.hpp"
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,7 +25,25 @@ class ZoneCompiler {
 
     void add_zone(const ZoneData& zone) {
         const ZoneView& view0 = zone.views.front();
-        for (const auto& [name, node] : view0.nodes) {
+        has_cuts_ = std::any_of(view0.nodes.begin(), view0.nodes.end(), [&](const auto& n) {
+            return n.first != view0.apex && n.second.find(dns::type::NS);
+        });
+        for (const auto& [name, node] : view0.nodes) try {
+                add_node(zone, name);
+            } catch (const config::LoadError&) {
+                throw;
+            } catch (const std::exception& e) {
+                // A bug of ours, not the operator's: say where it struck.
+                throw config::LoadError(zone.policy.zone_mark, "zone " + zone.policy.zone +
+                                                                   ": compiling the answers of '" +
+                                                                   dns::name_to_text(name) +
+                                                                   "' failed: " + e.what());
+            }
+    }
+
+  private:
+    void add_node(const ZoneData& zone, const std::string& name) {
+        {
             Node n{};
             n.exact_begin = static_cast<std::uint32_t>(s_.entries.size());
             add_exact_entries(zone, name);
@@ -36,8 +56,8 @@ class ZoneCompiler {
         }
     }
 
-  private:
     CompiledZone& s_;
+    bool has_cuts_ = false; // a delegation below the apex: not all data is authoritative
     std::unordered_map<std::string, Answer> stored_;
     std::unordered_map<std::string, dns::RrPtr> nsecs_; // by owner and types
     std::unordered_map<const void*, const std::vector<dns::RrPtr>*> signed_sets_;
@@ -110,7 +130,8 @@ class ZoneCompiler {
     // any order) and key, so every ordering of a shuffled set, and every
     // region and name that has it, shares them; so does the next compile
     // of the zone under the same validity (ZoneData::signature_cache). The
-    // DNSKEY set is signed by the KSKs, everything else by the ZSKs.
+    // DNSKEY, CDS and CDNSKEY sets are signed by the KSKs, everything else
+    // by the ZSKs (ZoneKeys::signers).
     // `identity` (a view's RRset, an NSEC of nsecs_: alive while the zone
     // compiles) finds a set seen before without comparing its records.
     const std::vector<dns::RrPtr>& signatures(const ZoneData& zone, const void* identity,
@@ -125,8 +146,7 @@ class ZoneCompiler {
         for (const auto& r : records) dns::append_uint(key, r.size(), 2), key += r;
         auto [it, fresh] = zone.signature_cache->by_content.try_emplace(std::move(key));
         if (fresh) {
-            const auto signers = type == dns::type::DNSKEY ? zone.keys->ksks() : zone.keys->zsks();
-            for (const dnssec::ZoneKey* k : signers)
+            for (const dnssec::ZoneKey* k : zone.keys->signers(type))
                 if (auto sig = dnssec::sign_rrset(rrs, *k, zone.validity))
                     it->second.push_back(std::move(sig));
         }
@@ -134,11 +154,57 @@ class ZoneCompiler {
         return it->second;
     }
 
+    // Whether a set is the zone's own data, which is signed: not a
+    // delegation's NS nor anything at or below a cut but the DS there
+    // (RFC 4035 2.2).
+    bool authoritative_set(const ZoneView& view, const RRset& set) const {
+        if (!has_cuts_ || set.rrs.empty()) return true;
+        const std::string owner = dns::owner_key(set.rrs.front());
+        const auto cut = find_cut(view, owner);
+        return !cut || (set.type == dns::type::DS && *cut == owner);
+    }
+
+    // A query with DO for the NSEC or RRSIG of a name that exists, at a
+    // CNAME too (RFC 4035 3.1.4.1 leaves them out of chains): the name's
+    // NSEC as its denials carry it, or the RRSIGs of its sets and of that
+    // NSEC (RRSIGs are not signed themselves, RFC 4034 3). Null otherwise:
+    // the usual lookup answers.
+    std::optional<dns::CompiledMessage> compile_dnssec_meta(const ZoneData& zone,
+                                                            const ZoneView& view,
+                                                            std::string_view qname,
+                                                            std::uint16_t qtype) {
+        const ViewNode* node = view.find(qname);
+        if (!node || find_cut(view, qname)) return std::nullopt;
+        const ldns_rr* nsec = nsec_at(view, std::string(qname), node_types(*node));
+        if (!nsec) return std::nullopt;
+        auto w = dns::MessageWriter::for_name(qname);
+        const auto& nsec_sigs = signatures(zone, nsec, dns::type::NSEC, {nsec});
+        if (qtype == dns::type::NSEC) {
+            w.add(dns::Section::answer, nsec, true);
+            for (const auto& sig : nsec_sigs) w.add(dns::Section::answer, sig.get(), true);
+        } else {
+            for (const auto& set : node->rrsets)
+                if (!set.rrs.empty())
+                    for (const auto& sig : signatures(zone, &set, set.type, set.rrs))
+                        w.add(dns::Section::answer, sig.get(), true);
+            for (const auto& sig : nsec_sigs) w.add(dns::Section::answer, sig.get(), true);
+        }
+        return w.finish(dns::rcode::NOERROR, true);
+    }
+
+    static std::vector<std::uint16_t> node_types(const ViewNode& node) {
+        std::vector<std::uint16_t> types;
+        for (const auto& set : node.rrsets) types.push_back(set.type);
+        return types;
+    }
+
     // `dnssec`: each RRset followed by its RRSIGs (RFC 4035 3.1.1), for
     // queries with the DO bit.
     dns::CompiledMessage compile(const ZoneData& zone, const ZoneView& view, std::string_view qname,
                                  std::uint16_t qtype, std::string_view anchor, unsigned variant,
                                  Traits& traits, bool dnssec) {
+        if (dnssec && anchor.empty() && (qtype == dns::type::NSEC || qtype == dns::type::RRSIG))
+            if (auto m = compile_dnssec_meta(zone, view, qname, qtype)) return *m;
         LookupResult r = lookup(view, qname, qtype);
         // A GeoIP-aware proxy's names make the answer regional even when this
         // view has none of its records (a region emptied by serve-none, say):
@@ -153,38 +219,61 @@ class ZoneCompiler {
         }
         auto w = anchor.empty() ? dns::MessageWriter::for_name(qname)
                                 : dns::MessageWriter::for_names_below(anchor);
-        for (int section = 0; section < 3; ++section)
-            for (const LookupItem& item : r.sections[section]) {
-                for (const ldns_rr* rr : ordered(zone, *item.set, variant, traits))
-                    w.add(static_cast<dns::Section>(section), rr, item.owner_is_qname, item.owner,
-                          item.ttl);
-                if (dnssec && !item.set->rrs.empty())
-                    for (const auto& sig :
-                         signatures(zone, item.set, item.set->type, item.set->rrs))
-                        w.add(static_cast<dns::Section>(section), sig.get(), item.owner_is_qname,
-                              item.owner, item.ttl);
-                if (section == 2) w.end_additional_rrset();
-            }
-        std::uint8_t rcode = r.rcode;
-        if (dnssec)
-            if (const ldns_rr* nsec = denial_nsec(view, qname, r, rcode)) {
+        const auto add_set = [&](int section, const LookupItem& item) {
+            for (const ldns_rr* rr : ordered(zone, *item.set, variant, traits))
+                w.add(static_cast<dns::Section>(section), rr, item.owner_is_qname, item.owner,
+                      item.ttl);
+            if (dnssec && !item.set->rrs.empty() && authoritative_set(view, *item.set))
+                for (const auto& sig : signatures(zone, item.set, item.set->type, item.set->rrs))
+                    w.add(static_cast<dns::Section>(section), sig.get(), item.owner_is_qname,
+                          item.owner, item.ttl);
+        };
+        for (int section = 0; section < 2; ++section)
+            for (const LookupItem& item : r.sections[section]) add_set(section, item);
+        // The authority section's DNSSEC records follow its sets, before
+        // any additional record (glue): a referral's DS and its RRSIG
+        // (RFC 4035 3.1.4), or the NSEC proving a denial or that there is
+        // no DS.
+        if (dnssec) {
+            if (const RRset* ds = referral_ds(view, r))
+                add_set(1, LookupItem{ds, {}, false, std::nullopt});
+            if (const ldns_rr* nsec = denial_nsec(view, qname, r)) {
                 const bool at_qname = anchor.empty() && dns::owner_key(nsec) == qname;
                 w.add(dns::Section::authority, nsec, at_qname);
                 for (const auto& sig : signatures(zone, nsec, dns::type::NSEC, {nsec}))
                     w.add(dns::Section::authority, sig.get(), at_qname);
             }
-        dns::CompiledMessage m = w.finish(rcode, r.authoritative);
+        }
+        for (const LookupItem& item : r.sections[2]) {
+            add_set(2, item);
+            w.end_additional_rrset();
+        }
+        dns::CompiledMessage m = w.finish(r.rcode, r.authoritative);
         m.required_arcount = r.required_additional;
         return m;
     }
 
+    static bool is_referral(const LookupResult& r) {
+        return !r.authoritative && !r.sections[1].empty() &&
+               r.sections[1].front().set->type == dns::type::NS;
+    }
+
+    // A referral's DS set, if the cut has one.
+    static const RRset* referral_ds(const ZoneView& view, const LookupResult& r) {
+        if (!is_referral(r)) return nullptr;
+        const ViewNode* cut = view.find(dns::owner_key(r.sections[1].front().set->rrs.front()));
+        return cut ? cut->find(dns::type::DS) : nullptr;
+    }
+
     // The NSEC a signed negative answer needs that is known before the
     // query (RFC 9824): NODATA at an existing name (an empty non-terminal
-    // too, and the wildcard for a name it matches without the type) and a
-    // delegation without DS. Names that do not exist and wildcard matches
-    // get theirs per query (dnssec::DenialSigner).
-    const ldns_rr* denial_nsec(const ZoneView& view, std::string_view qname, const LookupResult& r,
-                               std::uint8_t& rcode) {
+    // too, and the wildcard for a name it matches without the type), a
+    // CNAME chain's missing target, and a delegation without DS. Names that
+    // do not exist and wildcard matches get theirs per query
+    // (dnssec::DenialSigner). Whether NXDOMAIN is then sent as NOERROR
+    // (RFC 9824 3 and 5, the CO flag) is the answer engine's decision.
+    const ldns_rr* denial_nsec(const ZoneView& view, std::string_view qname,
+                               const LookupResult& r) {
         // A negative answer is about the end of its CNAME chain, if any.
         std::string owner(qname);
         const auto& answers = r.sections[0];
@@ -198,9 +287,7 @@ class ZoneCompiler {
             // (the query name's own absence is signed per query).
             if (answers.empty()) return nullptr;
             types.push_back(dns::type::NXNAME);
-            rcode = dns::rcode::NOERROR;
-        } else if (!negative && !r.authoritative && !r.sections[1].empty() &&
-                   r.sections[1].front().set->type == dns::type::NS) {
+        } else if (!negative && is_referral(r)) {
             owner = dns::owner_key(r.sections[1].front().set->rrs.front());
         } else if (!negative) {
             return nullptr;
@@ -208,8 +295,14 @@ class ZoneCompiler {
         if (types.empty()) { // NODATA at the name or no DS at the cut: its types
             const ViewNode* node = view.find(owner);
             if (!node || node->find(dns::type::DS)) return nullptr;
-            for (const auto& set : node->rrsets) types.push_back(set.type);
+            types = node_types(*node);
         }
+        return nsec_at(view, owner, std::move(types));
+    }
+
+    // The compact NSEC at `owner` with `types`, made once per zone compile.
+    const ldns_rr* nsec_at(const ZoneView& view, const std::string& owner,
+                           std::vector<std::uint16_t> types) {
         const std::uint32_t ttl = negative_ttl(view.soa);
         std::string key = owner + '|' + std::to_string(ttl);
         std::sort(types.begin(), types.end());
@@ -367,7 +460,11 @@ class ZoneCompiler {
     }
 
     void add_exact_entries(const ZoneData& zone, const std::string& name) {
-        for (std::uint16_t t : types_at(zone, name)) add_entry(zone, name, t);
+        std::set<std::uint16_t> types = types_at(zone, name);
+        // With DO, a name's NSEC and RRSIG are answered as records it has.
+        if (zone.keys && !find_cut(zone.views.front(), name))
+            types.insert({dns::type::NSEC, dns::type::RRSIG});
+        for (std::uint16_t t : types) add_entry(zone, name, t);
         add_entry(zone, name, 0);
     }
 
@@ -396,8 +493,22 @@ std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone) {
     auto c = std::make_shared<CompiledZone>();
     ZoneCompiler(*c).add_zone(zone);
     if (zone.keys) {
-        c->denial = dnssec::make_denial_signer(
+        auto denial = dnssec::make_denial_signer(
             *zone.keys, zone.apex, negative_ttl(zone.default_view().soa), zone.validity);
+        // A wildcard match's cover may have to be its parent's or its own
+        // NSEC (DenialSigner::write_cover): their types.
+        for (const auto& [name, node] : zone.default_view().nodes) {
+            if (name.size() < 2 || name[0] != 1 || name[1] != '*') continue;
+            std::vector<std::uint16_t> types;
+            for (const auto& set : node.rrsets) types.push_back(set.type);
+            denial->add_types(name, dnssec::nsec_bitmap(types));
+            const std::string parent = name.substr(2);
+            types.clear();
+            if (const ViewNode* p = zone.default_view().find(parent))
+                for (const auto& set : p->rrsets) types.push_back(set.type);
+            denial->add_types(parent, dnssec::nsec_bitmap(types));
+        }
+        c->denial = std::move(denial);
     }
     return c;
 }

@@ -1,7 +1,7 @@
-// Signed answers (#16, not yet reachable from a policy): a zone compiled
-// with keys answers a query with the DO bit with the RRSIG of every RRset,
-// which ldns verifies against the zone's key, in every ordering a client
-// can get; without DO the answer is the unsigned zone's, byte for byte.
+// Signed answers: a zone compiled with keys answers a query with the DO bit with the RRSIG of every
+// RRset, which ldns verifies against the zone's key, in every ordering a client can get; without DO
+// the answer is the unsigned zone's, byte for byte.
+#include "answer/signed_zone.hpp"
 #include "config/zone_policy.hpp"
 #include "dns/wire.hpp"
 #include "support/test_support.hpp"
@@ -19,100 +19,6 @@
 using namespace srvd;
 using namespace srvd::test;
 
-namespace {
-
-const char* zone_yaml = R"(
-zone: example.com
-soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1 }
-nameservers: { ns1: [192.0.2.1] }
-media_servers:
-  ms1: { addresses: [192.0.2.11] }
-  ms2: { addresses: [192.0.2.12] }
-  ms3: { addresses: [192.0.2.13] }
-proxies:
-  proxy-a: { targets: [{ms1: 50, ms2: 50}, ms3] }
-records:
-  - "www IN A 192.0.2.80"
-  - "*.wild IN TXT \"wildcard\""
-)";
-
-// A zone signed through its policy's `dnssec: { keys: [...] }`, with keys
-// ldns-keygen makes: a CSK, or a KSK and a ZSK of `zsk_algorithm`.
-struct SignedZone {
-    TempDir dir;
-    std::shared_ptr<const zone::Snapshot> plain, signed_;
-    dns::RrPtr ksk, zsk; // the DNSKEYs (one CSK: the same key twice)
-    std::string keys;    // "[base, ...]", as the policy names them
-
-    explicit SignedZone(const std::string& zsk_algorithm = "") {
-        keys = "[" + keygen("-k -a ECDSAP256SHA256", ksk);
-        if (zsk_algorithm.empty())
-            zsk.reset(ldns_rr_clone(ksk.get()));
-        else
-            keys += ", " + keygen("-a " + zsk_algorithm, zsk);
-        keys += "]";
-        plain = zone::compile_snapshot(
-            {zone::build_zone(config::load_zone_policy(dir.write("plain.yaml", zone_yaml)))});
-        const std::string file =
-            dir.write("zone.yaml", std::string(zone_yaml) + "dnssec: { keys: " + keys + " }\n");
-        signed_ = zone::compile_snapshot({zone::build_zone(config::load_zone_policy(file))});
-    }
-
-    // Makes a key in the zone's directory; returns its base name (relative,
-    // as a policy names it) and sets `dnskey` from its .key file.
-    std::string keygen(const std::string& options, dns::RrPtr& dnskey) {
-        const std::string command =
-            "cd '" + dir.path() + "' && ldns-keygen " + options + " example.com > key.out";
-        REQUIRE(std::system(command.c_str()) == 0);
-        std::ifstream out(dir.path() + "/key.out");
-        std::string base;
-        std::getline(out, base);
-        std::ifstream key(dir.path() + "/" + base + ".key");
-        std::string line;
-        std::getline(key, line);
-        ldns_rr* rr = nullptr;
-        REQUIRE(ldns_rr_new_frm_str(&rr, line.c_str(), 0, nullptr, nullptr) == LDNS_STATUS_OK);
-        dnskey.reset(rr);
-        return base;
-    }
-};
-
-// Every RRset of a section verified by its RRSIG, as a validator would.
-// Returns how many sets were verified; fails on a set without a signature.
-int verify_section(const ldns_pkt* pkt, ldns_pkt_section section, const ldns_rr* dnskey,
-                   const ldns_rr* other_key = nullptr, std::time_t at = 0) {
-    ldns_rr_list* all = ldns_pkt_get_section_clone(pkt, section);
-    std::map<std::pair<std::string, int>, ldns_rr_list*> sets, sigs;
-    for (std::size_t i = 0; i < ldns_rr_list_rr_count(all); ++i) {
-        ldns_rr* rr = ldns_rr_list_rr(all, i);
-        const bool sig = ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG;
-        const int type =
-            sig ? ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr)) : ldns_rr_get_type(rr);
-        auto& into = (sig ? sigs : sets)[{dns::rdf_to_text(ldns_rr_owner(rr)), type}];
-        if (!into) into = ldns_rr_list_new();
-        ldns_rr_list_push_rr(into, rr);
-    }
-    ldns_rr_list* keys = ldns_rr_list_new();
-    ldns_rr_list_push_rr(keys, const_cast<ldns_rr*>(dnskey));
-    if (other_key) ldns_rr_list_push_rr(keys, const_cast<ldns_rr*>(other_key));
-    int verified = 0;
-    for (auto& [key, set] : sets) {
-        CAPTURE(key.first);
-        CAPTURE(key.second);
-        REQUIRE(sigs.count(key));
-        CHECK((at ? ldns_verify_time(set, sigs[key], keys, at, nullptr)
-                  : ldns_verify(set, sigs[key], keys, nullptr)) == LDNS_STATUS_OK);
-        ++verified;
-    }
-    for (auto& [key, list] : sets) ldns_rr_list_free(list);
-    for (auto& [key, list] : sigs) ldns_rr_list_free(list);
-    ldns_rr_list_free(keys);
-    ldns_rr_list_deep_free(all);
-    return verified;
-}
-
-} // namespace
-
 TEST_CASE("signed zone: with DO every answer and authority RRset carries an RRSIG that verifies") {
     SignedZone z;
     QueryOptions dnssec;
@@ -129,8 +35,8 @@ TEST_CASE("signed zone: with DO every answer and authority RRset carries an RRSI
         auto r = ask(*z.signed_, name, type, dnssec);
         REQUIRE(r.pkt);
         CHECK(r.rcode() == 0);
-        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) >= 1);
-        verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get());
+        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get()) >= 1);
+        verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get(), z.ksk.get());
         // Without DO: exactly the unsigned zone's answer.
         CHECK(ask(*z.signed_, name, type).wire == ask(*z.plain, name, type).wire);
     }
@@ -145,7 +51,7 @@ TEST_CASE("signed zone: every ordering of a weighted tier verifies with the one 
         o.client = "198.51." + std::to_string(subnet) + ".1";
         auto r = ask(*z.signed_, "_sip._udp.proxy-a.example.com.", dns::type::SRV, o);
         REQUIRE(r.pkt);
-        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get()) == 1);
         firsts.insert(r.section(0).front());
     }
     CHECK(firsts.size() == 2); // ms1 first for some clients, ms2 for others
@@ -165,7 +71,8 @@ void check_compact_denial(const SignedZone& z, const std::string& qname, std::ui
     REQUIRE(r.pkt);
     CHECK(r.rcode() == dns::rcode::NOERROR); // NXDOMAIN too: "the name exists, with no data"
     CHECK(r.section(0).empty());
-    CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 2); // SOA, NSEC
+    CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get(), z.ksk.get()) ==
+          2); // SOA, NSEC
     ldns_rr_list* nsecs =
         ldns_pkt_rr_list_by_type(r.pkt, LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY);
     REQUIRE(nsecs);
@@ -201,23 +108,52 @@ TEST_CASE("signed zone: compact denial (RFC 9824) for a missing name, a missing 
     }
 }
 
-TEST_CASE(
-    "signed zone: the apex publishes DNSKEY, CDS and CDNSKEY, the DNSKEY set signed by the KSK") {
-    SignedZone z("ED25519");
+TEST_CASE("signed zone: the apex publishes DNSKEY, CDS and CDNSKEY, signed by the KSK (RFC 7344 "
+          "4.1)") {
+    SignedZone z("ECDSAP256SHA256");
+    const int ksk = ldns_calc_keytag(z.ksk.get()), zsk = ldns_calc_keytag(z.zsk.get());
     QueryOptions dnssec;
     dnssec.dnssec_ok = true;
     auto r = ask(*z.signed_, "example.com.", dns::type::DNSKEY, dnssec);
     REQUIRE(r.pkt);
     CHECK(r.section(0).size() == 3); // KSK, ZSK and the KSK's RRSIG
     CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.ksk.get()) == 1);
+    CHECK(signer_tags(r) == std::set<int>{ksk});
     for (std::uint16_t type : {std::uint16_t{59}, std::uint16_t{60}}) { // CDS, CDNSKEY
         auto c = ask(*z.signed_, "example.com.", type, dnssec);
         REQUIRE(c.pkt);
-        CHECK(c.section(0).size() == 2); // one record for the one KSK, and the ZSK's RRSIG
-        CHECK(verify_section(c.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+        CHECK(c.section(0).size() == 2); // one record for the one KSK, and the KSK's RRSIG
+        CHECK(verify_section(c.pkt, LDNS_SECTION_ANSWER, z.ksk.get()) == 1);
+        CHECK(signer_tags(c) == std::set<int>{ksk});
     }
+    // Everything else is the ZSK's.
+    CHECK(signer_tags(ask(*z.signed_, "example.com.", dns::type::SOA, dnssec)) ==
+          std::set<int>{zsk});
     // An unsigned zone has none of them.
     CHECK(ask(*z.plain, "example.com.", dns::type::DNSKEY).section(0).empty());
+}
+
+TEST_CASE("signed zone: a KSK and a ZSK of two algorithms sign every set with both, the per-query "
+          "denials too") {
+    SignedZone z("ED25519"); // KSK ECDSAP256SHA256, ZSK ED25519
+    QueryOptions dnssec;
+    dnssec.dnssec_ok = true;
+    for (const auto& [name, type] : std::vector<std::pair<std::string, std::uint16_t>>{
+             {"example.com.", dns::type::DNSKEY},
+             {"example.com.", 59},
+             {"example.com.", dns::type::SOA},
+             {"_sip._udp.proxy-a.example.com.", dns::type::SRV},
+             {"nothing-here.example.com.", dns::type::A},
+             {"x.wild.example.com.", dns::type::TXT}}) {
+        CAPTURE(name);
+        CAPTURE(type);
+        auto r = ask(*z.signed_, name, type, dnssec);
+        REQUIRE(r.pkt);
+        // verify_section checks that both algorithms signed each set.
+        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get()) +
+                  verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get(), z.ksk.get()) >=
+              1);
+    }
 }
 
 TEST_CASE("NXNAME is a meta-type: a query for it is FORMERR (RFC 9824 3.5)") {
@@ -258,15 +194,15 @@ TEST_CASE("signed zone: a wildcard's answers prove the name itself does not exis
         auto r = ask(*z.signed_, "x.wild.example.com.", dns::type::TXT, dnssec);
         REQUIRE(r.pkt);
         CHECK(r.rcode() == dns::rcode::NOERROR);
-        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
-        CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 1);
+        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get()) == 1);
+        CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get(), z.ksk.get()) == 1);
         CHECK(nsecs(r) == std::vector<std::string>{
                               "\\000.*.wild.example.com. x\\000.wild.example.com. RRSIG NSEC "});
         // Deeper, and a first label sorting before "*": the NSEC then starts
         // at the encloser, so it never covers the wildcard.
         auto deep = ask(*z.signed_, "a.%b.wild.example.com.", dns::type::TXT, dnssec);
         REQUIRE(deep.pkt);
-        CHECK(verify_section(deep.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 1);
+        CHECK(verify_section(deep.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get(), z.ksk.get()) == 1);
         CHECK(nsecs(deep) == std::vector<std::string>{
                                  "\\000.wild.example.com. %b\\000.wild.example.com. RRSIG NSEC "});
         // A match without the type: the wildcard's own NSEC (compiled) and
@@ -274,7 +210,8 @@ TEST_CASE("signed zone: a wildcard's answers prove the name itself does not exis
         auto nodata = ask(*z.signed_, "y.wild.example.com.", dns::type::A, dnssec);
         REQUIRE(nodata.pkt);
         CHECK(nodata.section(0).empty());
-        CHECK(verify_section(nodata.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 3); // SOA, 2 NSEC
+        CHECK(verify_section(nodata.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get(), z.ksk.get()) ==
+              3); // SOA, 2 NSEC
         CHECK(nsecs(nodata) ==
               std::vector<std::string>{
                   "*.wild.example.com. \\000.*.wild.example.com. TXT RRSIG NSEC ",
@@ -316,7 +253,7 @@ TEST_CASE("signatures are due past half their lifetime, and a renewal signs from
 
 TEST_CASE("a renewal signs the zone and its transfer version again, under a new serial") {
     SignedZone z;
-    std::string policy = zone_yaml;
+    std::string policy = signed_zone_yaml;
     policy.replace(policy.find("serial: 1"), 9, "serial: auto");
     z.dir.write("zones/example.com.yaml",
                 policy + "dnssec: { keys: [../" + z.keys.substr(1, z.keys.size() - 2) + "] }\n");
@@ -366,7 +303,7 @@ TEST_CASE("a renewal signs the zone and its transfer version again, under a new 
           later - later % 86400 - 3600);
     ldns_rr_list_deep_free(sigs);
     // Valid from then on (not yet now), SOA serial and all.
-    CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), nullptr, later) == 1);
+    CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get(), later) == 1);
 }
 
 TEST_CASE("signed answers too large for a 512-byte buffer shed additional records or set TC, and "
@@ -384,10 +321,12 @@ TEST_CASE("signed answers too large for a 512-byte buffer shed additional record
     REQUIRE(whole.pkt);
     CHECK_FALSE(whole.flag_tc());
     CHECK(whole.wire.size() > 512);
-    CHECK(verify_section(whole.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
-    CHECK(verify_section(whole.pkt, LDNS_SECTION_ADDITIONAL, z.zsk.get()) >= 2); // SRV and A sets
+    CHECK(verify_section(whole.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get()) == 1);
+    CHECK(verify_section(whole.pkt, LDNS_SECTION_ADDITIONAL, z.zsk.get(), z.ksk.get()) >=
+          2); // SRV and A sets
     // Over UDP the answer section is whole and signed, or the reply is TC.
-    if (!udp.flag_tc()) CHECK(verify_section(udp.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+    if (!udp.flag_tc())
+        CHECK(verify_section(udp.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get()) == 1);
     CHECK(udp.section(2).size() < whole.section(2).size());
 }
 
@@ -415,7 +354,7 @@ TEST_CASE("a health rebuild reuses the signatures of the sets it keeps, and sign
     CHECK(soa_sig(*before) == soa_sig(*after));
     auto srv = ask(*after, "_sip._udp.proxy-a.example.com.", dns::type::SRV, dnssec);
     REQUIRE(srv.pkt);
-    CHECK(verify_section(srv.pkt, LDNS_SECTION_ANSWER, z.zsk.get()) == 1);
+    CHECK(verify_section(srv.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get()) == 1);
     CHECK(srv.section(0).size() == 3); // ms2, ms3 and the RRSIG
 }
 
@@ -435,7 +374,7 @@ TEST_CASE("with the CO flag a missing name keeps NXDOMAIN beside its NXNAME proo
     CHECK(r.rcode() == dns::rcode::NXDOMAIN);
     CHECK(ldns_pkt_edns_do(r.pkt));
     CHECK((ldns_pkt_edns_z(r.pkt) & 0x4000) != 0); // CO echoed
-    CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get()) == 2);
+    CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get(), z.ksk.get()) == 2);
     ldns_rr_list* nsec = ldns_pkt_rr_list_by_type(r.pkt, LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY);
     REQUIRE(nsec);
     CHECK(dns::rdf_to_text(ldns_rr_rdf(ldns_rr_list_rr(nsec, 0), 1)) == "RRSIG NSEC TYPE128 ");

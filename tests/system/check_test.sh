@@ -6,7 +6,8 @@ source "$(dirname "$0")/lib.sh"
 out=$("$SRVD" check -c "$SRC/conf/srvd.yaml") || fail "check fails on the example: $out"
 echo "$out" | has 'zone example.com.' || fail "no zone in the summary: $out"
 echo "$out" | has '3 proxies: proxy-a proxy-b sip(geo)' || fail "proxies missing: $out"
-pass "check summarises the example"
+echo "$out" | has '^  rrl: 200 answers/s per /24 and /56, slip 2$' || fail "the example leaves rate limiting off: $out"
+pass "check summarises the example; rate limiting is on in it"
 
 # Many zones: totals that fit a screen, and any zone in detail on request.
 mkdir -p "$WORK/many/zones"

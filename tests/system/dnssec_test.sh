@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# DNSSEC against real validators: the example zone signed with ldns-keygen's
-# keys (a P-256 KSK, an Ed25519 ZSK), the trust anchor taken from the DS that
-# `srvd check` prints. delv validates answers, GeoIP orderings and compact
+# DNSSEC against real validators: the example zone, with an insecure and a
+# secure delegation and their glue added as a carrier's zone has them,
+# signed with ldns-keygen's keys (a P-256 KSK and ZSK), the trust anchor
+# taken from the DS that `srvd check` prints. delv validates answers, GeoIP orderings and compact
 # denials (RFC 9824); Unbound, validating in front of srvd with ECS
 # forwarded, sets AD on them.
 source "$(dirname "$0")/lib.sh"
-for tool in delv ldns-keygen unbound; do
+for tool in delv ldns-keygen unbound dnssec-verify; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh installs it)"
 done
 mkdir -p "$WORK/zones" "$WORK/keys"
 cd "$WORK/keys"
 KSK=$(ldns-keygen -k -a ECDSAP256SHA256 example.com)
-ZSK=$(ldns-keygen -a ED25519 example.com)
+ZSK=$(ldns-keygen -a ECDSAP256SHA256 example.com)
 cd - >/dev/null
 cp "$SRC/zones/example.com.yaml" "$WORK/zones/"
+cat >>"$WORK/zones/example.com.yaml" <<'RECORDS'
+  - "sub IN NS ns.sub"
+  - "ns.sub IN A 192.0.2.53"
+  - "secure IN NS ns.secure"
+  - "ns.secure IN A 192.0.2.54"
+  - "secure IN DS 2371 13 2 1F987CC6583E92DF0890718C42A8AF4D1F3C3E7E3C5F8D7D6B1B0F3E2C9A8B7C"
+RECORDS
+tail -6 "$WORK/zones/example.com.yaml" | head -1 | has '^  - "\*.phones IN CNAME sip"$' \
+  || fail "zones/example.com.yaml no longer ends with records: (the delegations above went elsewhere)"
 printf 'dnssec: { keys: [../keys/%s, ../keys/%s] }\n' "$KSK" "$ZSK" >>"$WORK/zones/example.com.yaml"
 printf 'zones: [zones]\ngeoip: { database: %s, ecs_private: use }\n' "$SRC/zones/geo/demo-city.mmdb" >"$WORK/srvd.yaml"
 
@@ -24,8 +34,22 @@ ds=$(echo "$out" | awk '$4 == "DS"' | sed 's/^ *//')
 expected=$(cd "$WORK/keys" && ldns-key2ds -n -2 "$KSK.key")
 [ "$(echo "$ds" | awk '{print $5, $6, $7, toupper($8)}')" = "$(echo "$expected" | awk '{print $5, $6, $7, toupper($8)}')" ] \
   || fail "check's DS differs from ldns-key2ds's: $ds / $expected"
-echo "$out" | awk '$4 == "DNSKEY" && $5 == 257' | grep -q . || fail "check prints no KSK DNSKEY: $out"
-pass "check prints the KSK's DNSKEY and its DS, equal to ldns-key2ds -2"
+echo "$out" | awk '$4 == "DNSKEY" && $5 == 257 && $2 == 300' | grep -q . \
+  || fail "check prints no KSK DNSKEY with the zone's TTL (300), as it is served: $out"
+[ "$(echo "$ds" | awk '{print $2}')" = 300 ] || fail "check's DS has not the DNSKEY's TTL: $ds"
+pass "check prints the KSK's DNSKEY as served (TTL 300) and its DS, equal to ldns-key2ds -2"
+
+# A key listed twice is refused where it is listed the second time.
+mkdir -p "$WORK/twice/zones"
+cp "$WORK/zones/example.com.yaml" "$WORK/twice/zones/"
+sed -i '$d' "$WORK/twice/zones/example.com.yaml"
+printf 'dnssec:\n  keys:\n    - ../../keys/%s\n    - ../../keys/%s\n    - ../../keys/%s.key\n' "$KSK" "$ZSK" "$KSK" >>"$WORK/twice/zones/example.com.yaml"
+printf 'zones: [zones]\n' >"$WORK/twice/srvd.yaml"
+lines=$(wc -l <"$WORK/twice/zones/example.com.yaml")
+out=$("$SRVD" check -c "$WORK/twice/srvd.yaml" 2>&1) && fail "check accepted a key listed twice: $out"
+echo "$out" | has "^$WORK/twice/zones/example.com.yaml:$lines:7: key .*$KSK (tag [0-9]*) is already listed at line $((lines - 2))" \
+  || fail "check's error for a key listed twice: $out"
+pass "check: a key listed twice is an error at its second entry"
 
 # Bad key material fails check, each error at its keys entry.
 mkdir -p "$WORK/bad/zones"
@@ -85,6 +109,35 @@ echo "$out" | has '^; fully validated$' && echo "$out" | has '^; sip.example.com
   && ! echo "$out" | grep -Eq 'bogus|insecure|no valid' || fail "delv y.phones.example.com TXT: $out"
 pass "delv: missing name, missing type, empty non-terminal, wildcard CNAME to no data: validated denials"
 
+# What a validator asks besides answers (#24): a name's NSEC, at a CNAME
+# too; names the wildcard proof had wrong (\000 just after the encloser,
+# a 63-octet label) and a missing name of 255 octets.
+validated "fully validated" portal.example.com NSEC
+validated "fully validated" sip.example.com NSEC
+validated "fully validated" '\000.phones.example.com' A
+validated "fully validated" "$(printf 'b%.0s' $(seq 63)).phones.example.com" A
+long="$(printf 'a%.0s' $(seq 63)).$(printf 'a%.0s' $(seq 63)).$(printf 'a%.0s' $(seq 63)).$(printf 'a%.0s' $(seq 49)).example.com"
+validated "negative response, fully validated" "$long" A
+out=$(kdig @127.0.0.1 -p "$PORT" +dnssec +noall +answer portal.example.com RRSIG)
+[ "$(echo "$out" | awk '$4 == "RRSIG" {print $5}' | sort -u | tr '\n' ' ')" = "CNAME NSEC " ] \
+  || fail "portal.example.com RRSIG: the CNAME's and the NSEC's signatures, no chain: $out"
+pass "delv: explicit NSEC queries (a CNAME owner too), wildcard matches at \\000 and at a 63-octet label, a 255-octet missing name; RRSIG queries answer the name's own"
+
+# Referrals, insecure and secure, as a validator needs them (RFC 4035
+# 3.1.4): NS and glue unsigned; the DS and its RRSIG, or the NSEC proving
+# there is no DS. Unbound validates the DS proofs it fetches on the way.
+shape() { # the records' owner, type and what an RRSIG covers, per section
+  kdig @127.0.0.1 -p "$1" +dnssec +norec +noall +authority +additional "$2" A \
+    | awk '$4 == "RRSIG" {print $1, "RRSIG", $5; next} {print $1, $4}' | sort -u | tr '\n' ';'
+}
+[ "$(shape "$PORT" host.sub.example.com)" = "ns.sub.example.com. A;sub.example.com. NS;sub.example.com. NSEC;sub.example.com. RRSIG NSEC;" ] \
+  || fail "insecure referral: $(shape "$PORT" host.sub.example.com)"
+[ "$(shape "$PORT" host.secure.example.com)" = "ns.secure.example.com. A;secure.example.com. DS;secure.example.com. NS;secure.example.com. RRSIG DS;" ] \
+  || fail "secure referral: $(shape "$PORT" host.secure.example.com)"
+validated "fully validated" secure.example.com DS
+validated "negative response, fully validated" sub.example.com DS
+pass "referrals: NS and glue unsigned, the DS with its RRSIG or the NSEC proving none; DS answers validate"
+
 # Unbound validating in front, trust anchor the DS, ECS forwarded.
 start_unbound unbound "$PORT" "subnetcache validator iterator" "  trust-anchor: \"$ds\""
 via() { kdig @127.0.0.1 -p "$UPORT" +dnssec "$@"; }
@@ -110,12 +163,36 @@ for region in "" east west central; do
     || fail "export ${region:-default}"
   grep -q 'IN	NSEC	\|IN NSEC ' "$WORK/export.zone" || fail "export ${region:-default} has no NSEC chain"
   out=$(ldns-verify-zone "$WORK/export.zone" 2>&1) || fail "ldns-verify-zone on export ${region:-default}: $out"
+  out=$(dnssec-verify -o example.com "$WORK/export.zone" 2>&1) || fail "dnssec-verify on export ${region:-default}: $out"
 done
 # The control: one changed address and ldns-verify-zone refuses the zone.
 sed -i '0,/\tA\t127\.0\.0\.11$/s//\tA\t127.0.0.99/' "$WORK/export.zone"
 grep -q '127.0.0.99' "$WORK/export.zone" || fail "the control found no address to change"
 ldns-verify-zone "$WORK/export.zone" >/dev/null 2>&1 && fail "ldns-verify-zone accepted a changed record"
-pass "export of the signed zone (default view, east, west, central): ldns-verify-zone accepts each, and refuses a changed record"
+pass "export of the signed zone (default view, east, west, central): ldns-verify-zone and dnssec-verify accept each; ldns-verify-zone refuses a changed record"
+
+# A KSK and a ZSK of two algorithms (P-256 and Ed25519): every set is
+# signed with both (RFC 4035 2.2), so dnssec-verify finds the zone fully
+# signed (-z: it would also want a KSK of each algorithm, which RFC 4035
+# does not), and delv validates through either.
+mkdir -p "$WORK/mixed/zones"
+ED=$(cd "$WORK/keys" && ldns-keygen -a ED25519 example.com)
+sed '$d' "$WORK/zones/example.com.yaml" >"$WORK/mixed/zones/example.com.yaml"
+printf 'dnssec: { keys: [../../keys/%s, ../../keys/%s] }\n' "$KSK" "$ED" >>"$WORK/mixed/zones/example.com.yaml"
+printf 'zones: [zones]\n' >"$WORK/mixed/srvd.yaml"
+"$SRVD" export -c "$WORK/mixed/srvd.yaml" example.com >"$WORK/mixed.zone" || fail "export of the mixed-algorithm zone"
+out=$(dnssec-verify -z -o example.com "$WORK/mixed.zone" 2>&1) || fail "dnssec-verify on the mixed-algorithm zone: $out"
+MIXED_PORT=$(free_port)
+"$SRVD" serve -c "$WORK/mixed/srvd.yaml" --listen "127.0.0.1:$MIXED_PORT" --allow-root 2>"$WORK/mixed.log" &
+PIDS+=($!)
+wait_for_dns "$MIXED_PORT"
+for query in "sip.example.com NAPTR" "example.com DNSKEY" "x.phones.example.com A"; do
+  out=$(delv -a "$WORK/anchor.conf" +root=example.com @127.0.0.1 -p "$MIXED_PORT" $query 2>&1)
+  echo "$out" | has '^; fully validated$' || fail "delv, mixed algorithms: $query: $out"
+done
+out=$(delv -a "$WORK/anchor.conf" +root=example.com @127.0.0.1 -p "$MIXED_PORT" nothing-here.example.com A 2>&1)
+echo "$out" | has '^; negative response, fully validated$' || fail "delv, mixed algorithms: missing name: $out"
+pass "a P-256 KSK with an Ed25519 ZSK: every set signed with both algorithms (dnssec-verify -z), answers and a denial validated by delv"
 
 # NSD as a secondary: it transfers the signed zone (AXFR) and serves it
 # presigned; delv, trusting the same DS, validates its answers and denials.
@@ -142,6 +219,28 @@ for query in "nothing-here.example.com A" "sip.example.com TXT" "_udp.sip.exampl
   echo "$out" | has '^; negative response, fully validated$' || fail "delv via NSD: $query: $out"
 done
 pass "NSD secondary (AXFR of the signed zone): answers, a wildcard and denials fully validated by delv"
+for name in host.sub.example.com host.secure.example.com; do
+  [ "$(shape "$PORT" $name)" = "$(shape "$NSD_PORT" $name)" ] \
+    || fail "referral for $name: srvd $(shape "$PORT" $name), NSD $(shape "$NSD_PORT" $name)"
+done
+pass "referrals with DO: the same records and signatures as NSD serving srvd's AXFR"
+
+# A policy that lost its dnssec: section (a copy cut short) is refused on
+# reload; the zone keeps being served signed. `dnssec: off` says it on purpose.
+cp "$WORK/zones/example.com.yaml" "$WORK/signed.yaml.keep"
+sed -i '/^dnssec:/d' "$WORK/zones/example.com.yaml"
+out=$("$SRVD" ctl -c "$WORK/srvd-xfr.yaml" reload 2>&1) && fail "a reload that drops signing was accepted: $out"
+echo "$out" | has "example.com.yaml:3:7: zone example.com. is signed now and this policy has no .dnssec:. section" \
+  || fail "the refused reload's message: $out"
+out=$(v sip.example.com NAPTR)
+echo "$out" | has '^; fully validated$' || fail "after the refused reload: $out"
+echo 'dnssec: off' >>"$WORK/zones/example.com.yaml"
+out=$("$SRVD" ctl -c "$WORK/srvd-xfr.yaml" reload 2>&1) || fail "reload with dnssec: off: $out"
+[ -z "$(kdig @127.0.0.1 -p "$PORT" +dnssec +noall +answer example.com DNSKEY)" ] || fail "dnssec: off still serves DNSKEY"
+cp "$WORK/signed.yaml.keep" "$WORK/zones/example.com.yaml"
+out=$("$SRVD" ctl -c "$WORK/srvd-xfr.yaml" reload 2>&1) || fail "reload signed again: $out"
+serial=$(q example.com SOA | awk '{print $7}')
+pass "a reload that would drop signing is refused (file:line:column, still validated); dnssec: off unsigns on purpose"
 
 # srvd ctl sign (knotc zone-sign): new signatures now, a new serial, and
 # the NOTIFY brings them to NSD, whose answers still validate.

@@ -24,6 +24,7 @@ getent passwd srvd >/dev/null || fail "no srvd user after install"
 [ "$(stat -c %U /var/lib/srvd)" = srvd ] || fail "/var/lib/srvd not owned by srvd"
 out=$(/usr/sbin/srvd check -c /etc/srvd/srvd.yaml 2>&1) || fail "check of the packaged configuration: $out"
 echo "$out" | has 'warning' && fail "the packaged configuration draws warnings: $out"
+echo "$out" | has '^  rrl: 200 answers/s per /24 and /56, slip 2$' || fail "the packaged configuration leaves rate limiting off: $out"
 if command -v systemd-analyze >/dev/null; then
   out=$(systemd-analyze verify /usr/lib/systemd/system/srvd.service 2>&1) || fail "systemd-analyze verify: $out"
 fi

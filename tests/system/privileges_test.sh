@@ -24,10 +24,11 @@ gid=$(awk '/^Gid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
 g=$(id -g nobody)
 [ "$gid" = "$g $g $g $g" ] || fail "gids are $gid, not nobody's primary group $g"
 [ "$(awk '/^Groups:/{print $2}' "/proc/$pid/status")" = "" ] || fail "supplementary groups kept"
+[ "$(awk '/^NoNewPrivs:/{print $2}' "/proc/$pid/status")" = 1 ] || fail "no_new_privs not set after the privilege drop"
 q _sip._udp.proxy-a.example.com SRV | grep -q ms1 || fail "not answering after the switch"
 kill -HUP "$pid"
 wait_log reloaded || fail "reload as nobody failed: $(cat "$WORK/srvd.log")"
-pass "binds as root, runs as nobody (uid $(id -u nobody)), still answers and reloads"
+pass "binds as root, runs as nobody (uid $(id -u nobody)) with no_new_privs, still answers and reloads"
 
 stop_srvd "$pid" || fail "not stopped cleanly"
 

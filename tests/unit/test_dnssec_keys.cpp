@@ -69,7 +69,7 @@ TEST_CASE(
     REQUIRE(one.zsks().size() == 1); // a CSK signs everything
     CHECK(one.zsks()[0] == one.ksks()[0]);
     // The DS record for the parent is the one ldns-keygen wrote beside the key.
-    auto ds = dnssec::ds_record(one.keys[0]);
+    auto ds = dnssec::ds_record(one.keys[0], 3600);
     auto written = rr(read(csk + ".ds"));
     ldns_rr_set_ttl(written.get(), ldns_rr_ttl(ds.get())); // the .ds file has none
     CHECK(dns::rr_to_text(ds.get()) == dns::rr_to_text(written.get()));
@@ -77,13 +77,46 @@ TEST_CASE(
     CHECK(dnssec::load_zone_keys("EXAMPLE.com.", {{csk + ".private", mark(3)}}, mark(2))
               .keys.size() == 1);
 
+    // A ZSK of the same algorithm takes over everything but the key sets.
+    const std::string zsk13 = keygen(dir, "-a ECDSAP256SHA256 example.com");
+    auto same = dnssec::load_zone_keys("example.com.", {{csk, mark(3)}, {zsk13, mark(4)}}, mark(2));
+    REQUIRE(same.zsks().size() == 1);
+    CHECK(same.zsks()[0]->flags == 256);
+    REQUIRE(same.key_set_signers().size() == 1);
+    CHECK(same.key_set_signers()[0]->flags == 257);
+    CHECK(same.signers(LDNS_RR_TYPE_CDS) == same.key_set_signers());
+    CHECK(same.signers(LDNS_RR_TYPE_CDNSKEY) == same.key_set_signers());
+    CHECK(same.signers(LDNS_RR_TYPE_SOA) == same.zsks());
+
+    // Of two algorithms, each signs every set (RFC 4035 2.2): the 257 of
+    // algorithm 13 signs what the 256 of algorithm 15 signs, and the 256
+    // signs the key sets for its algorithm, which has no 257.
     const std::string zsk = keygen(dir, "-a ED25519 example.com");
     auto two =
         dnssec::load_zone_keys("example.com.", {{csk, mark(3)}, {zsk + ".key", mark(4)}}, mark(2));
-    REQUIRE(two.zsks().size() == 1);
-    CHECK(two.zsks()[0]->algorithm == 15);
-    CHECK(two.zsks()[0]->flags == 256);
+    REQUIRE(two.ksks().size() == 1);
     CHECK(two.ksks()[0]->tag == one.keys[0].tag);
+    for (const auto& signers : {two.zsks(), two.key_set_signers()}) {
+        REQUIRE(signers.size() == 2);
+        CHECK(signers[0]->algorithm != signers[1]->algorithm);
+    }
+}
+
+TEST_CASE("DNSSEC keys: a key listed twice, under any name, is an error at its second entry") {
+    test::TempDir dir;
+    const std::string csk = keygen(dir, "-a ECDSAP256SHA256 -k example.com");
+    const std::string zsk = keygen(dir, "-a ED25519 example.com");
+    for (const std::string& again : {csk, csk + ".key", csk + ".private"}) {
+        CAPTURE(again);
+        try {
+            dnssec::load_zone_keys("example.com.",
+                                   {{csk, mark(3)}, {zsk, mark(4)}, {again, mark(5)}}, mark(2));
+            FAIL("a key listed twice was accepted");
+        } catch (const config::LoadError& e) {
+            CHECK(e.mark().line == 5);
+            CHECK(e.message().find("already listed at line 3") != std::string::npos);
+        }
+    }
 }
 
 TEST_CASE("DNSSEC keys: every unusable key is an error at its keys entry, all reported") {

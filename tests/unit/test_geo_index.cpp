@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 using namespace srvd;
 
@@ -113,6 +114,29 @@ TEST_CASE("a missing or broken database is a load error naming the file") {
                          config::LoadError);
     config.database = dir.path() + "/missing.mmdb";
     CHECK_THROWS_AS(geo::compile_geo(config, {&p}), config::LoadError);
+}
+
+TEST_CASE("a database truncated or rewritten in place while open is read whole, never SIGBUS") {
+    test::TempDir dir;
+    const std::string path = dir.path() + "/city.mmdb";
+    std::filesystem::copy_file(SRVD_TEST_GEO_DIR "/test-city.mmdb", path);
+    const auto networks = [](const geo::MmdbFile& db) {
+        std::size_t n = 0;
+        db.for_each_v4([&](std::uint32_t, int, std::uint64_t) { ++n; });
+        return n;
+    };
+    const std::size_t expected = networks(geo::MmdbFile(path));
+    REQUIRE(expected > 0);
+    geo::MmdbFile db(path);
+    // `cp new.mmdb city.mmdb` truncates first: a mapped file would fault.
+    std::filesystem::resize_file(path, 0);
+    CHECK(networks(db) == expected);
+    CHECK(db.lookup("127.0.1.9", config::GeoIpFields{}, nullptr));
+    // A cut-short file is refused with the reason, naming it.
+    std::filesystem::copy_file(SRVD_TEST_GEO_DIR "/test-city.mmdb", path,
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+    CHECK_THROWS_WITH_AS(geo::MmdbFile{path}, doctest::Contains(path.c_str()), config::LoadError);
 }
 
 TEST_CASE("zones with the same regions share one table, other regions get their own") {

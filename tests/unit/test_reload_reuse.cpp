@@ -157,3 +157,21 @@ TEST_CASE("a reused zone's answers are byte for byte those of a fresh load") {
                   test::ask(*fresh.snapshot, name, type).wire);
         }
 }
+
+TEST_CASE("a reload that lowers an explicit serial warns, and one that raises it does not") {
+    Platform p;
+    const std::string a = p.dir.path() + "/zones/a.example.yaml";
+    p.dir.write("zones/a.example.yaml", partner("a.example"));
+    auto first = zone::load_all(p.config);
+    std::string text = partner("a.example");
+    text.replace(text.find("serial: 1"), 9, "serial: 5");
+    p.dir.write("zones/a.example.yaml", text);
+    auto raised = zone::load_all(p.config, {.previous = first.snapshot.get()});
+    CHECK(raised.warnings.empty());
+    p.dir.write("zones/a.example.yaml", partner("a.example"));
+    auto lowered = zone::load_all(p.config, {.previous = raised.snapshot.get()});
+    REQUIRE(lowered.warnings.size() == 1);
+    CHECK(lowered.warnings[0] ==
+          a + ": zone a.example.: soa.serial goes back from 5 to 1: secondaries will not transfer "
+              "it (RFC 1982); raise it past 5");
+}
