@@ -4,6 +4,7 @@
 
 #include "config/load_error.hpp"
 #include "net/address_in_use.hpp"
+#include "server/descriptor_budget.hpp"
 #include "server/privileges.hpp"
 #include "server/server.hpp"
 #include "util/host_port.hpp"
@@ -12,8 +13,13 @@
 #include "zone/snapshot_loader.hpp"
 #include "zone/zone_export.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 namespace srvd::cli {
 int run(const Args& args) {
@@ -143,6 +149,18 @@ int check_command(const Args& args) {
          server::unreadable_as(c.user, c.group, server::files_read_on_reload(*loaded)))
         std::cerr << "warning: " << c.file << ": user " << c.user << " cannot read " << why
                   << ": serve starts (as root) but every reload will fail\n";
+    if (std::filesystem::exists(c.transfer.state_dir))
+        for (const auto& why :
+             server::unreadable_as(c.user, c.group, {c.transfer.state_dir}, W_OK | X_OK))
+            std::cerr << "warning: " << c.file << ": user " << c.user << " cannot write in " << why
+                      << ": drains and automatic serials are not kept across restarts\n";
+    const unsigned threads =
+        c.threads ? c.threads : std::max(1u, std::thread::hardware_concurrency());
+    if (const auto why = server::descriptor_shortfall(
+            c, server::descriptors_needed(c, *loaded->snapshot, threads, c.listen.size()),
+            server::open_file_hard_limit());
+        !why.empty())
+        std::cerr << "warning: " << why << "\n";
     for (const auto& ep : c.listen)
         if (!net::address_assigned(ep))
             std::cerr << "warning: " << c.file << ": listen " << host_port(ep.address(), ep.port())
@@ -157,6 +175,13 @@ int check_command(const Args& args) {
                   << " and /" << int{c.rrl.ipv6_prefix} << ", slip " << c.rrl.slip << "\n";
     else
         std::cout << "off: on a public address srvd amplifies spoofed queries (set `rrl:`)\n";
+    std::cout << "  state_dir " << c.transfer.state_dir
+              << (std::filesystem::exists(c.transfer.state_dir)
+                      ? ""
+                      : " (missing: serve makes it" +
+                            (c.user.empty() ? std::string() : ", owned by " + c.user) + ")")
+              << (c.transfer.state_dir_given ? "" : " (the default: set state_dir:)")
+              << ": drains and automatic serials\n";
     const auto& s = *loaded->snapshot;
     if (!p->positional.empty())
         for (const auto& name : p->positional) describe_zone(*s.find_zone(name));

@@ -17,9 +17,9 @@ int explain_command(const Args& args) {
         return 2;
     }
     std::string error;
-    const auto question = engine::make_explain_query(
-        *p->client, p->ecs, p->positional[0], p->positional.size() == 2 ? p->positional[1] : "",
-        error);
+    const auto question =
+        engine::make_explain_query(*p->client, p->ecs, p->positional[0],
+                                   p->positional.size() == 2 ? p->positional[1] : "", error);
     if (!question) {
         std::cerr << "srvd explain: " << error << "\n";
         return 2;

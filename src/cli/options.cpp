@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include <iostream>
+#include <utility>
 
 namespace srvd::cli {
 
@@ -29,9 +30,9 @@ commands:
 ADDR:PORT is 127.0.0.1:5300 or [::1]:5300.
 )";
 
-const char* command_help(const std::string& command) {
-    if (command == "serve")
-        return R"(usage: srvd serve -c FILE [--listen ADDR:PORT]... [--allow-root]
+// Each command's usage, options and example, as `srvd COMMAND --help` prints it.
+constexpr std::pair<const char*, const char*> command_helps[] = {
+    {"serve", R"(usage: srvd serve -c FILE [--listen ADDR:PORT]... [--allow-root]
 
 Serves the zones of FILE over UDP and TCP until SIGTERM or SIGINT; SIGHUP
 reloads the configuration and zones (a broken one is logged and the running
@@ -46,9 +47,8 @@ Exit status: 0 after a clean stop, 1 when the configuration or an address
 cannot be used (another process already serving it, for one).
 
 example: srvd serve -c /etc/srvd/srvd.yaml
-)";
-    if (command == "check")
-        return R"(usage: srvd check -c FILE [ZONE]...
+)"},
+    {"check", R"(usage: srvd check -c FILE [ZONE]...
 
 Loads FILE and every zone as `serve` would, without serving, and prints a
 summary; with ZONEs, those zones in detail. Errors are printed as
@@ -59,9 +59,8 @@ file:line:column: message.
 Exit status: 0 when everything loads, 1 otherwise.
 
 example: srvd check -c /etc/srvd/srvd.yaml p.example.com
-)";
-    if (command == "export")
-        return R"(usage: srvd export -c FILE ZONE [--region NAME]
+)"},
+    {"export", R"(usage: srvd export -c FILE ZONE [--region NAME]
 
 Prints ZONE as an RFC 1035 master file that NSD, Knot or BIND can load: the
 default region's view, or NAME's, every media server listed.
@@ -70,9 +69,8 @@ default region's view, or NAME's, every media server listed.
   --region NAME         that region's view instead of the default one
 
 example: srvd export -c /etc/srvd/srvd.yaml p.example.com --region west
-)";
-    if (command == "explain")
-        return R"(usage: srvd explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
+)"},
+    {"explain", R"(usage: srvd explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
 
 Shows which region a client falls in and why (the GeoIP fields read, the
 rule that matched), and the answer it gets for NAME (TYPE, default A).
@@ -82,9 +80,8 @@ rule that matched), and the answer it gets for NAME (TYPE, default A).
   --ecs PREFIX          an EDNS Client Subnet, such as 198.51.100.0/24
 
 example: srvd explain -c /etc/srvd/srvd.yaml --client 192.0.2.10 _sip._udp.sip.p.example.com SRV
-)";
-    if (command == "ctl")
-        return R"(usage: srvd ctl [-c FILE | -s SOCKET] COMMAND [ARGS]
+)"},
+    {"ctl", R"(usage: srvd ctl [-c FILE | -s SOCKET] COMMAND [ARGS]
 
 Talks to the running srvd over its control socket (FILE's control.socket,
 default /run/srvd/control.sock), as knotc and nsd-control do.
@@ -93,10 +90,14 @@ commands:
   status [--json]                 version, uptime, listeners, zones and serials,
                                   the last reload, GeoIP, every media server's
                                   state (up, down, draining, drained) and probe
-  drain SERVER [--zone ZONE]      take a media server out of every answer now
+  drain SERVER [--zone ZONE] [--temporary]
+                                  take a media server out of every answer now
                                   (in every zone that lists it unless --zone);
-                                  kept across reloads and restarts
+                                  kept across reloads and restarts in
+                                  state_dir: exit 1 if it cannot be kept,
+                                  unless --temporary
   undrain SERVER [--zone ZONE]    give it back to its health checks
+  sign [ZONE]                     sign again now (every signed zone, or ZONE)
   reload                          reload now and wait for the result
   explain --client IP [--ecs PREFIX] NAME [TYPE]
                                   srvd explain against what the server answers
@@ -108,7 +109,12 @@ commands:
 Exit status: 0 done, 1 refused (a reload with errors, an unknown server),
 2 no server answering on the socket, or wrong usage.
 example: srvd ctl -c /etc/srvd/srvd.yaml drain ms2 --zone p.example.com
-)";
+)"},
+};
+
+const char* command_help(const std::string& command) {
+    for (const auto& [name, text] : command_helps)
+        if (command == name) return text;
     return nullptr;
 }
 

@@ -4,6 +4,8 @@
 #include "util/duration.hpp"
 #include "util/log.hpp"
 
+#include <grp.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -193,7 +195,12 @@ ServerConfig load_server_config(const std::string& path) {
     }
     if (auto c = root["control"]) {
         r.expect_map(c, "control");
-        r.check_keys(c, {"socket"}, "control");
+        r.check_keys(c, {"socket", "group"}, "control");
+        if (c["group"]) {
+            cfg.control_group = r.string(c["group"], "control.group");
+            if (cfg.control_group.empty() || !::getgrnam(cfg.control_group.c_str()))
+                r.fail(c["group"], "control.group: no such group '" + cfg.control_group + "'");
+        }
         if (c["socket"]) {
             cfg.control_socket = resolve_path(cfg.file, r.string(c["socket"], "control.socket"));
             // sockaddr_un holds 108 bytes with the terminating NUL.

@@ -61,6 +61,9 @@ struct ServerConfig {
     // `control.socket`: the UNIX socket `srvd ctl` talks to (never a network
     // port), made before privileges are dropped, mode 0660, group `group:`.
     std::string control_socket = "/run/srvd/control.sock";
+    // Who may use the control socket (mode 0660): this group, else `group:`
+    // (or `user:`'s own). Who may drain a media server is an operator's choice.
+    std::string control_group;
     RrlConfig rrl;
     TransferConfig transfer;
     // This instance's name in an anycast fleet, as NSD's and Knot's `nsid`:

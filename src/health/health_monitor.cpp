@@ -146,6 +146,14 @@ void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
     const auto start = std::chrono::steady_clock::now();
     probe(io_, server->config, server->address, server->port, [this, server, start](ProbeResult r) {
         if (server->stopped) return;
+        if (r.not_sent) {
+            // This host's shortage, not the server's failure: its state
+            // stands (a descriptor shortage once took every server down).
+            server->status.last_probe = r.error;
+            log::warning("health: " + server->name() + ": probe " + r.error +
+                         " (not counted against the server)");
+            return;
+        }
         bool ok = false;
         for (const auto& [low, high] : server->config.ok_codes)
             ok |= r.code >= low && r.code <= high;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -60,7 +61,7 @@ void receive_final(const std::shared_ptr<Attempt<asio::ip::udp::socket>>& a) {
     a->socket.async_receive(asio::buffer(a->buffer),
                             [a](boost::system::error_code ec, std::size_t n) {
                                 // ICMP port unreachable arrives here as connection_refused.
-                                if (ec) return a->finish({false, 0, ec.message()});
+                                if (ec) return a->finish(probe_failed(ec));
                                 const std::string response(a->buffer.data(), n);
                                 // Not an answer to this request (a forgery
                                 // "from" the server, a stray retransmission):
@@ -78,13 +79,13 @@ void probe_udp(asio::io_context& io, const config::HealthConfig& c,
     boost::system::error_code ec;
     a->socket.open(target.protocol(), ec);
     if (!ec) a->socket.connect(target, ec); // learns the local address for Via and Contact
-    if (ec) return a->finish({false, 0, ec.message()});
+    if (ec) return a->finish(probe_failed(ec));
     const auto local = a->socket.local_endpoint(ec);
     a->request = options_request(host_port(target.address(), target.port()),
                                  host_port(local.address(), local.port()), "UDP", a->ids);
     arm_timeout(a, c.timeout_ms);
     a->socket.async_send(asio::buffer(a->request), [a](boost::system::error_code ec, std::size_t) {
-        if (ec) return a->finish({false, 0, ec.message()});
+        if (ec) return a->finish(probe_failed(ec));
         receive_final(a);
     });
 }
@@ -110,7 +111,7 @@ std::size_t content_length(const std::string& head) {
 void receive_final(const std::shared_ptr<Attempt<asio::ip::tcp::socket>>& a) {
     asio::async_read_until(
         a->socket, a->stream, "\r\n\r\n", [a](boost::system::error_code ec, std::size_t n) {
-            if (ec) return a->finish({false, 0, ec.message()});
+            if (ec) return a->finish(probe_failed(ec));
             const std::string head(asio::buffers_begin(a->stream.data()),
                                    asio::buffers_begin(a->stream.data()) + n);
             a->stream.consume(n);
@@ -126,7 +127,7 @@ void receive_final(const std::shared_ptr<Attempt<asio::ip::tcp::socket>>& a) {
             }
             asio::async_read(a->socket, a->stream, asio::transfer_exactly(body - a->stream.size()),
                              [a, body](boost::system::error_code ec, std::size_t) {
-                                 if (ec) return a->finish({false, 0, ec.message()});
+                                 if (ec) return a->finish(probe_failed(ec));
                                  a->stream.consume(body);
                                  receive_final(a);
                              });
@@ -139,20 +140,35 @@ void probe_tcp(asio::io_context& io, const config::HealthConfig& c,
     const bool sip = c.probe == config::HealthConfig::Probe::sip_options;
     arm_timeout(a, c.timeout_ms);
     a->socket.async_connect(target, [a, target, sip](boost::system::error_code ec) {
-        if (ec) return a->finish({false, 0, ec.message()});
+        if (ec) return a->finish(probe_failed(ec));
         if (!sip) return a->finish({true, 200, ""});
         const auto local = a->socket.local_endpoint(ec);
         a->request = options_request(host_port(target.address(), target.port()),
                                      host_port(local.address(), local.port()), "TCP", a->ids);
         asio::async_write(a->socket, asio::buffer(a->request),
                           [a](boost::system::error_code ec, std::size_t) {
-                              if (ec) return a->finish({false, 0, ec.message()});
+                              if (ec) return a->finish(probe_failed(ec));
                               receive_final(a);
                           });
     });
 }
 
 } // namespace
+
+ProbeResult probe_failed(const boost::system::error_code& ec) {
+    ProbeResult r{false, 0, ec.message()};
+    if (ec.category() == boost::system::system_category()) switch (ec.value()) {
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+        case ENETUNREACH:   // no route from here
+        case EADDRNOTAVAIL: // no local port left
+            r.not_sent = true;
+            r.error = "not sent: " + r.error;
+        }
+    return r;
+}
 
 ProbeIds new_probe_ids() {
     static const char hex[] = "0123456789abcdef";

@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <functional>
 #include <string>
@@ -15,7 +16,13 @@ struct ProbeResult {
     bool answered = false; // a status line came back (or, tcp-connect, it connected)
     int code = 0;          // SIP status code
     std::string error;     // why not, for the log
+    // srvd could not send it (out of descriptors or buffers, no route): says
+    // nothing about the media server, so it counts neither way.
+    bool not_sent = false;
 };
+
+// A probe's failure: not sent when the error is this host's own.
+ProbeResult probe_failed(const boost::system::error_code& ec);
 
 // Runs one probe and calls `done` exactly once, within `config.timeout_ms`.
 void probe(boost::asio::io_context& io, const config::HealthConfig& config,

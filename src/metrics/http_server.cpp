@@ -18,12 +18,15 @@ namespace {
 // nothing and a closed connection cannot pile up.
 class Exchange : public std::enable_shared_from_this<Exchange> {
   public:
-    Exchange(tcp::socket socket, HttpServer::Render& render)
-        : stream_(std::move(socket)), render_(render) {}
+    Exchange(tcp::socket socket, HttpServer::Render& render, ConnectionSlots::Slot slot)
+        : stream_(std::move(socket)), render_(render), slot_(std::move(slot)) {
+        parser_.header_limit(HttpServer::max_header);
+        parser_.body_limit(0); // a scrape has no body
+    }
 
     void start() {
         stream_.expires_after(std::chrono::seconds(5)); // a stuck client goes away
-        http::async_read(stream_, buffer_, request_,
+        http::async_read(stream_, buffer_, parser_,
                          [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
                              if (!ec) self->respond();
                          });
@@ -31,13 +34,18 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   private:
     void respond() {
-        const bool found = request_.method() == http::verb::get && request_.target() == "/metrics";
-        response_.version(request_.version());
+        const auto& request = parser_.get();
+        const bool get = request.method() == http::verb::get;
+        const bool found = get && request.target() == "/metrics";
+        response_.version(request.version());
         response_.keep_alive(false);
-        response_.result(found ? http::status::ok : http::status::not_found);
+        response_.result(!get    ? http::status::method_not_allowed
+                         : found ? http::status::ok
+                                 : http::status::not_found);
+        if (!get) response_.set(http::field::allow, "GET");
         response_.set(http::field::content_type,
                       found ? "text/plain; version=0.0.4" : "text/plain");
-        response_.body() = found ? render_() : "not found; try /metrics\n";
+        response_.body() = found ? render_() : get ? "not found; try /metrics\n" : "GET only\n";
         response_.prepare_payload();
         http::async_write(stream_, response_,
                           [self = shared_from_this()](boost::beast::error_code, std::size_t) {
@@ -47,16 +55,17 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     }
 
     boost::beast::tcp_stream stream_;
-    boost::beast::flat_buffer buffer_;
-    http::request<http::string_body> request_;
+    boost::beast::flat_buffer buffer_{HttpServer::max_header};
+    http::request_parser<http::empty_body> parser_;
     http::response<http::string_body> response_;
     HttpServer::Render& render_;
+    ConnectionSlots::Slot slot_;
 };
 
 } // namespace
 
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, Render render)
-    : io_(io), acceptor_(io, endpoint), render_(std::move(render)) {}
+    : io_(io), acceptor_(io, endpoint), accept_pause_(io), render_(std::move(render)) {}
 
 void HttpServer::start() {
     do_accept();
@@ -64,16 +73,27 @@ void HttpServer::start() {
 
 void HttpServer::close() {
     boost::system::error_code ignored;
+    accept_pause_.cancel();
     acceptor_.close(ignored);
 }
 
 void HttpServer::do_accept() {
-    acceptor_.async_accept(
-        io_, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-            if (ec == asio::error::operation_aborted) return;
-            if (!ec) std::make_shared<Exchange>(std::move(socket), self->render_)->start();
-            self->do_accept();
-        });
+    acceptor_.async_accept(io_, [self = shared_from_this()](boost::system::error_code ec,
+                                                            tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (ec) { // out of descriptors: pause rather than spin
+            log::warning("metrics: accept: " + ec.message());
+            self->accept_pause_.expires_after(std::chrono::milliseconds(100));
+            self->accept_pause_.async_wait([self](boost::system::error_code e) {
+                if (!e) self->do_accept();
+            });
+            return;
+        }
+        // Over the cap the connection is closed at once: a scraper retries.
+        if (auto slot = self->slots_.take())
+            std::make_shared<Exchange>(std::move(socket), self->render_, std::move(*slot))->start();
+        self->do_accept();
+    });
 }
 
 } // namespace srvd::metrics

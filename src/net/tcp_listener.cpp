@@ -200,8 +200,9 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,
                          const zone::SnapshotHolder& holder, TcpLimits& limits,
                          metrics::WorkerCounters& counters, asio::any_io_executor transfers)
-    : io_(io), acceptor_(io), holder_(holder), limits_(limits), counters_(counters),
-      transfers_(std::move(transfers)), answer_buffer_(2 + dns::max_message_size) {
+    : io_(io), acceptor_(io), accept_pause_(io), holder_(holder), limits_(limits),
+      counters_(counters), transfers_(std::move(transfers)),
+      answer_buffer_(2 + dns::max_message_size) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     int one = 1;
@@ -239,7 +240,15 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
             session->start();
         }
     } else {
-        log::warning("tcp accept: " + ec.message());
+        // Out of descriptors (EMFILE, ENFILE) or memory: the connection
+        // waits in the backlog while idle ones time out and free theirs.
+        // Retrying at once would spin and log without end.
+        log::warning("tcp accept: " + ec.message() + "; accepting again in 100 ms");
+        accept_pause_.expires_after(std::chrono::milliseconds(100));
+        accept_pause_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) self->do_accept();
+        });
+        return;
     }
     do_accept();
 }
@@ -269,6 +278,7 @@ bool TcpListener::evict_elsewhere() {
 
 void TcpListener::close() {
     boost::system::error_code ignored;
+    accept_pause_.cancel();
     acceptor_.close(ignored);
     for (auto& w : sessions_)
         if (auto s = w.lock()) s->close();

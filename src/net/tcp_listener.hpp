@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <list>
@@ -37,8 +38,8 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   public:
     // `transfers` runs what builds zone transfers (see TcpSession::answer_transfer).
     TcpListener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-                const zone::SnapshotHolder& holder, TcpLimits& limits, metrics::WorkerCounters& counters,
-                boost::asio::any_io_executor transfers);
+                const zone::SnapshotHolder& holder, TcpLimits& limits,
+                metrics::WorkerCounters& counters, boost::asio::any_io_executor transfers);
     void start();
     void close(); // stops accepting and closes every session
 
@@ -61,6 +62,9 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    // After a failed accept (out of descriptors), a pause before the next:
+    // the pending connection stays ready, so accepting again at once spins.
+    boost::asio::steady_timer accept_pause_;
     const zone::SnapshotHolder& holder_;
     TcpLimits& limits_;
     metrics::WorkerCounters& counters_;

@@ -96,7 +96,8 @@ std::vector<health::ServerHealth> Control::states(const config::ZonePolicy& zone
     return out;
 }
 
-Reply Control::drain(const std::string& server, const std::string& zone_name, bool on) {
+Reply Control::drain(const std::string& server, const std::string& zone_name, bool on,
+                     bool temporary) {
     std::vector<std::string> zones;
     const std::string fqdn_zone = dns::absolute(zone_name);
     for (const auto& z : current_->zones) {
@@ -119,12 +120,18 @@ Reply Control::drain(const std::string& server, const std::string& zone_name, bo
         if (changed) log::notice("ctl: " + line);
         text += line + "\n";
     }
+    int status = 0;
     if (auto error = drains_.save(); !error.empty()) {
+        // In force now all the same (a maintenance must not wait on a
+        // state_dir), but a restart would undo it: a script must hear that.
         log::error("drains: cannot keep them: " + error);
-        text += "warning: not kept across restarts: " + error + "\n";
+        text +=
+            "not kept across restarts: " + error +
+            (temporary ? "\n" : "; in force until srvd restarts (--temporary: that is intended)\n");
+        status = temporary ? 0 : 1;
     }
     apply_health();
-    return {0, text};
+    return {status, text};
 }
 
 void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot) {

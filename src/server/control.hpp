@@ -43,7 +43,10 @@ class Control {
     Reply reload();
     // Takes a media server out of every answer (`on`) or gives it back to
     // its health checks, in `zone` or every zone that lists it.
-    Reply drain(const std::string& server, const std::string& zone, bool on);
+    // Status 1 when the drain cannot be kept in state_dir (it is in force
+    // all the same), unless `temporary`.
+    Reply drain(const std::string& server, const std::string& zone, bool on,
+                bool temporary = false);
     // Signs again the signed zones whose signatures are due (`force` null:
     // the hourly check), or those `force` names (empty: all) now, and
     // NOTIFYs their secondaries. One line per zone signed.

@@ -10,6 +10,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,11 +42,21 @@ std::vector<std::string> words_of(const std::string& line) {
     return out;
 }
 
+// Who is on the other end, for the log (SO_PEERCRED: the kernel's word).
+std::string caller(local::socket& socket) {
+    ucred cred{};
+    socklen_t size = sizeof cred;
+    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0)
+        return "an unknown caller";
+    return "uid " + std::to_string(cred.uid) + " pid " + std::to_string(cred.pid);
+}
+
 // One client: a line in, the reply out, closed.
 class Session : public std::enable_shared_from_this<Session> {
   public:
-    Session(local::socket socket, ControlSocket::Handler& handler)
-        : socket_(std::move(socket)), handler_(handler), timer_(socket_.get_executor()) {}
+    Session(local::socket socket, ControlSocket::Handler& handler, ConnectionSlots::Slot slot)
+        : socket_(std::move(socket)), handler_(handler), timer_(socket_.get_executor()),
+          in_(ControlSocket::max_request), slot_(std::move(slot)) {}
 
     void start() {
         // A client that connects and says nothing is not waited for.
@@ -54,24 +65,33 @@ class Session : public std::enable_shared_from_this<Session> {
             if (!ec) self->socket_.close();
         });
         asio::async_read_until(socket_, in_, '\n',
-                               [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                                   self->on_line(ec);
-                               });
+                               [self = shared_from_this()](boost::system::error_code ec,
+                                                           std::size_t) { self->on_line(ec); });
     }
 
   private:
     void on_line(boost::system::error_code ec) {
         timer_.cancel();
+        if (ec == asio::error::not_found) { // no newline in max_request bytes
+            log::warning("control: a request over " + std::to_string(ControlSocket::max_request) +
+                         " bytes from " + caller(socket_) + ", refused");
+            return reply({2, "request too long\n"});
+        }
         if (ec) return;
         std::istream stream(&in_);
         std::string line;
         std::getline(stream, line);
+        log::info("control: " + caller(socket_) + ": " + line);
         Reply reply;
         try {
             reply = handler_(words_of(line));
         } catch (const std::exception& e) {
             reply = {1, std::string("failed: ") + e.what() + "\n"};
         }
+        this->reply(reply);
+    }
+
+    void reply(const Reply& reply) {
         out_ = std::to_string(reply.status) + "\n" + reply.text;
         asio::async_write(socket_, asio::buffer(out_),
                           [self = shared_from_this()](boost::system::error_code, std::size_t) {
@@ -85,12 +105,13 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::steady_timer timer_;
     asio::streambuf in_;
     std::string out_;
+    ConnectionSlots::Slot slot_;
 };
 
 } // namespace
 
 ControlSocket::ControlSocket(asio::io_context& io, std::string path, Handler handler)
-    : acceptor_(io), path_(std::move(path)), handler_(std::move(handler)) {
+    : acceptor_(io), accept_pause_(io), path_(std::move(path)), handler_(std::move(handler)) {
     const std::filesystem::path dir = std::filesystem::path(path_).parent_path();
     std::error_code fs_error;
     if (!dir.empty() && !std::filesystem::exists(dir, fs_error)) {
@@ -100,7 +121,7 @@ ControlSocket::ControlSocket(asio::io_context& io, std::string path, Handler han
             throw std::runtime_error("cannot create " + dir.string() + ": " + fs_error.message());
         ::chmod(dir.c_str(), 0755);
     }
-    if (struct stat st {}; ::lstat(path_.c_str(), &st) == 0) {
+    if (struct stat st{}; ::lstat(path_.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode))
             throw std::runtime_error("exists and is not a socket; not replacing it");
         if (someone_listens(path_)) throw std::runtime_error("another srvd answers on it");
@@ -137,13 +158,26 @@ void ControlSocket::accept() {
     acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec,
                                                        local::socket socket) {
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (!ec) std::make_shared<Session>(std::move(socket), self->handler_)->start();
+        if (ec) { // out of descriptors: pause rather than spin
+            log::warning("control: accept: " + ec.message());
+            self->accept_pause_.expires_after(std::chrono::milliseconds(100));
+            self->accept_pause_.async_wait([self](boost::system::error_code e) {
+                if (!e) self->accept();
+            });
+            return;
+        }
+        if (auto slot = self->slots_.take())
+            std::make_shared<Session>(std::move(socket), self->handler_, std::move(*slot))->start();
+        else
+            log::warning("control: " + std::to_string(max_clients) + " clients already; " +
+                         caller(socket) + " refused");
         self->accept();
     });
 }
 
 void ControlSocket::close() {
     boost::system::error_code ignored;
+    accept_pause_.cancel();
     acceptor_.close(ignored);
     if (bound_) {
         ::unlink(path_.c_str());
@@ -176,11 +210,12 @@ Reply ask_control(const std::string& path, const std::vector<std::string>& words
             timer.cancel();
             return;
         }
-        asio::async_write(socket, asio::buffer(line), [&](boost::system::error_code ec, std::size_t) {
-            if (ec) return;
-            asio::async_read(socket, asio::dynamic_buffer(received),
-                             [&](boost::system::error_code, std::size_t) { timer.cancel(); });
-        });
+        asio::async_write(
+            socket, asio::buffer(line), [&](boost::system::error_code ec, std::size_t) {
+                if (ec) return;
+                asio::async_read(socket, asio::dynamic_buffer(received),
+                                 [&](boost::system::error_code, std::size_t) { timer.cancel(); });
+            });
     });
     io.run();
     const auto newline = received.find('\n');

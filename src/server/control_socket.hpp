@@ -4,11 +4,17 @@
 // before privileges are dropped (mode 0660, owned by `user:` and `group:`).
 // A client sends one line, the command's words separated by spaces; the
 // reply is the exit status on the first line, then the text; then the
-// server closes the connection. Runs on the control thread.
+// server closes the connection. Runs on the control thread. A request is
+// at most `max_request` bytes, at most `max_clients` are served at once,
+// a client that sends nothing in 10 s is dropped, and every command is
+// logged with the caller's uid and pid.
 #include "server/control.hpp"
 
+#include "util/connection_slots.hpp"
 #include <boost/asio/io_context.hpp>
+
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
 #include <memory>
@@ -32,10 +38,14 @@ class ControlSocket : public std::enable_shared_from_this<ControlSocket> {
     void close();
     const std::string& path() const { return path_; }
 
+    static constexpr std::size_t max_request = 4096, max_clients = 16;
+
   private:
     void accept();
 
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    boost::asio::steady_timer accept_pause_;
+    ConnectionSlots slots_{max_clients};
     std::string path_;
     Handler handler_;
     bool bound_ = false;

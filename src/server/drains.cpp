@@ -1,5 +1,7 @@
 #include "server/drains.hpp"
 
+#include "util/state_file.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -28,18 +30,10 @@ void Drains::load(const std::string& state_dir) {
 
 std::string Drains::save() const {
     if (file_.empty()) return "no state_dir";
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(file_).parent_path(), ec);
-    const std::string temporary = file_ + ".new";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        for (const auto& [zone, server] : set_) out << zone << " " << server << "\n";
-        out.flush();
-        if (!out) return temporary + ": " + std::strerror(errno);
-    }
-    if (std::rename(temporary.c_str(), file_.c_str()) != 0)
-        return file_ + ": " + std::strerror(errno);
-    return {};
+    std::string content;
+    for (const auto& [zone, server] : set_) content += zone + " " + server + "\n";
+    const std::filesystem::path path(file_);
+    return write_state_file(path.parent_path().string(), path.filename().string(), content);
 }
 
 } // namespace srvd::server

@@ -3,11 +3,13 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace srvd::server {
 
@@ -33,11 +35,29 @@ std::string drop_privileges(const std::string& user, const std::string& group) {
     return {};
 }
 
-std::vector<std::string> unreadable(const std::vector<std::string>& paths) {
+std::vector<std::string> unreadable(const std::vector<std::string>& paths, int mode) {
+    static_assert(R_OK == 4);
     std::vector<std::string> out;
     for (const auto& path : paths)
-        if (::access(path.c_str(), R_OK) != 0) out.push_back(path + ": " + std::strerror(errno));
+        if (::access(path.c_str(), mode) != 0) out.push_back(path + ": " + std::strerror(errno));
     return out;
+}
+
+std::string prepare_state_dir(const std::string& dir, const std::string& user,
+                              const std::string& group) {
+    if (::geteuid() != 0 || user.empty() || dir.empty()) return {};
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) == 0) return {}; // the operator's: as it is
+    const passwd* pw = ::getpwnam(user.c_str());
+    if (!pw) return "no such user: " + user;
+    gid_t gid = pw->pw_gid;
+    if (!group.empty())
+        if (const struct group* gr = ::getgrnam(group.c_str())) gid = gr->gr_gid;
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+    if (::mkdir(dir.c_str(), 0750) != 0 || ::chown(dir.c_str(), pw->pw_uid, gid) != 0)
+        return "state_dir " + dir + ": " + std::strerror(errno);
+    return {};
 }
 
 std::vector<std::string> files_read_on_reload(const zone::Loaded& loaded) {
@@ -49,7 +69,7 @@ std::vector<std::string> files_read_on_reload(const zone::Loaded& loaded) {
 }
 
 std::vector<std::string> unreadable_as(const std::string& user, const std::string& group,
-                                       const std::vector<std::string>& paths) {
+                                       const std::vector<std::string>& paths, int mode) {
     if (::geteuid() != 0 || user.empty()) return {};
     int fds[2];
     if (::pipe(fds) != 0) return {};
@@ -65,7 +85,7 @@ std::vector<std::string> unreadable_as(const std::string& user, const std::strin
         if (auto error = drop_privileges(user, group); !error.empty())
             report = error + "\n";
         else
-            for (const auto& why : unreadable(paths)) report += why + "\n";
+            for (const auto& why : unreadable(paths, mode)) report += why + "\n";
         for (std::size_t at = 0; at < report.size();) {
             const ssize_t n = ::write(fds[1], report.data() + at, report.size() - at);
             if (n <= 0) break;

@@ -8,6 +8,7 @@
 #include "net/udp_listener.hpp"
 #include "server/control.hpp"
 #include "server/control_socket.hpp"
+#include "server/descriptor_budget.hpp"
 #include "server/guarded_run.hpp"
 #include "server/privileges.hpp"
 #include "util/host_port.hpp"
@@ -47,6 +48,15 @@ Server::~Server() {
 
 bool Server::bind() {
     try {
+        // state_dir first: loading writes automatic serials in it (as root
+        // still), and the user srvd becomes must own a directory made now.
+        const config::ServerConfig c = config::load_server_config(options_.config_path);
+        if (auto error = prepare_state_dir(c.transfer.state_dir, c.user, c.group); !error.empty())
+            log::warning(error);
+    } catch (const std::exception&) {
+        // reported by the load below, with every other error
+    }
+    try {
         loaded_ = zone::load_all(options_.config_path, {.previous = nullptr, .write_state = true});
     } catch (const config::LoadError& e) {
         for (const auto& line : config::error_lines(e)) log::error(line); // a log line each
@@ -73,6 +83,12 @@ bool Server::bind() {
     control_plane_ = std::make_unique<Control>(control_, holder_, tcp_limits_, registry_,
                                                options_.config_path, loaded_);
     control_plane_->set_listen(listen_);
+    const std::uint64_t files = raise_open_file_limit();
+    if (const auto why = descriptor_shortfall(
+            loaded_.config,
+            descriptors_needed(loaded_.config, *loaded_.snapshot, threads_, listen_.size()), files);
+        !why.empty())
+        log::warning(why);
     if (!check_addresses_free() || !create_listeners()) return false;
     open_control_socket();
     if (loaded_.config.metrics_listen) {
@@ -140,7 +156,10 @@ void Server::open_control_socket() {
     try {
         control_socket_ = std::make_shared<ControlSocket>(
             control_, path, [this](const std::vector<std::string>& w) { return command(w); });
-        if (::geteuid() == 0) control_socket_->set_owner(loaded_.config.user, loaded_.config.group);
+        if (::geteuid() == 0)
+            control_socket_->set_owner(loaded_.config.user, loaded_.config.control_group.empty()
+                                                                ? loaded_.config.group
+                                                                : loaded_.config.control_group);
     } catch (const std::exception& e) {
         log::warning("control socket " + path + ": " + e.what() +
                      "; srvd ctl cannot reach this server (set control.socket)");
@@ -156,11 +175,22 @@ Reply Server::command(const std::vector<std::string>& words) {
     if (what == "status") return control_plane_->status(has("--json"));
     if (what == "reload") return control_plane_->reload();
     if (what == "drain" || what == "undrain") {
-        if (words.size() < 2) return {2, what + ": expected SERVER [--zone ZONE]\n"};
+        const std::string usage = what + ": expected SERVER [--zone ZONE] [--temporary]\n";
+        if (words.size() < 2 || words[1].rfind("--", 0) == 0) return {2, usage};
+        // Every word is understood, or nothing is done: a `--zone` without
+        // its value once drained the server in every zone.
         std::string zone;
-        for (std::size_t i = 2; i + 1 < words.size(); ++i)
-            if (words[i] == "--zone") zone = words[i + 1];
-        return control_plane_->drain(words[1], zone, what == "drain");
+        bool temporary = false;
+        for (std::size_t i = 2; i < words.size(); ++i) {
+            if (words[i] == "--temporary") {
+                temporary = true;
+                continue;
+            }
+            if (words[i] != "--zone" || i + 1 == words.size() || words[i + 1].rfind("--", 0) == 0)
+                return {2, usage};
+            zone = words[++i];
+        }
+        return control_plane_->drain(words[1], zone, what == "drain", temporary);
     }
     if (what == "explain") return explain(words);
     if (what == "sign") { // knotc zone-sign: new signatures now, due or not

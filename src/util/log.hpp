@@ -12,7 +12,11 @@ enum class Level { debug = 0, info = 1, notice = 2, warning = 3, error = 4 };
 
 void set_level(Level level);
 bool parse_level(std::string_view text, Level& out);
+// Queues the line for a writer thread: never blocks on stderr (see log.cpp).
 void write(Level level, std::string_view message);
+// Waits (at most a second) until what was logged is written: before an
+// exit, or before printing to stderr directly.
+void flush();
 // Re-reads JOURNAL_STREAM (tests; the process reads it at its first line).
 void detect_journal();
 

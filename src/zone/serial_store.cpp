@@ -1,6 +1,7 @@
 #include "zone/serial_store.hpp"
 
 #include "config/load_error.hpp"
+#include "util/state_file.hpp"
 #include "zone/zone_version.hpp"
 
 #include <cerrno>
@@ -43,24 +44,17 @@ std::uint32_t SerialStore::serial_for(const std::string& zone, std::uint64_t dig
 }
 
 void SerialStore::save() const {
-    const std::string temporary = path_ + ".new";
-    std::error_code ignored; // a failure shows when the file cannot be written
-    std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << "# srvd: serials of soa.serial: auto zones (zone serial content-digest)\n";
-        for (const auto& [zone, e] : entries_)
-            out << zone << ' ' << e.serial << ' ' << std::hex << e.digest << std::dec << '\n';
-        out.flush();
-        if (!out)
-            throw config::LoadError(
-                {temporary, 0, 0},
-                std::string("cannot write the serials of soa.serial: auto zones: ") +
-                    std::strerror(errno) + " (is state_dir writable by srvd's user?)");
-    }
-    if (std::rename(temporary.c_str(), path_.c_str()) != 0)
+    std::ostringstream out;
+    out << "# srvd: serials of soa.serial: auto zones (zone serial content-digest)\n";
+    for (const auto& [zone, e] : entries_)
+        out << zone << ' ' << e.serial << ' ' << std::hex << e.digest << std::dec << '\n';
+    const std::filesystem::path path(path_);
+    if (auto error =
+            write_state_file(path.parent_path().string(), path.filename().string(), out.str());
+        !error.empty())
         throw config::LoadError({path_, 0, 0},
-                                std::string("cannot replace: ") + std::strerror(errno));
+                                "cannot write the serials of soa.serial: auto zones: " + error +
+                                    " (is state_dir writable by srvd's user?)");
 }
 
 std::uint32_t SerialStore::today() {

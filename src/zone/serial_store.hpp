@@ -18,7 +18,7 @@ class SerialStore {
     std::uint32_t serial_for(const std::string& zone, std::uint64_t digest, std::uint32_t today);
 
     bool changed() const { return changed_; }
-    // Writes the file atomically (a temporary file renamed over it); throws LoadError.
+    // Writes the file whole, never through a link (write_state_file); throws LoadError.
     void save() const;
 
     static std::uint32_t today(); // YYYYMMDD00, UTC
