@@ -36,6 +36,12 @@ std::optional<boost::asio::ip::udp::endpoint> parse_endpoint(const std::string& 
     return boost::asio::ip::udp::endpoint(address, static_cast<unsigned short>(number));
 }
 
+std::string resolve_path(const std::string& base_file, const std::string& path) {
+    fs::path p(path);
+    if (p.is_relative()) p = fs::path(base_file).parent_path() / p;
+    return p.lexically_normal().string();
+}
+
 namespace {
 
 void read_rrl(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
@@ -64,12 +70,6 @@ void read_rrl(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
             c.exempt.push_back(*p);
         }
     }
-}
-
-std::string resolve_path(const std::string& base_file, const std::string& path) {
-    fs::path p(path);
-    if (p.is_relative()) p = fs::path(base_file).parent_path() / p;
-    return p.lexically_normal().string();
 }
 
 void read_geoip(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
@@ -102,7 +102,16 @@ void read_geoip(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) 
 
 void read_limits(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
     r.expect_map(node, "limits");
-    r.check_keys(node, {"udp_payload", "tcp_clients", "tcp_idle_timeout"}, "limits");
+    r.check_keys(node,
+                 {"udp_payload", "tcp_clients", "tcp_clients_per_prefix", "tcp_idle_timeout",
+                  "signatures_per_second", "signatures_per_tcp_client"},
+                 "limits");
+    if (node["signatures_per_second"])
+        cfg.limits.signatures_per_second = static_cast<std::uint32_t>(r.integer(
+            node["signatures_per_second"], 0, 10'000'000, "limits.signatures_per_second"));
+    if (node["signatures_per_tcp_client"])
+        cfg.limits.signatures_per_tcp_client = static_cast<std::uint32_t>(r.integer(
+            node["signatures_per_tcp_client"], 0, 10'000'000, "limits.signatures_per_tcp_client"));
     // Below 512 a resolver could not get even a classic DNS answer.
     if (node["udp_payload"])
         cfg.limits.udp_payload = static_cast<std::uint16_t>(
@@ -110,6 +119,9 @@ void read_limits(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg)
     if (node["tcp_clients"])
         cfg.limits.tcp_clients = static_cast<std::uint32_t>(
             r.integer(node["tcp_clients"], 1, 1'000'000, "limits.tcp_clients"));
+    if (node["tcp_clients_per_prefix"])
+        cfg.limits.tcp_clients_per_prefix = static_cast<std::uint32_t>(r.integer(
+            node["tcp_clients_per_prefix"], 1, 1'000'000, "limits.tcp_clients_per_prefix"));
     if (auto t = node["tcp_idle_timeout"]) {
         auto d = parse_duration(r.string(t, "limits.tcp_idle_timeout"));
         if (!d || d->count() == 0)

@@ -7,7 +7,13 @@
 #include "dns/ldns.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <type_traits>
 
 namespace srvd::config {
@@ -30,6 +36,31 @@ const char* ldns_algorithm(const std::string& name) {
     return nullptr;
 }
 
+// The secret of a key file: tsig-keygen's (`key "name" { algorithm ...;
+// secret "BASE64"; };`) or a file holding the base64 alone.
+std::optional<std::string> read_secret_file(const std::string& path, std::string& why) {
+    std::ifstream in(path);
+    if (!in) {
+        why = std::strerror(errno);
+        return std::nullopt;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string content = text.str();
+    if (const auto at = content.find("secret"); at != std::string::npos) {
+        const auto open = content.find('"', at), close = content.find('"', open + 1);
+        if (open == std::string::npos || close == std::string::npos) {
+            why = "a `secret` without its quoted value";
+            return std::nullopt;
+        }
+        return content.substr(open + 1, close - open - 1);
+    }
+    content.erase(std::remove_if(content.begin(), content.end(),
+                                 [](unsigned char c) { return std::isspace(c); }),
+                  content.end());
+    return content;
+}
+
 void read_keys(const YamlReader& r, const YAML::Node& node, TransferConfig& out) {
     r.expect_map(node, "keys");
     for (const auto& item : node) {
@@ -38,23 +69,35 @@ void read_keys(const YamlReader& r, const YAML::Node& node, TransferConfig& out)
         const std::string what = "keys." + r.string(item.first, "key name");
         if (out.find_key(key.name)) r.fail(item.first, what + ": duplicate key");
         r.expect_map(item.second, what);
-        r.check_keys(item.second, {"algorithm", "secret"}, what);
+        r.check_keys(item.second, {"algorithm", "secret", "secret_file"}, what);
         r.require(item.second, "algorithm", what);
-        r.require(item.second, "secret", what);
+        if (!item.second["secret"] == !item.second["secret_file"])
+            r.fail(item.second, what + ": expected `secret` or `secret_file` (a key file "
+                                       "readable by srvd's user only), one of them");
         const std::string algorithm = r.string(item.second["algorithm"], what + ".algorithm");
         const char* ldns_name = ldns_algorithm(algorithm);
         if (!ldns_name)
             r.fail(item.second["algorithm"],
                    what + ".algorithm: expected hmac-sha256, hmac-sha512, hmac-sha1 or hmac-md5");
         key.algorithm = ldns_name;
-        key.secret = r.string(item.second["secret"], what + ".secret");
+        const YAML::Node& given =
+            item.second["secret"] ? item.second["secret"] : item.second["secret_file"];
+        if (item.second["secret"]) {
+            key.secret = r.string(given, what + ".secret");
+        } else {
+            key.secret_file = resolve_path(r.file(), r.string(given, what + ".secret_file"));
+            std::string why;
+            const auto secret = read_secret_file(key.secret_file, why);
+            if (!secret) r.fail(given, what + ".secret_file: " + key.secret_file + ": " + why);
+            key.secret = *secret;
+        }
         ldns_rdf* decoded = nullptr;
         const bool valid =
             !key.secret.empty() && ldns_str2rdf_b64(&decoded, key.secret.c_str()) == LDNS_STATUS_OK;
         ldns_rdf_deep_free(decoded);
         if (!valid)
-            r.fail(item.second["secret"],
-                   what + ".secret: expected base64 (as tsig-keygen prints)");
+            r.fail(given, what + (key.secret_file.empty() ? ".secret" : ".secret_file") +
+                              ": expected base64 (as tsig-keygen prints)");
         out.keys.push_back(std::move(key));
     }
 }

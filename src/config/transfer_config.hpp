@@ -20,9 +20,10 @@ namespace srvd::config {
 class YamlReader;
 
 struct TsigKey {
-    std::string name;      // fully qualified, lowercase: the key's name on the wire
-    std::string algorithm; // as ldns names it: "hmac-sha256."
-    std::string secret;    // base64, as tsig-keygen and keymgr print it
+    std::string name;        // fully qualified, lowercase: the key's name on the wire
+    std::string algorithm;   // as ldns names it: "hmac-sha256."
+    std::string secret;      // base64, as tsig-keygen and keymgr print it
+    std::string secret_file; // where it was read from; empty: written in the configuration
     bool operator==(const TsigKey&) const = default;
 };
 

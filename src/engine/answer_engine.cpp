@@ -397,10 +397,20 @@ std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std
             room = std::min<std::size_t>(room, c.zone->cuts[c.answer->cuts_begin].length);
         at += copy_answer(*c.zone, *c.answer, q, room, r, out + at);
         if (c.denial != Choice::Denial::none && !r.truncated && request.sign_online) {
-            const std::size_t n =
-                add_denial(*c.zone, c, q, limit - fixed - (at - start), r, out + at);
-            at = n ? at + n : start;
-            if (info) info->signed_online = n != 0;
+            if (request.budget && !request.budget->take()) {
+                // Over the signing budget: no answer rather than an
+                // unsigned one, which validators would take as bogus.
+                r.rcode = dns::rcode::SERVFAIL;
+                r.authoritative = false;
+                std::fill(std::begin(r.counts), std::end(r.counts), std::uint16_t{0});
+                at = start;
+                if (info) info->signing_refused = true;
+            } else {
+                const std::size_t n =
+                    add_denial(*c.zone, c, q, limit - fixed - (at - start), r, out + at);
+                at = n ? at + n : start;
+                if (info) info->signed_online = n != 0;
+            }
         }
     }
     if (info) {

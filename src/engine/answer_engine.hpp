@@ -3,6 +3,7 @@
 // function: no sockets, no allocation, no locks, no exceptions. The network
 // layer, the tests, the benchmarks and the fuzzers all call it directly.
 #include "engine/query_parser.hpp"
+#include "engine/signing_budget.hpp"
 #include "util/client_address.hpp"
 #include "zone/answer_table.hpp"
 
@@ -23,6 +24,8 @@ struct Request {
     // False: a reply that will be cut to its question anyway (a rate
     // limiter's slip) skips what would be signed for the query.
     bool sign_online = true;
+    // Asked before signing for the query; over it, SERVFAIL. Null: no limit.
+    SigningBudget* budget = nullptr;
 };
 
 // What happened, for logs, metrics and tests; filled when asked for.
@@ -42,6 +45,8 @@ struct AnswerInfo {
     // The answer carries a signature made for this query (a compact denial
     // or a wildcard's proof): the costly kind, which RRL must contain.
     bool signed_online = false;
+    // It needed one and the signing budget had no room: SERVFAIL.
+    bool signing_refused = false;
     // AXFR, IXFR or a TSIG-signed query: the engine answers REFUSED or
     // unsigned; a server with the transfer layer (xfr/) answers instead,
     // from `query`.

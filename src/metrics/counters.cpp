@@ -16,6 +16,7 @@ void WorkerCounters::count(engine::Protocol protocol, std::size_t answer_size,
     bump(answers[t][r]);
     if (info.truncated) bump(truncated);
     if (info.signed_online) bump(online_signatures);
+    if (info.signing_refused) bump(signing_refused);
     if (info.located && info.zone < max_zones && info.region < max_regions)
         bump(located[info.zone][info.region]);
     std::size_t b = 0;

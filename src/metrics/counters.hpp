@@ -32,6 +32,7 @@ struct alignas(64) WorkerCounters {
     Counter truncated = 0;
     Counter rrl_dropped = 0, rrl_slipped = 0;     // response rate limiting
     Counter online_signatures = 0;                // DNSSEC: signed per query
+    Counter signing_refused = 0;                  // DNSSEC: over the signing budget
     Counter transfers[3] = {};                    // xfr::TransferKind: axfr, ixfr, refused
     Counter located[max_zones][max_regions] = {}; // answers chosen by region
     Counter latency[latency_bounds_ns.size() + 1] = {};

@@ -78,6 +78,11 @@ class Renderer {
                "that does not exist, a wildcard's proof): tens of microseconds each.");
         sample("srvd_dnssec_online_signatures_total", "",
                sum([](const WorkerCounters& w) -> const auto& { return w.online_signatures; }));
+        header(out, "srvd_dnssec_signing_refused_total", "counter",
+               "Queries answered SERVFAIL because the signing budget had no room for their "
+               "signature (limits.signatures_per_second, limits.signatures_per_tcp_client).");
+        sample("srvd_dnssec_signing_refused_total", "",
+               sum([](const WorkerCounters& w) -> const auto& { return w.signing_refused; }));
     }
 
     void transfers() {

@@ -17,6 +17,18 @@ namespace srvd::net {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+// A client's /24 (IPv4) or /56 (IPv6), the unit of limits.tcp_clients_per_prefix.
+std::uint64_t prefix_key(const engine::ClientAddress& c) {
+    std::uint64_t key = c.family;
+    const int bytes = c.family == 4 ? 3 : 7;
+    for (int i = 0; i < 7; ++i) key = (key << 8) | (i < bytes ? c.bytes[i] : 0);
+    return key;
+}
+
+} // namespace
+
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
   public:
     // A query is a few dozen bytes; a bigger frame grows the buffer.
@@ -24,22 +36,24 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
     TcpSession(tcp::socket socket, const zone::SnapshotHolder& holder, TcpLimits& limits,
                std::shared_ptr<TcpListener> listener, metrics::WorkerCounters& counters,
-               asio::any_io_executor transfers)
+               asio::any_io_executor transfers, engine::ClientAddress client, std::uint64_t prefix)
         : socket_(std::move(socket)), timer_(socket_.get_executor()), holder_(holder),
           limits_(limits), listener_(std::move(listener)), counters_(counters),
-          transfers_(std::move(transfers)), in_(initial_buffer) {
-        boost::system::error_code ec;
-        auto peer = socket_.remote_endpoint(ec);
-        if (!ec) client_ = client_address(peer.data());
-    }
+          transfers_(std::move(transfers)), client_(client), prefix_(prefix),
+          signing_(listener_->signing_quota(), true), in_(initial_buffer) {}
     ~TcpSession() {
         set_idle(false);
         limits_.open.fetch_sub(1);
+        limits_.give_prefix(prefix_);
     }
 
     void start() { do_read_length(); }
-    // Between queries: nothing read of the next one, nothing being written.
+    // Waiting on the client: between queries, or with a query half sent.
+    // Only a whole query makes a connection busy: one that sends a byte and
+    // stops must not hold its slot against clients that send theirs.
     bool idle() const { return idle_; }
+    // When its client last sent anything (or it was accepted).
+    std::chrono::steady_clock::time_point progress() const { return progress_; }
 
     void close() {
         boost::system::error_code ignored;
@@ -83,7 +97,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
             asio::buffer(length_ + length_have_, 2 - length_have_),
             [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                 if (ec) return self->close();
-                self->set_idle(false);
+                self->progress_ = std::chrono::steady_clock::now();
                 self->length_have_ += n;
                 if (self->length_have_ < 2) return self->read_length();
                 self->on_length();
@@ -107,6 +121,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
             asio::buffer(in_.data() + frame_have_, chunk),
             [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                 if (ec) return self->close();
+                self->progress_ = std::chrono::steady_clock::now();
                 self->frame_have_ += n;
                 if (self->frame_have_ < self->frame_size_) return self->read_frame();
                 self->on_query({}, self->frame_size_);
@@ -115,8 +130,10 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
     void on_query(boost::system::error_code ec, std::size_t size) {
         if (ec) return close();
+        set_idle(false); // a whole query: being answered
         holder_.refresh(snapshot_, generation_);
-        const engine::Request request{in_.data(), size, engine::Protocol::tcp, client_};
+        engine::Request request{in_.data(), size, engine::Protocol::tcp, client_};
+        request.budget = &signing_;
         engine::AnswerInfo info;
         // Answered into the listener's buffer, big enough for any answer,
         // then copied into this session's, which grows only to the answers
@@ -189,6 +206,9 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     std::shared_ptr<const zone::Snapshot> snapshot_;
     std::uint64_t generation_ = 0;
     engine::ClientAddress client_;
+    std::uint64_t prefix_;
+    query::SigningBudget signing_; // this connection's share of the quota
+    std::chrono::steady_clock::time_point progress_ = std::chrono::steady_clock::now();
     std::uint8_t length_[2];
     std::size_t length_have_ = 0;
     std::size_t frame_size_ = 0, frame_have_ = 0;
@@ -199,9 +219,10 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
 TcpListener::TcpListener(asio::io_context& io, const tcp::endpoint& endpoint,
                          const zone::SnapshotHolder& holder, TcpLimits& limits,
-                         metrics::WorkerCounters& counters, asio::any_io_executor transfers)
+                         metrics::WorkerCounters& counters, asio::any_io_executor transfers,
+                         std::shared_ptr<query::SigningQuota> signing)
     : io_(io), acceptor_(io), accept_pause_(io), holder_(holder), limits_(limits),
-      counters_(counters), transfers_(std::move(transfers)),
+      counters_(counters), transfers_(std::move(transfers)), signing_(std::move(signing)),
       answer_buffer_(2 + dns::max_message_size) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -227,15 +248,24 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
         sessions_.remove_if([](const auto& w) { return w.expired(); });
-        if (limits_.open.fetch_add(1) >= limits_.max_clients.load(std::memory_order_relaxed) &&
-            !evict_oldest_idle() && !evict_elsewhere()) {
+        boost::system::error_code peer_error;
+        const auto peer = socket.remote_endpoint(peer_error);
+        const engine::ClientAddress client =
+            peer_error ? engine::ClientAddress{} : client_address(peer.data());
+        const std::uint64_t prefix = prefix_key(client);
+        boost::system::error_code ignored;
+        if (!limits_.take_prefix(prefix)) {
+            socket.close(ignored); // this client's prefix holds its share already
+        } else if (limits_.open.fetch_add(1) >=
+                       limits_.max_clients.load(std::memory_order_relaxed) &&
+                   !evict_slowest_idle() && !evict_elsewhere()) {
             limits_.open.fetch_sub(1);
-            boost::system::error_code ignored;
-            socket.close(
-                ignored); // over the cap and nobody idle: refuse rather than stall everyone
+            limits_.give_prefix(prefix);
+            socket.close(ignored); // over the cap and every one busy: refuse rather than stall
         } else {
             auto session = std::make_shared<TcpSession>(std::move(socket), holder_, limits_,
-                                                        shared_from_this(), counters_, transfers_);
+                                                        shared_from_this(), counters_, transfers_,
+                                                        client, prefix);
             sessions_.push_back(session);
             session->start();
         }
@@ -253,15 +283,35 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     do_accept();
 }
 
-// Over the cap, the oldest connection waiting idle between queries makes room
-// (RFC 7766 6.2.3: servers may close idle connections when under pressure).
-bool TcpListener::evict_oldest_idle() {
-    for (auto& w : sessions_) // accept order: oldest first
-        if (auto s = w.lock(); s && s->idle()) {
-            s->close();
-            return true;
-        }
-    return false;
+// Over the cap, the connection that has waited longest on its client makes
+// room (RFC 7766 6.2.3: servers may close idle connections when under
+// pressure): one that sent part of a query and stopped goes before one
+// that sends its queries in time.
+bool TcpListener::evict_slowest_idle() {
+    std::shared_ptr<TcpSession> slowest;
+    for (auto& w : sessions_)
+        if (auto s = w.lock(); s && s->idle() && (!slowest || s->progress() < slowest->progress()))
+            slowest = std::move(s);
+    if (!slowest) return false;
+    slowest->close();
+    return true;
+}
+
+bool TcpLimits::take_prefix(std::uint64_t prefix) {
+    std::lock_guard lock(prefix_mutex);
+    std::uint32_t& n = per_prefix[prefix];
+    if (n >= max_per_prefix.load(std::memory_order_relaxed)) {
+        if (n == 0) per_prefix.erase(prefix);
+        return false;
+    }
+    ++n;
+    return true;
+}
+
+void TcpLimits::give_prefix(std::uint64_t prefix) {
+    std::lock_guard lock(prefix_mutex);
+    if (auto it = per_prefix.find(prefix); it != per_prefix.end() && --it->second == 0)
+        per_prefix.erase(it);
 }
 
 // The new connection is accepted at once and the other worker closes its
@@ -270,7 +320,7 @@ bool TcpListener::evict_oldest_idle() {
 bool TcpListener::evict_elsewhere() {
     for (TcpListener* other : limits_.listeners) {
         if (other == this || other->idle_sessions.load(std::memory_order_relaxed) == 0) continue;
-        asio::post(other->io_, [other] { other->evict_oldest_idle(); });
+        asio::post(other->io_, [other] { other->evict_slowest_idle(); });
         return true;
     }
     return false;

@@ -19,9 +19,11 @@ namespace srvd::net {
 UdpListener::UdpListener(boost::asio::io_context& io,
                          const boost::asio::ip::udp::endpoint& endpoint,
                          const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters,
-                         std::shared_ptr<query::RrlTable> rrl)
+                         std::shared_ptr<query::RrlTable> rrl,
+                         std::shared_ptr<query::SigningQuota> signing)
     : holder_(holder), counters_(counters), limiter_(config::RrlConfig{}, std::move(rrl)),
-      in_(batch * max_query), out_(batch * dns::max_message_size) {
+      quota_(std::move(signing)), signing_(*quota_, false), in_(batch * max_query),
+      out_(batch * dns::max_message_size) {
     // Asio opens and binds (its errors name the cause), then lets go of the
     // descriptor: left in the io_context's epoll set, every datagram would
     // wake that thread for nothing (measured: a tenth of a core at 60k q/s).
@@ -119,9 +121,10 @@ std::size_t UdpListener::answer_batch(std::size_t received) {
         std::chrono::duration_cast<std::chrono::seconds>(since.time_since_epoch()).count());
     for (std::size_t i = 0; i < received; ++i) {
         if (in_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
-        const engine::Request request{static_cast<const std::uint8_t*>(in_iov_[i].iov_base),
-                                      in_msgs_[i].msg_len, engine::Protocol::udp,
-                                      client_address(reinterpret_cast<sockaddr*>(&peers_[i]))};
+        engine::Request request{static_cast<const std::uint8_t*>(in_iov_[i].iov_base),
+                                in_msgs_[i].msg_len, engine::Protocol::udp,
+                                client_address(reinterpret_cast<sockaddr*>(&peers_[i]))};
+        request.budget = &signing_;
         auto* out = out_.data() + replies * dns::max_message_size;
         engine::AnswerInfo info;
         const query::Result result =

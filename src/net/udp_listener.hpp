@@ -7,6 +7,7 @@
 // datagrams, so those calls were a large part of each answer's CPU.
 #include "metrics/counters.hpp"
 #include "query/rate_limiter.hpp"
+#include "query/signing_budget.hpp"
 #include "zone/snapshot_holder.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -26,9 +27,10 @@ class UdpListener {
   public:
     // Rate limiting follows the holder (start-up and reloads alike) and
     // counts in `rrl`, shared by every listener of the server.
+    // Signatures made for queries count in `signing`, shared likewise.
     UdpListener(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& endpoint,
                 const zone::SnapshotHolder& holder, metrics::WorkerCounters& counters,
-                std::shared_ptr<query::RrlTable> rrl);
+                std::shared_ptr<query::RrlTable> rrl, std::shared_ptr<query::SigningQuota> signing);
     ~UdpListener();
     UdpListener(const UdpListener&) = delete;
     UdpListener& operator=(const UdpListener&) = delete;
@@ -67,6 +69,8 @@ class UdpListener {
     const zone::SnapshotHolder& holder_;
     metrics::WorkerCounters& counters_;
     query::RateLimiter limiter_;
+    std::shared_ptr<query::SigningQuota> quota_;
+    query::SigningBudget signing_; // the shared quota only: UDP sources can be spoofed
     std::shared_ptr<const zone::Snapshot> snapshot_;
     std::shared_ptr<const config::RrlConfig> rrl_;
     std::uint64_t generation_ = 0;

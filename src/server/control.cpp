@@ -64,9 +64,9 @@ std::vector<const config::ZonePolicy*> policies(const zone::Snapshot& snapshot) 
 } // namespace
 
 Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder,
-                 net::TcpLimits& tcp_limits, metrics::Registry& registry, std::string config_path,
-                 const zone::Loaded& loaded)
-    : holder_(holder), tcp_limits_(tcp_limits), registry_(registry),
+                 net::TcpLimits& tcp_limits, query::SigningQuota& signing,
+                 metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded)
+    : holder_(holder), tcp_limits_(tcp_limits), signing_(signing), registry_(registry),
       config_path_(std::move(config_path)), running_(loaded.config), current_(loaded.snapshot),
       notifier_(io), monitor_(io, [this] { apply_health(); }), renewal_(io) {
     last_reload_.time =
@@ -287,12 +287,23 @@ void Control::apply_limits(const config::ServerConfig& next) {
                 : "reload: rate limiting now off");
     }
     if (next.limits.tcp_clients != running_.limits.tcp_clients ||
+        next.limits.tcp_clients_per_prefix != running_.limits.tcp_clients_per_prefix ||
         next.limits.tcp_idle_timeout != running_.limits.tcp_idle_timeout) {
         tcp_limits_.max_clients = next.limits.tcp_clients;
+        tcp_limits_.max_per_prefix = next.limits.tcp_clients_per_prefix;
         tcp_limits_.idle_timeout = next.limits.tcp_idle_timeout;
-        log::info("reload: tcp_clients now " + std::to_string(next.limits.tcp_clients) +
+        log::info("reload: tcp_clients now " + std::to_string(next.limits.tcp_clients) + " (" +
+                  std::to_string(next.limits.tcp_clients_per_prefix) + " per prefix)" +
                   ", tcp_idle_timeout " + std::to_string(next.limits.tcp_idle_timeout.count()) +
                   " ms (open connections keep the timeout they started with)");
+    }
+    if (next.limits.signatures_per_second != running_.limits.signatures_per_second ||
+        next.limits.signatures_per_tcp_client != running_.limits.signatures_per_tcp_client) {
+        signing_.set_rates(next.limits.signatures_per_second,
+                           next.limits.signatures_per_tcp_client);
+        log::info("reload: signatures_per_second now " +
+                  std::to_string(next.limits.signatures_per_second) + " (" +
+                  std::to_string(next.limits.signatures_per_tcp_client) + " per TCP client)");
     }
     running_.rrl = next.rrl;
     running_.limits = next.limits;

@@ -7,6 +7,7 @@
 #include "health/health_monitor.hpp"
 #include "metrics/registry.hpp"
 #include "net/tcp_listener.hpp"
+#include "query/signing_budget.hpp"
 #include "server/drains.hpp"
 #include "server/notify_sender.hpp"
 #include "zone/snapshot_holder.hpp"
@@ -32,8 +33,11 @@ struct Reply {
 class Control {
   public:
     // `loaded` is what serve started with (already published to `holder`).
+    // `signing` is the quota of signatures made for queries, whose rates a
+    // reload may change.
     Control(boost::asio::io_context& io, zone::SnapshotHolder& holder, net::TcpLimits& tcp_limits,
-            metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded);
+            query::SigningQuota& signing, metrics::Registry& registry, std::string config_path,
+            const zone::Loaded& loaded);
 
     // Sends the start-up NOTIFYs (those of `loaded`), applies the drains kept
     // in state_dir and starts the health checks.
@@ -87,6 +91,7 @@ class Control {
 
     zone::SnapshotHolder& holder_;
     net::TcpLimits& tcp_limits_;
+    query::SigningQuota& signing_;
     metrics::Registry& registry_;
     const std::string config_path_;
     // listen, threads and metrics.listen as started; rrl and limits as last applied.

@@ -78,9 +78,12 @@ bool Server::bind() {
     holder_.publish(loaded_.snapshot);
     holder_.publish_rrl(loaded_.config.rrl);
     tcp_limits_.max_clients = loaded_.config.limits.tcp_clients;
+    tcp_limits_.max_per_prefix = loaded_.config.limits.tcp_clients_per_prefix;
+    signing_->set_rates(loaded_.config.limits.signatures_per_second,
+                        loaded_.config.limits.signatures_per_tcp_client);
     tcp_limits_.idle_timeout = loaded_.config.limits.tcp_idle_timeout;
     registry_.tcp_connections = &tcp_limits_.open;
-    control_plane_ = std::make_unique<Control>(control_, holder_, tcp_limits_, registry_,
+    control_plane_ = std::make_unique<Control>(control_, holder_, tcp_limits_, *signing_, registry_,
                                                options_.config_path, loaded_);
     control_plane_->set_listen(listen_);
     const std::uint64_t files = raise_open_file_limit();
@@ -123,10 +126,10 @@ bool Server::create_listeners() {
         for (const auto& ep : listen_) {
             try {
                 w->udp.push_back(std::make_unique<net::UdpListener>(
-                    w->io, ep, holder_, registry_.add_counters(), rrl_table_));
+                    w->io, ep, holder_, registry_.add_counters(), rrl_table_, signing_));
                 w->tcp.push_back(std::make_shared<net::TcpListener>(
                     w->io, asio::ip::tcp::endpoint(ep.address(), ep.port()), holder_, tcp_limits_,
-                    tcp_counters, transfers_.get_executor()));
+                    tcp_counters, transfers_.get_executor(), signing_));
             } catch (const boost::system::system_error& e) {
                 log::error("cannot listen on " + host_port(ep.address(), ep.port()) + ": " +
                            e.code().message());

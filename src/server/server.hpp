@@ -5,6 +5,7 @@
 #include "metrics/registry.hpp"
 #include "net/tcp_listener.hpp"
 #include "query/rate_limiter.hpp"
+#include "query/signing_budget.hpp"
 #include "zone/snapshot_holder.hpp"
 #include "zone/snapshot_loader.hpp"
 
@@ -74,6 +75,7 @@ class Server {
     zone::SnapshotHolder holder_;
     net::TcpLimits tcp_limits_;
     std::shared_ptr<query::RrlTable> rrl_table_ = std::make_shared<query::RrlTable>();
+    std::shared_ptr<query::SigningQuota> signing_ = std::make_shared<query::SigningQuota>();
     metrics::Registry registry_;
     std::vector<std::unique_ptr<Worker>> workers_;
     // Builds zone transfers off the workers. Declared after them, so it is

@@ -41,18 +41,8 @@ class Responder {
         const std::uint16_t qtype = query_.qtype;
         const std::string_view apex(reinterpret_cast<const char*>(query_.qname), query_.qname_size);
         zone_name_ = dns::name_to_text(apex);
-        if (tsig.status != TsigStatus::verified && tsig.status != TsigStatus::unsigned_request) {
-            // RFC 8945 5.2: NOTAUTH, with the TSIG error for the client.
-            out_.kind = Outcome::Kind::refused;
-            auto m = header(LDNS_RCODE_NOTAUTH, true);
-            add_error_tsig(m.get(), query_.id, tsig, now);
-            add(std::move(m));
-            log(tsig.status == TsigStatus::bad_key ? "refused: unknown TSIG key or algorithm"
-                : tsig.status == TsigStatus::bad_signature
-                    ? "refused: TSIG signature does not verify"
-                    : "refused: TSIG time outside the fudge (clocks?)");
-            return std::move(out_);
-        }
+        if (tsig.status != TsigStatus::verified && tsig.status != TsigStatus::unsigned_request)
+            return refuse_tsig(tsig, now);
         if (qtype != LDNS_RR_TYPE_AXFR && qtype != LDNS_RR_TYPE_IXFR) {
             // A signed ordinary query (a secondary's SOA check): the engine's
             // answer, byte for byte, with a TSIG record after it.
@@ -238,6 +228,28 @@ class Responder {
     }
     void stream_end() { add(std::move(pending_)); }
 
+    // RFC 8945 5.2: a TSIG record that cannot be read makes the message
+    // corrupt: FORMERR, the one error not signed. Any other TSIG error:
+    // NOTAUTH, with the error in a TSIG record for the client.
+    Outcome refuse_tsig(const TsigVerdict& tsig, std::int64_t now) {
+        out_.kind = Outcome::Kind::refused;
+        if (tsig.status == TsigStatus::malformed) {
+            auto m = header(LDNS_RCODE_FORMERR, true);
+            if (query_.edns) ldns_pkt_set_edns_udp_size(m.get(), dns::classic_udp_size);
+            add(std::move(m));
+            log("refused: a TSIG record that cannot be read (FORMERR)");
+            return std::move(out_);
+        }
+        auto m = header(LDNS_RCODE_NOTAUTH, true);
+        add_error_tsig(m.get(), query_.id, tsig, now);
+        add(std::move(m));
+        log(tsig.status == TsigStatus::bad_key         ? "refused: unknown TSIG key or algorithm"
+            : tsig.status == TsigStatus::bad_signature ? "refused: TSIG signature does not verify"
+                                                       : "refused: TSIG time outside the fudge "
+                                                         "(clocks?)");
+        return std::move(out_);
+    }
+
     const zone::Snapshot& snapshot_;
     const engine::Request& request_;
     const engine::ParsedQuery& query_;
@@ -258,8 +270,6 @@ Outcome respond(const zone::Snapshot& snapshot, const engine::Request& request,
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     TsigVerdict tsig =
         verify_request(request.data, request.size, query.tsig_offset, snapshot.transfer, now);
-    // A TSIG record that cannot be read: the engine's answer stands.
-    if (tsig.status == TsigStatus::malformed) return {};
     return Responder(snapshot, request, query)
         .run(std::move(tsig), now, engine_answer, engine_answer_size);
 }

@@ -12,7 +12,7 @@ namespace srvd::xfr {
 
 enum class TsigStatus {
     unsigned_request,
-    malformed, // a TSIG record that cannot be read: the engine's FORMERR-free answer stands
+    malformed, // a TSIG record that cannot be read: FORMERR, unsigned (RFC 8945 5.2)
     verified,
     bad_key,
     bad_signature,

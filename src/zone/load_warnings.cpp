@@ -1,5 +1,7 @@
 #include "zone/load_warnings.hpp"
 
+#include <sys/stat.h>
+
 namespace srvd::zone {
 namespace {
 
@@ -31,12 +33,32 @@ void relative_owners(const config::ZonePolicy& p, std::vector<std::string>& out)
     }
 }
 
+bool world_readable(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH);
+}
+
+// A TSIG secret that every local user can read lets any of them transfer
+// the zones or forge what a secondary believes.
+void readable_secrets(const config::ServerConfig& c, std::vector<std::string>& out) {
+    for (const auto& key : c.transfer.keys) {
+        const std::string& file = key.secret_file.empty() ? c.file : key.secret_file;
+        if (world_readable(file))
+            out.push_back(file + ": holds the secret of TSIG key " + key.name +
+                          " and every user may read it: " +
+                          (key.secret_file.empty()
+                               ? "move it to a `secret_file:` readable by srvd's user only"
+                               : "chmod 0600 it, owned by srvd's user"));
+    }
+}
+
 } // namespace
 
 std::vector<std::string> load_warnings(const Loaded& loaded) {
     std::vector<std::string> out = loaded.warnings;
     const config::ServerConfig& c = loaded.config;
     const Snapshot& s = *loaded.snapshot;
+    readable_secrets(c, out);
     if (s.zones.empty())
         out.push_back(c.file + ": no zones: every query will be answered REFUSED (`zones:` "
                                "lists none, or only empty directories)");

@@ -44,15 +44,27 @@ inline int free_port() {
     if (low <= 12000) low = 32768;
     static unsigned seed = static_cast<unsigned>(::getpid());
     for (int i = 0; i < 200; ++i) {
-        const int port = 10000 + static_cast<int>(::rand_r(&seed) % static_cast<unsigned>(low - 10000));
+        const int port =
+            10000 + static_cast<int>(::rand_r(&seed) % static_cast<unsigned>(low - 10000));
         if (bindable(SOCK_DGRAM, port) && bindable(SOCK_STREAM, port)) return port;
     }
     FAIL("no free port below the ephemeral range");
     return 0;
 }
 
-inline int connect_to(int port) {
+// A TCP connection to srvd on loopback, from `source` (another loopback
+// address: another client prefix) when given.
+inline int connect_to(int port, const char* source = nullptr) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (source) {
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        ::inet_pton(AF_INET, source, &from.sin_addr);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+            ::close(fd);
+            return -1;
+        }
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<std::uint16_t>(port));

@@ -82,7 +82,9 @@ std::vector<std::uint8_t> mutate(std::mt19937& rng,
 
 TEST_CASE("mutated packets and idle TCP connections: still answering, connections reaped, memory "
           "bounded") {
-    Server server("threads: 2\nlimits: { tcp_idle_timeout: 1s, tcp_clients: 1000 }\n");
+    Server server("threads: 2\nlimits: { tcp_idle_timeout: 1s, tcp_clients: 1000, "
+                  "tcp_clients_per_prefix: 1000 "
+                  "}\n");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     const long rss_before = rss_kib(server.pid());
     REQUIRE(rss_before > 0);

@@ -74,7 +74,7 @@ TEST_CASE("idle TCP connections are closed after limits.tcp_idle_timeout") {
     ::close(fd);
 }
 
-TEST_CASE("over limits.tcp_clients the oldest idle connection makes room, busy ones are kept") {
+TEST_CASE("over limits.tcp_clients the connection waiting longest on its client makes room") {
     Server server("limits: { tcp_clients: 3 }\nthreads: 1\n");
     auto f = frame(test::make_query("www.example.com.", dns::type::A));
     std::vector<int> held;
@@ -96,16 +96,77 @@ TEST_CASE("over limits.tcp_clients the oldest idle connection makes room, busy o
     REQUIRE(::write(held[1], f.data(), f.size()) == static_cast<ssize_t>(f.size()));
     CHECK(read_answer(held[1]).size() > 12);
 
-    // When every connection is in the middle of a query, a new one is refused.
+    // Connections in the middle of a query that stopped sending are no
+    // busier than idle ones: the one silent the longest makes room for a
+    // client that sends its whole query.
     const std::uint8_t half[1] = {0};
-    for (int fd : {held[1], held[2], fourth}) REQUIRE(::write(fd, half, 1) == 1);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    int refused = connect_to(server.port());
-    REQUIRE(refused >= 0);
-    CHECK(closed_by_peer(refused, 3000));
-    ::close(refused);
+    for (int fd : {held[1], held[2], fourth}) {
+        REQUIRE(::write(fd, half, 1) == 1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    int fifth = connect_to(server.port());
+    REQUIRE(fifth >= 0);
+    REQUIRE(::write(fifth, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+    CHECK(read_answer(fifth).size() > 12);
+    CHECK(closed_by_peer(held[1], 3000)); // the first to go silent
     for (int fd : held) ::close(fd);
     ::close(fourth);
+    ::close(fifth);
+}
+
+TEST_CASE("connections that send a byte and stop cannot keep out a client that sends a query") {
+    Server server("limits: { tcp_clients: 64, tcp_clients_per_prefix: 1000 }\nthreads: 1\n");
+    const std::uint8_t one[1] = {0};
+    std::vector<int> held;
+    for (int i = 0; i < 64; ++i) {
+        int fd = connect_to(server.port());
+        REQUIRE(fd >= 0);
+        REQUIRE(::write(fd, one, 1) == 1);
+        held.push_back(fd);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto f = frame(test::make_query("www.example.com.", dns::type::A));
+    for (int i = 0; i < 8; ++i) {
+        int fd = connect_to(server.port());
+        REQUIRE(fd >= 0);
+        REQUIRE(::write(fd, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+        CHECK(read_answer(fd).size() > 12);
+        ::close(fd);
+    }
+    for (int fd : held) ::close(fd);
+}
+
+TEST_CASE("one client prefix holds at most limits.tcp_clients_per_prefix connections") {
+    Server server("limits: { tcp_clients_per_prefix: 4 }\nthreads: 2\n");
+    auto f = frame(test::make_query("www.example.com.", dns::type::A));
+    std::vector<int> held;
+    for (int i = 0; i < 4; ++i) {
+        int fd = connect_to(server.port(), "127.0.0.1");
+        REQUIRE(fd >= 0);
+        REQUIRE(::write(fd, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+        CHECK(read_answer(fd).size() > 12);
+        held.push_back(fd);
+    }
+    // A fifth from the same /24 is closed; another /24 is served.
+    int over = connect_to(server.port(), "127.0.0.9");
+    REQUIRE(over >= 0);
+    CHECK(closed_by_peer(over, 3000));
+    ::close(over);
+    int other = connect_to(server.port(), "127.0.1.1");
+    REQUIRE(other >= 0);
+    REQUIRE(::write(other, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+    CHECK(read_answer(other).size() > 12);
+    ::close(other);
+    // A connection closed gives its place back.
+    ::close(held.back());
+    held.pop_back();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    int again = connect_to(server.port(), "127.0.0.1");
+    REQUIRE(again >= 0);
+    REQUIRE(::write(again, f.data(), f.size()) == static_cast<ssize_t>(f.size()));
+    CHECK(read_answer(again).size() > 12);
+    ::close(again);
+    for (int fd : held) ::close(fd);
 }
 
 TEST_CASE("the connection cap spans workers: an idle connection on another worker makes room") {

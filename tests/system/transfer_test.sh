@@ -10,11 +10,20 @@ NSD_PORT=$(free_port)
 METRICS_PORT=$(free_port)
 mkdir -p "$WORK/zones" "$WORK/state" "$WORK/nsd"
 sed 's/serial: 2026112601/serial: auto/' "$SRC/zones/example.com.yaml" >"$WORK/zones/example.com.yaml"
+# The secret in its own file, as tsig-keygen writes one, readable by
+# srvd's user only (here root); written in srvd.yaml, check warns.
+printf 'key "xfr.example" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' "$SECRET" >"$WORK/xfr.key"
+chmod 0600 "$WORK/xfr.key"
+printf 'zones: [zones]\nkeys:\n  xfr.example: { algorithm: hmac-sha256, secret: "%s" }\n' "$SECRET" >"$WORK/inline.yaml"
+chmod 0644 "$WORK/inline.yaml"
+out=$("$SRVD" check -c "$WORK/inline.yaml" 2>&1) || fail "check inline.yaml: $out"
+echo "$out" | has "warning: $WORK/inline.yaml: holds the secret of TSIG key xfr.example. and every user may read it: move it to a .secret_file:." \
+  || fail "check does not warn of a secret in a world-readable file: $out"
 cat >"$WORK/srvd.yaml" <<CONF
 zones: [zones]
 state_dir: state
 keys:
-  xfr.example: { algorithm: hmac-sha256, secret: "$SECRET" }
+  xfr.example: { algorithm: hmac-sha256, secret_file: xfr.key }
 transfer:
   allow:
     - { address: 127.0.0.1, key: xfr.example }   # signed, from the secondaries' address
@@ -24,6 +33,9 @@ transfer:
   notify_retries: 8      # the start-up NOTIFY must outlast NSD's start, however slow
 metrics: { listen: "127.0.0.1:$METRICS_PORT" }
 CONF
+out=$("$SRVD" check -c "$WORK/srvd.yaml" 2>&1) || fail "check with secret_file: $out"
+echo "$out" | has 'secret' && fail "check warns with the secret in a 0600 secret_file: $out"
+pass "TSIG secret: check warns when it sits in a world-readable srvd.yaml; a 0600 secret_file (tsig-keygen's format) is quiet"
 start_srvd "$WORK/srvd.yaml"
 serial() { q example.com SOA | awk '{print $7}'; }
 first=$(serial)

@@ -249,7 +249,7 @@ TEST_CASE("TSIG is verified where the parser found it: a changed byte is BADSIG,
     CHECK(verdict(make_query("example.net.", LDNS_RR_TYPE_SOA, 0, true, "nobody.")) ==
           xfr::TsigStatus::bad_key);
     // RDATA cut short (RDLENGTH and the message one byte less): unreadable,
-    // and the engine's answer stands rather than a TSIG error.
+    // so the message is corrupt: FORMERR, not signed (RFC 8945 5.2).
     std::string cut = q.substr(0, q.size() - 1);
     const std::size_t rdlength_at = tsig_offset_of(q) + 11 + 8; // owner "k.example." is 11 bytes
     cut[rdlength_at + 1] = static_cast<char>(cut[rdlength_at + 1] - 1);
@@ -257,6 +257,8 @@ TEST_CASE("TSIG is verified where the parser found it: a changed byte is BADSIG,
     const auto out = ask(*loaded.snapshot, cut);
     REQUIRE(out.messages.size() == 1);
     CHECK(ldns_pkt_tsig(decode(out.messages[0]).get()) == nullptr);
+    CHECK(ldns_pkt_get_rcode(decode(out.messages[0]).get()) == LDNS_RCODE_FORMERR);
+    CHECK(ldns_pkt_ancount(decode(out.messages[0]).get()) == 0);
 }
 
 TEST_CASE("TSIG: a request signed outside the fudge is BADTIME") {
