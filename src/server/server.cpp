@@ -289,8 +289,10 @@ int Server::run() {
     log::notice("srvd " SRVD_VERSION " serving " + summary(loaded_) + " on " + where +
                 " (udp, tcp) with " + std::to_string(threads_) + " worker(s)");
     for (const auto& line : describe_zones(loaded_, 20)) log::info(line);
-    start_workers();
+    // Drains kept in state_dir are applied before the first query is
+    // answered: a restart must not hand out a drained server even briefly.
     control_plane_->start(loaded_);
+    start_workers();
     if (control_socket_) control_socket_->start();
     wait_for_signal();
     // The control loop ends when the workers have; signals keep it alive until then.

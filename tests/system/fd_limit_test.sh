@@ -17,7 +17,7 @@ media_servers:
 proxies:
   p: { targets: [ms1] }
 Z
-printf 'zones: [zones]\nthreads: 1\nlimits: { tcp_clients: 1024 }\n' >"$WORK/srvd.yaml"
+printf 'zones: [zones]\nthreads: 1\nlimits: { tcp_clients: 1024, tcp_clients_per_prefix: 1024 }\n' >"$WORK/srvd.yaml"
 
 out=$(prlimit --nofile=128:128 "$SRVD" check -c "$WORK/srvd.yaml" 2>&1) || fail "check: $out"
 echo "$out" | has "^warning: .*limits.tcp_clients (1024) .* need up to [0-9]* open files, but the limit is 128" \

@@ -109,6 +109,12 @@ start_srvd "$WORK/srvd.yaml"
 [ "$(targets)" = "10 ms1 20 ms2 30 ms3" ] || fail "all up: $(targets)"
 sleep 1
 [ "$(targets)" = "10 ms1 20 ms2 30 ms3" ] || fail "still all up after probing: $(targets)"
+# Up because their probes were answered, not because none ran yet (a server
+# counts as up until its first probe).
+for ms in ms1 ms2 ms3; do
+  curl -sf "http://127.0.0.1:$MPORT/metrics" | has "^srvd_probe_rtt_seconds{zone=\"example.com.\",server=\"$ms\"} " \
+    || fail "$ms has no answered probe yet: the check above proves nothing"
+done
 pass "all three answer OPTIONS: all three in the answer"
 
 # TCP probes: by now (1 s, three probes) the silent ms6 and ms7 are down;

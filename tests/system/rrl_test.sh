@@ -11,12 +11,20 @@ start_srvd "$WORK/srvd.yaml"
 printf 'www.example.com A\n' >"$WORK/q.txt"
 dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/q.txt" -l 3 -Q 500 -q 2000 -t 1 >"$WORK/dnsperf.log" 2>&1 &
 flood=$!
-sleep 1
-# Meanwhile another client (another /24) is not limited: all of its queries answered.
+# Once the flood is being limited (not before: that would prove nothing),
+# another client (another /24) is not: all of its queries answered, while
+# the flood goes on.
+for _ in $(seq 1 50); do
+  [ "$(curl -sf "http://127.0.0.1:$MPORT/metrics" | awk '$1=="srvd_rrl_dropped_total"{print $2}')" -gt 0 ] 2>/dev/null && break
+  sleep 0.05
+done
+[ "$(curl -sf "http://127.0.0.1:$MPORT/metrics" | awk '$1=="srvd_rrl_dropped_total"{print $2}')" -gt 0 ] \
+  || fail "the flood was not limited within 2.5 s"
 for i in $(seq 1 20); do
   kdig @127.0.0.1 -p "$PORT" -b 127.0.2.1 +norec +time=2 +retry=0 www.example.com A | grep -q 'status: NOERROR' \
     || fail "a client of another prefix was limited (query $i)"
 done
+kill -0 "$flood" 2>/dev/null || fail "the flood ended before the other client's 20 queries: they prove nothing"
 wait "$flood" || true
 lost=$(awk '/Queries lost:/{print $3}' "$WORK/dnsperf.log")
 completed=$(awk '/Queries completed:/{print $3}' "$WORK/dnsperf.log")

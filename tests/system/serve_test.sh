@@ -53,7 +53,11 @@ start_srvd "$SRC/conf/srvd.yaml"
 printf '_sip._udp.proxy-a.example.com SRV\nproxy-b.example.com NAPTR\n' >"$WORK/q.txt"
 dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/q.txt" -l 4 -Q 2000 >"$WORK/dnsperf.log" 2>&1 &
 perf=$!
-(for _ in $(seq 1 100); do kdig @127.0.0.1 -p "$PORT" +tcp +time=1 +retry=0 www.example.com A >/dev/null 2>&1 || true; done) &
+# Each TCP answer's status is kept: one that fails to connect (the server
+# stopped) says nothing, one that answers must say NOERROR.
+(for _ in $(seq 1 100); do
+  kdig @127.0.0.1 -p "$PORT" +tcp +time=1 +retry=0 www.example.com A 2>/dev/null | awk '/status:/ {print $6}' || true
+done) >"$WORK/tcp-status.txt" &
 tcp_load=$!
 sleep 1
 stop_srvd "$SRVD_PID" INT || fail "SIGINT while answering: not a clean stop"
@@ -62,6 +66,8 @@ wait "$perf" || true; kill "$tcp_load" 2>/dev/null || true; wait "$tcp_load" 2>/
 codes=$(grep 'Response codes:' "$WORK/dnsperf.log")
 echo "$codes" | has 'NOERROR' && ! echo "$codes" | grep -Eq 'SERVFAIL|REFUSED|FORMERR' \
   || fail "answers before SIGINT: $codes"
+grep -q '^NOERROR;$' "$WORK/tcp-status.txt" || fail "no TCP query answered before SIGINT: $(cat "$WORK/tcp-status.txt")"
+grep -v '^NOERROR;$' "$WORK/tcp-status.txt" | grep -q . && fail "TCP answers before SIGINT: $(sort "$WORK/tcp-status.txt" | uniq -c)"
 pass "SIGINT under load (dnsperf + TCP): stopped cleanly, exit 0; $(echo "$codes" | sed 's/.*codes: *//')"
 
 # A NOTIFY still retrying (to a secondary that is not there) does not hold up

@@ -80,9 +80,13 @@ inline int connect_to(int port, const char* source = nullptr) {
 
 class Server {
   public:
-    explicit Server(const std::string& limits) : port_(free_port()) {
+    // `limits`: more of the configuration; `zone`: the zone policy served
+    // (the example zone when empty).
+    explicit Server(const std::string& limits, const std::string& zone = "") : port_(free_port()) {
         const std::string conf =
-            dir_.write("srvd.yaml", "zones: [" SRVD_SOURCE "/zones/example.com.yaml]\n" + limits);
+            dir_.write("srvd.yaml",
+                       "zones: [" + (zone.empty() ? SRVD_SOURCE "/zones/example.com.yaml" : zone) +
+                           "]\n" + limits);
         const std::string listen = "127.0.0.1:" + std::to_string(port_);
         pid_ = ::fork();
         if (pid_ == 0) {

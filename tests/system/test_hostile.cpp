@@ -6,8 +6,11 @@
 
 #include <fcntl.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 using namespace srvd;
 using namespace srvd::test;
@@ -163,6 +166,109 @@ TEST_CASE("mutated packets and idle TCP connections: still answering, connection
     CHECK(rss_after < rss_before + 16 * 1024);
     MESSAGE("RSS " << rss_before << " KiB at start, " << rss_held << " KiB with 300 connections, "
                    << rss_after << " KiB after " << packets << " malformed packets");
+    ::close(flood);
+    ::close(probe);
+}
+
+namespace {
+
+// A query signed with TSIG (RFC 8945), through ldns.
+std::vector<std::uint8_t> tsig_query(const std::string& name, ldns_rr_type type, const char* key,
+                                     const char* secret) {
+    ldns_pkt* pkt = nullptr;
+    REQUIRE(ldns_pkt_query_new_frm_str(&pkt, name.c_str(), type, LDNS_RR_CLASS_IN, 0) ==
+            LDNS_STATUS_OK);
+    ldns_pkt_set_id(pkt, 77);
+    REQUIRE(ldns_pkt_tsig_sign(pkt, key, secret, 300, "hmac-sha256", nullptr) == LDNS_STATUS_OK);
+    std::uint8_t* wire = nullptr;
+    std::size_t size = 0;
+    REQUIRE(ldns_pkt2wire(&wire, pkt, &size) == LDNS_STATUS_OK);
+    std::vector<std::uint8_t> out(wire, wire + size);
+    free(wire);
+    ldns_pkt_free(pkt);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("mutated DNSSEC (DO) and TSIG queries, over UDP and TCP, against a signed zone: still "
+          "answering, memory bounded") {
+    test::TempDir dir;
+    REQUIRE(std::system(("cd '" + dir.path() +
+                         "' && ldns-keygen -k -a ECDSAP256SHA256 example.com > key.out")
+                            .c_str()) == 0);
+    std::ifstream key_out(dir.path() + "/key.out");
+    std::string key;
+    std::getline(key_out, key);
+    std::ifstream example(SRVD_SOURCE "/zones/example.com.yaml");
+    std::stringstream policy;
+    policy << example.rdbuf() << "dnssec: { keys: [" << key << "] }\n";
+    const std::string zone = dir.write("example.com.yaml", policy.str());
+    const char* secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ=";
+    Server server(std::string("threads: 2\nkeys: { k.example: { algorithm: hmac-sha256, secret: ") +
+                      secret +
+                      " } }\ntransfer: { allow: [{ address: 127.0.0.1, key: k.example }] }\n",
+                  zone);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const long rss_before = rss_kib(server.pid());
+
+    std::vector<std::vector<std::uint8_t>> seeds;
+    test::QueryOptions dnssec{.dnssec_ok = true};
+    for (const char* name : {"missing.example.com.", "x.phones.example.com.",
+                             "\\000.phones.example.com.", "sip.example.com."})
+        for (std::uint16_t type :
+             {dns::type::A, dns::type::NSEC, dns::type::RRSIG, dns::type::NAPTR})
+            seeds.push_back(test::make_query(name, type, dnssec));
+    seeds.push_back(tsig_query("example.com.", LDNS_RR_TYPE_SOA, "k.example.", secret));
+    seeds.push_back(tsig_query("example.com.", LDNS_RR_TYPE_AXFR, "k.example.", secret));
+    seeds.push_back(tsig_query("example.com.", LDNS_RR_TYPE_SOA, "unknown.", secret));
+
+    sockaddr_in to;
+    int flood = udp_socket(server.port(), to);
+    int probe = udp_socket(server.port(), to);
+    ::fcntl(flood, F_SETFL, O_NONBLOCK);
+    std::mt19937 rng(11);
+    std::uint8_t sink[65536];
+    int answered = 0;
+    for (int i = 0; i < 20000; ++i) {
+        const auto p = mutate(rng, seeds);
+        ::sendto(flood, p.data(), p.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        while (::recv(flood, sink, sizeof sink, 0) > 0) {
+        }
+        if (i % 2000 == 0) {
+            answered += answers(probe, to, static_cast<std::uint16_t>(i / 2000));
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    CHECK(answered == 10);
+    // The same over TCP: mutated queries in frames, on a few connections
+    // that the server may close (a FORMERR stream, a transfer) and are made anew.
+    int tcp = -1;
+    for (int i = 0; i < 3000; ++i) {
+        if (tcp < 0) {
+            tcp = connect_to(server.port());
+            REQUIRE(tcp >= 0);
+            ::fcntl(tcp, F_SETFL, O_NONBLOCK);
+        }
+        const auto f = frame(mutate(rng, seeds));
+        if (::send(tcp, f.data(), f.size(), MSG_NOSIGNAL) < 0 && errno != EAGAIN) {
+            ::close(tcp);
+            tcp = -1;
+            continue;
+        }
+        while (::recv(tcp, sink, sizeof sink, 0) > 0) {
+        }
+        if (i % 100 == 99) { // a fresh connection now and then: half-sent frames end with it
+            ::close(tcp);
+            tcp = -1;
+        }
+    }
+    if (tcp >= 0) ::close(tcp);
+    CHECK(answers(probe, to, 4242));
+    const long rss_after = rss_kib(server.pid());
+    CAPTURE(rss_before);
+    CAPTURE(rss_after);
+    CHECK(rss_after < rss_before + 16 * 1024);
     ::close(flood);
     ::close(probe);
 }
