@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     const dnssec::Validity validity = dnssec::validity_from(now, 14);
     for (int a = 1; a < argc; ++a) {
         const auto keys = dnssec::load_zone_keys("bench.example.", {{argv[a], {}}}, {});
-        const dnssec::ZoneKey& key = *keys.zsks().front();
+        const dnssec::ZoneKey& key = keys.keys.front();
         // A random-looking name's compact denial: NSEC to \000.name, types RRSIG NSEC NXNAME.
         const double ldns_us = microseconds_each([&](std::size_t i) {
             const std::string name = "r" + std::to_string(i) + "x.bench.example.";

@@ -72,20 +72,27 @@ int serve_command(const Args& args) {
 
 namespace {
 
-// A signed zone's keys, and what its parent needs: the KSKs' DNSKEY and DS
-// (SHA-256), as `ldns-key2ds -2` or `dnssec-dsfromkey -2` would print them.
+// A signed zone's keys with their states, and what its parent needs: the
+// DNSKEY and DS (SHA-256) of each KSK that is or will be in the DNSKEY
+// set, as `ldns-key2ds -2` or `dnssec-dsfromkey -2` print them, with the
+// TTL the zone serves the DNSKEY with.
 void describe_keys(const zone::ZoneData& z) {
-    std::cout << "  dnssec:";
-    for (const auto& k : z.keys->keys)
-        std::cout << " " << (k.flags == dnssec::sep_key_flags ? "KSK" : "ZSK") << " " << k.tag
-                  << " (" << k.file.substr(k.file.rfind('/') + 1) << ")";
-    std::cout << "; signatures valid until "
+    const std::int64_t now = std::time(nullptr);
+    std::cout << "  dnssec: signatures valid until "
               << iso_time(std::chrono::system_clock::from_time_t(z.validity.expiration))
-              << ", compact denial (RFC 9824)\n  for the parent (DNSKEY, DS):\n";
-    // With the TTL the zone serves the DNSKEY with.
-    for (const dnssec::ZoneKey* k : z.keys->ksks())
-        std::cout << "  " << dns::rr_to_text(dnssec::published_dnskey(*k, z.policy.ttl).get())
-                  << "\n  " << dns::rr_to_text(dnssec::ds_record(*k, z.policy.ttl).get()) << "\n";
+              << ", compact denial (RFC 9824)\n";
+    for (const auto& k : z.keys->keys) std::cout << "    " << dnssec::describe_key(k, now) << "\n";
+    if (z.next_key_event)
+        std::cout << "    next key event: " << dnssec::utc_text(*z.next_key_event) << "\n";
+    std::cout << "  for the parent (DNSKEY, DS):\n";
+    for (const auto& k : z.keys->keys) {
+        const auto state = dnssec::state_at(k.timing, now);
+        if (k.flags != dnssec::sep_key_flags || state == dnssec::KeyState::retired ||
+            state == dnssec::KeyState::removed)
+            continue;
+        std::cout << "  " << dns::rr_to_text(dnssec::published_dnskey(k, z.policy.ttl).get())
+                  << "\n  " << dns::rr_to_text(dnssec::ds_record(k, z.policy.ttl).get()) << "\n";
+    }
 }
 
 void describe_zone(const zone::ZoneData& z) {

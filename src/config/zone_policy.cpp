@@ -631,7 +631,7 @@ class PolicyReader {
             r_.fail(d, "dnssec: expected a mapping ({ keys: [...] }), or off to serve the zone "
                        "unsigned on purpose");
         r_.expect_map(d, "dnssec");
-        r_.check_keys(d, {"keys", "rrsig_lifetime"}, "dnssec");
+        r_.check_keys(d, {"keys", "rrsig_lifetime", "propagation_delay", "parent_delay"}, "dnssec");
         r_.require(d, "keys", "dnssec");
         DnssecPolicy c;
         c.keys_mark = r_.mark(d["keys"]);
@@ -658,6 +658,14 @@ class PolicyReader {
                         "dnssec.rrsig_lifetime: expected whole days from 2d to 365d, such as 14d");
             c.rrsig_lifetime_days = static_cast<std::uint32_t>(days->count() / 86'400'000);
         }
+        for (const auto& [key, into] : {std::pair{"propagation_delay", &c.propagation_delay},
+                                        {"parent_delay", &c.parent_delay}})
+            if (auto n = d[key]) {
+                const std::string what = std::string("dnssec.") + key;
+                const auto v = parse_duration(r_.string(n, what));
+                if (!v || v->count() < 0) r_.fail(n, what + ": expected a duration such as 1h");
+                *into = v->count() / 1000;
+            }
         policy_.dnssec = std::move(c);
     }
 

@@ -105,6 +105,10 @@ struct DnssecPolicy {
     // RRSIG validity: from the start of the day (an hour earlier) to this far ahead
     // (Knot's rrsig-lifetime). Renewed before then by a reload.
     std::uint32_t rrsig_lifetime_days = 14;
+    // For checking a key schedule (timing metadata): how long a change takes
+    // to reach every secondary and cache beyond its TTL (Knot's
+    // propagation-delay), and how long the parent takes to publish a new DS.
+    std::int64_t propagation_delay = 3600, parent_delay = 86400;
 };
 
 struct ZonePolicy {

@@ -32,7 +32,7 @@ std::string nsec_bitmap(std::vector<std::uint16_t> types) {
     return std::string(dns::rdf_bytes(ldns_rr_rdf(nsec.get(), 1)));
 }
 
-std::unique_ptr<DenialSigner> make_denial_signer(const ZoneKeys& keys, const std::string& apex,
+std::unique_ptr<DenialSigner> make_denial_signer(const KeySet& keys, const std::string& apex,
                                                  std::uint32_t ttl, const Validity& validity) {
     std::vector<DenialKey> signing;
     for (const ZoneKey* k : keys.zsks())

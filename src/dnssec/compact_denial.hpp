@@ -23,7 +23,7 @@ std::string nsec_bitmap(std::vector<std::uint16_t> types);
 
 // The per-query signer of the answers for names that do not exist, with
 // every key that signs the zone's other sets.
-std::unique_ptr<DenialSigner> make_denial_signer(const ZoneKeys& keys, const std::string& apex,
+std::unique_ptr<DenialSigner> make_denial_signer(const KeySet& keys, const std::string& apex,
                                                  std::uint32_t ttl, const Validity& validity);
 
 } // namespace srvd::dnssec

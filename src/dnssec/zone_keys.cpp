@@ -93,6 +93,8 @@ ZoneKey read_key(const ldns_rdf* apex, const std::string& apex_text, const KeyFi
         throw LoadError(entry.mark, "key " + private_file + ":" + std::to_string(line) +
                                         ": not a private key ldns can read");
     k.key.reset(key);
+    k.timing = read_key_timing(private_file);
+    k.mark = entry.mark;
     ldns_key_set_pubkey_owner(key, ldns_rdf_clone(apex));
     ldns_key_set_flags(key, k.flags);
     ldns_key_set_keytag(key, k.tag); // ldns computed it with the default flags (256)
@@ -104,20 +106,6 @@ ZoneKey read_key(const ldns_rdf* apex, const std::string& apex_text, const KeyFi
         throw LoadError(entry.mark, "key " + private_file +
                                         " does not belong to the public key in " + public_file);
     return k;
-}
-
-// Per algorithm, the keys with `preferred` flags, or all of that
-// algorithm's keys when none has them.
-std::vector<const ZoneKey*> per_algorithm(const ZoneKeys& keys, std::uint16_t preferred) {
-    std::vector<const ZoneKey*> out;
-    for (const auto& k : keys.keys) {
-        const bool has_preferred =
-            std::any_of(keys.keys.begin(), keys.keys.end(), [&](const ZoneKey& other) {
-                return other.algorithm == k.algorithm && other.flags == preferred;
-            });
-        if (k.flags == preferred || !has_preferred) out.push_back(&k);
-    }
-    return out;
 }
 
 // The same key under another entry: same algorithm and public key.
@@ -137,27 +125,6 @@ void check_unique(const std::vector<ZoneKey>& keys, const std::vector<KeyFile>& 
 
 } // namespace
 
-std::vector<const ZoneKey*> ZoneKeys::ksks() const {
-    std::vector<const ZoneKey*> out;
-    for (const auto& k : keys)
-        if (k.flags == sep_key_flags) out.push_back(&k);
-    return out;
-}
-
-std::vector<const ZoneKey*> ZoneKeys::key_set_signers() const {
-    return per_algorithm(*this, sep_key_flags);
-}
-
-std::vector<const ZoneKey*> ZoneKeys::zsks() const {
-    return per_algorithm(*this, zone_key_flags);
-}
-
-std::vector<const ZoneKey*> ZoneKeys::signers(std::uint16_t type) const {
-    return type == LDNS_RR_TYPE_DNSKEY || type == LDNS_RR_TYPE_CDS || type == LDNS_RR_TYPE_CDNSKEY
-               ? key_set_signers()
-               : zsks();
-}
-
 ZoneKeys load_zone_keys(const std::string& apex_text, const std::vector<KeyFile>& files,
                         const config::SourceMark& keys_mark) {
     dns::RdfPtr apex(ldns_dname_new_frm_str(apex_text.c_str()));
@@ -168,7 +135,8 @@ ZoneKeys load_zone_keys(const std::string& apex_text, const std::vector<KeyFile>
         errors.attempt([&] { out.keys.push_back(read_key(apex.get(), apex_text, entry)); });
     errors.throw_if_any();
     check_unique(out.keys, files);
-    if (out.ksks().empty())
+    if (std::none_of(out.keys.begin(), out.keys.end(),
+                     [](const ZoneKey& k) { return k.flags == sep_key_flags; }))
         throw LoadError(keys_mark, "zone " + apex_text +
                                        " has no key with flags 257 (a KSK or CSK) to sign its "
                                        "DNSKEY set and give the parent as DS: make one with "

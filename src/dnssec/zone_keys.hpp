@@ -1,9 +1,10 @@
 #pragma once
 // A zone's DNSSEC keys, read from BIND-format key files (Kzone.+013+12345.key
 // and .private, as ldns-keygen, dnssec-keygen and Knot's keymgr write them)
-// with ldns, and which of them signs what (DESIGN.md section 11).
+// with ldns, with their timing metadata (key_schedule.hpp).
 #include "config/load_error.hpp"
 #include "dns/rr.hpp"
+#include "dnssec/key_schedule.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -28,7 +29,9 @@ struct ZoneKey {
     std::uint16_t tag; // RFC 4034 appendix B
     std::uint16_t flags;
     std::uint8_t algorithm;
-    std::string file; // the base name, for messages
+    std::string file;        // the base name, for messages
+    KeyTiming timing;        // when it is published and signs (none: always)
+    config::SourceMark mark; // its `keys` entry
 };
 
 struct KeyFile {
@@ -36,21 +39,11 @@ struct KeyFile {
     config::SourceMark mark;
 };
 
-// Every RRset is signed with every algorithm of the DNSKEY set (RFC 4035
-// 2.2, RFC 6840 5.11): a validator may pick any algorithm the DS set names
-// and finds a set it cannot verify bogus. So the roles are per algorithm.
+// A zone's keys, whatever their state; at(t) says which are published and
+// which sign at a moment, and so who signs what.
 struct ZoneKeys {
     std::vector<ZoneKey> keys;
-    // The keys with flags 257: their DS goes to the parent (and CDS, CDNSKEY).
-    std::vector<const ZoneKey*> ksks() const;
-    // Signs the DNSKEY, CDS and CDNSKEY sets (RFC 7344 4.1: a key the DS
-    // set points at): per algorithm its 257s, or its 256s when it has none.
-    std::vector<const ZoneKey*> key_set_signers() const;
-    // Signs everything else: per algorithm its 256s, or its 257s (a CSK)
-    // when it has none.
-    std::vector<const ZoneKey*> zsks() const;
-    // The signers of an RRset of `type`: one of the two above.
-    std::vector<const ZoneKey*> signers(std::uint16_t type) const;
+    KeySet at(std::int64_t when) const;
 };
 
 // Reads every key; a key file that cannot be used is a LoadError at its

@@ -14,16 +14,14 @@ struct RrListDeleter {
 } // namespace
 
 std::vector<dns::RrPtr> sign_zone(const ldns_rr* soa, const std::vector<const ldns_rr*>& records,
-                                  const ZoneKeys& keys, const Validity& validity) {
+                                  const KeySet& keys, const Validity& validity) {
     // Copies, so nothing of the caller's is handed to ldns to keep or change.
     std::vector<dns::RrPtr> copies;
     std::unique_ptr<ldns_dnssec_zone, DnssecZoneDeleter> zone(ldns_dnssec_zone_new());
     copies.emplace_back(ldns_rr_clone(soa));
     for (const ldns_rr* rr : records) copies.emplace_back(ldns_rr_clone(rr));
     for (const auto& rr : copies) ldns_dnssec_zone_add_rr(zone.get(), rr.get());
-    std::vector<const ZoneKey*> every_key;
-    for (const ZoneKey& k : keys.keys) every_key.push_back(&k);
-    const BorrowedKeys list = borrow_keys(every_key, validity);
+    const BorrowedKeys list = borrow_keys(keys.active, validity);
     // Every algorithm signs every set (RFC 4035 2.2), as the compiled
     // answers are signed (ZoneKeys::signers): ldns's default would leave a
     // KSK's algorithm off every set but the DNSKEY's.

@@ -12,6 +12,6 @@ namespace srvd::dnssec {
 
 // The records signing adds to `soa` and `records` (the NSECs and RRSIGs).
 std::vector<dns::RrPtr> sign_zone(const ldns_rr* soa, const std::vector<const ldns_rr*>& records,
-                                  const ZoneKeys& keys, const Validity& validity);
+                                  const KeySet& keys, const Validity& validity);
 
 } // namespace srvd::dnssec

@@ -177,8 +177,15 @@ void Control::apply_health() {
 void Control::schedule_renewal() {
     // Hourly: a zone's signatures are renewed once past half their lifetime
     // (at least a day ahead of expiry with the shortest, 2d), without a
-    // reload; a reload that rebuilds the zone signs it anew as well.
-    renewal_.expires_after(std::chrono::hours(1));
+    // reload; a reload that rebuilds the zone signs it anew as well. Sooner
+    // when a key changes state (timing metadata): at that second.
+    std::chrono::seconds wait = std::chrono::hours(1);
+    const std::int64_t now = std::time(nullptr);
+    for (const auto& z : current_->zones)
+        if (z.data->next_key_event)
+            wait = std::min(wait, std::chrono::seconds(
+                                      std::max<std::int64_t>(1, *z.data->next_key_event - now)));
+    renewal_.expires_after(wait);
     renewal_.async_wait([this](const boost::system::error_code& error) {
         if (error) return;
         renew_signatures(std::time(nullptr));
@@ -204,6 +211,7 @@ Reply Control::renew_signatures(std::int64_t now, const std::string* force) {
                     (force ? "made again" : "renewed") + " in " +
                     std::to_string(next.load_time.count()) + " ms");
         for (const auto& warning : next.warnings) log::warning("dnssec: " + warning);
+        for (const auto& event : next.events) log::notice(event);
         send_notifies(next);
         std::string text;
         for (const auto& z : current_->zones)
@@ -249,6 +257,7 @@ Reply Control::reload() {
             last_reload_.lines.push_back("warning: " + warning);
         }
         send_notifies(next);
+        schedule_renewal(); // the new keys may have their next event sooner
         ++registry_.reloads_succeeded;
         last_reload_.ok = true;
     } catch (const config::LoadError& e) {

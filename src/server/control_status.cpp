@@ -58,7 +58,8 @@ struct StatusView {
         std::string name;
         std::uint32_t serial;
         std::size_t names;
-        std::string signed_until; // empty: unsigned
+        std::string signed_until;      // empty: unsigned
+        std::vector<std::string> keys; // each key's state and next event
     };
     std::vector<Zone> zones;
     std::string reload_time;
@@ -78,11 +79,12 @@ std::string as_json(const StatusView& v) {
            ",\"uptime_seconds\":" + std::to_string(v.uptime) +
            ",\"listen\":" + list(v.listen, json_string) + ",\"zones\":" +
            list(v.zones,
-                [](const StatusView::Zone& z) {
+                [&list](const StatusView::Zone& z) {
                     return "{\"zone\":" + json_string(z.name) +
                            ",\"serial\":" + std::to_string(z.serial) +
                            ",\"names\":" + std::to_string(z.names) + ",\"signed_until\":" +
-                           (z.signed_until.empty() ? "null" : json_string(z.signed_until)) + "}";
+                           (z.signed_until.empty() ? "null" : json_string(z.signed_until)) +
+                           ",\"keys\":" + list(z.keys, json_string) + "}";
                 }) +
            ",\"last_reload\":{\"time\":" + json_string(v.reload_time) +
            ",\"result\":" + json_string(v.reload_ok ? "success" : "failure") +
@@ -117,7 +119,11 @@ std::string as_text(const StatusView& v) {
     for (const auto& z : v.zones)
         out += "zone " + z.name + " serial " + std::to_string(z.serial) + ", " +
                std::to_string(z.names) + " names" +
-               (z.signed_until.empty() ? "" : ", signed until " + z.signed_until) + "\n";
+               (z.signed_until.empty() ? "" : ", signed until " + z.signed_until) + "\n" + [&] {
+                   std::string keys;
+                   for (const auto& k : z.keys) keys += "  key " + k + "\n";
+                   return keys;
+               }();
     for (const auto& m : v.servers) {
         out += "  " + m.zone + " " + m.name + ": " + m.state + " since " + m.since;
         if (m.probed) {
@@ -140,10 +146,16 @@ Reply Control::status(bool json) const {
     for (const auto& ep : listen_) v.listen.push_back(host_port(ep.address(), ep.port()));
     for (const auto& z : current_->zones) {
         const config::ZonePolicy& p = z.data->policy;
-        v.zones.push_back({p.zone, p.soa.serial, z.compiled ? z.compiled->names.size() : 0,
+        v.zones.push_back({p.zone,
+                           p.soa.serial,
+                           z.compiled ? z.compiled->names.size() : 0,
                            z.data->keys ? iso_time(std::chrono::system_clock::from_time_t(
                                               z.data->validity.expiration))
-                                        : std::string()});
+                                        : std::string(),
+                           {}});
+        if (z.data->keys)
+            for (const auto& k : z.data->keys->keys)
+                v.zones.back().keys.push_back(dnssec::describe_key(k, std::time(nullptr)));
         for (const auto& ms : p.media_servers) {
             ServerView m{p.zone, ms.label, "up", iso_time(started_), "", 0, false};
             if (auto s = monitor_.status(p, ms)) {
@@ -189,6 +201,13 @@ std::string Control::render_metrics() const {
         if (z.data->keys)
             out += "srvd_dnssec_signatures_expire_timestamp_seconds{zone=\"" + z.data->policy.zone +
                    "\"} " + std::to_string(z.data->validity.expiration) + "\n";
+    out += "# HELP srvd_dnssec_next_key_event_timestamp_seconds When a key of a signed zone "
+           "next changes state (its timing metadata): published, signing, retired or "
+           "removed.\n# TYPE srvd_dnssec_next_key_event_timestamp_seconds gauge\n";
+    for (const auto& z : current_->zones)
+        if (z.data->next_key_event)
+            out += "srvd_dnssec_next_key_event_timestamp_seconds{zone=\"" + z.data->policy.zone +
+                   "\"} " + std::to_string(*z.data->next_key_event) + "\n";
     out += "# HELP srvd_last_reload_timestamp_seconds When the configuration was last loaded "
            "(the start, then each reload).\n# TYPE srvd_last_reload_timestamp_seconds gauge\n"
            "srvd_last_reload_timestamp_seconds " +

@@ -51,6 +51,21 @@ std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>&
     return t;
 }
 
+// A line for each key whose state differs between the zone as it was and
+// as signed again (a Publish, Activate, Inactive or Delete time passed).
+void key_events(const ZoneData& before, const ZoneData& after, std::vector<std::string>& out) {
+    if (!after.keys) return;
+    for (const auto& k : after.keys->keys) {
+        const auto was = dnssec::state_at(k.timing, before.key_time);
+        const auto now = dnssec::state_at(k.timing, after.key_time);
+        if (was != now)
+            out.push_back("dnssec: zone " + after.policy.zone + ": " +
+                          (k.flags == dnssec::sep_key_flags ? "KSK " : "ZSK ") +
+                          std::to_string(k.tag) + " (" + k.file.substr(k.file.rfind('/') + 1) +
+                          ") " + dnssec::state_name(was) + " -> " + dnssec::state_name(now));
+    }
+}
+
 // Zones of `previous` a load may keep as they are: their transfer versions
 // and serials were made under the same transfer settings.
 std::map<std::string, std::shared_ptr<const ZoneData>> keepable(const Snapshot* previous,
@@ -189,7 +204,8 @@ Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std
         // signatures (and an automatic serial) change even the same day.
         const config::ZonePolicy& p = z.data->policy;
         auto zone = build_zone(p, options.health ? options.health(p) : std::vector<ServerHealth>{},
-                               z.data.get(), force ? now : dnssec::day_start(now));
+                               z.data.get(), force ? now : dnssec::day_start(now), now);
+        key_events(*z.data, *zone, out.events);
         // Its transfer version is signed again too, under a new serial when
         // automatic, so that secondaries transfer the new signatures.
         if (auto it = transfers.find(zone->apex); it != transfers.end())

@@ -20,6 +20,8 @@ struct Loaded {
     // Found while loading, for load_warnings (e.g. content changed under
     // an unchanged explicit serial).
     std::vector<std::string> warnings;
+    // Keys that changed state when their zone was signed again, for the log.
+    std::vector<std::string> events;
 };
 
 struct LoadOptions {

@@ -4,6 +4,7 @@
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
 #include "zone/health_ordering.hpp"
+#include "zone/zone_lookup.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -42,8 +43,9 @@ bool same_ordering(const config::Ordering& a, const config::Ordering& b) {
 class ZoneBuilder {
   public:
     ZoneBuilder(config::ZonePolicy policy, std::vector<ServerHealth> health,
-                const ZoneData* signed_as, std::int64_t renew_at)
-        : data_(std::make_shared<ZoneData>()), signed_as_(signed_as), renew_at_(renew_at) {
+                const ZoneData* signed_as, std::int64_t renew_at, std::int64_t key_time)
+        : data_(std::make_shared<ZoneData>()), signed_as_(signed_as), renew_at_(renew_at),
+          key_time_(key_time) {
         data_->policy = std::move(policy);
         data_->health = std::move(health);
         data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
@@ -63,6 +65,7 @@ class ZoneBuilder {
         for (const auto& proxy : p.proxies) add_proxy(proxy);
         for (auto& view : data_->views) add_empty_non_terminals(view);
         check_cname_conflicts();
+        if (p.dnssec) check_key_schedule(*p.dnssec);
         return data_;
     }
 
@@ -70,6 +73,7 @@ class ZoneBuilder {
     std::shared_ptr<ZoneData> data_;
     const ZoneData* signed_as_;
     std::int64_t renew_at_;
+    std::int64_t key_time_;
 
     // The zone's keys and what the apex publishes of them: every key's
     // DNSKEY, and for the parent's automation the KSKs' CDS (SHA-256) and
@@ -80,27 +84,57 @@ class ZoneBuilder {
             data_->keys = signed_as_->keys;
             data_->validity = renew_at_ ? dnssec::validity_from(renew_at_, d.rrsig_lifetime_days)
                                         : signed_as_->validity;
-            if (!renew_at_) data_->signature_cache = signed_as_->signature_cache;
+            data_->key_time = key_time_ ? key_time_ : signed_as_->key_time;
+            // Other keys sign: nothing signed before may be reused.
+            if (!renew_at_ && data_->key_time == signed_as_->key_time)
+                data_->signature_cache = signed_as_->signature_cache;
         } else {
             std::vector<dnssec::KeyFile> files;
             for (const auto& k : d.keys) files.push_back({k.path, k.mark});
             data_->keys = std::make_shared<const dnssec::ZoneKeys>(
                 dnssec::load_zone_keys(data_->policy.zone, files, d.keys_mark));
+            data_->key_time = key_time_ ? key_time_ : std::time(nullptr);
             data_->validity =
-                dnssec::validity_from(dnssec::day_start(std::time(nullptr)), d.rrsig_lifetime_days);
+                dnssec::validity_from(dnssec::day_start(data_->key_time), d.rrsig_lifetime_days);
         }
+        data_->key_set = data_->keys->at(data_->key_time);
+        std::vector<const dnssec::ZoneKey*> all;
+        for (const auto& k : data_->keys->keys) all.push_back(&k);
+        data_->next_key_event = dnssec::next_event(all, data_->key_time);
         const std::uint32_t ttl = data_->policy.ttl;
         const auto publish = [&](dns::RrPtr rr, ldns_rr_type type) {
             ldns_rr_set_type(rr.get(), type);
             data_->storage.push_back(std::move(rr));
             insert_all(data_->storage.back().get(), true);
         };
-        for (const auto& k : data_->keys->keys)
-            publish(dnssec::published_dnskey(k, ttl), LDNS_RR_TYPE_DNSKEY);
-        for (const dnssec::ZoneKey* k : data_->keys->ksks()) {
+        for (const dnssec::ZoneKey* k : data_->key_set.published)
+            publish(dnssec::published_dnskey(*k, ttl), LDNS_RR_TYPE_DNSKEY);
+        for (const dnssec::ZoneKey* k : data_->key_set.ksks()) {
             publish(dnssec::ds_record(*k, ttl), LDNS_RR_TYPE_CDS);
             publish(dnssec::published_dnskey(*k, ttl), LDNS_RR_TYPE_CDNSKEY);
         }
+    }
+
+    // A key schedule that would leave validators with nothing to verify is
+    // refused where the keys are listed (checked once the zone's records,
+    // and so its largest TTL, are known).
+    void check_key_schedule(const config::DnssecPolicy& d) {
+        if (signed_as_) return; // checked when the keys were read
+        std::uint32_t max_ttl = negative_ttl(data_->default_view().soa);
+        for (const auto& rr : data_->storage) max_ttl = std::max(max_ttl, ldns_rr_ttl(rr.get()));
+        std::vector<const dnssec::ZoneKey*> all;
+        for (const auto& k : data_->keys->keys) all.push_back(&k);
+        const dnssec::ScheduleLimits limits{data_->policy.ttl, max_ttl, d.propagation_delay,
+                                            d.parent_delay};
+        config::ErrorList errors;
+        for (const auto& problem : dnssec::schedule_problems(all, limits, data_->key_time))
+            errors.attempt([&] {
+                throw config::LoadError(d.keys_mark,
+                                        "dnssec.keys: the keys' timing metadata would leave the "
+                                        "zone bogus: " +
+                                            problem);
+            });
+        errors.throw_if_any();
     }
 
     // Upper bounds on what one zone may generate, checked before generating
@@ -449,12 +483,14 @@ class ZoneBuilder {
 } // namespace
 
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerHealth> health,
-                                     const ZoneData* signed_as, std::int64_t renew_at) {
-    return ZoneBuilder(std::move(policy), std::move(health), signed_as, renew_at).build();
+                                     const ZoneData* signed_as, std::int64_t renew_at,
+                                     std::int64_t key_time) {
+    return ZoneBuilder(std::move(policy), std::move(health), signed_as, renew_at, key_time).build();
 }
 
 bool signatures_due(const ZoneData& zone, std::int64_t now) {
     if (!zone.keys || !zone.policy.dnssec) return false;
+    if (zone.next_key_event && now >= *zone.next_key_event) return true; // a key changes state
     const std::int64_t half = std::int64_t{zone.policy.dnssec->rrsig_lifetime_days} * 86400 / 2;
     return now >= std::int64_t{zone.validity.expiration} - half;
 }

@@ -14,14 +14,16 @@ namespace srvd::zone {
 // A policy with `dnssec:` has its key files read (errors at their `keys`
 // entries), unless `signed_as` (the same zone, built before: a rebuild for
 // a health change) lends its keys and signature validity; with `renew_at`
-// (Unix seconds), signatures valid from then instead.
+// (Unix seconds), signatures valid from then instead. The keys publish and
+// sign as their timing metadata says at `key_time` (0: now, or signed_as's).
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy,
                                      std::vector<ServerHealth> health = {},
-                                     const ZoneData* signed_as = nullptr,
-                                     std::int64_t renew_at = 0);
+                                     const ZoneData* signed_as = nullptr, std::int64_t renew_at = 0,
+                                     std::int64_t key_time = 0);
 
-// Whether a signed zone's signatures are past half their lifetime at `now`
-// (Unix seconds): then a rebuild signs again (Knot's rrsig-refresh).
+// Whether a signed zone must be signed again at `now` (Unix seconds): its
+// signatures are past half their lifetime (Knot's rrsig-refresh), or one
+// of its keys changes state (timing metadata).
 bool signatures_due(const ZoneData& zone, std::int64_t now);
 
 // Sets the SOA serial of a zone not yet shared (`soa.serial: auto`).

@@ -146,7 +146,7 @@ class ZoneCompiler {
         for (const auto& r : records) dns::append_uint(key, r.size(), 2), key += r;
         auto [it, fresh] = zone.signature_cache->by_content.try_emplace(std::move(key));
         if (fresh) {
-            for (const dnssec::ZoneKey* k : zone.keys->signers(type))
+            for (const dnssec::ZoneKey* k : zone.key_set.signers(type))
                 if (auto sig = dnssec::sign_rrset(rrs, *k, zone.validity))
                     it->second.push_back(std::move(sig));
         }
@@ -494,7 +494,7 @@ std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone) {
     ZoneCompiler(*c).add_zone(zone);
     if (zone.keys) {
         auto denial = dnssec::make_denial_signer(
-            *zone.keys, zone.apex, negative_ttl(zone.default_view().soa), zone.validity);
+            zone.key_set, zone.apex, negative_ttl(zone.default_view().soa), zone.validity);
         // A wildcard match's cover may have to be its parent's or its own
         // NSEC (DenialSigner::write_cover): their types.
         for (const auto& [name, node] : zone.default_view().nodes) {

@@ -29,7 +29,7 @@ void export_zone(const ZoneData& zone, std::size_t view_index, std::ostream& out
         std::vector<const ldns_rr*> records;
         for (std::size_t i = 0; i < ldns_rr_list_rr_count(list.get()); ++i)
             records.push_back(ldns_rr_list_rr(list.get(), i));
-        signatures = dnssec::sign_zone(view.soa, records, *zone.keys, zone.validity);
+        signatures = dnssec::sign_zone(view.soa, records, zone.key_set, zone.validity);
         for (const auto& rr : signatures) ldns_rr_list_push_rr(list.get(), rr.get());
     }
     ldns_rr_list_sort(list.get());

@@ -61,7 +61,7 @@ std::shared_ptr<ZoneVersion> make_version(std::shared_ptr<const ZoneData> zone) 
 void sign_version(ZoneVersion& v) {
     const ZoneData& zone = *v.owner;
     if (!zone.keys) return;
-    v.signatures = dnssec::sign_zone(v.soa, v.records, *zone.keys, zone.validity);
+    v.signatures = dnssec::sign_zone(v.soa, v.records, zone.key_set, zone.validity);
     std::vector<std::pair<std::string, const ldns_rr*>> keyed;
     for (std::size_t i = 0; i < v.records.size(); ++i)
         keyed.emplace_back(std::move(v.keys[i]), v.records[i]);

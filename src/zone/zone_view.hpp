@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -68,6 +69,12 @@ struct ZoneData {
     // DNSSEC keys: with them every answer is compiled a second time with the
     // RRSIG of each RRset, for queries with the DO bit. Null: unsigned.
     std::shared_ptr<const dnssec::ZoneKeys> keys;
+    // The keys as of `key_time` (their timing metadata): published and
+    // signing. A health rebuild keeps them; at `next_key_event` the zone is
+    // signed again with the keys of then (zone::renew_signatures).
+    dnssec::KeySet key_set;
+    std::int64_t key_time = 0;
+    std::optional<std::int64_t> next_key_event;
     dnssec::Validity validity{};
     // The RRSIGs made so far under `validity`, by RRset content (see the
     // zone compiler): shared by the rebuilds that keep the validity (health

@@ -65,9 +65,10 @@ TEST_CASE(
     REQUIRE(one.keys.size() == 1);
     CHECK(one.keys[0].flags == 257);
     CHECK(one.keys[0].algorithm == 13);
-    CHECK(one.ksks().size() == 1);
-    REQUIRE(one.zsks().size() == 1); // a CSK signs everything
-    CHECK(one.zsks()[0] == one.ksks()[0]);
+    const auto now = std::time(nullptr);
+    CHECK(one.at(now).ksks().size() == 1);
+    REQUIRE(one.at(now).zsks().size() == 1); // a CSK signs everything
+    CHECK(one.at(now).zsks()[0] == one.at(now).ksks()[0]);
     // The DS record for the parent is the one ldns-keygen wrote beside the key.
     auto ds = dnssec::ds_record(one.keys[0], 3600);
     auto written = rr(read(csk + ".ds"));
@@ -79,7 +80,9 @@ TEST_CASE(
 
     // A ZSK of the same algorithm takes over everything but the key sets.
     const std::string zsk13 = keygen(dir, "-a ECDSAP256SHA256 example.com");
-    auto same = dnssec::load_zone_keys("example.com.", {{csk, mark(3)}, {zsk13, mark(4)}}, mark(2));
+    auto same_keys =
+        dnssec::load_zone_keys("example.com.", {{csk, mark(3)}, {zsk13, mark(4)}}, mark(2));
+    const auto same = same_keys.at(now);
     REQUIRE(same.zsks().size() == 1);
     CHECK(same.zsks()[0]->flags == 256);
     REQUIRE(same.key_set_signers().size() == 1);
@@ -92,8 +95,9 @@ TEST_CASE(
     // algorithm 13 signs what the 256 of algorithm 15 signs, and the 256
     // signs the key sets for its algorithm, which has no 257.
     const std::string zsk = keygen(dir, "-a ED25519 example.com");
-    auto two =
+    auto two_keys =
         dnssec::load_zone_keys("example.com.", {{csk, mark(3)}, {zsk + ".key", mark(4)}}, mark(2));
+    const auto two = two_keys.at(now);
     REQUIRE(two.ksks().size() == 1);
     CHECK(two.ksks()[0]->tag == one.keys[0].tag);
     for (const auto& signers : {two.zsks(), two.key_set_signers()}) {
@@ -172,7 +176,7 @@ TEST_CASE("an RRset's signature verifies in every order of the set, and not afte
         CAPTURE(algorithm);
         const std::string base = keygen(dir, std::string("-a ") + algorithm + " -k example.com");
         auto keys = dnssec::load_zone_keys("example.com.", {{base, mark(3)}}, mark(2));
-        const dnssec::ZoneKey& key = *keys.zsks()[0];
+        const dnssec::ZoneKey& key = keys.keys[0];
         auto a = rr("_sip._udp.proxy-a.example.com. 60 IN SRV 10 60 5060 ms1.example.com.");
         auto b = rr("_sip._udp.proxy-a.example.com. 60 IN SRV 10 40 5060 ms2.example.com.");
         auto c = rr("_sip._udp.proxy-a.example.com. 60 IN SRV 20 100 5060 ms3.example.com.");

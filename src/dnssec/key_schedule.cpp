@@ -1,0 +1,237 @@
+#include "dnssec/key_schedule.hpp"
+
+#include "dnssec/zone_keys.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <set>
+
+namespace srvd::dnssec {
+namespace {
+
+// "20261205120957" (UTC), as BIND writes timing metadata.
+std::optional<std::int64_t> parse_time(const std::string& text) {
+    if (text.size() != 14 || !std::all_of(text.begin(), text.end(), ::isdigit)) return std::nullopt;
+    std::tm tm{};
+    tm.tm_year = std::stoi(text.substr(0, 4)) - 1900;
+    tm.tm_mon = std::stoi(text.substr(4, 2)) - 1;
+    tm.tm_mday = std::stoi(text.substr(6, 2));
+    tm.tm_hour = std::stoi(text.substr(8, 2));
+    tm.tm_min = std::stoi(text.substr(10, 2));
+    tm.tm_sec = std::stoi(text.substr(12, 2));
+    return static_cast<std::int64_t>(timegm(&tm));
+}
+
+// Per algorithm, the keys of `keys` with `preferred` flags, or all of that
+// algorithm's keys when none has them.
+std::vector<const ZoneKey*> per_algorithm(const std::vector<const ZoneKey*>& keys,
+                                          std::uint16_t preferred) {
+    std::vector<const ZoneKey*> out;
+    for (const ZoneKey* k : keys) {
+        const bool has_preferred = std::any_of(keys.begin(), keys.end(), [&](const ZoneKey* o) {
+            return o->algorithm == k->algorithm && o->flags == preferred;
+        });
+        if (k->flags == preferred || !has_preferred) out.push_back(k);
+    }
+    return out;
+}
+
+KeySet set_at(const std::vector<const ZoneKey*>& keys, std::int64_t when) {
+    KeySet s;
+    for (const ZoneKey* k : keys) {
+        const KeyState state = state_at(k->timing, when);
+        const bool in_set =
+            state == KeyState::published || state == KeyState::retired ||
+            (state == KeyState::active && (!k->timing.publish || *k->timing.publish <= when));
+        if (in_set) s.published.push_back(k);
+        if (state == KeyState::active) s.active.push_back(k);
+        if (in_set && k->flags == sep_key_flags && state != KeyState::retired) s.cds.push_back(k);
+    }
+    return s;
+}
+
+std::string key_text(const ZoneKey& k) {
+    return std::string(k.flags == sep_key_flags ? "KSK " : "ZSK ") + std::to_string(k.tag) + " (" +
+           k.file.substr(k.file.rfind('/') + 1) + ")";
+}
+
+} // namespace
+
+std::string utc_text(std::int64_t when) {
+    const std::time_t t = static_cast<std::time_t>(when);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+std::string describe_key(const ZoneKey& k, std::int64_t now) {
+    std::string line = key_text(k) + " " + state_name(state_at(k.timing, now));
+    if (const auto next = next_event({&k}, now))
+        line +=
+            "; " + std::string(state_name(state_at(k.timing, *next))) + " at " + utc_text(*next);
+    return line;
+}
+
+KeyTiming read_key_timing(const std::string& private_file) {
+    KeyTiming t;
+    std::ifstream in(private_file);
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        const auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        const std::string name = line.substr(0, colon);
+        std::optional<std::int64_t>* field = name == "Publish"    ? &t.publish
+                                             : name == "Activate" ? &t.activate
+                                             : name == "Inactive" ? &t.inactive
+                                             : name == "Delete"   ? &t.remove
+                                                                  : nullptr;
+        if (!field) continue;
+        std::string value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        value.erase(value.find_last_not_of(" \t\r") + 1);
+        *field = parse_time(value);
+        if (!*field)
+            throw config::LoadError({private_file, number, static_cast<int>(colon) + 3},
+                                    name + ": expected YYYYMMDDHHMMSS (UTC), as dnssec-keygen "
+                                           "and dnssec-settime write it");
+    }
+    // Without Publish, a key is published when it starts to sign (BIND's rule).
+    if (!t.publish && t.activate) t.publish = t.activate;
+    return t;
+}
+
+const char* state_name(KeyState s) {
+    static const char* names[] = {"future", "published", "active", "retired", "removed"};
+    return names[static_cast<int>(s)];
+}
+
+KeyState state_at(const KeyTiming& t, std::int64_t when) {
+    if (t.remove && when >= *t.remove) return KeyState::removed;
+    if (t.inactive && when >= *t.inactive) return KeyState::retired;
+    if (!t.activate || when >= *t.activate) {
+        // Signs once active, even before it is published (an algorithm
+        // rollover's signatures come first, RFC 6781 4.1.4).
+        if (!t.activate && t.publish && when < *t.publish) return KeyState::future;
+        return KeyState::active;
+    }
+    return t.publish && when < *t.publish ? KeyState::future : KeyState::published;
+}
+
+std::optional<std::int64_t> next_event(const std::vector<const ZoneKey*>& keys, std::int64_t when) {
+    std::optional<std::int64_t> next;
+    for (const ZoneKey* k : keys)
+        for (const auto& at :
+             {k->timing.publish, k->timing.activate, k->timing.inactive, k->timing.remove})
+            if (at && *at > when && (!next || *at < *next)) next = at;
+    return next;
+}
+
+std::vector<const ZoneKey*> KeySet::ksks() const {
+    return cds;
+}
+
+std::vector<const ZoneKey*> KeySet::key_set_signers() const {
+    return per_algorithm(active, sep_key_flags);
+}
+
+std::vector<const ZoneKey*> KeySet::zsks() const {
+    return per_algorithm(active, zone_key_flags);
+}
+
+std::vector<const ZoneKey*> KeySet::signers(std::uint16_t type) const {
+    return type == 48 || type == 59 || type == 60 ? key_set_signers()
+                                                  : zsks(); // DNSKEY CDS CDNSKEY
+}
+
+std::vector<std::string> schedule_problems(const std::vector<const ZoneKey*>& keys,
+                                           const ScheduleLimits& limits, std::int64_t now) {
+    std::vector<std::string> out;
+    std::set<std::int64_t> moments{now};
+    for (auto t = next_event(keys, now); t; t = next_event(keys, *t)) moments.insert(*t);
+    // Long enough in the DNSKEY set that every validator's cached copy has it.
+    const auto cached = [&](const ZoneKey* k, std::int64_t t, std::int64_t need) {
+        return !k->timing.publish || *k->timing.publish <= now || *k->timing.publish <= t - need;
+    };
+    for (const std::int64_t t : moments) {
+        const KeySet s = set_at(keys, t);
+        std::set<std::uint8_t> algorithms;
+        for (const ZoneKey* k : s.published) algorithms.insert(k->algorithm);
+        for (const ZoneKey* k : s.active) algorithms.insert(k->algorithm);
+        if (s.active.empty() && !s.published.empty()) {
+            out.push_back("from " + utc_text(t) + " no key signs: every answer would be bogus");
+            continue;
+        }
+        const std::int64_t need = limits.dnskey_ttl + limits.propagation;
+        for (const auto& role : {s.key_set_signers(), s.zsks()}) {
+            // Every algorithm in the DNSKEY set signs (RFC 4035 2.2).
+            for (const std::uint8_t a : algorithms)
+                if (std::none_of(role.begin(), role.end(),
+                                 [&](const ZoneKey* k) { return k->algorithm == a; }) &&
+                    std::any_of(s.published.begin(), s.published.end(),
+                                [&](const ZoneKey* k) { return k->algorithm == a; }))
+                    out.push_back("from " + utc_text(t) + " algorithm " + std::to_string(a) +
+                                  " is in the DNSKEY set but no key of it signs: every RRset "
+                                  "must be signed with every algorithm there (RFC 4035 2.2)");
+            // Some signature a validator holding the DNSKEY set from before
+            // `t` can verify: a key in that set since TTL + propagation. (An
+            // algorithm rollover's new keys may sign before they are
+            // published: the old algorithm's signatures still verify.)
+            if (t > now && !role.empty() &&
+                std::none_of(role.begin(), role.end(),
+                             [&](const ZoneKey* k) { return cached(k, t, need); }))
+                out.push_back("at " + utc_text(t) + " " + key_text(*role.front()) +
+                              " starts to sign alone, published only since " +
+                              utc_text(role.front()->timing.publish.value_or(t)) +
+                              ": validators holding the DNSKEY set from before cannot verify "
+                              "it; publish it by " +
+                              utc_text(t - need) + " (DNSKEY TTL " +
+                              std::to_string(limits.dnskey_ttl) + " s + propagation " +
+                              std::to_string(limits.propagation) + " s)");
+        }
+        if (std::none_of(s.published.begin(), s.published.end(),
+                         [](const ZoneKey* k) { return k->flags == sep_key_flags; }) &&
+            !s.published.empty())
+            out.push_back("from " + utc_text(t) +
+                          " the DNSKEY set holds no KSK (flags 257) for the parent's DS");
+    }
+    for (const ZoneKey* k : keys) {
+        const auto& tm = k->timing;
+        const std::int64_t stops =
+            tm.inactive ? (tm.remove ? std::min(*tm.inactive, *tm.remove) : *tm.inactive)
+                        : tm.remove.value_or(0);
+        const std::int64_t need = limits.max_ttl + limits.propagation;
+        if (tm.remove && *tm.remove > now && *tm.remove - stops < need)
+            out.push_back(key_text(*k) + " leaves the DNSKEY set at " + utc_text(*tm.remove) +
+                          ", " + std::to_string(*tm.remove - stops) + " s after it stops signing" +
+                          ": signatures it made stay cached up to " + std::to_string(need) +
+                          " s (largest TTL + propagation); delete it at " + utc_text(stops + need) +
+                          " or later");
+        if (k->flags == sep_key_flags && tm.inactive && *tm.inactive > now) {
+            const KeySet s = set_at(keys, *tm.inactive);
+            const bool successor =
+                std::any_of(s.active.begin(), s.active.end(), [&](const ZoneKey* o) {
+                    return o != k && o->flags == sep_key_flags &&
+                           cached(o, *tm.inactive, limits.parent_ds_delay + limits.propagation);
+                });
+            if (!successor)
+                out.push_back(key_text(*k) + " stops signing the DNSKEY set at " +
+                              utc_text(*tm.inactive) +
+                              ", but no KSK that signs then has been published (CDS) for the "
+                              "parent's DS delay + propagation (" +
+                              std::to_string(limits.parent_ds_delay + limits.propagation) + " s)");
+        }
+    }
+    return out;
+}
+
+KeySet ZoneKeys::at(std::int64_t when) const {
+    std::vector<const ZoneKey*> all;
+    for (const ZoneKey& k : keys) all.push_back(&k);
+    return set_at(all, when);
+}
+
+} // namespace srvd::dnssec
