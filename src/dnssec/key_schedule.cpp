@@ -41,13 +41,11 @@ std::vector<const ZoneKey*> per_algorithm(const std::vector<const ZoneKey*>& key
 KeySet set_at(const std::vector<const ZoneKey*>& keys, std::int64_t when) {
     KeySet s;
     for (const ZoneKey* k : keys) {
-        const KeyState state = state_at(k->timing, when);
-        const bool in_set =
-            state == KeyState::published || state == KeyState::retired ||
-            (state == KeyState::active && (!k->timing.publish || *k->timing.publish <= when));
-        if (in_set) s.published.push_back(k);
-        if (state == KeyState::active) s.active.push_back(k);
-        if (in_set && k->flags == sep_key_flags && state != KeyState::retired) s.cds.push_back(k);
+        const Presence p = presence_at(k->timing, when);
+        if (p.in_set) s.published.push_back(k);
+        if (p.signing) s.active.push_back(k);
+        if (p.in_set && k->flags == sep_key_flags && state_at(k->timing, when) != KeyState::retired)
+            s.cds.push_back(k);
     }
     return s;
 }
@@ -109,16 +107,25 @@ const char* state_name(KeyState s) {
     return names[static_cast<int>(s)];
 }
 
+Presence presence_at(const KeyTiming& t, std::int64_t when) {
+    Presence p;
+    p.in_set = (!t.publish || when >= *t.publish) && (!t.remove || when < *t.remove);
+    // Signs from Activate (without it, from Publish) until Inactive; a key
+    // deleted from the DNSKEY set stops with it, unless it has an Inactive
+    // time of its own after: an algorithm rollover takes the old DNSKEYs
+    // out before their signatures (RFC 6781 4.1.4).
+    const bool started = t.activate ? when >= *t.activate : !t.publish || when >= *t.publish;
+    const bool stopped = t.inactive ? when >= *t.inactive : t.remove && when >= *t.remove;
+    p.signing = started && !stopped;
+    return p;
+}
+
 KeyState state_at(const KeyTiming& t, std::int64_t when) {
-    if (t.remove && when >= *t.remove) return KeyState::removed;
-    if (t.inactive && when >= *t.inactive) return KeyState::retired;
-    if (!t.activate || when >= *t.activate) {
-        // Signs once active, even before it is published (an algorithm
-        // rollover's signatures come first, RFC 6781 4.1.4).
-        if (!t.activate && t.publish && when < *t.publish) return KeyState::future;
-        return KeyState::active;
-    }
-    return t.publish && when < *t.publish ? KeyState::future : KeyState::published;
+    const Presence p = presence_at(t, when);
+    if (p.signing) return KeyState::active;
+    if (p.in_set)
+        return t.inactive && when >= *t.inactive ? KeyState::retired : KeyState::published;
+    return t.publish && when < *t.publish ? KeyState::future : KeyState::removed;
 }
 
 std::optional<std::int64_t> next_event(const std::vector<const ZoneKey*>& keys, std::int64_t when) {
@@ -204,7 +211,18 @@ std::vector<std::string> schedule_problems(const std::vector<const ZoneKey*>& ke
             tm.inactive ? (tm.remove ? std::min(*tm.inactive, *tm.remove) : *tm.inactive)
                         : tm.remove.value_or(0);
         const std::int64_t need = limits.max_ttl + limits.propagation;
-        if (tm.remove && *tm.remove > now && *tm.remove - stops < need)
+        // Leaving the set while still signing (an algorithm rollover) is safe
+        // when a key of another algorithm has signed long enough that every
+        // cached answer carries its signature too.
+        const bool covered =
+            tm.remove && presence_at(tm, *tm.remove).signing &&
+            std::any_of(keys.begin(), keys.end(), [&](const ZoneKey* o) {
+                if (o->algorithm == k->algorithm || !presence_at(o->timing, *tm.remove).signing)
+                    return false;
+                const auto since = o->timing.activate ? o->timing.activate : o->timing.publish;
+                return !since || *since <= now || *since <= *tm.remove - need;
+            });
+        if (tm.remove && *tm.remove > now && !covered && *tm.remove - stops < need)
             out.push_back(key_text(*k) + " leaves the DNSKEY set at " + utc_text(*tm.remove) +
                           ", " + std::to_string(*tm.remove - stops) + " s after it stops signing" +
                           ": signatures it made stay cached up to " + std::to_string(need) +

@@ -28,10 +28,15 @@ KeyTiming read_key_timing(const std::string& private_file);
 
 enum class KeyState { future, published, active, retired, removed };
 const char* state_name(KeyState s);
+// Whether a key is in the DNSKEY set, and whether it signs, at a moment.
+struct Presence {
+    bool in_set = false, signing = false;
+};
+Presence presence_at(const KeyTiming& t, std::int64_t when);
 // future: not yet in the DNSKEY set; published: in it, not signing; active:
-// signing (in the DNSKEY set too, unless Activate comes before Publish, as
-// an algorithm rollover's signatures do); retired: in the set, no longer
-// signing; removed: gone from the set.
+// signing (in the DNSKEY set too, unless Activate comes before Publish or
+// Delete before Inactive, as an algorithm rollover's keys do); retired: in
+// the set, no longer signing; removed: gone from the set.
 KeyState state_at(const KeyTiming& t, std::int64_t when);
 
 // The next moment after `when` at which a key of `keys` changes state.

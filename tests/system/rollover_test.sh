@@ -93,3 +93,44 @@ signer=$(kdig @127.0.0.1 -p "$PORT" +dnssec +norec www.example.com A | awk '$4 =
 serials=$(grep -c 'dnssec: signatures of 1 zone(s) renewed' "$WORK/srvd.log")
 [ "$serials" -ge 5 ] || fail "$serials re-signings for 6 key events"
 pass "each transition logged at notice (pre-publish, roll, removal, double signature); ZSK3 alone signs at the end"
+
+# An algorithm rollover, P-256 (13) to Ed25519 (15), in RFC 6781 4.1.4's
+# order: the new keys sign before their DNSKEYs are published, then are
+# published; the old DNSKEYs leave before the old signatures do. The
+# validator trusts both KSKs' DS, as a parent holds both during the roll.
+stop_srvd "$SRVD_PID"
+mkdir -p "$WORK/alg/zones" "$WORK/alg/state"
+t0=$(($(date +%s) + 5))
+OLDK=$(key -a ECDSAP256SHA256 -f KSK -P "$(at -3600)" -A "$(at -3600)" -D "$(at 14)" -I "$(at 20)" 2>/dev/null)
+OLDZ=$(key -a ECDSAP256SHA256 -P "$(at -3600)" -A "$(at -3600)" -D "$(at 14)" -I "$(at 20)" 2>/dev/null)
+NEWK=$(key -a ED25519 -f KSK -A "$(at 2)" -P "$(at 8)" 2>/dev/null)
+NEWZ=$(key -a ED25519 -A "$(at 2)" -P "$(at 8)" 2>/dev/null)
+sed -e "s|keys: \[.*\]|keys: [../../keys/$OLDK, ../../keys/$OLDZ, ../../keys/$NEWK, ../../keys/$NEWZ]|" \
+  "$WORK/zones/example.com.yaml" >"$WORK/alg/zones/example.com.yaml"
+printf 'zones: [zones]\nstate_dir: state\n' >"$WORK/alg/srvd.yaml"
+out=$("$SRVD" check -c "$WORK/alg/srvd.yaml" 2>&1) || fail "check of the algorithm rollover: $out"
+anchors=""
+for k in "$OLDK" "$NEWK"; do
+  anchors="$anchors  trust-anchor: \"$(cd "$WORK/keys" && dnssec-dsfromkey -2 "$k.key")\"
+"
+done
+start_srvd "$WORK/alg/srvd.yaml"
+start_unbound unbound2 "$PORT" "validator iterator" "$anchors"
+checks=0
+while [ "$(date +%s)" -lt $((t0 + 26)) ]; do
+  for q in "${queries[@]}"; do
+    out=$(via $q)
+    echo "$out" | has 'status: NOERROR' && echo "$out" | has '^;; Flags:.* ad' \
+      || fail "algorithm rollover at t0+$(( $(date +%s) - t0 )) s, $q through Unbound: $out $(tail -5 "$WORK/unbound2.log")"
+    checks=$((checks + 1))
+  done
+  sleep 0.3
+done
+algs=$(kdig @127.0.0.1 -p "$PORT" +dnssec +norec www.example.com A | awk '$4 == "RRSIG" {print $6}' | sort -u | tr '\n' ' ')
+[ "$algs" = "15 " ] || fail "after the algorithm rollover www A is signed with algorithms $algs"
+keys=$(kdig @127.0.0.1 -p "$PORT" +short example.com DNSKEY | awk '{print $3}' | sort -u | tr '\n' ' ')
+[ "$keys" = "15 " ] || fail "after the algorithm rollover the DNSKEY set has algorithms $keys"
+for line in "ZSK $(tag "$NEWZ") ($NEWZ) future -> active" "ZSK $(tag "$OLDZ") ($OLDZ) active -> removed"; do
+  grep -q "notice: dnssec: zone example.com.: $line" "$WORK/srvd.log" || fail "no '$line' in the log: $(grep dnssec "$WORK/srvd.log")"
+done
+pass "an algorithm rollover 13 -> 15 in RFC 6781's order: $checks answers through a validating Unbound, none SERVFAIL, all AD; only Ed25519 at the end"
