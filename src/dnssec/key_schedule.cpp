@@ -154,96 +154,124 @@ std::vector<const ZoneKey*> KeySet::signers(std::uint16_t type) const {
                                                   : zsks(); // DNSKEY CDS CDNSKEY
 }
 
-std::vector<std::string> schedule_problems(const std::vector<const ZoneKey*>& keys,
-                                           const ScheduleLimits& limits, std::int64_t now) {
-    std::vector<std::string> out;
-    std::set<std::int64_t> moments{now};
-    for (auto t = next_event(keys, now); t; t = next_event(keys, *t)) moments.insert(*t);
+namespace {
+
+// A schedule's checks, over the keys, against the limits, from `now`.
+class ScheduleCheck {
+  public:
+    ScheduleCheck(const std::vector<const ZoneKey*>& keys, const ScheduleLimits& limits,
+                  std::int64_t now)
+        : keys_(keys), limits_(limits), now_(now) {}
+
+    std::vector<std::string> run() {
+        std::set<std::int64_t> moments{now_};
+        for (auto t = next_event(keys_, now_); t; t = next_event(keys_, *t)) moments.insert(*t);
+        for (const std::int64_t t : moments) check_moment(t);
+        for (const ZoneKey* k : keys_) check_removal(*k), check_ksk_successor(*k);
+        return std::move(out_);
+    }
+
+  private:
     // Long enough in the DNSKEY set that every validator's cached copy has it.
-    const auto cached = [&](const ZoneKey* k, std::int64_t t, std::int64_t need) {
-        return !k->timing.publish || *k->timing.publish <= now || *k->timing.publish <= t - need;
-    };
-    for (const std::int64_t t : moments) {
-        const KeySet s = set_at(keys, t);
+    bool cached(const ZoneKey* k, std::int64_t t, std::int64_t need) const {
+        return !k->timing.publish || *k->timing.publish <= now_ || *k->timing.publish <= t - need;
+    }
+
+    // What the zone publishes and signs with from `t` on.
+    void check_moment(std::int64_t t) {
+        const KeySet s = set_at(keys_, t);
         std::set<std::uint8_t> algorithms;
         for (const ZoneKey* k : s.published) algorithms.insert(k->algorithm);
-        for (const ZoneKey* k : s.active) algorithms.insert(k->algorithm);
         if (s.active.empty() && !s.published.empty()) {
-            out.push_back("from " + utc_text(t) + " no key signs: every answer would be bogus");
-            continue;
+            out_.push_back("from " + utc_text(t) + " no key signs: every answer would be bogus");
+            return;
         }
-        const std::int64_t need = limits.dnskey_ttl + limits.propagation;
+        const std::int64_t need = limits_.dnskey_ttl + limits_.propagation;
         for (const auto& role : {s.key_set_signers(), s.zsks()}) {
             // Every algorithm in the DNSKEY set signs (RFC 4035 2.2).
             for (const std::uint8_t a : algorithms)
                 if (std::none_of(role.begin(), role.end(),
-                                 [&](const ZoneKey* k) { return k->algorithm == a; }) &&
-                    std::any_of(s.published.begin(), s.published.end(),
-                                [&](const ZoneKey* k) { return k->algorithm == a; }))
-                    out.push_back("from " + utc_text(t) + " algorithm " + std::to_string(a) +
-                                  " is in the DNSKEY set but no key of it signs: every RRset "
-                                  "must be signed with every algorithm there (RFC 4035 2.2)");
+                                 [&](const ZoneKey* k) { return k->algorithm == a; }))
+                    out_.push_back("from " + utc_text(t) + " algorithm " + std::to_string(a) +
+                                   " is in the DNSKEY set but no key of it signs: every RRset "
+                                   "must be signed with every algorithm there (RFC 4035 2.2)");
             // Some signature a validator holding the DNSKEY set from before
             // `t` can verify: a key in that set since TTL + propagation. (An
             // algorithm rollover's new keys may sign before they are
             // published: the old algorithm's signatures still verify.)
-            if (t > now && !role.empty() &&
+            if (t > now_ && !role.empty() &&
                 std::none_of(role.begin(), role.end(),
                              [&](const ZoneKey* k) { return cached(k, t, need); }))
-                out.push_back("at " + utc_text(t) + " " + key_text(*role.front()) +
-                              " starts to sign alone, published only since " +
-                              utc_text(role.front()->timing.publish.value_or(t)) +
-                              ": validators holding the DNSKEY set from before cannot verify "
-                              "it; publish it by " +
-                              utc_text(t - need) + " (DNSKEY TTL " +
-                              std::to_string(limits.dnskey_ttl) + " s + propagation " +
-                              std::to_string(limits.propagation) + " s)");
+                out_.push_back("at " + utc_text(t) + " " + key_text(*role.front()) +
+                               " starts to sign alone, published only since " +
+                               utc_text(role.front()->timing.publish.value_or(t)) +
+                               ": validators holding the DNSKEY set from before cannot verify "
+                               "it; publish it by " +
+                               utc_text(t - need) + " (DNSKEY TTL " +
+                               std::to_string(limits_.dnskey_ttl) + " s + propagation " +
+                               std::to_string(limits_.propagation) + " s)");
         }
-        if (std::none_of(s.published.begin(), s.published.end(),
-                         [](const ZoneKey* k) { return k->flags == sep_key_flags; }) &&
-            !s.published.empty())
-            out.push_back("from " + utc_text(t) +
-                          " the DNSKEY set holds no KSK (flags 257) for the parent's DS");
+        if (!s.published.empty() &&
+            std::none_of(s.published.begin(), s.published.end(),
+                         [](const ZoneKey* k) { return k->flags == sep_key_flags; }))
+            out_.push_back("from " + utc_text(t) +
+                           " the DNSKEY set holds no KSK (flags 257) for the parent's DS");
     }
-    for (const ZoneKey* k : keys) {
-        const auto& tm = k->timing;
-        const std::int64_t stops =
-            tm.inactive ? (tm.remove ? std::min(*tm.inactive, *tm.remove) : *tm.inactive)
-                        : tm.remove.value_or(0);
-        const std::int64_t need = limits.max_ttl + limits.propagation;
+
+    // A key leaves the DNSKEY set only once the signatures it made are out
+    // of caches.
+    void check_removal(const ZoneKey& k) {
+        const auto& tm = k.timing;
+        if (!tm.remove || *tm.remove <= now_) return;
+        const std::int64_t stops = tm.inactive ? std::min(*tm.inactive, *tm.remove) : *tm.remove;
+        const std::int64_t need = limits_.max_ttl + limits_.propagation;
         // Leaving the set while still signing (an algorithm rollover) is safe
         // when a key of another algorithm has signed long enough that every
         // cached answer carries its signature too.
         const bool covered =
-            tm.remove && presence_at(tm, *tm.remove).signing &&
-            std::any_of(keys.begin(), keys.end(), [&](const ZoneKey* o) {
-                if (o->algorithm == k->algorithm || !presence_at(o->timing, *tm.remove).signing)
+            presence_at(tm, *tm.remove).signing &&
+            std::any_of(keys_.begin(), keys_.end(), [&](const ZoneKey* o) {
+                if (o->algorithm == k.algorithm || !presence_at(o->timing, *tm.remove).signing)
                     return false;
                 const auto since = o->timing.activate ? o->timing.activate : o->timing.publish;
-                return !since || *since <= now || *since <= *tm.remove - need;
+                return !since || *since <= now_ || *since <= *tm.remove - need;
             });
-        if (tm.remove && *tm.remove > now && !covered && *tm.remove - stops < need)
-            out.push_back(key_text(*k) + " leaves the DNSKEY set at " + utc_text(*tm.remove) +
-                          ", " + std::to_string(*tm.remove - stops) + " s after it stops signing" +
-                          ": signatures it made stay cached up to " + std::to_string(need) +
-                          " s (largest TTL + propagation); delete it at " + utc_text(stops + need) +
-                          " or later");
-        if (k->flags == sep_key_flags && tm.inactive && *tm.inactive > now) {
-            const KeySet s = set_at(keys, *tm.inactive);
-            const bool successor =
-                std::any_of(s.active.begin(), s.active.end(), [&](const ZoneKey* o) {
-                    return o != k && o->flags == sep_key_flags &&
-                           cached(o, *tm.inactive, limits.parent_ds_delay + limits.propagation);
-                });
-            if (!successor)
-                out.push_back(key_text(*k) + " stops signing the DNSKEY set at " +
-                              utc_text(*tm.inactive) +
-                              ", but no KSK that signs then has been published (CDS) for the "
-                              "parent's DS delay + propagation (" +
-                              std::to_string(limits.parent_ds_delay + limits.propagation) + " s)");
-        }
+        if (!covered && *tm.remove - stops < need)
+            out_.push_back(key_text(k) + " leaves the DNSKEY set at " + utc_text(*tm.remove) +
+                           ", " + std::to_string(*tm.remove - stops) + " s after it stops signing" +
+                           ": signatures it made stay cached up to " + std::to_string(need) +
+                           " s (largest TTL + propagation); delete it at " +
+                           utc_text(stops + need) + " or later");
     }
-    return out;
+
+    // A KSK stops signing the DNSKEY set only when another, whose DS the
+    // parent can have by then, signs it.
+    void check_ksk_successor(const ZoneKey& k) {
+        const auto& tm = k.timing;
+        if (k.flags != sep_key_flags || !tm.inactive || *tm.inactive <= now_) return;
+        const KeySet s = set_at(keys_, *tm.inactive);
+        const std::int64_t need = limits_.parent_ds_delay + limits_.propagation;
+        if (std::none_of(s.active.begin(), s.active.end(), [&](const ZoneKey* o) {
+                return o != &k && o->flags == sep_key_flags && cached(o, *tm.inactive, need);
+            }))
+            out_.push_back(key_text(k) + " stops signing the DNSKEY set at " +
+                           utc_text(*tm.inactive) +
+                           ", but no KSK that signs then has been published (CDS) for the "
+                           "parent's DS delay + propagation (" +
+                           std::to_string(need) + " s)");
+    }
+
+    const std::vector<const ZoneKey*>& keys_;
+    const ScheduleLimits& limits_;
+    std::int64_t now_;
+    std::vector<std::string> out_;
+};
+
+} // namespace
+
+std::vector<std::string> schedule_problems(const std::vector<const ZoneKey*>& keys,
+                                           const ScheduleLimits& limits, std::int64_t now) {
+    return ScheduleCheck(keys, limits, now).run();
 }
 
 KeySet ZoneKeys::at(std::int64_t when) const {
