@@ -1,5 +1,6 @@
 #include "metrics/http_server.hpp"
 
+#include "util/accept_pause.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -81,14 +82,9 @@ void HttpServer::do_accept() {
     acceptor_.async_accept(io_, [self = shared_from_this()](boost::system::error_code ec,
                                                             tcp::socket socket) {
         if (ec == asio::error::operation_aborted) return;
-        if (ec) { // out of descriptors: pause rather than spin
-            log::warning("metrics: accept: " + ec.message());
-            self->accept_pause_.expires_after(std::chrono::milliseconds(100));
-            self->accept_pause_.async_wait([self](boost::system::error_code e) {
-                if (!e) self->do_accept();
-            });
-            return;
-        }
+        if (ec)
+            return accept_after_pause(self->accept_pause_, "metrics", ec,
+                                      [self] { self->do_accept(); });
         // Over the cap the connection is closed at once: a scraper retries.
         if (auto slot = self->slots_.take())
             std::make_shared<Exchange>(std::move(socket), self->render_, std::move(*slot))->start();

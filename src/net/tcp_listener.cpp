@@ -2,6 +2,7 @@
 
 #include "dns/wire.hpp"
 #include "query/pipeline.hpp"
+#include "util/accept_pause.hpp"
 #include "util/client_address.hpp"
 #include "util/log.hpp"
 
@@ -270,15 +271,8 @@ void TcpListener::on_accept(boost::system::error_code ec, tcp::socket socket) {
             session->start();
         }
     } else {
-        // Out of descriptors (EMFILE, ENFILE) or memory: the connection
-        // waits in the backlog while idle ones time out and free theirs.
-        // Retrying at once would spin and log without end.
-        log::warning("tcp accept: " + ec.message() + "; accepting again in 100 ms");
-        accept_pause_.expires_after(std::chrono::milliseconds(100));
-        accept_pause_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-            if (!ec) self->do_accept();
-        });
-        return;
+        return accept_after_pause(accept_pause_, "tcp", ec,
+                                  [self = shared_from_this()] { self->do_accept(); });
     }
     do_accept();
 }

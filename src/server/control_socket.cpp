@@ -1,5 +1,6 @@
 #include "server/control_socket.hpp"
 
+#include "util/accept_pause.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/read.hpp>
@@ -158,14 +159,9 @@ void ControlSocket::accept() {
     acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec,
                                                        local::socket socket) {
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (ec) { // out of descriptors: pause rather than spin
-            log::warning("control: accept: " + ec.message());
-            self->accept_pause_.expires_after(std::chrono::milliseconds(100));
-            self->accept_pause_.async_wait([self](boost::system::error_code e) {
-                if (!e) self->accept();
-            });
-            return;
-        }
+        if (ec)
+            return accept_after_pause(self->accept_pause_, "control", ec,
+                                      [self] { self->accept(); });
         if (auto slot = self->slots_.take())
             std::make_shared<Session>(std::move(socket), self->handler_, std::move(*slot))->start();
         else

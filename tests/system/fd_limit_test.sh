@@ -58,7 +58,7 @@ for i in 1 2 3 4 5 6; do
   sleep 0.5
 done
 wait "$holder"
-accepts=$(tail -n +"$lines_before" "$WORK/srvd.log" | grep -c 'tcp accept' || true)
+accepts=$(tail -n +"$lines_before" "$WORK/srvd.log" | grep -c 'tcp: accept' || true)
 [ "$accepts" -lt 200 ] || fail "$accepts accept-failure lines in 5 s: the accept loop spins"
 grep -q 'ms1 .* is down' "$WORK/srvd.log" && fail "ms1 was taken down for srvd's own shortage: $(grep ms1 "$WORK/srvd.log")"
 grep -q 'probe not sent: .*(not counted against the server)' "$WORK/srvd.log" \
