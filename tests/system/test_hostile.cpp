@@ -268,7 +268,13 @@ TEST_CASE("mutated DNSSEC (DO) and TSIG queries, over UDP and TCP, against a sig
     const long rss_after = rss_kib(server.pid());
     CAPTURE(rss_before);
     CAPTURE(rss_after);
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer holds freed memory in quarantine (256 MB at most):
+    // the bound is looser, and still finds a leak per packet.
+    CHECK(rss_after < rss_before + 64 * 1024);
+#else
     CHECK(rss_after < rss_before + 16 * 1024);
+#endif
     ::close(flood);
     ::close(probe);
 }
