@@ -26,6 +26,8 @@ constexpr std::uint8_t nxname_bitmap[] = {0, 17, 0, 0, 0, 0, 0, 0x03, 0,   0,
 constexpr std::uint8_t cover_bitmap[] = {0, 6, 0, 0, 0, 0, 0, 0x03};
 static_assert(dns::type::RRSIG == 46 && dns::type::NSEC == 47 && dns::type::NXNAME == 128);
 constexpr std::size_t max_label = 63;
+// The largest NSEC type bitmap: 256 windows of 2 + 32 bytes (RFC 4034 4.1.2).
+constexpr std::size_t max_nsec_bitmap = 256 * 34;
 
 struct CtxFree {
     void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
@@ -260,7 +262,7 @@ std::size_t DenialSigner::write(const std::uint8_t* owner, std::size_t owner_siz
         put32(sig_rdata + 12, inception_);
         put16(sig_rdata + 16, key.tag);
         std::memcpy(sig_rdata + rrsig_fixed, signer_.data(), signer_.size());
-        std::uint8_t data[rrsig_fixed + 3 * dns::max_name_size + 10 + 8704];
+        std::uint8_t data[rrsig_fixed + 3 * dns::max_name_size + 10 + max_nsec_bitmap];
         if (prefix + owner_size + 10 + rdata_size > sizeof data) return 0;
         std::size_t d = 0;
         std::memcpy(data, sig_rdata, prefix);

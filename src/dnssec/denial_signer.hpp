@@ -2,7 +2,7 @@
 // Compact denial of existence (RFC 9824), signed per query on the worker: a
 // name that does not exist is answered NOERROR with one NSEC at the query
 // name, next name "\000.qname" and types RRSIG, NSEC and NXNAME, and an
-// RRSIG by every key that signs the zone's other sets (ZoneKeys::zsks: in a
+// RRSIG by every key that signs the zone's other sets (KeySet::zsks: in a
 // rollover, a validator may still hold only the old key). Nothing about the qname is known before
 // the query, so this is the one signature made on the packet path. It costs tens of microseconds
 // (bench/README.md, sign_bench), which is why random-name floods meet the rate limiter before they

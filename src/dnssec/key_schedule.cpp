@@ -1,11 +1,11 @@
 #include "dnssec/key_schedule.hpp"
 
 #include "dnssec/zone_keys.hpp"
+#include "util/iso_time.hpp"
 
 #include <algorithm>
 #include <ctime>
 #include <fstream>
-#include <map>
 #include <set>
 
 namespace srvd::dnssec {
@@ -50,20 +50,15 @@ KeySet set_at(const std::vector<const ZoneKey*>& keys, std::int64_t when) {
     return s;
 }
 
+} // namespace
+
 std::string key_text(const ZoneKey& k) {
     return std::string(k.flags == sep_key_flags ? "KSK " : "ZSK ") + std::to_string(k.tag) + " (" +
            k.file.substr(k.file.rfind('/') + 1) + ")";
 }
 
-} // namespace
-
 std::string utc_text(std::int64_t when) {
-    const std::time_t t = static_cast<std::time_t>(when);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
+    return iso_time(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(when)));
 }
 
 std::string describe_key(const ZoneKey& k, std::int64_t now) {
@@ -150,8 +145,9 @@ std::vector<const ZoneKey*> KeySet::zsks() const {
 }
 
 std::vector<const ZoneKey*> KeySet::signers(std::uint16_t type) const {
-    return type == 48 || type == 59 || type == 60 ? key_set_signers()
-                                                  : zsks(); // DNSKEY CDS CDNSKEY
+    return type == LDNS_RR_TYPE_DNSKEY || type == LDNS_RR_TYPE_CDS || type == LDNS_RR_TYPE_CDNSKEY
+               ? key_set_signers()
+               : zsks();
 }
 
 namespace {

@@ -78,6 +78,9 @@ std::vector<std::string> schedule_problems(const std::vector<const ZoneKey*>& ke
 // a key's state at `now` and its next event, as check and ctl status show it.
 std::string describe_key(const ZoneKey& key, std::int64_t now);
 
+// "KSK 12345 (Kexample.com.+013+12345)": a key as messages name it.
+std::string key_text(const ZoneKey& key);
+
 // "2026-12-05T12:09:57Z".
 std::string utc_text(std::int64_t when);
 

@@ -94,7 +94,6 @@ ZoneKey read_key(const ldns_rdf* apex, const std::string& apex_text, const KeyFi
                                         ": not a private key ldns can read");
     k.key.reset(key);
     k.timing = read_key_timing(private_file);
-    k.mark = entry.mark;
     ldns_key_set_pubkey_owner(key, ldns_rdf_clone(apex));
     ldns_key_set_flags(key, k.flags);
     ldns_key_set_keytag(key, k.tag); // ldns computed it with the default flags (256)

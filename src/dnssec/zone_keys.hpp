@@ -29,9 +29,8 @@ struct ZoneKey {
     std::uint16_t tag; // RFC 4034 appendix B
     std::uint16_t flags;
     std::uint8_t algorithm;
-    std::string file;        // the base name, for messages
-    KeyTiming timing;        // when it is published and signs (none: always)
-    config::SourceMark mark; // its `keys` entry
+    std::string file; // the base name, for messages
+    KeyTiming timing; // when it is published and signs (none: always)
 };
 
 struct KeyFile {

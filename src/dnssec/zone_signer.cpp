@@ -23,7 +23,7 @@ std::vector<dns::RrPtr> sign_zone(const ldns_rr* soa, const std::vector<const ld
     for (const auto& rr : copies) ldns_dnssec_zone_add_rr(zone.get(), rr.get());
     const BorrowedKeys list = borrow_keys(keys.active, validity);
     // Every algorithm signs every set (RFC 4035 2.2), as the compiled
-    // answers are signed (ZoneKeys::signers): ldns's default would leave a
+    // answers are signed (KeySet::signers): ldns's default would leave a
     // KSK's algorithm off every set but the DNSKEY's.
     std::unique_ptr<ldns_rr_list, RrListDeleter> added(ldns_rr_list_new());
     std::vector<dns::RrPtr> out;

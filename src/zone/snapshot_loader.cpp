@@ -59,10 +59,8 @@ void key_events(const ZoneData& before, const ZoneData& after, std::vector<std::
         const auto was = dnssec::state_at(k.timing, before.key_time);
         const auto now = dnssec::state_at(k.timing, after.key_time);
         if (was != now)
-            out.push_back("dnssec: zone " + after.policy.zone + ": " +
-                          (k.flags == dnssec::sep_key_flags ? "KSK " : "ZSK ") +
-                          std::to_string(k.tag) + " (" + k.file.substr(k.file.rfind('/') + 1) +
-                          ") " + dnssec::state_name(was) + " -> " + dnssec::state_name(now));
+            out.push_back("dnssec: zone " + after.policy.zone + ": " + dnssec::key_text(k) + " " +
+                          dnssec::state_name(was) + " -> " + dnssec::state_name(now));
     }
 }
 

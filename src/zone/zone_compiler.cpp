@@ -43,17 +43,15 @@ class ZoneCompiler {
 
   private:
     void add_node(const ZoneData& zone, const std::string& name) {
-        {
-            Node n{};
-            n.exact_begin = static_cast<std::uint32_t>(s_.entries.size());
-            add_exact_entries(zone, name);
-            n.exact_count = static_cast<std::uint16_t>(s_.entries.size() - n.exact_begin);
-            n.below_begin = static_cast<std::uint32_t>(s_.entries.size());
-            add_below_entries(zone, name);
-            n.below_count = static_cast<std::uint16_t>(s_.entries.size() - n.below_begin);
-            s_.nodes.push_back(n);
-            s_.names.push_back(name);
-        }
+        Node n{};
+        n.exact_begin = static_cast<std::uint32_t>(s_.entries.size());
+        add_exact_entries(zone, name);
+        n.exact_count = static_cast<std::uint16_t>(s_.entries.size() - n.exact_begin);
+        n.below_begin = static_cast<std::uint32_t>(s_.entries.size());
+        add_below_entries(zone, name);
+        n.below_count = static_cast<std::uint16_t>(s_.entries.size() - n.below_begin);
+        s_.nodes.push_back(n);
+        s_.names.push_back(name);
     }
 
     CompiledZone& s_;
@@ -131,7 +129,7 @@ class ZoneCompiler {
     // region and name that has it, shares them; so does the next compile
     // of the zone under the same validity (ZoneData::signature_cache). The
     // DNSKEY, CDS and CDNSKEY sets are signed by the KSKs, everything else
-    // by the ZSKs (ZoneKeys::signers).
+    // by the ZSKs (KeySet::signers).
     // `identity` (a view's RRset, an NSEC of nsecs_: alive while the zone
     // compiles) finds a set seen before without comparing its records.
     const std::vector<dns::RrPtr>& signatures(const ZoneData& zone, const void* identity,
