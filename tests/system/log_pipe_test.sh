@@ -15,13 +15,25 @@ PIDS+=($!)
 pid=$!
 PIDS+=($pid)
 wait_for_dns "$PORT" || fail "srvd did not start"
-# 20,000 refused transfers over UDP: a pipe's 64 KiB fill after ~600 lines.
-for _ in $(seq 1 20000); do echo "example.com AXFR"; done >"$WORK/axfr.txt"
-dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/axfr.txt" -n 1 -c 1 -Q 5000 -t 1 >"$WORK/dnsperf.log" 2>&1 || true
-grep -q 'Queries completed: *[1-9]' "$WORK/dnsperf.log" || fail "no AXFR was answered: $(cat "$WORK/dnsperf.log")"
+# 5,000 queries signed with a TSIG key srvd does not know, over UDP: each is
+# refused (BADKEY) and logged, and a pipe's 64 KiB fill after ~600 lines.
+python3 - "$PORT" <<'PY'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+name = lambda n: b"".join(bytes([len(l)]) + l.encode() for l in n.split(".") if l) + b"\0"
+for i in range(5000):
+    q = struct.pack("!HHHHHH", i & 0xffff, 0, 1, 0, 0, 1) + name("example.com") + struct.pack("!HH", 6, 1)
+    rdata = name("hmac-sha256") + struct.pack("!HIH", 0, int(time.time()), 300) + struct.pack("!H", 32) + b"\0" * 32 \
+        + struct.pack("!HHH", i & 0xffff, 0, 0)
+    q += name("nosuchkey") + struct.pack("!HHIH", 250, 255, 0, len(rdata)) + rdata
+    s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
+    if i % 500 == 0:
+        time.sleep(0.01)
+PY
+sleep 0.5
 out=$(kdig @127.0.0.1 -p "$PORT" +time=1 +retry=1 +short _sip._udp.proxy-a.example.com SRV)
 [ -n "$out" ] || fail "UDP answering stopped with stderr full"
-pass "20,000 refused transfers logged into a pipe nobody reads: answering goes on"
+pass "5,000 refused TSIG queries logged into a pipe nobody reads: answering goes on"
 start=$(date +%s.%N)
 kill -TERM "$pid"
 for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
