@@ -238,3 +238,23 @@ log:
     any: $3
 CONF
 }
+
+# watch_secure UNTIL NAME [HOOK]: asks each of the "${queries[@]}" (kdig
+# arguments) through the validating Unbound at $UPORT until t0+UNTIL s
+# (t0: the test's time origin), each answer NOERROR with AD (validated
+# secure), else fails showing Unbound NAME's log; runs HOOK between rounds.
+# Counts the answers in $checks.
+watch_secure() {
+  local out q
+  checks=0
+  while [ "$(date +%s)" -lt $((t0 + $1)) ]; do
+    for q in "${queries[@]}"; do
+      out=$(kdig @127.0.0.1 -p "$UPORT" +dnssec +time=2 +retry=0 $q 2>&1)
+      echo "$out" | has 'status: NOERROR' && echo "$out" | has '^;; Flags:.* ad' \
+        || fail "at t0+$(($(date +%s) - t0)) s, $q through Unbound: $out $(tail -5 "$WORK/$2.log")"
+      checks=$((checks + 1))
+    done
+    ${3:-true}
+    sleep 0.3
+  done
+}
