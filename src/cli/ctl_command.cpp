@@ -40,9 +40,11 @@ int ctl_command(const Args& args) {
         }
     }
     if (socket.empty()) socket = config::ServerConfig{}.control_socket;
-    // A reload of many zones takes a while; the rest answer at once.
-    const auto timeout = words[0] == "reload" || words[0] == "sign" ? std::chrono::seconds(120)
-                                                                    : std::chrono::seconds(5);
+    // A reload of many zones takes a while, and a drain answers once its
+    // answers are published, after any reload under way; the rest answer at once.
+    const bool waits =
+        words[0] == "reload" || words[0] == "sign" || words[0] == "drain" || words[0] == "undrain";
+    const auto timeout = waits ? std::chrono::seconds(120) : std::chrono::seconds(5);
     const server::Reply reply = server::ask_control(socket, words, timeout);
     (reply.status == 0 ? std::cout : std::cerr) << reply.text;
     return reply.status;

@@ -27,36 +27,6 @@ struct HealthMonitor::Server {
     }
 };
 
-namespace {
-
-struct Target {
-    boost::asio::ip::address address;
-    std::uint16_t port;
-    std::string key;
-};
-
-// What a probe is: the address and port probed and how. Zones that share a
-// media server (partner zones including one platform file) share its probe
-// and its state, rather than probing the same server once per zone.
-Target target_of(const config::HealthConfig& c, const config::MediaServer& ms) {
-    Target t;
-    t.address =
-        boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address : ms.addresses.front());
-    const bool tcp = c.probe == config::HealthConfig::Probe::tcp_connect ||
-                     c.transport == config::Transport::tcp;
-    t.port = tcp ? ms.ports.tcp : ms.ports.udp;
-    t.key = std::to_string(static_cast<int>(c.probe)) + "/" + (tcp ? "tcp " : "udp ") +
-            t.address.to_string() + " " + std::to_string(t.port) + " " +
-            std::to_string(c.interval_ms) + " " + std::to_string(c.timeout_ms) + " " +
-            std::to_string(c.down_after) + " " + std::to_string(c.up_after) + " " +
-            (c.serve_all_when_all_down ? "all" : "none");
-    for (const auto& [low, high] : c.ok_codes)
-        t.key += " " + std::to_string(low) + "-" + std::to_string(high);
-    return t;
-}
-
-} // namespace
-
 HealthMonitor::HealthMonitor(boost::asio::io_context& io, std::function<void()> changed)
     : io_(io), changed_(std::move(changed)) {}
 
@@ -78,7 +48,7 @@ void HealthMonitor::configure(const std::vector<const config::ZonePolicy*>& zone
         const config::ZonePolicy& policy = *z;
         if (!policy.health) continue;
         for (const auto& ms : policy.media_servers) {
-            Target t = target_of(*policy.health, ms);
+            ProbeTarget t = probe_target(*policy.health, ms);
             if (auto shared = next.find(t.key); shared != next.end()) {
                 ++shared->second->zones;
                 continue;
@@ -115,19 +85,16 @@ std::vector<HealthMonitor::RoundTrip> HealthMonitor::round_trips() const {
 std::optional<ServerStatus> HealthMonitor::status(const config::ZonePolicy& zone,
                                                   const config::MediaServer& server) const {
     if (!zone.health) return std::nullopt;
-    auto it = servers_.find(target_of(*zone.health, server).key);
+    auto it = servers_.find(probe_target(*zone.health, server).key);
     if (it == servers_.end()) return std::nullopt;
     ServerStatus out = it->second->status;
     out.state = it->second->state;
     return out;
 }
 
-std::vector<ServerHealth> HealthMonitor::states(const config::ZonePolicy& zone) const {
-    std::vector<ServerHealth> out;
-    for (const auto& ms : zone.media_servers) {
-        auto it = zone.health ? servers_.find(target_of(*zone.health, ms).key) : servers_.end();
-        out.push_back(it == servers_.end() ? ServerHealth::up : it->second->state);
-    }
+HealthTable HealthMonitor::table() const {
+    HealthTable out;
+    for (const auto& [key, s] : servers_) out.by_probe.emplace(key, s->state);
     return out;
 }
 

@@ -5,7 +5,7 @@
 // the first probe finishes; down after `down_after` consecutive failures;
 // draining on a 503; up again after `up_after` consecutive successes.
 #include "config/zone_policy.hpp"
-#include "health/server_health.hpp"
+#include "health/health_table.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -38,8 +38,8 @@ class HealthMonitor {
     // Probes what the zones' `health:` sections configure; servers seen
     // before keep their state.
     void configure(const std::vector<const config::ZonePolicy*>& zones);
-    // States for a zone's media servers, in policy order (all up if unknown).
-    std::vector<ServerHealth> states(const config::ZonePolicy& zone) const;
+    // Every probe's state, as a copy another thread may read.
+    HealthTable table() const;
     bool any_configured() const { return !servers_.empty(); }
     // A zone's media server as the probes see it; nullopt when not probed
     // (the zone has no `health:`).
@@ -61,7 +61,7 @@ class HealthMonitor {
 
     boost::asio::io_context& io_;
     std::function<void()> changed_;
-    // Keyed by what is probed and how (see target_of): one probe per media
+    // Keyed by what is probed and how (probe_target): one probe per media
     // server however many zones list it.
     std::map<std::string, std::shared_ptr<Server>> servers_;
 };

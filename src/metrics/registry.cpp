@@ -137,17 +137,6 @@ class Renderer {
             << "\nsrvd_answer_duration_seconds_count " << cumulative << "\n";
     }
 
-    // A gauge per media server of every zone: 1 while `is` holds.
-    void media_servers(const zone::Snapshot& current, const char* name, const char* help,
-                       health::ServerHealth is) {
-        header(out, name, "gauge", help);
-        for (const auto& z : current.zones)
-            for (std::size_t i = 0; i < z.data->policy.media_servers.size(); ++i)
-                out << name << "{zone=\"" << z.data->policy.zone << "\",server=\""
-                    << z.data->policy.media_servers[i].label << "\"} "
-                    << (z.data->health[i] == is ? 1 : 0) << "\n";
-    }
-
     std::ostringstream out;
 
   private:
@@ -175,13 +164,6 @@ std::string Registry::render(const zone::Snapshot& current) const {
         header(out, "srvd_tcp_connections", "gauge", "Open TCP connections.");
         out << "srvd_tcp_connections " << tcp_connections->load() << "\n";
     }
-    r.media_servers(current, "srvd_media_server_up",
-                    "1 while health checks find a media server up (always 1 without health "
-                    "checks).",
-                    health::ServerHealth::up);
-    r.media_servers(current, "srvd_media_server_draining",
-                    "1 while a media server answers health checks with 503.",
-                    health::ServerHealth::draining);
     header(out, "srvd_snapshot_bytes", "gauge", "Memory of the compiled answers and GeoIP tables.");
     out << "srvd_snapshot_bytes " << current.memory() + (current.geo ? current.geo->memory() : 0)
         << "\n";

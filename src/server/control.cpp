@@ -66,9 +66,14 @@ std::vector<const config::ZonePolicy*> policies(const zone::Snapshot& snapshot) 
 Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder,
                  net::TcpLimits& tcp_limits, query::SigningQuota& signing,
                  metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded)
-    : holder_(holder), tcp_limits_(tcp_limits), signing_(signing), registry_(registry),
-      config_path_(std::move(config_path)), running_(loaded.config), current_(loaded.snapshot),
-      notifier_(io), monitor_(io, [this] { apply_health(); }), renewal_(io) {
+    : control_io_(io), holder_(holder), tcp_limits_(tcp_limits), signing_(signing),
+      registry_(registry), config_path_(std::move(config_path)), running_(loaded.config),
+      current_(loaded.snapshot), base_(loaded.snapshot), notifier_(io),
+      monitor_(io,
+               [this] {
+                   if (!stopped_) request_rebuild(publish_live());
+               }),
+      renewal_(io) {
     last_reload_.time =
         std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count();
 }
@@ -83,21 +88,40 @@ void Control::start(const zone::Loaded& loaded) {
     for (const auto& [zone, server] : drains_.all())
         log::notice("drain: " + zone + " " + server + " stays drained (kept in " +
                     running_.transfer.state_dir + "/drains)");
-    if (!drains_.all().empty()) apply_health();
+    publish_live();
+    // Here, not on the change worker: the workers start after this, and
+    // must not hand out a drained server even once.
+    if (!drains_.all().empty()) log::info(rebuild(*live_.get()));
+    current_ = base_;
     monitor_.configure(policies(*current_));
+    publish_live();
     schedule_renewal();
 }
 
-std::vector<health::ServerHealth> Control::states(const config::ZonePolicy& zone) const {
-    auto out = monitor_.states(zone);
-    for (std::size_t i = 0; i < zone.media_servers.size() && i < out.size(); ++i)
-        if (drains_.contains(zone.zone, zone.media_servers[i].label))
-            out[i] = health::ServerHealth::down; // leaves answers as a down server does
-    return out;
+std::uint64_t Control::publish_live() {
+    return live_.publish({0, monitor_.table(), drains_.all()});
 }
 
-Reply Control::drain(const std::string& server, const std::string& zone_name, bool on,
-                     bool temporary) {
+void Control::request_rebuild(std::uint64_t seen, std::function<void()> then) {
+    if (then) waiting_.emplace(seen, std::move(then));
+    if (rebuild_queued_.exchange(true)) return; // the queued rebuild will see this change
+    changes_.submit([this] {
+        rebuild_queued_ = false; // a change from now on queues another rebuild
+        const auto live = live_.get();
+        std::string line = rebuild(*live);
+        return [this, line = std::move(line), version = live->version, snapshot = base_] {
+            if (stopped_) return;
+            current_ = snapshot;
+            log::info(line);
+            auto end = waiting_.upper_bound(version);
+            for (auto it = waiting_.begin(); it != end; ++it) it->second();
+            waiting_.erase(waiting_.begin(), end);
+        };
+    });
+}
+
+void Control::drain(const std::string& server, const std::string& zone_name, bool on,
+                    bool temporary, ReplyTo done) {
     std::vector<std::string> zones;
     const std::string fqdn_zone = dns::absolute(zone_name);
     for (const auto& z : current_->zones) {
@@ -107,8 +131,8 @@ Reply Control::drain(const std::string& server, const std::string& zone_name, bo
             if (ms.label == server) zones.push_back(p.zone);
     }
     if (zones.empty())
-        return {1, "no media server " + server +
-                       (fqdn_zone.empty() ? " in any zone" : " in zone " + fqdn_zone) + "\n"};
+        return done({1, "no media server " + server +
+                            (fqdn_zone.empty() ? " in any zone" : " in zone " + fqdn_zone) + "\n"});
     std::string text;
     for (const auto& z : zones) {
         const bool changed = on ? drains_.add(z, server) : drains_.remove(z, server);
@@ -130,13 +154,15 @@ Reply Control::drain(const std::string& server, const std::string& zone_name, bo
             (temporary ? "\n" : "; in force until srvd restarts (--temporary: that is intended)\n");
         status = temporary ? 0 : 1;
     }
-    apply_health();
-    return {status, text};
+    // The reply waits for answers without (or with) the server.
+    request_rebuild(publish_live(), [done = std::move(done), status, text] {
+        done({status, text});
+    });
 }
 
 void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
-    current_ = std::move(snapshot);
-    holder_.publish(current_);
+    base_ = std::move(snapshot);
+    holder_.publish(base_);
 }
 
 void Control::send_notifies(const zone::Loaded& loaded) {
@@ -147,13 +173,13 @@ void Control::send_notifies(const zone::Loaded& loaded) {
         notifier_.notify(loaded.snapshot->transfer, zone, serial);
 }
 
-void Control::apply_health() {
+std::string Control::rebuild(const LiveState& live) {
     try {
         const auto start = std::chrono::steady_clock::now();
         std::vector<std::shared_ptr<const zone::ZoneData>> zones;
         std::size_t rebuilt = 0;
-        for (const auto& z : current_->zones) {
-            auto states = this->states(z.data->policy);
+        for (const auto& z : base_->zones) {
+            auto states = live.answer_states(z.data->policy);
             if (zone::same_health(z.data->health, states)) {
                 zones.push_back(z.data);
             } else {
@@ -161,16 +187,17 @@ void Control::apply_health() {
                 ++rebuilt;
             }
         }
+        if (rebuilt == 0) return "health: no answer changed";
         zone::SnapshotOptions o;
-        o.recompile_of = current_.get();
+        o.recompile_of = base_.get();
         publish(zone::compile_snapshot(std::move(zones), o));
-        log::info("health: answers of " + std::to_string(rebuilt) + " zone(s) rebuilt in " +
-                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::steady_clock::now() - start)
-                                     .count()) +
-                  " ms");
+        return "health: answers of " + std::to_string(rebuilt) + " zone(s) rebuilt in " +
+               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count()) +
+               " ms";
     } catch (const std::exception& e) {
-        log::error(std::string("health: cannot rebuild answers: ") + e.what());
+        return std::string("health: cannot rebuild answers: ") + e.what();
     }
 }
 
@@ -188,102 +215,141 @@ void Control::schedule_renewal() {
     renewal_.expires_after(wait);
     renewal_.async_wait([this](const boost::system::error_code& error) {
         if (error) return;
-        renew_signatures(std::time(nullptr));
-        schedule_renewal();
+        renew_signatures(std::time(nullptr), std::nullopt, [this](const Reply&) {
+            if (!stopped_) schedule_renewal();
+        });
     });
 }
 
-Reply Control::renew_signatures(std::int64_t now, const std::string* force) {
+void Control::renew_signatures(std::int64_t now, std::optional<std::string> force, ReplyTo done) {
+    changes_.submit([this, now, force = std::move(force), done = std::move(done)]() mutable {
+        return renew_on_worker(now, std::move(force), std::move(done));
+    });
+}
+
+std::function<void()> Control::renew_on_worker(std::int64_t now, std::optional<std::string> force,
+                                               ReplyTo done) {
+    const std::string* named = force ? &*force : nullptr;
     std::vector<std::string> zones;
-    for (const auto& z : current_->zones)
-        if (zone::signs_again(*z.data, now, force)) zones.push_back(z.data->policy.zone);
+    for (const auto& z : base_->zones)
+        if (zone::signs_again(*z.data, now, named)) zones.push_back(z.data->policy.zone);
     if (zones.empty())
-        return {force ? 1 : 0,
-                force ? "no signed zone" + (force->empty() ? "" : " " + *force) + "\n" : ""};
+        return [done, force] {
+            done({force ? 1 : 0,
+                  force ? "no signed zone" + (force->empty() ? "" : " " + *force) + "\n" : ""});
+        };
     try {
+        const auto live = live_.get();
         zone::Loaded next = zone::renew_signatures(
-            *current_,
+            *base_,
             {.write_state = true,
-             .health = [this](const config::ZonePolicy& p) { return states(p); }},
-            now, force);
+             .health = [&live](const config::ZonePolicy& p) { return live->answer_states(p); }},
+            now, named);
         publish(next.snapshot);
-        log::notice("dnssec: signatures of " + std::to_string(zones.size()) + " zone(s) " +
-                    (force ? "made again" : "renewed") + " in " +
-                    std::to_string(next.load_time.count()) + " ms");
-        for (const auto& warning : next.warnings) log::warning("dnssec: " + warning);
-        for (const auto& event : next.events) log::notice(event);
-        send_notifies(next);
-        std::string text;
-        for (const auto& z : current_->zones)
-            if (std::find(zones.begin(), zones.end(), z.data->policy.zone) != zones.end())
-                text +=
-                    "signed " + z.data->policy.zone + " serial " +
-                    std::to_string(z.data->policy.soa.serial) + ", valid until " +
-                    iso_time(std::chrono::system_clock::from_time_t(z.data->validity.expiration)) +
-                    "\n";
-        return {0, text};
+        return [this, next = std::move(next), zones, named = force.has_value(), done] {
+            if (stopped_) return;
+            current_ = next.snapshot;
+            log::notice("dnssec: signatures of " + std::to_string(zones.size()) + " zone(s) " +
+                        (named ? "made again" : "renewed") + " in " +
+                        std::to_string(next.load_time.count()) + " ms");
+            for (const auto& warning : next.warnings) log::warning("dnssec: " + warning);
+            for (const auto& event : next.events) log::notice(event);
+            send_notifies(next);
+            std::string text;
+            for (const auto& z : current_->zones)
+                if (std::find(zones.begin(), zones.end(), z.data->policy.zone) != zones.end())
+                    text += "signed " + z.data->policy.zone + " serial " +
+                            std::to_string(z.data->policy.soa.serial) + ", valid until " +
+                            iso_time(std::chrono::system_clock::from_time_t(
+                                z.data->validity.expiration)) +
+                            "\n";
+            done({0, text});
+        };
     } catch (const std::exception& e) {
-        log::error(std::string("dnssec: cannot sign again, retrying in an hour: ") + e.what());
-        return {1, std::string("cannot sign: ") + e.what() + "\n"};
+        return [done, error = std::string(e.what())] {
+            log::error("dnssec: cannot sign again, retrying in an hour: " + error);
+            done({1, "cannot sign: " + error + "\n"});
+        };
     }
 }
 
-Reply Control::reload() {
-    last_reload_.time = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+void Control::reload(ReplyTo done) {
+    changes_.submit([this, done = std::move(done)]() -> std::function<void()> {
+        try {
+            // Servers known to be down, and drained ones, stay out of the new answers.
+            const auto live = live_.get();
+            zone::Loaded next =
+                zone::load_all(config_path_, {.previous = base_.get(),
+                                              .write_state = true,
+                                              .health = [&live](const config::ZonePolicy& p) {
+                                                  return live->answer_states(p);
+                                              }});
+            auto changes = zone::describe_changes(*base_, *next.snapshot);
+            publish(next.snapshot);
+            return [this, next = std::move(next), changes = std::move(changes), done]() mutable {
+                reload_done(std::move(next), std::move(changes), done);
+            };
+        } catch (const config::LoadError& e) {
+            return [this, lines = config::error_lines(e), done]() mutable {
+                reload_failed(std::move(lines), true, done);
+            };
+        } catch (const std::exception& e) {
+            return [this, lines = std::vector<std::string>{e.what()}, done]() mutable {
+                reload_failed(std::move(lines), false, done);
+            };
+        }
+    });
+}
+
+void Control::reload_done(zone::Loaded next, std::vector<std::string> changes,
+                          const ReplyTo& done) {
+    if (stopped_) return;
+    last_reload_.time = std::time(nullptr);
     last_reload_.lines.clear();
-    try {
-        // Servers known to be down, and drained ones, stay out of the new answers.
-        zone::Loaded next = zone::load_all(
-            config_path_, {.previous = current_.get(),
-                           .write_state = true,
-                           .health = [this](const config::ZonePolicy& p) { return states(p); }});
-        if (next.config.listen != running_.listen || next.config.threads != running_.threads ||
-            next.config.metrics_listen != running_.metrics_listen)
-            log::warning("reload: listen, threads and metrics.listen cannot change at run "
-                         "time; restart srvd to apply them");
-        apply_log_level(next.config);
-        apply_limits(next.config);
-        const auto changes = zone::describe_changes(*current_, *next.snapshot);
-        publish(next.snapshot);
-        monitor_.configure(policies(*current_));
-        last_reload_.lines.push_back("reloaded: " + summary(next) +
-                                     (changes.empty() ? "; no zone, name or region changed" : ""));
-        for (const auto& change : changes) last_reload_.lines.push_back("reloaded: " + change);
-        for (const auto& line : last_reload_.lines) log::info(line);
-        for (const auto& warning : zone::load_warnings(next)) {
-            log::warning("reload: " + warning);
-            last_reload_.lines.push_back("warning: " + warning);
-        }
-        send_notifies(next);
-        schedule_renewal(); // the new keys may have their next event sooner
-        ++registry_.reloads_succeeded;
-        last_reload_.ok = true;
-    } catch (const config::LoadError& e) {
-        // One log line per error: each is file:line:column, for editors and grep.
-        last_reload_.lines = config::error_lines(e);
-        if (last_reload_.lines.size() == 1) {
-            log::error("reload failed, still serving the previous configuration: " +
-                       last_reload_.lines[0]);
-        } else {
-            log::error("reload failed (" + config::error_count_text(last_reload_.lines.size()) +
-                       "), still serving the previous configuration:");
-            for (const auto& line : last_reload_.lines) log::error("reload: " + line);
-        }
-        last_reload_.lines.push_back(config::error_count_text(last_reload_.lines.size()));
-        ++registry_.reloads_failed;
-        last_reload_.ok = false;
-    } catch (const std::exception& e) {
-        log::error(std::string("reload failed, still serving the previous configuration: ") +
-                   e.what());
-        last_reload_.lines = {e.what()};
-        ++registry_.reloads_failed;
-        last_reload_.ok = false;
+    if (next.config.listen != running_.listen || next.config.threads != running_.threads ||
+        next.config.metrics_listen != running_.metrics_listen)
+        log::warning("reload: listen, threads and metrics.listen cannot change at run "
+                     "time; restart srvd to apply them");
+    apply_log_level(next.config);
+    apply_limits(next.config);
+    current_ = next.snapshot;
+    monitor_.configure(policies(*current_));
+    publish_live();
+    last_reload_.lines.push_back("reloaded: " + summary(next) +
+                                 (changes.empty() ? "; no zone, name or region changed" : ""));
+    for (const auto& change : changes) last_reload_.lines.push_back("reloaded: " + change);
+    for (const auto& line : last_reload_.lines) log::info(line);
+    for (const auto& warning : zone::load_warnings(next)) {
+        log::warning("reload: " + warning);
+        last_reload_.lines.push_back("warning: " + warning);
     }
+    send_notifies(next);
+    schedule_renewal(); // the new keys may have their next event sooner
+    ++registry_.reloads_succeeded;
+    last_reload_.ok = true;
     std::string text;
     for (const auto& line : last_reload_.lines) text += line + "\n";
-    return {last_reload_.ok ? 0 : 1, text};
+    done({0, text});
+}
+
+void Control::reload_failed(std::vector<std::string> lines, bool counted, const ReplyTo& done) {
+    if (stopped_) return;
+    last_reload_.time = std::time(nullptr);
+    // One log line per error: each is file:line:column, for editors and grep.
+    if (lines.size() == 1) {
+        log::error("reload failed, still serving the previous configuration: " + lines[0]);
+    } else {
+        log::error("reload failed (" + config::error_count_text(lines.size()) +
+                   "), still serving the previous configuration:");
+        for (const auto& line : lines) log::error("reload: " + line);
+    }
+    if (counted) lines.push_back(config::error_count_text(lines.size()));
+    last_reload_.lines = std::move(lines);
+    ++registry_.reloads_failed;
+    last_reload_.ok = false;
+    std::string text;
+    for (const auto& line : last_reload_.lines) text += line + "\n";
+    done({1, text});
 }
 
 void Control::apply_limits(const config::ServerConfig& next) {
@@ -319,9 +385,11 @@ void Control::apply_limits(const config::ServerConfig& next) {
 }
 
 void Control::stop() {
+    stopped_ = true;
     notifier_.stop();
     monitor_.stop();
     renewal_.cancel();
+    changes_.stop();
 }
 
 } // namespace srvd::server

@@ -1,34 +1,36 @@
 #pragma once
-// The control thread's work between start and stop: SIGHUP and `srvd ctl`
-// reloads, answers rebuilt when a media server's health changes or an
-// operator drains it, NOTIFYs to secondaries, and what `srvd ctl status`
-// reports. Each change compiles a new snapshot off the workers and publishes
-// it; the workers pick it up at their next batch.
+// The control plane between start and stop: SIGHUP and `srvd ctl` reloads,
+// answers rebuilt when a media server's health changes or an operator
+// drains it, signatures renewed, NOTIFYs to secondaries, and what `srvd ctl
+// status` reports. The probes, the control socket and /metrics run on the
+// control thread; every new snapshot is made on the change worker, in
+// order, and published from there (the workers pick it up at their next
+// batch); its result comes back to the control thread, which never waits.
 #include "health/health_monitor.hpp"
 #include "metrics/registry.hpp"
 #include "net/tcp_listener.hpp"
 #include "query/signing_budget.hpp"
+#include "server/change_worker.hpp"
 #include "server/drains.hpp"
+#include "server/live_state.hpp"
 #include "server/notify_sender.hpp"
+#include "server/reply.hpp"
 #include "zone/snapshot_holder.hpp"
 #include "zone/snapshot_loader.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace srvd::server {
-
-// The outcome of a command: the exit status `srvd ctl` returns and its text.
-struct Reply {
-    int status = 0;
-    std::string text;
-};
 
 class Control {
   public:
@@ -42,19 +44,21 @@ class Control {
     // Sends the start-up NOTIFYs (those of `loaded`), applies the drains kept
     // in state_dir and starts the health checks.
     void start(const zone::Loaded& loaded);
+    // The commands below answer `done` on the control thread once their
+    // snapshot is published (or has failed).
     // Loads the configuration again; a failure keeps what is served. Status
     // 0 and the change summary, or 1 and every error line.
-    Reply reload();
+    void reload(ReplyTo done);
     // Takes a media server out of every answer (`on`) or gives it back to
     // its health checks, in `zone` or every zone that lists it.
     // Status 1 when the drain cannot be kept in state_dir (it is in force
     // all the same), unless `temporary`.
-    Reply drain(const std::string& server, const std::string& zone, bool on,
-                bool temporary = false);
-    // Signs again the signed zones whose signatures are due (`force` null:
-    // the hourly check), or those `force` names (empty: all) now, and
-    // NOTIFYs their secondaries. One line per zone signed.
-    Reply renew_signatures(std::int64_t now, const std::string* force = nullptr);
+    void drain(const std::string& server, const std::string& zone, bool on, bool temporary,
+               ReplyTo done);
+    // Signs again the signed zones whose signatures are due (`force` empty:
+    // the hourly check), or those `force` names (an empty name: all) now,
+    // and NOTIFYs their secondaries. One line per zone signed.
+    void renew_signatures(std::int64_t now, std::optional<std::string> force, ReplyTo done);
     // Version, uptime, listeners, zones, last reload, GeoIP, media servers.
     Reply status(bool json) const;
     // The control plane's metrics (DESIGN §7): zone serials, the last reload,
@@ -64,9 +68,12 @@ class Control {
     void set_listen(std::vector<boost::asio::ip::udp::endpoint> listen) {
         listen_ = std::move(listen);
     }
-    // Abandons NOTIFYs still retrying and stops the health checks.
+    // Abandons NOTIFYs still retrying, stops the health checks, finishes
+    // the change under way and drops the rest.
     void stop();
 
+    // What is published (as of the last change whose result the control
+    // thread has taken).
     const zone::Snapshot& current() const { return *current_; }
     // Per media server of every zone, for metrics: (zone, server, drained).
     const Drains& drains() const { return drains_; }
@@ -76,19 +83,31 @@ class Control {
     bool last_reload_ok() const { return last_reload_.ok; }
 
   private:
+    // On the change worker: makes `snapshot` what is served.
     void publish(std::shared_ptr<const zone::Snapshot> snapshot);
     void send_notifies(const zone::Loaded& loaded);
-    // What answers are built with: the probes' states, drained servers down.
-    std::vector<health::ServerHealth> states(const config::ZonePolicy& zone) const;
-    // Rebuilds the zones whose servers changed state (tiers close up); other
-    // zones, and the GeoIP tables, are kept.
-    void apply_health();
+    // The probes' table and the drains as the live state; its version.
+    std::uint64_t publish_live();
+    // Asks the change worker for answers built with the live state as it
+    // is when the rebuild starts (one rebuild queued at a time: later
+    // changes join it); `then` runs once answers reflect live version `seen`.
+    void request_rebuild(std::uint64_t seen = 0, std::function<void()> then = nullptr);
+    // On the change worker (or before it has work): rebuilds the zones
+    // whose servers changed state (tiers close up); other zones, and the
+    // GeoIP tables, are kept. Returns a log line.
+    std::string rebuild(const LiveState& live);
+    void reload_done(zone::Loaded next, std::vector<std::string> changes, const ReplyTo& done);
+    // `counted`: configuration errors (file:line:column), counted in a last line.
+    void reload_failed(std::vector<std::string> lines, bool counted, const ReplyTo& done);
+    std::function<void()> renew_on_worker(std::int64_t now, std::optional<std::string> force,
+                                          ReplyTo done);
     // Hourly: signs again the zones whose signatures are past half their
     // lifetime, and NOTIFYs their secondaries.
     void schedule_renewal();
     // rrl and limits.tcp_*: applied at once, and logged when they change.
     void apply_limits(const config::ServerConfig& next);
 
+    boost::asio::io_context& control_io_;
     zone::SnapshotHolder& holder_;
     net::TcpLimits& tcp_limits_;
     query::SigningQuota& signing_;
@@ -96,7 +115,13 @@ class Control {
     const std::string config_path_;
     // listen, threads and metrics.listen as started; rrl and limits as last applied.
     config::ServerConfig running_;
-    std::shared_ptr<const zone::Snapshot> current_;
+    std::shared_ptr<const zone::Snapshot> current_; // the control thread's view
+    std::shared_ptr<const zone::Snapshot> base_; // the change worker's: what the next job changes
+    LiveStateHolder live_;
+    std::atomic<bool> rebuild_queued_{false};
+    std::multimap<std::uint64_t, std::function<void()>>
+        waiting_; // live version -> run when in answers
+    bool stopped_ = false;
     NotifySender notifier_;
     health::HealthMonitor monitor_;
     boost::asio::steady_timer renewal_; // signatures renewed before they expire
@@ -110,6 +135,7 @@ class Control {
         bool ok = true;
         std::vector<std::string> lines; // the change summary or the errors
     } last_reload_;
+    ChangeWorker changes_{control_io_}; // last: joined before the members its jobs use go
 };
 
 // "N zone(s), N names, N KiB compiled in N ms": for the log.

@@ -83,13 +83,11 @@ class Session : public std::enable_shared_from_this<Session> {
         std::string line;
         std::getline(stream, line);
         log::info("control: " + caller(socket_) + ": " + line);
-        Reply reply;
         try {
-            reply = handler_(words_of(line));
+            handler_(words_of(line), [self = shared_from_this()](Reply r) { self->reply(r); });
         } catch (const std::exception& e) {
-            reply = {1, std::string("failed: ") + e.what() + "\n"};
+            reply({1, std::string("failed: ") + e.what() + "\n"});
         }
-        this->reply(reply);
     }
 
     void reply(const Reply& reply) {

@@ -25,7 +25,9 @@ namespace srvd::server {
 
 class ControlSocket : public std::enable_shared_from_this<ControlSocket> {
   public:
-    using Handler = std::function<Reply(const std::vector<std::string>& words)>;
+    // Answers a command through `done`, at once or later (a reload answers
+    // once its snapshot is published); the client waits for it.
+    using Handler = std::function<void(const std::vector<std::string>& words, ReplyTo done)>;
 
     // Binds `path`. A stale socket (nothing listening) is replaced; one a
     // live srvd answers on is not (throws std::runtime_error, as for any

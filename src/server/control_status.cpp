@@ -214,14 +214,34 @@ std::string Control::render_metrics() const {
            std::to_string(last_reload_.time) +
            "\n# HELP srvd_last_reload_success 1 when the last reload was applied, 0 when it "
            "was refused.\n# TYPE srvd_last_reload_success gauge\nsrvd_last_reload_success " +
-           (last_reload_.ok ? "1" : "0") +
-           "\n# HELP srvd_media_server_drained 1 while an operator has drained a media server "
-           "(srvd ctl drain).\n# TYPE srvd_media_server_drained gauge\n";
-    for (const auto& z : current_->zones)
-        for (const auto& ms : z.data->policy.media_servers)
-            out += "srvd_media_server_drained{zone=\"" + z.data->policy.zone + "\",server=\"" +
-                   ms.label + "\"} " +
-                   (drains_.contains(z.data->policy.zone, ms.label) ? "1" : "0") + "\n";
+           (last_reload_.ok ? "1" : "0") + "\n";
+    // One live state per media server: health and drain apart, so a
+    // drained server that answers its probes reads up and drained.
+    const auto live = live_.get();
+    auto gauge = [&](const char* name, const char* help, auto holds) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+        for (const auto& z : current_->zones) {
+            const config::ZonePolicy& p = z.data->policy;
+            const auto states = live->health.states(p);
+            for (std::size_t i = 0; i < p.media_servers.size(); ++i)
+                out += std::string(name) + "{zone=\"" + p.zone + "\",server=\"" +
+                       p.media_servers[i].label + "\"} " +
+                       (holds(states[i], live->drained.count({p.zone, p.media_servers[i].label}))
+                            ? "1\n"
+                            : "0\n");
+        }
+    };
+    using health::ServerHealth;
+    gauge("srvd_media_server_up",
+          "1 while health checks find a media server up (always 1 without health checks; "
+          "a drain does not change it).",
+          [](ServerHealth h, bool) { return h == ServerHealth::up; });
+    gauge("srvd_media_server_draining", "1 while a media server answers health checks with 503.",
+          [](ServerHealth h, bool) { return h == ServerHealth::draining; });
+    gauge("srvd_media_server_drained",
+          "1 while an operator has drained a media server (srvd ctl "
+          "drain).",
+          [](ServerHealth, bool drained) { return drained; });
     out += "# HELP srvd_probe_rtt_seconds Round trip of each media server's last answered health "
            "probe.\n# TYPE srvd_probe_rtt_seconds gauge\n";
     for (const auto& r : monitor_.round_trips()) {

@@ -158,7 +158,9 @@ void Server::open_control_socket() {
     const std::string& path = loaded_.config.control_socket;
     try {
         control_socket_ = std::make_shared<ControlSocket>(
-            control_, path, [this](const std::vector<std::string>& w) { return command(w); });
+            control_, path, [this](const std::vector<std::string>& w, ReplyTo done) {
+                command(w, std::move(done));
+            });
         if (::geteuid() == 0)
             control_socket_->set_owner(loaded_.config.user, loaded_.config.control_group.empty()
                                                                 ? loaded_.config.group
@@ -169,17 +171,17 @@ void Server::open_control_socket() {
     }
 }
 
-Reply Server::command(const std::vector<std::string>& words) {
-    if (words.empty()) return {2, "expected a command\n"};
+void Server::command(const std::vector<std::string>& words, ReplyTo done) {
+    if (words.empty()) return done({2, "expected a command\n"});
     const std::string& what = words[0];
     auto has = [&](const char* flag) {
         return std::find(words.begin() + 1, words.end(), flag) != words.end();
     };
-    if (what == "status") return control_plane_->status(has("--json"));
-    if (what == "reload") return control_plane_->reload();
+    if (what == "status") return done(control_plane_->status(has("--json")));
+    if (what == "reload") return control_plane_->reload(std::move(done));
     if (what == "drain" || what == "undrain") {
         const std::string usage = what + ": expected SERVER [--zone ZONE] [--temporary]\n";
-        if (words.size() < 2 || words[1].rfind("--", 0) == 0) return {2, usage};
+        if (words.size() < 2 || words[1].rfind("--", 0) == 0) return done({2, usage});
         // Every word is understood, or nothing is done: a `--zone` without
         // its value once drained the server in every zone.
         std::string zone;
@@ -190,17 +192,16 @@ Reply Server::command(const std::vector<std::string>& words) {
                 continue;
             }
             if (words[i] != "--zone" || i + 1 == words.size() || words[i + 1].rfind("--", 0) == 0)
-                return {2, usage};
+                return done({2, usage});
             zone = words[++i];
         }
-        return control_plane_->drain(words[1], zone, what == "drain", temporary);
+        return control_plane_->drain(words[1], zone, what == "drain", temporary, std::move(done));
     }
-    if (what == "explain") return explain(words);
-    if (what == "sign") { // knotc zone-sign: new signatures now, due or not
-        const std::string zone = dns::absolute(words.size() > 1 ? words[1] : "");
-        return control_plane_->renew_signatures(std::time(nullptr), &zone);
-    }
-    return {2, "unknown command '" + what + "' (status, drain, undrain, reload, explain, sign)\n"};
+    if (what == "explain") return done(explain(words));
+    if (what == "sign") // knotc zone-sign: new signatures now, due or not
+        return control_plane_->renew_signatures(
+            std::time(nullptr), dns::absolute(words.size() > 1 ? words[1] : ""), std::move(done));
+    done({2, "unknown command '" + what + "' (status, drain, undrain, reload, explain, sign)\n"});
 }
 
 // `srvd ctl explain`: `srvd explain` against what this server serves now.
@@ -262,7 +263,7 @@ void Server::wait_for_signal() {
     signals_.async_wait([this](boost::system::error_code ec, int signal) {
         if (ec) return;
         if (signal != SIGHUP) return stop();
-        control_plane_->reload();
+        control_plane_->reload([](const Reply&) {}); // logged; nobody to answer
         wait_for_signal();
     });
 }

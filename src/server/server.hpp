@@ -6,6 +6,7 @@
 #include "net/tcp_listener.hpp"
 #include "query/rate_limiter.hpp"
 #include "query/signing_budget.hpp"
+#include "server/reply.hpp"
 #include "zone/snapshot_holder.hpp"
 #include "zone/snapshot_loader.hpp"
 
@@ -26,7 +27,6 @@ namespace srvd::server {
 
 class Control;
 class ControlSocket;
-struct Reply;
 
 struct ServeOptions {
     std::string config_path;
@@ -60,7 +60,7 @@ class Server {
     void wait_for_signal();
     void open_control_socket();
     // What `srvd ctl` asked for, on the control thread.
-    Reply command(const std::vector<std::string>& words);
+    void command(const std::vector<std::string>& words, ReplyTo done);
     Reply explain(const std::vector<std::string>& words);
 
     ServeOptions options_;

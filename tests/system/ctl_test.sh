@@ -68,7 +68,11 @@ echo "$srv" | has ms1 && fail "ms1 still in SRV after drain: $srv"
 kdig @127.0.0.1 -p "$PORT" +norec proxy-a.example.com NAPTR | grep -q 'ms1.example.com.*127.0.0.11' && fail "ms1 in the NAPTR additional section"
 q proxy-a.example.com A | grep -q 127.0.0.11 && fail "ms1's address still answered for proxy-a"
 ctl status | grep -q '^  example.com. ms1: drained since ' || fail "status after drain: $(ctl status)"
-curl -sf "http://127.0.0.1:$MPORT/metrics" | has '^srvd_media_server_drained{zone="example.com.",server="ms1"} 1$' || fail "drained metric"
+metrics=$(curl -sf "http://127.0.0.1:$MPORT/metrics")
+echo "$metrics" | has '^srvd_media_server_drained{zone="example.com.",server="ms1"} 1$' || fail "drained metric"
+# A drain is not a failure: the server is as healthy as before (it read 0).
+echo "$metrics" | has '^srvd_media_server_up{zone="example.com.",server="ms1"} 1$' \
+  || fail "a drained, healthy ms1 does not read up: $(echo "$metrics" | grep media_server)"
 grep -q 'notice: ctl: drained example.com. ms1' "$WORK/srvd.log" || fail "drain not logged: $(cat "$WORK/srvd.log")"
 out=$(ctl explain --client 127.0.0.1 _sip._udp.proxy-a.example.com SRV) || fail "ctl explain: $out"
 echo "$out" | has "health: the running server's answers, with its media servers' live states and drains" || fail "ctl explain is not live: $out"
@@ -76,7 +80,7 @@ echo "$out" | has 'ms1.example.com' && fail "ctl explain shows the drained ms1: 
 echo "$out" | has 'SRV.10 0 5060 ms2.example.com.' || fail "ctl explain answer: $out"
 "$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.0.1 _sip._udp.proxy-a.example.com SRV | grep -q 'ms1.example.com' ||
   fail "offline explain should not know about the drain"
-pass "drain ms1: out of SRV, NAPTR additional and A; ctl returned in $took ms with the new answers in place; logged; metric 1"
+pass "drain ms1: out of SRV, NAPTR additional and A; ctl returned in $took ms with the new answers in place; logged; drained 1 and still up 1"
 
 # Kept across SIGHUP and ctl reload, and across a restart.
 kill -HUP "$SRVD_PID"

@@ -1,0 +1,47 @@
+#pragma once
+// The thread that makes new snapshots: reloads, answers rebuilt for a
+// health change or a drain, signatures renewed. It runs one job at a time,
+// in the order they were submitted, so a reload and a health change that
+// arrive together are applied one after the other and neither is lost. The
+// control thread (probes, `srvd ctl`, /metrics) never waits for it: a job
+// hands its result back as a closure posted to the control thread.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <functional>
+#include <thread>
+
+namespace srvd::server {
+
+class ChangeWorker {
+  public:
+    // `control`: where the jobs' results run.
+    explicit ChangeWorker(boost::asio::io_context& control)
+        : control_(control), guard_(work_.get_executor()), thread_([this] { work_.run(); }) {}
+    ~ChangeWorker() { stop(); }
+    ChangeWorker(const ChangeWorker&) = delete;
+    ChangeWorker& operator=(const ChangeWorker&) = delete;
+
+    // Runs `job` on the worker; the closure it returns runs on the control
+    // thread. A job must not throw (it reports its failure in its result).
+    void submit(std::function<std::function<void()>()> job) {
+        boost::asio::post(work_,
+                          [this, job = std::move(job)] { boost::asio::post(control_, job()); });
+    }
+    // Finishes the job under way, drops the others; results not yet run on
+    // the control thread are dropped with it.
+    void stop() {
+        if (!thread_.joinable()) return;
+        guard_.reset();
+        work_.stop();
+        thread_.join();
+    }
+
+  private:
+    boost::asio::io_context& control_;
+    boost::asio::io_context work_{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+    std::thread thread_;
+};
+
+} // namespace srvd::server
