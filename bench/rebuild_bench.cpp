@@ -83,9 +83,10 @@ int main(int argc, char** argv) {
         current = zone::compile_snapshot(std::move(zones), o);
         assemble_ms.push_back(ms_since(start));
     }
-    std::printf("%zu of %zu zones rebuilt per change (%s down, then up), %d rounds, medians:\n"
-                "  build_zone %.1f ms, compile + assemble the snapshot %.1f ms (assembling alone %.1f ms),"
-                " total %.1f ms\n",
-                rebuilt, current->zones.size(), server.c_str(), rounds, median(build_ms),
-                median(snapshot_ms), median(assemble_ms), median(total_ms));
+    std::printf(
+        "%zu of %zu zones rebuilt per change (%s down, then up), %d rounds, medians:\n"
+        "  build_zone %.1f ms, compile + assemble the snapshot %.1f ms (assembling alone %.1f ms),"
+        " total %.1f ms\n",
+        rebuilt, current->zones.size(), server.c_str(), rounds, median(build_ms),
+        median(snapshot_ms), median(assemble_ms), median(total_ms));
 }
