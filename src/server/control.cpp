@@ -13,6 +13,8 @@
 #include <chrono>
 #include <ctime>
 
+#include <malloc.h>
+
 namespace srvd::server {
 
 std::string summary(const zone::Loaded& loaded) {
@@ -73,7 +75,7 @@ Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder,
                [this] {
                    if (!stopped_) request_rebuild(publish_live());
                }),
-      renewal_(io) {
+      renewal_(io), collect_(io) {
     last_reload_.time =
         std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count();
 }
@@ -96,6 +98,23 @@ void Control::start(const zone::Loaded& loaded) {
     monitor_.configure(policies(*current_));
     publish_live();
     schedule_renewal();
+    schedule_collect();
+}
+
+void Control::schedule_collect() {
+    collect_.expires_after(std::chrono::seconds(1));
+    collect_.async_wait([this](const boost::system::error_code& error) {
+        if (error || stopped_) return;
+        if (holder_.has_retired())
+            changes_.submit([this]() -> std::function<void()> {
+                // glibc keeps freed memory in its arenas (the change
+                // worker's among them) unless asked: a reload would
+                // otherwise leave the old snapshot's size resident.
+                if (holder_.collect() > 0) ::malloc_trim(0);
+                return [] {};
+            });
+        schedule_collect();
+    });
 }
 
 std::uint64_t Control::publish_live() {
@@ -389,6 +408,7 @@ void Control::stop() {
     notifier_.stop();
     monitor_.stop();
     renewal_.cancel();
+    collect_.cancel();
     changes_.stop();
 }
 

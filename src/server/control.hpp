@@ -104,6 +104,9 @@ class Control {
     // Hourly: signs again the zones whose signatures are past half their
     // lifetime, and NOTIFYs their secondaries.
     void schedule_renewal();
+    // Every second: replaced snapshots no worker holds are freed on the
+    // change worker, and their memory handed back to the system.
+    void schedule_collect();
     // rrl and limits.tcp_*: applied at once, and logged when they change.
     void apply_limits(const config::ServerConfig& next);
 
@@ -125,6 +128,7 @@ class Control {
     NotifySender notifier_;
     health::HealthMonitor monitor_;
     boost::asio::steady_timer renewal_; // signatures renewed before they expire
+    boost::asio::steady_timer collect_; // replaced snapshots freed
     Drains drains_;
     std::map<std::pair<std::string, std::string>, std::chrono::system_clock::time_point>
         drained_since_; // this run's drains; those kept from before count from the start

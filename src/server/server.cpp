@@ -293,6 +293,9 @@ int Server::run() {
     // Drains kept in state_dir are applied before the first query is
     // answered: a restart must not hand out a drained server even briefly.
     control_plane_->start(loaded_);
+    // The control plane and the workers hold it from here on: kept here as
+    // well, the first snapshot would outlive every reload that replaces it.
+    loaded_.snapshot.reset();
     start_workers();
     if (control_socket_) control_socket_->start();
     wait_for_signal();

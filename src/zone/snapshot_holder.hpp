@@ -2,12 +2,18 @@
 // Publishes the current snapshot to the workers. A reload swaps it under a
 // mutex; workers read an atomic generation per batch and take the mutex only
 // when it changed, so the packet path takes no lock in the steady state.
+// A replaced snapshot is kept here until no worker holds it, and freed by
+// collect() on the control plane's change worker: freeing hundreds of
+// megabytes must not stall the worker that happened to drop it last.
 #include "config/server_config.hpp"
 #include "zone/snapshot.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace srvd::zone {
 
@@ -15,6 +21,7 @@ class SnapshotHolder {
   public:
     void publish(std::shared_ptr<const Snapshot> snapshot) {
         std::lock_guard lock(mutex_);
+        if (current_) retired_.push_back(std::move(current_));
         current_ = std::move(snapshot);
         generation_.fetch_add(1, std::memory_order_release);
     }
@@ -40,9 +47,31 @@ class SnapshotHolder {
         return true;
     }
 
+    // Frees, on the calling thread, the replaced snapshots nothing else
+    // holds any more (workers let go at their next batch or idle wake, TCP
+    // sessions at their next query or close). Returns how many it freed.
+    std::size_t collect() {
+        std::vector<std::shared_ptr<const Snapshot>> unused;
+        {
+            std::lock_guard lock(mutex_);
+            // A count of 1 is final: only this list holds it, and no new
+            // reference can be taken to a snapshot that is not current.
+            auto held = std::partition(retired_.begin(), retired_.end(),
+                                       [](const auto& s) { return s.use_count() > 1; });
+            std::move(held, retired_.end(), std::back_inserter(unused));
+            retired_.erase(held, retired_.end());
+        }
+        return unused.size(); // destroyed here, outside the lock
+    }
+    bool has_retired() const {
+        std::lock_guard lock(mutex_);
+        return !retired_.empty();
+    }
+
   private:
     mutable std::mutex mutex_;
     std::shared_ptr<const Snapshot> current_;
+    std::vector<std::shared_ptr<const Snapshot>> retired_;
     std::shared_ptr<const config::RrlConfig> rrl_ = std::make_shared<const config::RrlConfig>();
     std::atomic<std::uint64_t> generation_{0};
 };

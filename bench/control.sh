@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The control plane while a big change is compiled: srvd serving the signed
+# 10,000-proxy policy (bench/dnssec.sh's, made here if missing) is reloaded
+# with one record changed, and meanwhile `srvd ctl status` and /metrics are
+# asked every 50 ms; reports their slowest answer, how long the reload took,
+# and resident memory steady, at its peak during the reload, and after.
+#
+#   bench/control.sh [ROUNDS]          default 3 reloads
+#   SRVD=OTHER/srvd bench/control.sh   another binary (the same policy)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+SRVD=${SRVD:-build/srvd}
+OUT=bench/out/dnssec
+SCALE=$OUT/scale
+[ -f "$SCALE/signed.yaml" ] || bench/dnssec.sh 2 1000 >/dev/null
+PORT=5391
+MPORT=5392
+WORK=$(mktemp -d /tmp/srvd-control-XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+cp -r "$SCALE/keys" "$WORK/"
+cp "$SCALE/signed.yaml" "$WORK/signed.yaml"
+printf 'listen: ["127.0.0.1:%s"]\nthreads: 1\nzones: [signed.yaml]\nlog: { level: warning }\ncontrol: { socket: %s }\nmetrics: { listen: "127.0.0.1:%s" }\nstate_dir: state\n' \
+  "$PORT" "$WORK/ctl.sock" "$MPORT" >"$WORK/srvd.yaml"
+"$SRVD" serve -c "$WORK/srvd.yaml" --allow-root 2>"$WORK/srvd.log" &
+PID=$!
+for _ in $(seq 600); do
+  kdig @127.0.0.1 -p "$PORT" +time=1 +retry=0 bench.example SOA >/dev/null 2>&1 && break
+  sleep 0.1
+done
+rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$PID/status"; }
+ms() { echo "$(date +%s%N) $1" | awk '{printf "%d", ($1 - $2) / 1000000}'; }
+steady=$(rss)
+echo "srvd serving the signed 10,000-proxy policy: RSS $steady MiB"
+for round in $(seq "$ROUNDS"); do
+  sed -i '/^records:/d' "$WORK/signed.yaml" # one record changed per round
+  echo "records: [\"round IN TXT $round\"]" >>"$WORK/signed.yaml"
+  start=$(date +%s%N)
+  "$SRVD" ctl -s "$WORK/ctl.sock" reload >"$WORK/reload.out" 2>&1 &
+  reload=$!
+  # Timed inside one process (not a `srvd ctl` started per ask, whose own
+  # start-up is ~20 ms): the server's answer time alone.
+  read -r asks status_max metrics_max peak < <(python3 - "$reload" "$PID" "$WORK/ctl.sock" "$MPORT" <<'PY'
+import os, socket, sys, time, urllib.request
+reload_pid, srvd_pid, path, mport = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return open(f"/proc/{pid}/stat").read().split()[2] != "Z"
+    except OSError:
+        return False
+def rss():
+    for line in open(f"/proc/{srvd_pid}/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) // 1024
+asks, status_max, metrics_max, peak = 0, 0.0, 0.0, rss()
+while alive(reload_pid):
+    t = time.monotonic()
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(b"status\n")
+    while s.recv(65536):
+        pass
+    s.close()
+    status_max = max(status_max, (time.monotonic() - t) * 1000)
+    t = time.monotonic()
+    urllib.request.urlopen(f"http://127.0.0.1:{mport}/metrics").read()
+    metrics_max = max(metrics_max, (time.monotonic() - t) * 1000)
+    peak = max(peak, rss())
+    asks += 1
+    time.sleep(0.05)
+print(asks, round(status_max), round(metrics_max), peak)
+PY
+)
+  wait "$reload" || { cat "$WORK/reload.out"; exit 1; }
+  took=$(ms "$start")
+  sleep 3
+  after=$(rss)
+  echo "reload $round: ${took} ms; during it $asks status + /metrics pairs, slowest status ${status_max} ms," \
+    "slowest /metrics ${metrics_max} ms; RSS peak $peak MiB ($(echo "$peak $steady" | awk '{printf "%.2f", $1 / $2}') x steady); 3 s after: $after MiB"
+done
