@@ -3,7 +3,8 @@
 # `include:` for media servers, ports, regions and health, served with
 # transfers, auto serials and a catalog. Measures what an operator feels:
 # `srvd check` time and peak memory, serve start-up and SIGHUP reload time and
-# resident memory, and the catalog and partner AXFRs; then NSD, as the peer,
+# resident memory, and the catalog and partner AXFRs; a health change's cost
+# by stage (bench/rebuild_bench); then NSD, as the peer,
 # loading the same zones (fetched from srvd by AXFR) with its time and memory.
 # With the 300,000-network GeoIP database run.sh uses (made here if missing):
 # every partner zone is GeoIP-aware, and they all share one region table.
@@ -139,3 +140,6 @@ a=$(kdig @127.0.0.1 -p $PORT -b 127.0.0.1 +short _sip._udp.proxy-b.partner7.exam
 b=$(kdig @127.0.0.1 -p $NSD_PORT +short _sip._udp.proxy-b.partner7.example SRV | sort)
 [ "$a" = "$b" ] || { echo "srvd and NSD disagree: $a / $b"; exit 1; }
 echo "srvd and NSD agree on _sip._udp.proxy-b.partner7.example SRV"
+
+# A health change's cost by stage, on the same zones (no sockets).
+echo "health change, in stages: $("$PWD/build/bench/rebuild_bench" "$OUT/srvd.yaml" ms2 3 | tail -1 | sed 's/^ *//')"

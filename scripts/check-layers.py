@@ -21,8 +21,19 @@ LIBRARY_HEADER = re.compile(r'\s*#\s*include\s+<(ldns/|boost/|yaml-cpp/|maxmindd
 # The folders of src/ from the bottom up (README.md's layout): each may
 # include only folders before it. A strict order implies no cycle, and says
 # where a new file belongs.
-ORDER = ["util", "dns", "config", "dnssec", "geo", "health", "zone", "engine", "xfr", "metrics", "query",
-         "net", "server", "cli"]
+ORDER = ["util", "dns", "config", "dnssec", "geo", "health", "zone", "engine", "explain", "metrics", "xfr",
+         "query", "net", "server", "cli"]
+# Folder pairs that must never meet even where the order allows it: net/
+# only moves bytes and schedules (transfers are the query pipeline's), and
+# metrics/ counts without knowing how transfers are made.
+NEVER = [("net", "xfr"), ("metrics", "xfr")]
+# Folders whose own files include no library header at all: the engine is
+# a pure function over the answer table (explain/, above it, reads GeoIP
+# and decodes with ldns).
+NO_LIBRARY = ["engine"]
+# The `srvd ctl` client compiles none of the server: of server/, only the
+# client's side of the control socket and the reply type.
+CTL_CLIENT = ("cli/ctl_command.cpp", ["server/control_client.hpp", "server/reply.hpp"])
 
 
 def folder_of(path, src):
@@ -80,6 +91,32 @@ def order_violations(graph, order):
         for there, path in sorted(graph[here].items()):
             if there not in order or order.index(there) >= order.index(here):
                 found.append(f"{path}: {here}/ includes {there}/, which is not below it")
+    return found
+
+
+def rule_violations(src, never=None, no_library=None, ctl_client=None):
+    never = NEVER if never is None else never
+    no_library = NO_LIBRARY if no_library is None else no_library
+    found = []
+    for root, _, files in os.walk(src):
+        for f in sorted(files):
+            path = os.path.join(root, f)
+            here = folder_of(path, src)
+            with open(path, encoding="utf-8") as text:
+                for line in text:
+                    m = re.match(r'\s*#\s*include\s+"([a-z_]+)/', line)
+                    if m and (here, m.group(1)) in never:
+                        found.append(f"{path}: {here}/ must never include {m.group(1)}/: {line.strip()}")
+                    if here in no_library and LIBRARY_HEADER.match(line):
+                        found.append(f"{path}: {here}/ includes no library header: {line.strip()}")
+    client, allowed = CTL_CLIENT if ctl_client is None else ctl_client
+    path = os.path.join(src, client)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as text:
+            for line in text:
+                m = re.match(r'\s*#\s*include\s+"(([a-z_]+)/[^"]+)"', line)
+                if m and m.group(2) == allowed[0].split("/")[0] and m.group(1) not in allowed:
+                    found.append(f"{path}: the ctl client includes server code: {line.strip()}")
     return found
 
 
@@ -164,6 +201,14 @@ def self_test():
         if library_includes(d, "a/x.hpp") != [("b/x.hpp", "#include <boost/asio/ip/udp.hpp>")]:
             print("self-test: the planted library include two headers down was not found")
             return 1
+        # The never-meet rules, the library-free folder and the ctl client's
+        # includes, each planted once.
+        with open(os.path.join(d, "a", "rules.cpp"), "w") as f:
+            f.write('#include "b/x.hpp"\n#include <ldns/ldns.h>\n#include "b/other.hpp"\n')
+        planted = rule_violations(d, [("a", "b")], ["a"], ("a/rules.cpp", ["b/x.hpp"]))
+        if len(planted) != 5:  # a -> b three times, ldns, b/other.hpp in the client
+            print(f"self-test: expected 5 rule violations, found {planted}")
+            return 1
         found = long_functions(os.path.join(d, "a", "long.cpp"))
         if found != [(2, MAX_LINES + 1)]:
             print(f"self-test: expected one function of {MAX_LINES + 1} lines at line 2, found {found}")
@@ -187,6 +232,9 @@ def main():
     for violation in order_violations(include_graph(src), ORDER):
         print(violation)
         problems += 1
+    for violation in rule_violations(src):
+        print(violation)
+        problems += 1
     for header in PACKET_PATH:
         for where, include in library_includes(src, header):
             print(f"src/{header} reaches a library header through src/{where}: {include}")
@@ -201,7 +249,9 @@ def main():
     if problems:
         print(f"{problems} problem(s)")
         return 1
-    print("layers: " + " < ".join(ORDER) + "; no function over " + str(MAX_LINES) + " lines; "
+    print("layers: " + " < ".join(ORDER) + "; never " + ", ".join(f"{a} -> {b}" for a, b in NEVER)
+          + "; no library header in " + ", ".join(NO_LIBRARY) + "/; the ctl client includes only "
+          + ", ".join(CTL_CLIENT[1]) + " of server/; no function over " + str(MAX_LINES) + " lines; "
           + ", ".join(PACKET_PATH) + ": standard headers only")
     return 0
 

@@ -2,7 +2,7 @@
 #include "cli/commands.hpp"
 #include "config/load_error.hpp"
 #include "config/server_config.hpp"
-#include "server/control_socket.hpp"
+#include "server/control_client.hpp"
 
 #include <iostream>
 

@@ -2,7 +2,7 @@
 // gets — computed by the same loader and answer engine that serve uses.
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "engine/explain.hpp"
+#include "explain/explain.hpp"
 #include "zone/snapshot_loader.hpp"
 
 #include <iostream>
@@ -18,15 +18,15 @@ int explain_command(const Args& args) {
     }
     std::string error;
     const auto question =
-        engine::make_explain_query(*p->client, p->ecs, p->positional[0],
-                                   p->positional.size() == 2 ? p->positional[1] : "", error);
+        explain::make_query(*p->client, p->ecs, p->positional[0],
+                            p->positional.size() == 2 ? p->positional[1] : "", error);
     if (!question) {
         std::cerr << "srvd explain: " << error << "\n";
         return 2;
     }
     const auto loaded = load_or_report(p->config);
     if (!loaded) return 1;
-    engine::explain(std::cout, *loaded->snapshot, *question, false);
+    explain::write(std::cout, *loaded->snapshot, *question, false);
     return 0;
 }
 

@@ -3,7 +3,7 @@
 // and stores, no read-modify-write, so no locked instruction on the packet
 // path); the metrics endpoint sums the blocks when scraped.
 #include "engine/answer_engine.hpp"
-#include "xfr/transfer_kind.hpp"
+#include "metrics/transfer_kind.hpp"
 
 #include <array>
 #include <atomic>
@@ -33,7 +33,7 @@ struct alignas(64) WorkerCounters {
     Counter rrl_dropped = 0, rrl_slipped = 0;     // response rate limiting
     Counter online_signatures = 0;                // DNSSEC: signed per query
     Counter signing_refused = 0;                  // DNSSEC: over the signing budget
-    Counter transfers[3] = {};                    // xfr::TransferKind: axfr, ixfr, refused
+    Counter transfers[3] = {};                    // TransferKind: axfr, ixfr, refused
     Counter located[max_zones][max_regions] = {}; // answers chosen by region
     Counter latency[latency_bounds_ns.size() + 1] = {};
     Counter latency_sum_ns = 0;
@@ -42,8 +42,8 @@ struct alignas(64) WorkerCounters {
         c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
     }
 
-    void count_transfer(xfr::TransferKind kind) noexcept {
-        if (kind != xfr::TransferKind::signed_query) bump(transfers[static_cast<int>(kind)]);
+    void count_transfer(TransferKind kind) noexcept {
+        if (kind != TransferKind::signed_query) bump(transfers[static_cast<int>(kind)]);
     }
 
     void count(engine::Protocol protocol, std::size_t answer_size, const engine::AnswerInfo& info,

@@ -53,10 +53,4 @@ class ControlSocket : public std::enable_shared_from_this<ControlSocket> {
     bool bound_ = false;
 };
 
-// The client side: sends `words` to the socket at `path` and waits up to
-// `timeout` for the reply. Returns the reply; status 2 and the reason when
-// there is no server there or it does not answer in time.
-Reply ask_control(const std::string& path, const std::vector<std::string>& words,
-                  std::chrono::milliseconds timeout);
-
 } // namespace srvd::server

@@ -2,7 +2,7 @@
 
 #include "config/load_error.hpp"
 #include "dns/name.hpp"
-#include "engine/explain.hpp"
+#include "explain/explain.hpp"
 #include "metrics/http_server.hpp"
 #include "net/address_in_use.hpp"
 #include "net/udp_listener.hpp"
@@ -222,10 +222,10 @@ Reply Server::explain(const std::vector<std::string>& words) {
     }
     if (client.empty() || name.empty())
         return {2, "explain: expected --client IP [--ecs PREFIX] NAME [TYPE]\n"};
-    const auto question = engine::make_explain_query(client, ecs, name, type, error);
+    const auto question = explain::make_query(client, ecs, name, type, error);
     if (!question) return {2, "explain: " + error + "\n"};
     std::ostringstream out;
-    engine::explain(out, control_plane_->current(), *question, true);
+    explain::write(out, control_plane_->current(), *question, true);
     return {0, out.str()};
 }
 

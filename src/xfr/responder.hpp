@@ -4,7 +4,7 @@
 // This is not the packet path: transfers are rare, large and allowed to
 // allocate, so it is built on ldns packets rather than hand-written wire code.
 #include "engine/answer_engine.hpp"
-#include "xfr/transfer_kind.hpp"
+#include "metrics/transfer_kind.hpp"
 #include "zone/snapshot.hpp"
 
 #include <string>
@@ -13,7 +13,7 @@
 namespace srvd::xfr {
 
 struct Outcome {
-    using Kind = TransferKind;
+    using Kind = metrics::TransferKind;
     Kind kind = Kind::signed_query;
     std::vector<std::string> messages; // wire format, in order; empty: drop
     std::string log; // a line for the log when something was transferred or refused

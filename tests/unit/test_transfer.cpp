@@ -622,7 +622,7 @@ TEST_CASE(
     for (const auto& a : counters.answers[1]) CHECK(a.load() == 0);
     const xfr::Outcome outcome =
         query::transfer(*loaded.snapshot, r, info, out.data(), result.size);
-    REQUIRE(outcome.kind == xfr::TransferKind::axfr);
+    REQUIRE(outcome.kind == metrics::TransferKind::axfr);
     query::count_transfer(counters, engine::Protocol::tcp, info, result, outcome);
     CHECK(counters.answers[1][0].load() == 1); // NOERROR
     CHECK(counters.answers[1][5].load() == 0); // REFUSED

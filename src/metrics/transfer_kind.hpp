@@ -1,11 +1,12 @@
 #pragma once
 // What the transfer layer answered, for metrics: the whole zone, changes (or
 // the SOA alone) by IXFR, a refusal (REFUSED, NOTAUTH, NOTIMP), a signed
-// ordinary query. Apart from responder.hpp so the counters need no ldns.
+// ordinary query. Here, below the transfer layer, so that metrics/
+// includes nothing from xfr/ (which needs ldns).
 #include <cstdint>
 
-namespace srvd::xfr {
+namespace srvd::metrics {
 
 enum class TransferKind : std::uint8_t { axfr, ixfr, refused, signed_query };
 
-} // namespace srvd::xfr
+} // namespace srvd::metrics

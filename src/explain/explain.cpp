@@ -1,4 +1,4 @@
-#include "engine/explain.hpp"
+#include "explain/explain.hpp"
 
 #include "dns/ldns.hpp"
 #include "dns/name.hpp"
@@ -11,7 +11,8 @@
 
 #include <algorithm>
 
-namespace srvd::engine {
+namespace srvd::explain {
+using namespace srvd::engine; // the engine's answer, read back
 namespace {
 
 std::string subnet_text(const dns::ClientSubnet& s) {
@@ -29,7 +30,7 @@ const zone::ZoneEntry* zone_of(const zone::Snapshot& s, const std::string& name)
 
 // The client line, with the engine's verdict on its ECS option; returns the
 // address that decides the region.
-std::string explain_client(std::ostream& out, const zone::Snapshot& s, const ExplainQuery& q) {
+std::string explain_client(std::ostream& out, const zone::Snapshot& s, const Query& q) {
     std::string deciding = q.client.to_string();
     out << "client " << q.client.to_string();
     if (q.ecs) {
@@ -93,7 +94,7 @@ void explain_region(std::ostream& out, const zone::Snapshot& s, const zone::Zone
 
 // The subnet the ordering variant is chosen by: the deciding address's /24
 // (IPv4) or /56 (IPv6), or the ECS source prefix when shorter.
-std::string variant_subnet(const ExplainQuery& q, const AnswerInfo& info) {
+std::string variant_subnet(const Query& q, const AnswerInfo& info) {
     const bool v6 = info.used_ecs ? q.ecs->family != 1 : q.client.is_v6();
     unsigned prefix = v6 ? variant_prefix_v6 : variant_prefix_v4;
     if (info.used_ecs) prefix = std::min<unsigned>(prefix, q.ecs->source);
@@ -127,7 +128,7 @@ void print_reply(std::ostream& out, const ldns_pkt* pkt) {
 
 // The engine's answer to the query, and what it depended on.
 void explain_answer(std::ostream& out, const zone::Snapshot& s, const zone::ZoneEntry* zone,
-                    const ExplainQuery& q) {
+                    const Query& q) {
     std::vector<std::uint8_t> reply(65535);
     AnswerInfo info;
     const std::size_t n =
@@ -157,11 +158,10 @@ void explain_answer(std::ostream& out, const zone::Snapshot& s, const zone::Zone
 
 } // namespace
 
-std::optional<ExplainQuery> make_explain_query(const std::string& client,
-                                               const std::optional<std::string>& ecs,
-                                               const std::string& name, const std::string& type,
-                                               std::string& error) {
-    ExplainQuery q;
+std::optional<Query> make_query(const std::string& client, const std::optional<std::string>& ecs,
+                                const std::string& name, const std::string& type,
+                                std::string& error) {
+    Query q;
     boost::system::error_code ec;
     q.client = boost::asio::ip::make_address(client, ec);
     if (ec) {
@@ -197,7 +197,7 @@ std::optional<ExplainQuery> make_explain_query(const std::string& client,
     return q;
 }
 
-void explain(std::ostream& out, const zone::Snapshot& s, const ExplainQuery& q, bool live) {
+void write(std::ostream& out, const zone::Snapshot& s, const Query& q, bool live) {
     const std::string deciding = explain_client(out, s, q);
     const zone::ZoneEntry* zone = zone_of(s, q.name);
     if (zone)
@@ -207,4 +207,4 @@ void explain(std::ostream& out, const zone::Snapshot& s, const ExplainQuery& q, 
     explain_answer(out, s, zone, q);
 }
 
-} // namespace srvd::engine
+} // namespace srvd::explain

@@ -14,25 +14,24 @@
 #include <string>
 #include <vector>
 
-namespace srvd::engine {
+namespace srvd::explain {
 
 // What was asked: the client, the name and type, the query as a resolver
 // would send it (ECS included) and the engine's reading of it.
-struct ExplainQuery {
+struct Query {
     boost::asio::ip::address client;
     std::optional<dns::ClientSubnet> ecs;
     std::string name;
     std::vector<std::uint8_t> wire;
-    ParsedQuery parsed;
+    engine::ParsedQuery parsed;
 };
 
 // `type` empty: A. nullopt with `error` set when an argument is wrong.
-std::optional<ExplainQuery> make_explain_query(const std::string& client,
-                                               const std::optional<std::string>& ecs,
-                                               const std::string& name, const std::string& type,
-                                               std::string& error);
+std::optional<Query> make_query(const std::string& client, const std::optional<std::string>& ecs,
+                                const std::string& name, const std::string& type,
+                                std::string& error);
 
 // Writes the explanation; `live`: `s` is what the running server serves.
-void explain(std::ostream& out, const zone::Snapshot& s, const ExplainQuery& q, bool live);
+void write(std::ostream& out, const zone::Snapshot& s, const Query& q, bool live);
 
-} // namespace srvd::engine
+} // namespace srvd::explain
