@@ -1,6 +1,6 @@
 #include "health/health_monitor.hpp"
 
-#include "health/sip_probe.hpp"
+#include "health/probe.hpp"
 #include "util/host_port.hpp"
 #include "util/log.hpp"
 

@@ -1,15 +1,17 @@
 #include "health/health_table.hpp"
 
+#include "health/probe.hpp"
+
 namespace srvd::health {
 
 ProbeTarget probe_target(const config::HealthConfig& c, const config::MediaServer& ms) {
     ProbeTarget t;
     t.address =
         boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address : ms.addresses.front());
-    const bool tcp = c.probe == config::HealthConfig::Probe::tcp_connect ||
-                     c.transport == config::Transport::tcp;
+    const ProbeKind kind = probe_kind(c);
+    const bool tcp = over_tcp(kind);
     t.port = tcp ? ms.ports.tcp : ms.ports.udp;
-    t.key = std::to_string(static_cast<int>(c.probe)) + "/" + (tcp ? "tcp " : "udp ") +
+    t.key = std::to_string(static_cast<int>(kind)) + "/" + (tcp ? "tcp " : "udp ") +
             t.address.to_string() + " " + std::to_string(t.port) + " " +
             std::to_string(c.interval_ms) + " " + std::to_string(c.timeout_ms) + " " +
             std::to_string(c.down_after) + " " + std::to_string(c.up_after) + " " +

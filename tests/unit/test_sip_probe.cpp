@@ -1,4 +1,5 @@
-#include "health/sip_probe.hpp"
+#include "health/probe.hpp"
+#include "health/sip_message.hpp"
 
 #include <doctest/doctest.h>
 

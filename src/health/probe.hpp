@@ -1,0 +1,54 @@
+#pragma once
+// One health probe of one media server, of the kind its zone's `health:`
+// asks for: SIP OPTIONS over UDP or over TCP (RFC 3261 11), or a plain TCP
+// connect. Each kind is one file (probe_*.cpp) behind the one signature
+// below, and probe_kind() is the one place that chooses it, for the probe
+// and for the port and transport a probe's state is keyed by: a new kind
+// (OPTIONS over TLS) is a new file and a line there. Asio only; no thread
+// per probe.
+#include "config/zone_policy.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace srvd::health {
+
+struct ProbeResult {
+    bool answered = false; // a status line came back (or, tcp-connect, it connected)
+    int code = 0;          // SIP status code
+    std::string error;     // why not, for the log
+    // srvd could not send it (out of descriptors or buffers, no route): says
+    // nothing about the media server, so it counts neither way.
+    bool not_sent = false;
+};
+using ProbeDone = std::function<void(ProbeResult)>;
+
+// A probe's failure: not sent when the error is this host's own.
+ProbeResult probe_failed(const boost::system::error_code& ec);
+
+enum class ProbeKind : std::uint8_t { sip_options_udp, sip_options_tcp, tcp_connect };
+ProbeKind probe_kind(const config::HealthConfig& config);
+// Whether the kind probes the media server's TCP port (else its UDP port).
+bool over_tcp(ProbeKind kind);
+
+// Runs one probe of `config`'s kind and calls `done` exactly once, within
+// `config.timeout_ms`.
+void probe(boost::asio::io_context& io, const config::HealthConfig& config,
+           const boost::asio::ip::address& address, std::uint16_t port, ProbeDone done);
+
+// The kinds, each in its own file, as probe() calls them.
+void probe_sip_options_udp(boost::asio::io_context& io, const config::HealthConfig& config,
+                           const boost::asio::ip::address& address, std::uint16_t port,
+                           ProbeDone done);
+void probe_sip_options_tcp(boost::asio::io_context& io, const config::HealthConfig& config,
+                           const boost::asio::ip::address& address, std::uint16_t port,
+                           ProbeDone done);
+void probe_tcp_connect(boost::asio::io_context& io, const config::HealthConfig& config,
+                       const boost::asio::ip::address& address, std::uint16_t port, ProbeDone done);
+
+} // namespace srvd::health
