@@ -1,17 +1,14 @@
 #include "metrics/registry.hpp"
 
+#include "metrics/prometheus_text.hpp"
+
 #include <cstdio>
-#include <sstream>
 
 namespace srvd::metrics {
 namespace {
 
 std::uint64_t get(const WorkerCounters::Counter& c) {
     return c.load(std::memory_order_relaxed);
-}
-
-void header(std::ostringstream& out, const char* name, const char* type, const char* help) {
-    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
 }
 
 const char* transport_name(int t) {
@@ -29,75 +26,73 @@ class Renderer {
         return total;
     }
 
-    // One sample line: name{labels} value.
-    void sample(const char* name, const std::string& labels, std::uint64_t value) {
-        out << name << (labels.empty() ? "" : "{" + labels + "}") << " " << value << "\n";
-    }
-
-    static std::string transport(int t) {
-        return std::string("transport=\"") + transport_name(t) + "\"";
-    }
-
     void traffic() {
-        header(out, "srvd_queries_total", "counter",
-               "Queries answered, by transport and query type.");
+        out.family("srvd_queries_total", "counter",
+                   "Queries answered, by transport and query type.");
         for (int t = 0; t < 2; ++t)
             for (std::size_t q = 0; q < qtype_names.size(); ++q)
-                sample(
-                    "srvd_queries_total", transport(t) + ",qtype=\"" + qtype_names[q] + "\"",
+                out.sample(
+                    "srvd_queries_total",
+                    {{"transport", transport_name(t)}, {"qtype", qtype_names[q]}},
                     sum([&](const WorkerCounters& w) -> const auto& { return w.queries[t][q]; }));
-        header(out, "srvd_answers_total", "counter",
-               "Answers sent, by transport and response code.");
+        out.family("srvd_answers_total", "counter",
+                   "Answers sent, by transport and response code.");
         for (int t = 0; t < 2; ++t)
             for (std::size_t r = 0; r < rcode_names.size(); ++r)
-                sample(
-                    "srvd_answers_total", transport(t) + ",rcode=\"" + rcode_names[r] + "\"",
+                out.sample(
+                    "srvd_answers_total",
+                    {{"transport", transport_name(t)}, {"rcode", rcode_names[r]}},
                     sum([&](const WorkerCounters& w) -> const auto& { return w.answers[t][r]; }));
-        header(out, "srvd_dropped_total", "counter",
-               "Packets dropped without an answer (no usable header, or a response).");
+        out.family("srvd_dropped_total", "counter",
+                   "Packets dropped without an answer (no usable header, or a response).");
         for (int t = 0; t < 2; ++t)
-            sample("srvd_dropped_total", transport(t),
-                   sum([&](const WorkerCounters& w) -> const auto& { return w.dropped[t]; }));
-        header(out, "srvd_truncated_total", "counter", "UDP answers sent with TC set.");
-        sample("srvd_truncated_total", "",
-               sum([](const WorkerCounters& w) -> const auto& { return w.truncated; }));
+            out.sample("srvd_dropped_total", {{"transport", transport_name(t)}},
+                       sum([&](const WorkerCounters& w) -> const auto& { return w.dropped[t]; }));
+        counter(
+            "srvd_truncated_total", "UDP answers sent with TC set.",
+            [](const WorkerCounters& w) -> const auto& { return w.truncated; });
+    }
+
+    // A family of one unlabelled counter summed over the workers.
+    template <typename Pick> void counter(const char* name, const char* help, Pick pick) {
+        out.family(name, "counter", help);
+        out.sample(name, {}, sum(pick));
     }
 
     void rate_limiting() {
-        header(out, "srvd_rrl_dropped_total", "counter",
-               "UDP answers dropped by response rate limiting.");
-        sample("srvd_rrl_dropped_total", "",
-               sum([](const WorkerCounters& w) -> const auto& { return w.rrl_dropped; }));
-        header(out, "srvd_rrl_slipped_total", "counter",
-               "UDP answers sent truncated (TC) by response rate limiting instead of being "
-               "dropped.");
-        sample("srvd_rrl_slipped_total", "",
-               sum([](const WorkerCounters& w) -> const auto& { return w.rrl_slipped; }));
-        header(out, "srvd_dnssec_online_signatures_total", "counter",
-               "Answers with a signature made for the query (DNSSEC compact denial of a name "
-               "that does not exist, a wildcard's proof): tens of microseconds each.");
-        sample("srvd_dnssec_online_signatures_total", "",
-               sum([](const WorkerCounters& w) -> const auto& { return w.online_signatures; }));
-        header(out, "srvd_dnssec_signing_refused_total", "counter",
-               "Queries answered SERVFAIL because the signing budget had no room for their "
-               "signature (limits.signatures_per_second, limits.signatures_per_tcp_client).");
-        sample("srvd_dnssec_signing_refused_total", "",
-               sum([](const WorkerCounters& w) -> const auto& { return w.signing_refused; }));
+        counter(
+            "srvd_rrl_dropped_total", "UDP answers dropped by response rate limiting.",
+            [](const WorkerCounters& w) -> const auto& { return w.rrl_dropped; });
+        counter(
+            "srvd_rrl_slipped_total",
+            "UDP answers sent truncated (TC) by response rate limiting instead of being "
+            "dropped.",
+            [](const WorkerCounters& w) -> const auto& { return w.rrl_slipped; });
+        counter(
+            "srvd_dnssec_online_signatures_total",
+            "Answers with a signature made for the query (DNSSEC compact denial of a name "
+            "that does not exist, a wildcard's proof): tens of microseconds each.",
+            [](const WorkerCounters& w) -> const auto& { return w.online_signatures; });
+        counter(
+            "srvd_dnssec_signing_refused_total",
+            "Queries answered SERVFAIL because the signing budget had no room for their "
+            "signature (limits.signatures_per_second, limits.signatures_per_tcp_client).",
+            [](const WorkerCounters& w) -> const auto& { return w.signing_refused; });
     }
 
     void transfers() {
-        header(out, "srvd_transfers_total", "counter",
-               "Zone transfers answered: the whole zone (axfr, also IXFR beyond the journal), "
-               "changes or the current SOA (ixfr), or refused.");
-        const char* kinds[] = {"type=\"axfr\"", "type=\"ixfr\"", "type=\"refused\""};
+        out.family("srvd_transfers_total", "counter",
+                   "Zone transfers answered: the whole zone (axfr, also IXFR beyond the journal), "
+                   "changes or the current SOA (ixfr), or refused.");
+        const char* kinds[] = {"axfr", "ixfr", "refused"};
         for (int k = 0; k < 3; ++k)
-            sample("srvd_transfers_total", kinds[k],
-                   sum([&](const WorkerCounters& w) -> const auto& { return w.transfers[k]; }));
+            out.sample("srvd_transfers_total", {{"type", kinds[k]}},
+                       sum([&](const WorkerCounters& w) -> const auto& { return w.transfers[k]; }));
     }
 
     void regions(const zone::Snapshot& current) {
-        header(out, "srvd_region_answers_total", "counter",
-               "Answers chosen by the client's region (GeoIP or default), by zone and region.");
+        out.family("srvd_region_answers_total", "counter",
+                   "Answers chosen by the client's region (GeoIP or default), by zone and region.");
         std::uint64_t lookups = 0;
         for (std::size_t z = 0; z < current.zones.size() && z < max_zones; ++z) {
             const config::ZonePolicy& p = current.zones[z].data->policy;
@@ -105,20 +100,20 @@ class Renderer {
                 const std::uint64_t n =
                     sum([&](const WorkerCounters& w) -> const auto& { return w.located[z][r]; });
                 lookups += n;
-                sample("srvd_region_answers_total",
-                       "zone=\"" + p.zone + "\",region=\"" + p.regions[r].name + "\"", n);
+                out.sample("srvd_region_answers_total",
+                           {{"zone", p.zone}, {"region", p.regions[r].name}}, n);
             }
         }
-        header(out, "srvd_geoip_lookups_total", "counter",
-               "Answers that needed the client's region or subnet (one compiled-table lookup "
-               "each).");
-        sample("srvd_geoip_lookups_total", "", current.geo ? lookups : 0);
+        out.family("srvd_geoip_lookups_total", "counter",
+                   "Answers that needed the client's region or subnet (one compiled-table lookup "
+                   "each).");
+        out.sample("srvd_geoip_lookups_total", {}, current.geo ? lookups : std::uint64_t{0});
     }
 
     void latency() {
-        header(out, "srvd_answer_duration_seconds", "histogram",
-               "Time srvd took to answer each query (rate limiting and the engine; UDP "
-               "queries of one batch are timed back to back).");
+        out.family("srvd_answer_duration_seconds", "histogram",
+                   "Time srvd took to answer each query (rate limiting and the engine; UDP "
+                   "queries of one batch are timed back to back).");
         std::uint64_t cumulative = 0;
         for (std::size_t b = 0; b <= latency_bounds_ns.size(); ++b) {
             cumulative += sum([&](const WorkerCounters& w) -> const auto& { return w.latency[b]; });
@@ -127,17 +122,16 @@ class Renderer {
                 std::snprintf(le, sizeof le, "%g", static_cast<double>(latency_bounds_ns[b]) / 1e9);
             else
                 std::snprintf(le, sizeof le, "+Inf");
-            out << "srvd_answer_duration_seconds_bucket{le=\"" << le << "\"} " << cumulative
-                << "\n";
+            out.sample("srvd_answer_duration_seconds_bucket", {{"le", le}}, cumulative);
         }
-        out << "srvd_answer_duration_seconds_sum "
-            << static_cast<double>(
-                   sum([](const WorkerCounters& w) -> const auto& { return w.latency_sum_ns; })) /
-                   1e9
-            << "\nsrvd_answer_duration_seconds_count " << cumulative << "\n";
+        out.sample("srvd_answer_duration_seconds_sum", {},
+                   static_cast<double>(sum(
+                       [](const WorkerCounters& w) -> const auto& { return w.latency_sum_ns; })) /
+                       1e9);
+        out.sample("srvd_answer_duration_seconds_count", {}, cumulative);
     }
 
-    std::ostringstream out;
+    PrometheusText out;
 
   private:
     const std::deque<WorkerCounters>& workers_;
@@ -152,22 +146,22 @@ std::string Registry::render(const zone::Snapshot& current) const {
     r.transfers();
     r.regions(current);
     r.latency();
-    std::ostringstream& out = r.out;
-    header(out, "srvd_reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
-    out << "srvd_reloads_total{result=\"success\"} " << reloads_succeeded.load() << "\n"
-        << "srvd_reloads_total{result=\"failure\"} " << reloads_failed.load() << "\n";
-    header(out, "srvd_internal_errors_total", "counter",
-           "Jobs of a worker or the transfer thread that failed with an exception (logged; "
-           "the thread kept serving).");
-    out << "srvd_internal_errors_total " << internal_errors.load() << "\n";
+    PrometheusText& out = r.out;
+    out.family("srvd_reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
+    out.sample("srvd_reloads_total", {{"result", "success"}}, reloads_succeeded.load());
+    out.sample("srvd_reloads_total", {{"result", "failure"}}, reloads_failed.load());
+    out.family("srvd_internal_errors_total", "counter",
+               "Jobs of a worker or the transfer thread that failed with an exception (logged; "
+               "the thread kept serving).");
+    out.sample("srvd_internal_errors_total", {}, internal_errors.load());
     if (tcp_connections) {
-        header(out, "srvd_tcp_connections", "gauge", "Open TCP connections.");
-        out << "srvd_tcp_connections " << tcp_connections->load() << "\n";
+        out.family("srvd_tcp_connections", "gauge", "Open TCP connections.");
+        out.sample("srvd_tcp_connections", {}, std::uint64_t{tcp_connections->load()});
     }
-    header(out, "srvd_snapshot_bytes", "gauge", "Memory of the compiled answers and GeoIP tables.");
-    out << "srvd_snapshot_bytes " << current.memory() + (current.geo ? current.geo->memory() : 0)
-        << "\n";
-    return out.str();
+    out.family("srvd_snapshot_bytes", "gauge", "Memory of the compiled answers and GeoIP tables.");
+    out.sample("srvd_snapshot_bytes", {},
+               std::uint64_t{current.memory() + (current.geo ? current.geo->memory() : 0)});
+    return out.take();
 }
 
 } // namespace srvd::metrics

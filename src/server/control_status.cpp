@@ -2,6 +2,8 @@
 // are, as text for people and as JSON for scripts.
 #include "server/control.hpp"
 
+#include "metrics/prometheus_text.hpp"
+
 #include "util/host_port.hpp"
 #include "util/iso_time.hpp"
 
@@ -187,48 +189,50 @@ Reply Control::status(bool json) const {
 }
 
 std::string Control::render_metrics() const {
-    std::string out =
-        "# HELP srvd_build_info The running srvd's version.\n# TYPE srvd_build_info gauge\n"
-        "srvd_build_info{version=\"" SRVD_VERSION "\"} 1\n"
-        "# HELP srvd_zone_serial Each zone's SOA serial.\n# TYPE srvd_zone_serial gauge\n";
-    for (const auto& z : current_->zones)
-        out += "srvd_zone_serial{zone=\"" + z.data->policy.zone + "\"} " +
-               std::to_string(z.data->policy.soa.serial) + "\n";
-    out += "# HELP srvd_dnssec_signatures_expire_timestamp_seconds When a signed zone's "
-           "signatures expire (renewed at half their lifetime).\n# TYPE "
-           "srvd_dnssec_signatures_expire_timestamp_seconds gauge\n";
-    for (const auto& z : current_->zones)
-        if (z.data->keys)
-            out += "srvd_dnssec_signatures_expire_timestamp_seconds{zone=\"" + z.data->policy.zone +
-                   "\"} " + std::to_string(z.data->validity.expiration) + "\n";
-    out += "# HELP srvd_dnssec_next_key_event_timestamp_seconds When a key of a signed zone "
-           "next changes state (its timing metadata): published, signing, retired or "
-           "removed.\n# TYPE srvd_dnssec_next_key_event_timestamp_seconds gauge\n";
-    for (const auto& z : current_->zones)
-        if (z.data->next_key_event)
-            out += "srvd_dnssec_next_key_event_timestamp_seconds{zone=\"" + z.data->policy.zone +
-                   "\"} " + std::to_string(*z.data->next_key_event) + "\n";
-    out += "# HELP srvd_last_reload_timestamp_seconds When the configuration was last loaded "
-           "(the start, then each reload).\n# TYPE srvd_last_reload_timestamp_seconds gauge\n"
-           "srvd_last_reload_timestamp_seconds " +
-           std::to_string(last_reload_.time) +
-           "\n# HELP srvd_last_reload_success 1 when the last reload was applied, 0 when it "
-           "was refused.\n# TYPE srvd_last_reload_success gauge\nsrvd_last_reload_success " +
-           (last_reload_.ok ? "1" : "0") + "\n";
+    metrics::PrometheusText out;
+    out.family("srvd_build_info", "gauge", "The running srvd's version.");
+    out.sample("srvd_build_info", {{"version", SRVD_VERSION}}, std::uint64_t{1});
+    // Per zone: a value, or none when `of` gives none.
+    auto per_zone = [&](const char* name, const char* help, auto of) {
+        out.family(name, "gauge", help);
+        for (const auto& z : current_->zones)
+            if (const std::optional<std::int64_t> v = of(*z.data))
+                out.sample(name, {{"zone", z.data->policy.zone}}, static_cast<std::uint64_t>(*v));
+    };
+    per_zone(
+        "srvd_zone_serial", "Each zone's SOA serial.",
+        [](const zone::ZoneData& z) -> std::optional<std::int64_t> { return z.policy.soa.serial; });
+    per_zone("srvd_dnssec_signatures_expire_timestamp_seconds",
+             "When a signed zone's signatures expire (renewed at half their lifetime).",
+             [](const zone::ZoneData& z) -> std::optional<std::int64_t> {
+                 if (!z.keys) return std::nullopt;
+                 return z.validity.expiration;
+             });
+    per_zone("srvd_dnssec_next_key_event_timestamp_seconds",
+             "When a key of a signed zone next changes state (its timing metadata): published, "
+             "signing, retired or removed.",
+             [](const zone::ZoneData& z) { return z.next_key_event; });
+    out.family("srvd_last_reload_timestamp_seconds", "gauge",
+               "When the configuration was last loaded (the start, then each reload).");
+    out.sample("srvd_last_reload_timestamp_seconds", {},
+               static_cast<std::uint64_t>(last_reload_.time));
+    out.family("srvd_last_reload_success", "gauge",
+               "1 when the last reload was applied, 0 when it was refused.");
+    out.sample("srvd_last_reload_success", {}, std::uint64_t{last_reload_.ok ? 1u : 0u});
     // One live state per media server: health and drain apart, so a
     // drained server that answers its probes reads up and drained.
     const auto live = live_.get();
     auto gauge = [&](const char* name, const char* help, auto holds) {
-        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+        out.family(name, "gauge", help);
         for (const auto& z : current_->zones) {
             const config::ZonePolicy& p = z.data->policy;
             const auto states = live->health.states(p);
-            for (std::size_t i = 0; i < p.media_servers.size(); ++i)
-                out += std::string(name) + "{zone=\"" + p.zone + "\",server=\"" +
-                       p.media_servers[i].label + "\"} " +
-                       (holds(states[i], live->drained.count({p.zone, p.media_servers[i].label}))
-                            ? "1\n"
-                            : "0\n");
+            for (std::size_t i = 0; i < p.media_servers.size(); ++i) {
+                const std::string& label = p.media_servers[i].label;
+                out.sample(
+                    name, {{"zone", p.zone}, {"server", label}},
+                    std::uint64_t{holds(states[i], live->drained.count({p.zone, label}) != 0)});
+            }
         }
     };
     using health::ServerHealth;
@@ -239,18 +243,13 @@ std::string Control::render_metrics() const {
     gauge("srvd_media_server_draining", "1 while a media server answers health checks with 503.",
           [](ServerHealth h, bool) { return h == ServerHealth::draining; });
     gauge("srvd_media_server_drained",
-          "1 while an operator has drained a media server (srvd ctl "
-          "drain).",
+          "1 while an operator has drained a media server (srvd ctl drain).",
           [](ServerHealth, bool drained) { return drained; });
-    out += "# HELP srvd_probe_rtt_seconds Round trip of each media server's last answered health "
-           "probe.\n# TYPE srvd_probe_rtt_seconds gauge\n";
-    for (const auto& r : monitor_.round_trips()) {
-        char value[32];
-        std::snprintf(value, sizeof value, "%.6f", r.ms / 1000);
-        out += "srvd_probe_rtt_seconds{zone=\"" + r.zone + "\",server=\"" + r.server + "\"} " +
-               value + "\n";
-    }
-    return out;
+    out.family("srvd_probe_rtt_seconds", "gauge",
+               "Round trip of each media server's last answered health probe.");
+    for (const auto& r : monitor_.round_trips())
+        out.sample("srvd_probe_rtt_seconds", {{"zone", r.zone}, {"server", r.server}}, r.ms / 1000);
+    return out.take();
 }
 
 } // namespace srvd::server
