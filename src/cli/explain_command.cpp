@@ -10,16 +10,12 @@
 namespace srvd::cli {
 
 int explain_command(const Args& args) {
-    auto p = parse(args, allow_client);
+    // -c here; the rest, options included, is explain's own (one parser
+    // for this and `srvd ctl explain`).
+    auto p = parse(args, pass_rest);
     if (!p) return 2;
-    if (!p->client || p->positional.empty() || p->positional.size() > 2) {
-        std::cerr << "srvd explain: expected --client IP [--ecs PREFIX] NAME [TYPE]\n";
-        return 2;
-    }
     std::string error;
-    const auto question =
-        explain::make_query(*p->client, p->ecs, p->positional[0],
-                            p->positional.size() == 2 ? p->positional[1] : "", error);
+    const auto question = explain::parse_words(p->positional, error);
     if (!question) {
         std::cerr << "srvd explain: " << error << "\n";
         return 2;

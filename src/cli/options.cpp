@@ -133,9 +133,6 @@ std::optional<Parsed> parse(const Args& args, unsigned allow) {
         if (a == "-c" || a == "--config") {
             if (!(v = value("-c"))) return std::nullopt;
             p.config = *v;
-        } else if ((allow & allow_client) && (a == "--client" || a == "--ecs")) {
-            if (!(v = value(a.c_str()))) return std::nullopt;
-            (a == "--client" ? p.client : p.ecs) = *v;
         } else if ((allow & allow_listen) && a == "--allow-root") {
             p.allow_root = true;
         } else if ((allow & allow_listen) && a == "--listen") {
@@ -144,7 +141,7 @@ std::optional<Parsed> parse(const Args& args, unsigned allow) {
         } else if ((allow & allow_region) && a == "--region") {
             if (!(v = value("--region"))) return std::nullopt;
             p.region = *v;
-        } else if (!a.empty() && a[0] == '-') {
+        } else if (!a.empty() && a[0] == '-' && !(allow & pass_rest)) {
             std::cerr << "srvd " << args[0] << ": unknown option " << a << "\n" << usage_text;
             return std::nullopt;
         } else {

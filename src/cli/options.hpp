@@ -17,12 +17,14 @@ const char* command_help(const std::string& command);
 struct Parsed {
     std::string config;
     std::vector<std::string> listen;
-    std::optional<std::string> region, client, ecs;
+    std::optional<std::string> region;
     std::vector<std::string> positional;
     bool allow_root = false;
 };
 
-enum Allow : unsigned { allow_listen = 1, allow_region = 2, allow_client = 4 };
+// pass_rest: options this parser does not know are positional words, left
+// to the command's own parser (explain's).
+enum Allow : unsigned { allow_listen = 1, allow_region = 2, pass_rest = 4 };
 
 // Parses args[1..]; -c is required. Prints the reason and returns nullopt on
 // a usage error.

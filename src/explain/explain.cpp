@@ -158,10 +158,14 @@ void explain_answer(std::ostream& out, const zone::Snapshot& s, const zone::Zone
 
 } // namespace
 
+namespace {
+
+// `type` empty: A.
 std::optional<Query> make_query(const std::string& client, const std::optional<std::string>& ecs,
                                 const std::string& name, const std::string& type,
                                 std::string& error) {
     Query q;
+    q.type_assumed = type.empty();
     boost::system::error_code ec;
     q.client = boost::asio::ip::make_address(client, ec);
     if (ec) {
@@ -197,7 +201,35 @@ std::optional<Query> make_query(const std::string& client, const std::optional<s
     return q;
 }
 
+} // namespace
+
+std::optional<Query> parse_words(const std::vector<std::string>& words, std::string& error) {
+    std::optional<std::string> client, ecs;
+    std::vector<std::string> rest;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        if (w == "--client" || w == "--ecs") {
+            if (i + 1 == words.size()) {
+                error = w + " needs a value";
+                return std::nullopt;
+            }
+            (w == "--client" ? client : ecs) = words[++i];
+        } else if (w.size() > 1 && w[0] == '-') {
+            error = "unknown option " + w + " (expected " + usage + ")";
+            return std::nullopt;
+        } else {
+            rest.push_back(w);
+        }
+    }
+    if (!client || rest.empty() || rest.size() > 2) {
+        error = std::string("expected ") + usage;
+        return std::nullopt;
+    }
+    return make_query(*client, ecs, rest[0], rest.size() == 2 ? rest[1] : "", error);
+}
+
 void write(std::ostream& out, const zone::Snapshot& s, const Query& q, bool live) {
+    if (q.type_assumed) out << "type: A (no TYPE given; add one: SRV, NAPTR, AAAA…)\n";
     const std::string deciding = explain_client(out, s, q);
     const zone::ZoneEntry* zone = zone_of(s, q.name);
     if (zone)

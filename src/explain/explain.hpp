@@ -22,14 +22,17 @@ struct Query {
     boost::asio::ip::address client;
     std::optional<dns::ClientSubnet> ecs;
     std::string name;
+    bool type_assumed = false; // no TYPE given: A
     std::vector<std::uint8_t> wire;
     engine::ParsedQuery parsed;
 };
 
-// `type` empty: A. nullopt with `error` set when an argument is wrong.
-std::optional<Query> make_query(const std::string& client, const std::optional<std::string>& ecs,
-                                const std::string& name, const std::string& type,
-                                std::string& error);
+// explain's own arguments, as `srvd explain` (after -c FILE) and `srvd ctl
+// explain` both take them: the one parser of them.
+inline constexpr const char* usage = "--client IP [--ecs PREFIX] NAME [TYPE]";
+// nullopt with `error` set (what is wrong, or "expected " + usage) when the
+// words are not that. No TYPE: A, and the explanation says it assumed it.
+std::optional<Query> parse_words(const std::vector<std::string>& words, std::string& error);
 
 // Writes the explanation; `live`: `s` is what the running server serves.
 void write(std::ostream& out, const zone::Snapshot& s, const Query& q, bool live);

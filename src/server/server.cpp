@@ -206,23 +206,8 @@ void Server::command(const std::vector<std::string>& words, ReplyTo done) {
 
 // `srvd ctl explain`: `srvd explain` against what this server serves now.
 Reply Server::explain(const std::vector<std::string>& words) {
-    std::string client, name, type, error;
-    std::optional<std::string> ecs;
-    for (std::size_t i = 1; i < words.size(); ++i) {
-        if (words[i] == "--client" && i + 1 < words.size())
-            client = words[++i];
-        else if (words[i] == "--ecs" && i + 1 < words.size())
-            ecs = words[++i];
-        else if (name.empty())
-            name = words[i];
-        else if (type.empty())
-            type = words[i];
-        else
-            name.clear(), client.clear(); // too many: usage below
-    }
-    if (client.empty() || name.empty())
-        return {2, "explain: expected --client IP [--ecs PREFIX] NAME [TYPE]\n"};
-    const auto question = explain::make_query(client, ecs, name, type, error);
+    std::string error;
+    const auto question = explain::parse_words({words.begin() + 1, words.end()}, error);
     if (!question) return {2, "explain: " + error + "\n"};
     std::ostringstream out;
     explain::write(out, control_plane_->current(), *question, true);

@@ -59,9 +59,14 @@ ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.2.1 --ecs 203.0.113.0/2
 echo "$ex" | has 'chosen by the client.s /20' || fail "explain: variant subnet of a /20 ECS: $ex"
 ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.0.1 --ecs 127.0.3.0/24 sip.example.com NAPTR)
 echo "$ex" | has 'private or unroutable' || fail "explain private ECS: $ex"
+# No TYPE: A, said first; the same words through ctl's parser are refused alike.
+ex=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.1.1 sip.example.com)
+[ "$(echo "$ex" | head -1)" = "type: A (no TYPE given; add one: SRV, NAPTR, AAAA…)" ] || fail "explain without a type: $ex"
+out=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.1.1 --bogus sip.example.com 2>&1) && fail "explain took --bogus"
+[ "$out" = "srvd explain: unknown option --bogus (expected --client IP [--ecs PREFIX] NAME [TYPE])" ] || fail "explain --bogus: $out"
 "$SRVD" export -c "$WORK/srvd.yaml" example.com --region west | has '_sip._udp.sip.example.com.	60	IN	SRV	10 0 5060 ms3' \
   || fail "export --region west"
-pass "explain and export --region"
+pass "explain (the type it assumes said, unknown options refused) and export --region"
 
 # SIGHUP re-reads the database: the flat-layout file yields no fields under
 # the default paths, so everyone falls to the default region.
