@@ -176,11 +176,8 @@ const zone::TypeEntry* find_entry(const zone::TypeEntry* entries, std::uint32_t 
 // 512, at most what we configured), a whole message over TCP.
 std::size_t reply_limit(const zone::AnswerTable& s, const Request& request, const ParsedQuery& q,
                         std::size_t out_size) noexcept {
-    std::size_t limit = dns::max_message_size;
-    if (request.protocol == Protocol::udp)
-        limit = q.edns
-                    ? std::clamp<std::size_t>(q.edns_payload, dns::classic_udp_size, s.udp_payload)
-                    : dns::classic_udp_size;
+    const std::size_t limit = request.protocol == Protocol::udp ? udp_reply_limit(q, s.udp_payload)
+                                                                : dns::max_message_size;
     return std::min(limit, out_size);
 }
 

@@ -2,6 +2,9 @@
 // Header, question and EDNS of a query, parsed by hand: this is the packet
 // path, and a general-purpose parser (ldns) would allocate a packet object
 // per query and decode sections a query never needs.
+#include "dns/wire.hpp"
+
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -45,5 +48,14 @@ enum class ParseStatus {
 };
 
 ParseStatus parse_query(const std::uint8_t* data, std::size_t size, ParsedQuery& q) noexcept;
+
+// The largest UDP reply the client takes (RFC 6891 6.2.5): its EDNS payload,
+// at least 512 and at most what this server offers (`offered`); 512 without
+// EDNS. The one rule, for answers and transfers alike.
+constexpr std::size_t udp_reply_limit(const ParsedQuery& q, std::uint16_t offered) noexcept {
+    return q.edns ? std::clamp<std::size_t>(q.edns_payload, dns::classic_udp_size,
+                                            std::max<std::size_t>(offered, dns::classic_udp_size))
+                  : dns::classic_udp_size;
+}
 
 } // namespace srvd::engine

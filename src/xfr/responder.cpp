@@ -159,12 +159,7 @@ class Responder {
         return false;
     }
 
-    // The largest UDP answer the client takes (RFC 6891), as the engine sized it.
-    std::size_t udp_limit() const {
-        if (!query_.edns) return dns::classic_udp_size;
-        return std::clamp<std::size_t>(query_.edns_payload, dns::classic_udp_size,
-                                       snapshot_.udp_payload);
-    }
+    std::size_t udp_limit() const { return engine::udp_reply_limit(query_, snapshot_.udp_payload); }
 
     std::uint32_t ixfr_serial() const { return query_.has_ixfr_serial ? query_.ixfr_serial : 0; }
 
