@@ -5,6 +5,8 @@
 #include "util/log.hpp"
 #include "xfr/tsig.hpp"
 
+#include <ctime>
+
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -61,18 +63,14 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
         ldns_rr_set_question(q, true);
         ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, q);
         std::string out;
-        bool ok = true;
-        if (key) {
-            // No request to chain to: a NOTIFY is a request of its own.
-            ok = ldns_pkt_tsig_sign(p, key->name.c_str(), key->secret.c_str(), 300,
-                                    key->algorithm.c_str(), nullptr) == LDNS_STATUS_OK;
-        }
         std::uint8_t* wire = nullptr;
         std::size_t size = 0;
-        if (ok && ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK)
+        if (ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK)
             out.assign(reinterpret_cast<const char*>(wire), size);
         free(wire);
         ldns_pkt_free(p);
+        // No request to chain to: a NOTIFY is a request of its own.
+        if (key && !out.empty()) out = xfr::TsigSigner(*key).sign(out, std::time(nullptr));
         return out;
     }
 

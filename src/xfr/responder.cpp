@@ -34,15 +34,16 @@ class Responder {
 
     Outcome run(TsigVerdict tsig, std::int64_t now, const std::uint8_t* engine_answer,
                 std::size_t engine_size) {
+        now_ = now;
         if (tsig.status == TsigStatus::verified) {
             key_name_ = tsig.key->name;
-            signer_.emplace(*tsig.key, dns::RdfPtr(ldns_rdf_clone(tsig.request_mac.get())));
+            signer_.emplace(*tsig.key, tsig.request_mac);
         }
         const std::uint16_t qtype = query_.qtype;
         const std::string_view apex(reinterpret_cast<const char*>(query_.qname), query_.qname_size);
         zone_name_ = dns::name_to_text(apex);
         if (tsig.status != TsigStatus::verified && tsig.status != TsigStatus::unsigned_request)
-            return refuse_tsig(tsig, now);
+            return refuse_tsig(tsig);
         if (qtype != LDNS_RR_TYPE_AXFR && qtype != LDNS_RR_TYPE_IXFR) {
             // A signed ordinary query (a secondary's SOA check): the engine's
             // answer, byte for byte, with a TSIG record after it.
@@ -53,7 +54,7 @@ class Responder {
                 return std::move(out_);
             }
             std::string answer =
-                sign_response(*tsig.key, tsig.request_mac.get(), engine_answer, engine_size, now);
+                signer_->sign({reinterpret_cast<const char*>(engine_answer), engine_size}, now);
             if (answer.empty()) return {};
             if (request_.protocol != engine::Protocol::udp || answer.size() <= udp_limit()) {
                 out_.messages.push_back(std::move(answer));
@@ -64,6 +65,7 @@ class Responder {
             // over TCP.
             auto m = header(LDNS_RCODE_NOERROR, true);
             ldns_pkt_set_tc(m.get(), true);
+            signer_.emplace(*tsig.key, tsig.request_mac); // the answer not sent is not prior
             if (query_.edns) ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
             add(std::move(m));
             return std::move(out_);
@@ -196,14 +198,22 @@ class Responder {
         ldns_pkt_push_rr(m, LDNS_SECTION_ANSWER, ldns_rr_clone(rr));
     }
 
-    // Signs (when the request was signed) and appends one message.
-    void add(PktPtr m) {
-        if (signer_ && !signer_->sign(m.get())) return;
+    // Appends one message, signed when the request was; with
+    // `error_tsig`, the record of a TSIG error instead (refuse_tsig).
+    void add(PktPtr m, const TsigVerdict* error_tsig = nullptr) {
         std::uint8_t* wire = nullptr;
         std::size_t size = 0;
         if (ldns_pkt2wire(&wire, m.get(), &size) != LDNS_STATUS_OK) return;
-        out_.messages.emplace_back(reinterpret_cast<const char*>(wire), size);
+        std::string message(reinterpret_cast<const char*>(wire), size);
         free(wire);
+        if (error_tsig) {
+            if (std::string with = add_error_tsig(message, *error_tsig, now_); !with.empty())
+                message = std::move(with);
+        } else if (signer_) {
+            message = signer_->sign(message, now_);
+            if (message.empty()) return;
+        }
+        out_.messages.push_back(std::move(message));
     }
 
     // A zone stream: records packed into messages of about message_budget bytes.
@@ -226,7 +236,7 @@ class Responder {
     // RFC 8945 5.2: a TSIG record that cannot be read makes the message
     // corrupt: FORMERR, the one error not signed. Any other TSIG error:
     // NOTAUTH, with the error in a TSIG record for the client.
-    Outcome refuse_tsig(const TsigVerdict& tsig, std::int64_t now) {
+    Outcome refuse_tsig(const TsigVerdict& tsig) {
         out_.kind = Outcome::Kind::refused;
         if (tsig.status == TsigStatus::malformed) {
             auto m = header(LDNS_RCODE_FORMERR, true);
@@ -235,9 +245,7 @@ class Responder {
             log("refused: a TSIG record that cannot be read (FORMERR)");
             return std::move(out_);
         }
-        auto m = header(LDNS_RCODE_NOTAUTH, true);
-        add_error_tsig(m.get(), query_.id, tsig, now);
-        add(std::move(m));
+        add(header(LDNS_RCODE_NOTAUTH, true), &tsig);
         log(tsig.status == TsigStatus::bad_key         ? "refused: unknown TSIG key or algorithm"
             : tsig.status == TsigStatus::bad_signature ? "refused: TSIG signature does not verify"
                                                        : "refused: TSIG time outside the fudge "
@@ -250,6 +258,7 @@ class Responder {
     const engine::ParsedQuery& query_;
     dns::RrPtr question_;
     std::optional<TsigSigner> signer_;
+    std::int64_t now_ = 0;
     std::string key_name_;
     std::string zone_name_;
     PktPtr pending_;

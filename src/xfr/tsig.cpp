@@ -15,23 +15,11 @@
 namespace srvd::xfr {
 namespace {
 
-// TSIG RDATA as ldns keeps it: algorithm, time signed, fudge, MAC (with its
-// size), original ID, error, other data (with its size); the MAC is the 4th.
-constexpr std::size_t tsig_mac = 3;
-
 // TSIG error codes (RFC 8945 4.3, in the record's Error field).
 constexpr std::uint16_t badsig = 16, badkey = 17, badtime = 18;
 
 // Knot's and BIND's default: the clocks of primary and secondary may differ by 5 min.
 constexpr std::uint16_t fudge = 300;
-
-// A size-prefixed field (MAC, Other Data): two bytes of size, then the bytes.
-ldns_rdf* int16_data(const std::string& bytes) {
-    std::string data;
-    dns::append_uint(data, bytes.size(), 2);
-    data += bytes;
-    return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, data.size(), data.data());
-}
 
 const EVP_MD* digest_of(const std::string& algorithm) {
     if (algorithm == "hmac-sha256.") return EVP_sha256();
@@ -41,12 +29,14 @@ const EVP_MD* digest_of(const std::string& algorithm) {
     return nullptr;
 }
 
-// RFC 8945 4.3.3: the MAC of a response, over the request's MAC, the
-// response as sent without its TSIG (wire form), and the TSIG variables.
-// A request's MAC is the same without the prior MAC (RFC 8945 4.3.3).
+// RFC 8945 4.3.3: the MAC of a response, over the request's MAC (with its
+// size), the response as sent without its TSIG (wire form), and the TSIG
+// variables. A request's MAC is the same without the prior MAC. A later
+// message of a multi-message answer: over the MAC before it, the message
+// and the timers only (time signed, fudge: 5.3.1).
 std::string mac_over(const config::TsigKey& key, std::string_view prior_mac,
                      std::string_view message, std::int64_t time, std::uint16_t fudge,
-                     std::uint16_t error, const std::string& other) {
+                     std::uint16_t error, const std::string& other, bool timers_only = false) {
     const EVP_MD* md = digest_of(key.algorithm);
     ldns_rdf* secret = nullptr;
     if (!md || ldns_str2rdf_b64(&secret, key.secret.c_str()) != LDNS_STATUS_OK) return {};
@@ -56,15 +46,19 @@ std::string mac_over(const config::TsigKey& key, std::string_view prior_mac,
     dns::RdfPtr key_name(ldns_dname_new_frm_str(key.name.c_str()));
     dns::RdfPtr algorithm(ldns_dname_new_frm_str(key.algorithm.c_str()));
     if (!key_name || !algorithm) return {};
-    data += dns::rdf_bytes(key_name.get());
-    dns::append_uint(data, LDNS_RR_CLASS_ANY, 2);
-    dns::append_uint(data, 0, 4); // TTL
-    data += dns::rdf_bytes(algorithm.get());
+    if (!timers_only) {
+        data += dns::rdf_bytes(key_name.get());
+        dns::append_uint(data, LDNS_RR_CLASS_ANY, 2);
+        dns::append_uint(data, 0, 4); // TTL
+        data += dns::rdf_bytes(algorithm.get());
+    }
     dns::append_uint(data, static_cast<std::uint64_t>(time), 6);
     dns::append_uint(data, fudge, 2);
-    dns::append_uint(data, error, 2);
-    dns::append_uint(data, other.size(), 2);
-    data += other;
+    if (!timers_only) {
+        dns::append_uint(data, error, 2);
+        dns::append_uint(data, other.size(), 2);
+        data += other;
+    }
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_size = 0;
     if (!HMAC(md, ldns_rdf_data(secret), static_cast<int>(ldns_rdf_size(secret)),
@@ -73,19 +67,43 @@ std::string mac_over(const config::TsigKey& key, std::string_view prior_mac,
     return std::string(reinterpret_cast<const char*>(mac), mac_size);
 }
 
-// The same for a response ldns holds (a BADTIME answer, which ldns cannot
-// sign: it signs only with Error 0 and no Other Data).
-std::string response_mac(const config::TsigKey& key, const ldns_rdf* request_mac,
-                         const ldns_pkt* answer, std::int64_t time, std::uint16_t fudge,
-                         std::uint16_t error, const std::string& other) {
-    std::uint8_t* wire = nullptr;
-    std::size_t size = 0;
-    if (ldns_pkt2wire(&wire, answer, &size) != LDNS_STATUS_OK) return {};
-    std::string mac = mac_over(key, dns::rdf_bytes(request_mac),
-                               std::string_view(reinterpret_cast<const char*>(wire), size), time,
-                               fudge, error, other);
-    free(wire);
-    return mac;
+// `message` with a TSIG record appended (ARCOUNT one more): its owner the
+// key's name, its RDATA the algorithm, the times, the MAC (with its size),
+// the message's own ID as Original ID, the error and Other Data.
+std::string append_tsig(std::string_view message, const std::string& key_name,
+                        const std::string& algorithm_name, std::int64_t time,
+                        const std::string& mac, std::uint16_t error, const std::string& other) {
+    dns::RdfPtr name(ldns_dname_new_frm_str(key_name.c_str()));
+    dns::RdfPtr algorithm(ldns_dname_new_frm_str(algorithm_name.c_str()));
+    if (!name || !algorithm || message.size() < dns::header_size) return {};
+    std::string rdata(dns::rdf_bytes(algorithm.get()));
+    dns::append_uint(rdata, static_cast<std::uint64_t>(time), 6);
+    dns::append_uint(rdata, fudge, 2);
+    dns::append_uint(rdata, mac.size(), 2);
+    rdata += mac;
+    rdata.append(message.substr(0, 2)); // Original ID: the message's
+    dns::append_uint(rdata, error, 2);
+    dns::append_uint(rdata, other.size(), 2);
+    rdata += other;
+    std::string out(message);
+    out += dns::rdf_bytes(name.get());
+    dns::append_uint(out, LDNS_RR_TYPE_TSIG, 2);
+    dns::append_uint(out, LDNS_RR_CLASS_ANY, 2);
+    dns::append_uint(out, 0, 4);
+    dns::append_uint(out, rdata.size(), 2);
+    out += rdata;
+    const auto arcount = static_cast<std::uint16_t>(
+        dns::get16(reinterpret_cast<const std::uint8_t*>(out.data()) + 10) + 1);
+    out[10] = static_cast<char>(arcount >> 8);
+    out[11] = static_cast<char>(arcount & 0xff);
+    return out;
+}
+
+// A MAC as a prior MAC field: its size, then its bytes.
+std::string with_size(const std::string& mac) {
+    std::string out;
+    dns::append_uint(out, mac.size(), 2);
+    return out + mac;
 }
 
 // A request's TSIG record, read where the query parser found it. Names
@@ -134,39 +152,22 @@ std::optional<RequestTsig> read_tsig(const std::uint8_t* wire, std::size_t size,
 
 } // namespace
 
-bool add_error_tsig(ldns_pkt* answer, std::uint16_t request_id, const TsigVerdict& verdict,
-                    std::int64_t now) {
-    if (!verdict.key_name || !verdict.algorithm) return false;
+std::string add_error_tsig(std::string_view answer, const TsigVerdict& verdict, std::int64_t now) {
+    if (!verdict.key_name || !verdict.algorithm) return {};
     const bool timing = verdict.status == TsigStatus::bad_time && verdict.key;
     const std::uint16_t error = timing                                  ? badtime
                                 : verdict.status == TsigStatus::bad_key ? badkey
                                                                         : badsig;
     // BADTIME: Time Signed is the request's, Other Data our clock (RFC 8945 5.2.3).
     const std::int64_t time = verdict.time_signed;
-    std::string other;
-    if (timing) dns::append_uint(other, static_cast<std::uint64_t>(now), 6);
-    std::string mac;
+    std::string other, mac;
     if (timing) {
-        mac = response_mac(*verdict.key, verdict.request_mac.get(), answer, time, fudge, error,
-                           other);
-        if (mac.empty()) return false;
+        dns::append_uint(other, static_cast<std::uint64_t>(now), 6);
+        mac = mac_over(*verdict.key, verdict.request_mac, answer, time, fudge, error, other);
+        if (mac.empty()) return {};
     }
-    std::string time_bytes;
-    dns::append_uint(time_bytes, static_cast<std::uint64_t>(time), 6);
-    ldns_rr* rr = ldns_rr_new();
-    ldns_rr_set_owner(rr, ldns_rdf_clone(verdict.key_name.get()));
-    ldns_rr_set_type(rr, LDNS_RR_TYPE_TSIG);
-    ldns_rr_set_class(rr, LDNS_RR_CLASS_ANY);
-    ldns_rr_set_ttl(rr, 0);
-    ldns_rr_push_rdf(rr, ldns_rdf_clone(verdict.algorithm.get()));
-    ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_TSIGTIME, 6, time_bytes.data()));
-    ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, fudge));
-    ldns_rr_push_rdf(rr, int16_data(mac));
-    ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, request_id));
-    ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, error));
-    ldns_rr_push_rdf(rr, int16_data(other));
-    ldns_pkt_set_tsig(answer, rr);
-    return true;
+    return append_tsig(answer, dns::rdf_to_text(verdict.key_name.get()),
+                       dns::rdf_to_text(verdict.algorithm.get()), time, mac, error, other);
 }
 
 TsigVerdict verify_request(const std::uint8_t* wire, std::size_t size, std::size_t tsig_offset,
@@ -205,49 +206,19 @@ TsigVerdict verify_request(const std::uint8_t* wire, std::size_t size, std::size
         return v;
     }
     v.key = key;
-    v.request_mac.reset(int16_data(t->mac));
+    v.request_mac = with_size(t->mac);
     v.status =
         std::abs(now - t->time_signed) > t->fudge ? TsigStatus::bad_time : TsigStatus::verified;
     return v;
 }
 
-std::string sign_response(const config::TsigKey& key, const ldns_rdf* request_mac,
-                          const std::uint8_t* message, std::size_t size, std::int64_t now) {
-    if (size < dns::header_size) return {};
-    const std::string_view wire(reinterpret_cast<const char*>(message), size);
-    const std::string mac = mac_over(key, dns::rdf_bytes(request_mac), wire, now, fudge, 0, {});
-    dns::RdfPtr key_name(ldns_dname_new_frm_str(key.name.c_str()));
-    dns::RdfPtr algorithm(ldns_dname_new_frm_str(key.algorithm.c_str()));
-    if (mac.empty() || !key_name || !algorithm) return {};
-    std::string rdata(dns::rdf_bytes(algorithm.get()));
-    dns::append_uint(rdata, static_cast<std::uint64_t>(now), 6);
-    dns::append_uint(rdata, fudge, 2);
-    dns::append_uint(rdata, mac.size(), 2);
-    rdata += mac;
-    rdata.append(wire.substr(0, 2)); // Original ID: the message's
-    dns::append_uint(rdata, 0, 2);   // Error
-    dns::append_uint(rdata, 0, 2);   // Other Len
-    std::string out(wire);
-    out += dns::rdf_bytes(key_name.get());
-    dns::append_uint(out, LDNS_RR_TYPE_TSIG, 2);
-    dns::append_uint(out, LDNS_RR_CLASS_ANY, 2);
-    dns::append_uint(out, 0, 4);
-    dns::append_uint(out, rdata.size(), 2);
-    out += rdata;
-    const std::uint16_t arcount = static_cast<std::uint16_t>(dns::get16(message + 10) + 1);
-    out[10] = static_cast<char>(arcount >> 8);
-    out[11] = static_cast<char>(arcount & 0xff);
-    return out;
-}
-
-bool TsigSigner::sign(ldns_pkt* message) {
-    if (ldns_pkt_tsig_sign_next(message, key_.name.c_str(), key_.secret.c_str(), fudge,
-                                key_.algorithm.c_str(), prior_mac_.get(),
-                                first_ ? 0 : 1) != LDNS_STATUS_OK)
-        return false;
+std::string TsigSigner::sign(std::string_view message, std::int64_t now) {
+    if (message.size() < dns::header_size) return {};
+    const std::string mac = mac_over(key_, prior_mac_, message, now, fudge, 0, {}, !first_);
+    if (mac.empty()) return {};
     first_ = false;
-    prior_mac_.reset(ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(message), tsig_mac)));
-    return true;
+    prior_mac_ = with_size(mac);
+    return append_tsig(message, key_.name, key_.algorithm, now, mac, 0, {});
 }
 
 } // namespace srvd::xfr
