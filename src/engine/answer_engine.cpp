@@ -353,7 +353,18 @@ std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std
                          std::size_t out_size, AnswerInfo* info) noexcept {
     ParsedQuery local;
     ParsedQuery& q = info ? info->query : local;
-    switch (parse_query(request.data, request.size, q)) {
+    return answer_parsed(s, request, parse_query(request.data, request.size, q), q, out, out_size,
+                         info);
+}
+
+bool is_transfer(const ParsedQuery& q) noexcept {
+    return q.tsig || q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR;
+}
+
+std::size_t answer_parsed(const zone::AnswerTable& s, const Request& request, ParseStatus status,
+                          const ParsedQuery& q, std::uint8_t* out, std::size_t out_size,
+                          AnswerInfo* info) noexcept {
+    switch (status) {
     case ParseStatus::drop:
         return 0;
     case ParseStatus::formerr:
@@ -365,7 +376,7 @@ std::size_t answer_query(const zone::AnswerTable& s, const Request& request, std
     }
     if (info) {
         info->qtype = q.qtype;
-        info->transfer = q.tsig || q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR;
+        info->transfer = is_transfer(q);
     }
     const std::size_t limit = reply_limit(s, request, q, out_size);
     Reply r;

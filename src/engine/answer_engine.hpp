@@ -63,4 +63,13 @@ std::size_t answer_query(const zone::AnswerTable& snapshot, const Request& reque
                          std::uint8_t* out, std::size_t out_size,
                          AnswerInfo* info = nullptr) noexcept;
 
+// answer_query in two steps, for the query pipeline, which reads the query
+// before it decides who answers it: `status` and `q` are parse_query's.
+std::size_t answer_parsed(const zone::AnswerTable& snapshot, const Request& request,
+                          ParseStatus status, const ParsedQuery& q, std::uint8_t* out,
+                          std::size_t out_size, AnswerInfo* info = nullptr) noexcept;
+
+// AXFR, IXFR or a TSIG-signed query: the transfer layer's to answer.
+bool is_transfer(const ParsedQuery& q) noexcept;
+
 } // namespace srvd::engine

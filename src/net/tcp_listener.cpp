@@ -144,8 +144,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
                                                     dns::max_message_size, info, &counters_);
         if (result.action == query::Action::drop)
             return close(); // nothing to say to a stream that sent an answer
-        if (result.action == query::Action::transfer)
-            return answer_transfer(request, scratch + 2, info, result);
+        if (result.action == query::Action::transfer) return answer_transfer(request, info, result);
         dns::put16(scratch, static_cast<std::uint16_t>(result.size));
         out_.assign(scratch, scratch + 2 + result.size);
         asio::async_write(socket_, asio::buffer(out_),
@@ -161,18 +160,15 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     // here. Every message goes out framed, in one buffer and one write. The
     // idle timer is off meanwhile: a big zone to a slow secondary may take
     // longer than a query may.
-    void answer_transfer(const engine::Request& request, const std::uint8_t* engine_answer,
-                         const engine::AnswerInfo& info, const query::Result& result) {
+    void answer_transfer(const engine::Request& request, const engine::AnswerInfo& info,
+                         const query::Result& result) {
         timer_.cancel();
         auto query =
             std::make_shared<std::vector<std::uint8_t>>(in_.begin(), in_.begin() + request.size);
-        auto answer =
-            std::make_shared<std::vector<std::uint8_t>>(engine_answer, engine_answer + result.size);
         asio::post(transfers_, [self = shared_from_this(), snapshot = snapshot_, r = request, query,
-                                answer, info, result]() mutable {
+                                info, result]() mutable {
             r.data = query->data();
-            auto outcome = std::make_shared<xfr::Outcome>(
-                query::transfer(*snapshot, r, info, answer->data(), answer->size()));
+            auto outcome = std::make_shared<xfr::Outcome>(query::transfer(*snapshot, r, info));
             asio::post(self->socket_.get_executor(), [self, outcome, info, result] {
                 query::count_transfer(self->counters_, engine::Protocol::tcp, info, result,
                                       *outcome);

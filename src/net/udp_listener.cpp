@@ -134,7 +134,7 @@ std::size_t UdpListener::answer_batch(std::size_t received) {
         if (result.action == query::Action::drop) continue;
         if (result.action == query::Action::transfer) {
             // Signed queries and IXFR over UDP: rare, and allowed to allocate (see xfr/).
-            const xfr::Outcome outcome = query::transfer(*snapshot_, request, info, out, size);
+            const xfr::Outcome outcome = query::transfer(*snapshot_, request, info);
             since = std::chrono::steady_clock::now(); // the next query's time starts after it
             if (!outcome.log.empty()) log::info(outcome.log);
             query::count_transfer(counters_, engine::Protocol::udp, info, result, outcome);

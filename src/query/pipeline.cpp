@@ -41,16 +41,23 @@ Result process(const zone::Snapshot& snapshot, const engine::Request& request, R
         return {};
     }
     const auto start = since ? *since : std::chrono::steady_clock::now();
+    const engine::ParseStatus status = engine::parse_query(request.data, request.size, info.query);
+    if (status == engine::ParseStatus::ok && engine::is_transfer(info.query)) {
+        // The transfer layer's, from the parsed query: the engine writes
+        // nothing for it. Counted when its reply is known (count_transfer).
+        info.qtype = info.query.qtype;
+        info.transfer = true;
+        return {Action::transfer, 0, nanoseconds_since(start, since)};
+    }
     // A slip is cut to its question: no signature is made for it.
     engine::Request asked = request;
     asked.sign_online = verdict != RateLimiter::Verdict::truncate;
-    std::size_t size = engine::answer_query(snapshot, asked, out, out_size, &info);
+    std::size_t size =
+        engine::answer_parsed(snapshot, asked, status, info.query, out, out_size, &info);
     if (size == 0) {
         if (counters) counters->count(request.protocol, 0, info, nanoseconds_since(start, since));
         return {};
     }
-    // Counted when its reply is known (count_transfer).
-    if (info.transfer) return {Action::transfer, size, nanoseconds_since(start, since)};
     if (verdict == RateLimiter::Verdict::truncate) {
         if (counters) metrics::WorkerCounters::bump(counters->rrl_slipped);
         size = slip(out, size, info);
@@ -62,14 +69,10 @@ Result process(const zone::Snapshot& snapshot, const engine::Request& request, R
 }
 
 xfr::Outcome transfer(const zone::Snapshot& snapshot, const engine::Request& request,
-                      const engine::AnswerInfo& info, const std::uint8_t* engine_answer,
-                      std::size_t engine_size) noexcept {
+                      const engine::AnswerInfo& info) noexcept {
     xfr::Outcome outcome;
     try {
-        outcome = xfr::respond(snapshot, request, info.query, engine_answer, engine_size);
-        if (outcome.messages.empty() && engine_size > 0)
-            outcome.messages.emplace_back(reinterpret_cast<const char*>(engine_answer),
-                                          engine_size);
+        outcome = xfr::respond(snapshot, request, info.query);
     } catch (const std::exception& e) {
         log::error(std::string("transfer layer failed, query dropped: ") + e.what());
         outcome = {};

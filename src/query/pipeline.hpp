@@ -1,9 +1,11 @@
 #pragma once
 // What happens to one query, in one place for UDP, TCP, the fuzzer and the
-// tests (as Knot's process_query and NSD's query.c): rate limiting first,
-// then the answer engine, then either the reply goes out or the query goes
-// to the transfer layer (AXFR, IXFR, TSIG), and the counters are taken from
-// the reply that actually leaves, not from an intermediate answer.
+// tests (as Knot's process_query and NSD's query.c), in stages: rate
+// limiting, the query read, then either the answer engine writes the reply
+// or the query goes to the transfer layer (AXFR, IXFR, anything TSIG-signed:
+// the TSIG verified first, then the transfer or the engine's answer, then
+// signing), and the counters are taken from the reply that actually leaves.
+// No answer is written and then replaced.
 #include "engine/answer_engine.hpp"
 #include "metrics/counters.hpp"
 #include "query/rate_limiter.hpp"
@@ -24,7 +26,7 @@ enum class Action : std::uint8_t {
 
 struct Result {
     Action action = Action::drop;
-    std::size_t size = 0;          // of the engine's answer in `out`, for send and transfer
+    std::size_t size = 0;          // of the engine's answer in `out`, for send
     std::uint64_t nanoseconds = 0; // the engine's time, for count_transfer
 };
 
@@ -42,14 +44,11 @@ Result process(const zone::Snapshot& snapshot, const engine::Request& request, R
                engine::AnswerInfo& info, metrics::WorkerCounters* counters,
                std::chrono::steady_clock::time_point* since = nullptr) noexcept;
 
-// The messages that answer a query process() handed over, in order: the
-// transfer layer's, or the engine's answer when that layer has nothing (a
-// TSIG record it cannot read). Empty only when the engine dropped it too.
-// `info` is process()'s, with the parsed query. Never throws: a failure is
-// logged and answered like "nothing".
+// The messages that answer a query process() handed over, in order (the
+// transfer layer's). `info` is process()'s, with the parsed query. Never
+// throws: a failure is logged and answered with nothing.
 xfr::Outcome transfer(const zone::Snapshot& snapshot, const engine::Request& request,
-                      const engine::AnswerInfo& info, const std::uint8_t* engine_answer,
-                      std::size_t engine_size) noexcept;
+                      const engine::AnswerInfo& info) noexcept;
 
 // Counts a transfer's reply on the worker that received the query (counters
 // are written by their own worker only): the rcode of its first message.

@@ -32,8 +32,7 @@ class Responder {
     Responder(const zone::Snapshot& s, const engine::Request& r, const engine::ParsedQuery& q)
         : snapshot_(s), request_(r), query_(q), question_(question_of(r, q)) {}
 
-    Outcome run(TsigVerdict tsig, std::int64_t now, const std::uint8_t* engine_answer,
-                std::size_t engine_size) {
+    Outcome run(TsigVerdict tsig, std::int64_t now) {
         now_ = now;
         if (tsig.status == TsigStatus::verified) {
             key_name_ = tsig.key->name;
@@ -47,14 +46,16 @@ class Responder {
         if (qtype != LDNS_RR_TYPE_AXFR && qtype != LDNS_RR_TYPE_IXFR) {
             // A signed ordinary query (a secondary's SOA check): the engine's
             // answer, byte for byte, with a TSIG record after it.
-            if (engine_size == 0) return {};
+            std::string answer(dns::max_message_size, '\0');
+            answer.resize(engine::answer_parsed(
+                snapshot_, request_, engine::ParseStatus::ok, query_,
+                reinterpret_cast<std::uint8_t*>(answer.data()), answer.size()));
+            if (answer.empty()) return {};
             if (!signer_) {
-                out_.messages.emplace_back(reinterpret_cast<const char*>(engine_answer),
-                                           engine_size);
+                out_.messages.push_back(std::move(answer));
                 return std::move(out_);
             }
-            std::string answer =
-                signer_->sign({reinterpret_cast<const char*>(engine_answer), engine_size}, now);
+            answer = signer_->sign(answer, now);
             if (answer.empty()) return {};
             if (request_.protocol != engine::Protocol::udp || answer.size() <= udp_limit()) {
                 out_.messages.push_back(std::move(answer));
@@ -269,13 +270,11 @@ class Responder {
 } // namespace
 
 Outcome respond(const zone::Snapshot& snapshot, const engine::Request& request,
-                const engine::ParsedQuery& query, const std::uint8_t* engine_answer,
-                std::size_t engine_answer_size) {
+                const engine::ParsedQuery& query) {
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     TsigVerdict tsig =
         verify_request(request.data, request.size, query.tsig_offset, snapshot.transfer, now);
-    return Responder(snapshot, request, query)
-        .run(std::move(tsig), now, engine_answer, engine_answer_size);
+    return Responder(snapshot, request, query).run(std::move(tsig), now);
 }
 
 } // namespace srvd::xfr

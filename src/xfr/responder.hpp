@@ -19,10 +19,11 @@ struct Outcome {
     std::string log; // a line for the log when something was transferred or refused
 };
 
-// `query` is the request as the engine parsed it (AnswerInfo::query): it is
-// not parsed again. `engine_answer` is what answer_query wrote for it.
+// Answers AXFR, IXFR and TSIG-signed queries: the TSIG verified first (a
+// failure is answered with its error, nothing else made), then the transfer
+// or, for an ordinary signed query, the engine's answer, then the signing.
+// `query` is the request as the pipeline parsed it: not parsed again.
 Outcome respond(const zone::Snapshot& snapshot, const engine::Request& request,
-                const engine::ParsedQuery& query, const std::uint8_t* engine_answer,
-                std::size_t engine_answer_size);
+                const engine::ParsedQuery& query);
 
 } // namespace srvd::xfr
