@@ -67,7 +67,6 @@ class Responder {
             auto m = header(LDNS_RCODE_NOERROR, true);
             ldns_pkt_set_tc(m.get(), true);
             signer_.emplace(*tsig.key, tsig.request_mac); // the answer not sent is not prior
-            if (query_.edns) ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
             add(std::move(m));
             return std::move(out_);
         }
@@ -177,7 +176,9 @@ class Responder {
         return rr;
     }
 
-    // A response to the query: same ID and question, QR and AA set.
+    // A response to the query: same ID and question, QR and AA set; the
+    // first message of a reply to an EDNS query has the OPT (RFC 6891 7),
+    // the transfer layer's one place for it.
     PktPtr header(ldns_pkt_rcode rcode, bool with_question) const {
         PktPtr m(ldns_pkt_new());
         ldns_pkt_set_id(m.get(), query_.id);
@@ -187,6 +188,8 @@ class Responder {
         ldns_pkt_set_rcode(m.get(), rcode);
         if (with_question)
             ldns_pkt_push_rr(m.get(), LDNS_SECTION_QUESTION, ldns_rr_clone(question_.get()));
+        if (with_question && query_.edns)
+            ldns_pkt_set_edns_udp_size(m.get(), snapshot_.udp_payload);
         return m;
     }
 
@@ -240,9 +243,7 @@ class Responder {
     Outcome refuse_tsig(const TsigVerdict& tsig) {
         out_.kind = Outcome::Kind::refused;
         if (tsig.status == TsigStatus::malformed) {
-            auto m = header(LDNS_RCODE_FORMERR, true);
-            if (query_.edns) ldns_pkt_set_edns_udp_size(m.get(), dns::classic_udp_size);
-            add(std::move(m));
+            add(header(LDNS_RCODE_FORMERR, true));
             log("refused: a TSIG record that cannot be read (FORMERR)");
             return std::move(out_);
         }

@@ -60,10 +60,11 @@ using PktPtr = std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)>;
 
 std::string make_query(const char* name, ldns_rr_type type, std::uint32_t ixfr_serial = 0,
                        bool sign = false, const char* key = "k.example.", const char* with = secret,
-                       const char* algorithm = "hmac-sha256.") {
+                       const char* algorithm = "hmac-sha256.", bool edns = false) {
     ldns_pkt* p = nullptr;
     REQUIRE(ldns_pkt_query_new_frm_str(&p, name, type, LDNS_RR_CLASS_IN, 0) == LDNS_STATUS_OK);
     ldns_pkt_set_id(p, 4242);
+    if (edns) ldns_pkt_set_edns_udp_size(p, 1232);
     if (type == LDNS_RR_TYPE_IXFR) {
         ldns_rr* soa = nullptr;
         const std::string text =
@@ -193,6 +194,25 @@ TEST_CASE("a signed AXFR: every message carries a TSIG the secondary can verify 
                                         m.size(), "k.example.", secret, mac.get(), i ? 1 : 0));
         mac.reset(ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(p.get()), 3)));
     }
+}
+
+TEST_CASE("a transfer to an EDNS query: its first message has the OPT, signed ones the TSIG last") {
+    Fixture f(3000, "{ address: 127.0.0.0/8, key: k.example }");
+    auto loaded = f.load();
+    const auto out = ask(*loaded.snapshot, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, true,
+                                                      "k.example.", secret, "hmac-sha256.", true));
+    REQUIRE(out.messages.size() > 2);
+    auto first = decode(out.messages[0]);
+    CHECK(ldns_pkt_edns(first.get()));
+    CHECK(ldns_pkt_tsig(first.get()) != nullptr); // ldns finds it only as the last record
+    CHECK_FALSE(ldns_pkt_edns(decode(out.messages[1]).get()));
+    // Refused: the OPT too.
+    auto refused =
+        decode(ask(*loaded.snapshot, make_query("example.net.", LDNS_RR_TYPE_AXFR, 0, false,
+                                                "k.example.", secret, "hmac-sha256.", true))
+                   .messages.at(0));
+    CHECK(ldns_pkt_get_rcode(refused.get()) == LDNS_RCODE_REFUSED);
+    CHECK(ldns_pkt_edns(refused.get()));
 }
 
 TEST_CASE("transfers are refused without the key, from elsewhere, and over UDP") {
