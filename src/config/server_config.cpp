@@ -130,15 +130,29 @@ void read_limits(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg)
     }
 }
 
+bool yaml_name(const fs::path& path) {
+    return path.extension() == ".yaml" || path.extension() == ".yml";
+}
+
+// A directory of zones gives every *.yaml and *.yml file in it; a zone file
+// name that is a directory (listed, or in such a directory) is an error, not
+// an empty directory read in silence.
 void add_zone_path(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg) {
     const std::string path = resolve_path(cfg.file, r.string(node, "zones entry"));
     std::error_code ec;
+    if (fs::is_directory(path, ec) && yaml_name(path))
+        r.fail(node, "zones: " + path +
+                         " is a directory, not a zone file (a directory of zones is read "
+                         "whole: list it by a name without .yaml)");
     if (fs::is_directory(path, ec)) {
         std::vector<std::string> found;
         for (const auto& entry : fs::directory_iterator(path)) {
-            auto ext = entry.path().extension();
-            if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
-                found.push_back(entry.path().string());
+            if (!yaml_name(entry.path())) continue;
+            if (!entry.is_regular_file())
+                r.fail(node, "zones: " + entry.path().string() + " is not a zone file (" +
+                                 (entry.is_directory() ? "a directory" : "not a regular file") +
+                                 ")");
+            found.push_back(entry.path().string());
         }
         std::sort(found.begin(), found.end());
         cfg.zone_files.insert(cfg.zone_files.end(), found.begin(), found.end());

@@ -245,3 +245,14 @@ wait_log 'reload: .*no zones: every query will be answered REFUSED' || fail "no 
 grep -q 'Z warning: reload: .*no zones' "$WORK/srvd.log" || fail "not at warning level: $(cat "$WORK/srvd.log")"
 stop_srvd "$SRVD_PID"
 pass "a reload that removes the last zone is a warning"
+
+# A zone file name that is a directory is an error, listed or inside a
+# directory of zones (it was read as an empty directory: a warning, exit 0).
+mkdir -p "$WORK/dirs/zones/p.example.com.yaml"
+printf 'zones: [zones/p.example.com.yaml]\n' >"$WORK/dirs/listed.yaml"
+out=$("$SRVD" check -c "$WORK/dirs/listed.yaml" 2>&1) && fail "check took a directory for a zone file: $out"
+echo "$out" | has "listed.yaml:1:9: zones: .*/p.example.com.yaml is a directory, not a zone file" || fail "listed: $out"
+printf 'zones: [zones]\n' >"$WORK/dirs/inside.yaml"
+out=$("$SRVD" check -c "$WORK/dirs/inside.yaml" 2>&1) && fail "check skipped a directory named like a zone file: $out"
+echo "$out" | has "inside.yaml:1:9: zones: .*/p.example.com.yaml is not a zone file (a directory)" || fail "inside: $out"
+pass "a directory where a zone file should be is an error with file:line:column"
