@@ -25,6 +25,10 @@ namespace srvd::cli {
 int run(const Args& args) {
     // srvd help COMMAND, srvd COMMAND --help: that command's usage.
     if (args.size() >= 2 && args[0] == "help") {
+        if (args[1] == "--help" || args[1] == "-h" || args[1] == "help") {
+            std::cout << usage_text;
+            return 0;
+        }
         if (const char* help = command_help(args[1])) {
             std::cout << help;
             return 0;

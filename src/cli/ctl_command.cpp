@@ -4,6 +4,7 @@
 #include "config/server_config.hpp"
 #include "server/control_client.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 namespace srvd::cli {
@@ -28,6 +29,10 @@ int ctl_command(const Args& args) {
                      "(srvd help ctl)\n";
         return 2;
     }
+    std::error_code ec;
+    if (socket.empty() && config.empty() &&
+        std::filesystem::exists(config::default_config_path, ec))
+        config = config::default_config_path;
     if (socket.empty() && !config.empty()) {
         try {
             socket = config::load_server_config(config).control_socket;

@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <utility>
 
@@ -11,35 +12,35 @@ An authoritative DNS server for SIP failover: NAPTR, SRV and A/AAAA answers
 for outbound proxy names, ordered per region.
 
 commands:
-  serve -c FILE [--listen ADDR:PORT]... [--allow-root]
+  serve [-c FILE] [--listen ADDR:PORT]... [--allow-root]
                                           serve (SIGHUP reloads, SIGTERM stops); as
                                           root, needs `user:` or --allow-root
-  check -c FILE [ZONE]...                 validate everything and print a summary
+  check [-c FILE] [ZONE]...               validate everything and print a summary
                                           (with ZONEs: those zones in detail)
-  export -c FILE ZONE [--region NAME]     print a zone as an RFC 1035 master file
-  explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
+  export [-c FILE] ZONE [--region NAME]   print a zone as an RFC 1035 master file
+  explain [-c FILE] --client IP [--ecs PREFIX] NAME [TYPE]
                                           which region a client falls in, why, and
                                           the answer it gets
   ctl [-c FILE | -s SOCKET] COMMAND       talk to the running server: status [--json],
                                           drain/undrain SERVER [--zone ZONE], reload,
-                                          explain --client IP NAME [TYPE]
+                                          sign [ZONE], explain --client IP NAME [TYPE]
   help COMMAND, COMMAND --help            that command's usage, options, example
   --version                               print the version
   --help                                  print this help
 
-ADDR:PORT is 127.0.0.1:5300 or [::1]:5300.
+FILE defaults to /etc/srvd/srvd.yaml. ADDR:PORT is 127.0.0.1:5300 or [::1]:5300.
 )";
 
 // Each command's usage, options and example, as `srvd COMMAND --help` prints it.
 constexpr std::pair<const char*, const char*> command_helps[] = {
-    {"serve", R"(usage: srvd serve -c FILE [--listen ADDR:PORT]... [--allow-root]
+    {"serve", R"(usage: srvd serve [-c FILE] [--listen ADDR:PORT]... [--allow-root]
 
 Serves the zones of FILE over UDP and TCP until SIGTERM or SIGINT; SIGHUP
 reloads the configuration and zones (a broken one is logged and the running
 one keeps serving). Started as root, srvd binds its sockets and then runs as
 `user:` from FILE; without it, it refuses unless --allow-root is given.
 
-  -c, --config FILE     the server configuration (srvd.yaml)
+  -c, --config FILE     the server configuration (default /etc/srvd/srvd.yaml)
   --listen ADDR:PORT    listen here instead of FILE's `listen:` (repeatable)
   --allow-root          keep running as root when FILE has no `user:`
 
@@ -48,34 +49,34 @@ cannot be used (another process already serving it, for one).
 
 example: srvd serve -c /etc/srvd/srvd.yaml
 )"},
-    {"check", R"(usage: srvd check -c FILE [ZONE]...
+    {"check", R"(usage: srvd check [-c FILE] [ZONE]...
 
 Loads FILE and every zone as `serve` would, without serving, and prints a
 summary; with ZONEs, those zones in detail. Errors are printed as
 file:line:column: message.
 
-  -c, --config FILE     the server configuration (srvd.yaml)
+  -c, --config FILE     the server configuration (default /etc/srvd/srvd.yaml)
 
 Exit status: 0 when everything loads, 1 otherwise.
 
 example: srvd check -c /etc/srvd/srvd.yaml p.example.com
 )"},
-    {"export", R"(usage: srvd export -c FILE ZONE [--region NAME]
+    {"export", R"(usage: srvd export [-c FILE] ZONE [--region NAME]
 
 Prints ZONE as an RFC 1035 master file that NSD, Knot or BIND can load: the
 default region's view, or NAME's, every media server listed.
 
-  -c, --config FILE     the server configuration (srvd.yaml)
+  -c, --config FILE     the server configuration (default /etc/srvd/srvd.yaml)
   --region NAME         that region's view instead of the default one
 
 example: srvd export -c /etc/srvd/srvd.yaml p.example.com --region west
 )"},
-    {"explain", R"(usage: srvd explain -c FILE --client IP [--ecs PREFIX] NAME [TYPE]
+    {"explain", R"(usage: srvd explain [-c FILE] --client IP [--ecs PREFIX] NAME [TYPE]
 
 Shows which region a client falls in and why (the GeoIP fields read, the
 rule that matched), and the answer it gets for NAME (TYPE, default A).
 
-  -c, --config FILE     the server configuration (srvd.yaml)
+  -c, --config FILE     the server configuration (default /etc/srvd/srvd.yaml)
   --client IP           the query's source address
   --ecs PREFIX          an EDNS Client Subnet, such as 198.51.100.0/24
 
@@ -83,8 +84,9 @@ example: srvd explain -c /etc/srvd/srvd.yaml --client 192.0.2.10 _sip._udp.sip.p
 )"},
     {"ctl", R"(usage: srvd ctl [-c FILE | -s SOCKET] COMMAND [ARGS]
 
-Talks to the running srvd over its control socket (FILE's control.socket,
-default /run/srvd/control.sock), as knotc and nsd-control do.
+Talks to the running srvd over its control socket (FILE's control.socket;
+without -c and -s, /etc/srvd/srvd.yaml's if it exists, else
+/run/srvd/control.sock), as knotc and nsd-control do.
 
 commands:
   status [--json]                 version, uptime, listeners, zones and serials,
@@ -149,8 +151,13 @@ std::optional<Parsed> parse(const Args& args, unsigned allow) {
         }
     }
     if (p.config.empty()) {
-        std::cerr << "srvd " << args[0] << ": -c FILE is required\n";
-        return std::nullopt;
+        p.config = config::default_config_path;
+        std::error_code ec;
+        if (!std::filesystem::exists(p.config, ec)) {
+            std::cerr << "srvd " << args[0] << ": no -c FILE, and no " << p.config
+                      << " (the default)\n";
+            return std::nullopt;
+        }
     }
     return p;
 }

@@ -54,6 +54,10 @@ struct RrlConfig {
 };
 
 // The server configuration file, validated. Paths are absolute.
+// Where serve, check, export, explain and ctl look without -c, as NSD
+// (/etc/nsd/nsd.conf) and Knot (/etc/knot/knot.conf) do: the package's.
+inline constexpr const char* default_config_path = "/etc/srvd/srvd.yaml";
+
 struct ServerConfig {
     std::string file;
     std::vector<boost::asio::ip::udp::endpoint> listen;

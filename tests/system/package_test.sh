@@ -23,6 +23,8 @@ getent passwd srvd >/dev/null || fail "no srvd user after install"
 [ -x /usr/sbin/srvd ] && [ -f /usr/share/man/man8/srvd.8 ] && [ -f /usr/lib/systemd/system/srvd.service ] || fail "files missing"
 [ "$(stat -c %U /var/lib/srvd)" = srvd ] || fail "/var/lib/srvd not owned by srvd"
 out=$(/usr/sbin/srvd check -c /etc/srvd/srvd.yaml 2>&1) || fail "check of the packaged configuration: $out"
+# Without -c, the packaged configuration (as nsd and knotd default to theirs).
+[ "$(/usr/sbin/srvd check 2>&1)" = "$out" ] || fail "srvd check without -c: $(/usr/sbin/srvd check 2>&1)"
 echo "$out" | has 'warning' && fail "the packaged configuration draws warnings: $out"
 echo "$out" | has '^  rrl: 200 answers/s per /24 and /56, slip 2$' || fail "the packaged configuration leaves rate limiting off: $out"
 if command -v systemd-analyze >/dev/null; then
@@ -38,7 +40,7 @@ PORT=5300
 wait_for_dns 5300 || fail "the packaged configuration does not serve: $(cat "$WORK/srvd.log")"
 [ "$(ps -o user= -p "$pid")" = srvd ] || fail "not running as srvd: $(ps -o user= -p "$pid")"
 [ "$(q proxy-a.example.com A | awk '{print $NF}' | head -1)" = 127.0.0.11 ] || fail "no answer for proxy-a"
-status=$(/usr/sbin/srvd ctl -c /etc/srvd/srvd.yaml status)
+status=$(/usr/sbin/srvd ctl status) # the socket from /etc/srvd/srvd.yaml, the default
 echo "$status" | has '^zone example.com. serial' || fail "ctl status on the packaged socket: $status"
 stop_srvd "$pid"
 pass "the packaged configuration serves as user srvd on 127.0.0.1:5300; ctl reaches /run/srvd/control.sock"
