@@ -91,7 +91,8 @@ without -c and -s, /etc/srvd/srvd.yaml's if it exists, else
 commands:
   status [--json]                 version, uptime, listeners, zones and serials,
                                   the last reload, GeoIP, every media server's
-                                  state (up, down, draining, drained) and probe
+                                  state (unknown, up, down, draining, drained)
+                                  and probe; zones with every server down
   drain SERVER [--zone ZONE] [--temporary]
                                   take a media server out of every answer now
                                   (in every zone that lists it unless --zone);

@@ -192,6 +192,21 @@ void Control::send_notifies(const zone::Loaded& loaded) {
         notifier_.notify(loaded.snapshot->transfer, zone, serial);
 }
 
+namespace {
+
+// Logs a zone's media servers all going down (what its answers do then),
+// and the first coming back.
+void log_fallback(const config::ZonePolicy& zone, const std::vector<health::ServerHealth>& before,
+                  const std::vector<health::ServerHealth>& after) {
+    const char* was = zone::all_down_fallback(zone, before);
+    const char* is = zone::all_down_fallback(zone, after);
+    if (is && !was) log::warning("health: zone " + zone.zone + ": " + is);
+    if (was && !is)
+        log::notice("health: zone " + zone.zone + ": a media server is back, fallback over");
+}
+
+} // namespace
+
 std::string Control::rebuild(const LiveState& live) {
     try {
         const auto start = std::chrono::steady_clock::now();
@@ -201,10 +216,11 @@ std::string Control::rebuild(const LiveState& live) {
             auto states = live.answer_states(z.data->policy);
             if (zone::same_health(z.data->health, states)) {
                 zones.push_back(z.data);
-            } else {
-                zones.push_back(zone::build_zone(z.data->policy, std::move(states), z.data.get()));
-                ++rebuilt;
+                continue;
             }
+            log_fallback(z.data->policy, z.data->health, states);
+            zones.push_back(zone::build_zone(z.data->policy, std::move(states), z.data.get()));
+            ++rebuilt;
         }
         if (rebuilt == 0) return "health: no answer changed";
         zone::SnapshotOptions o;

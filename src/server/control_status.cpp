@@ -6,6 +6,7 @@
 
 #include "util/host_port.hpp"
 #include "util/iso_time.hpp"
+#include "zone/health_ordering.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,6 +63,7 @@ struct StatusView {
         std::size_t names;
         std::string signed_until;      // empty: unsigned
         std::vector<std::string> keys; // each key's state and next event
+        std::string fallback;          // every media server down: what answers do
     };
     std::vector<Zone> zones;
     std::string reload_time;
@@ -86,7 +88,8 @@ std::string as_json(const StatusView& v) {
                            ",\"serial\":" + std::to_string(z.serial) +
                            ",\"names\":" + std::to_string(z.names) + ",\"signed_until\":" +
                            (z.signed_until.empty() ? "null" : json_string(z.signed_until)) +
-                           ",\"keys\":" + list(z.keys, json_string) + "}";
+                           ",\"keys\":" + list(z.keys, json_string) + ",\"all_down\":" +
+                           (z.fallback.empty() ? "null" : json_string(z.fallback)) + "}";
                 }) +
            ",\"last_reload\":{\"time\":" + json_string(v.reload_time) +
            ",\"result\":" + json_string(v.reload_ok ? "success" : "failure") +
@@ -121,7 +124,8 @@ std::string as_text(const StatusView& v) {
     for (const auto& z : v.zones)
         out += "zone " + z.name + " serial " + std::to_string(z.serial) + ", " +
                std::to_string(z.names) + " names" +
-               (z.signed_until.empty() ? "" : ", signed until " + z.signed_until) + "\n" + [&] {
+               (z.signed_until.empty() ? "" : ", signed until " + z.signed_until) +
+               (z.fallback.empty() ? "" : "; " + z.fallback) + "\n" + [&] {
                    std::string keys;
                    for (const auto& k : z.keys) keys += "  key " + k + "\n";
                    return keys;
@@ -154,14 +158,18 @@ Reply Control::status(bool json) const {
                            z.data->keys ? iso_time(std::chrono::system_clock::from_time_t(
                                               z.data->validity.expiration))
                                         : std::string(),
+                           {},
                            {}});
         if (z.data->keys)
             for (const auto& k : z.data->keys->keys)
                 v.zones.back().keys.push_back(dnssec::describe_key(k, std::time(nullptr)));
+        if (const char* fallback = zone::all_down_fallback(p, z.data->health))
+            v.zones.back().fallback = fallback;
         for (const auto& ms : p.media_servers) {
             ServerView m{p.zone, ms.label, "up", iso_time(started_), "", 0, false};
             if (auto s = monitor_.status(p, ms)) {
-                m.state = state_name(s->state);
+                // Not probed yet: in answers (as up), but not known to be up.
+                m.state = s->probed ? state_name(s->state) : "unknown";
                 m.since = iso_time(s->since);
                 m.probed = s->probed;
                 m.last_probe = s->last_probe;

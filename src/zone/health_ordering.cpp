@@ -12,6 +12,16 @@ bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHea
     return true;
 }
 
+const char* all_down_fallback(const config::ZonePolicy& zone,
+                              const std::vector<ServerHealth>& health) {
+    if (zone.media_servers.empty() || health.size() < zone.media_servers.size()) return nullptr;
+    for (std::size_t i = 0; i < zone.media_servers.size(); ++i)
+        if (health[i] != ServerHealth::down) return nullptr;
+    return !zone.health || zone.health->serve_all_when_all_down
+               ? "all down: serving all (fail-open, all_down: serve-all)"
+               : "all down: serving none (all_down: serve-none)";
+}
+
 config::Ordering apply_health(const config::Ordering& ordering,
                               const std::vector<ServerHealth>& health, bool serve_all) {
     auto state = [&](const config::TierMember& m) {

@@ -19,4 +19,9 @@ bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHea
 config::Ordering apply_health(const config::Ordering& ordering,
                               const std::vector<ServerHealth>& health, bool serve_all);
 
+// When every media server of `zone` is down (or drained) in `health`: what
+// its answers then do, for the log and `srvd ctl status`; null otherwise.
+const char* all_down_fallback(const config::ZonePolicy& zone,
+                              const std::vector<ServerHealth>& health);
+
 } // namespace srvd::zone

@@ -167,3 +167,22 @@ TEST_CASE("control: a broken reload answers its errors and keeps what is served"
     CHECK(p.published() == before);
     CHECK_FALSE(p.control->last_reload_ok());
 }
+
+TEST_CASE("control: unknown until probed; every server down is logged and shown as fail-open") {
+    Plane p;
+    // Configured, not yet probed: in answers, but status does not call it up.
+    CHECK(p.control->status(false).text.find("a.example. ms1: unknown since") != std::string::npos);
+    REQUIRE(p.run_until([&] {
+        return p.control->status(false).text.find("a.example. ms1: up since") != std::string::npos;
+    }));
+    p.ms1.acceptor.close();
+    p.ms2.acceptor.close();
+    REQUIRE(p.run_until([&] {
+        return p.control->status(false).text.find(
+                   "; all down: serving all (fail-open, all_down: serve-all)") != std::string::npos;
+    }));
+    CHECK(p.targets() == both); // fail-open: every server rather than none
+    CHECK(p.control->status(true).text.find(
+              "\"all_down\":\"all down: serving all (fail-open, all_down: serve-all)\"") !=
+          std::string::npos);
+}
