@@ -336,8 +336,7 @@ void Control::reload(ReplyTo done) {
     });
 }
 
-void Control::reload_done(zone::Loaded next, std::vector<std::string> changes,
-                          const ReplyTo& done) {
+void Control::reload_done(zone::Loaded next, zone::Changes changes, const ReplyTo& done) {
     if (stopped_) return;
     last_reload_.time = std::time(nullptr);
     last_reload_.lines.clear();
@@ -351,8 +350,9 @@ void Control::reload_done(zone::Loaded next, std::vector<std::string> changes,
     monitor_.configure(policies(*current_));
     publish_live();
     last_reload_.lines.push_back("reloaded: " + summary(next) +
-                                 (changes.empty() ? "; no zone, name or region changed" : ""));
-    for (const auto& change : changes) last_reload_.lines.push_back("reloaded: " + change);
+                                 (changes.lines.empty() ? "; nothing changed" : ""));
+    for (const auto& change : changes.lines) last_reload_.lines.push_back("reloaded: " + change);
+    next.warnings.insert(next.warnings.end(), changes.warnings.begin(), changes.warnings.end());
     for (const auto& line : last_reload_.lines) log::info(line);
     for (const auto& warning : zone::load_warnings(next)) {
         log::warning("reload: " + warning);

@@ -15,6 +15,7 @@
 #include "server/live_state.hpp"
 #include "server/notify_sender.hpp"
 #include "server/reply.hpp"
+#include "zone/snapshot_diff.hpp"
 #include "zone/snapshot_holder.hpp"
 #include "zone/snapshot_loader.hpp"
 
@@ -96,7 +97,7 @@ class Control {
     // whose servers changed state (tiers close up); other zones, and the
     // GeoIP tables, are kept. Returns a log line.
     std::string rebuild(const LiveState& live);
-    void reload_done(zone::Loaded next, std::vector<std::string> changes, const ReplyTo& done);
+    void reload_done(zone::Loaded next, zone::Changes changes, const ReplyTo& done);
     // `counted`: configuration errors (file:line:column), counted in a last line.
     void reload_failed(std::vector<std::string> lines, bool counted, const ReplyTo& done);
     std::function<void()> renew_on_worker(std::int64_t now, std::optional<std::string> force,

@@ -1,6 +1,7 @@
 #pragma once
 // What a reload changed, for the log: zones, names and regions added or
-// removed, compared on the load-time model (never on the packet path).
+// removed, records and orderings changed, compared on the load-time model
+// (never on the packet path), on the change worker.
 #include "zone/snapshot.hpp"
 
 #include <string>
@@ -8,7 +9,14 @@
 
 namespace srvd::zone {
 
-// One line per change; empty when nothing an operator would notice changed.
-std::vector<std::string> describe_changes(const Snapshot& before, const Snapshot& after);
+struct Changes {
+    // One line per change; empty when nothing changed.
+    std::vector<std::string> lines;
+    // Content changed under the same explicit serial: secondaries keep the
+    // old data.
+    std::vector<std::string> warnings;
+};
+
+Changes describe_changes(const Snapshot& before, const Snapshot& after);
 
 } // namespace srvd::zone

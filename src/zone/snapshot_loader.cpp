@@ -33,13 +33,6 @@ std::shared_ptr<const ZoneTransfer> transfer_of(const std::shared_ptr<ZoneData>&
     if (previous)
         if (auto it = previous->transfers.find(zone->apex); it != previous->transfers.end())
             before = it->second.get();
-    if (before && !zone->policy.soa.serial_auto && before->current->serial == version->serial &&
-        before->current->digest != version->digest)
-        out.warnings.push_back(zone->policy.file + ": zone " + zone->policy.zone +
-                               " changed but its soa.serial stays " +
-                               std::to_string(version->serial) +
-                               ": secondaries keep the old data; raise the serial, or let srvd "
-                               "do it with `serial: auto`");
     if (before) {
         t->journal = before->journal;
         if (before->current->serial != version->serial)

@@ -167,7 +167,24 @@ echo "$err" | has 'cannot read' && fail "a readable policy reported: $err"
 pass "check as root reads the files as user: (the unreadable policy named, Permission denied)"
 
 # A reload that changes a zone but not its explicit serial: secondaries would
-# keep the old data, so the log says so.
+# keep the old data, so the log says so, with transfers configured or not;
+# and the reload log says what changed (records, orderings).
+mkdir -p "$WORK/plain/zones"
+cp "$SRC/zones/example.com.yaml" "$WORK/plain/zones/"
+printf 'zones: [zones]\nstate_dir: %s/plain\n' "$WORK" >"$WORK/plain/srvd.yaml"
+start_srvd "$WORK/plain/srvd.yaml"
+printf '  - "new 300 IN A 192.0.2.99"\n' >>"$WORK/plain/zones/example.com.yaml"
+sed -i 's/targets: \[ms1, ms2, ms3\]/targets: [ms2, ms1, ms3]/' "$WORK/plain/zones/example.com.yaml"
+kill -HUP "$SRVD_PID"
+wait_log 'changed but its soa.serial stays' || fail "no serial warning without transfer: $(cat "$WORK/srvd.log")"
+grep -q 'reloaded: zone example.com.: records [0-9]* added, [0-9]* removed, at [0-9]* (.*new.example.com.' "$WORK/srvd.log" \
+  || fail "the reload log does not say which records changed: $(grep reload "$WORK/srvd.log")"
+grep -q 'reloaded: zone example.com.: orderings changed of 1 (proxy-a)' "$WORK/srvd.log" \
+  || fail "the reload log does not say which orderings changed: $(grep reload "$WORK/srvd.log")"
+grep -q 'no zone, name or region changed\|nothing changed' "$WORK/srvd.log" && fail "a changed zone logged as unchanged"
+kill -HUP "$SRVD_PID"
+wait_log 'nothing changed' || fail "a reload of the same files: $(grep reload "$WORK/srvd.log")"
+stop_srvd "$SRVD_PID"
 mkdir -p "$WORK/ser/zones"
 cp "$SRC/zones/example.com.yaml" "$WORK/ser/zones/"
 printf 'zones: [zones]\nstate_dir: %s/ser\ntransfer: { allow: [{ address: 127.0.0.0/8 }] }\n' "$WORK" >"$WORK/ser/srvd.yaml"
@@ -183,7 +200,7 @@ kill -HUP "$SRVD_PID"
 wait_log 'reloaded' 2 || fail "second reload: $(cat "$WORK/srvd.log")"
 [ "$(grep -c 'soa.serial stays' "$WORK/srvd.log")" = 1 ] || fail "warned although the serial was raised"
 stop_srvd "$SRVD_PID"
-pass "a reload that changes a zone under the same explicit serial is logged as a warning"
+pass "a reload says what changed (records at which names, orderings of which proxies, or nothing) and warns of content changed under the same explicit serial, transfers configured or not"
 
 # Every error in one run, then a count: three independent mistakes in one
 # policy and one in another file, four file:line:column lines.

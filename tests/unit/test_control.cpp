@@ -168,7 +168,7 @@ TEST_CASE("control: a broken reload answers its errors and keeps what is served"
     CHECK_FALSE(p.control->last_reload_ok());
 }
 
-TEST_CASE("control: unknown until probed; every server down is logged and shown as fail-open") {
+TEST_CASE("control: unknown until probed, and every server down is logged and shown as fail-open") {
     Plane p;
     // Configured, not yet probed: in answers, but status does not call it up.
     CHECK(p.control->status(false).text.find("a.example. ms1: unknown since") != std::string::npos);
