@@ -535,8 +535,10 @@ class PolicyReader {
                 r_.fail(targets, what + ".targets: the default region '" +
                                      policy_.regions[policy_.default_region].name +
                                      "' needs an ordering");
-            for (auto& o : given)
+            for (auto& o : given) {
                 proxy.orderings.push_back(o ? *o : *given[policy_.default_region]);
+                proxy.region_given.push_back(o.has_value());
+            }
         } else {
             Ordering o = read_ordering(targets, what + ".targets");
             proxy.orderings.assign(policy_.view_count(), o);

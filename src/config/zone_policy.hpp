@@ -52,6 +52,8 @@ struct Proxy {
     // from the policy's map holds the default region's ordering. Zones without
     // regions have exactly one.
     std::vector<Ordering> orderings;
+    // Per region, whether `targets` gave it an ordering (geo proxies only).
+    std::vector<bool> region_given;
     SourceMark mark;
 };
 

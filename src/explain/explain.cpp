@@ -126,6 +126,19 @@ void print_reply(std::ostream& out, const ldns_pkt* pkt) {
     if (ldns_pkt_edns(pkt)) out << "EDNS: udp payload " << ldns_pkt_edns_udp_size(pkt) << "\n";
 }
 
+// The proxy a name belongs to: the proxy's own name or one of its SRV names.
+const config::Proxy* proxy_of(const config::ZonePolicy& p, const std::string& name) {
+    const std::string asked = dns::lowercase(dns::absolute(name));
+    for (const auto& proxy : p.proxies) {
+        const std::string own = dns::lowercase(proxy.label + "." + p.zone);
+        if (asked == own || (asked.size() > own.size() &&
+                             asked.compare(asked.size() - own.size(), own.size(), own) == 0 &&
+                             asked[asked.size() - own.size() - 1] == '.' && asked[0] == '_'))
+            return &proxy;
+    }
+    return nullptr;
+}
+
 // The engine's answer to the query, and what it depended on.
 void explain_answer(std::ostream& out, const zone::Snapshot& s, const zone::ZoneEntry* zone,
                     const Query& q) {
@@ -144,6 +157,11 @@ void explain_answer(std::ostream& out, const zone::Snapshot& s, const zone::Zone
                 << " (chosen by the client's " << variant_subnet(q, info) << ")";
         if (q.ecs) out << ", ECS scope /" << int(info.scope);
         out << "\n";
+        if (const config::Proxy* proxy = proxy_of(zone->data->policy, q.name);
+            proxy && info.region < proxy->region_given.size() && !proxy->region_given[info.region])
+            out << "region " << regions[info.region].name
+                << " has no ordering for this proxy: default region "
+                << regions[zone->data->policy.default_region].name << " used\n";
     } else {
         out << "answer is the same for every client (ECS scope /0)\n";
     }

@@ -40,6 +40,26 @@ bool world_readable(const std::string& path) {
 
 // A TSIG secret that every local user can read lets any of them transfer
 // the zones or forge what a secondary believes.
+// A GeoIP proxy whose targets leave a region out: that region's clients get
+// the default region's ordering, which the operator may not have meant.
+void regions_left_out(const config::ZonePolicy& p, std::vector<std::string>& out) {
+    std::size_t proxies = 0;
+    for (const auto& proxy : p.proxies) {
+        std::string missing;
+        for (std::size_t r = 0; r < proxy.region_given.size(); ++r)
+            if (!proxy.region_given[r])
+                missing += (missing.empty() ? "" : ", ") + p.regions[r].name;
+        if (missing.empty() || ++proxies > 5) continue; // a few named, then a count
+        out.push_back(p.file + ": zone " + p.zone + " proxy " + proxy.label +
+                      " has no ordering for region(s) " + missing +
+                      ": their clients get the default region " + p.regions[p.default_region].name +
+                      "'s");
+    }
+    if (proxies > 5)
+        out.push_back(p.file + ": zone " + p.zone + ": and " + std::to_string(proxies - 5) +
+                      " more proxies leave regions out (srvd explain shows one)");
+}
+
 void readable_secrets(const config::ServerConfig& c, std::vector<std::string>& out) {
     for (const auto& key : c.transfer.keys) {
         const std::string& file = key.secret_file.empty() ? c.file : key.secret_file;
@@ -72,6 +92,7 @@ std::vector<std::string> load_warnings(const Loaded& loaded) {
             out.push_back(p.file + ": zone " + p.zone + " has `serial: auto` but " + c.file +
                           " sets no `state_dir:`: its serials are kept in " + c.transfer.state_dir);
         relative_owners(p, out);
+        regions_left_out(p, out);
     }
     return out;
 }

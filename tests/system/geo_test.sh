@@ -66,7 +66,18 @@ out=$("$SRVD" explain -c "$WORK/srvd.yaml" --client 127.0.1.1 --bogus sip.exampl
 [ "$out" = "srvd explain: unknown option --bogus (expected --client IP [--ecs PREFIX] NAME [TYPE])" ] || fail "explain --bogus: $out"
 "$SRVD" export -c "$WORK/srvd.yaml" example.com --region west | has '_sip._udp.sip.example.com.	60	IN	SRV	10 0 5060 ms3' \
   || fail "export --region west"
-pass "explain (the type it assumes said, unknown options refused) and export --region"
+# A GeoIP proxy that leaves a region out: check warns, naming proxy and
+# region; explain says that region's clients get the default's ordering.
+mkdir -p "$WORK/gap/zones"
+sed '/^      west: /d' "$WORK/zones/example.com.yaml" >"$WORK/gap/zones/example.com.yaml"
+sed 's|geo/db.mmdb|../geo/db.mmdb|' "$WORK/srvd.yaml" >"$WORK/gap/srvd.yaml"
+out=$("$SRVD" check -c "$WORK/gap/srvd.yaml" 2>&1) || fail "check: $out"
+echo "$out" | has "warning: .*example.com.yaml: zone example.com. proxy sip has no ordering for region(s) west: their clients get the default region central's" \
+  || fail "check does not warn of the region left out: $out"
+ex=$("$SRVD" explain -c "$WORK/gap/srvd.yaml" --client 127.0.1.1 _sip._udp.sip.example.com SRV)
+echo "$ex" | has "^region west has no ordering for this proxy: default region central used$" || fail "explain: $ex"
+"$SRVD" check -c "$WORK/srvd.yaml" 2>&1 | has "no ordering for region" && fail "warned of a proxy with every region"
+pass "explain (the type it assumes said, unknown options refused) and export --region; a region left out of a proxy is warned of and explained"
 
 # SIGHUP re-reads the database: the flat-layout file yields no fields under
 # the default paths, so everyone falls to the default region.
