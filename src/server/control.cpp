@@ -4,6 +4,7 @@
 #include "dns/name.hpp"
 #include "util/iso_time.hpp"
 #include "util/log.hpp"
+#include "util/sd_notify.hpp"
 #include "zone/health_ordering.hpp"
 #include "zone/load_warnings.hpp"
 #include "zone/snapshot_diff.hpp"
@@ -309,6 +310,7 @@ std::function<void()> Control::renew_on_worker(std::int64_t now, std::optional<s
 }
 
 void Control::reload(ReplyTo done) {
+    sd::reloading();
     changes_.submit([this, done = std::move(done)]() -> std::function<void()> {
         try {
             // Servers known to be down, and drained ones, stay out of the new answers.
@@ -362,6 +364,7 @@ void Control::reload_done(zone::Loaded next, zone::Changes changes, const ReplyT
     schedule_renewal(); // the new keys may have their next event sooner
     ++registry_.reloads_succeeded;
     last_reload_.ok = true;
+    sd::ready("serving " + summary(next));
     std::string text;
     for (const auto& line : last_reload_.lines) text += line + "\n";
     done({0, text});
@@ -382,6 +385,7 @@ void Control::reload_failed(std::vector<std::string> lines, bool counted, const 
     last_reload_.lines = std::move(lines);
     ++registry_.reloads_failed;
     last_reload_.ok = false;
+    sd::ready("serving the previous configuration; the reload failed: " + last_reload_.lines[0]);
     std::string text;
     for (const auto& line : last_reload_.lines) text += line + "\n";
     done({1, text});

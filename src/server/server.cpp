@@ -13,6 +13,7 @@
 #include "server/privileges.hpp"
 #include "util/host_port.hpp"
 #include "util/log.hpp"
+#include "util/sd_notify.hpp"
 #include "zone/load_warnings.hpp"
 
 #include <unistd.h>
@@ -256,6 +257,7 @@ void Server::wait_for_signal() {
 void Server::stop() {
     asio::post(control_, [this] {
         log::notice("stopping");
+        sd::stopping();
         control_plane_->stop();
         if (metrics_server_) metrics_server_->close();
         if (control_socket_) control_socket_->close();
@@ -278,11 +280,15 @@ int Server::run() {
     // Drains kept in state_dir are applied before the first query is
     // answered: a restart must not hand out a drained server even briefly.
     control_plane_->start(loaded_);
+    const std::string serving = "serving " + summary(loaded_);
     // The control plane and the workers hold it from here on: kept here as
     // well, the first snapshot would outlive every reload that replaces it.
     loaded_.snapshot.reset();
     start_workers();
     if (control_socket_) control_socket_->start();
+    // Bound, published, answering: systemd (Type=notify) may start what
+    // depends on DNS now.
+    sd::ready(serving);
     wait_for_signal();
     // The control loop ends when the workers have; signals keep it alive until then.
     std::thread waiter([this] {
