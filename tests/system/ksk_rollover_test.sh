@@ -19,24 +19,7 @@ tag() { echo "$1" | sed 's/.*+0*//'; }
 ZSK=$(key -a ECDSAP256SHA256 -P "$(at -3600)" -A "$(at -3600)")
 KSK1=$(key -a ECDSAP256SHA256 -f KSK -P "$(at -3600)" -A "$(at -3600)" -I "$(at 16)" -D "$(at 22)")
 KSK2=$(key -a ECDSAP256SHA256 -f KSK -P "$(at 2)" -A "$(at 2)")
-cat >"$WORK/zones/example.com.yaml" <<ZONE
-zone: example.com
-ttl: 2
-soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: auto, minimum: 2 }
-nameservers: { ns1: [127.0.0.1] }
-media_servers:
-  ms1: { addresses: [192.0.2.11] }
-  ms2: { addresses: [192.0.2.12] }
-proxies:
-  sip: { targets: [{ms1: 50, ms2: 50}] }
-records:
-  - "www IN A 192.0.2.80"
-  - "*.wild IN TXT \"wildcard\""
-dnssec:
-  keys: [../keys/$KSK1, ../keys/$KSK2, ../keys/$ZSK]
-  propagation_delay: 1s
-  parent_delay: 2s
-ZONE
+rollover_zone "$WORK/zones/example.com.yaml" 2s "../keys/$KSK1" "../keys/$KSK2" "../keys/$ZSK"
 printf 'zones: [zones]\nstate_dir: state\n' >"$WORK/srvd.yaml"
 out=$("$SRVD" check -c "$WORK/srvd.yaml" 2>&1) || fail "check: $out"
 start_srvd "$WORK/srvd.yaml"
@@ -44,25 +27,10 @@ start_srvd "$WORK/srvd.yaml"
 # The parent: com., one key, signed by dnssec-signzone, served by NSD.
 PKEY=$(cd "$WORK/parent" && dnssec-keygen -q -a ECDSAP256SHA256 -f KSK com)
 NSD_PORT=$(free_port)
-cat >"$WORK/parent/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$NSD_PORT
-  port: $NSD_PORT
-  username: ""
-  chroot: ""
-  zonesdir: "$WORK/parent"
-  pidfile: "$WORK/parent/nsd.pid"
-  xfrdfile: "$WORK/parent/xfrd.state"
-  zonelistfile: "$WORK/parent/zone.list"
-  database: ""
-  logfile: "$WORK/parent/nsd.log"
-  server-count: 1
-remote-control:
-  control-enable: no
-zone:
-  name: com
-  zonefile: com.signed
-CONF
+{
+  nsd_server_conf "$WORK/parent" "$NSD_PORT"
+  printf 'zone:\n  name: com\n  zonefile: com.signed\n'
+} >"$WORK/parent/nsd.conf"
 serial=1
 # publish_ds DS_RDATA...: the parent's zone with these DS for example.com,
 # signed with a new serial; NSD rereads it on SIGHUP.

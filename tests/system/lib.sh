@@ -155,6 +155,30 @@ audio_source ausine,440
 CONF
 }
 
+# nsd_server_conf DIR PORT [EXTRA]: the server: and remote-control: sections
+# of an NSD configuration whose files live in DIR, one server process on
+# 127.0.0.1:PORT; EXTRA lines go into server:.
+nsd_server_conf() {
+  cat <<CONF
+server:
+  ip-address: 127.0.0.1@$2
+  port: $2
+  username: ""
+  chroot: ""
+  zonesdir: "$1"
+  pidfile: "$1/nsd.pid"
+  xfrdfile: "$1/xfrd.state"
+  xfrdir: "$1"
+  zonelistfile: "$1/zone.list"
+  database: ""
+  logfile: "$1/nsd.log"
+  server-count: 1
+${3:-}
+remote-control:
+  control-enable: no
+CONF
+}
+
 # start_nsd_secondary DIR NSD_PORT PRIMARY_PORT [KEY SECRET]: NSD (one
 # server process, its files in DIR) as a secondary of example.com that asks
 # srvd at 127.0.0.1:PRIMARY_PORT for AXFR (TSIG with KEY when given) and
@@ -163,24 +187,7 @@ start_nsd_secondary() {
   local dir=$1 nsd_port=$2 primary=$3 key=${4:-NOKEY} secret=${5:-}
   mkdir -p "$dir"
   {
-    cat <<CONF
-server:
-  ip-address: 127.0.0.1@$nsd_port
-  port: $nsd_port
-  username: ""
-  chroot: ""
-  zonesdir: "$dir"
-  pidfile: "$dir/nsd.pid"
-  xfrdfile: "$dir/xfrd.state"
-  xfrdir: "$dir"
-  zonelistfile: "$dir/zone.list"
-  database: ""
-  logfile: "$dir/nsd.log"
-  server-count: 1
-  verbosity: 2
-remote-control:
-  control-enable: no
-CONF
+    nsd_server_conf "$dir" "$nsd_port" "  verbosity: 2"
     [ "$key" = NOKEY ] || printf 'key:\n  name: %s\n  algorithm: hmac-sha256\n  secret: "%s"\n' "$key" "$secret"
     printf 'zone:\n  name: example.com\n  request-xfr: AXFR 127.0.0.1@%s %s\n  allow-notify: 127.0.0.1 %s\n' \
       "$primary" "$key" "$key"
@@ -257,4 +264,32 @@ watch_secure() {
     ${3:-true}
     sleep 0.3
   done
+}
+
+# rollover_zone FILE PARENT_DELAY KEY...: example.com with TTLs of 2 s (the
+# rollover tests' seconds stand for a real schedule's days), a proxy, a
+# wildcard, and these key files (paths relative to FILE's directory).
+rollover_zone() {
+  local file=$1 parent_delay=$2
+  shift 2
+  local keys
+  keys=$(printf '%s, ' "$@")
+  cat >"$file" <<ZONE
+zone: example.com
+ttl: 2
+soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: auto, minimum: 2 }
+nameservers: { ns1: [127.0.0.1] }
+media_servers:
+  ms1: { addresses: [192.0.2.11] }
+  ms2: { addresses: [192.0.2.12] }
+proxies:
+  sip: { targets: [{ms1: 50, ms2: 50}] }
+records:
+  - "www IN A 192.0.2.80"
+  - "*.wild IN TXT \"wildcard\""
+dnssec:
+  keys: [${keys%, }]
+  propagation_delay: 1s
+  parent_delay: $parent_delay
+ZONE
 }

@@ -13,28 +13,11 @@ pass "export accepted by nsd-checkzone"
 
 start_srvd "$SRC/conf/srvd.yaml"
 NSD_PORT=$(free_port)
-cat >"$WORK/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$NSD_PORT
-  port: $NSD_PORT
-  username: ""
-  chroot: ""
-  zonesdir: "$WORK"
-  pidfile: "$WORK/nsd.pid"
-  xfrdfile: "$WORK/xfrd.state"
-  xfrdir: "$WORK"
-  zonelistfile: "$WORK/zone.list"
-  database: ""
-  logfile: "$WORK/nsd.log"
-  server-count: 1
-  minimal-responses: yes
-  refuse-any: yes
-remote-control:
-  control-enable: no
-zone:
-  name: example.com
-  zonefile: example.com.zone
-CONF
+{
+  nsd_server_conf "$WORK" "$NSD_PORT" "  minimal-responses: yes
+  refuse-any: yes"
+  printf 'zone:\n  name: example.com\n  zonefile: example.com.zone\n'
+} >"$WORK/nsd.conf"
 nsd -d -c "$WORK/nsd.conf" &
 PIDS+=($!)
 wait_for_dns "$NSD_PORT" || { cat "$WORK/nsd.log" >&2; fail "nsd did not start"; }

@@ -18,24 +18,7 @@ ZSK1=$(key -a ECDSAP256SHA256 -P "$(at -3600)" -A "$(at -3600)" -I "$(at 8)" -D 
 ZSK2=$(key -a ECDSAP256SHA256 -P "$(at 2)" -A "$(at 8)" -I "$(at 20)" -D "$(at 26)")  # pre-published
 ZSK3=$(key -a ECDSAP256SHA256 -P "$(at 14)" -A "$(at 14)")                            # double signature
 tag() { echo "$1" | sed 's/.*+0*//'; }
-cat >"$WORK/zones/example.com.yaml" <<ZONE
-zone: example.com
-ttl: 2
-soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: auto, minimum: 2 }
-nameservers: { ns1: [127.0.0.1] }
-media_servers:
-  ms1: { addresses: [192.0.2.11] }
-  ms2: { addresses: [192.0.2.12] }
-proxies:
-  sip: { targets: [{ms1: 50, ms2: 50}] }
-records:
-  - "www IN A 192.0.2.80"
-  - "*.wild IN TXT \"wildcard\""
-dnssec:
-  keys: [../keys/$KSK, ../keys/$ZSK1, ../keys/$ZSK2, ../keys/$ZSK3]
-  propagation_delay: 1s
-  parent_delay: 1s
-ZONE
+rollover_zone "$WORK/zones/example.com.yaml" 1s "../keys/$KSK" "../keys/$ZSK1" "../keys/$ZSK2" "../keys/$ZSK3"
 MPORT=$(free_port)
 printf 'zones: [zones]\nstate_dir: state\ncontrol: { socket: %s }\nmetrics: { listen: "127.0.0.1:%s" }\n' \
   "$WORK/ctl.sock" "$MPORT" >"$WORK/srvd.yaml"
