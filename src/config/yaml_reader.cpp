@@ -2,6 +2,10 @@
 
 #include "util/stable_hash.hpp"
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -51,17 +55,20 @@ void refuse_tab_indentation(const std::string& file, const std::string& text) {
     }
 }
 
-// yaml-cpp says "end of sequence flow not found" where it gave up (often the
-// next line); point at the bracket that was never closed instead. Quotes
-// and comments are skipped; a flow collection may span lines.
-void explain_unclosed_flow(const std::string& file, const std::string& text,
-                           const YAML::Exception& e) {
-    if (e.msg.find("flow not found") == std::string::npos) return;
-    struct Open {
-        char bracket;
-        int line, column;
-    };
-    std::vector<Open> open;
+// The flow brackets of a text, for yaml-cpp's errors about them, which it
+// reports where it gave up rather than where the bracket is. Quotes and
+// comments are skipped; a flow collection may span lines.
+struct Bracket {
+    char bracket;
+    int line, column;
+};
+struct FlowScan {
+    std::vector<Bracket> open;                        // never closed, innermost last
+    std::optional<std::pair<Bracket, Bracket>> wrong; // the first closed by the other kind
+};
+
+FlowScan scan_flows(const std::string& text) {
+    FlowScan scan;
     int line = 1, column = 0;
     char quote = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -81,18 +88,80 @@ void explain_unclosed_flow(const std::string& file, const std::string& text,
         } else if (c == '#') {
             i = std::min(text.find('\n', i), text.size()) - 1;
         } else if (c == '[' || c == '{') {
-            open.push_back({c, line, column});
-        } else if ((c == ']' || c == '}') && !open.empty()) {
-            open.pop_back();
+            scan.open.push_back({c, line, column});
+        } else if ((c == ']' || c == '}') && !scan.open.empty()) {
+            const Bracket top = scan.open.back();
+            if ((top.bracket == '[') != (c == ']') && !scan.wrong)
+                scan.wrong = std::pair{top, Bracket{c, line, column}};
+            scan.open.pop_back();
         }
     }
-    if (open.empty()) return;
-    const Open& o = open.back();
-    const bool list = o.bracket == '[';
+    return scan;
+}
+
+const char* flow_kind(char bracket) {
+    return bracket == '[' ? "list" : "map";
+}
+char closer_of(char bracket) {
+    return bracket == '[' ? ']' : '}';
+}
+
+// "end of sequence flow not found" (a bracket never closed) and "illegal
+// flow end" (closed by the other kind): named at the opening bracket, with
+// the fix.
+void explain_flow(const std::string& file, const std::string& text, const YAML::Exception& e) {
+    const bool unclosed = e.msg.find("flow not found") != std::string::npos;
+    const bool mismatched = e.msg.find("illegal flow end") != std::string::npos;
+    if (!unclosed && !mismatched) return;
+    const FlowScan scan = scan_flows(text);
+    if (mismatched && scan.wrong) {
+        const auto& [o, c] = *scan.wrong;
+        throw LoadError({file, o.line, o.column},
+                        std::string("this '") + o.bracket + "' is closed by '" + c.bracket +
+                            "' at line " + std::to_string(c.line) + ", column " +
+                            std::to_string(c.column) + ": a flow " + flow_kind(o.bracket) +
+                            " ends with '" + closer_of(o.bracket) + "'");
+    }
+    if (scan.open.empty()) return;
+    const Bracket& o = scan.open.back();
     throw LoadError({file, o.line, o.column},
                     std::string("this '") + o.bracket + "' is never closed: a flow " +
-                        (list ? "list" : "map") + " needs its '" + (list ? ']' : '}') +
+                        flow_kind(o.bracket) + " needs its '" + closer_of(o.bracket) +
                         "' (and commas between its items)");
+}
+
+// "end of map not found" or "illegal map value" (a deeper line read as the
+// rest of the value before it) at a line indented unlike the entry before
+// it: YAML nests by indentation, so say that, with both indentations.
+void explain_indentation(const std::string& file, const std::string& text,
+                         const YAML::Exception& e) {
+    const bool end_of_map = e.msg.find("end of map not found") != std::string::npos;
+    if ((!end_of_map && e.msg.find("illegal map value") == std::string::npos) || e.mark.line < 1)
+        return;
+    std::vector<std::string> lines;
+    for (std::size_t at = 0; at <= text.size();) {
+        const std::size_t end = std::min(text.find('\n', at), text.size());
+        lines.push_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    auto indent = [](const std::string& l) { return l.find_first_not_of(' '); };
+    const auto here = static_cast<std::size_t>(e.mark.line);
+    if (here >= lines.size()) return;
+    for (std::size_t before = here; before-- > 0;) {
+        const std::string& l = lines[before];
+        const auto i = indent(l);
+        if (i == std::string::npos || l[i] == '#') continue; // blank or comment
+        const auto mine = indent(lines[here]);
+        if (mine == std::string::npos || mine == i) return;
+        // Deeper under "key:" is how a map nests: not this mistake.
+        const auto last = l.find_last_not_of(" \r");
+        if (!end_of_map && (mine < i || l[last] == ':')) return;
+        throw LoadError({file, e.mark.line + 1, static_cast<int>(mine) + 1},
+                        "this line is indented " + std::to_string(mine) + " space(s), line " +
+                            std::to_string(before + 1) + " before it " + std::to_string(i) +
+                            ": entries of one map line up (YAML nests by indentation); indent "
+                            "it as its siblings, or under a key that ends with ':'");
+    }
 }
 
 // yaml-cpp keeps both entries of a key written twice and answers the first:
@@ -128,7 +197,8 @@ YAML::Node YamlReader::load(std::uint64_t* digest) const {
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        explain_unclosed_flow(file_, text, e);
+        explain_flow(file_, text, e);
+        explain_indentation(file_, text, e);
         throw LoadError({file_, e.mark.line + 1, e.mark.column + 1}, e.msg);
     }
     refuse_duplicate_keys(file_, root);

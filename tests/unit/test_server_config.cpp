@@ -88,6 +88,15 @@ TEST_CASE("server configuration errors name file, line and column") {
         {"zones: [z.yaml]\nlimits:\n\tudp_payload: 512\n",
          ":3:1: tab characters are not allowed in YAML indentation; use spaces"},
         {"zones: [z.yaml]\nnsid: [a]\n", ":2:7: nsid: expected a string"},
+        // yaml-cpp's own words ("illegal flow end", "end of map not found")
+        // named the place it gave up; these name the construct and the fix.
+        {"zones: [z.yaml]\nlisten: [\"127.0.0.1:53\" }\n",
+         ":2:9: this '[' is closed by '}' at line 2, column 25: a flow list ends with ']'"},
+        {"zones: [z.yaml]\nlimits:\n  tcp_clients: 10\n   udp_payload: 512\n",
+         ":4:4: this line is indented 3 space(s), line 3 before it 2: entries of one map line "
+         "up (YAML nests by indentation)"},
+        {"zones: [z.yaml]\nlimits:\n  tcp_clients: 10\n\n # spare\n udp_payload: 512\n",
+         ":6:2: this line is indented 1 space(s), line 3 before it 2"},
     };
     for (const auto& c : cases) {
         const std::string text = c.text;
