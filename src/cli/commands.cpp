@@ -99,6 +99,36 @@ void describe_keys(const zone::ZoneData& z) {
     }
 }
 
+// What a dead media server costs this zone's phones: how long it stays in
+// answers, then in caches; and the regions a GeoIP proxy leaves to the
+// default's ordering. Where an operator's attention is needed, in one place.
+void describe_failover(const config::ZonePolicy& zp) {
+    std::uint32_t ttl = 0;
+    for (const auto& px : zp.proxies) ttl = std::max(ttl, px.ttl);
+    if (!zp.health) {
+        std::cout << "  health: no checks: a dead media server stays in answers until drained "
+                     "(srvd ctl drain) or removed\n";
+    } else {
+        const auto& h = *zp.health;
+        const std::uint64_t detect = std::uint64_t{h.interval_ms} * h.down_after + h.timeout_ms;
+        std::cout << "  health: "
+                  << (h.probe == config::HealthConfig::Probe::tcp_connect ? "tcp-connect"
+                      : h.transport == config::Transport::udp             ? "sip-options over udp"
+                                                                          : "sip-options over tcp")
+                  << " every " << h.interval_ms << " ms, down after " << h.down_after
+                  << ": a dead media server leaves answers within " << detect
+                  << " ms, and caches hold it up to " << ttl << " s more (the proxies' TTL)\n";
+    }
+    for (const auto& px : zp.proxies) {
+        std::string missing;
+        for (std::size_t r = 0; r < px.region_given.size(); ++r)
+            if (!px.region_given[r]) missing += " " + zp.regions[r].name;
+        if (!missing.empty())
+            std::cout << "  proxy " << px.label << ": no ordering for" << missing << " (they get "
+                      << zp.regions[zp.default_region].name << "'s)\n";
+    }
+}
+
 void describe_zone(const zone::ZoneData& z) {
     const config::ZonePolicy& zp = z.policy;
     std::size_t names = z.default_view().nodes.size(), records = 0;
@@ -114,6 +144,7 @@ void describe_zone(const zone::ZoneData& z) {
     for (std::size_t i = 0; i < zp.regions.size(); ++i)
         std::cout << " " << zp.regions[i].name << (i == zp.default_region ? "(default)" : "");
     std::cout << "\n";
+    describe_failover(zp);
     if (z.keys) describe_keys(z);
 }
 

@@ -7,7 +7,16 @@ out=$("$SRVD" check -c "$SRC/conf/srvd.yaml") || fail "check fails on the exampl
 echo "$out" | has 'zone example.com.' || fail "no zone in the summary: $out"
 echo "$out" | has '3 proxies: proxy-a proxy-b sip(geo)' || fail "proxies missing: $out"
 echo "$out" | has '^  rrl: 200 answers/s per /24 and /56, slip 2$' || fail "the example leaves rate limiting off: $out"
-pass "check summarises the example; rate limiting is on in it"
+echo "$out" | has '^  health: no checks: a dead media server stays in answers until drained' || fail "no health line: $out"
+# With health checks, what a dead server costs: detection, then caches.
+mkdir -p "$WORK/hc/zones"
+{ cat "$SRC/zones/example.com.yaml"; echo "health: { probe: sip-options, interval: 1s, timeout: 500ms, down_after: 3 }"; } \
+  >"$WORK/hc/zones/example.com.yaml"
+printf 'zones: [zones]\nstate_dir: state\n' >"$WORK/hc/srvd.yaml"
+out=$("$SRVD" check -c "$WORK/hc/srvd.yaml") || fail "check with health: $out"
+echo "$out" | has '^  health: sip-options over udp every 1000 ms, down after 3: a dead media server leaves answers within 3500 ms, and caches hold it up to 300 s more (the proxies. TTL)$' \
+  || fail "what a dead server costs: $out"
+pass "check summarises the example and what a dead media server costs each zone; rate limiting is on in it"
 
 # Many zones: totals that fit a screen, and any zone in detail on request.
 mkdir -p "$WORK/many/zones"

@@ -74,6 +74,7 @@ sed 's|geo/db.mmdb|../geo/db.mmdb|' "$WORK/srvd.yaml" >"$WORK/gap/srvd.yaml"
 out=$("$SRVD" check -c "$WORK/gap/srvd.yaml" 2>&1) || fail "check: $out"
 echo "$out" | has "warning: .*example.com.yaml: zone example.com. proxy sip has no ordering for region(s) west: their clients get the default region central's" \
   || fail "check does not warn of the region left out: $out"
+echo "$out" | has "^  proxy sip: no ordering for west (they get central's)$" || fail "check's zone block: $out"
 ex=$("$SRVD" explain -c "$WORK/gap/srvd.yaml" --client 127.0.1.1 _sip._udp.sip.example.com SRV)
 echo "$ex" | has "^region west has no ordering for this proxy: default region central used$" || fail "explain: $ex"
 "$SRVD" check -c "$WORK/srvd.yaml" 2>&1 | has "no ordering for region" && fail "warned of a proxy with every region"
