@@ -119,14 +119,10 @@ void describe_failover(const config::ZonePolicy& zp) {
                   << ": a dead media server leaves answers within " << detect
                   << " ms, and caches hold it up to " << ttl << " s more (the proxies' TTL)\n";
     }
-    for (const auto& px : zp.proxies) {
-        std::string missing;
-        for (std::size_t r = 0; r < px.region_given.size(); ++r)
-            if (!px.region_given[r]) missing += " " + zp.regions[r].name;
-        if (!missing.empty())
-            std::cout << "  proxy " << px.label << ": no ordering for" << missing << " (they get "
+    for (const auto& px : zp.proxies)
+        if (const std::string missing = config::regions_left_out(zp, px); !missing.empty())
+            std::cout << "  proxy " << px.label << ": no ordering for " << missing << " (they get "
                       << zp.regions[zp.default_region].name << "'s)\n";
-    }
 }
 
 void describe_zone(const zone::ZoneData& z) {

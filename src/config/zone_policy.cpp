@@ -722,4 +722,11 @@ bool sources_unchanged(const ZonePolicy& policy, IncludeCache* cache) {
     return true;
 }
 
+std::string regions_left_out(const ZonePolicy& zone, const Proxy& proxy) {
+    std::string missing;
+    for (std::size_t r = 0; r < proxy.region_given.size(); ++r)
+        if (!proxy.region_given[r]) missing += (missing.empty() ? "" : ", ") + zone.regions[r].name;
+    return missing;
+}
+
 } // namespace srvd::config

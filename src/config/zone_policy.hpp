@@ -163,4 +163,8 @@ ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache = nullp
 // (false if one cannot be read): then reading it again gives the same policy.
 bool sources_unchanged(const ZonePolicy& policy, IncludeCache* cache = nullptr);
 
+// The regions a GeoIP proxy's targets leave out ("west, canada"; empty for
+// none): their clients get the default region's ordering.
+std::string regions_left_out(const ZonePolicy& zone, const Proxy& proxy);
+
 } // namespace srvd::config

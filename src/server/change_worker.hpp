@@ -28,8 +28,9 @@ class ChangeWorker {
         boost::asio::post(work_,
                           [this, job = std::move(job)] { boost::asio::post(control_, job()); });
     }
-    // Finishes the job under way, drops the others; results not yet run on
-    // the control thread are dropped with it.
+    // Finishes the job under way and drops the queued ones; results already
+    // posted still run on the control thread (Control ignores them once
+    // stopped).
     void stop() {
         if (!thread_.joinable()) return;
         guard_.reset();

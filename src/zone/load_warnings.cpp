@@ -38,17 +38,12 @@ bool world_readable(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH);
 }
 
-// A TSIG secret that every local user can read lets any of them transfer
-// the zones or forge what a secondary believes.
 // A GeoIP proxy whose targets leave a region out: that region's clients get
 // the default region's ordering, which the operator may not have meant.
-void regions_left_out(const config::ZonePolicy& p, std::vector<std::string>& out) {
+void warn_regions_left_out(const config::ZonePolicy& p, std::vector<std::string>& out) {
     std::size_t proxies = 0;
     for (const auto& proxy : p.proxies) {
-        std::string missing;
-        for (std::size_t r = 0; r < proxy.region_given.size(); ++r)
-            if (!proxy.region_given[r])
-                missing += (missing.empty() ? "" : ", ") + p.regions[r].name;
+        const std::string missing = config::regions_left_out(p, proxy);
         if (missing.empty() || ++proxies > 5) continue; // a few named, then a count
         out.push_back(p.file + ": zone " + p.zone + " proxy " + proxy.label +
                       " has no ordering for region(s) " + missing +
@@ -60,6 +55,8 @@ void regions_left_out(const config::ZonePolicy& p, std::vector<std::string>& out
                       " more proxies leave regions out (srvd explain shows one)");
 }
 
+// A TSIG secret that every local user can read lets any of them transfer
+// the zones or forge what a secondary believes.
 void readable_secrets(const config::ServerConfig& c, std::vector<std::string>& out) {
     for (const auto& key : c.transfer.keys) {
         const std::string& file = key.secret_file.empty() ? c.file : key.secret_file;
@@ -92,7 +89,7 @@ std::vector<std::string> load_warnings(const Loaded& loaded) {
             out.push_back(p.file + ": zone " + p.zone + " has `serial: auto` but " + c.file +
                           " sets no `state_dir:`: its serials are kept in " + c.transfer.state_dir);
         relative_owners(p, out);
-        regions_left_out(p, out);
+        warn_regions_left_out(p, out);
     }
     return out;
 }

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
+#include <string_view>
 
 namespace srvd::zone {
 namespace {
@@ -94,11 +96,13 @@ Changes describe_changes(const Snapshot& before, const Snapshot& after) {
     for (const auto& z : before.zones) zones_before.insert(z.data->policy.zone);
     for (const auto& z : after.zones) zones_after.insert(z.data->policy.zone);
     compare("zones ", zones_before, zones_after, out.lines);
+    // By name, once: a reload of thousands of zones compares each to its own.
+    std::map<std::string_view, std::shared_ptr<const ZoneData>> previous;
+    for (const auto& b : before.zones) previous.emplace(b.data->policy.zone, b.data);
     for (const auto& z : after.zones) {
-        std::shared_ptr<const ZoneData> old;
-        for (const auto& b : before.zones)
-            if (b.data->policy.zone == z.data->policy.zone) old = b.data;
-        if (!old || old == z.data) continue; // new, or kept as it was by the reload
+        const auto found = previous.find(z.data->policy.zone);
+        if (found == previous.end() || found->second == z.data) continue; // new, or kept as it was
+        const std::shared_ptr<const ZoneData>& old = found->second;
         const config::ZonePolicy& p = z.data->policy;
         const std::string prefix = "zone " + p.zone + ": ";
         const bool same_serial = old->policy.soa.serial == p.soa.serial;
