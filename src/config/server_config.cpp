@@ -3,6 +3,7 @@
 #include "config/yaml_reader.hpp"
 #include "util/duration.hpp"
 #include "util/log.hpp"
+#include "util/size.hpp"
 
 #include <grp.h>
 
@@ -104,7 +105,7 @@ void read_limits(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg)
     r.expect_map(node, "limits");
     r.check_keys(node,
                  {"udp_payload", "tcp_clients", "tcp_clients_per_prefix", "tcp_idle_timeout",
-                  "signatures_per_second", "signatures_per_tcp_client"},
+                  "signatures_per_second", "signatures_per_tcp_client", "standby_memory"},
                  "limits");
     if (node["signatures_per_second"])
         cfg.limits.signatures_per_second = static_cast<std::uint32_t>(r.integer(
@@ -127,6 +128,11 @@ void read_limits(const YamlReader& r, const YAML::Node& node, ServerConfig& cfg)
         if (!d || d->count() == 0)
             r.fail(t, "limits.tcp_idle_timeout: expected a duration such as 10s or 500ms");
         cfg.limits.tcp_idle_timeout = *d;
+    }
+    if (auto t = node["standby_memory"]) {
+        auto size = parse_size(r.string(t, "limits.standby_memory"));
+        if (!size) r.fail(t, "limits.standby_memory: expected a size such as 256M, 1G or 0");
+        cfg.limits.standby_memory = *size;
     }
 }
 

@@ -42,6 +42,11 @@ struct Limits {
     // signature, 5,000 a second is a sixth of a core.
     std::uint32_t signatures_per_second = 5000;
     std::uint32_t signatures_per_tcp_client = 100;
+    // Memory for zones prepared ahead for the next media server failure
+    // (zone::Standby), so that it reaches answers in milliseconds: a
+    // thousand partner zones take about 80 MiB per media server they share
+    // (bench/README.md); 0: none prepared, every failure compiles.
+    std::uint64_t standby_memory = std::uint64_t{512} << 20;
 };
 
 // Response rate limiting (see net/rate_limiter.hpp); off unless configured.

@@ -57,6 +57,7 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
     query::SigningQuota& signing_quota() { return *signing_; }
     void start();
     void close(); // stops accepting and closes every session
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
     // Connections of this listener waiting on their client (between queries,
     // or in the middle of one): read from other workers' threads to find one

@@ -94,6 +94,15 @@ void UdpListener::close() {
     ::shutdown(fd_, SHUT_RD);
 }
 
+std::uint16_t UdpListener::port() const {
+    sockaddr_storage address{};
+    socklen_t size = sizeof address;
+    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) return 0;
+    return ntohs(address.ss_family == AF_INET6
+                     ? reinterpret_cast<const sockaddr_in6&>(address).sin6_port
+                     : reinterpret_cast<const sockaddr_in&>(address).sin_port);
+}
+
 int UdpListener::receive_batch() {
     for (std::size_t i = 0; i < batch; ++i) {
         in_msgs_[i].msg_hdr = {};

@@ -38,6 +38,8 @@ class UdpListener {
     void run();
     // From any thread; run() returns within a batch.
     void close();
+    // The port bound (what port 0 became).
+    std::uint16_t port() const;
 
   private:
     // 64 datagrams per system call: large enough that the call overhead

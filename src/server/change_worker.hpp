@@ -28,6 +28,10 @@ class ChangeWorker {
         boost::asio::post(work_,
                           [this, job = std::move(job)] { boost::asio::post(control_, job()); });
     }
+    // Runs `step` on the worker with no result: background work (the
+    // standby's preparation) done in small steps, each posted by the one
+    // before, so a job submitted meanwhile waits for one step at most.
+    void post(std::function<void()> step) { boost::asio::post(work_, std::move(step)); }
     // Finishes the job under way and drops the queued ones; results already
     // posted still run on the control thread (Control ignores them once
     // stopped).

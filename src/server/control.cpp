@@ -98,6 +98,7 @@ void Control::start(const zone::Loaded& loaded) {
     current_ = base_;
     monitor_.configure(policies(*current_));
     publish_live();
+    changes_.post([this] { standby_.refresh(base_); });
     schedule_renewal();
     schedule_collect();
 }
@@ -129,6 +130,7 @@ void Control::request_rebuild(std::uint64_t seen, std::function<void()> then) {
         rebuild_queued_ = false; // a change from now on queues another rebuild
         const auto live = live_.get();
         std::string line = rebuild(*live);
+        standby_.refresh(base_); // the next failure, from this state
         return [this, line = std::move(line), version = live->version, snapshot = base_] {
             if (stopped_) return;
             current_ = snapshot;
@@ -183,6 +185,7 @@ void Control::drain(const std::string& server, const std::string& zone_name, boo
 void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
     base_ = std::move(snapshot);
     holder_.publish(base_);
+    standby_.refresh(base_);
 }
 
 void Control::send_notifies(const zone::Loaded& loaded) {
@@ -212,6 +215,7 @@ std::string Control::rebuild(const LiveState& live) {
     try {
         const auto start = std::chrono::steady_clock::now();
         std::vector<std::shared_ptr<const zone::ZoneData>> zones;
+        std::vector<zone::ZoneEntry> ahead; // taken from the standby, compiled already
         std::size_t rebuilt = 0;
         for (const auto& z : base_->zones) {
             auto states = live.answer_states(z.data->policy);
@@ -220,18 +224,26 @@ std::string Control::rebuild(const LiveState& live) {
                 continue;
             }
             log_fallback(z.data->policy, z.data->health, states);
-            zones.push_back(zone::build_zone(z.data->policy, std::move(states), z.data.get()));
             ++rebuilt;
+            if (const zone::ZoneEntry* ready = standby_.find(*z.data, states)) {
+                ahead.push_back(*ready);
+                zones.push_back(ready->data);
+                continue;
+            }
+            zones.push_back(zone::build_zone(z.data->policy, std::move(states), z.data.get()));
         }
         if (rebuilt == 0) return "health: no answer changed";
         zone::SnapshotOptions o;
         o.recompile_of = base_.get();
+        o.compiled_ahead = &ahead;
         publish(zone::compile_snapshot(std::move(zones), o));
+        rebuilt_prepared_ += ahead.size();
+        rebuilt_compiled_ += rebuilt - ahead.size();
         return "health: answers of " + std::to_string(rebuilt) + " zone(s) rebuilt in " +
                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::steady_clock::now() - start)
                                   .count()) +
-               " ms";
+               " ms (" + std::to_string(ahead.size()) + " prepared ahead)";
     } catch (const std::exception& e) {
         return std::string("health: cannot rebuild answers: ") + e.what();
     }
@@ -418,6 +430,11 @@ void Control::apply_limits(const config::ServerConfig& next) {
         log::info("reload: signatures_per_second now " +
                   std::to_string(next.limits.signatures_per_second) + " (" +
                   std::to_string(next.limits.signatures_per_tcp_client) + " per TCP client)");
+    }
+    if (next.limits.standby_memory != running_.limits.standby_memory) {
+        standby_.set_budget(next.limits.standby_memory);
+        log::info("reload: standby_memory now " + std::to_string(next.limits.standby_memory >> 20) +
+                  " MiB");
     }
     running_.rrl = next.rrl;
     running_.limits = next.limits;

@@ -15,6 +15,7 @@
 #include "server/live_state.hpp"
 #include "server/notify_sender.hpp"
 #include "server/reply.hpp"
+#include "server/standby_filler.hpp"
 #include "zone/snapshot_diff.hpp"
 #include "zone/snapshot_holder.hpp"
 #include "zone/snapshot_loader.hpp"
@@ -84,7 +85,8 @@ class Control {
     bool last_reload_ok() const { return last_reload_.ok; }
 
   private:
-    // On the change worker: makes `snapshot` what is served.
+    // On the change worker: makes `snapshot` what is served (and what the
+    // standby prepares for).
     void publish(std::shared_ptr<const zone::Snapshot> snapshot);
     void send_notifies(const zone::Loaded& loaded);
     // The probes' table and the drains as the live state; its version.
@@ -140,6 +142,10 @@ class Control {
         bool ok = true;
         std::vector<std::string> lines; // the change summary or the errors
     } last_reload_;
+    // Answers prepared ahead for the next failure; its steps run on changes_.
+    StandbyFiller standby_{changes_, live_, running_.limits.standby_memory};
+    // Zones a health change or drain rebuilt: taken from the standby, or compiled then.
+    std::atomic<std::uint64_t> rebuilt_prepared_{0}, rebuilt_compiled_{0};
     ChangeWorker changes_{control_io_}; // last: joined before the members its jobs use go
 };
 

@@ -257,6 +257,17 @@ std::string Control::render_metrics() const {
                "Round trip of each media server's last answered health probe.");
     for (const auto& r : monitor_.round_trips())
         out.sample("srvd_probe_rtt_seconds", {{"zone", r.zone}, {"server", r.server}}, r.ms / 1000);
+    out.family("srvd_standby_zones", "gauge",
+               "Zones built and compiled ahead for a media server that may go down next.");
+    out.sample("srvd_standby_zones", {}, std::uint64_t{standby_.zones()});
+    out.family("srvd_standby_bytes", "gauge",
+               "About the memory those take (limits.standby_memory bounds it).");
+    out.sample("srvd_standby_bytes", {}, std::uint64_t{standby_.memory()});
+    out.family("srvd_health_zone_rebuilds_total", "counter",
+               "Zones whose answers a health change or drain changed: prepared ahead (ready in "
+               "milliseconds), or compiled then.");
+    out.sample("srvd_health_zone_rebuilds_total", {{"from", "standby"}}, rebuilt_prepared_.load());
+    out.sample("srvd_health_zone_rebuilds_total", {{"from", "compile"}}, rebuilt_compiled_.load());
     return out.take();
 }
 

@@ -12,8 +12,9 @@ namespace srvd::zone {
 
 template <typename Value> class NameTable {
   public:
-    // Builds the table at once; `names[i]` maps to `values[i]`.
-    explicit NameTable(const std::vector<std::string>& names = {},
+    // Builds the table at once; `names[i]` maps to `values[i]`. The names
+    // are copied into the table's arena.
+    explicit NameTable(const std::vector<std::string_view>& names = {},
                        const std::vector<Value>& values = {}) {
         std::size_t bytes = 0;
         for (const auto& n : names) bytes += n.size();
@@ -25,7 +26,7 @@ template <typename Value> class NameTable {
         mask_ = size - 1;
         count_ = names.size();
         for (std::uint32_t i = 0; i < names.size(); ++i) {
-            const std::string& n = names[i];
+            const std::string_view n = names[i];
             const std::uint32_t h = hash(reinterpret_cast<const std::uint8_t*>(n.data()), n.size());
             std::size_t at = h & mask_;
             while (slots_[at].used) at = (at + 1) & mask_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace srvd::zone {
@@ -28,6 +29,30 @@ std::size_t Snapshot::memory() const {
     return m;
 }
 
+namespace {
+
+// Each zone's compiled answers: those of the snapshot reused, or compiled
+// ahead, when the zone is the same object; else compiled now.
+std::vector<std::shared_ptr<const CompiledZone>>
+compiled_answers(const std::vector<std::shared_ptr<const ZoneData>>& zones,
+                 const SnapshotOptions& options) {
+    const Snapshot* reuse = options.recompile_of ? options.recompile_of : options.reuse;
+    std::unordered_map<const ZoneData*, std::shared_ptr<const CompiledZone>> before;
+    if (reuse)
+        for (const auto& z : reuse->zones) before.emplace(z.data.get(), z.compiled);
+    if (options.compiled_ahead)
+        for (const auto& z : *options.compiled_ahead) before.emplace(z.data.get(), z.compiled);
+    std::vector<std::shared_ptr<const CompiledZone>> out;
+    out.reserve(zones.size());
+    for (const auto& z : zones) {
+        auto it = before.find(z.get());
+        out.push_back(it != before.end() ? it->second : compile_zone(*z));
+    }
+    return out;
+}
+
+} // namespace
+
 std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const ZoneData>> zones,
                                            const SnapshotOptions& options) {
     // Deeper zones first, so a child zone served here owns its apex name
@@ -45,20 +70,27 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
     }
     s->udp_payload = options.udp_payload;
     s->nsid = options.nsid;
-    const Snapshot* reuse = options.recompile_of ? options.recompile_of : options.reuse;
-    std::map<const ZoneData*, std::shared_ptr<const CompiledZone>> compiled_before;
-    if (reuse)
-        for (const auto& z : reuse->zones) compiled_before.emplace(z.data.get(), z.compiled);
-    std::vector<std::string> names;
+    // Views of the compiled zones' names (kept alive by s->zones), and
+    // every array sized once: a health change assembles a snapshot of
+    // thousands of zones, and on a host that has just handed its free
+    // memory back, growing these was most of its time.
+    std::vector<std::string_view> names;
     std::vector<Node> nodes;
     std::size_t total = 0;
     for (const auto& z : zones) total += z->views.front().nodes.size();
+    names.reserve(total);
+    nodes.reserve(total);
+    s->zones.reserve(zones.size());
+    s->arrays.reserve(zones.size());
     std::unordered_set<std::string_view> taken(total);
+    auto compiled_zones = compiled_answers(zones, options);
+    std::size_t entries = 0;
+    for (const auto& c : compiled_zones) entries += c->entries.size();
+    s->entries.reserve(entries);
     for (std::uint32_t i = 0; i < zones.size(); ++i) {
-        auto before = compiled_before.find(zones[i].get());
-        auto compiled = before != compiled_before.end() ? before->second : compile_zone(*zones[i]);
+        auto& compiled = compiled_zones[i];
         for (std::size_t n = 0; n < compiled->names.size(); ++n) {
-            const std::string& name = compiled->names[n];
+            const std::string_view name = compiled->names[n];
             if (!taken.insert(name).second) continue; // a deeper zone already owns the name
             names.push_back(name);
             Node node = compiled->nodes[n];

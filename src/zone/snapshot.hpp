@@ -36,6 +36,9 @@ struct SnapshotOptions {
     // health-free view), and its UDP payload; the fields above are ignored.
     // Implies `reuse`.
     const Snapshot* recompile_of = nullptr;
+    // Zones compiled already (zone::Standby): those passed in (the same
+    // ZoneData object) keep these compiled answers.
+    const std::vector<ZoneEntry>* compiled_ahead = nullptr;
 };
 
 // The answer table (what the engine reads) and, beside it, what it was

@@ -186,3 +186,34 @@ TEST_CASE("control: unknown until probed, and every server down is logged and sh
               "\"all_down\":\"all down: serving all (fail-open, all_down: serve-all)\"") !=
           std::string::npos);
 }
+
+TEST_CASE("control: a server's failure is answered from zones prepared ahead while idle") {
+    Plane p;
+    const auto has = [&](const std::string& line) {
+        return p.control->render_metrics().find(line + "\n") != std::string::npos;
+    };
+    // Both probed servers answer: the zone is prepared with each one down.
+    REQUIRE(p.run_until([&] { return p.targets() == both && has("srvd_standby_zones 2"); }));
+    p.ms1.acceptor.close();
+    CHECK(p.run_until([&] { return p.targets() == std::vector<std::string>{"ms2.a.example."}; }));
+    CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 1"));
+    CHECK(has("srvd_health_zone_rebuilds_total{from=\"compile\"} 0"));
+    // Then prepared again from the new state: ms2 down as well.
+    CHECK(p.run_until([&] { return has("srvd_standby_zones 1"); }));
+}
+
+TEST_CASE("control: with limits.standby_memory 0 nothing is prepared, and failures compile") {
+    Plane p;
+    p.dir.write("srvd.yaml", "zones: [zones]\nstate_dir: state\nlimits: { standby_memory: 0 }\n");
+    bool reloaded = false;
+    p.control->reload([&](server::Reply) { reloaded = true; });
+    REQUIRE(p.run_until([&] { return reloaded && p.targets() == both; }));
+    const auto has = [&](const std::string& line) {
+        return p.control->render_metrics().find(line + "\n") != std::string::npos;
+    };
+    CHECK(p.run_until([&] { return has("srvd_standby_zones 0"); }));
+    p.ms1.acceptor.close();
+    CHECK(p.run_until([&] { return p.targets() == std::vector<std::string>{"ms2.a.example."}; }));
+    CHECK(has("srvd_health_zone_rebuilds_total{from=\"compile\"} 1"));
+    CHECK(has("srvd_standby_zones 0"));
+}

@@ -1,4 +1,5 @@
 #include "util/duration.hpp"
+#include "util/size.hpp"
 
 #include <doctest/doctest.h>
 
@@ -18,4 +19,18 @@ TEST_CASE("parse_duration accepts units as NSD and Knot do") {
     CHECK_FALSE(srvd::parse_duration("366d"));
     CHECK_FALSE(srvd::parse_duration("-1s"));
     CHECK_FALSE(srvd::parse_duration("99999999999999h"));
+}
+
+TEST_CASE("parse_size accepts K, M and G as Knot does") {
+    CHECK(srvd::parse_size("0") == 0u);
+    CHECK(srvd::parse_size("512") == 512u);
+    CHECK(srvd::parse_size("64K") == 64u << 10);
+    CHECK(srvd::parse_size("256M") == 256u << 20);
+    CHECK(srvd::parse_size("2G") == std::uint64_t{2} << 30);
+    CHECK_FALSE(srvd::parse_size(""));
+    CHECK_FALSE(srvd::parse_size("M"));
+    CHECK_FALSE(srvd::parse_size("1T"));
+    CHECK_FALSE(srvd::parse_size("1 M"));
+    CHECK_FALSE(srvd::parse_size("-1M"));
+    CHECK_FALSE(srvd::parse_size("99999999999G"));
 }

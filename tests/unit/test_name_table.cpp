@@ -11,7 +11,8 @@ TEST_CASE("NameTable finds every name it holds and nothing else") {
         names.push_back(*dns::name_from_text("n" + std::to_string(i) + ".example.com."));
     std::vector<std::uint32_t> values;
     for (std::uint32_t i = 0; i < names.size(); ++i) values.push_back(i * 7);
-    zone::NameTable<std::uint32_t> table(names, values);
+    zone::NameTable<std::uint32_t> table(std::vector<std::string_view>(names.begin(), names.end()),
+                                         values);
     CHECK(table.size() == 1000);
     for (std::uint32_t i = 0; i < names.size(); ++i) {
         auto* p = reinterpret_cast<const std::uint8_t*>(names[i].data());

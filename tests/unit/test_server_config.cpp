@@ -34,7 +34,7 @@ TEST_CASE("server configuration: values, defaults and relative paths") {
 listen: ["127.0.0.1:5300", "[::1]:5300"]
 threads: 2
 zones: [z1.yaml, more]
-limits: { udp_payload: 1400, tcp_clients: 10, tcp_idle_timeout: 500ms }
+limits: { udp_payload: 1400, tcp_clients: 10, tcp_idle_timeout: 500ms, standby_memory: 64M }
 geoip: { database: geo/x.mmdb, ecs_private: use }
 nsid: dns-fra-2
 )");
@@ -48,6 +48,7 @@ nsid: dns-fra-2
     CHECK(c.limits.udp_payload == 1400);
     CHECK(c.limits.tcp_clients == 10);
     CHECK(c.limits.tcp_idle_timeout.count() == 500);
+    CHECK(c.limits.standby_memory == 64u << 20);
     REQUIRE(c.geoip);
     CHECK(c.geoip->database == dir.path() + "/geo/x.mmdb");
     CHECK(c.geoip->ecs);
@@ -71,6 +72,8 @@ TEST_CASE("server configuration errors name file, line and column") {
         {"zones: [z.yaml]\nlimits: { tcp_idle_timeout: soon }\n",
          ":2:29: limits.tcp_idle_timeout: expected a duration"},
         {"zones: [missing.yaml]\n", ":1:9: zones: no such file or directory"},
+        {"zones: [z.yaml]\nlimits: { standby_memory: 1T }\n",
+         ":2:27: limits.standby_memory: expected a size such as 256M, 1G or 0"},
         {"listen: []\n", ":1:1: server configuration: missing 'zones'"},
         {"zones: [z.yaml\n",
          ":1:8: this '[' is never closed: a flow list needs its ']' (and commas between its "

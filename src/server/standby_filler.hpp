@@ -1,0 +1,66 @@
+#pragma once
+// Fills zone::Standby on the change worker while it has nothing else to do:
+// for each probed media server that answers now, every zone that lists it
+// built and compiled with it down, one zone per step, until the memory
+// budget (`limits.standby_memory`) is spent. A job submitted meanwhile
+// (a reload, a drain, the health change itself) waits for one step at most:
+// the compile of one zone. Zones larger than what is left of the budget are
+// not prepared: their health changes compile as before.
+#include "server/change_worker.hpp"
+#include "server/live_state.hpp"
+#include "zone/standby.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace srvd::server {
+
+class StandbyFiller {
+  public:
+    // `budget`: bytes (limits.standby_memory).
+    StandbyFiller(ChangeWorker& worker, const LiveStateHolder& live, std::size_t budget)
+        : worker_(worker), live_(live), budget_(budget) {}
+
+    // On the change worker, whenever the snapshot or the live state may have
+    // changed: drops what `served` made useless and prepares for it.
+    void refresh(std::shared_ptr<const zone::Snapshot> served);
+    // On the change worker: what `zone` becomes with `states`, if prepared.
+    const zone::ZoneEntry* find(const zone::ZoneData& zone,
+                                const std::vector<health::ServerHealth>& states) const {
+        return standby_.find(zone, states);
+    }
+
+    // Any thread: a new limits.standby_memory, applied on the change worker.
+    void set_budget(std::size_t bytes);
+    std::size_t zones() const { return zones_; }
+    std::size_t memory() const { return memory_; }
+
+  private:
+    struct Task {
+        std::size_t zone; // index in served_->zones
+        std::vector<health::ServerHealth> states;
+    };
+    void plan(const LiveState& live);
+    void step();
+    void schedule();
+    void count();
+    void drop_stale();
+
+    ChangeWorker& worker_;
+    const LiveStateHolder& live_;
+    // The rest is the change worker's.
+    zone::Standby standby_;
+    std::shared_ptr<const zone::Snapshot> served_;
+    std::vector<Task> tasks_; // the last is done first
+    const zone::Snapshot* planned_for_ = nullptr;
+    std::uint64_t planned_version_ = 0;
+    bool scheduled_ = false;
+    bool stale_ = false; // served_ changed since the standby was last pruned
+    std::atomic<std::size_t> budget_;
+    std::atomic<std::size_t> zones_{0}, memory_{0};
+};
+
+} // namespace srvd::server

@@ -1,0 +1,70 @@
+#include "zone/standby.hpp"
+
+#include "zone/health_ordering.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace srvd::zone {
+
+const ZoneEntry* Standby::find(const ZoneData& zone,
+                               const std::vector<ServerHealth>& states) const {
+    auto it = by_zone_.find(&zone);
+    if (it == by_zone_.end()) return nullptr;
+    for (const Prepared& p : it->second)
+        if (same_health(p.entry.data->health, states)) return &p.entry;
+    return nullptr;
+}
+
+void Standby::add(std::shared_ptr<const ZoneData> from, ZoneEntry prepared) {
+    const std::size_t size = approximate_memory(prepared);
+    auto& list = by_zone_[from.get()];
+    list.push_back({std::move(from), std::move(prepared), size});
+    ++zones_;
+    memory_ += size;
+}
+
+void Standby::keep_only(const Snapshot& served) {
+    std::unordered_set<const ZoneData*> live;
+    for (const auto& z : served.zones) live.insert(z.data.get());
+    for (auto it = by_zone_.begin(); it != by_zone_.end();) {
+        if (live.count(it->first)) {
+            ++it;
+            continue;
+        }
+        for (const Prepared& p : it->second) --zones_, memory_ -= p.memory;
+        it = by_zone_.erase(it);
+    }
+}
+
+void Standby::clear() {
+    by_zone_.clear();
+    zones_ = memory_ = 0;
+}
+
+std::size_t approximate_memory(const ZoneEntry& zone) {
+    // Each allocation as glibc makes it: 16 bytes of header, 32 at least.
+    const auto block = [](std::size_t n) { return std::max<std::size_t>(32, n + 16); };
+    // An ldns field: its struct and its data, each allocated apart.
+    const auto field = [&](const ldns_rdf* f) { return block(24) + block(ldns_rdf_size(f)); };
+    const ZoneData& data = *zone.data;
+    std::size_t bytes = data.storage.capacity() * sizeof(dns::RrPtr);
+    for (const auto& rr : data.storage) {
+        const std::size_t fields = ldns_rr_rd_count(rr.get());
+        bytes += block(48) + block(8 * fields) + field(ldns_rr_owner(rr.get()));
+        for (std::size_t i = 0; i < fields; ++i) bytes += field(ldns_rr_rdf(rr.get(), i));
+    }
+    // A view's node: its map node, its name when too long to sit inside,
+    // each RRset's records.
+    for (const auto& view : data.views)
+        for (const auto& [name, node] : view.nodes) {
+            bytes += block(88) + (name.size() > 15 ? block(name.capacity() + 1) : 0) +
+                     (node.rrsets.empty() ? 0 : block(node.rrsets.capacity() * sizeof(RRset)));
+            for (const auto& set : node.rrsets) bytes += block(set.rrs.capacity() * 8);
+        }
+    bytes += data.tier_tags.size() * (block(32) + 8);
+    for (const auto& owner : data.regional_owners) bytes += block(32) + 8 + block(owner.size());
+    return bytes + zone.compiled->memory();
+}
+
+} // namespace srvd::zone

@@ -1,0 +1,50 @@
+#pragma once
+// Zones built and compiled ahead for a health state that may come next
+// (today: each probed media server that answers, gone down). A probe's
+// verdict then costs the snapshot's assembly, not the compile of every zone
+// that lists the server: with a thousand partner zones sharing their media
+// servers, that compile is most of a second. The change worker fills the
+// standby while it has nothing else to do and takes from it when a rebuild
+// asks for exactly a state it prepared; a reload or a zone rebuilt otherwise
+// makes what was prepared from the old zone useless, and it is dropped.
+// Never on the packet path.
+#include "zone/snapshot.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace srvd::zone {
+
+class Standby {
+  public:
+    // What `zone` (served now) becomes with `states`, if it was prepared.
+    const ZoneEntry* find(const ZoneData& zone, const std::vector<ServerHealth>& states) const;
+    // `from` rebuilt with other states (its own, in prepared.data->health).
+    void add(std::shared_ptr<const ZoneData> from, ZoneEntry prepared);
+    // Forgets what was prepared from zones `served` no longer has.
+    void keep_only(const Snapshot& served);
+    void clear();
+
+    std::size_t zones() const { return zones_; }
+    std::size_t memory() const { return memory_; }
+
+  private:
+    struct Prepared {
+        // Held so that its address, the key, cannot be reused by another zone.
+        std::shared_ptr<const ZoneData> from;
+        ZoneEntry entry;
+        std::size_t memory;
+    };
+    std::unordered_map<const ZoneData*, std::vector<Prepared>> by_zone_;
+    std::size_t zones_ = 0;
+    std::size_t memory_ = 0;
+};
+
+// About what a zone's model and compiled answers take in memory (its
+// records as ldns holds them, its views, its answers): what preparing it
+// again costs.
+std::size_t approximate_memory(const ZoneEntry& zone);
+
+} // namespace srvd::zone
