@@ -30,7 +30,7 @@ scripts/install-deps.sh >/dev/null
 dpkg-query -W -f='${Status}' knot 2>/dev/null | grep -q 'install ok installed' ||
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q knot >/dev/null
 systemctl stop knot nsd 2>/dev/null || true
-[ -x "$BUILD/srvd" ] || scripts/build.sh >/dev/null
+[ -x "$BUILD/bench/engine_bench" ] || scripts/build.sh all >/dev/null
 
 # The policy, its keys (one P-256 KSK and ZSK, made once) and the workloads.
 perl bench/make-policy.pl "$PROXIES" "$OUT"

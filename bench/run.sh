@@ -49,7 +49,7 @@ for p in knot knot-module-geoip; do
 done
 # The packaged services must not hold the ports or the CPUs.
 systemctl stop knot nsd 2>/dev/null || true
-[ -x "$BUILD/srvd" ] || scripts/build.sh >/dev/null
+[ -x "$BUILD/bench/engine_bench" ] || scripts/build.sh all >/dev/null
 
 # Workloads, made once per policy and database size (a 1M-network database
 # takes the Perl writer a few minutes).

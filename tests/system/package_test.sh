@@ -14,13 +14,22 @@ BUILD=$(dirname "$SRVD")
 deb=$(ls "$WORK"/pkg/srvd_*.deb)
 info=$(dpkg-deb -I "$deb")
 echo "$info" | has '^ Depends: .*libldns3.*libmaxminddb0.*libyaml-cpp' || fail "dependencies: $info"
+# Debian's own checker: no error (warnings are listed, not fatal).
+if command -v lintian >/dev/null; then
+  lint=$(lintian "$deb" 2>&1 | grep -v 'root privileges' || true)
+  echo "$lint" | has '^E: ' && fail "lintian: $lint"
+  pass "lintian: no error${lint:+ ($(echo "$lint" | wc -l) other line(s): $(echo "$lint" | tr '\n' ' '))}"
+fi
 removed=0
 remove() { [ "$removed" = 1 ] || { apt-get purge -y -q srvd >/dev/null 2>&1 || true; }; }
 trap 'remove; cleanup' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" >"$WORK/apt.log" 2>&1 ||
   fail "apt-get install: $(cat "$WORK/apt.log")"
 getent passwd srvd >/dev/null || fail "no srvd user after install"
-[ -x /usr/sbin/srvd ] && [ -f /usr/share/man/man8/srvd.8 ] && [ -f /usr/lib/systemd/system/srvd.service ] || fail "files missing"
+grep -i 'warning' "$WORK/apt.log" | grep -v 'apt does not have a stable CLI' | has . &&
+  fail "install warned: $(cat "$WORK/apt.log")"
+[ -x /usr/sbin/srvd ] && [ -f /usr/share/man/man8/srvd.8.gz ] && [ -f /usr/lib/systemd/system/srvd.service ] || fail "files missing"
+[ -f /usr/share/doc/srvd/copyright ] && [ -f /usr/share/doc/srvd/changelog.gz ] || fail "no copyright or changelog"
 [ "$(stat -c %U /var/lib/srvd)" = srvd ] || fail "/var/lib/srvd not owned by srvd"
 out=$(/usr/sbin/srvd check -c /etc/srvd/srvd.yaml 2>&1) || fail "check of the packaged configuration: $out"
 # Without -c, the packaged configuration (as nsd and knotd default to theirs).
@@ -48,8 +57,12 @@ pass "the packaged configuration serves as user srvd on 127.0.0.1:5300; ctl reac
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -q srvd >/dev/null 2>&1 || fail "apt-get remove"
 [ -e /usr/sbin/srvd ] && fail "/usr/sbin/srvd left after remove"
 [ -f /etc/srvd/srvd.yaml ] || fail "remove took the configuration (a conffile stays until purge)"
+# As `systemctl enable srvd` leaves it (made by hand: systemd may not be PID 1 here).
+mkdir -p /etc/systemd/system/multi-user.target.wants
+ln -sf /usr/lib/systemd/system/srvd.service /etc/systemd/system/multi-user.target.wants/srvd.service
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q srvd >/dev/null 2>&1 || fail "apt-get purge"
 removed=1
+[ -L /etc/systemd/system/multi-user.target.wants/srvd.service ] && fail "purge left the unit's enable link"
 [ -e /etc/srvd/srvd.yaml ] && fail "purge left /etc/srvd/srvd.yaml"
 getent passwd srvd >/dev/null && fail "purge left the srvd user"
-pass "remove keeps the configuration, purge takes it and the srvd user"
+pass "remove keeps the configuration, purge takes it, the srvd user and the enable link"

@@ -35,6 +35,11 @@ done
 PIDS+=("$srvd_pid")
 [ "$(readlink "/proc/$srvd_pid/cwd")" = "$WORK/srvd" ] || fail "port 5300 is served by another process"
 pass "the first command builds and serves (srvd pid $srvd_pid)"
+# Serving needs srvd alone: the tests and benches are the second command's.
+for t in tests/unit_tests bench/engine_bench; do
+  [ ! -e "$WORK/srvd/build/$t" ] || fail "the first command built build/$t as well, which serving does not need"
+done
+pass "the first command built srvd alone, not the tests and benches"
 
 out=$(bash -c "$dig_line") || fail "$dig_line: $out"
 echo "$out" | has 'status: NOERROR' || fail "$dig_line: $out"
