@@ -4,7 +4,7 @@
 #include "config/yaml_reader.hpp"
 #include "util/duration.hpp"
 
-#include "dns/ldns.hpp"
+#include "dns/rr.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -94,7 +94,7 @@ void read_keys(const YamlReader& r, const YAML::Node& node, TransferConfig& out)
         ldns_rdf* decoded = nullptr;
         const bool valid =
             !key.secret.empty() && ldns_str2rdf_b64(&decoded, key.secret.c_str()) == LDNS_STATUS_OK;
-        ldns_rdf_deep_free(decoded);
+        const dns::RdfPtr owned(decoded);
         if (!valid)
             r.fail(given, what + (key.secret_file.empty() ? ".secret" : ".secret_file") +
                               ": expected base64 (as tsig-keygen prints)");

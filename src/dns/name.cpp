@@ -3,7 +3,7 @@
 #include "dns/rr.hpp"
 #include "dns/wire.hpp"
 
-#include "dns/ldns.hpp"
+#include "dns/ldns_owned.hpp"
 
 namespace srvd::dns {
 
@@ -16,20 +16,16 @@ std::optional<std::string> name_from_text(std::string_view text) {
     if (text.empty()) return std::nullopt;
     const std::string s = absolute(std::string(text));
     ldns_rdf* rdf = nullptr;
-    if (ldns_str2rdf_dname(&rdf, s.c_str()) != LDNS_STATUS_OK || !rdf) return std::nullopt;
-    std::string wire(rdf_bytes(rdf));
-    ldns_rdf_deep_free(rdf);
-    return wire;
+    const ldns_status status = ldns_str2rdf_dname(&rdf, s.c_str());
+    const RdfPtr owned(rdf);
+    if (status != LDNS_STATUS_OK || !owned) return std::nullopt;
+    return std::string(rdf_bytes(owned.get()));
 }
 
 std::string name_to_text(std::string_view wire) {
-    ldns_rdf* rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, wire.size(), wire.data());
+    const RdfPtr rdf(ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, wire.size(), wire.data()));
     if (!rdf) return "?";
-    char* text = ldns_rdf2str(rdf);
-    std::string out = text ? text : "?";
-    free(text);
-    ldns_rdf_deep_free(rdf);
-    return out;
+    return owned_text(ldns_rdf2str(rdf.get()), "?");
 }
 
 std::string lowercase(std::string_view wire) {

@@ -1,6 +1,6 @@
 #include "dns/query_builder.hpp"
 
-#include "dns/ldns.hpp"
+#include "dns/ldns_owned.hpp"
 #include "util/address_prefix.hpp"
 
 #include <stdexcept>
@@ -21,10 +21,14 @@ std::optional<ClientSubnet> parse_client_subnet(const std::string& text) {
 }
 
 std::vector<std::uint8_t> build_query(const QuerySpec& spec) {
-    ldns_pkt* pkt = nullptr;
-    if (ldns_pkt_query_new_frm_str(&pkt, spec.name.c_str(), static_cast<ldns_rr_type>(spec.type),
-                                   LDNS_RR_CLASS_IN, spec.rd ? LDNS_RD : 0) != LDNS_STATUS_OK)
+    ldns_pkt* made = nullptr;
+    const ldns_status status =
+        ldns_pkt_query_new_frm_str(&made, spec.name.c_str(), static_cast<ldns_rr_type>(spec.type),
+                                   LDNS_RR_CLASS_IN, spec.rd ? LDNS_RD : 0);
+    const PktPtr owned(made);
+    if (status != LDNS_STATUS_OK || !owned)
         throw std::runtime_error("not a valid domain name: " + spec.name);
+    ldns_pkt* pkt = owned.get();
     ldns_pkt_set_id(pkt, spec.id);
     if (spec.edns) {
         ldns_pkt_set_edns_udp_size(pkt, spec.payload);
@@ -47,14 +51,9 @@ std::vector<std::uint8_t> build_query(const QuerySpec& spec) {
         ldns_pkt_set_edns_data(
             pkt, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, options.size(), options.data()));
     }
-    std::uint8_t* wire = nullptr;
-    std::size_t size = 0;
-    const ldns_status status = ldns_pkt2wire(&wire, pkt, &size);
-    ldns_pkt_free(pkt);
-    if (status != LDNS_STATUS_OK) throw std::runtime_error("cannot encode the query");
-    std::vector<std::uint8_t> out(wire, wire + size);
-    free(wire);
-    return out;
+    const std::string wire = packet_wire(pkt);
+    if (wire.empty()) throw std::runtime_error("cannot encode the query");
+    return std::vector<std::uint8_t>(wire.begin(), wire.end());
 }
 
 } // namespace srvd::dns

@@ -1,5 +1,6 @@
 #include "dns/rr.hpp"
 
+#include "dns/ldns_owned.hpp"
 #include "dns/name.hpp"
 
 namespace srvd::dns {
@@ -8,14 +9,14 @@ RrPtr parse_rr(const std::string& text, const ldns_rdf* origin, std::uint32_t de
                std::string& error) {
     ldns_rr* rr = nullptr;
     ldns_rdf* prev = nullptr;
-    ldns_status status = ldns_rr_new_frm_str(&rr, text.c_str(), default_ttl, origin, &prev);
-    if (prev) ldns_rdf_deep_free(prev);
-    if (status != LDNS_STATUS_OK || !rr) {
+    const ldns_status status = ldns_rr_new_frm_str(&rr, text.c_str(), default_ttl, origin, &prev);
+    const RdfPtr owned_prev(prev);
+    RrPtr owned(rr);
+    if (status != LDNS_STATUS_OK || !owned) {
         error = ldns_get_errorstr_by_id(status);
-        if (rr) ldns_rr_free(rr);
         return nullptr;
     }
-    return RrPtr(rr);
+    return owned;
 }
 
 std::string owner_key(const ldns_rr* rr) {
@@ -29,18 +30,13 @@ std::string rdata_name(const ldns_rr* rr, std::size_t index) {
 }
 
 std::string rr_to_text(const ldns_rr* rr) {
-    char* text = ldns_rr2str(rr);
-    std::string out = text ? text : "";
-    free(text);
+    std::string out = owned_text(ldns_rr2str(rr));
     while (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
 }
 
 std::string rdf_to_text(const ldns_rdf* rdf) {
-    char* text = ldns_rdf2str(rdf);
-    std::string out = text ? text : "";
-    free(text);
-    return out;
+    return owned_text(ldns_rdf2str(rdf));
 }
 
 } // namespace srvd::dns

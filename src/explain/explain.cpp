@@ -1,6 +1,6 @@
 #include "explain/explain.hpp"
 
-#include "dns/ldns.hpp"
+#include "dns/ldns_owned.hpp"
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
 #include "engine/answer_engine.hpp"
@@ -105,11 +105,9 @@ std::string variant_subnet(const Query& q, const AnswerInfo& info) {
 // has records (ldns's text of each). Not ldns_pkt2str: its query time,
 // server and date lines would be made up here.
 void print_reply(std::ostream& out, const ldns_pkt* pkt) {
-    char* rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(pkt));
-    out << "\nreply: " << (rcode ? rcode : "?") << ", flags:" << (ldns_pkt_qr(pkt) ? " qr" : "")
-        << (ldns_pkt_aa(pkt) ? " aa" : "") << (ldns_pkt_tc(pkt) ? " tc" : "") << ", "
-        << ldns_pkt_size(pkt) << " bytes\n";
-    free(rcode);
+    out << "\nreply: " << dns::owned_text(ldns_pkt_rcode2str(ldns_pkt_get_rcode(pkt)), "?")
+        << ", flags:" << (ldns_pkt_qr(pkt) ? " qr" : "") << (ldns_pkt_aa(pkt) ? " aa" : "")
+        << (ldns_pkt_tc(pkt) ? " tc" : "") << ", " << ldns_pkt_size(pkt) << " bytes\n";
     const std::pair<const char*, const ldns_rr_list*> sections[] = {
         {"answer", ldns_pkt_answer(pkt)},
         {"authority", ldns_pkt_authority(pkt)},
@@ -118,9 +116,7 @@ void print_reply(std::ostream& out, const ldns_pkt* pkt) {
         if (ldns_rr_list_rr_count(list) == 0) continue;
         out << name << ":\n";
         for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
-            char* text = ldns_rr2str(ldns_rr_list_rr(list, i));
-            out << "  " << (text ? text : "?\n");
-            free(text);
+            out << "  " << dns::owned_text(ldns_rr2str(ldns_rr_list_rr(list, i)), "?\n");
         }
     }
     if (ldns_pkt_edns(pkt)) out << "EDNS: udp payload " << ldns_pkt_edns_udp_size(pkt) << "\n";
@@ -165,13 +161,14 @@ void explain_answer(std::ostream& out, const zone::Snapshot& s, const zone::Zone
     } else {
         out << "answer is the same for every client (ECS scope /0)\n";
     }
-    ldns_pkt* pkt = nullptr;
-    if (n == 0 || ldns_wire2pkt(&pkt, reply.data(), n) != LDNS_STATUS_OK) {
+    ldns_pkt* decoded = nullptr;
+    const ldns_status status = n == 0 ? LDNS_STATUS_ERR : ldns_wire2pkt(&decoded, reply.data(), n);
+    const dns::PktPtr pkt(decoded);
+    if (status != LDNS_STATUS_OK || !pkt) {
         out << "no answer (the query would be dropped)\n";
         return;
     }
-    print_reply(out, pkt);
-    ldns_pkt_free(pkt);
+    print_reply(out, pkt.get());
 }
 
 } // namespace

@@ -1,6 +1,6 @@
 #include "server/notify_sender.hpp"
 
-#include "dns/ldns.hpp"
+#include "dns/ldns_owned.hpp"
 #include "util/host_port.hpp"
 #include "util/log.hpp"
 #include "xfr/tsig.hpp"
@@ -52,7 +52,8 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
 
     // NOTIFY for the zone's SOA (RFC 1996 3.3), signed when the target has a key.
     std::string build(const config::TsigKey* key) const {
-        ldns_pkt* p = ldns_pkt_new();
+        const dns::PktPtr owned(ldns_pkt_new());
+        ldns_pkt* p = owned.get();
         ldns_pkt_set_id(p, id_);
         ldns_pkt_set_opcode(p, LDNS_PACKET_NOTIFY);
         ldns_pkt_set_aa(p, true);
@@ -62,13 +63,7 @@ class NotifyAttempt : public std::enable_shared_from_this<NotifyAttempt> {
         ldns_rr_set_class(q, LDNS_RR_CLASS_IN);
         ldns_rr_set_question(q, true);
         ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, q);
-        std::string out;
-        std::uint8_t* wire = nullptr;
-        std::size_t size = 0;
-        if (ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK)
-            out.assign(reinterpret_cast<const char*>(wire), size);
-        free(wire);
-        ldns_pkt_free(p);
+        std::string out = dns::packet_wire(p);
         // No request to chain to: a NOTIFY is a request of its own.
         if (key && !out.empty()) out = xfr::TsigSigner(*key).sign(out, std::time(nullptr));
         return out;

@@ -1,5 +1,6 @@
 #include "xfr/responder.hpp"
 
+#include "dns/ldns_owned.hpp"
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
 #include "util/address_prefix.hpp"
@@ -14,10 +15,7 @@
 namespace srvd::xfr {
 namespace {
 
-struct PktDeleter {
-    void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
-};
-using PktPtr = std::unique_ptr<ldns_pkt, PktDeleter>;
+using dns::PktPtr;
 
 // Large enough that a big zone goes in few messages, well under 65535 so a
 // message never overflows after compression differences and the TSIG record.
@@ -205,11 +203,8 @@ class Responder {
     // Appends one message, signed when the request was; with
     // `error_tsig`, the record of a TSIG error instead (refuse_tsig).
     void add(PktPtr m, const TsigVerdict* error_tsig = nullptr) {
-        std::uint8_t* wire = nullptr;
-        std::size_t size = 0;
-        if (ldns_pkt2wire(&wire, m.get(), &size) != LDNS_STATUS_OK) return;
-        std::string message(reinterpret_cast<const char*>(wire), size);
-        free(wire);
+        std::string message = dns::packet_wire(m.get());
+        if (message.empty()) return;
         if (error_tsig) {
             if (std::string with = add_error_tsig(message, *error_tsig, now_); !with.empty())
                 message = std::move(with);

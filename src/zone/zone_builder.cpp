@@ -328,13 +328,14 @@ class ZoneBuilder {
 
     const ldns_rr* make_rr(const ldns_rdf* owner, ldns_rr_type type, std::uint32_t ttl,
                            std::initializer_list<ldns_rdf*> rdata) {
-        ldns_rr* rr = ldns_rr_new();
+        dns::RrPtr owned(ldns_rr_new());
+        ldns_rr* rr = owned.get();
         ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
         ldns_rr_set_type(rr, type);
         ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
         ldns_rr_set_ttl(rr, ttl);
         for (ldns_rdf* rdf : rdata) ldns_rr_push_rdf(rr, rdf);
-        data_->storage.emplace_back(rr);
+        data_->storage.push_back(std::move(owned));
         return rr;
     }
 
@@ -500,7 +501,7 @@ void set_serial(ZoneData& zone, std::uint32_t serial) {
     for (auto& rr : zone.storage)
         if (rr.get() == zone.default_view().soa) {
             // SOA RDATA: MNAME RNAME SERIAL ...; ldns_rr_set_rdf hands back the old field.
-            ldns_rdf_deep_free(
+            const dns::RdfPtr old(
                 ldns_rr_set_rdf(rr.get(), ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, serial), 2));
             return;
         }

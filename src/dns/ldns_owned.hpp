@@ -1,0 +1,39 @@
+#pragma once
+// What ldns hands back for the caller to free, owned: packets, and the
+// malloc'd text and wire buffers of its *2str and *2wire functions. Every
+// such object in srvd goes through one of these (or RrPtr, RdfPtr in
+// rr.hpp), so no early return or exception leaks one.
+#include "dns/ldns.hpp"
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+namespace srvd::dns {
+
+struct PktDeleter {
+    void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+};
+using PktPtr = std::unique_ptr<ldns_pkt, PktDeleter>;
+
+struct MallocDeleter {
+    void operator()(void* p) const { std::free(p); }
+};
+
+// ldns's malloc'd text as a string (`fallback` when ldns gave none).
+inline std::string owned_text(char* text, const char* fallback = "") {
+    const std::unique_ptr<char, MallocDeleter> owned(text);
+    return owned ? std::string(owned.get()) : std::string(fallback);
+}
+
+// A packet in wire format; empty when ldns cannot write it.
+inline std::string packet_wire(const ldns_pkt* pkt) {
+    std::uint8_t* wire = nullptr;
+    std::size_t size = 0;
+    const ldns_status status = ldns_pkt2wire(&wire, pkt, &size);
+    const std::unique_ptr<std::uint8_t, MallocDeleter> owned(wire);
+    if (status != LDNS_STATUS_OK || !owned) return {};
+    return std::string(reinterpret_cast<const char*>(owned.get()), size);
+}
+
+} // namespace srvd::dns
