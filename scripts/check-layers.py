@@ -18,7 +18,7 @@ MAX_LINES = 80
 # the engine is a pure function over the answer table, as STYLE.md asks.
 PACKET_PATH = ["engine/answer_engine.hpp", "engine/client_view.hpp", "engine/query_parser.hpp"]
 LIBRARY_HEADER = re.compile(r'\s*#\s*include\s+<(ldns/|boost/|yaml-cpp/|maxminddb)')
-# The folders of src/ from the bottom up (README.md's layout): each may
+# The folders of src/ from the bottom up (docs/development.md's layout): each may
 # include only folders before it. A strict order implies no cycle, and says
 # where a new file belongs.
 ORDER = ["util", "dns", "config", "dnssec", "geo", "health", "zone", "engine", "explain", "metrics", "xfr",
