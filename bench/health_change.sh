@@ -15,6 +15,7 @@
 #                                            "prepared ahead")
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/partner_zone.sh
 # srvd on CPU 0; this script, its listeners and its kdig polls on CPU 1.
 taskset -p -c 1 $$ >/dev/null
 N=${1:-1000}
@@ -51,21 +52,7 @@ regions:
 default_region: central
 Y
 for i in $(seq 1 "$N"); do
-  cat >"$WORK/zones/partner$i.example.yaml" <<Y
-zone: partner$i.example
-soa: { primary: ns1.partner$i.example, contact: hostmaster.partner$i.example, serial: 1 }
-nameservers: { ns1: [127.0.0.1] }
-include: ../shared/platform.yaml
-proxies:
-  proxy-a: { targets: [ms1, ms2, ms3, ms4] }
-  proxy-b: { targets: [ms4, ms3, ms2, ms1] }
-  sip:
-    transports: [udp, tcp, tls]
-    targets:
-      east:    [ms1, ms2, {ms3: 50, ms4: 50}]
-      west:    [ms3, ms4, ms1]
-      central: [{ms4: 70, ms2: 30}, ms1]
-Y
+  partner_zone "$i" 1 >"$WORK/zones/partner$i.example.yaml"
 done
 metric() { curl -s "http://127.0.0.1:$MPORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 now_ms() { date +%s%3N; }

@@ -12,6 +12,7 @@
 #   bench/partners.sh [N]     (needs build/srvd; run as root for NSD)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/partner_zone.sh
 # wait_until LIMIT_S CMD...: polls CMD until it succeeds; fails after LIMIT_S seconds.
 wait_until() {
   local limit=$1; shift
@@ -45,23 +46,8 @@ regions:
 default_region: central
 Y
 for i in $(seq 1 "$N"); do
-  cat >"$OUT/zones/partner$i.example.yaml" <<Y
-zone: partner$i.example
-soa: { primary: ns1.partner$i.example, contact: hostmaster.partner$i.example, serial: auto }
-nameservers: { ns1: [127.0.0.1] }
-include: ../shared/platform.yaml
-proxies:
-  proxy-a: { targets: [ms1, ms2, ms3, ms4] }
-  proxy-b: { targets: [ms4, ms3, ms2, ms1] }
-  sip:
-    transports: [udp, tcp, tls]
-    targets:
-      east:    [ms1, ms2, {ms3: 50, ms4: 50}]
-      west:    [ms3, ms4, ms1]
-      central: [{ms4: 70, ms2: 30}, ms1]
-records:
-  - "www IN CNAME portal.platform.example."
-Y
+  { partner_zone "$i" auto; echo 'records: ["www IN CNAME portal.platform.example."]'; } \
+    >"$OUT/zones/partner$i.example.yaml"
 done
 mkdir -p bench/out
 [ -f bench/out/geo.mmdb ] || perl zones/geo/make-demo-db.pl --random 300000 bench/out/geo.mmdb

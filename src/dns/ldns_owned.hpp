@@ -1,8 +1,8 @@
 #pragma once
-// What ldns hands back for the caller to free, owned: packets, and the
-// malloc'd text and wire buffers of its *2str and *2wire functions. Every
-// such object in srvd goes through one of these (or RrPtr, RdfPtr in
-// rr.hpp), so no early return or exception leaks one.
+// What ldns hands back for the caller to free, owned: records, fields,
+// packets, and the malloc'd text and wire buffers of its *2str and *2wire
+// functions. Every such object in srvd goes through one of these, so no
+// early return or exception leaks one.
 #include "dns/ldns.hpp"
 
 #include <cstdlib>
@@ -10,6 +10,16 @@
 #include <string>
 
 namespace srvd::dns {
+
+struct RrDeleter {
+    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
+};
+using RrPtr = std::unique_ptr<ldns_rr, RrDeleter>;
+
+struct RdfDeleter {
+    void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
+};
+using RdfPtr = std::unique_ptr<ldns_rdf, RdfDeleter>;
 
 struct PktDeleter {
     void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
