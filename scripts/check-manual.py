@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """The manual cannot fall behind the code: every key a loader accepts (each
 check_keys() list in src/config/) must appear in bold in man/srvd.yaml.5, and
-every command srvd knows (src/cli/commands.cpp) in man/srvd.8. Prints what is
-missing and exits 1. Run by ctest ("manual")."""
+every command srvd knows (src/cli/commands.cpp) in man/srvd.8; and the
+YAML the manual shows (a `.B key: value` line, the EXAMPLE block) must be
+valid YAML, as rendered. Prints what is missing and exits 1. Run by ctest
+("manual")."""
 import os
 import re
 import sys
+
+import yaml
 
 root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -39,8 +43,36 @@ def commands():
     return set(re.findall(r'args\[0\] == "([a-z]+)"', text)) - {"help"}
 
 
+def unescape(roff):
+    return roff.replace("\\(dq", '"').replace("\\-", "-").replace("\\e", "\\")
+
+
+def yaml_examples(path):
+    """(where, text) of each YAML example: `.B key: ...` lines and .nf/.fi
+    blocks after .SH EXAMPLE."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        m = re.match(r'\.B ([a-z_]+: .*)$', line)
+        if m:
+            out.append((f"{path}:{i + 1}", unescape(m.group(1))))
+        if line == ".SH EXAMPLE" and lines[i + 1] == ".nf":
+            end = lines.index(".fi", i)
+            out.append((f"{path}:{i + 3}", unescape("\n".join(lines[i + 2:end]))))
+    return out
+
+
 def main():
     missing = []
+    examples = yaml_examples(os.path.join(root, "man", "srvd.yaml.5"))
+    if len(examples) < 2:
+        print(f"only {len(examples)} YAML examples found in man/srvd.yaml.5: the scan is broken")
+        return 1
+    for where, text in examples:
+        try:
+            yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            missing.append(f"{where}: this example is not valid YAML ({e}): {text}")
     keys = accepted_keys()
     if len(keys) < 50:  # the scan itself must have found the loaders' lists
         print(f"only {len(keys)} keys found in src/config: the scan is broken")

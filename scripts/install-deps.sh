@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libboost-dev libldns-dev libssl-dev libyaml-cpp-dev libmaxminddb-dev doctest-dev
   knot-dnsutils bind9-dnsutils bind9-utils ldnsutils nsd knot unbound curl sip-tester baresip-core bc
-  libmaxmind-db-writer-perl mmdb-bin dnsperf procps iproute2 python3 lintian
+  libmaxmind-db-writer-perl mmdb-bin dnsperf procps iproute2 python3 python3-yaml lintian
 )
 missing=()
 for p in "${packages[@]}"; do
