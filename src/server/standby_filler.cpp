@@ -14,6 +14,7 @@ void StandbyFiller::refresh(std::shared_ptr<const zone::Snapshot> served) {
     // that published (a health change) must not wait for it to answer.
     served_ = std::move(served);
     stale_ = true;
+    planned_ = false; // its tasks index the zones of the snapshot before
     schedule();
 }
 
@@ -46,7 +47,7 @@ void StandbyFiller::count() {
 
 void StandbyFiller::plan(const LiveState& live) {
     tasks_.clear();
-    planned_for_ = served_.get();
+    planned_ = true;
     planned_version_ = live.version;
     const auto& zones = served_->zones;
     // Failures one by one, so a budget too small for all still covers some
@@ -71,7 +72,7 @@ void StandbyFiller::step() {
     }
     if (budget_ == 0) return;
     const auto live = live_.get();
-    if (planned_for_ != served_.get() || planned_version_ != live->version) plan(*live);
+    if (!planned_ || planned_version_ != live->version) plan(*live);
     if (tasks_.empty()) return;
     const Task task = std::move(tasks_.back());
     tasks_.pop_back();

@@ -55,7 +55,7 @@ class StandbyFiller {
     zone::Standby standby_;
     std::shared_ptr<const zone::Snapshot> served_;
     std::vector<Task> tasks_; // the last is done first
-    const zone::Snapshot* planned_for_ = nullptr;
+    bool planned_ = false;    // tasks_ is for served_ and live state planned_version_
     std::uint64_t planned_version_ = 0;
     bool scheduled_ = false;
     bool stale_ = false; // served_ changed since the standby was last pruned
