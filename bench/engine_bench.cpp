@@ -7,7 +7,7 @@
 // time per answer.
 #include "dns/wire.hpp"
 #include "engine/answer_engine.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <boost/asio/ip/address.hpp>
 

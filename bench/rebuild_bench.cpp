@@ -10,10 +10,10 @@
 // stage (medians). Then the same change with the zones prepared ahead
 // (zone::Standby, as the change worker fills it while idle): the time to
 // prepare them, what they take in memory, and the change then.
-#include "zone/health_ordering.hpp"
-#include "zone/snapshot_loader.hpp"
-#include "zone/standby.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/health_ordering.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
+#include "zone/snapshot/standby.hpp"
 
 #include <algorithm>
 #include <chrono>

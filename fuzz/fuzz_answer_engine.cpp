@@ -9,7 +9,7 @@
 #include "dns/ldns.hpp"
 #include "engine/answer_engine.hpp"
 #include "query/pipeline.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <cstdio>
 #include <cstdlib>

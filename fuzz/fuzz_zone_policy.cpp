@@ -2,8 +2,8 @@
 // in a snapshot or a LoadError (file:line:column) — any other exception, a
 // crash or a sanitizer report is a bug.
 #include "config/zone_policy.hpp"
-#include "zone/snapshot.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <unistd.h>
 

@@ -9,9 +9,9 @@
 #include "server/server.hpp"
 #include "util/host_port.hpp"
 #include "util/iso_time.hpp"
-#include "zone/load_warnings.hpp"
-#include "zone/snapshot_loader.hpp"
-#include "zone/zone_export.hpp"
+#include "zone/persist/zone_export.hpp"
+#include "zone/snapshot/load_warnings.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <unistd.h>
 

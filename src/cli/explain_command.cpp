@@ -3,7 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "explain/explain.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <iostream>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Command-line options shared by the subcommands.
 #include "cli/commands.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <optional>
 #include <string>

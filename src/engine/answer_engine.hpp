@@ -5,7 +5,7 @@
 #include "engine/query_parser.hpp"
 #include "engine/signing_budget.hpp"
 #include "util/client_address.hpp"
-#include "zone/answer_table.hpp"
+#include "zone/compile/answer_table.hpp"
 
 #include <cstddef>
 #include <cstdint>

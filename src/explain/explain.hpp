@@ -5,7 +5,7 @@
 // `srvd ctl explain` on the running server's (live health and drains).
 #include "dns/query_builder.hpp"
 #include "engine/query_parser.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <boost/asio/ip/address.hpp>
 

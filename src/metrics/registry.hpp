@@ -1,7 +1,7 @@
 #pragma once
 // All counters of a running server, rendered as Prometheus text (DESIGN §7).
 #include "metrics/counters.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <atomic>
 #include <deque>

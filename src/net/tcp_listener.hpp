@@ -4,7 +4,7 @@
 #include "config/server_config.hpp"
 #include "metrics/counters.hpp"
 #include "query/signing_budget.hpp"
-#include "zone/snapshot_holder.hpp"
+#include "zone/snapshot/snapshot_holder.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>

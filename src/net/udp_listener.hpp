@@ -8,7 +8,7 @@
 #include "metrics/counters.hpp"
 #include "query/rate_limiter.hpp"
 #include "query/signing_budget.hpp"
-#include "zone/snapshot_holder.hpp"
+#include "zone/snapshot/snapshot_holder.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>

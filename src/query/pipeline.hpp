@@ -10,7 +10,7 @@
 #include "metrics/counters.hpp"
 #include "query/rate_limiter.hpp"
 #include "xfr/responder.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <chrono>
 #include <cstddef>

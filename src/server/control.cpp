@@ -5,10 +5,10 @@
 #include "util/iso_time.hpp"
 #include "util/log.hpp"
 #include "util/sd_notify.hpp"
-#include "zone/health_ordering.hpp"
-#include "zone/load_warnings.hpp"
-#include "zone/snapshot_diff.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/health_ordering.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/snapshot/load_warnings.hpp"
+#include "zone/snapshot/snapshot_diff.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -16,9 +16,9 @@
 #include "server/notify_sender.hpp"
 #include "server/reply.hpp"
 #include "server/standby_filler.hpp"
-#include "zone/snapshot_diff.hpp"
-#include "zone/snapshot_holder.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_diff.hpp"
+#include "zone/snapshot/snapshot_holder.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>

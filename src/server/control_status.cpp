@@ -6,7 +6,7 @@
 
 #include "util/host_port.hpp"
 #include "util/iso_time.hpp"
-#include "zone/health_ordering.hpp"
+#include "zone/model/health_ordering.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

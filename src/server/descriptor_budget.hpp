@@ -4,7 +4,7 @@
 // soft limit to the hard one at start, and says when even that cannot fit
 // its configuration, rather than discovering it under load.
 #include "config/server_config.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <cstdint>
 #include <string>

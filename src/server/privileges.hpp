@@ -1,6 +1,6 @@
 #pragma once
 // Giving up root once the sockets are bound.
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <string>
 #include <vector>

@@ -14,7 +14,7 @@
 #include "util/host_port.hpp"
 #include "util/log.hpp"
 #include "util/sd_notify.hpp"
-#include "zone/load_warnings.hpp"
+#include "zone/snapshot/load_warnings.hpp"
 
 #include <unistd.h>
 

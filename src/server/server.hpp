@@ -7,8 +7,8 @@
 #include "query/rate_limiter.hpp"
 #include "query/signing_budget.hpp"
 #include "server/reply.hpp"
-#include "zone/snapshot_holder.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_holder.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>

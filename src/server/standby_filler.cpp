@@ -1,8 +1,8 @@
 #include "server/standby_filler.hpp"
 
 #include "util/log.hpp"
-#include "zone/health_ordering.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/health_ordering.hpp"
+#include "zone/model/zone_builder.hpp"
 
 #include <algorithm>
 

@@ -8,7 +8,7 @@
 // not prepared: their health changes compile as before.
 #include "server/change_worker.hpp"
 #include "server/live_state.hpp"
-#include "zone/standby.hpp"
+#include "zone/snapshot/standby.hpp"
 
 #include <atomic>
 #include <cstddef>

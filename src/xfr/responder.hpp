@@ -5,7 +5,7 @@
 // allocate, so it is built on ldns packets rather than hand-written wire code.
 #include "engine/answer_engine.hpp"
 #include "metrics/transfer_kind.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <string>
 #include <vector>

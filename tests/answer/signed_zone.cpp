@@ -2,7 +2,7 @@
 
 #include "config/zone_policy.hpp"
 #include "dns/rr.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/zone_builder.hpp"
 
 #include <doctest/doctest.h>
 

@@ -5,8 +5,8 @@
 #include "config/zone_policy.hpp"
 #include "dns/wire.hpp"
 #include "support/test_support.hpp"
-#include "zone/snapshot_loader.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <doctest/doctest.h>
 

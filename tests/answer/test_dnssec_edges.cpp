@@ -7,7 +7,7 @@
 #include "config/zone_policy.hpp"
 #include "dns/rr.hpp"
 #include "dns/wire.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/zone_builder.hpp"
 
 #include <doctest/doctest.h>
 

@@ -2,7 +2,7 @@
 // through the engine, with a GeoIP database made by the committed script.
 #include "dns/wire.hpp"
 #include "support/test_support.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/zone_builder.hpp"
 
 #include <doctest/doctest.h>
 

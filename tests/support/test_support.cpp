@@ -4,8 +4,8 @@
 #include "dns/query_builder.hpp"
 #include "dns/rr.hpp"
 #include "util/asio_address.hpp"
-#include "zone/zone_builder.hpp"
-#include "zone/zone_view.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/model/zone_view.hpp"
 
 #include <boost/asio/ip/address.hpp>
 

@@ -4,7 +4,7 @@
 // independent implementation of the wire format).
 #include "dns/ldns.hpp"
 #include "engine/answer_engine.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <memory>
 #include <string>

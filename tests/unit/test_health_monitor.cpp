@@ -6,7 +6,7 @@
 // ends the probing.
 #include "health/health_monitor.hpp"
 #include "support/test_support.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <doctest/doctest.h>

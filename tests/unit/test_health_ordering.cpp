@@ -1,4 +1,4 @@
-#include "zone/health_ordering.hpp"
+#include "zone/model/health_ordering.hpp"
 
 #include <doctest/doctest.h>
 

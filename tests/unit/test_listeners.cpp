@@ -7,7 +7,7 @@
 #include "net/tcp_listener.hpp"
 #include "net/udp_listener.hpp"
 #include "support/test_support.hpp"
-#include "zone/snapshot_holder.hpp"
+#include "zone/snapshot/snapshot_holder.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 #include "dns/name.hpp"
-#include "zone/name_table.hpp"
+#include "zone/compile/name_table.hpp"
 
 #include <doctest/doctest.h>
 

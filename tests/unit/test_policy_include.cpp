@@ -2,8 +2,8 @@
 // a shared file; errors still name the file, line and column they are in.
 #include "config/zone_policy.hpp"
 #include "support/test_support.hpp"
-#include "zone/zone_builder.hpp"
-#include "zone/zone_view.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/model/zone_view.hpp"
 
 #include <doctest/doctest.h>
 

@@ -3,7 +3,7 @@
 // their ZoneData and compiled answers; everything else is rebuilt, and the
 // answers are those a fresh load gives.
 #include "support/test_support.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <doctest/doctest.h>
 

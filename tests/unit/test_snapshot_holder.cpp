@@ -1,6 +1,6 @@
 // A replaced snapshot is freed by collect() once no worker holds it, never
 // by the worker that lets go of it last.
-#include "zone/snapshot_holder.hpp"
+#include "zone/snapshot/snapshot_holder.hpp"
 
 #include <doctest/doctest.h>
 

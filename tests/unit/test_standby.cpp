@@ -5,10 +5,10 @@
 // a rebuild without a standby does, once from a standby holding that state
 // among others, and every zone's compiled answers must be the same bytes.
 #include "support/test_support.hpp"
-#include "zone/health_ordering.hpp"
-#include "zone/snapshot_loader.hpp"
-#include "zone/standby.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/health_ordering.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
+#include "zone/snapshot/standby.hpp"
 
 #include <doctest/doctest.h>
 

@@ -7,8 +7,8 @@
 #include "query/pipeline.hpp"
 #include "support/test_support.hpp"
 #include "xfr/tsig.hpp"
-#include "zone/serial_store.hpp"
-#include "zone/snapshot_loader.hpp"
+#include "zone/persist/serial_store.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "zone/weighted_order.hpp"
+#include "zone/model/weighted_order.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 #include "support/test_support.hpp"
-#include "zone/zone_builder.hpp"
-#include "zone/zone_export.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/persist/zone_export.hpp"
 
 #include <doctest/doctest.h>
 

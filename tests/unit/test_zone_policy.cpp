@@ -2,8 +2,8 @@
 #include "config/yaml_reader.hpp"
 #include "config/zone_policy.hpp"
 #include "support/test_support.hpp"
-#include "zone/zone_builder.hpp"
-#include "zone/zone_view.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/model/zone_view.hpp"
 
 #include <doctest/doctest.h>
 

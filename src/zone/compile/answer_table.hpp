@@ -6,7 +6,7 @@
 // load-time model it is compiled from is zone::Snapshot's.
 #include "dns/message_layout.hpp"
 #include "geo/prefix_table.hpp"
-#include "zone/name_table.hpp"
+#include "zone/compile/name_table.hpp"
 
 #include <cstdint>
 #include <string>

@@ -5,9 +5,9 @@
 // explain, transfers and the next reload read.
 #include "config/server_config.hpp"
 #include "geo/geo_index.hpp"
-#include "zone/answer_table.hpp"
-#include "zone/compiled_zone.hpp"
-#include "zone/zone_version.hpp"
+#include "zone/compile/answer_table.hpp"
+#include "zone/compile/compiled_zone.hpp"
+#include "zone/persist/zone_version.hpp"
 
 #include <cstdint>
 #include <map>

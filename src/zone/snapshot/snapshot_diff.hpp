@@ -2,7 +2,7 @@
 // What a reload changed, for the log: zones, names and regions added or
 // removed, records and orderings changed, compared on the load-time model
 // (never on the packet path), on the change worker.
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <string>
 #include <vector>

@@ -1,8 +1,8 @@
 #pragma once
 // One zone's answers compiled for every name, region and ordering variant.
 #include "dnssec/denial_signer.hpp"
-#include "zone/answer_table.hpp"
-#include "zone/zone_view.hpp"
+#include "zone/compile/answer_table.hpp"
+#include "zone/model/zone_view.hpp"
 
 #include <memory>
 #include <string>

@@ -2,7 +2,7 @@
 // What loads but will bite later: a configuration that serves nothing, a
 // GeoIP policy without a database, serials kept where nobody said. `check`
 // prints these; `serve` and reloads log them at warning level.
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include <string>
 #include <vector>

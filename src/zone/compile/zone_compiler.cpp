@@ -5,9 +5,9 @@
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
 #include "dnssec/compact_denial.hpp"
-#include "zone/compiled_zone.hpp"
-#include "zone/weighted_order.hpp"
-#include "zone/zone_lookup.hpp"
+#include "zone/compile/compiled_zone.hpp"
+#include "zone/model/weighted_order.hpp"
+#include "zone/model/zone_lookup.hpp"
 
 #include <algorithm>
 #include <map>

@@ -2,7 +2,7 @@
 // Configuration file → compiled snapshot: the one loading path shared by
 // serve, reload, check, export and explain.
 #include "config/server_config.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <chrono>
 #include <functional>

@@ -3,7 +3,7 @@
 // state is left out on purpose: a secondary cannot probe media servers, and a
 // flapping server must not bump serials and start a NOTIFY storm. Each zone
 // also keeps a journal of its last changes (as Knot does), for IXFR.
-#include "zone/zone_view.hpp"
+#include "zone/model/zone_view.hpp"
 
 #include <cstdint>
 #include <memory>

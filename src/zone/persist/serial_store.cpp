@@ -1,8 +1,8 @@
-#include "zone/serial_store.hpp"
+#include "zone/persist/serial_store.hpp"
 
 #include "config/load_error.hpp"
 #include "util/state_file.hpp"
-#include "zone/zone_version.hpp"
+#include "zone/persist/zone_version.hpp"
 
 #include <cerrno>
 #include <cstdio>

@@ -1,6 +1,6 @@
-#include "zone/standby.hpp"
+#include "zone/snapshot/standby.hpp"
 
-#include "zone/health_ordering.hpp"
+#include "zone/model/health_ordering.hpp"
 
 #include <algorithm>
 #include <unordered_set>

@@ -1,10 +1,10 @@
-#include "zone/snapshot_loader.hpp"
+#include "zone/snapshot/snapshot_loader.hpp"
 
 #include "config/zone_policy.hpp"
-#include "zone/catalog.hpp"
-#include "zone/health_ordering.hpp"
-#include "zone/serial_store.hpp"
-#include "zone/zone_builder.hpp"
+#include "zone/model/health_ordering.hpp"
+#include "zone/model/zone_builder.hpp"
+#include "zone/persist/catalog.hpp"
+#include "zone/persist/serial_store.hpp"
 
 #include <algorithm>
 #include <optional>

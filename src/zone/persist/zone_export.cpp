@@ -1,4 +1,4 @@
-#include "zone/zone_export.hpp"
+#include "zone/persist/zone_export.hpp"
 
 #include "dnssec/zone_signer.hpp"
 

@@ -1,4 +1,4 @@
-#include "zone/load_warnings.hpp"
+#include "zone/snapshot/load_warnings.hpp"
 
 #include <sys/stat.h>
 

@@ -1,6 +1,6 @@
 // The snapshot: zones' compiled answers joined into one answer table, with
 // the GeoIP index and the transfer settings beside it.
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 #include "dns/name.hpp"
 
 #include <algorithm>

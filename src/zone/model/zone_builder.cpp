@@ -1,10 +1,10 @@
 // Expands a zone policy into records, one view per region.
-#include "zone/zone_builder.hpp"
+#include "zone/model/zone_builder.hpp"
 
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
-#include "zone/health_ordering.hpp"
-#include "zone/zone_lookup.hpp"
+#include "zone/model/health_ordering.hpp"
+#include "zone/model/zone_lookup.hpp"
 
 #include <boost/asio/ip/address.hpp>
 

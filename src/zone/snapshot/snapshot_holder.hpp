@@ -6,7 +6,7 @@
 // collect() on the control plane's change worker: freeing hundreds of
 // megabytes must not stall the worker that happened to drop it last.
 #include "config/server_config.hpp"
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <algorithm>
 #include <atomic>

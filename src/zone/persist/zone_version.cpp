@@ -1,4 +1,4 @@
-#include "zone/zone_version.hpp"
+#include "zone/persist/zone_version.hpp"
 
 #include "dns/wire.hpp"
 #include "dnssec/zone_signer.hpp"

@@ -1,7 +1,7 @@
-#include "zone/snapshot_diff.hpp"
+#include "zone/snapshot/snapshot_diff.hpp"
 
 #include "dns/name.hpp"
-#include "zone/zone_version.hpp"
+#include "zone/persist/zone_version.hpp"
 
 #include <algorithm>
 #include <iterator>

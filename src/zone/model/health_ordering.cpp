@@ -1,5 +1,5 @@
 // How media servers' health changes the orderings phones get.
-#include "zone/health_ordering.hpp"
+#include "zone/model/health_ordering.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "zone/zone_lookup.hpp"
+#include "zone/model/zone_lookup.hpp"
 
 #include "dns/name.hpp"
 #include "dns/wire.hpp"

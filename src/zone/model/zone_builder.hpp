@@ -1,6 +1,6 @@
 #pragma once
 // Builds the load-time model of a zone (zone_view.hpp) from its policy.
-#include "zone/zone_view.hpp"
+#include "zone/model/zone_view.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-#include "zone/zone_view.hpp"
+#include "zone/model/zone_view.hpp"
 
 #include <ostream>
 

@@ -2,7 +2,7 @@
 // Authoritative lookup over one view of a zone (RFC 1034 4.3.2, RFC 4592
 // wildcards, RFC 2308 negative answers). It runs at load time only: its
 // results are compiled to wire format, so it favours clarity over speed.
-#include "zone/zone_view.hpp"
+#include "zone/model/zone_view.hpp"
 
 #include <optional>
 #include <string>

@@ -8,7 +8,7 @@
 // asks for exactly a state it prepared; a reload or a zone rebuilt otherwise
 // makes what was prepared from the old zone useless, and it is dropped.
 // Never on the packet path.
-#include "zone/snapshot.hpp"
+#include "zone/snapshot/snapshot.hpp"
 
 #include <cstddef>
 #include <memory>

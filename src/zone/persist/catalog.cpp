@@ -1,4 +1,4 @@
-#include "zone/catalog.hpp"
+#include "zone/persist/catalog.hpp"
 
 #include "util/stable_hash.hpp"
 
