@@ -5,6 +5,8 @@
 // early return or exception leaks one.
 #include "dns/ldns.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>

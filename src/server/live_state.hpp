@@ -32,18 +32,6 @@ struct LiveState {
                 out[i] = health::ServerHealth::down;
         return out;
     }
-
-    // The states that may come next, for answers prepared ahead
-    // (zone::Standby): each probed media server that answers now, gone down.
-    std::vector<LiveState> next_failures() const {
-        std::vector<LiveState> out;
-        for (const auto& [key, state] : health.by_probe) {
-            if (state == health::ServerHealth::down) continue;
-            out.push_back(*this);
-            out.back().health.by_probe[key] = health::ServerHealth::down;
-        }
-        return out;
-    }
 };
 
 // Shared between the control thread (writes) and the change worker (reads);

@@ -1,10 +1,13 @@
 #include "server/standby_filler.hpp"
 
+#include "health/health_table.hpp"
 #include "util/log.hpp"
 #include "zone/model/health_ordering.hpp"
 #include "zone/model/zone_builder.hpp"
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 namespace srvd::server {
 
@@ -49,18 +52,31 @@ void StandbyFiller::plan(const LiveState& live) {
     tasks_.clear();
     planned_ = true;
     planned_version_ = live.version;
+    // Per probe, the zones that change when it goes down, in zone order: a
+    // budget too small for all still covers some servers' whole platform
+    // rather than a little of every server's. One pass over the zones and
+    // their servers, not one per probe.
+    std::map<std::string, std::vector<Task>> by_probe;
     const auto& zones = served_->zones;
-    // Failures one by one, so a budget too small for all still covers some
-    // servers' whole platform rather than a little of every server's.
-    const auto next = live.next_failures();
-    for (auto failure = next.rbegin(); failure != next.rend(); ++failure)
-        for (std::size_t i = zones.size(); i-- > 0;) {
-            const zone::ZoneData& z = *zones[i].data;
-            if (!z.policy.health) continue;
-            auto states = failure->answer_states(z.policy);
+    for (std::size_t i = 0; i < zones.size(); ++i) {
+        const zone::ZoneData& z = *zones[i].data;
+        if (!z.policy.health) continue;
+        const auto now = live.answer_states(z.policy);
+        std::map<std::string, std::vector<std::size_t>> servers; // a probe may serve two labels
+        for (std::size_t s = 0; s < z.policy.media_servers.size(); ++s)
+            servers[health::probe_target(*z.policy.health, z.policy.media_servers[s]).key]
+                .push_back(s);
+        for (const auto& [key, indexes] : servers) {
+            auto states = now;
+            for (std::size_t s : indexes) states[s] = health::ServerHealth::down;
             if (zone::same_health(z.health, states) || standby_.find(z, states)) continue;
-            tasks_.push_back({i, std::move(states)});
+            by_probe[key].push_back({i, std::move(states)});
         }
+    }
+    // tasks_ is taken from the back.
+    for (auto probe = by_probe.rbegin(); probe != by_probe.rend(); ++probe)
+        for (auto task = probe->second.rbegin(); task != probe->second.rend(); ++task)
+            tasks_.push_back(std::move(*task));
 }
 
 void StandbyFiller::step() {

@@ -1,7 +1,7 @@
 #pragma once
 // Fills zone::Standby on the change worker while it has nothing else to do:
-// for each probed media server that answers now, every zone that lists it
-// built and compiled with it down, one zone per step, until the memory
+// for each probed media server, every zone whose answers change when it goes
+// down built and compiled that way, one zone per step, until the memory
 // budget (`limits.standby_memory`) is spent. A job submitted meanwhile
 // (a reload, a drain, the health change itself) waits for one step at most:
 // the compile of one zone. Zones larger than what is left of the budget are
