@@ -17,6 +17,9 @@ struct RrDeleter {
     void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
 };
 using RrPtr = std::unique_ptr<ldns_rr, RrDeleter>;
+// A record held by several zone models at once (a reload or a health
+// rebuild shares the records that did not change with the zone it replaces).
+using RrShared = std::shared_ptr<ldns_rr>;
 
 struct RdfDeleter {
     void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }

@@ -2,6 +2,7 @@
 
 #include "dns/ldns_owned.hpp"
 #include "dns/name.hpp"
+#include "dns/wire.hpp"
 
 namespace srvd::dns {
 
@@ -27,6 +28,19 @@ std::string rdata_name(const ldns_rr* rr, std::size_t index) {
     const ldns_rdf* rdf = ldns_rr_rdf(rr, index);
     if (!rdf || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return {};
     return lowercase(rdf_bytes(rdf));
+}
+
+std::string record_bytes(const ldns_rr* rr) {
+    std::string out(rdf_bytes(ldns_rr_owner(rr)));
+    append_uint(out, ldns_rr_get_type(rr), 2);
+    append_uint(out, ldns_rr_get_class(rr), 2);
+    append_uint(out, ldns_rr_ttl(rr), 4);
+    for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+        const std::string_view field = rdf_bytes(ldns_rr_rdf(rr, i));
+        append_uint(out, field.size(), 2);
+        out += field;
+    }
+    return out;
 }
 
 std::string rr_to_text(const ldns_rr* rr) {

@@ -21,6 +21,9 @@ inline std::string_view rdf_bytes(const ldns_rdf* rdf) {
 std::string owner_key(const ldns_rr* rr);
 // RDATA field `index` as a lowercased wire name; empty when it is not a name.
 std::string rdata_name(const ldns_rr* rr, std::size_t index);
+// Everything that tells a record from another, as bytes: owner (as
+// written), type, class, TTL and each RDATA field.
+std::string record_bytes(const ldns_rr* rr);
 std::string rr_to_text(const ldns_rr* rr);
 std::string rdf_to_text(const ldns_rdf* rdf);
 

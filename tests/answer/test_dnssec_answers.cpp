@@ -358,6 +358,59 @@ TEST_CASE("a health rebuild reuses the signatures of the sets it keeps, and sign
     CHECK(srv.section(0).size() == 3); // ms2, ms3 and the RRSIG
 }
 
+TEST_CASE("a reload signs only the sets it changed, and other keys or a due renewal sign anew") {
+    SignedZone z("ECDSAP256SHA256");
+    const std::string config = z.dir.write("srvd.yaml", "zones: [zone.yaml]\n");
+    const auto first = zone::load_all(config);
+    const auto& was = *first.snapshot->zones.front().data;
+    QueryOptions dnssec;
+    dnssec.dnssec_ok = true;
+    // ECDSA signatures differ each time they are made: equal bytes mean reused.
+    const auto sig = [&](const zone::Snapshot& s, const char* name, std::uint16_t type) {
+        auto r = ask(s, name, type, dnssec);
+        REQUIRE(r.pkt);
+        CHECK(verify_section(r.pkt, LDNS_SECTION_ANSWER, z.zsk.get(), z.ksk.get()) == 1);
+        return r.section(0).back();
+    };
+    const auto edit = [&](const std::string& keys) {
+        std::string yaml = signed_zone_yaml;
+        yaml.replace(yaml.find("192.0.2.80"), 10, "192.0.2.81");
+        z.dir.write("zone.yaml", yaml + "dnssec: { keys: " + keys + " }\n");
+    };
+
+    edit(z.keys);
+    const auto second = zone::load_all(config, {.previous = first.snapshot.get()});
+    const auto& now = *second.snapshot->zones.front().data;
+    CHECK(now.signature_cache == was.signature_cache);
+    CHECK(now.validity.inception == was.validity.inception);
+    CHECK(sig(*second.snapshot, "example.com.", dns::type::SOA) ==
+          sig(*first.snapshot, "example.com.", dns::type::SOA));
+    CHECK(sig(*second.snapshot, "_sip._udp.proxy-a.example.com.", dns::type::SRV) ==
+          sig(*first.snapshot, "_sip._udp.proxy-a.example.com.", dns::type::SRV));
+    CHECK(sig(*second.snapshot, "www.example.com.", dns::type::A) !=
+          sig(*first.snapshot, "www.example.com.", dns::type::A));
+    // The old www set's signatures left with it: the cache holds what a
+    // load from nothing signs.
+    const auto fresh = zone::load_all(config);
+    CHECK(now.signature_cache->by_content.size() ==
+          fresh.snapshot->zones.front().data->signature_cache->by_content.size());
+
+    // Half the lifetime on, the adopted signatures would be due: none taken.
+    auto rebuilt = zone::build_zone(now.policy);
+    CHECK_FALSE(zone::adopt_signatures(*rebuilt, now, std::time(nullptr) + 8 * 86400));
+    CHECK(zone::adopt_signatures(*rebuilt, now, std::time(nullptr)));
+
+    // Another ZSK signs: nothing of the old cache is taken.
+    dns::RrPtr other_zsk;
+    const std::string base = z.keygen("-a ECDSAP256SHA256", other_zsk);
+    edit("[" + z.keys.substr(1, z.keys.find(',') - 1) + ", " + base + "]");
+    const auto third = zone::load_all(config, {.previous = second.snapshot.get()});
+    CHECK(third.snapshot->zones.front().data->signature_cache != now.signature_cache);
+    auto soa = ask(*third.snapshot, "example.com.", dns::type::SOA, dnssec);
+    REQUIRE(soa.pkt);
+    CHECK(verify_section(soa.pkt, LDNS_SECTION_ANSWER, other_zsk.get()) == 1);
+}
+
 TEST_CASE("with the CO flag a missing name keeps NXDOMAIN beside its NXNAME proof (RFC 9824 5)") {
     SignedZone z;
     QueryOptions dnssec;

@@ -1,6 +1,7 @@
 #pragma once
 // One zone's answers compiled for every name, region and ordering variant.
 #include "dnssec/denial_signer.hpp"
+#include "util/byte_buffer.hpp"
 #include "zone/compile/answer_table.hpp"
 #include "zone/model/zone_view.hpp"
 
@@ -14,7 +15,7 @@ namespace srvd::zone {
 // health change that leaves a zone as it was keeps its CompiledZone, so
 // with a thousand zones, changing one recompiles one.
 struct CompiledZone {
-    std::string bytes; // every distinct answer's blob, once
+    util::ByteBuffer bytes; // every distinct answer's blob, once
     std::size_t distinct_answers = 0;
     std::vector<TypeEntry> entries;
     std::vector<Answer> slots;

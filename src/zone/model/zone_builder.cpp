@@ -2,6 +2,7 @@
 #include "zone/model/zone_builder.hpp"
 
 #include "dns/name.hpp"
+#include "dns/rr.hpp"
 #include "dns/wire.hpp"
 #include "zone/model/health_ordering.hpp"
 #include "zone/model/zone_lookup.hpp"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <unordered_map>
 
 namespace srvd::zone {
 namespace {
@@ -42,12 +44,11 @@ bool same_ordering(const config::Ordering& a, const config::Ordering& b) {
 
 class ZoneBuilder {
   public:
-    ZoneBuilder(config::ZonePolicy policy, std::vector<ServerHealth> health,
-                const ZoneData* signed_as, std::int64_t renew_at, std::int64_t key_time)
-        : data_(std::make_shared<ZoneData>()), signed_as_(signed_as), renew_at_(renew_at),
-          key_time_(key_time) {
+    ZoneBuilder(config::ZonePolicy policy, BuildOptions o)
+        : data_(std::make_shared<ZoneData>()), signed_as_(o.signed_as), renew_at_(o.renew_at),
+          key_time_(o.key_time), served_(o.served ? o.served : o.signed_as) {
         data_->policy = std::move(policy);
-        data_->health = std::move(health);
+        data_->health = std::move(o.health);
         data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
         origin_.reset(ldns_dname_new_frm_str(data_->policy.zone.c_str()));
         if (!origin_)
@@ -74,6 +75,9 @@ class ZoneBuilder {
     const ZoneData* signed_as_;
     std::int64_t renew_at_;
     std::int64_t key_time_;
+    const ZoneData* served_; // shares its records equal to ours (keep())
+    std::unordered_multimap<std::size_t, std::uint32_t> served_index_; // by record_bytes hash
+    bool served_indexed_ = false;
 
     // The zone's keys and what the apex publishes of them: every key's
     // DNSKEY, and for the parent's automation the KSKs' CDS (SHA-256) and
@@ -104,8 +108,7 @@ class ZoneBuilder {
         const std::uint32_t ttl = data_->policy.ttl;
         const auto publish = [&](dns::RrPtr rr, ldns_rr_type type) {
             ldns_rr_set_type(rr.get(), type);
-            data_->storage.push_back(std::move(rr));
-            insert_all(data_->storage.back().get(), true);
+            insert_all(keep(std::move(rr)), true);
         };
         for (const dnssec::ZoneKey* k : data_->key_set.published)
             publish(dnssec::published_dnskey(*k, ttl), LDNS_RR_TYPE_DNSKEY);
@@ -174,8 +177,7 @@ class ZoneBuilder {
                                               "' falls outside the zone " + data_->policy.zone);
         if (ldns_rr_get_class(rr.get()) != LDNS_RR_CLASS_IN)
             throw config::LoadError(mark, "only class IN is served: " + text);
-        data_->storage.push_back(std::move(rr));
-        return data_->storage.back().get();
+        return keep(std::move(rr));
     }
 
     // `generated`: a proxy's own record, distinct by construction, so the
@@ -328,15 +330,42 @@ class ZoneBuilder {
 
     const ldns_rr* make_rr(const ldns_rdf* owner, ldns_rr_type type, std::uint32_t ttl,
                            std::initializer_list<ldns_rdf*> rdata) {
-        dns::RrPtr owned(ldns_rr_new());
-        ldns_rr* rr = owned.get();
-        ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
-        ldns_rr_set_type(rr, type);
-        ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-        ldns_rr_set_ttl(rr, ttl);
-        for (ldns_rdf* rdf : rdata) ldns_rr_push_rdf(rr, rdf);
-        data_->storage.push_back(std::move(owned));
-        return rr;
+        dns::RrPtr rr(ldns_rr_new());
+        ldns_rr_set_owner(rr.get(), ldns_rdf_clone(owner));
+        ldns_rr_set_type(rr.get(), type);
+        ldns_rr_set_class(rr.get(), LDNS_RR_CLASS_IN);
+        ldns_rr_set_ttl(rr.get(), ttl);
+        for (ldns_rdf* rdf : rdata) ldns_rr_push_rdf(rr.get(), rdf);
+        return keep(std::move(rr));
+    }
+
+    // Stores a finished record. One equal to a record of the zone as served
+    // is that record, shared: a reload that changes one line of a zone of
+    // 50,000 names keeps one copy of the rest, not two (the SOA, whose
+    // serial set_serial may write, is always the zone's own).
+    const ldns_rr* keep(dns::RrPtr rr) {
+        if (served_ && ldns_rr_get_type(rr.get()) != LDNS_RR_TYPE_SOA) {
+            if (!served_indexed_) index_served();
+            const std::string bytes = dns::record_bytes(rr.get());
+            for (auto [it, end] = served_index_.equal_range(std::hash<std::string>{}(bytes));
+                 it != end; ++it) {
+                const dns::RrShared& same = served_->storage[it->second];
+                if (dns::record_bytes(same.get()) != bytes) continue;
+                data_->storage.push_back(same);
+                served_index_.erase(it); // each record of the served zone shared once
+                return same.get();
+            }
+        }
+        data_->storage.emplace_back(std::move(rr));
+        return data_->storage.back().get();
+    }
+
+    void index_served() {
+        served_indexed_ = true;
+        served_index_.reserve(served_->storage.size());
+        for (std::uint32_t i = 0; i < served_->storage.size(); ++i)
+            served_index_.emplace(
+                std::hash<std::string>{}(dns::record_bytes(served_->storage[i].get())), i);
     }
 
     // Where an ordering's tiers are numbered from, and whether it is one of
@@ -483,10 +512,14 @@ class ZoneBuilder {
 
 } // namespace
 
+std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, BuildOptions options) {
+    return ZoneBuilder(std::move(policy), std::move(options)).build();
+}
+
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerHealth> health,
                                      const ZoneData* signed_as, std::int64_t renew_at,
                                      std::int64_t key_time) {
-    return ZoneBuilder(std::move(policy), std::move(health), signed_as, renew_at, key_time).build();
+    return build_zone(std::move(policy), {std::move(health), signed_as, renew_at, key_time});
 }
 
 bool signatures_due(const ZoneData& zone, std::int64_t now) {
@@ -494,6 +527,34 @@ bool signatures_due(const ZoneData& zone, std::int64_t now) {
     if (zone.next_key_event && now >= *zone.next_key_event) return true; // a key changes state
     const std::int64_t half = std::int64_t{zone.policy.dnssec->rrsig_lifetime_days} * 86400 / 2;
     return now >= std::int64_t{zone.validity.expiration} - half;
+}
+
+namespace {
+
+bool same_keys(const std::vector<const dnssec::ZoneKey*>& a,
+               const std::vector<const dnssec::ZoneKey*>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto* x, const auto* y) {
+        return ldns_rr_compare(x->dnskey.get(), y->dnskey.get()) == 0;
+    });
+}
+
+} // namespace
+
+bool adopt_signatures(ZoneData& zone, const ZoneData& before, std::int64_t now) {
+    if (!zone.keys || !before.keys || !zone.policy.dnssec || !before.policy.dnssec ||
+        zone.apex != before.apex || !before.signature_cache || signatures_due(before, now))
+        return false;
+    const dnssec::Validity fresh =
+        dnssec::validity_from(dnssec::day_start(now), zone.policy.dnssec->rrsig_lifetime_days);
+    if (before.validity.expiration - before.validity.inception !=
+            fresh.expiration - fresh.inception ||
+        !same_keys(zone.key_set.key_set_signers(), before.key_set.key_set_signers()) ||
+        !same_keys(zone.key_set.zsks(), before.key_set.zsks()))
+        return false;
+    zone.validity = before.validity;
+    zone.signature_cache = before.signature_cache;
+    zone.signature_cache->prune_after_compile = true;
+    return true;
 }
 
 void set_serial(ZoneData& zone, std::uint32_t serial) {

@@ -16,6 +16,16 @@ namespace srvd::zone {
 // a health change) lends its keys and signature validity; with `renew_at`
 // (Unix seconds), signatures valid from then instead. The keys publish and
 // sign as their timing metadata says at `key_time` (0: now, or signed_as's).
+// Records equal to those of `signed_as`, or of `served` (the same zone as
+// served now: a reload), are shared with it rather than made again.
+struct BuildOptions {
+    std::vector<ServerHealth> health;
+    const ZoneData* signed_as = nullptr;
+    std::int64_t renew_at = 0;
+    std::int64_t key_time = 0;
+    const ZoneData* served = nullptr;
+};
+std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, BuildOptions options);
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy,
                                      std::vector<ServerHealth> health = {},
                                      const ZoneData* signed_as = nullptr, std::int64_t renew_at = 0,
@@ -25,6 +35,14 @@ std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy,
 // signatures are past half their lifetime (Knot's rrsig-refresh), or one
 // of its keys changes state (timing metadata).
 bool signatures_due(const ZoneData& zone, std::int64_t now);
+
+// For a reload: `zone`, just built from its policy, takes the validity and
+// signature cache of `before` (the same zone as served) when the same keys
+// sign the same types, the signature lifetime is unchanged and before's
+// signatures are not due at `now`; then its compile signs only the sets the
+// reload changed, and old and new share the rest (as Knot keeps valid
+// RRSIGs across a reload). Returns whether it did.
+bool adopt_signatures(ZoneData& zone, const ZoneData& before, std::int64_t now);
 
 // Sets the SOA serial of a zone not yet shared (`soa.serial: auto`).
 void set_serial(ZoneData& zone, std::uint32_t serial);

@@ -58,8 +58,10 @@ struct ZoneData {
     config::ZonePolicy policy;
     std::vector<ServerHealth> health; // per media server; all up without checks
     std::string apex;                 // lowercased wire
-    std::vector<dns::RrPtr> storage;  // owns every record the views point at
-    std::vector<ZoneView> views;      // index = region (policy.view_count())
+    // Owns every record the views point at; records equal to those of the
+    // zone it replaces (a reload, a health rebuild) are that zone's, shared.
+    std::vector<dns::RrShared> storage;
+    std::vector<ZoneView> views; // index = region (policy.view_count())
     std::vector<std::vector<std::uint16_t>> tier_weights;
     std::unordered_map<const ldns_rr*, TierTag> tier_tags;
     // The owners (lowercased wire) of GeoIP-aware proxies' records: the proxy
@@ -78,10 +80,20 @@ struct ZoneData {
     dnssec::Validity validity{};
     // The RRSIGs made so far under `validity`, by RRset content (see the
     // zone compiler): shared by the rebuilds that keep the validity (health
-    // changes, drains), so a set seen before is not signed again. Written
+    // changes, drains) and by a reload that keeps the signers
+    // (adopt_signatures), so a set seen before is not signed again. Written
     // only by the thread compiling the zone.
     struct SignatureCache {
-        std::unordered_map<std::string, std::vector<dns::RrPtr>> by_content;
+        struct Entry {
+            std::vector<dns::RrPtr> signatures;
+            std::uint64_t used_by = 0; // the last compile that needed the set
+        };
+        std::unordered_map<std::string, Entry> by_content;
+        std::uint64_t compiles = 0;
+        // Set by a reload that adopted the cache: its compile drops the sets
+        // it did not need (the old policy's), so a server reloaded all day
+        // keeps the signatures of what it serves, not of every edit.
+        bool prune_after_compile = false;
     };
     std::shared_ptr<SignatureCache> signature_cache;
 

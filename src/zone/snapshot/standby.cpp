@@ -48,8 +48,11 @@ std::size_t approximate_memory(const ZoneEntry& zone) {
     // An ldns field: its struct and its data, each allocated apart.
     const auto field = [&](const ldns_rdf* f) { return block(24) + block(ldns_rdf_size(f)); };
     const ZoneData& data = *zone.data;
-    std::size_t bytes = data.storage.capacity() * sizeof(dns::RrPtr);
+    std::size_t bytes = data.storage.capacity() * sizeof(dns::RrShared);
     for (const auto& rr : data.storage) {
+        bytes += block(24); // shared_ptr's control block
+        // Shared with the served zone (build_zone's `signed_as`): not ours.
+        if (rr.use_count() > 1) continue;
         const std::size_t fields = ldns_rr_rd_count(rr.get());
         bytes += block(48) + block(8 * fields) + field(ldns_rr_owner(rr.get()));
         for (std::size_t i = 0; i < fields; ++i) bytes += field(ldns_rr_rdf(rr.get(), i));
