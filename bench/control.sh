@@ -3,6 +3,7 @@
 # 10,000-proxy policy (bench/dnssec.sh's, made here if missing) is reloaded
 # with one record changed, and meanwhile `srvd ctl status` and /metrics are
 # asked every 50 ms; reports their slowest answer, how long the reload took,
+# the longest time between two health probes of a media server meanwhile,
 # and resident memory steady, at its peak during the reload, and after.
 #
 #   bench/control.sh [ROUNDS]          default 3 reloads
@@ -19,8 +20,26 @@ MPORT=5392
 WORK=$(mktemp -d /tmp/srvd-control-XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cp -r "$SCALE/keys" "$WORK/"
-cp "$SCALE/signed.yaml" "$WORK/signed.yaml"
-printf 'listen: ["127.0.0.1:%s"]\nthreads: 1\nzones: [signed.yaml]\nlog: { level: warning }\ncontrol: { socket: %s }\nmetrics: { listen: "127.0.0.1:%s" }\nstate_dir: state\n' \
+# The policy's eight media servers made loopback addresses (127.0.0.11-18)
+# on one port where a listener notes each tcp-connect probe: the probes run
+# on the control thread, and must keep their interval while the reload
+# compiles on the change worker.
+PROBE_PORT=5393
+sed 's/ms\([0-9]\): { addresses: \[10\.0\.0\.\([0-9]*\)\] }/ms\1: { addresses: [127.0.0.1\2], ports: { udp: '$PROBE_PORT', tcp: '$PROBE_PORT' } }/' \
+  "$SCALE/signed.yaml" >"$WORK/signed.yaml"
+grep -q "127.0.0.18" "$WORK/signed.yaml" || { echo "control.sh: the policy's media servers were not rewritten" >&2; exit 1; }
+echo "health: { probe: tcp-connect, interval: 1s, timeout: 500ms, down_after: 2, up_after: 1 }" >>"$WORK/signed.yaml"
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(512)
+with open(sys.argv[2], "w") as out:
+    while True:
+        c = s.accept()[0]
+        out.write(f"{time.time():.3f} {c.getsockname()[0]}\n"); out.flush()
+        c.close()' "$PROBE_PORT" "$WORK/probes.log" &
+# The standby (zones compiled ahead for each server's failure) is off: the
+# memory measured is the served policy's and its reload's.
+printf 'listen: ["127.0.0.1:%s"]\nthreads: 1\nzones: [signed.yaml]\nlog: { level: warning }\ncontrol: { socket: %s }\nmetrics: { listen: "127.0.0.1:%s" }\nstate_dir: state\nlimits: { standby_memory: 0 }\n' \
   "$PORT" "$WORK/ctl.sock" "$MPORT" >"$WORK/srvd.yaml"
 "$SRVD" serve -c "$WORK/srvd.yaml" --allow-root 2>"$WORK/srvd.log" &
 PID=$!
@@ -36,6 +55,7 @@ for round in $(seq "$ROUNDS"); do
   sed -i '/^records:/d' "$WORK/signed.yaml" # one record changed per round
   echo "records: [\"round IN TXT $round\"]" >>"$WORK/signed.yaml"
   start=$(date +%s%N)
+  start_s=$(date +%s.%N)
   "$SRVD" ctl -s "$WORK/ctl.sock" reload >"$WORK/reload.out" 2>&1 &
   reload=$!
   # Timed inside one process (not a `srvd ctl` started per ask, whose own
@@ -74,8 +94,27 @@ PY
 )
   wait "$reload" || { cat "$WORK/reload.out"; exit 1; }
   took=$(ms "$start")
+  end_s=$(date +%s.%N)
   sleep 3
   after=$(rss)
+  # The longest time between two probes of one server while the reload ran
+  # (the probe before it started and the one after it ended included).
+  probe_gap=$(python3 - "$WORK/probes.log" "$start_s" "$end_s" <<'PY'
+import collections, sys
+begin, end = float(sys.argv[2]), float(sys.argv[3])
+seen = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    t, server = line.split()
+    seen[server].append(float(t))
+gap = 0.0
+for times in seen.values():
+    before = [t for t in times if t < begin]
+    after = [t for t in times if t > end]
+    window = before[-1:] + [t for t in times if begin <= t <= end] + after[:1]
+    gap = max([gap] + [b - a for a, b in zip(window, window[1:])])
+print(f"{gap * 1000:.0f} ms over {len(seen)} servers")
+PY
+)
   echo "reload $round: ${took} ms; during it $asks status + /metrics pairs, slowest status ${status_max} ms," \
-    "slowest /metrics ${metrics_max} ms; RSS peak $peak MiB ($(echo "$peak $steady" | awk '{printf "%.2f", $1 / $2}') x steady); 3 s after: $after MiB"
+    "slowest /metrics ${metrics_max} ms; longest between probes $probe_gap (interval 1 s); RSS peak $peak MiB ($(echo "$peak $steady" | awk '{printf "%.2f", $1 / $2}') x steady); 3 s after: $after MiB"
 done

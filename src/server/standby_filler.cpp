@@ -100,7 +100,7 @@ void StandbyFiller::step() {
     if (from.compiled->memory() <= room && zone::approximate_memory(from) <= room) {
         try {
             auto data = zone::build_zone(from.data->policy, task.states, from.data.get());
-            auto compiled = zone::compile_zone(*data);
+            auto compiled = zone::compile_zone(*data, from.compiled.get());
             standby_.add(from.data, {std::move(data), std::move(compiled)});
             count();
         } catch (const std::exception& e) {

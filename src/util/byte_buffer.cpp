@@ -43,6 +43,10 @@ void ByteBuffer::append(std::string_view bytes) {
     size_ += bytes.size();
 }
 
+void ByteBuffer::reserve(std::size_t capacity) {
+    if (capacity > capacity_) reallocate(capacity);
+}
+
 void ByteBuffer::shrink_to_fit() {
     if (size_ == 0) {
         std::free(std::exchange(data_, nullptr));

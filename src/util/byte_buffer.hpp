@@ -20,6 +20,8 @@ class ByteBuffer {
     ~ByteBuffer();
 
     void append(std::string_view bytes); // throws std::bad_alloc
+    // Room for `capacity` bytes; appends within it never move the buffer.
+    void reserve(std::size_t capacity);
     // Gives back the capacity past the end (once the buffer is complete).
     void shrink_to_fit();
 

@@ -15,7 +15,16 @@ namespace srvd::zone {
 // health change that leaves a zone as it was keeps its CompiledZone, so
 // with a thousand zones, changing one recompiles one.
 struct CompiledZone {
-    util::ByteBuffer bytes; // every distinct answer's blob, once
+    // Every distinct answer's blob, once. Shared along the compiles of a
+    // zone: the next compile (a reload, a health change, the standby) refers
+    // to the answers it has in common with this one where they are and
+    // appends only the others, within the buffer's capacity, past every
+    // offset this zone reads (so the buffer never moves while shared). A
+    // compile that finds the buffer full, or half of it answers no longer
+    // used, copies its own answers into a new one.
+    std::shared_ptr<util::ByteBuffer> bytes;
+    std::size_t bytes_written = 0; // of `bytes`, by this compile
+    std::size_t live_bytes = 0;    // of `bytes`, the blobs this zone's answers use
     std::size_t distinct_answers = 0;
     std::vector<TypeEntry> entries;
     std::vector<Answer> slots;
@@ -31,6 +40,9 @@ struct CompiledZone {
     std::size_t memory() const;
 };
 
-std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone);
+// `previous`: the same zone compiled before (the one served, whose answers
+// this compile may share).
+std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone,
+                                                 const CompiledZone* previous = nullptr);
 
 } // namespace srvd::zone

@@ -5,6 +5,7 @@
 #include "dns/name.hpp"
 #include "dns/wire.hpp"
 #include "dnssec/compact_denial.hpp"
+#include "zone/compile/answer_store.hpp"
 #include "zone/compile/compiled_zone.hpp"
 #include "zone/model/weighted_order.hpp"
 #include "zone/model/zone_lookup.hpp"
@@ -21,7 +22,7 @@ namespace {
 
 class ZoneCompiler {
   public:
-    explicit ZoneCompiler(CompiledZone& s) : s_(s) {}
+    ZoneCompiler(CompiledZone& s, const CompiledZone* previous) : s_(s), answers_(s, previous) {}
 
     void add_zone(const ZoneData& zone) {
         const ZoneView& view0 = zone.views.front();
@@ -39,6 +40,7 @@ class ZoneCompiler {
                                                                    dns::name_to_text(name) +
                                                                    "' failed: " + e.what());
             }
+        answers_.finish();
     }
 
   private:
@@ -56,11 +58,7 @@ class ZoneCompiler {
 
     CompiledZone& s_;
     bool has_cuts_ = false; // a delegation below the apex: not all data is authoritative
-    // Every distinct answer stored so far, by a hash of its message: the
-    // message is compared with the stored bytes, not kept twice (a copy of
-    // every blob as a key cost a signed 50,000-name zone 150 MB while it
-    // compiled).
-    std::unordered_multimap<std::size_t, Answer> stored_;
+    AnswerStore answers_;
     std::unordered_map<std::string, dns::RrPtr> nsecs_; // by owner and types
     std::unordered_map<const void*, const std::vector<dns::RrPtr>*> signed_sets_;
 
@@ -316,44 +314,6 @@ class ZoneCompiler {
         return it->second.get();
     }
 
-    // Stores a message once, however many names, regions and variants of the
-    // zone share it (every NXDOMAIN of a zone, for one).
-    Answer store(const dns::CompiledMessage& m) {
-        const std::size_t hash = std::hash<std::string_view>{}(m.blob) ^
-                                 (std::size_t{m.counts[0]} << 20) ^ (m.cuts.size() << 40) ^
-                                 (m.patches.size() << 50);
-        for (auto [it, end] = stored_.equal_range(hash); it != end; ++it)
-            if (same(it->second, m)) return it->second;
-        Answer a{};
-        a.blob_offset = static_cast<std::uint32_t>(s_.bytes.size());
-        a.blob_length = static_cast<std::uint16_t>(m.blob.size());
-        std::copy(std::begin(m.counts), std::end(m.counts), a.counts);
-        a.rcode = m.rcode;
-        a.authoritative = m.authoritative;
-        a.required_arcount = m.required_arcount;
-        a.cuts_begin = static_cast<std::uint32_t>(s_.cuts.size());
-        a.cuts_count = static_cast<std::uint16_t>(m.cuts.size());
-        a.patches_begin = static_cast<std::uint32_t>(s_.patches.size());
-        a.patches_count = static_cast<std::uint16_t>(m.patches.size());
-        s_.bytes.append(m.blob);
-        s_.cuts.insert(s_.cuts.end(), m.cuts.begin(), m.cuts.end());
-        s_.patches.insert(s_.patches.end(), m.patches.begin(), m.patches.end());
-        ++s_.distinct_answers;
-        stored_.emplace(hash, a);
-        return a;
-    }
-
-    bool same(const Answer& a, const dns::CompiledMessage& m) const {
-        return a.blob_length == m.blob.size() && a.rcode == m.rcode &&
-               a.authoritative == m.authoritative && a.required_arcount == m.required_arcount &&
-               std::equal(std::begin(m.counts), std::end(m.counts), a.counts) &&
-               s_.bytes.view().substr(a.blob_offset, a.blob_length) == m.blob &&
-               std::equal(m.cuts.begin(), m.cuts.end(), s_.cuts.begin() + a.cuts_begin,
-                          s_.cuts.begin() + a.cuts_begin + a.cuts_count) &&
-               std::equal(m.patches.begin(), m.patches.end(), s_.patches.begin() + a.patches_begin,
-                          s_.patches.begin() + a.patches_begin + a.patches_count);
-    }
-
     // Every region's and variant's message for one entry: m[region][variant].
     struct Messages {
         std::vector<std::vector<dns::CompiledMessage>> m;
@@ -431,7 +391,7 @@ class ZoneCompiler {
         s_.slots.resize(s_.slots.size() + std::size_t{e.regions} * e.variants);
         for (std::uint32_t r = 0; r < e.regions; ++r)
             for (unsigned v = 0; v < e.variants; ++v)
-                s_.slots[e.slot(r, v, dnssec)] = store(m[r][v]);
+                s_.slots[e.slot(r, v, dnssec)] = answers_.store(m[r][v]);
     }
 
     // The types worth an entry of their own at `name`: those present there,
@@ -492,16 +452,16 @@ class ZoneCompiler {
 std::size_t CompiledZone::memory() const {
     std::size_t names_bytes = 0;
     for (const auto& n : names) names_bytes += n.capacity();
-    return bytes.capacity() + entries.capacity() * sizeof(TypeEntry) +
+    return bytes_written + entries.capacity() * sizeof(TypeEntry) +
            slots.capacity() * sizeof(Answer) + cuts.capacity() * sizeof(dns::Cut) +
            patches.capacity() * sizeof(dns::Patch) + names_bytes + nodes.capacity() * sizeof(Node);
 }
 
-std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone) {
+std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone,
+                                                 const CompiledZone* previous) {
     auto c = std::make_shared<CompiledZone>();
     if (zone.signature_cache) ++zone.signature_cache->compiles;
-    ZoneCompiler(*c).add_zone(zone);
-    c->bytes.shrink_to_fit();
+    ZoneCompiler(*c, previous).add_zone(zone);
     if (zone.signature_cache && zone.signature_cache->prune_after_compile) {
         auto& cache = *zone.signature_cache;
         std::erase_if(cache.by_content,

@@ -32,21 +32,30 @@ std::size_t Snapshot::memory() const {
 namespace {
 
 // Each zone's compiled answers: those of the snapshot reused, or compiled
-// ahead, when the zone is the same object; else compiled now.
+// ahead, when the zone is the same object; else compiled now, sharing the
+// answers it has in common with the zone of the same name compiled before.
 std::vector<std::shared_ptr<const CompiledZone>>
 compiled_answers(const std::vector<std::shared_ptr<const ZoneData>>& zones,
                  const SnapshotOptions& options) {
     const Snapshot* reuse = options.recompile_of ? options.recompile_of : options.reuse;
     std::unordered_map<const ZoneData*, std::shared_ptr<const CompiledZone>> before;
+    std::unordered_map<std::string_view, const CompiledZone*> by_apex;
     if (reuse)
-        for (const auto& z : reuse->zones) before.emplace(z.data.get(), z.compiled);
+        for (const auto& z : reuse->zones) {
+            before.emplace(z.data.get(), z.compiled);
+            by_apex.emplace(z.data->apex, z.compiled.get());
+        }
     if (options.compiled_ahead)
         for (const auto& z : *options.compiled_ahead) before.emplace(z.data.get(), z.compiled);
     std::vector<std::shared_ptr<const CompiledZone>> out;
     out.reserve(zones.size());
     for (const auto& z : zones) {
-        auto it = before.find(z.get());
-        out.push_back(it != before.end() ? it->second : compile_zone(*z));
+        if (auto it = before.find(z.get()); it != before.end()) {
+            out.push_back(it->second);
+            continue;
+        }
+        const auto previous = by_apex.find(z->apex);
+        out.push_back(compile_zone(*z, previous != by_apex.end() ? previous->second : nullptr));
     }
     return out;
 }
@@ -100,7 +109,7 @@ std::shared_ptr<Snapshot> compile_snapshot(std::vector<std::shared_ptr<const Zon
             nodes.push_back(node);
         }
         s->entries.insert(s->entries.end(), compiled->entries.begin(), compiled->entries.end());
-        s->arrays.push_back({compiled->slots.data(), compiled->bytes.data(), compiled->cuts.data(),
+        s->arrays.push_back({compiled->slots.data(), compiled->bytes->data(), compiled->cuts.data(),
                              compiled->patches.data(),
                              static_cast<std::uint16_t>(zones[i]->policy.default_view()), nullptr,
                              compiled->denial.get()});

@@ -1,0 +1,124 @@
+#include "zone/compile/answer_store.hpp"
+
+#include <algorithm>
+
+namespace srvd::zone {
+namespace {
+
+// Room left after a compile for the next ones to append into: untouched
+// capacity of a buffer this large is address space, not memory (ByteBuffer).
+std::size_t capacity_for(std::size_t size) {
+    return size + size / 2 + 4096;
+}
+
+} // namespace
+
+AnswerStore::AnswerStore(CompiledZone& out, const CompiledZone* previous)
+    : out_(out), previous_(previous && previous->bytes ? previous : nullptr) {
+    if (!previous_) return;
+    inherited_.reserve(previous_->distinct_answers);
+    const std::string_view bytes = previous_->bytes->view();
+    std::uint32_t last = 0xffffffffu; // a zone's slots repeat answers side by side
+    for (const Answer& a : previous_->slots) {
+        if (a.blob_offset == last) continue;
+        last = a.blob_offset;
+        inherited_.emplace(hash(bytes.substr(a.blob_offset, a.blob_length), a), a);
+    }
+}
+
+std::size_t AnswerStore::hash(std::string_view blob, const Answer& a) {
+    return std::hash<std::string_view>{}(blob) ^ (std::size_t{a.counts[0]} << 20) ^
+           (std::size_t{a.cuts_count} << 40) ^ (std::size_t{a.patches_count} << 50);
+}
+
+std::string_view AnswerStore::blob(const Answer& a) const {
+    if (a.blob_offset & fresh_flag)
+        return fresh_.view().substr(a.blob_offset & ~fresh_flag, a.blob_length);
+    return previous_->bytes->view().substr(a.blob_offset, a.blob_length);
+}
+
+bool AnswerStore::same(const Answer& a, const dns::CompiledMessage& m,
+                       const CompiledZone& in) const {
+    return a.blob_length == m.blob.size() && a.rcode == m.rcode &&
+           a.authoritative == m.authoritative && a.required_arcount == m.required_arcount &&
+           std::equal(std::begin(m.counts), std::end(m.counts), a.counts) && blob(a) == m.blob &&
+           std::equal(m.cuts.begin(), m.cuts.end(), in.cuts.begin() + a.cuts_begin,
+                      in.cuts.begin() + a.cuts_begin + a.cuts_count) &&
+           std::equal(m.patches.begin(), m.patches.end(), in.patches.begin() + a.patches_begin,
+                      in.patches.begin() + a.patches_begin + a.patches_count);
+}
+
+Answer AnswerStore::store(const dns::CompiledMessage& m) {
+    Answer a{};
+    a.blob_length = static_cast<std::uint16_t>(m.blob.size());
+    std::copy(std::begin(m.counts), std::end(m.counts), a.counts);
+    a.rcode = m.rcode;
+    a.authoritative = m.authoritative;
+    a.required_arcount = m.required_arcount;
+    a.cuts_count = static_cast<std::uint16_t>(m.cuts.size());
+    a.patches_count = static_cast<std::uint16_t>(m.patches.size());
+    const std::size_t h = hash(m.blob, a);
+    for (auto [it, end] = stored_.equal_range(h); it != end; ++it)
+        if (same(it->second, m, out_)) return it->second;
+    a.blob_offset = fresh_flag | static_cast<std::uint32_t>(fresh_.size());
+    for (auto [it, end] = inherited_.equal_range(h); it != end; ++it)
+        if (same(it->second, m, *previous_)) {
+            a.blob_offset = it->second.blob_offset; // where the previous compile wrote it
+            break;
+        }
+    if (a.blob_offset & fresh_flag) fresh_.append(m.blob);
+    a.cuts_begin = static_cast<std::uint32_t>(out_.cuts.size());
+    a.patches_begin = static_cast<std::uint32_t>(out_.patches.size());
+    out_.cuts.insert(out_.cuts.end(), m.cuts.begin(), m.cuts.end());
+    out_.patches.insert(out_.patches.end(), m.patches.begin(), m.patches.end());
+    out_.live_bytes += m.blob.size();
+    ++out_.distinct_answers;
+    stored_.emplace(h, a);
+    return a;
+}
+
+void AnswerStore::finish() {
+    inherited_ = {};
+    stored_ = {};
+    const util::ByteBuffer* shared = previous_ ? previous_->bytes.get() : nullptr;
+    // Appending keeps what the previous compile wrote, used or not: done while
+    // the buffer has room and at most half of it would be unused.
+    if (shared && shared->size() + fresh_.size() <= shared->capacity() &&
+        shared->size() + fresh_.size() <= 2 * out_.live_bytes)
+        place_in_previous();
+    else
+        place_in_new_buffer();
+}
+
+void AnswerStore::place_in_previous() {
+    out_.bytes = previous_->bytes;
+    const auto base = static_cast<std::uint32_t>(out_.bytes->size());
+    out_.bytes->append(fresh_.view()); // within its capacity: it does not move
+    out_.bytes_written = fresh_.size();
+    for (Answer& a : out_.slots)
+        if (a.blob_offset & fresh_flag) a.blob_offset = base + (a.blob_offset & ~fresh_flag);
+}
+
+void AnswerStore::place_in_new_buffer() {
+    // The new blobs first, where they are; then each blob still used of
+    // the previous compile's, once.
+    auto bytes = std::make_shared<util::ByteBuffer>(std::move(fresh_));
+    bytes->reserve(capacity_for(out_.live_bytes));
+    std::unordered_map<std::uint32_t, std::uint32_t> moved;
+    for (Answer& a : out_.slots) {
+        if (a.blob_offset & fresh_flag) {
+            a.blob_offset &= ~fresh_flag;
+            continue;
+        }
+        auto [it, first] = moved.try_emplace(a.blob_offset, 0);
+        if (first) {
+            it->second = static_cast<std::uint32_t>(bytes->size());
+            bytes->append(previous_->bytes->view().substr(a.blob_offset, a.blob_length));
+        }
+        a.blob_offset = it->second;
+    }
+    out_.bytes_written = bytes->size();
+    out_.bytes = std::move(bytes);
+}
+
+} // namespace srvd::zone
