@@ -224,17 +224,29 @@ TEST_CASE("a standby forgets what was prepared from zones no longer served") {
 TEST_CASE("a compile shares the answers it has in common with the zone compiled before") {
     test::TempDir dir;
     dir.write("platform.yaml", platform);
-    dir.write("zones/a.example.yaml", partner("a.example"));
+    // Answers past 1 MiB (each TXT its own: an answer's records point at
+    // the question for their owner): a buffer with room to append into (a
+    // smaller zone's is as big as its answers, and copied at each compile).
+    std::string records = "records: [\"www IN CNAME sip\"";
+    const std::string text(250, 'x');
+    for (int i = 0; i < 5000; ++i)
+        records += ", \"t" + std::to_string(i) + " IN TXT " + text + std::to_string(i) + "\"";
+    const auto policy = [&](const std::string& more) {
+        std::string p = partner("a.example");
+        p.erase(p.find("records:"));
+        return p + records + more + "]\n";
+    };
+    dir.write("zones/a.example.yaml", policy(""));
     auto served = zone::load_all(dir.write("srvd.yaml", "zones: [zones]\n")).snapshot;
     const auto& first = *served->zones.front().compiled;
     CHECK(first.bytes_written == first.bytes->size());
     CHECK(first.live_bytes == first.bytes->size());
+    CHECK(first.bytes->size() > (1u << 20));
+    CHECK(first.bytes->capacity() > first.bytes->size());
 
     // One record more: its answers are appended to the same buffer, the
     // rest are where they were.
-    std::string more = partner("a.example");
-    more.replace(more.find("]\n", more.find("records:")), 1, ", \"new IN TXT added\"]");
-    dir.write("zones/a.example.yaml", more);
+    dir.write("zones/a.example.yaml", policy(", \"new IN TXT added\""));
     auto reloaded = zone::load_all(dir.path() + "/srvd.yaml", {.previous = served.get()}).snapshot;
     const auto& second = *reloaded->zones.front().compiled;
     CHECK(second.bytes == first.bytes);
@@ -244,7 +256,7 @@ TEST_CASE("a compile shares the answers it has in common with the zone compiled 
     check_same(second, *zone::compile_zone(*reloaded->zones.front().data));
 
     // Another TTL changes every answer: nothing in common, a buffer of its own.
-    dir.write("zones/a.example.yaml", partner("a.example", "ttl: 60\n"));
+    dir.write("zones/a.example.yaml", "ttl: 60\n" + policy(""));
     auto third = zone::load_all(dir.path() + "/srvd.yaml", {.previous = reloaded.get()}).snapshot;
     const auto& changed = *third->zones.front().compiled;
     CHECK(changed.bytes != first.bytes);
@@ -253,4 +265,7 @@ TEST_CASE("a compile shares the answers it has in common with the zone compiled 
     // The first snapshot still answers from its own bytes, unchanged.
     CHECK(test::ask(*served, "sip.a.example.", LDNS_RR_TYPE_A).wire ==
           test::ask(*reloaded, "sip.a.example.", LDNS_RR_TYPE_A).wire);
+    CHECK(test::ask(*served, "t4999.a.example.", LDNS_RR_TYPE_TXT).wire ==
+          test::ask(*reloaded, "t4999.a.example.", LDNS_RR_TYPE_TXT).wire);
+    CHECK(test::ask(*served, "new.a.example.", LDNS_RR_TYPE_TXT).rcode() == dns::rcode::NXDOMAIN);
 }

@@ -5,16 +5,25 @@
 namespace srvd::zone {
 namespace {
 
-// Room left after a compile for the next ones to append into: untouched
-// capacity of a buffer this large is address space, not memory (ByteBuffer).
-std::size_t capacity_for(std::size_t size) {
-    return size + size / 2 + 4096;
+// Room for the next compiles to append into, in a buffer big enough for
+// malloc to map it apart: its untouched capacity is then address space,
+// not memory (ByteBuffer). A small zone's buffer is as big as its answers:
+// copying them costs little, and spare room on the heap would be memory.
+void make_room(util::ByteBuffer& bytes) {
+    if (bytes.size() >= (std::size_t{1} << 20))
+        bytes.reserve(bytes.size() + bytes.size() / 2);
+    else
+        bytes.shrink_to_fit();
 }
 
 } // namespace
 
 AnswerStore::AnswerStore(CompiledZone& out, const CompiledZone* previous)
-    : out_(out), previous_(previous && previous->bytes ? previous : nullptr) {
+    : out_(out),
+      // A buffer without room (a small zone's) is copied: nothing to look up.
+      previous_(previous && previous->bytes && previous->bytes->capacity() > previous->bytes->size()
+                    ? previous
+                    : nullptr) {
     if (!previous_) return;
     inherited_.reserve(previous_->distinct_answers);
     const std::string_view bytes = previous_->bytes->view();
@@ -82,9 +91,11 @@ void AnswerStore::finish() {
     stored_ = {};
     const util::ByteBuffer* shared = previous_ ? previous_->bytes.get() : nullptr;
     // Appending keeps what the previous compile wrote, used or not: done while
-    // the buffer has room and at most half of it would be unused.
+    // the buffer has room and a fifth of it at most would be unused (a
+    // health change rewrites most answers of a small zone: its buffer
+    // would soon be half garbage).
     if (shared && shared->size() + fresh_.size() <= shared->capacity() &&
-        shared->size() + fresh_.size() <= 2 * out_.live_bytes)
+        (shared->size() + fresh_.size()) * 4 <= out_.live_bytes * 5)
         place_in_previous();
     else
         place_in_new_buffer();
@@ -103,7 +114,7 @@ void AnswerStore::place_in_new_buffer() {
     // The new blobs first, where they are; then each blob still used of
     // the previous compile's, once.
     auto bytes = std::make_shared<util::ByteBuffer>(std::move(fresh_));
-    bytes->reserve(capacity_for(out_.live_bytes));
+    bytes->reserve(out_.live_bytes);
     std::unordered_map<std::uint32_t, std::uint32_t> moved;
     for (Answer& a : out_.slots) {
         if (a.blob_offset & fresh_flag) {
@@ -117,6 +128,7 @@ void AnswerStore::place_in_new_buffer() {
         }
         a.blob_offset = it->second;
     }
+    make_room(*bytes);
     out_.bytes_written = bytes->size();
     out_.bytes = std::move(bytes);
 }

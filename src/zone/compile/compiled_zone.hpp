@@ -20,7 +20,7 @@ struct CompiledZone {
     // to the answers it has in common with this one where they are and
     // appends only the others, within the buffer's capacity, past every
     // offset this zone reads (so the buffer never moves while shared). A
-    // compile that finds the buffer full, or half of it answers no longer
+    // compile that finds the buffer full, or a fifth of it answers no longer
     // used, copies its own answers into a new one.
     std::shared_ptr<util::ByteBuffer> bytes;
     std::size_t bytes_written = 0; // of `bytes`, by this compile
