@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include "cli/failover_drill.hpp"
 #include "cli/options.hpp"
 
 #include "config/load_error.hpp"
@@ -170,7 +171,7 @@ void summarise_zones(const zone::Snapshot& s, const std::string& config) {
 } // namespace
 
 int check_command(const Args& args) {
-    auto p = parse(args);
+    auto p = parse(args, allow_down);
     if (!p) return 2;
     const auto loaded = load_or_report(p->config);
     if (!loaded) return 1;
@@ -179,6 +180,7 @@ int check_command(const Args& args) {
             std::cerr << "srvd check: no zone " << name << " in " << p->config << "\n";
             return 1;
         }
+    if (!p->down.empty()) return failover_drill(*loaded->snapshot, p->down, p->positional);
     const config::ServerConfig& c = loaded->config;
     for (const auto& warning : zone::load_warnings(*loaded))
         std::cerr << "warning: " << warning << "\n";

@@ -49,17 +49,25 @@ cannot be used (another process already serving it, for one).
 
 example: srvd serve -c /etc/srvd/srvd.yaml
 )"},
-    {"check", R"(usage: srvd check [-c FILE] [ZONE]...
+    {"check", R"(usage: srvd check [-c FILE] [ZONE]... [--down SERVER]...
 
 Loads FILE and every zone as `serve` would, without serving, and prints a
 summary; with ZONEs, those zones in detail. Errors are printed as
 file:line:column: message.
 
-  -c, --config FILE     the server configuration (default /etc/srvd/srvd.yaml)
+With --down, a failover drill instead: every answer that the failure (or
+drain) of those media servers would change, per zone (or the ZONEs given),
+name, type and region, before -> after, the other servers taken as up; and
+each zone left with no server up, with what its answers then do (all_down).
+Nothing is served and nothing changes state.
 
-Exit status: 0 when everything loads, 1 otherwise.
+  -c, --config FILE     the server configuration (default /etc/srvd/srvd.yaml)
+  --down SERVER         a media server's label, as in media_servers (repeatable)
+
+Exit status: 0 when everything loads, 1 otherwise (an unknown SERVER too).
 
 example: srvd check -c /etc/srvd/srvd.yaml p.example.com
+example: srvd check -c /etc/srvd/srvd.yaml --down ms1 --down ms2
 )"},
     {"export", R"(usage: srvd export [-c FILE] ZONE [--region NAME]
 
@@ -144,6 +152,9 @@ std::optional<Parsed> parse(const Args& args, unsigned allow) {
         } else if ((allow & allow_region) && a == "--region") {
             if (!(v = value("--region"))) return std::nullopt;
             p.region = *v;
+        } else if ((allow & allow_down) && a == "--down") {
+            if (!(v = value("--down"))) return std::nullopt;
+            p.down.push_back(*v);
         } else if (!a.empty() && a[0] == '-' && !(allow & pass_rest)) {
             std::cerr << "srvd " << args[0] << ": unknown option " << a << "\n" << usage_text;
             return std::nullopt;

@@ -19,12 +19,13 @@ struct Parsed {
     std::vector<std::string> listen;
     std::optional<std::string> region;
     std::vector<std::string> positional;
+    std::vector<std::string> down; // check --down: media servers of a failover drill
     bool allow_root = false;
 };
 
 // pass_rest: options this parser does not know are positional words, left
 // to the command's own parser (explain's).
-enum Allow : unsigned { allow_listen = 1, allow_region = 2, pass_rest = 4 };
+enum Allow : unsigned { allow_listen = 1, allow_region = 2, pass_rest = 4, allow_down = 8 };
 
 // Parses args[1..]; -c is required. Prints the reason and returns nullopt on
 // a usage error.

@@ -282,3 +282,16 @@ printf 'zones: [zones]\n' >"$WORK/dirs/inside.yaml"
 out=$("$SRVD" check -c "$WORK/dirs/inside.yaml" 2>&1) && fail "check skipped a directory named like a zone file: $out"
 echo "$out" | has "inside.yaml:1:9: zones: .*/p.example.com.yaml is not a zone file (a directory)" || fail "inside: $out"
 pass "a directory where a zone file should be is an error with file:line:column"
+
+# A failover drill: what ms1's failure would change, from the configuration
+# alone; proxy-b lists ms1 last, so its tiers close up behind ms3 and ms2.
+out=$("$SRVD" check -c "$SRC/conf/srvd.yaml" --down ms1) || fail "drill: exit $?: $out"
+echo "$out" | has '^zone example.com.: \[east, west, central\] _sip._udp.proxy-b.example.com. SRV: 10 0 5060 ms3.example.com., 20 0 5060 ms2.example.com., 30 0 5060 ms1.example.com. -> 10 0 5060 ms3.example.com., 20 0 5060 ms2.example.com.$' \
+  || fail "drill: proxy-b's SRV: $out"
+echo "$out" | has '^26 answer(s) (name, type, region) would change in 1 zone(s); nothing was changed$' || fail "drill total: $out"
+echo "$out" | grep -q 'www' && fail "drill: a name no media server is behind changed: $out"
+out=$("$SRVD" check -c "$SRC/conf/srvd.yaml" --down ms1 --down ms2 --down ms3) || fail "drill, all down: $out"
+echo "$out" | has '^zone example.com.: no media server left up: all down: serving all' || fail "drill, all down: $out"
+out=$("$SRVD" check -c "$SRC/conf/srvd.yaml" --down ms9 2>&1) && fail "drill with an unknown server: exit 0: $out"
+echo "$out" | has 'no such media server in any zone' || fail "drill, unknown server: $out"
+pass "check --down lists the answers a media server's failure would change, and zones left with none up"
