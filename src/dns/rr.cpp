@@ -43,6 +43,17 @@ std::string record_bytes(const ldns_rr* rr) {
     return out;
 }
 
+bool same_record(const ldns_rr* a, const ldns_rr* b) {
+    if (ldns_rr_get_type(a) != ldns_rr_get_type(b) ||
+        ldns_rr_get_class(a) != ldns_rr_get_class(b) || ldns_rr_ttl(a) != ldns_rr_ttl(b) ||
+        ldns_rr_rd_count(a) != ldns_rr_rd_count(b) ||
+        rdf_bytes(ldns_rr_owner(a)) != rdf_bytes(ldns_rr_owner(b)))
+        return false;
+    for (std::size_t i = 0; i < ldns_rr_rd_count(a); ++i)
+        if (rdf_bytes(ldns_rr_rdf(a, i)) != rdf_bytes(ldns_rr_rdf(b, i))) return false;
+    return true;
+}
+
 std::string rr_to_text(const ldns_rr* rr) {
     std::string out = owned_text(ldns_rr2str(rr));
     while (!out.empty() && out.back() == '\n') out.pop_back();

@@ -24,6 +24,8 @@ std::string rdata_name(const ldns_rr* rr, std::size_t index);
 // Everything that tells a record from another, as bytes: owner (as
 // written), type, class, TTL and each RDATA field.
 std::string record_bytes(const ldns_rr* rr);
+// Whether two records have the same record_bytes (compared in place).
+bool same_record(const ldns_rr* a, const ldns_rr* b);
 std::string rr_to_text(const ldns_rr* rr);
 std::string rdf_to_text(const ldns_rdf* rdf);
 

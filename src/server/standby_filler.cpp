@@ -99,7 +99,9 @@ void StandbyFiller::step() {
     const std::size_t room = budget_ - std::min<std::size_t>(budget_, standby_.memory());
     if (from.compiled->memory() <= room && zone::approximate_memory(from) <= room) {
         try {
-            auto data = zone::build_zone(from.data->policy, task.states, from.data.get());
+            auto data = zone::build_zone(
+                from.data->policy,
+                {.health = task.states, .signed_as = from.data.get(), .served = from.data.get()});
             auto compiled = zone::compile_zone(*data, from.compiled.get());
             standby_.add(from.data, {std::move(data), std::move(compiled)});
             count();

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 #include <unordered_map>
 
 namespace srvd::zone {
@@ -46,7 +47,7 @@ class ZoneBuilder {
   public:
     ZoneBuilder(config::ZonePolicy policy, BuildOptions o)
         : data_(std::make_shared<ZoneData>()), signed_as_(o.signed_as), renew_at_(o.renew_at),
-          key_time_(o.key_time), served_(o.served ? o.served : o.signed_as) {
+          key_time_(o.key_time), served_(o.served) {
         data_->policy = std::move(policy);
         data_->health = std::move(o.health);
         data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
@@ -78,6 +79,8 @@ class ZoneBuilder {
     const ZoneData* served_; // shares its records equal to ours (keep())
     std::unordered_multimap<std::size_t, std::uint32_t> served_index_; // by record_bytes hash
     bool served_indexed_ = false;
+    std::vector<bool> served_taken_;
+    std::size_t next_served_ = 0;
 
     // The zone's keys and what the apex publishes of them: every key's
     // DNSKEY, and for the parent's automation the KSKs' CDS (SHA-256) and
@@ -344,28 +347,39 @@ class ZoneBuilder {
     // 50,000 names keeps one copy of the rest, not two (the SOA, whose
     // serial set_serial may write, is always the zone's own).
     const ldns_rr* keep(dns::RrPtr rr) {
-        if (served_ && ldns_rr_get_type(rr.get()) != LDNS_RR_TYPE_SOA) {
-            if (!served_indexed_) index_served();
-            const std::string bytes = dns::record_bytes(rr.get());
-            for (auto [it, end] = served_index_.equal_range(std::hash<std::string>{}(bytes));
-                 it != end; ++it) {
-                const dns::RrShared& same = served_->storage[it->second];
-                if (dns::record_bytes(same.get()) != bytes) continue;
-                data_->storage.push_back(same);
-                served_index_.erase(it); // each record of the served zone shared once
-                return same.get();
+        if (served_ && ldns_rr_get_type(rr.get()) != LDNS_RR_TYPE_SOA)
+            if (auto i = served_match(rr.get())) {
+                served_taken_[*i] = true; // each record of the served zone shared once
+                next_served_ = *i + 1;
+                data_->storage.push_back(served_->storage[*i]);
+                return data_->storage.back().get();
             }
-        }
         data_->storage.emplace_back(std::move(rr));
         return data_->storage.back().get();
     }
 
-    void index_served() {
-        served_indexed_ = true;
-        served_index_.reserve(served_->storage.size());
-        for (std::uint32_t i = 0; i < served_->storage.size(); ++i)
-            served_index_.emplace(
-                std::hash<std::string>{}(dns::record_bytes(served_->storage[i].get())), i);
+    // The served record equal to `rr` not shared yet: first those after the
+    // last found (a rebuild makes the records in the same order, a reload
+    // mostly), else by an index of them all, made the first time.
+    std::optional<std::size_t> served_match(const ldns_rr* rr) {
+        const auto& all = served_->storage;
+        if (served_taken_.empty()) served_taken_.resize(all.size(), false);
+        // A few ahead: the records a health change takes out are skipped.
+        for (std::size_t i = next_served_; i < std::min(all.size(), next_served_ + 16); ++i)
+            if (!served_taken_[i] && dns::same_record(all[i].get(), rr)) return i;
+        if (!served_indexed_) {
+            served_indexed_ = true;
+            served_index_.reserve(all.size());
+            for (std::uint32_t i = 0; i < all.size(); ++i)
+                served_index_.emplace(std::hash<std::string>{}(dns::record_bytes(all[i].get())),
+                                      i);
+        }
+        for (auto [it, end] =
+                 served_index_.equal_range(std::hash<std::string>{}(dns::record_bytes(rr)));
+             it != end; ++it)
+            if (!served_taken_[it->second] && dns::same_record(all[it->second].get(), rr))
+                return it->second;
+        return std::nullopt;
     }
 
     // Where an ordering's tiers are numbered from, and whether it is one of

@@ -16,8 +16,10 @@ namespace srvd::zone {
 // a health change) lends its keys and signature validity; with `renew_at`
 // (Unix seconds), signatures valid from then instead. The keys publish and
 // sign as their timing metadata says at `key_time` (0: now, or signed_as's).
-// Records equal to those of `signed_as`, or of `served` (the same zone as
-// served now: a reload), are shared with it rather than made again.
+// Records equal to those of `served` (the same zone as served now: a
+// reload, a health state prepared ahead) are shared with it rather than
+// kept twice; finding them costs a health rebuild of 1,000 small zones
+// about 70 ms, so a rebuild that must answer at once does without.
 struct BuildOptions {
     std::vector<ServerHealth> health;
     const ZoneData* signed_as = nullptr;

@@ -51,7 +51,7 @@ std::size_t approximate_memory(const ZoneEntry& zone) {
     std::size_t bytes = data.storage.capacity() * sizeof(dns::RrShared);
     for (const auto& rr : data.storage) {
         bytes += block(24); // shared_ptr's control block
-        // Shared with the served zone (build_zone's `signed_as`): not ours.
+        // Shared with the served zone (build_zone's `served`): not ours.
         if (rr.use_count() > 1) continue;
         const std::size_t fields = ldns_rr_rd_count(rr.get());
         bytes += block(48) + block(8 * fields) + field(ldns_rr_owner(rr.get()));
