@@ -119,7 +119,8 @@ int main(int argc, char** argv) {
             const auto states = down_states(*z.data, server);
             if (zone::same_health(z.data->health, states)) continue;
             auto data = zone::build_zone(
-                z.data->policy, {.health = states, .signed_as = z.data.get(), .served = z.data.get()});
+                z.data->policy,
+                {.health = states, .signed_as = z.data.get(), .served = z.data.get()});
             auto compiled = zone::compile_zone(*data, z.compiled.get());
             standby.add(z.data, {std::move(data), std::move(compiled)});
         }

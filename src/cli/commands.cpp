@@ -1,9 +1,9 @@
 #include "cli/commands.hpp"
 
-#include "cli/failover_drill.hpp"
 #include "cli/options.hpp"
 
 #include "config/load_error.hpp"
+#include "explain/failover_drill.hpp"
 #include "net/address_in_use.hpp"
 #include "server/descriptor_budget.hpp"
 #include "server/privileges.hpp"
@@ -170,6 +170,19 @@ void summarise_zones(const zone::Snapshot& s, const std::string& config) {
 
 } // namespace
 
+namespace {
+
+// check --down: the failover drill instead of the summary.
+int drill(const zone::Snapshot& s, const std::vector<std::string>& down,
+          const std::vector<std::string>& zones) {
+    std::string error;
+    if (explain::drill(std::cout, s, down, zones, error)) return 0;
+    std::cerr << "srvd check: " << error << "\n";
+    return 1;
+}
+
+} // namespace
+
 int check_command(const Args& args) {
     auto p = parse(args, allow_down);
     if (!p) return 2;
@@ -180,7 +193,7 @@ int check_command(const Args& args) {
             std::cerr << "srvd check: no zone " << name << " in " << p->config << "\n";
             return 1;
         }
-    if (!p->down.empty()) return failover_drill(*loaded->snapshot, p->down, p->positional);
+    if (!p->down.empty()) return drill(*loaded->snapshot, p->down, p->positional);
     const config::ServerConfig& c = loaded->config;
     for (const auto& warning : zone::load_warnings(*loaded))
         std::cerr << "warning: " << warning << "\n";

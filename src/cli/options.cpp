@@ -23,7 +23,8 @@ commands:
                                           the answer it gets
   ctl [-c FILE | -s SOCKET] COMMAND       talk to the running server: status [--json],
                                           drain/undrain SERVER [--zone ZONE], reload,
-                                          sign [ZONE], explain --client IP NAME [TYPE]
+                                          sign [ZONE], explain --client IP NAME [TYPE],
+                                          explain --down SERVER
   help COMMAND, COMMAND --help            that command's usage, options, example
   --version                               print the version
   --help                                  print this help
@@ -113,6 +114,9 @@ commands:
   explain --client IP [--ecs PREFIX] NAME [TYPE]
                                   srvd explain against what the server answers
                                   now: live health and drains included
+  explain --down SERVER... [ZONE]...
+                                  a failover drill: every answer the failure of
+                                  those servers would change now; nothing changes
 
   -c, --config FILE     find the socket in this server configuration
   -s, --socket SOCKET   the control socket itself

@@ -2,6 +2,7 @@
 
 #include "config/load_error.hpp"
 #include "dns/name.hpp"
+#include "explain/failover_drill.hpp"
 #include "util/iso_time.hpp"
 #include "util/log.hpp"
 #include "util/sd_notify.hpp"
@@ -15,6 +16,7 @@
 #include <ctime>
 
 #include <malloc.h>
+#include <sstream>
 
 namespace srvd::server {
 
@@ -266,6 +268,21 @@ void Control::schedule_renewal() {
         renew_signatures(std::time(nullptr), std::nullopt, [this](const Reply&) {
             if (!stopped_) schedule_renewal();
         });
+    });
+}
+
+void Control::drill(std::vector<std::string> down, std::vector<std::string> zones, ReplyTo done) {
+    changes_.submit([this, down = std::move(down), zones = std::move(zones),
+                     done = std::move(done)]() -> std::function<void()> {
+        std::ostringstream out;
+        std::string error;
+        try {
+            if (!explain::drill(out, *base_, down, zones, error))
+                return [done, error] { done({1, "explain: " + error + "\n"}); };
+        } catch (const std::exception& e) {
+            return [done, what = std::string(e.what())] { done({1, "explain: " + what + "\n"}); };
+        }
+        return [done, text = out.str()] { done({0, text}); };
     });
 }
 

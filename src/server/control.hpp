@@ -61,6 +61,9 @@ class Control {
     // the hourly check), or those `force` names (an empty name: all) now,
     // and NOTIFYs their secondaries. One line per zone signed.
     void renew_signatures(std::int64_t now, std::optional<std::string> force, ReplyTo done);
+    // A failover drill on what is served now (explain::drill), built on the
+    // change worker: the control thread and the probes do not wait for it.
+    void drill(std::vector<std::string> down, std::vector<std::string> zones, ReplyTo done);
     // Version, uptime, listeners, zones, last reload, GeoIP, media servers.
     Reply status(bool json) const;
     // The control plane's metrics (DESIGN §7): zone serials, the last reload,

@@ -3,6 +3,7 @@
 #include "config/load_error.hpp"
 #include "dns/name.hpp"
 #include "explain/explain.hpp"
+#include "explain/failover_drill.hpp"
 #include "metrics/http_server.hpp"
 #include "net/address_in_use.hpp"
 #include "net/udp_listener.hpp"
@@ -197,6 +198,13 @@ void Server::command(const std::vector<std::string>& words, ReplyTo done) {
             zone = words[++i];
         }
         return control_plane_->drain(words[1], zone, what == "drain", temporary, std::move(done));
+    }
+    if (what == "explain" && has("--down")) {
+        std::vector<std::string> down, zones;
+        std::string error;
+        if (!explain::parse_drill_words({words.begin() + 1, words.end()}, down, zones, error))
+            return done({2, "explain: " + error + "\n"});
+        return control_plane_->drill(std::move(down), std::move(zones), std::move(done));
     }
     if (what == "explain") return done(explain(words));
     if (what == "sign") // knotc zone-sign: new signatures now, due or not

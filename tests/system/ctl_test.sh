@@ -82,6 +82,21 @@ echo "$out" | has 'SRV.10 0 5060 ms2.example.com.' || fail "ctl explain answer: 
   fail "offline explain should not know about the drain"
 pass "drain ms1: out of SRV, NAPTR additional and A; ctl returned in $took ms with the new answers in place; logged; drained 1 and still up 1"
 
+# A drill on the live states: with ms1 drained, ms2's failure leaves ms3
+# alone in proxy-a's SRV (offline, ms1 would still be there); nothing changes.
+out=$(ctl explain --down ms2) || fail "ctl explain --down: $out"
+echo "$out" | has '^zone example.com.: \[east, west, central\] _sip._udp.proxy-a.example.com. SRV: 10 0 5060 ms2.example.com., 20 0 5060 ms3.example.com. -> 10 0 5060 ms3.example.com.$' \
+  || fail "live drill: $out"
+"$SRVD" check -c "$WORK/srvd.yaml" --down ms2 | has '_sip._udp.proxy-a.example.com. SRV: 10 0 5060 ms1.example.com., 20 0 5060 ms2.example.com., 30 0 5060 ms3.example.com. -> 10 0 5060 ms1.example.com., 20 0 5060 ms3.example.com.$' \
+  || fail "offline drill: $("$SRVD" check -c "$WORK/srvd.yaml" --down ms2)"
+q _sip._udp.proxy-a.example.com SRV | grep -q ms2 || fail "the drill took ms2 out of the answers"
+ctl status | grep -q '^  example.com. ms2: drained' && fail "the drill drained ms2"
+rc=$(ctl explain --down ms9 >/dev/null 2>&1; echo $?)
+[ "$rc" = 1 ] || fail "drill of an unknown server: exit $rc"
+rc=$(ctl explain --down >/dev/null 2>&1; echo $?)
+[ "$rc" = 2 ] || fail "drill without a server: exit $rc"
+pass "ctl explain --down: the answers ms2's failure would change now (ms1 drained), nothing changed; unknown server exit 1"
+
 # Kept across SIGHUP and ctl reload, and across a restart.
 kill -HUP "$SRVD_PID"
 wait_log 'reloaded' || fail "no reload"

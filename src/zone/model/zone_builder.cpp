@@ -371,8 +371,7 @@ class ZoneBuilder {
             served_indexed_ = true;
             served_index_.reserve(all.size());
             for (std::uint32_t i = 0; i < all.size(); ++i)
-                served_index_.emplace(std::hash<std::string>{}(dns::record_bytes(all[i].get())),
-                                      i);
+                served_index_.emplace(std::hash<std::string>{}(dns::record_bytes(all[i].get())), i);
         }
         for (auto [it, end] =
                  served_index_.equal_range(std::hash<std::string>{}(dns::record_bytes(rr)));

@@ -1,4 +1,4 @@
-#include "cli/failover_drill.hpp"
+#include "explain/failover_drill.hpp"
 
 #include "dns/ldns_owned.hpp"
 #include "dns/name.hpp"
@@ -7,10 +7,9 @@
 #include "zone/model/zone_builder.hpp"
 
 #include <algorithm>
-#include <iostream>
 #include <set>
 
-namespace srvd::cli {
+namespace srvd::explain {
 namespace {
 
 std::string joined(const std::vector<std::string>& records) {
@@ -30,20 +29,22 @@ bool chosen(const zone::ZoneData& z, const std::vector<std::string>& zones) {
 
 } // namespace
 
-int failover_drill(const zone::Snapshot& snapshot, const std::vector<std::string>& down,
-                   const std::vector<std::string>& zones) {
+bool drill(std::ostream& out, const zone::Snapshot& snapshot, const std::vector<std::string>& down,
+           const std::vector<std::string>& zones, std::string& error) {
     std::set<std::string> unknown(down.begin(), down.end());
     for (const auto& entry : snapshot.zones)
         for (const auto& server : entry.data->policy.media_servers) unknown.erase(server.label);
-    for (const auto& label : unknown)
-        std::cerr << "srvd check: --down " << label << ": no such media server in any zone\n";
-    if (!unknown.empty()) return 1;
+    if (!unknown.empty()) {
+        error = "--down " + *unknown.begin() + ": no such media server in any zone";
+        return false;
+    }
     std::size_t changed = 0, zones_changed = 0;
     for (const auto& entry : snapshot.zones) {
         const zone::ZoneData& z = *entry.data;
         const auto& servers = z.policy.media_servers;
-        // Offline, every other server counts as up.
-        std::vector<zone::ServerHealth> states(servers.size(), zone::ServerHealth::up);
+        // The states the zone is served with (all up when only loaded).
+        std::vector<zone::ServerHealth> states = z.health;
+        states.resize(servers.size(), zone::ServerHealth::up);
         bool listed = false;
         for (std::size_t i = 0; i < servers.size(); ++i)
             if (std::find(down.begin(), down.end(), servers[i].label) != down.end()) {
@@ -66,17 +67,31 @@ int failover_drill(const zone::Snapshot& snapshot, const std::vector<std::string
             if (!c.region.empty()) it->second.push_back(c.region);
         }
         for (const auto& [line, regions] : lines)
-            std::cout << "zone " << z.policy.zone << ": "
-                      << (regions.empty() ? "" : "[" + joined(regions) + "] ") << line << "\n";
+            out << "zone " << z.policy.zone << ": "
+                << (regions.empty() ? "" : "[" + joined(regions) + "] ") << line << "\n";
         if (const char* fallback = zone::all_down_fallback(z.policy, states))
-            std::cout << "zone " << z.policy.zone << ": no media server left up: " << fallback
-                      << "\n";
+            out << "zone " << z.policy.zone << ": no media server left up: " << fallback << "\n";
         changed += changes.size();
         zones_changed += !changes.empty();
     }
-    std::cout << changed << " answer(s) (name, type, region) would change in " << zones_changed
-              << " zone(s); nothing was changed\n";
-    return 0;
+    out << changed << " answer(s) (name, type, region) would change in " << zones_changed
+        << " zone(s); nothing was changed\n";
+    return true;
 }
 
-} // namespace srvd::cli
+bool parse_drill_words(const std::vector<std::string>& words, std::vector<std::string>& down,
+                       std::vector<std::string>& zones, std::string& error) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (words[i] == "--down" && i + 1 < words.size() && words[i + 1].rfind("--", 0) != 0)
+            down.push_back(words[++i]);
+        else if (words[i].rfind("--", 0) != 0)
+            zones.push_back(words[i]);
+        else
+            break;
+    }
+    if (!down.empty() && down.size() * 2 + zones.size() == words.size()) return true;
+    error = "expected --down SERVER [--down SERVER]... [ZONE]...";
+    return false;
+}
+
+} // namespace srvd::explain
