@@ -15,8 +15,10 @@ commands:
   serve [-c FILE] [--listen ADDR:PORT]... [--allow-root]
                                           serve (SIGHUP reloads, SIGTERM stops); as
                                           root, needs `user:` or --allow-root
-  check [-c FILE] [ZONE]...               validate everything and print a summary
-                                          (with ZONEs: those zones in detail)
+  check [-c FILE] [ZONE]... [--down SERVER]...
+                                          validate everything and print a summary
+                                          (with ZONEs: those zones in detail; with
+                                          --down: what those servers' failure changes)
   export [-c FILE] ZONE [--region NAME]   print a zone as an RFC 1035 master file
   explain [-c FILE] --client IP [--ecs PREFIX] NAME [TYPE]
                                           which region a client falls in, why, and
