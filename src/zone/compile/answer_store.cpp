@@ -95,7 +95,8 @@ void AnswerStore::finish() {
     // health change rewrites most answers of a small zone: its buffer
     // would soon be half garbage).
     if (shared && shared->size() + fresh_.size() <= shared->capacity() &&
-        (shared->size() + fresh_.size()) * 4 <= out_.live_bytes * 5)
+        (shared->size() + fresh_.size()) * 4 <= out_.live_bytes * 5 &&
+        shared->size() + fresh_.size() < fresh_flag) // offsets stay below the flag
         place_in_previous();
     else
         place_in_new_buffer();

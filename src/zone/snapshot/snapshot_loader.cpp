@@ -76,10 +76,6 @@ std::map<std::string, std::shared_ptr<const ZoneData>> keepable(const Snapshot* 
     return out;
 }
 
-// What a reload must not do to a zone the previous snapshot serves: turn
-// it unsigned by accident (refused: every answer would be bogus while the
-// parent's DS stays), or lower its explicit serial (warned: secondaries
-// keep the old data).
 // The zone of `previous` named `zone`, if any.
 const ZoneData* served_as(const std::string& zone, const Snapshot* previous) {
     if (!previous) return nullptr;
@@ -90,6 +86,10 @@ const ZoneData* served_as(const std::string& zone, const Snapshot* previous) {
     return was == previous->zones.end() ? nullptr : was->data.get();
 }
 
+// What a reload must not do to a zone the previous snapshot serves: turn
+// it unsigned by accident (refused: every answer would be bogus while the
+// parent's DS stays), or lower its explicit serial (warned: secondaries
+// keep the old data).
 void check_against_previous(const ZoneData& zone, const ZoneData* was,
                             std::vector<std::string>& warnings) {
     if (!was) return;
