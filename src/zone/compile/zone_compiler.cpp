@@ -3,6 +3,7 @@
 #include "config/load_error.hpp"
 #include "dns/message_writer.hpp"
 #include "dns/name.hpp"
+#include "dns/rr.hpp"
 #include "dns/wire.hpp"
 #include "dnssec/compact_denial.hpp"
 #include "zone/compile/answer_store.hpp"
@@ -111,21 +112,6 @@ class ZoneCompiler {
         return out;
     }
 
-    // A record's identity for the signature cache: owner, type, TTL and
-    // RDATA as bytes (text would cost more than a third of a large signed
-    // zone's compile time).
-    static std::string record_identity(const ldns_rr* rr) {
-        std::string k = dns::owner_key(rr);
-        dns::append_uint(k, ldns_rr_get_type(rr), 2);
-        dns::append_uint(k, ldns_rr_ttl(rr), 4);
-        for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
-            const std::string_view field = dns::rdf_bytes(ldns_rr_rdf(rr, i));
-            dns::append_uint(k, field.size(), 2);
-            k += field;
-        }
-        return k;
-    }
-
     // The RRSIGs of an RRset: made once per distinct set (its records in
     // any order) and key, so every ordering of a shuffled set, and every
     // region and name that has it, shares them; so does the next compile
@@ -140,7 +126,9 @@ class ZoneCompiler {
         if (auto seen = signed_sets_.find(identity); seen != signed_sets_.end())
             return *seen->second;
         std::vector<std::string> records;
-        for (const ldns_rr* rr : rrs) records.push_back(record_identity(rr));
+        // Each record as bytes (text would cost more than a third of a large
+        // signed zone's compile time).
+        for (const ldns_rr* rr : rrs) records.push_back(dns::record_bytes(rr));
         std::sort(records.begin(), records.end());
         std::string key;
         for (const auto& r : records) dns::append_uint(key, r.size(), 2), key += r;
@@ -462,12 +450,6 @@ std::shared_ptr<const CompiledZone> compile_zone(const ZoneData& zone,
     auto c = std::make_shared<CompiledZone>();
     if (zone.signature_cache) ++zone.signature_cache->compiles;
     ZoneCompiler(*c, previous).add_zone(zone);
-    if (zone.signature_cache && zone.signature_cache->prune_after_compile) {
-        auto& cache = *zone.signature_cache;
-        std::erase_if(cache.by_content,
-                      [&](const auto& entry) { return entry.second.used_by != cache.compiles; });
-        cache.prune_after_compile = false;
-    }
     if (zone.keys) {
         auto denial = dnssec::make_denial_signer(
             zone.key_set, zone.apex, negative_ttl(zone.default_view().soa), zone.validity);

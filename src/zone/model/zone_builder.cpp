@@ -566,8 +566,14 @@ bool adopt_signatures(ZoneData& zone, const ZoneData& before, std::int64_t now) 
         return false;
     zone.validity = before.validity;
     zone.signature_cache = before.signature_cache;
-    zone.signature_cache->prune_after_compile = true;
     return true;
+}
+
+void drop_unused_signatures(const ZoneData& zone) {
+    if (!zone.signature_cache) return;
+    auto& cache = *zone.signature_cache;
+    std::erase_if(cache.by_content,
+                  [&](const auto& entry) { return entry.second.used_by != cache.compiles; });
 }
 
 void set_serial(ZoneData& zone, std::uint32_t serial) {

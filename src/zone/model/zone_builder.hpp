@@ -45,6 +45,10 @@ bool signatures_due(const ZoneData& zone, std::int64_t now);
 // reload changed, and old and new share the rest (as Knot keeps valid
 // RRSIGs across a reload). Returns whether it did.
 bool adopt_signatures(ZoneData& zone, const ZoneData& before, std::int64_t now);
+// After the compile of a zone that adopted signatures: drops the sets that
+// compile did not use (the old policy's), so a server reloaded all day keeps
+// the signatures of what it serves, not of every edit.
+void drop_unused_signatures(const ZoneData& zone);
 
 // Sets the SOA serial of a zone not yet shared (`soa.serial: auto`).
 void set_serial(ZoneData& zone, std::uint32_t serial);

@@ -90,10 +90,6 @@ struct ZoneData {
         };
         std::unordered_map<std::string, Entry> by_content;
         std::uint64_t compiles = 0;
-        // Set by a reload that adopted the cache: its compile drops the sets
-        // it did not need (the old policy's), so a server reloaded all day
-        // keeps the signatures of what it serves, not of every edit.
-        bool prune_after_compile = false;
     };
     std::shared_ptr<SignatureCache> signature_cache;
 

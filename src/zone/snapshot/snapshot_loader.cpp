@@ -127,6 +127,7 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     auto keep = keepable(options.previous, transfer);
     std::vector<std::shared_ptr<const ZoneData>> all, kept; // all: in the configured order
     std::vector<std::shared_ptr<ZoneData>> zones;           // built by this load
+    std::vector<const ZoneData*> adopted; // signed with the served zone's signatures
     config::IncludeCache includes;
     // Every policy is loaded even when one fails, so that one run reports
     // every file's errors.
@@ -148,7 +149,8 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
             check_against_previous(*zones.back(), was, out.warnings);
             // Signs only what the reload changed: a signed zone of 50,000
             // names signed whole again took 13 s and twice its memory.
-            if (was) adopt_signatures(*zones.back(), *was, std::time(nullptr));
+            if (was && adopt_signatures(*zones.back(), *was, std::time(nullptr)))
+                adopted.push_back(zones.back().get());
             all.push_back(zones.back());
         });
     }
@@ -180,6 +182,7 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     if (out.config.geoip) snapshot_options.geoip = &*out.config.geoip;
     snapshot_options.reuse = options.previous;
     auto snapshot = compile_snapshot(std::move(all), snapshot_options);
+    for (const ZoneData* z : adopted) drop_unused_signatures(*z);
     snapshot->transfer = transfer;
     snapshot->transfers = std::move(transfers);
     out.snapshot = std::move(snapshot);
