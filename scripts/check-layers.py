@@ -22,7 +22,7 @@ LIBRARY_HEADER = re.compile(r'\s*#\s*include\s+<(ldns/|boost/|yaml-cpp/|maxmindd
 # include only folders before it. A strict order implies no cycle, and says
 # where a new file belongs.
 ORDER = ["util", "dns", "config", "dnssec", "geo", "health", "zone", "engine", "explain", "metrics", "xfr",
-         "query", "net", "server", "cli"]
+         "query", "net", "flush", "server", "cli"]
 # Folder pairs that must never meet even where the order allows it: net/
 # only moves bytes and schedules (transfers are the query pipeline's), and
 # metrics/ counts without knowing how transfers are made.

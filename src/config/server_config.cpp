@@ -179,7 +179,7 @@ ServerConfig load_server_config(const std::string& path) {
     r.expect_map(root, "server configuration");
     r.check_keys(root,
                  {"listen", "threads", "zones", "geoip", "limits", "log", "metrics", "user",
-                  "group", "rrl", "keys", "transfer", "catalog", "state_dir", "nsid", "control"},
+                  "group", "rrl", "keys", "transfer", "catalog", "state_dir", "nsid", "control", "resolvers"},
                  "server configuration");
     if (auto listen = root["listen"]) {
         r.expect_seq(listen, "listen");
@@ -240,6 +240,7 @@ ServerConfig load_server_config(const std::string& path) {
                 r.fail(c["socket"], "control.socket: expected a path of at most 107 bytes");
         }
     }
+    if (auto res = root["resolvers"]) read_resolvers(r, res, cfg.resolvers);
     if (auto m = root["metrics"]) {
         r.expect_map(m, "metrics");
         r.check_keys(m, {"listen"}, "metrics");

@@ -1,5 +1,6 @@
 #pragma once
 #include "config/load_error.hpp"
+#include "config/resolver_config.hpp"
 #include "config/transfer_config.hpp"
 #include "util/address_prefix.hpp"
 
@@ -86,6 +87,8 @@ struct ServerConfig {
     // This instance's name in an anycast fleet, as NSD's and Knot's `nsid`:
     // the NSID option (RFC 5001) and id.server / hostname.bind CH TXT.
     std::string nsid;
+    // Caches flushed when a health change or a drain changes answers.
+    std::vector<ResolverTarget> resolvers;
 };
 
 // `path` relative to the directory of `base_file` (a configuration file).

@@ -6,6 +6,7 @@
 #include "util/iso_time.hpp"
 #include "util/log.hpp"
 #include "util/sd_notify.hpp"
+#include "zone/model/answer_diff.hpp"
 #include "zone/model/health_ordering.hpp"
 #include "zone/model/zone_builder.hpp"
 #include "zone/snapshot/load_warnings.hpp"
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <set>
 
 #include <malloc.h>
 #include <sstream>
@@ -85,6 +87,7 @@ Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder,
 
 void Control::start(const zone::Loaded& loaded) {
     send_notifies(loaded);
+    flusher_.configure(running_.resolvers);
     try {
         drains_.load(running_.transfer.state_dir);
     } catch (const std::exception& e) {
@@ -96,7 +99,7 @@ void Control::start(const zone::Loaded& loaded) {
     publish_live();
     // Here, not on the change worker: the workers start after this, and
     // must not hand out a drained server even once.
-    if (!drains_.all().empty()) log::info(rebuild(*live_.get()));
+    if (!drains_.all().empty()) log::info(rebuild(*live_.get()).line);
     current_ = base_;
     monitor_.configure(policies(*current_));
     publish_live();
@@ -131,12 +134,13 @@ void Control::request_rebuild(std::uint64_t seen, std::function<void()> then) {
     changes_.submit([this] {
         rebuild_queued_ = false; // a change from now on queues another rebuild
         const auto live = live_.get();
-        std::string line = rebuild(*live);
+        Rebuilt done = rebuild(*live);
         standby_.refresh(base_); // the next failure, from this state
-        return [this, line = std::move(line), version = live->version, snapshot = base_] {
+        return [this, done = std::move(done), version = live->version, snapshot = base_] {
             if (stopped_) return;
             current_ = snapshot;
-            log::info(line);
+            log::info(done.line);
+            flusher_.flush(done.flush); // answers without the server are out: caches next
             auto end = waiting_.upper_bound(version);
             for (auto it = waiting_.begin(); it != end; ++it) it->second();
             waiting_.erase(waiting_.begin(), end);
@@ -211,14 +215,30 @@ void log_fallback(const config::ZonePolicy& zone, const std::vector<health::Serv
         log::notice("health: zone " + zone.zone + ": a media server is back, fallback over");
 }
 
+// Past this many changed names in a zone, resolvers drop the zone whole:
+// one command instead of hundreds (Unbound opens a connection per command).
+constexpr std::size_t flush_zone_after = 16;
+
+// The names whose answers differ between two builds of a zone.
+void add_flush_items(const zone::ZoneData& before, const zone::ZoneData& after,
+                     std::vector<flush::FlushItem>& out) {
+    std::set<std::string> names;
+    for (const auto& change : zone::answer_changes(before, after)) names.insert(change.name);
+    if (names.size() > flush_zone_after) {
+        out.push_back({before.policy.zone, true});
+        return;
+    }
+    for (const auto& name : names) out.push_back({name, false});
+}
+
 } // namespace
 
-std::string Control::rebuild(const LiveState& live) {
+Control::Rebuilt Control::rebuild(const LiveState& live) {
     try {
         const auto start = std::chrono::steady_clock::now();
         std::vector<std::shared_ptr<const zone::ZoneData>> zones;
         std::vector<zone::ZoneEntry> ahead; // taken from the standby, compiled already
-        std::size_t rebuilt = 0;
+        std::vector<std::pair<const zone::ZoneData*, std::size_t>> changed; // before, at in zones
         for (const auto& z : base_->zones) {
             auto states = live.answer_states(z.data->policy);
             if (zone::same_health(z.data->health, states)) {
@@ -226,7 +246,7 @@ std::string Control::rebuild(const LiveState& live) {
                 continue;
             }
             log_fallback(z.data->policy, z.data->health, states);
-            ++rebuilt;
+            changed.emplace_back(z.data.get(), zones.size());
             if (const zone::ZoneEntry* ready = standby_.find(*z.data, states)) {
                 ahead.push_back(*ready);
                 zones.push_back(ready->data);
@@ -234,20 +254,27 @@ std::string Control::rebuild(const LiveState& live) {
             }
             zones.push_back(zone::build_zone(z.data->policy, std::move(states), z.data.get()));
         }
-        if (rebuilt == 0) return "health: no answer changed";
+        if (changed.empty()) return {"health: no answer changed", {}};
+        const auto before = base_; // holds the zones of `changed` past the publish
         zone::SnapshotOptions o;
         o.recompile_of = base_.get();
         o.compiled_ahead = &ahead;
+        const auto after = zones;
         publish(zone::compile_snapshot(std::move(zones), o));
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - start);
         rebuilt_prepared_ += ahead.size();
-        rebuilt_compiled_ += rebuilt - ahead.size();
-        return "health: answers of " + std::to_string(rebuilt) + " zone(s) rebuilt in " +
-               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::steady_clock::now() - start)
-                                  .count()) +
-               " ms (" + std::to_string(ahead.size()) + " prepared ahead)";
+        rebuilt_compiled_ += changed.size() - ahead.size();
+        Rebuilt out{"health: answers of " + std::to_string(changed.size()) +
+                        " zone(s) rebuilt in " + std::to_string(took.count()) + " ms (" +
+                        std::to_string(ahead.size()) + " prepared ahead)",
+                    {}};
+        // After the publish: a resolver asking again must get the new answers.
+        if (flusher_.enabled())
+            for (const auto& [was, at] : changed) add_flush_items(*was, *after[at], out.flush);
+        return out;
     } catch (const std::exception& e) {
-        return std::string("health: cannot rebuild answers: ") + e.what();
+        return {std::string("health: cannot rebuild answers: ") + e.what(), {}};
     }
 }
 
@@ -377,6 +404,12 @@ void Control::reload_done(zone::Loaded next, zone::Changes changes, const ReplyT
                      "time; restart srvd to apply them");
     apply_log_level(next.config);
     apply_limits(next.config);
+    if (next.config.resolvers != running_.resolvers) {
+        flusher_.configure(next.config.resolvers);
+        running_.resolvers = next.config.resolvers;
+        log::info("reload: " + std::to_string(running_.resolvers.size()) +
+                  " resolver(s) now flushed on health changes");
+    }
     current_ = next.snapshot;
     monitor_.configure(policies(*current_));
     publish_live();
@@ -460,6 +493,7 @@ void Control::apply_limits(const config::ServerConfig& next) {
 void Control::stop() {
     stopped_ = true;
     notifier_.stop();
+    flusher_.stop();
     monitor_.stop();
     renewal_.cancel();
     collect_.cancel();

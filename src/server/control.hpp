@@ -6,6 +6,7 @@
 // control thread; every new snapshot is made on the change worker, in
 // order, and published from there (the workers pick it up at their next
 // batch); its result comes back to the control thread, which never waits.
+#include "flush/resolver_flusher.hpp"
 #include "health/health_monitor.hpp"
 #include "metrics/registry.hpp"
 #include "net/tcp_listener.hpp"
@@ -98,10 +99,14 @@ class Control {
     // is when the rebuild starts (one rebuild queued at a time: later
     // changes join it); `then` runs once answers reflect live version `seen`.
     void request_rebuild(std::uint64_t seen = 0, std::function<void()> then = nullptr);
+    struct Rebuilt {
+        std::string line;                    // for the log
+        std::vector<flush::FlushItem> flush; // names whose answers changed, when resolvers are set
+    };
     // On the change worker (or before it has work): rebuilds the zones
     // whose servers changed state (tiers close up); other zones, and the
-    // GeoIP tables, are kept. Returns a log line.
-    std::string rebuild(const LiveState& live);
+    // GeoIP tables, are kept.
+    Rebuilt rebuild(const LiveState& live);
     void reload_done(zone::Loaded next, zone::Changes changes, const ReplyTo& done);
     // `counted`: configuration errors (file:line:column), counted in a last line.
     void reload_failed(std::vector<std::string> lines, bool counted, const ReplyTo& done);
@@ -149,6 +154,8 @@ class Control {
     StandbyFiller standby_{changes_, live_, running_.limits.standby_memory};
     // Zones a health change or drain rebuilt: taken from the standby, or compiled then.
     std::atomic<std::uint64_t> rebuilt_prepared_{0}, rebuilt_compiled_{0};
+    // The operator's resolvers, told to drop the names a rebuild changed.
+    flush::ResolverFlusher flusher_{control_io_};
     ChangeWorker changes_{control_io_}; // last: joined before the members its jobs use go
 };
 

@@ -71,6 +71,7 @@ struct StatusView {
     std::vector<std::string> reload_lines;
     std::string geoip, geoip_age; // empty: none, unknown
     std::vector<ServerView> servers;
+    std::vector<std::string> resolvers; // flushed on health changes
 };
 
 std::string as_json(const StatusView& v) {
@@ -108,7 +109,7 @@ std::string as_json(const StatusView& v) {
                            ",\"rtt_ms\":" +
                            (m.probed && m.rtt_ms > 0 ? std::to_string(m.rtt_ms) : "null") + "}";
                 }) +
-           "}\n";
+           ",\"resolvers\":" + list(v.resolvers, json_string) + "}\n";
 }
 
 std::string as_text(const StatusView& v) {
@@ -139,6 +140,7 @@ std::string as_text(const StatusView& v) {
         }
         out += "\n";
     }
+    for (const auto& r : v.resolvers) out += "resolver " + r + "\n";
     return out;
 }
 
@@ -193,6 +195,7 @@ Reply Control::status(bool json) const {
         if (::stat(v.geoip.c_str(), &st) == 0)
             v.geoip_age = std::to_string(std::time(nullptr) - st.st_mtime);
     }
+    v.resolvers = flusher_.status_lines();
     return {0, json ? as_json(v) : as_text(v)};
 }
 
@@ -268,6 +271,7 @@ std::string Control::render_metrics() const {
                "milliseconds), or compiled then.");
     out.sample("srvd_health_zone_rebuilds_total", {{"from", "standby"}}, rebuilt_prepared_.load());
     out.sample("srvd_health_zone_rebuilds_total", {{"from", "compile"}}, rebuilt_compiled_.load());
+    flusher_.write_metrics(out);
     return out.take();
 }
 

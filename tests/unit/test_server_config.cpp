@@ -127,3 +127,74 @@ TEST_CASE("a configuration path that is not a readable file: the system's reason
     CHECK(error(dir.path()) == ": is a directory, not a file");
     CHECK(error(dir.path() + "/missing.yaml") == ": cannot open: No such file or directory");
 }
+
+TEST_CASE("resolvers: each type with its own keys, paths relative to the file, defaults") {
+    test::TempDir dir;
+    dir.write("z.yaml", "");
+    dir.write("pdns.key", "s3cret\n");
+    const auto file = dir.write("srvd.yaml", R"(zones: [z.yaml]
+resolvers:
+  - { name: a, type: unbound, control: "127.0.0.1:8953", server_cert: ub/s.pem,
+      control_cert: ub/c.pem, control_key: ub/c.key }
+  - { name: b, type: unbound, control: /run/unbound.ctl, timeout: 500ms, retries: 0 }
+  - { name: c, type: pdns-recursor, webserver: "[::1]:8082", api_key_file: pdns.key }
+  - { name: d, type: knot-resolver, control: kres/control/1 }
+  - { name: e, type: command, command: [/usr/local/bin/flush, --all] }
+)");
+    const config::ServerConfig c = config::load_server_config(file);
+    REQUIRE(c.resolvers.size() == 5);
+    CHECK(c.resolvers[0].endpoint.port() == 8953);
+    CHECK(c.resolvers[0].server_cert == dir.path() + "/ub/s.pem");
+    CHECK(c.resolvers[0].timeout.count() == 2000);
+    CHECK(c.resolvers[0].retries == 3);
+    CHECK(c.resolvers[1].socket_path == "/run/unbound.ctl");
+    CHECK(c.resolvers[1].server_cert.empty()); // plain: control-use-cert: no
+    CHECK(c.resolvers[1].timeout.count() == 500);
+    CHECK(c.resolvers[1].retries == 0);
+    CHECK(c.resolvers[2].type == config::ResolverType::pdns_recursor);
+    CHECK(c.resolvers[2].endpoint.address().to_string() == "::1");
+    CHECK(c.resolvers[2].api_key == "s3cret");
+    CHECK(c.resolvers[3].socket_path == dir.path() + "/kres/control/1");
+    CHECK(c.resolvers[4].command == std::vector<std::string>{"/usr/local/bin/flush", "--all"});
+}
+
+TEST_CASE("resolvers: errors name file, line and column") {
+    test::TempDir dir;
+    dir.write("z.yaml", "");
+    struct Case {
+        const char* text;
+        const char* expected;
+    } cases[] = {
+        {"resolvers: [{ name: a, type: bind, control: x }]\n",
+         ":2:30: resolvers entry.type: expected unbound, pdns-recursor, knot-resolver or command"},
+        {"resolvers: [{ name: a, type: unbound, control: \"localhost:8953\" }]\n",
+         ":2:48: resolvers entry.control: expected ADDRESS:PORT such as 127.0.0.1:8953"},
+        {"resolvers: [{ name: a, type: unbound, control: \"127.0.0.1:8953\", server_cert: s }]\n",
+         ":2:13: resolvers entry: TLS (control-use-cert: yes) needs server_cert, control_cert and "
+         "control_key, all three"},
+        {"resolvers: [{ name: a, type: unbound, control: /x, api_key: k }]\n",
+         ":2:52: unknown key 'api_key' in resolvers entry (unbound)"},
+        {"resolvers: [{ name: a, type: pdns-recursor, webserver: \"127.0.0.1:8082\" }]\n",
+         ":2:13: resolvers entry: expected api_key or api_key_file"},
+        {"resolvers: [{ name: a, type: command, command: [flush] }]\n",
+         ":2:48: resolvers entry.command: expected an absolute program path"},
+        {"resolvers: [{ name: a, type: command, command: /bin/true, timeout: 2m }]\n",
+         ":2:68: resolvers entry.timeout: expected a duration from 1ms to 60s"},
+        {"resolvers:\n  - { name: a, type: knot-resolver, control: /x }\n"
+         "  - { name: a, type: knot-resolver, control: /y }\n",
+         ":4:13: resolvers: duplicate name 'a'"},
+    };
+    for (const auto& c : cases) {
+        const std::string text = c.text;
+        CAPTURE(text);
+        const auto file = dir.write("srvd.yaml", std::string("zones: [z.yaml]\n") + c.text);
+        try {
+            config::load_server_config(file);
+            FAIL("no error");
+        } catch (const config::LoadError& e) {
+            const std::string what = e.what();
+            CAPTURE(what);
+            CHECK(what.find(file + c.expected) == 0);
+        }
+    }
+}
