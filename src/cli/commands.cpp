@@ -103,6 +103,11 @@ void describe_keys(const zone::ZoneData& z) {
 // What a dead media server costs this zone's phones: how long it stays in
 // answers, then in caches; and the regions a GeoIP proxy leaves to the
 // default's ordering. Where an operator's attention is needed, in one place.
+// Milliseconds as seconds with one decimal: "12.6".
+std::string seconds(std::uint64_t ms) {
+    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100);
+}
+
 void describe_failover(const config::ZonePolicy& zp) {
     std::uint32_t ttl = 0;
     for (const auto& px : zp.proxies) ttl = std::max(ttl, px.ttl);
@@ -118,7 +123,14 @@ void describe_failover(const config::ZonePolicy& zp) {
                                                                           : "sip-options over tcp")
                   << " every " << h.interval_ms << " ms, down after " << h.down_after
                   << ": a dead media server leaves answers within " << detect
-                  << " ms, and caches hold it up to " << ttl << " s more (the proxies' TTL)\n";
+                  << " ms, and caches hold it up to " << ttl
+                  << " s more (the proxies' TTL; answer_ttl " << h.answer_ttl
+                  << "): worst-case DNS convergence " << seconds(config::dns_convergence_ms(zp))
+                  << " s"
+                  << (h.converge_within_ms
+                          ? " (converge_within " + seconds(h.converge_within_ms) + " s)"
+                          : std::string())
+                  << "\n";
     }
     for (const auto& px : zp.proxies)
         if (const std::string missing = config::regions_left_out(zp, px); !missing.empty())
@@ -150,7 +162,11 @@ constexpr std::size_t zones_described = 5;
 
 void summarise_zones(const zone::Snapshot& s, const std::string& config) {
     std::size_t names = 0, proxies = 0, geo = 0, servers = 0, health = 0, signed_zones = 0;
+    const zone::ZoneData* slowest = nullptr; // to converge after a failure
     for (const auto& z : s.zones) {
+        if (config::dns_convergence_ms(z.data->policy) >
+            (slowest ? config::dns_convergence_ms(slowest->policy) : 0))
+            slowest = z.data.get();
         signed_zones += z.data->keys ? 1 : 0;
         names += z.data->default_view().nodes.size();
         proxies += z.data->policy.proxies.size();
@@ -163,8 +179,12 @@ void summarise_zones(const zone::Snapshot& s, const std::string& config) {
         std::cout << " " << s.zones[i].data->policy.zone;
     std::cout << " …\n  " << names << " names, " << proxies << " proxies (" << geo
               << " GeoIP-aware), " << servers << " media server entries; " << health
-              << " zone(s) with health checks, " << signed_zones
-              << " signed\n  one zone in detail (and a signed zone's DS): srvd check -c " << config
+              << " zone(s) with health checks, " << signed_zones << " signed\n";
+    if (slowest)
+        std::cout << "  worst-case DNS convergence after a failure: "
+                  << seconds(config::dns_convergence_ms(slowest->policy)) << " s (zone "
+                  << slowest->policy.zone << ")\n";
+    std::cout << "  one zone in detail (and a signed zone's DS): srvd check -c " << config
               << " ZONE\n";
 }
 

@@ -495,6 +495,7 @@ class PolicyReader {
         r_.check_keys(body, {"transports", "targets", "ttl"}, what);
         r_.require(body, "targets", what);
         proxy.ttl = body["ttl"] ? u32(body["ttl"], (what + ".ttl").c_str()) : policy_.ttl;
+        proxy.ttl_given = static_cast<bool>(body["ttl"]);
         if (auto t = body["transports"]) {
             r_.expect_seq(t, what + ".transports");
             for (const auto& e : t) {
@@ -557,7 +558,7 @@ class PolicyReader {
         r_.expect_map(h, "health");
         r_.check_keys(h,
                       {"probe", "transport", "interval", "timeout", "down_after", "up_after",
-                       "ok_codes", "all_down"},
+                       "ok_codes", "all_down", "answer_ttl", "converge_within"},
                       "health");
         HealthConfig c;
         c.mark = r_.mark(h);
@@ -617,7 +618,15 @@ class PolicyReader {
                 r_.fail(a, "health.all_down: expected serve-all or serve-none");
             c.serve_all_when_all_down = v == "serve-all";
         }
+        c.answer_ttl = h["answer_ttl"] ? static_cast<std::uint32_t>(r_.integer(
+                                             h["answer_ttl"], 0, 2147483647, "health.answer_ttl"))
+                                       : std::min(c.answer_ttl, policy_.ttl);
+        if (auto w = h["converge_within"])
+            c.converge_within_ms = millis(w, "health.converge_within");
         policy_.health = c;
+        // Health-dependent answers take answer_ttl, unless a proxy says otherwise.
+        for (auto& proxy : policy_.proxies)
+            if (!proxy.ttl_given) proxy.ttl = c.answer_ttl;
     }
 
     // dnssec: { keys: [FILE...], rrsig_lifetime: 14d }. The files are read
@@ -720,6 +729,14 @@ bool sources_unchanged(const ZonePolicy& policy, IncludeCache* cache) {
         return false;
     }
     return true;
+}
+
+std::uint64_t dns_convergence_ms(const ZonePolicy& zone) {
+    if (!zone.health) return 0;
+    const HealthConfig& h = *zone.health;
+    std::uint64_t ttl = 0;
+    for (const auto& proxy : zone.proxies) ttl = std::max<std::uint64_t>(ttl, proxy.ttl);
+    return std::uint64_t{h.interval_ms} * h.down_after + h.timeout_ms + ttl * 1000;
 }
 
 std::string regions_left_out(const ZonePolicy& zone, const Proxy& proxy) {

@@ -47,7 +47,8 @@ struct Proxy {
     std::string label;
     std::vector<Transport> transports;
     std::uint32_t ttl;
-    bool geo = false; // targets given per region
+    bool ttl_given = false; // its own `ttl:`, which health.answer_ttl leaves alone
+    bool geo = false;       // targets given per region
     // One ordering per region (index as ZonePolicy::regions); a region missing
     // from the policy's map holds the default region's ordering. Zones without
     // regions have exactly one.
@@ -85,6 +86,16 @@ struct HealthConfig {
     std::uint32_t up_after = 2;   // consecutive successes before it comes back
     std::vector<std::pair<int, int>> ok_codes{{200, 299}};
     bool serve_all_when_all_down = true; // all_down: serve-all | serve-none
+    // The TTL of the answers health changes (SRV, NAPTR, proxy A/AAAA) of
+    // proxies without a `ttl:` of their own: a cache keeps a dead server at
+    // most this long. 10 s by default (the zone's `ttl:` if lower): the
+    // failover rig (issue #28) saw phones behind Unbound register elsewhere
+    // after a median of 13.6 s at TTL 10 against 37.3 s at TTL 30, and TTL 2
+    // gained little more for five times the resolver queries.
+    std::uint32_t answer_ttl = 10;
+    // `srvd check` warns when a zone's worst-case DNS convergence exceeds
+    // this (0: no limit).
+    std::uint32_t converge_within_ms = 0;
     SourceMark mark;
 };
 
@@ -162,6 +173,13 @@ ZonePolicy load_zone_policy(const std::string& path, IncludeCache* cache = nullp
 // Whether every file `policy` was read from still holds the same bytes
 // (false if one cannot be read): then reading it again gives the same policy.
 bool sources_unchanged(const ZonePolicy& policy, IncludeCache* cache = nullptr);
+
+// With health checks, how long a dead media server may still reach a phone
+// through a cache, at worst: the probes' verdict (interval x down_after +
+// timeout), then the longest TTL of an answer health changes (every proxy's
+// SRV, NAPTR and A/AAAA, and its negative answers, which never outlive it).
+// Milliseconds; 0 without health checks.
+std::uint64_t dns_convergence_ms(const ZonePolicy& zone);
 
 // The regions a GeoIP proxy's targets leave out ("west, canada"; empty for
 // none): their clients get the default region's ordering.

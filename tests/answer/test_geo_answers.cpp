@@ -266,5 +266,54 @@ proxies:
     // The proxy's A record and the NAPTR's additional section follow suit.
     CHECK(ask(*s, "sip.example.com.", dns::type::A, {.ecs = "198.51.100.0/24"}).section(0).empty());
     CHECK(ask(*s, "sip.example.com.", dns::type::A, {.ecs = "192.0.2.0/24"}).section(0) ==
-          V{"sip.example.com. 300 IN A 192.0.2.13"});
+          V{"sip.example.com. 10 IN A 192.0.2.13"}); // health.answer_ttl's default
+}
+
+TEST_CASE("with health checks, what health changes has answer_ttl, its negative answers no more") {
+    TempDir dir;
+    const std::string file = dir.write("zone.yaml", R"(
+zone: example.com
+ttl: 300
+soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1, minimum: 300 }
+nameservers: { ns1: [192.0.2.1] }
+health: { probe: tcp-connect, all_down: serve-none, answer_ttl: 15 }
+media_servers:
+  ms1: { addresses: [192.0.2.11] }
+  ms2: { addresses: [192.0.2.12] }
+proxies:
+  dead: { targets: [ms1] }
+  own: { targets: [ms1], ttl: 60 }
+  live: { targets: [ms2] }
+records:
+  - "www IN A 192.0.2.80"
+)");
+    auto s = zone::compile_snapshot({zone::build_zone(
+        config::load_zone_policy(file), {health::ServerHealth::down, health::ServerHealth::up})});
+    const std::string soa =
+        " IN SOA ns1.example.com. hostmaster.example.com. 1 3600 600 1209600 300";
+    // The live proxy: every answer health changes at 15 s; the rest of the zone keeps 300.
+    CHECK(ask(*s, "_sip._udp.live.example.com.", dns::type::SRV).section(0) ==
+          V{"_sip._udp.live.example.com. 15 IN SRV 10 0 5060 ms2.example.com."});
+    CHECK(ask(*s, "live.example.com.", dns::type::A).section(0) ==
+          V{"live.example.com. 15 IN A 192.0.2.12"});
+    CHECK(ask(*s, "live.example.com.", dns::type::NAPTR)
+              .section(0)
+              .front()
+              .find("live.example.com. 15 IN NAPTR") == 0);
+    CHECK(ask(*s, "ms2.example.com.", dns::type::A).section(0) ==
+          V{"ms2.example.com. 300 IN A 192.0.2.12"});
+    CHECK(ask(*s, "www.example.com.", dns::type::A).section(0) ==
+          V{"www.example.com. 300 IN A 192.0.2.80"});
+    // serve-none emptied `dead`: NODATA cached 15 s, not the SOA's 300; a
+    // proxy's own ttl stands for its records and its negative answers.
+    CHECK(ask(*s, "_sip._udp.dead.example.com.", dns::type::SRV).section(1) ==
+          V{"example.com. 15" + soa});
+    CHECK(ask(*s, "dead.example.com.", dns::type::A).section(1) == V{"example.com. 15" + soa});
+    CHECK(ask(*s, "_udp.dead.example.com.", dns::type::TXT).section(1) ==
+          V{"example.com. 15" + soa});
+    CHECK(ask(*s, "_sip._udp.own.example.com.", dns::type::SRV).section(1) ==
+          V{"example.com. 60" + soa});
+    // Elsewhere negative answers keep the SOA's.
+    CHECK(ask(*s, "www.example.com.", dns::type::AAAA).section(1) == V{"example.com. 300" + soa});
+    CHECK(ask(*s, "nothere.example.com.", dns::type::A).section(1) == V{"example.com. 300" + soa});
 }

@@ -14,8 +14,15 @@ mkdir -p "$WORK/hc/zones"
   >"$WORK/hc/zones/example.com.yaml"
 printf 'zones: [zones]\nstate_dir: state\n' >"$WORK/hc/srvd.yaml"
 out=$("$SRVD" check -c "$WORK/hc/srvd.yaml") || fail "check with health: $out"
-echo "$out" | has '^  health: sip-options over udp every 1000 ms, down after 3: a dead media server leaves answers within 3500 ms, and caches hold it up to 300 s more (the proxies. TTL)$' \
+# proxy-a and proxy-b take answer_ttl (10 s); sip keeps its own ttl: 60.
+echo "$out" | has '^  health: sip-options over udp every 1000 ms, down after 3: a dead media server leaves answers within 3500 ms, and caches hold it up to 60 s more (the proxies. TTL; answer_ttl 10): worst-case DNS convergence 63.5 s$' \
   || fail "what a dead server costs: $out"
+# converge_within: a warning past it, with what to lower.
+sed -i 's/down_after: 3 }/down_after: 3, converge_within: 30s }/' "$WORK/hc/zones/example.com.yaml"
+out=$("$SRVD" check -c "$WORK/hc/srvd.yaml" 2>&1) || fail "check with converge_within: $out"
+echo "$out" | has 'zone example.com.: worst-case DNS convergence 63500 ms .* exceeds health.converge_within 30000 ms: lower answer_ttl' \
+  || fail "no convergence warning: $out"
+echo "$out" | has 'worst-case DNS convergence 63.5 s (converge_within 30.0 s)$' || fail "converge_within not shown: $out"
 pass "check summarises the example and what a dead media server costs each zone; rate limiting is on in it"
 
 # Many zones: totals that fit a screen, and any zone in detail on request.

@@ -18,7 +18,7 @@ zone: example.com
 ttl: 300
 soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1, minimum: 300 }
 nameservers: { ns1: [127.0.0.1] }
-health: { probe: sip-options, transport: udp, interval: 300ms, timeout: 200ms, down_after: 2, up_after: 2 }
+health: { probe: sip-options, transport: udp, interval: 300ms, timeout: 200ms, down_after: 2, up_after: 2, answer_ttl: 300 }
 media_servers:
   ms1: { addresses: [192.0.2.51], probe_address: 127.0.0.51 }
   ms2: { addresses: [192.0.2.52], probe_address: 127.0.0.52 }

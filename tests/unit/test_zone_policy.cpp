@@ -81,6 +81,32 @@ TEST_CASE("health checks: values and defaults") {
     CHECK(p.health->up_after == 2);
     CHECK(p.health->ok_codes == std::vector<std::pair<int, int>>{{200, 200}, {202, 204}});
     CHECK_FALSE(p.health->serve_all_when_all_down);
+    CHECK(p.health->answer_ttl == 10);
+    CHECK(p.health->converge_within_ms == 0);
+}
+
+TEST_CASE(
+    "health: answer_ttl for proxies without a ttl of their own, and the convergence it gives") {
+    test::TempDir dir;
+    auto load = [&](const std::string& zone_ttl, const std::string& health) {
+        return config::load_zone_policy(dir.write(
+            "zone.yaml",
+            head + zone_ttl + "health: { " + health +
+                " }\nproxies:\n  a: { targets: [ms1] }\n  b: { targets: [ms2], ttl: 60 }\n"));
+    };
+    config::ZonePolicy p = load("", "interval: 1s, timeout: 500ms, down_after: 3");
+    CHECK(p.proxies[0].ttl == 10); // health.answer_ttl's default
+    CHECK(p.proxies[1].ttl == 60); // its own
+    CHECK(config::dns_convergence_ms(p) == 1000 * 3 + 500 + 60'000);
+    p = load("ttl: 5\n", "interval: 1s");
+    CHECK(p.proxies[0].ttl == 5); // the zone's, when lower than the default
+    p = load("ttl: 5\n", "answer_ttl: 30, converge_within: 45s");
+    CHECK(p.proxies[0].ttl == 30); // given: it stands
+    CHECK(p.health->converge_within_ms == 45'000);
+    p = config::load_zone_policy(
+        dir.write("zone.yaml", head + "proxies:\n  a: { targets: [ms1] }\n"));
+    CHECK(p.proxies[0].ttl == 300); // no health checks: the zone's ttl
+    CHECK(config::dns_convergence_ms(p) == 0);
 }
 
 TEST_CASE("a region left out of a proxy's map gets the default region's ordering") {

@@ -165,7 +165,8 @@ class ZoneCompiler {
                                                             std::uint16_t qtype) {
         const ViewNode* node = view.find(qname);
         if (!node || find_cut(view, qname)) return std::nullopt;
-        const ldns_rr* nsec = nsec_at(view, std::string(qname), node_types(*node));
+        const ldns_rr* nsec =
+            nsec_at(std::string(qname), node_types(*node), negative_ttl(view, qname));
         if (!nsec) return std::nullopt;
         auto w = dns::MessageWriter::for_name(qname);
         const auto& nsec_sigs = signatures(zone, nsec, dns::type::NSEC, {nsec});
@@ -287,13 +288,12 @@ class ZoneCompiler {
             if (!node || node->find(dns::type::DS)) return nullptr;
             types = node_types(*node);
         }
-        return nsec_at(view, owner, std::move(types));
+        return nsec_at(owner, std::move(types), negative_ttl(view, owner));
     }
 
     // The compact NSEC at `owner` with `types`, made once per zone compile.
-    const ldns_rr* nsec_at(const ZoneView& view, const std::string& owner,
-                           std::vector<std::uint16_t> types) {
-        const std::uint32_t ttl = negative_ttl(view.soa);
+    const ldns_rr* nsec_at(const std::string& owner, std::vector<std::uint16_t> types,
+                           std::uint32_t ttl) {
         std::string key = owner + '|' + std::to_string(ttl);
         std::sort(types.begin(), types.end());
         for (std::uint16_t t : types) key += ',' + std::to_string(t);

@@ -468,7 +468,9 @@ class ZoneBuilder {
             for (auto& view : data_->views) view.nodes[key];
             if (regional) data_->regional_owners.insert(key);
         }
-        if (regional) data_->regional_owners.insert(dns::lowercase(dns::rdf_bytes(owner.get())));
+        const std::string owner_key = dns::lowercase(dns::rdf_bytes(owner.get()));
+        if (regional) data_->regional_owners.insert(owner_key);
+        for (auto& view : data_->views) view.proxy_ttls[owner_key] = proxy.ttl;
         // A proxy with one ordering gets one set of records, shared by every view.
         for (std::size_t v = 0; v < (regional ? data_->views.size() : 1); ++v) {
             const config::Ordering& ordering = orderings[v];

@@ -33,7 +33,7 @@ class Lookup {
                 node = view_.find(wildcard);
                 if (!node) {
                     result_.rcode = dns::rcode::NXDOMAIN;
-                    negative();
+                    negative(name);
                     return result_;
                 }
                 synthesized = name;
@@ -62,7 +62,7 @@ class Lookup {
                 add_additional_for(set);
                 return result_;
             }
-            negative();
+            negative(name);
             return result_;
         }
     }
@@ -82,9 +82,10 @@ class Lookup {
         result_.sections[section].push_back(std::move(item));
     }
 
-    void negative() {
+    // `name`: what the answer denies (the end of a CNAME chain).
+    void negative(std::string_view name) {
         const RRset* set = view_.find(view_.apex)->find(dns::type::SOA);
-        add(1, set, view_.apex, {}, negative_ttl(view_.soa));
+        add(1, set, view_.apex, {}, negative_ttl(view_, name));
     }
 
     void add_addresses(const std::string& target) {
@@ -157,6 +158,14 @@ class Lookup {
 
 std::uint32_t negative_ttl(const ldns_rr* soa) {
     return std::min(ldns_rr_ttl(soa), ldns_rdf2native_int32(ldns_rr_rdf(soa, 6)));
+}
+
+std::uint32_t negative_ttl(const ZoneView& view, std::string_view name) {
+    const std::uint32_t ttl = negative_ttl(view.soa);
+    for (std::string_view n = name; n.size() > view.apex.size(); n = dns::parent_name(n))
+        if (auto proxy = view.proxy_ttls.find(n); proxy != view.proxy_ttls.end())
+            return std::min(ttl, proxy->second);
+    return ttl;
 }
 
 std::optional<std::string> find_cut(const ZoneView& view, std::string_view name) {

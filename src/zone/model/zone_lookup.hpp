@@ -34,6 +34,9 @@ LookupResult lookup(const ZoneView& view, std::string_view qname, std::uint16_t 
 // The TTL of a negative answer's SOA (RFC 2308 3): the lesser of its TTL and
 // MINIMUM; the NSEC records of a denial get the same (RFC 9077).
 std::uint32_t negative_ttl(const ldns_rr* soa);
+// The same for a negative answer about `name` (lowercased wire): at or below
+// a proxy name, never longer than the proxy's own TTL.
+std::uint32_t negative_ttl(const ZoneView& view, std::string_view name);
 
 // The highest delegation point strictly below the apex at or above `name`.
 std::optional<std::string> find_cut(const ZoneView& view, std::string_view name);

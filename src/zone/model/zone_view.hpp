@@ -36,6 +36,10 @@ struct ZoneView {
     std::string apex;                                   // lowercased wire
     std::map<std::string, ViewNode, std::less<>> nodes; // every name, empty non-terminals too
     const ldns_rr* soa = nullptr;
+    // Proxy names (lowercased wire) and their TTL: a negative answer at or
+    // below one (NODATA when health leaves it empty) is cached no longer
+    // than its records would be.
+    std::map<std::string, std::uint32_t, std::less<>> proxy_ttls;
 
     const ViewNode* find(std::string_view name) const {
         auto it = nodes.find(name);

@@ -90,6 +90,14 @@ std::vector<std::string> load_warnings(const Loaded& loaded) {
                           " sets no `state_dir:`: its serials are kept in " + c.transfer.state_dir);
         relative_owners(p, out);
         warn_regions_left_out(p, out);
+        if (p.health && p.health->converge_within_ms &&
+            config::dns_convergence_ms(p) > p.health->converge_within_ms)
+            out.push_back(p.file + ": zone " + p.zone + ": worst-case DNS convergence " +
+                          std::to_string(config::dns_convergence_ms(p)) +
+                          " ms (interval x down_after + timeout + the proxies' largest TTL) "
+                          "exceeds health.converge_within " +
+                          std::to_string(p.health->converge_within_ms) +
+                          " ms: lower answer_ttl (or a proxy's ttl), interval or down_after");
     }
     return out;
 }
