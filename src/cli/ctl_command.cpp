@@ -4,10 +4,41 @@
 #include "config/server_config.hpp"
 #include "server/control_client.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 namespace srvd::cli {
+namespace {
+
+// drain --wait: counts down to the time the server gave ("caches clear at
+// ISO (unix N)"), on the terminal each second, otherwise every 10 s, so a
+// maintenance script simply waits for the command.
+void wait_for_caches(const std::string& reply, const std::string& server) {
+    const auto at = reply.find("(unix ");
+    if (at == std::string::npos) return;
+    const std::time_t clear = std::strtoll(reply.c_str() + at + 6, nullptr, 10);
+    const bool terminal = ::isatty(STDERR_FILENO);
+    for (std::time_t now = std::time(nullptr); now < clear; now = std::time(nullptr)) {
+        const auto left = clear - now;
+        if (terminal)
+            std::cerr << "\rcaches clear in " << left << " s  " << std::flush;
+        else if (left % 10 == 0)
+            std::cerr << "caches clear in " << left << " s\n";
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    if (terminal) std::cerr << "\r";
+    std::cout << "caches clear: no answer srvd gave lists " << server
+              << " any more; it may stop (answer 503 first, then stop it)\n";
+}
+
+} // namespace
 
 int ctl_command(const Args& args) {
     std::string config, socket;
@@ -52,6 +83,9 @@ int ctl_command(const Args& args) {
     const auto timeout = waits ? std::chrono::seconds(120) : std::chrono::seconds(5);
     const server::Reply reply = server::ask_control(socket, words, timeout);
     (reply.status == 0 ? std::cout : std::cerr) << reply.text;
+    if (reply.status == 0 && words[0] == "drain" &&
+        std::find(words.begin(), words.end(), "--wait") != words.end())
+        wait_for_caches(reply.text, words[1]);
     return reply.status;
 }
 

@@ -104,12 +104,14 @@ commands:
                                   the last reload, GeoIP, every media server's
                                   state (unknown, up, down, draining, drained)
                                   and probe; zones with every server down
-  drain SERVER [--zone ZONE] [--temporary]
+  drain SERVER [--zone ZONE] [--temporary] [--wait]
                                   take a media server out of every answer now
                                   (in every zone that lists it unless --zone);
                                   kept across reloads and restarts in
                                   state_dir: exit 1 if it cannot be kept,
-                                  unless --temporary
+                                  unless --temporary; says when caches clear,
+                                  and with --wait returns only then (resolvers
+                                  flushed, the answers' TTL passed)
   undrain SERVER [--zone ZONE]    give it back to its health checks
   sign [ZONE]                     sign again now (every signed zone, or ZONE)
   reload                          reload now and wait for the result

@@ -55,6 +55,27 @@ void ResolverFlusher::stop() {
     }
     resolvers_.clear();
     enabled_ = false;
+    run_idle_waiters();
+}
+
+bool ResolverFlusher::idle() const {
+    return std::none_of(resolvers_.begin(), resolvers_.end(),
+                        [](const auto& r) { return r->busy || !r->pending.empty(); });
+}
+
+void ResolverFlusher::when_idle(std::function<void(std::string)> then) {
+    idle_waiters_.push_back(std::move(then));
+    if (idle()) run_idle_waiters();
+}
+
+void ResolverFlusher::run_idle_waiters() {
+    std::string text;
+    for (const auto& r : resolvers_)
+        text +=
+            r->target.name + (r->last_error.empty() ? " ok" : " failed: " + r->last_error) + "\n";
+    auto waiters = std::move(idle_waiters_);
+    idle_waiters_.clear();
+    for (auto& w : waiters) w(text);
 }
 
 void ResolverFlusher::flush(const std::vector<FlushItem>& items) {
@@ -132,6 +153,7 @@ void ResolverFlusher::finished(const std::shared_ptr<Resolver>& r, const std::st
     }
     r->busy = false;
     if (!r->pending.empty()) start(r);
+    if (!idle_waiters_.empty() && idle()) run_idle_waiters();
 }
 
 std::vector<std::string> ResolverFlusher::status_lines() const {

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ class ResolverFlusher {
     void flush(const std::vector<FlushItem>& items);
     // Abandons every attempt (srvd is stopping).
     void stop();
+    // Runs `then` once no resolver has a flush under way or waiting (at
+    // once when none has), with a line per resolver: "NAME ok" or "NAME
+    // failed: WHY" for its last flush. `srvd ctl drain --wait` waits so.
+    void when_idle(std::function<void(std::string)> then);
 
     // `srvd ctl status`: a line per resolver.
     std::vector<std::string> status_lines() const;
@@ -52,7 +57,11 @@ class ResolverFlusher {
                   std::chrono::steady_clock::time_point began);
 
     boost::asio::io_context& io_;
+    bool idle() const;
+    void run_idle_waiters();
+
     std::vector<std::shared_ptr<Resolver>> resolvers_;
+    std::vector<std::function<void(std::string)>> idle_waiters_;
     std::atomic<bool> enabled_{false};
 };
 

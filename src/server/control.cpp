@@ -148,15 +148,36 @@ void Control::request_rebuild(std::uint64_t seen, std::function<void()> then) {
     });
 }
 
+namespace {
+
+// The longest TTL of a proxy answer that lists `server` in `zone` (its
+// NAPTR, SRV and A/AAAA have the proxy's TTL; its negative answers no more).
+std::uint32_t longest_ttl_listing(const config::ZonePolicy& zone, const std::string& server) {
+    std::uint32_t ttl = 0;
+    for (const auto& proxy : zone.proxies)
+        for (const auto& ordering : proxy.orderings)
+            for (const auto& tier : ordering)
+                for (const auto& member : tier)
+                    if (zone.media_servers[member.server].label == server)
+                        ttl = std::max(ttl, proxy.ttl);
+    return ttl;
+}
+
+} // namespace
+
 void Control::drain(const std::string& server, const std::string& zone_name, bool on,
-                    bool temporary, ReplyTo done) {
+                    bool temporary, bool wait, ReplyTo done) {
     std::vector<std::string> zones;
+    std::uint32_t ttl = 0;
     const std::string fqdn_zone = dns::absolute(zone_name);
     for (const auto& z : current_->zones) {
         const config::ZonePolicy& p = z.data->policy;
         if (!fqdn_zone.empty() && p.zone != fqdn_zone) continue;
         for (const auto& ms : p.media_servers)
-            if (ms.label == server) zones.push_back(p.zone);
+            if (ms.label == server) {
+                zones.push_back(p.zone);
+                ttl = std::max(ttl, longest_ttl_listing(p, server));
+            }
     }
     if (zones.empty())
         return done({1, "no media server " + server +
@@ -165,6 +186,7 @@ void Control::drain(const std::string& server, const std::string& zone_name, boo
     for (const auto& z : zones) {
         const bool changed = on ? drains_.add(z, server) : drains_.remove(z, server);
         if (changed && on) drained_since_[{z, server}] = std::chrono::system_clock::now();
+        if (!on) caches_clear_at_.erase({z, server});
         const std::string line = std::string(on ? "drained " : "undrained ") + z + " " + server +
                                  (changed ? ""
                                   : on    ? " (already drained)"
@@ -183,8 +205,33 @@ void Control::drain(const std::string& server, const std::string& zone_name, boo
         status = temporary ? 0 : 1;
     }
     // The reply waits for answers without (or with) the server.
-    request_rebuild(publish_live(), [done = std::move(done), status, text] {
-        done({status, text});
+    request_rebuild(publish_live(), [this, done = std::move(done), status, text, on, wait, zones,
+                                     server, ttl]() mutable {
+        if (!on) return done({status, text});
+        // From this publish on no answer lists it: caches let it go within the TTL.
+        // In whole seconds, rounded up: `unix N` must not let a script go early.
+        const std::chrono::system_clock::time_point clear_at =
+            std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now() +
+                                                    std::chrono::seconds(ttl));
+        for (const auto& z : zones) {
+            auto [it, fresh] = caches_clear_at_.try_emplace({z, server}, clear_at);
+            if (!fresh) it->second = std::min(it->second, clear_at); // drained before
+        }
+        if (!wait) return done({status, text}); // status shows when caches clear
+        const auto at = caches_clear_at_[{zones.front(), server}];
+        text += "caches clear at " + iso_time(at) + " (unix " +
+                std::to_string(std::chrono::system_clock::to_time_t(at)) +
+                "): the longest TTL of the answers that listed " + server + ", " +
+                std::to_string(ttl) + " s\n";
+        if (!flusher_.enabled()) return done({status, text});
+        flusher_.when_idle([done = std::move(done), status, text](std::string resolvers) {
+            std::string lines;
+            for (std::size_t at = 0, end; at < resolvers.size(); at = end + 1) {
+                end = resolvers.find('\n', at);
+                lines += "resolver " + resolvers.substr(at, end - at) + "\n";
+            }
+            done({status, text + lines});
+        });
     });
 }
 

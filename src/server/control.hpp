@@ -55,9 +55,12 @@ class Control {
     // Takes a media server out of every answer (`on`) or gives it back to
     // its health checks, in `zone` or every zone that lists it.
     // Status 1 when the drain cannot be kept in state_dir (it is in force
-    // all the same), unless `temporary`.
+    // all the same), unless `temporary`. A drain notes when every cache
+    // lets the server go (the longest TTL of the answers that listed it,
+    // from their publish), for status; `wait`: the reply says it, "caches
+    // clear at ISO (unix N)", after the configured resolvers' flushes.
     void drain(const std::string& server, const std::string& zone, bool on, bool temporary,
-               ReplyTo done);
+               bool wait, ReplyTo done);
     // Signs again the signed zones whose signatures are due (`force` empty:
     // the hourly check), or those `force` names (an empty name: all) now,
     // and NOTIFYs their secondaries. One line per zone signed.
@@ -143,6 +146,9 @@ class Control {
     Drains drains_;
     std::map<std::pair<std::string, std::string>, std::chrono::system_clock::time_point>
         drained_since_; // this run's drains; those kept from before count from the start
+    // (zone, server) -> when no cache can hold an answer listing it any more.
+    std::map<std::pair<std::string, std::string>, std::chrono::system_clock::time_point>
+        caches_clear_at_;
     std::vector<boost::asio::ip::udp::endpoint> listen_;
     const std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
     struct LastReload {

@@ -37,6 +37,7 @@ std::string json_string(const std::string& s) {
 // One media server as status shows it.
 struct ServerView {
     std::string zone, name, state, since, last_probe;
+    std::string caches_clear; // drained: when caches let it go ("at ISO" / "since ISO")
     double rtt_ms = 0;
     bool probed = false;
 };
@@ -104,7 +105,8 @@ std::string as_json(const StatusView& v) {
                     return "{\"zone\":" + json_string(m.zone) +
                            ",\"server\":" + json_string(m.name) +
                            ",\"state\":" + json_string(m.state) +
-                           ",\"since\":" + json_string(m.since) +
+                           ",\"since\":" + json_string(m.since) + ",\"caches_clear\":" +
+                           (m.caches_clear.empty() ? "null" : json_string(m.caches_clear)) +
                            ",\"last_probe\":" + (m.probed ? json_string(m.last_probe) : "null") +
                            ",\"rtt_ms\":" +
                            (m.probed && m.rtt_ms > 0 ? std::to_string(m.rtt_ms) : "null") + "}";
@@ -133,6 +135,7 @@ std::string as_text(const StatusView& v) {
                }();
     for (const auto& m : v.servers) {
         out += "  " + m.zone + " " + m.name + ": " + m.state + " since " + m.since;
+        if (!m.caches_clear.empty()) out += ", caches clear " + m.caches_clear;
         if (m.probed) {
             char rtt[32] = "";
             if (m.rtt_ms > 0) std::snprintf(rtt, sizeof rtt, " in %.1f ms", m.rtt_ms);
@@ -168,7 +171,7 @@ Reply Control::status(bool json) const {
         if (const char* fallback = zone::all_down_fallback(p, z.data->health))
             v.zones.back().fallback = fallback;
         for (const auto& ms : p.media_servers) {
-            ServerView m{p.zone, ms.label, "up", iso_time(started_), "", 0, false};
+            ServerView m{p.zone, ms.label, "up", iso_time(started_), "", "", 0, false};
             if (auto s = monitor_.status(p, ms)) {
                 // Not probed yet: in answers (as up), but not known to be up.
                 m.state = s->probed ? state_name(s->state) : "unknown";
@@ -181,6 +184,11 @@ Reply Control::status(bool json) const {
                 m.state = "drained";
                 auto since = drained_since_.find({p.zone, ms.label});
                 m.since = iso_time(since == drained_since_.end() ? started_ : since->second);
+                if (auto clear = caches_clear_at_.find({p.zone, ms.label});
+                    clear != caches_clear_at_.end())
+                    m.caches_clear =
+                        (clear->second > std::chrono::system_clock::now() ? "at " : "since ") +
+                        iso_time(clear->second);
             }
             v.servers.push_back(std::move(m));
         }

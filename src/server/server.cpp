@@ -182,22 +182,24 @@ void Server::command(const std::vector<std::string>& words, ReplyTo done) {
     if (what == "status") return done(control_plane_->status(has("--json")));
     if (what == "reload") return control_plane_->reload(std::move(done));
     if (what == "drain" || what == "undrain") {
-        const std::string usage = what + ": expected SERVER [--zone ZONE] [--temporary]\n";
+        const std::string usage = what + ": expected SERVER [--zone ZONE] [--temporary]" +
+                                  (what == "drain" ? " [--wait]" : "") + "\n";
         if (words.size() < 2 || words[1].rfind("--", 0) == 0) return done({2, usage});
         // Every word is understood, or nothing is done: a `--zone` without
         // its value once drained the server in every zone.
         std::string zone;
-        bool temporary = false;
+        bool temporary = false, wait = false;
         for (std::size_t i = 2; i < words.size(); ++i) {
-            if (words[i] == "--temporary") {
-                temporary = true;
+            if (words[i] == "--temporary" || (words[i] == "--wait" && what == "drain")) {
+                (words[i] == "--wait" ? wait : temporary) = true;
                 continue;
             }
             if (words[i] != "--zone" || i + 1 == words.size() || words[i + 1].rfind("--", 0) == 0)
                 return done({2, usage});
             zone = words[++i];
         }
-        return control_plane_->drain(words[1], zone, what == "drain", temporary, std::move(done));
+        return control_plane_->drain(words[1], zone, what == "drain", temporary, wait,
+                                     std::move(done));
     }
     if (what == "explain" && has("--down")) {
         std::vector<std::string> down, zones;

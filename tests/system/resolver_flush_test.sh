@@ -55,6 +55,7 @@ chmod +x "$WORK/hang.sh" "$WORK/record.sh"
 cat >"$WORK/srvd.yaml" <<C
 zones: [zones]
 control: { socket: ctl.sock }
+state_dir: state
 metrics: { listen: "127.0.0.1:$MPORT" }
 resolvers:
   - { name: office-unbound, type: unbound, control: "127.0.0.1:$UB_CTL",
@@ -146,3 +147,22 @@ echo "$metrics" | has '^srvd_resolver_flushes_total{resolver="recursor"} 2$' || 
 echo "$metrics" | has '^srvd_resolver_flushed_names_total{resolver="kresd"} 6$' || fail "metrics: $(echo "$metrics" | grep resolver)"
 echo "$metrics" | has -E '^srvd_resolver_flush_failures_total\{resolver="hung"\} [12]$' || fail "metrics: $(echo "$metrics" | grep resolver)"
 pass "the hung resolver timed out, was retried and given up, the others unaffected; status and metrics count it"
+
+# A planned drain that finishes: with a 3 s TTL, `drain --wait` returns after
+# the resolvers' flushes and once every other cache must have let ms2 go.
+sed -i 's/answer_ttl: 300/answer_ttl: 3/' "$WORK/zones/example.com.yaml"
+"$SRVD" ctl -c "$WORK/srvd.yaml" reload >/dev/null || fail "reload with answer_ttl: 3"
+start=$(date +%s%3N)
+out=$("$SRVD" ctl -c "$WORK/srvd.yaml" drain ms2 --wait 2>&1) || fail "drain --wait: $out"
+took=$(( $(date +%s%3N) - start ))
+echo "$out" | has '^drained example.com. ms2$' || fail "drain --wait: $out"
+echo "$out" | has '^caches clear at .*: the longest TTL of the answers that listed ms2, 3 s$' || fail "drain --wait: $out"
+echo "$out" | has '^resolver office-unbound ok$' && echo "$out" | has '^resolver recursor ok$' \
+  && echo "$out" | has '^resolver hung failed: timed out$' || fail "drain --wait, resolvers: $out"
+echo "$out" | has '^caches clear: no answer srvd gave lists ms2 any more' || fail "drain --wait: $out"
+[ "$took" -ge 2000 ] && [ "$took" -lt 8000 ] || fail "drain --wait took $took ms for a 3 s TTL"
+[ "$(first "$UB1")" = ms1 ] && [ "$(kdig @127.0.0.1 -p "$UB1" +short _sip._udp.p.example.com SRV | grep -c ms2)" = 0 ] \
+  || fail "Unbound still lists ms2 after drain --wait: $(kdig @127.0.0.1 -p "$UB1" +short _sip._udp.p.example.com SRV)"
+"$SRVD" ctl -c "$WORK/srvd.yaml" status | has '^  example.com. ms2: drained since .*, caches clear since ' \
+  || fail "status after drain --wait: $("$SRVD" ctl -c "$WORK/srvd.yaml" status)"
+pass "drain --wait returned after the resolvers' flushes and the 3 s TTL ($took ms); status says caches are clear"

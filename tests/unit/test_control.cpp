@@ -118,7 +118,7 @@ TEST_CASE("control: commands answer once their answers are published, in the ord
         // Published before the answer: the new record is served.
         CHECK(test::ask(*p.published(), "new.a.example.", LDNS_RR_TYPE_A).section(0).size() == 1);
     });
-    p.control->drain("ms1", "", true, true, [&](server::Reply r) {
+    p.control->drain("ms1", "", true, true, false, [&](server::Reply r) {
         order.push_back("drain");
         drained = r;
         CHECK(p.targets() == std::vector<std::string>{"ms2.a.example."});
@@ -135,7 +135,7 @@ TEST_CASE("control: commands answer once their answers are published, in the ord
     // A reload after the drain keeps it; undrain brings ms1 back.
     bool again = false, undrained = false;
     p.control->reload([&](server::Reply) { again = true; });
-    p.control->drain("ms1", "", false, true, [&](server::Reply) { undrained = true; });
+    p.control->drain("ms1", "", false, true, false, [&](server::Reply) { undrained = true; });
     REQUIRE(p.run_until([&] { return again && undrained; }));
     CHECK(p.targets() == both);
 }
@@ -144,7 +144,7 @@ TEST_CASE("control: a drained server that answers its probes reads up, and drain
     Plane p;
     REQUIRE(p.run_until([&] { return p.targets() == both; }));
     bool done = false;
-    p.control->drain("ms2", "", true, true, [&](server::Reply) { done = true; });
+    p.control->drain("ms2", "", true, true, false, [&](server::Reply) { done = true; });
     REQUIRE(p.run_until([&] { return done; }));
     const std::string metrics = p.control->render_metrics();
     CHECK(metrics.find("srvd_media_server_up{zone=\"a.example.\",server=\"ms2\"} 1\n") !=
