@@ -22,8 +22,12 @@ health: { probe: sip-options, transport: udp, interval: 300ms, timeout: 200ms, d
 media_servers:
   ms1: { addresses: [192.0.2.51], probe_address: 127.0.0.51 }
   ms2: { addresses: [192.0.2.52], probe_address: 127.0.0.52 }
+regions:
+  east: { match: [US-NY] }
+  west: { match: [US-CA] }
+default_region: east
 proxies:
-  p: { targets: [ms1, ms2] }
+  p: { targets: { east: [ms1, ms2], west: [ms2, ms1] } }
 Z
 
 declare -A SIPP
@@ -54,6 +58,10 @@ S
 chmod +x "$WORK/hang.sh" "$WORK/record.sh"
 cat >"$WORK/srvd.yaml" <<C
 zones: [zones]
+# GeoIP on, as in production. (Unbound's subnet cache, module-config
+# "subnetcache", is out of reach: unbound-control's flush and flush_zone do
+# not touch it in 1.17, tried here; answer_ttl bounds what it keeps.)
+geoip: { database: $SRC/zones/geo/demo-city.mmdb, ecs_private: use }
 control: { socket: ctl.sock }
 state_dir: state
 metrics: { listen: "127.0.0.1:$MPORT" }
