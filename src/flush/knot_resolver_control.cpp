@@ -4,8 +4,7 @@
 // text, so replies are read exactly; the "> " prompt kresd writes when a
 // connection opens is skipped. cache.clear(NAME, true) drops one name;
 // cache.clear(NAME) a whole zone.
-#include "flush/channel.hpp"
-#include "flush/close_while_alive.hpp"
+#include "flush/socket_channel.hpp"
 
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read.hpp>
@@ -13,7 +12,6 @@
 #include <boost/asio/write.hpp>
 
 #include <array>
-#include <functional>
 
 namespace srvd::flush {
 namespace {
@@ -37,15 +35,14 @@ std::string lua_string(const std::string& text) {
     return out + "'";
 }
 
-class KnotResolverChannel final : public Channel {
+class KnotResolverChannel final : public SocketChannel {
   public:
-    KnotResolverChannel(asio::io_context& io, config::ResolverTarget target)
-        : io_(io), target_(std::move(target)) {}
+    using SocketChannel::SocketChannel;
 
     asio::awaitable<std::string> flush(const std::vector<FlushItem>& items) override {
         try {
             asio::local::stream_protocol::socket s(io_);
-            CloseWhileAlive closing(close_, [&s] { s.close(); });
+            CloseWhileAlive closing(*this, [&s] { s.close(); });
             co_await s.async_connect({target_.socket_path}, use_awaitable);
             co_await asio::async_write(s, asio::buffer(std::string("__binary\n")), use_awaitable);
             bool first = true;
@@ -66,10 +63,6 @@ class KnotResolverChannel final : public Channel {
         co_return std::string();
     }
 
-    void abort() override {
-        if (close_) close_();
-    }
-
   private:
     asio::awaitable<std::string> read_reply(asio::local::stream_protocol::socket& s, bool first) {
         std::array<unsigned char, 4> head{};
@@ -88,10 +81,6 @@ class KnotResolverChannel final : public Channel {
         co_await asio::async_read(s, asio::buffer(reply), use_awaitable);
         co_return reply;
     }
-
-    asio::io_context& io_;
-    const config::ResolverTarget target_;
-    std::function<void()> close_;
 };
 
 } // namespace

@@ -2,15 +2,13 @@
 // per attempt (kept alive while the Recursor keeps it), a PUT .../cache/flush?domain=NAME per
 // name (subtree=true for a whole zone), each answered 200 with the count
 // of entries removed from the record, negative and packet caches.
-#include "flush/channel.hpp"
-#include "flush/close_while_alive.hpp"
+#include "flush/socket_channel.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
-#include <functional>
 
 namespace srvd::flush {
 namespace {
@@ -35,15 +33,14 @@ std::string query_value(const std::string& text) {
     return out;
 }
 
-class PdnsRecursorChannel final : public Channel {
+class PdnsRecursorChannel final : public SocketChannel {
   public:
-    PdnsRecursorChannel(asio::io_context& io, config::ResolverTarget target)
-        : io_(io), target_(std::move(target)) {}
+    using SocketChannel::SocketChannel;
 
     asio::awaitable<std::string> flush(const std::vector<FlushItem>& items) override {
         try {
             asio::ip::tcp::socket s(io_);
-            CloseWhileAlive closing(close_, [&s] { s.close(); });
+            CloseWhileAlive closing(*this, [&s] { s.close(); });
             boost::beast::flat_buffer buffer;
             for (const auto& item : items) {
                 if (!s.is_open()) { // the first request, or the Recursor closed after the last
@@ -72,15 +69,6 @@ class PdnsRecursorChannel final : public Channel {
         }
         co_return std::string();
     }
-
-    void abort() override {
-        if (close_) close_();
-    }
-
-  private:
-    asio::io_context& io_;
-    const config::ResolverTarget target_;
-    std::function<void()> close_;
 };
 
 } // namespace

@@ -3,8 +3,7 @@
 // Over TLS with the control certificate when configured (control-use-cert:
 // yes, Unbound's default on a TCP control-interface), plain on a UNIX
 // socket or with control-use-cert: no.
-#include "flush/channel.hpp"
-#include "flush/close_while_alive.hpp"
+#include "flush/socket_channel.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -23,10 +22,9 @@ using asio::use_awaitable;
 // Unbound's replies to flush commands are one line; a screenful is plenty.
 constexpr std::size_t max_reply = 64 * 1024;
 
-class UnboundChannel final : public Channel {
+class UnboundChannel final : public SocketChannel {
   public:
-    UnboundChannel(asio::io_context& io, config::ResolverTarget target)
-        : io_(io), target_(std::move(target)) {}
+    using SocketChannel::SocketChannel;
 
     asio::awaitable<std::string> flush(const std::vector<FlushItem>& items) override {
         for (const auto& item : items) {
@@ -44,10 +42,6 @@ class UnboundChannel final : public Channel {
                     reply.substr(0, reply.find('\n'));
         }
         co_return std::string();
-    }
-
-    void abort() override {
-        if (close_) close_();
     }
 
   private:
@@ -69,13 +63,13 @@ class UnboundChannel final : public Channel {
     asio::awaitable<std::string> command(const std::string& request) {
         if (!target_.socket_path.empty()) {
             asio::local::stream_protocol::socket s(io_);
-            CloseWhileAlive closing(close_, [&s] { s.close(); });
+            CloseWhileAlive closing(*this, [&s] { s.close(); });
             co_await s.async_connect({target_.socket_path}, use_awaitable);
             co_return co_await exchange(s, request);
         }
         if (target_.server_cert.empty()) {
             asio::ip::tcp::socket s(io_);
-            CloseWhileAlive closing(close_, [&s] { s.close(); });
+            CloseWhileAlive closing(*this, [&s] { s.close(); });
             co_await s.async_connect(target_.endpoint, use_awaitable);
             co_return co_await exchange(s, request);
         }
@@ -88,15 +82,11 @@ class UnboundChannel final : public Channel {
         tls.use_private_key_file(target_.control_key, asio::ssl::context::pem);
         tls.set_verify_mode(asio::ssl::verify_peer);
         asio::ssl::stream<asio::ip::tcp::socket> s(io_, tls);
-        CloseWhileAlive closing(close_, [&s] { s.lowest_layer().close(); });
+        CloseWhileAlive closing(*this, [&s] { s.lowest_layer().close(); });
         co_await s.lowest_layer().async_connect(target_.endpoint, use_awaitable);
         co_await s.async_handshake(asio::ssl::stream_base::client, use_awaitable);
         co_return co_await exchange(s, request);
     }
-
-    asio::io_context& io_;
-    const config::ResolverTarget target_;
-    std::function<void()> close_; // the socket of the command under way
 };
 
 } // namespace

@@ -7,6 +7,33 @@
 
 using namespace srvd;
 
+namespace {
+
+struct Case {
+    const char* text;
+    const char* expected; // after the file's path
+};
+
+// Each case's text (after `head`) as srvd.yaml in `dir` fails to load with
+// its expected file:line:column message.
+void check_errors(test::TempDir& dir, const std::vector<Case>& cases, const std::string& head) {
+    for (const auto& c : cases) {
+        const std::string text = head + c.text;
+        CAPTURE(text);
+        const auto file = dir.write("srvd.yaml", text);
+        try {
+            config::load_server_config(file);
+            FAIL("no error");
+        } catch (const config::LoadError& e) {
+            const std::string what = e.what();
+            CAPTURE(what);
+            CHECK(what.find(file + c.expected) == 0);
+        }
+    }
+}
+
+} // namespace
+
 TEST_CASE("parse_endpoint") {
     auto v4 = config::parse_endpoint("127.0.0.1:5300");
     REQUIRE(v4);
@@ -60,58 +87,47 @@ nsid: dns-fra-2
 TEST_CASE("server configuration errors name file, line and column") {
     test::TempDir dir;
     dir.write("z.yaml", "");
-    struct Case {
-        const char* text;
-        const char* expected;
-    } cases[] = {
-        {"zones: [z.yaml]\nlisten_on: []\n",
-         ":2:1: unknown key 'listen_on' in server configuration"},
-        {"zones: [z.yaml]\nlisten: [\"1.2.3.4\"]\n", ":2:10: listen: expected ADDRESS:PORT"},
-        {"zones: [z.yaml]\nlimits:\n  udp_payload: 100\n",
-         ":3:16: limits.udp_payload: 100 is outside 512..65535"},
-        {"zones: [z.yaml]\nlimits: { tcp_idle_timeout: soon }\n",
-         ":2:29: limits.tcp_idle_timeout: expected a duration"},
-        {"zones: [missing.yaml]\n", ":1:9: zones: no such file or directory"},
-        {"zones: [z.yaml]\nlimits: { standby_memory: 1T }\n",
-         ":2:27: limits.standby_memory: expected a size such as 256M, 1G or 0"},
-        {"listen: []\n", ":1:1: server configuration: missing 'zones'"},
-        {"zones: [z.yaml\n",
-         ":1:8: this '[' is never closed: a flow list needs its ']' (and commas between its "
-         "items)"},
-        {"zones: [z.yaml]\ngeoip: { database: x.mmdb\nthreads: 1\n",
-         ":2:8: this '{' is never closed: a flow map needs its '}'"},
-        {"zones: [z.yaml]\nthreads: 1\nthreads: 2\n",
-         ":3:1: duplicate key 'threads' (first at line 2); remove one"},
-        {"zones: [z.yaml]\nlimits:\n  tcp_clients: 10\n  tcp_clients: 20\n",
-         ":4:3: duplicate key 'tcp_clients' (first at line 3); remove one"},
-        {"zones: [z.yaml]\nlog: { level: loud }\n",
-         ":2:15: log.level: expected debug, info, notice, warning or error"},
-        {"zones: [z.yaml]\nnsid: \"\"\n", ":2:7: nsid: expected 1 to 64 characters"},
-        {"", ": the file is empty"},
-        {"zones: [z.yaml]\nlimits:\n\tudp_payload: 512\n",
-         ":3:1: tab characters are not allowed in YAML indentation; use spaces"},
-        {"zones: [z.yaml]\nnsid: [a]\n", ":2:7: nsid: expected a string"},
-        // yaml-cpp's own words ("illegal flow end", "end of map not found")
-        // named the place it gave up; these name the construct and the fix.
-        {"zones: [z.yaml]\nlisten: [\"127.0.0.1:53\" }\n",
-         ":2:9: this '[' is closed by '}' at line 2, column 25: a flow list ends with ']'"},
-        {"zones: [z.yaml]\nlimits:\n  tcp_clients: 10\n   udp_payload: 512\n",
-         ":4:4: this line is indented 3 space(s), line 3 before it 2: entries of one map line "
-         "up (YAML nests by indentation)"},
-        {"zones: [z.yaml]\nlimits:\n  tcp_clients: 10\n\n # spare\n udp_payload: 512\n",
-         ":6:2: this line is indented 1 space(s), line 3 before it 2"},
-    };
-    for (const auto& c : cases) {
-        const std::string text = c.text;
-        CAPTURE(text);
-        const auto file = dir.write("srvd.yaml", c.text);
-        try {
-            config::load_server_config(file);
-            FAIL("no error");
-        } catch (const config::LoadError& e) {
-            CHECK(std::string(e.what()).find(file + c.expected) == 0);
-        }
-    }
+    check_errors(
+        dir,
+        {
+            {"zones: [z.yaml]\nlisten_on: []\n",
+             ":2:1: unknown key 'listen_on' in server configuration"},
+            {"zones: [z.yaml]\nlisten: [\"1.2.3.4\"]\n", ":2:10: listen: expected ADDRESS:PORT"},
+            {"zones: [z.yaml]\nlimits:\n  udp_payload: 100\n",
+             ":3:16: limits.udp_payload: 100 is outside 512..65535"},
+            {"zones: [z.yaml]\nlimits: { tcp_idle_timeout: soon }\n",
+             ":2:29: limits.tcp_idle_timeout: expected a duration"},
+            {"zones: [missing.yaml]\n", ":1:9: zones: no such file or directory"},
+            {"zones: [z.yaml]\nlimits: { standby_memory: 1T }\n",
+             ":2:27: limits.standby_memory: expected a size such as 256M, 1G or 0"},
+            {"listen: []\n", ":1:1: server configuration: missing 'zones'"},
+            {"zones: [z.yaml\n",
+             ":1:8: this '[' is never closed: a flow list needs its ']' (and commas between its "
+             "items)"},
+            {"zones: [z.yaml]\ngeoip: { database: x.mmdb\nthreads: 1\n",
+             ":2:8: this '{' is never closed: a flow map needs its '}'"},
+            {"zones: [z.yaml]\nthreads: 1\nthreads: 2\n",
+             ":3:1: duplicate key 'threads' (first at line 2); remove one"},
+            {"zones: [z.yaml]\nlimits:\n  tcp_clients: 10\n  tcp_clients: 20\n",
+             ":4:3: duplicate key 'tcp_clients' (first at line 3); remove one"},
+            {"zones: [z.yaml]\nlog: { level: loud }\n",
+             ":2:15: log.level: expected debug, info, notice, warning or error"},
+            {"zones: [z.yaml]\nnsid: \"\"\n", ":2:7: nsid: expected 1 to 64 characters"},
+            {"", ": the file is empty"},
+            {"zones: [z.yaml]\nlimits:\n\tudp_payload: 512\n",
+             ":3:1: tab characters are not allowed in YAML indentation; use spaces"},
+            {"zones: [z.yaml]\nnsid: [a]\n", ":2:7: nsid: expected a string"},
+            // yaml-cpp's own words ("illegal flow end", "end of map not found")
+            // named the place it gave up; these name the construct and the fix.
+            {"zones: [z.yaml]\nlisten: [\"127.0.0.1:53\" }\n",
+             ":2:9: this '[' is closed by '}' at line 2, column 25: a flow list ends with ']'"},
+            {"zones: [z.yaml]\nlimits:\n  tcp_clients: 10\n   udp_payload: 512\n",
+             ":4:4: this line is indented 3 space(s), line 3 before it 2: entries of one map line "
+             "up (YAML nests by indentation)"},
+            {"zones: [z.yaml]\nlimits:\n  tcp_clients: 10\n\n # spare\n udp_payload: 512\n",
+             ":6:2: this line is indented 1 space(s), line 3 before it 2"},
+        },
+        "");
 }
 
 TEST_CASE("a configuration path that is not a readable file: the system's reason") {
@@ -161,40 +177,30 @@ resolvers:
 TEST_CASE("resolvers: errors name file, line and column") {
     test::TempDir dir;
     dir.write("z.yaml", "");
-    struct Case {
-        const char* text;
-        const char* expected;
-    } cases[] = {
-        {"resolvers: [{ name: a, type: bind, control: x }]\n",
-         ":2:30: resolvers entry.type: expected unbound, pdns-recursor, knot-resolver or command"},
-        {"resolvers: [{ name: a, type: unbound, control: \"localhost:8953\" }]\n",
-         ":2:48: resolvers entry.control: expected ADDRESS:PORT such as 127.0.0.1:8953"},
-        {"resolvers: [{ name: a, type: unbound, control: \"127.0.0.1:8953\", server_cert: s }]\n",
-         ":2:13: resolvers entry: TLS (control-use-cert: yes) needs server_cert, control_cert and "
-         "control_key, all three"},
-        {"resolvers: [{ name: a, type: unbound, control: /x, api_key: k }]\n",
-         ":2:52: unknown key 'api_key' in resolvers entry (unbound)"},
-        {"resolvers: [{ name: a, type: pdns-recursor, webserver: \"127.0.0.1:8082\" }]\n",
-         ":2:13: resolvers entry: expected api_key or api_key_file"},
-        {"resolvers: [{ name: a, type: command, command: [flush] }]\n",
-         ":2:48: resolvers entry.command: expected an absolute program path"},
-        {"resolvers: [{ name: a, type: command, command: /bin/true, timeout: 2m }]\n",
-         ":2:68: resolvers entry.timeout: expected a duration from 1ms to 60s"},
-        {"resolvers:\n  - { name: a, type: knot-resolver, control: /x }\n"
-         "  - { name: a, type: knot-resolver, control: /y }\n",
-         ":4:13: resolvers: duplicate name 'a'"},
-    };
-    for (const auto& c : cases) {
-        const std::string text = c.text;
-        CAPTURE(text);
-        const auto file = dir.write("srvd.yaml", std::string("zones: [z.yaml]\n") + c.text);
-        try {
-            config::load_server_config(file);
-            FAIL("no error");
-        } catch (const config::LoadError& e) {
-            const std::string what = e.what();
-            CAPTURE(what);
-            CHECK(what.find(file + c.expected) == 0);
-        }
-    }
+    check_errors(
+        dir,
+        {
+            {"resolvers: [{ name: a, type: bind, control: x }]\n",
+             ":2:30: resolvers entry.type: expected unbound, pdns-recursor, knot-resolver or "
+             "command"},
+            {"resolvers: [{ name: a, type: unbound, control: \"localhost:8953\" }]\n",
+             ":2:48: resolvers entry.control: expected ADDRESS:PORT such as 127.0.0.1:8953"},
+            {"resolvers: [{ name: a, type: unbound, control: \"127.0.0.1:8953\", server_cert: s "
+             "}]\n",
+             ":2:13: resolvers entry: TLS (control-use-cert: yes) needs server_cert, control_cert "
+             "and "
+             "control_key, all three"},
+            {"resolvers: [{ name: a, type: unbound, control: /x, api_key: k }]\n",
+             ":2:52: unknown key 'api_key' in resolvers entry (unbound)"},
+            {"resolvers: [{ name: a, type: pdns-recursor, webserver: \"127.0.0.1:8082\" }]\n",
+             ":2:13: resolvers entry: expected api_key or api_key_file"},
+            {"resolvers: [{ name: a, type: command, command: [flush] }]\n",
+             ":2:48: resolvers entry.command: expected an absolute program path"},
+            {"resolvers: [{ name: a, type: command, command: /bin/true, timeout: 2m }]\n",
+             ":2:68: resolvers entry.timeout: expected a duration from 1ms to 60s"},
+            {"resolvers:\n  - { name: a, type: knot-resolver, control: /x }\n"
+             "  - { name: a, type: knot-resolver, control: /y }\n",
+             ":4:13: resolvers: duplicate name 'a'"},
+        },
+        "zones: [z.yaml]\n");
 }
