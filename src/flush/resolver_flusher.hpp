@@ -3,9 +3,9 @@
 // health change or a drain changes answers, so phones behind them fail
 // over at once instead of after the TTL. Runs on the control thread,
 // asynchronously: a resolver that is slow or down never delays answers,
-// probes or `srvd ctl`. Per resolver, one attempt at a time, bounded by its
-// timeout and retried (1 s, 2 s, 4 s… apart); names that change while an
-// attempt runs wait for the next one, together. Logged, counted, and shown
+// probes or `srvd ctl`. Per resolver, one attempt at a time, of at most 64
+// names, bounded by its timeout and retried (1 s, 2 s, 4 s… apart); names
+// that change while an attempt runs wait for the next one, together. Logged, counted, and shown
 // in `srvd ctl status` and /metrics.
 #include "config/resolver_config.hpp"
 #include "flush/channel.hpp"
