@@ -65,7 +65,7 @@ bool ResolverFlusher::idle() const {
                         [](const auto& r) { return r->busy || !r->pending.empty(); });
 }
 
-void ResolverFlusher::when_idle(std::function<void(std::string)> then) {
+void ResolverFlusher::when_idle(std::function<void(const std::string&)> then) {
     idle_waiters_.push_back(std::move(then));
     if (idle()) run_idle_waiters();
 }
@@ -73,8 +73,8 @@ void ResolverFlusher::when_idle(std::function<void(std::string)> then) {
 void ResolverFlusher::run_idle_waiters() {
     std::string text;
     for (const auto& r : resolvers_)
-        text +=
-            r->target.name + (r->last_error.empty() ? " ok" : " failed: " + r->last_error) + "\n";
+        text += "resolver " + r->target.name +
+                (r->last_error.empty() ? " ok" : " failed: " + r->last_error) + "\n";
     auto waiters = std::move(idle_waiters_);
     idle_waiters_.clear();
     for (auto& w : waiters) w(text);

@@ -41,9 +41,10 @@ class ResolverFlusher {
     // Abandons every attempt (srvd is stopping).
     void stop();
     // Runs `then` once no resolver has a flush under way or waiting (at
-    // once when none has), with a line per resolver: "NAME ok" or "NAME
-    // failed: WHY" for its last flush. `srvd ctl drain --wait` waits so.
-    void when_idle(std::function<void(std::string)> then);
+    // once when none has), with a line per resolver: "resolver NAME ok" or
+    // "resolver NAME failed: WHY" for its last flush. `srvd ctl drain
+    // --wait` waits so.
+    void when_idle(std::function<void(const std::string&)> then);
 
     // `srvd ctl status`: a line per resolver.
     std::vector<std::string> status_lines() const;
@@ -61,7 +62,7 @@ class ResolverFlusher {
     void run_idle_waiters();
 
     std::vector<std::shared_ptr<Resolver>> resolvers_;
-    std::vector<std::function<void(std::string)>> idle_waiters_;
+    std::vector<std::function<void(const std::string&)>> idle_waiters_;
     std::atomic<bool> enabled_{false};
 };
 

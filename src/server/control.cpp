@@ -213,24 +213,20 @@ void Control::drain(const std::string& server, const std::string& zone_name, boo
         const std::chrono::system_clock::time_point clear_at =
             std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now() +
                                                     std::chrono::seconds(ttl));
+        auto at = clear_at; // the last zone's
         for (const auto& z : zones) {
             auto [it, fresh] = caches_clear_at_.try_emplace({z, server}, clear_at);
             if (!fresh) it->second = std::min(it->second, clear_at); // drained before
+            at = fresh ? at : std::max(at, it->second);
         }
         if (!wait) return done({status, text}); // status shows when caches clear
-        const auto at = caches_clear_at_[{zones.front(), server}];
         text += "caches clear at " + iso_time(at) + " (unix " +
                 std::to_string(std::chrono::system_clock::to_time_t(at)) +
                 "): the longest TTL of the answers that listed " + server + ", " +
                 std::to_string(ttl) + " s\n";
         if (!flusher_.enabled()) return done({status, text});
-        flusher_.when_idle([done = std::move(done), status, text](std::string resolvers) {
-            std::string lines;
-            for (std::size_t at = 0, end; at < resolvers.size(); at = end + 1) {
-                end = resolvers.find('\n', at);
-                lines += "resolver " + resolvers.substr(at, end - at) + "\n";
-            }
-            done({status, text + lines});
+        flusher_.when_idle([done = std::move(done), status, text](const std::string& resolvers) {
+            done({status, text + resolvers});
         });
     });
 }

@@ -38,8 +38,8 @@ struct Rig {
     std::string until_idle() {
         std::string report;
         bool idle = false;
-        flusher.when_idle([&](std::string r) {
-            report = std::move(r);
+        flusher.when_idle([&](const std::string& r) {
+            report = r;
             idle = true;
         });
         const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -66,7 +66,7 @@ TEST_CASE("resolver flush: the names reach each resolver, changes meanwhile go t
     rig.flusher.flush({{"_sip._udp.p.example.com.", false}, {"p.example.com.", false}});
     rig.flusher.flush({{"q.example.com.", false}});
     rig.flusher.flush({{"partner.example.", true}, {"q.example.com.", false}});
-    CHECK(rig.until_idle() == "log ok\n");
+    CHECK(rig.until_idle() == "resolver log ok\n");
     CHECK(rig.file("log") == "_sip._udp.p.example.com. p.example.com.\n"
                              "*.partner.example. q.example.com.\n");
     const auto lines = rig.flusher.status_lines();
@@ -86,10 +86,10 @@ TEST_CASE("resolver flush: a failing resolver is retried then given up, a hung o
     rig.flusher.flush({{"p.example.com.", false}});
     const std::string report = rig.until_idle();
     const auto took = std::chrono::steady_clock::now() - start;
-    CHECK(report.find("works ok\n") != std::string::npos);
-    CHECK(report.find("fails failed: " + rig.dir.path() +
+    CHECK(report.find("resolver works ok\n") != std::string::npos);
+    CHECK(report.find("resolver fails failed: " + rig.dir.path() +
                       "/fails.sh exited with status 3: no such zone\n") != std::string::npos);
-    CHECK(report.find("hangs failed: timed out\n") != std::string::npos);
+    CHECK(report.find("resolver hangs failed: timed out\n") != std::string::npos);
     // Two attempts of the hung one, 500 ms each, 1 s apart; its `sleep` is
     // killed with it (the process group), or the loop would wait 30 s.
     CHECK(took >= std::chrono::milliseconds(1900));
