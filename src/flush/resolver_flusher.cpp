@@ -44,17 +44,23 @@ void ResolverFlusher::configure(const std::vector<config::ResolverTarget>& targe
             next.push_back(std::make_shared<Resolver>(io_, t));
         }
     }
-    stop(); // those left: gone from the configuration, or changed
+    abandon(resolvers_); // those left: gone from the configuration, or changed
     resolvers_ = std::move(next);
     enabled_ = !resolvers_.empty();
+    // A drain --wait waits for those kept only.
+    if (!idle_waiters_.empty() && idle()) run_idle_waiters();
 }
 
-void ResolverFlusher::stop() {
-    for (const auto& r : resolvers_) {
+void ResolverFlusher::abandon(const std::vector<std::shared_ptr<Resolver>>& resolvers) {
+    for (const auto& r : resolvers) {
         r->abandoned = true;
         r->timer.cancel();
         r->channel->abort();
     }
+}
+
+void ResolverFlusher::stop() {
+    abandon(resolvers_);
     resolvers_.clear();
     enabled_ = false;
     run_idle_waiters();

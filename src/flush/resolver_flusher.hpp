@@ -58,6 +58,8 @@ class ResolverFlusher {
                   std::chrono::steady_clock::time_point began);
 
     boost::asio::io_context& io_;
+    // Ends their attempts; their results are ignored.
+    static void abandon(const std::vector<std::shared_ptr<Resolver>>& resolvers);
     bool idle() const;
     void run_idle_waiters();
 

@@ -105,3 +105,22 @@ TEST_CASE("resolver flush: a failing resolver is retried then given up, a hung o
     rig.flusher.configure({});
     CHECK_FALSE(rig.flusher.enabled());
 }
+
+TEST_CASE("resolver flush: a reload during a flush does not end a drain --wait early") {
+    Rig rig;
+    const auto slow = rig.command("slow", "sleep 0.3");
+    rig.flusher.configure({slow});
+    rig.flusher.flush({{"p.example.com.", false}});
+    std::string report;
+    bool called = false;
+    rig.flusher.when_idle([&](const std::string& r) {
+        report = r;
+        called = true;
+    });
+    rig.flusher.configure({slow}); // a reload that keeps the resolver
+    rig.io.run_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(called); // its flush is still under way
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!called && std::chrono::steady_clock::now() < end) rig.io.run_one_until(end);
+    CHECK(report == "resolver slow ok\n");
+}
