@@ -163,10 +163,12 @@ constexpr std::size_t zones_described = 5;
 void summarise_zones(const zone::Snapshot& s, const std::string& config) {
     std::size_t names = 0, proxies = 0, geo = 0, servers = 0, health = 0, signed_zones = 0;
     const zone::ZoneData* slowest = nullptr; // to converge after a failure
+    std::uint64_t slowest_ms = 0;
     for (const auto& z : s.zones) {
-        if (config::dns_convergence_ms(z.data->policy) >
-            (slowest ? config::dns_convergence_ms(slowest->policy) : 0))
+        if (const auto ms = config::dns_convergence_ms(z.data->policy); ms > slowest_ms) {
+            slowest_ms = ms;
             slowest = z.data.get();
+        }
         signed_zones += z.data->keys ? 1 : 0;
         names += z.data->default_view().nodes.size();
         proxies += z.data->policy.proxies.size();
@@ -181,9 +183,8 @@ void summarise_zones(const zone::Snapshot& s, const std::string& config) {
               << " GeoIP-aware), " << servers << " media server entries; " << health
               << " zone(s) with health checks, " << signed_zones << " signed\n";
     if (slowest)
-        std::cout << "  worst-case DNS convergence after a failure: "
-                  << seconds(config::dns_convergence_ms(slowest->policy)) << " s (zone "
-                  << slowest->policy.zone << ")\n";
+        std::cout << "  worst-case DNS convergence after a failure: " << seconds(slowest_ms)
+                  << " s (zone " << slowest->policy.zone << ")\n";
     std::cout << "  one zone in detail (and a signed zone's DS): srvd check -c " << config
               << " ZONE\n";
 }

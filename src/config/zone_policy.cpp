@@ -119,6 +119,11 @@ class PolicyReader {
         if (health) errors_.attempt([&] { in(health, [&](auto& n) { read_health(n); }); });
         if (root["dnssec"]) errors_.attempt([&] { read_dnssec(root["dnssec"]); });
         errors_.throw_if_any();
+        // A proxy without a ttl of its own: health-dependent answers take
+        // answer_ttl, else the zone's.
+        for (auto& proxy : policy_.proxies)
+            if (!proxy.ttl_given)
+                proxy.ttl = policy_.health ? policy_.health->answer_ttl : policy_.ttl;
         return std::move(policy_);
     }
 
@@ -494,8 +499,8 @@ class PolicyReader {
         r_.expect_map(body, what);
         r_.check_keys(body, {"transports", "targets", "ttl"}, what);
         r_.require(body, "targets", what);
-        proxy.ttl = body["ttl"] ? u32(body["ttl"], (what + ".ttl").c_str()) : policy_.ttl;
         proxy.ttl_given = static_cast<bool>(body["ttl"]);
+        if (proxy.ttl_given) proxy.ttl = u32(body["ttl"], (what + ".ttl").c_str());
         if (auto t = body["transports"]) {
             r_.expect_seq(t, what + ".transports");
             for (const auto& e : t) {
@@ -624,9 +629,6 @@ class PolicyReader {
         if (auto w = h["converge_within"])
             c.converge_within_ms = millis(w, "health.converge_within");
         policy_.health = c;
-        // Health-dependent answers take answer_ttl, unless a proxy says otherwise.
-        for (auto& proxy : policy_.proxies)
-            if (!proxy.ttl_given) proxy.ttl = c.answer_ttl;
     }
 
     // dnssec: { keys: [FILE...], rrsig_lifetime: 14d }. The files are read

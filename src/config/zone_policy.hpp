@@ -46,7 +46,7 @@ using Ordering = std::vector<Tier>; // tiers in priority order
 struct Proxy {
     std::string label;
     std::vector<Transport> transports;
-    std::uint32_t ttl;
+    std::uint32_t ttl = 0;  // its own, else health.answer_ttl or the zone's (resolved at load)
     bool ttl_given = false; // its own `ttl:`, which health.answer_ttl leaves alone
     bool geo = false;       // targets given per region
     // One ordering per region (index as ZonePolicy::regions); a region missing
