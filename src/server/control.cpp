@@ -185,8 +185,8 @@ void Control::drain(const std::string& server, const std::string& zone_name, boo
     std::string text;
     for (const auto& z : zones) {
         const bool changed = on ? drains_.add(z, server) : drains_.remove(z, server);
-        if (changed && on) drained_since_[{z, server}] = std::chrono::system_clock::now();
-        if (!on) caches_clear_at_.erase({z, server});
+        if (changed && on) drain_times_[{z, server}].since = std::chrono::system_clock::now();
+        if (!on) drain_times_.erase({z, server});
         const std::string line = std::string(on ? "drained " : "undrained ") + z + " " + server +
                                  (changed ? ""
                                   : on    ? " (already drained)"
@@ -213,15 +213,13 @@ void Control::drain(const std::string& server, const std::string& zone_name, boo
         const std::chrono::system_clock::time_point clear_at =
             std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now() +
                                                     std::chrono::seconds(ttl));
-        auto at = clear_at; // the last zone's
-        for (const auto& z : zones) {
-            auto [it, fresh] = caches_clear_at_.try_emplace({z, server}, clear_at);
-            if (!fresh) it->second = std::min(it->second, clear_at); // drained before
-            at = fresh ? at : std::max(at, it->second);
+        for (const auto& z : zones) { // drained before: caches cleared since the first
+            auto& clear = drain_times_[{z, server}].caches_clear;
+            clear = std::min(clear.value_or(clear_at), clear_at);
         }
         if (!wait) return done({status, text}); // status shows when caches clear
-        text += "caches clear at " + iso_time(at) + " (unix " +
-                std::to_string(std::chrono::system_clock::to_time_t(at)) +
+        text += "caches clear at " + iso_time(clear_at) + " (unix " +
+                std::to_string(std::chrono::system_clock::to_time_t(clear_at)) +
                 "): the longest TTL of the answers that listed " + server + ", " +
                 std::to_string(ttl) + " s\n";
         if (!flusher_.enabled()) return done({status, text});

@@ -144,11 +144,13 @@ class Control {
     boost::asio::steady_timer renewal_; // signatures renewed before they expire
     boost::asio::steady_timer collect_; // replaced snapshots freed
     Drains drains_;
-    std::map<std::pair<std::string, std::string>, std::chrono::system_clock::time_point>
-        drained_since_; // this run's drains; those kept from before count from the start
-    // (zone, server) -> when no cache can hold an answer listing it any more.
-    std::map<std::pair<std::string, std::string>, std::chrono::system_clock::time_point>
-        caches_clear_at_;
+    // This run's drains, by (zone, server), for status: since when (those
+    // kept from before count from the start), and when no cache can hold an
+    // answer listing the server any more (once its answers are published).
+    struct DrainTimes {
+        std::optional<std::chrono::system_clock::time_point> since, caches_clear;
+    };
+    std::map<std::pair<std::string, std::string>, DrainTimes> drain_times_;
     std::vector<boost::asio::ip::udp::endpoint> listen_;
     const std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
     struct LastReload {

@@ -182,13 +182,13 @@ Reply Control::status(bool json) const {
             }
             if (drains_.contains(p.zone, ms.label)) {
                 m.state = "drained";
-                auto since = drained_since_.find({p.zone, ms.label});
-                m.since = iso_time(since == drained_since_.end() ? started_ : since->second);
-                if (auto clear = caches_clear_at_.find({p.zone, ms.label});
-                    clear != caches_clear_at_.end())
+                const auto times = drain_times_.find({p.zone, ms.label});
+                const DrainTimes t = times == drain_times_.end() ? DrainTimes{} : times->second;
+                m.since = iso_time(t.since.value_or(started_));
+                if (t.caches_clear)
                     m.caches_clear =
-                        (clear->second > std::chrono::system_clock::now() ? "at " : "since ") +
-                        iso_time(clear->second);
+                        (*t.caches_clear > std::chrono::system_clock::now() ? "at " : "since ") +
+                        iso_time(*t.caches_clear);
             }
             v.servers.push_back(std::move(m));
         }
