@@ -34,9 +34,9 @@ double ms_since(Clock::time_point start) {
 }
 
 // Every media server labelled `server` down, the others up.
-std::vector<ServerHealth> down_states(const zone::ZoneData& z, const std::string& server) {
+std::vector<health::ServerState> down_states(const zone::ZoneData& z, const std::string& server) {
     const auto& servers = z.policy.media_servers;
-    std::vector<ServerHealth> states(servers.size(), ServerHealth::up);
+    std::vector<health::ServerState> states(servers.size());
     for (std::size_t i = 0; i < servers.size(); ++i)
         if (servers[i].label == server) states[i] = ServerHealth::down;
     return states;

@@ -118,10 +118,16 @@ void describe_failover(const config::ZonePolicy& zp) {
         const auto& h = *zp.health;
         const std::uint64_t detect = std::uint64_t{h.interval_ms} * h.down_after + h.timeout_ms;
         std::cout << "  health: "
-                  << (h.probe == config::HealthConfig::Probe::tcp_connect ? "tcp-connect"
-                      : h.transport == config::Transport::udp             ? "sip-options over udp"
-                                                                          : "sip-options over tcp")
-                  << " every " << h.interval_ms << " ms, down after " << h.down_after
+                  << (h.probe == config::HealthConfig::Probe::tcp_connect ? "tcp-connect to "
+                                                                          : "sip-options over ")
+                  <<
+            [&] {
+                std::string over;
+                for (config::Transport t : h.transports)
+                    over += (over.empty() ? "" : ", ") + std::string(config::transport_name(t));
+                return over;
+            }() << " every "
+                  << h.interval_ms << " ms, down after " << h.down_after
                   << ": a dead media server leaves answers within " << detect
                   << " ms, and caches hold it up to " << ttl
                   << " s more (the proxies' TTL; answer_ttl " << h.answer_ttl

@@ -8,10 +8,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
+
+#include <unistd.h>
 
 namespace srvd::config {
 namespace {
@@ -118,6 +122,16 @@ class PolicyReader {
         if (root["records"]) errors_.attempt([&] { read_records(root["records"]); });
         if (health) errors_.attempt([&] { in(health, [&](auto& n) { read_health(n); }); });
         if (root["dnssec"]) errors_.attempt([&] { read_dnssec(root["dnssec"]); });
+        // A server's own probe_transport meets the zone's probe kind only here.
+        if (policy_.health && policy_.health->probe == HealthConfig::Probe::tcp_connect)
+            for (const auto& ms : policy_.media_servers)
+                if (std::count(ms.probe_transports.begin(), ms.probe_transports.end(),
+                               Transport::udp))
+                    errors_.attempt([&] {
+                        throw LoadError(ms.mark, "media_servers." + ms.label +
+                                                     ".probe_transport: tcp-connect probes tcp "
+                                                     "or tls, not udp");
+                    });
         errors_.throw_if_any();
         // A proxy without a ttl of its own: health-dependent answers take
         // answer_ttl, else the zone's.
@@ -187,15 +201,8 @@ class PolicyReader {
             for (const auto& item : node) items.push_back(item);
         else
             items.push_back(node);
-        const std::string file = r_.file();
-        const std::string dir = file.find('/') == std::string::npos
-                                    ? std::string()
-                                    : file.substr(0, file.rfind('/') + 1);
         for (const auto& item : items) {
-            std::string path = r_.string(item, "include");
-            if (path.empty() || path.front() != '/') path = dir + path;
-            // Errors name /etc/srvd/shared/platform.yaml, not zones/../shared/…
-            if (!path.empty()) path = std::filesystem::path(path).lexically_normal().string();
+            const std::string path = relative_path(r_.string(item, "include"));
             Included inc{YamlReader(path), {}};
             std::uint64_t digest = 0;
             try {
@@ -348,6 +355,41 @@ class PolicyReader {
         return base;
     }
 
+    // udp, tcp, tls: one, or a list without repeats.
+    std::vector<Transport> read_transports(const YAML::Node& node, const std::string& what) {
+        std::vector<Transport> out;
+        auto one = [&](const YAML::Node& e) {
+            const std::string name = r_.string(e, what);
+            Transport tr;
+            if (name == "udp")
+                tr = Transport::udp;
+            else if (name == "tcp")
+                tr = Transport::tcp;
+            else if (name == "tls")
+                tr = Transport::tls;
+            else
+                r_.fail(e, what + ": expected udp, tcp or tls");
+            if (std::find(out.begin(), out.end(), tr) != out.end())
+                r_.fail(e, what + ": '" + name + "' is listed twice");
+            out.push_back(tr);
+        };
+        if (node.IsSequence())
+            for (const auto& e : node) one(e);
+        else
+            one(node);
+        if (out.empty()) r_.fail(node, what + ": empty");
+        return out;
+    }
+
+    // A file named in a policy: relative to the file that names it.
+    std::string relative_path(std::string path) const {
+        const std::string file = r_.file();
+        if (!path.empty() && path.front() != '/' && file.find('/') != std::string::npos)
+            path = file.substr(0, file.rfind('/') + 1) + path;
+        // Errors name /etc/srvd/shared/platform.yaml, not zones/../shared/…
+        return path.empty() ? path : std::filesystem::path(path).lexically_normal().string();
+    }
+
     GeoPoint read_point(const YAML::Node& node, const std::string& what) {
         if (!node.IsSequence() || node.size() != 2)
             r_.fail(node, what + ": expected [latitude, longitude]");
@@ -383,7 +425,10 @@ class PolicyReader {
         const std::string what = "media_servers." + ms.label;
         const YAML::Node& body = item.second;
         r_.expect_map(body, what);
-        r_.check_keys(body, {"addresses", "location", "ports", "probe_address"}, what);
+        r_.check_keys(body,
+                      {"addresses", "location", "ports", "probe_address", "probe_ports",
+                       "probe_transport", "tls_name"},
+                      what);
         r_.require(body, "addresses", what);
         ms.addresses = read_addresses(body["addresses"], what + ".addresses");
         if (ms.addresses.empty()) r_.fail(body["addresses"], what + ".addresses: empty");
@@ -396,6 +441,18 @@ class PolicyReader {
             boost::asio::ip::make_address(text, ec);
             if (ec) r_.fail(p, what + ".probe_address: '" + text + "' is not an IP address");
             ms.probe_address = text;
+        }
+        ms.probe_ports = body["probe_ports"]
+                             ? read_ports(body["probe_ports"], ms.ports, what + ".probe_ports")
+                             : ms.ports;
+        if (auto t = body["probe_transport"])
+            ms.probe_transports = read_transports(t, what + ".probe_transport");
+        if (auto n = body["tls_name"]) {
+            std::string name = lower(r_.string(n, what + ".tls_name"));
+            if (!name.empty() && name.back() == '.') name.pop_back();
+            if (!valid_relative_name(name))
+                r_.fail(n, what + ".tls_name: '" + name + "' is not a valid host name");
+            ms.tls_name = name;
         }
         policy_.media_servers.push_back(std::move(ms));
     }
@@ -503,23 +560,7 @@ class PolicyReader {
         if (proxy.ttl_given) proxy.ttl = u32(body["ttl"], (what + ".ttl").c_str());
         if (auto t = body["transports"]) {
             r_.expect_seq(t, what + ".transports");
-            for (const auto& e : t) {
-                std::string name = r_.string(e, what + ".transports");
-                Transport tr;
-                if (name == "udp")
-                    tr = Transport::udp;
-                else if (name == "tcp")
-                    tr = Transport::tcp;
-                else if (name == "tls")
-                    tr = Transport::tls;
-                else
-                    r_.fail(e, what + ".transports: expected udp, tcp or tls");
-                if (std::find(proxy.transports.begin(), proxy.transports.end(), tr) !=
-                    proxy.transports.end())
-                    r_.fail(e, what + ".transports: '" + name + "' is listed twice");
-                proxy.transports.push_back(tr);
-            }
-            if (proxy.transports.empty()) r_.fail(t, what + ".transports: empty");
+            proxy.transports = read_transports(t, what + ".transports");
         } else {
             proxy.transports = {Transport::udp, Transport::tcp};
         }
@@ -563,7 +604,7 @@ class PolicyReader {
         r_.expect_map(h, "health");
         r_.check_keys(h,
                       {"probe", "transport", "interval", "timeout", "down_after", "up_after",
-                       "ok_codes", "all_down", "answer_ttl", "converge_within"},
+                       "ok_codes", "all_down", "answer_ttl", "converge_within", "tls_ca_file"},
                       "health");
         HealthConfig c;
         c.mark = r_.mark(h);
@@ -576,14 +617,19 @@ class PolicyReader {
             else
                 r_.fail(p, "health.probe: expected sip-options or tcp-connect");
         }
+        // tcp-connect connects to the TCP port unless told tls.
+        if (c.probe == HealthConfig::Probe::tcp_connect) c.transports = {Transport::tcp};
         if (auto t = h["transport"]) {
-            const std::string v = r_.string(t, "health.transport");
-            if (v == "udp")
-                c.transport = Transport::udp;
-            else if (v == "tcp")
-                c.transport = Transport::tcp;
-            else
-                r_.fail(t, "health.transport: expected udp or tcp");
+            c.transports = read_transports(t, "health.transport");
+            if (c.probe == HealthConfig::Probe::tcp_connect &&
+                std::count(c.transports.begin(), c.transports.end(), Transport::udp))
+                r_.fail(t, "health.transport: tcp-connect probes tcp or tls, not udp");
+        }
+        if (auto f = h["tls_ca_file"]) {
+            c.tls_ca_file = relative_path(r_.string(f, "health.tls_ca_file"));
+            if (::access(c.tls_ca_file.c_str(), R_OK) != 0)
+                r_.fail(f, "health.tls_ca_file: cannot read '" + c.tls_ca_file +
+                               "': " + std::strerror(errno));
         }
         if (h["interval"]) c.interval_ms = millis(h["interval"], "health.interval");
         if (h["timeout"])

@@ -12,6 +12,9 @@
 namespace srvd::config {
 
 enum class Transport : std::uint8_t { udp, tcp, tls };
+inline const char* transport_name(Transport t) {
+    return t == Transport::udp ? "udp" : t == Transport::tcp ? "tcp" : "tls";
+}
 
 struct Ports {
     std::uint16_t udp = 5060;
@@ -33,6 +36,15 @@ struct MediaServer {
     std::optional<GeoPoint> location;
     Ports ports;
     std::optional<std::string> probe_address;
+    // The ports its probes use: its published ports unless `probe_ports:`
+    // names others (a health endpoint beside the service).
+    Ports probe_ports;
+    // The transports it is probed over when not its zone's (`probe_transport:`).
+    std::vector<Transport> probe_transports;
+    // The name a TLS probe sends (SNI) and checks the certificate against:
+    // its name in the zone unless `tls_name:` (a platform's own name, which
+    // zones sharing the server then share one probe by).
+    std::optional<std::string> tls_name;
     SourceMark mark;
 };
 
@@ -79,7 +91,14 @@ struct RecordLine {
 // SIP OPTIONS or TCP-connect health checks of the media servers (DESIGN §6).
 struct HealthConfig {
     enum class Probe : std::uint8_t { sip_options, tcp_connect } probe = Probe::sip_options;
-    Transport transport = Transport::udp; // sip-options over udp or tcp
+    // Each media server is probed over each of these, and each transport's
+    // SRV set follows its own probe (DESIGN 6: up over UDP and down over TLS
+    // leaves `_sips._tcp` only). A transport a proxy publishes that no probe
+    // covers, and the proxy's A/AAAA, follow the first. tcp-connect: tcp or tls.
+    std::vector<Transport> transports{Transport::udp};
+    // OPTIONS over TLS checks the certificate against this CA file, and the
+    // name in it against the media server's (its SNI); empty: no check.
+    std::string tls_ca_file;
     std::uint32_t interval_ms = 2000;
     std::uint32_t timeout_ms = 1000;
     std::uint32_t down_after = 2; // consecutive failures before a server leaves answers
@@ -97,6 +116,10 @@ struct HealthConfig {
     // this (0: no limit).
     std::uint32_t converge_within_ms = 0;
     SourceMark mark;
+
+    const std::vector<Transport>& transports_of(const MediaServer& server) const {
+        return server.probe_transports.empty() ? transports : server.probe_transports;
+    }
 };
 
 struct Soa {

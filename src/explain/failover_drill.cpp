@@ -43,8 +43,8 @@ bool drill(std::ostream& out, const zone::Snapshot& snapshot, const std::vector<
         const zone::ZoneData& z = *entry.data;
         const auto& servers = z.policy.media_servers;
         // The states the zone is served with (all up when only loaded).
-        std::vector<zone::ServerHealth> states = z.health;
-        states.resize(servers.size(), zone::ServerHealth::up);
+        std::vector<zone::ServerState> states = z.health;
+        states.resize(servers.size());
         bool listed = false;
         for (std::size_t i = 0; i < servers.size(); ++i)
             if (std::find(down.begin(), down.end(), servers[i].label) != down.end()) {

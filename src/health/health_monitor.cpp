@@ -10,9 +10,9 @@ struct HealthMonitor::Server {
     Server(boost::asio::io_context& io) : timer(io) {}
     std::string zone, label; // the first zone that has it, for logs
     std::size_t zones = 1;   // how many zones share this probe
+    bool several = false;    // the server is probed over several transports
     config::HealthConfig config;
-    boost::asio::ip::address address;
-    std::uint16_t port = 0;
+    ProbeTarget target;
     ServerHealth state = ServerHealth::up;
     ServerStatus status;
     std::uint32_t successes = 0, failures = 0;
@@ -20,7 +20,11 @@ struct HealthMonitor::Server {
     bool stopped = false;
 
     std::string name() const {
-        return zone + " " + label + " (" + host_port(address, port) + ")" +
+        // The transport only when it is one of several: the lines operators
+        // grep for stay as they were.
+        return zone + " " + label + " (" +
+               (several ? std::string(config::transport_name(target.transport)) + " " : "") +
+               host_port(target.address, target.port) + ")" +
                (zones > 1
                     ? " and the same server in " + std::to_string(zones - 1) + " other zone(s)"
                     : "");
@@ -47,27 +51,29 @@ void HealthMonitor::configure(const std::vector<const config::ZonePolicy*>& zone
     for (const config::ZonePolicy* z : zones) {
         const config::ZonePolicy& policy = *z;
         if (!policy.health) continue;
-        for (const auto& ms : policy.media_servers) {
-            ProbeTarget t = probe_target(*policy.health, ms);
-            if (auto shared = next.find(t.key); shared != next.end()) {
-                ++shared->second->zones;
-                continue;
+        for (const auto& ms : policy.media_servers)
+            for (ProbeTarget& t : probe_targets(policy, ms)) {
+                if (auto shared = next.find(t.key); shared != next.end()) {
+                    ++shared->second->zones;
+                    continue;
+                }
+                auto s = std::make_shared<Server>(io_);
+                s->zone = policy.zone;
+                s->label = ms.label;
+                s->config = *policy.health;
+                s->status.transport = t.transport;
+                s->several = policy.health->transports_of(ms).size() > 1;
+                s->status.since = std::chrono::system_clock::now();
+                if (auto old = servers_.find(t.key); old != servers_.end()) {
+                    s->state = old->second->state; // a reload does not forget who is down
+                    s->status = old->second->status;
+                    s->successes = old->second->successes;
+                    s->failures = old->second->failures;
+                }
+                const std::string key = t.key;
+                s->target = std::move(t);
+                next.emplace(key, s);
             }
-            auto s = std::make_shared<Server>(io_);
-            s->zone = policy.zone;
-            s->label = ms.label;
-            s->config = *policy.health;
-            s->address = t.address;
-            s->port = t.port;
-            s->status.since = std::chrono::system_clock::now();
-            if (auto old = servers_.find(t.key); old != servers_.end()) {
-                s->state = old->second->state; // a reload does not forget who is down
-                s->status = old->second->status;
-                s->successes = old->second->successes;
-                s->failures = old->second->failures;
-            }
-            next.emplace(t.key, s);
-        }
     }
     stop();
     servers_ = std::move(next);
@@ -78,17 +84,18 @@ std::vector<HealthMonitor::RoundTrip> HealthMonitor::round_trips() const {
     std::vector<RoundTrip> out;
     for (const auto& [key, s] : servers_)
         if (s->status.probed && s->status.rtt_ms > 0)
-            out.push_back({s->zone, s->label, s->status.rtt_ms});
+            out.push_back({s->zone, s->label, s->target.transport, s->several, s->status.rtt_ms});
     return out;
 }
 
-std::optional<ServerStatus> HealthMonitor::status(const config::ZonePolicy& zone,
-                                                  const config::MediaServer& server) const {
-    if (!zone.health) return std::nullopt;
-    auto it = servers_.find(probe_target(*zone.health, server).key);
-    if (it == servers_.end()) return std::nullopt;
-    ServerStatus out = it->second->status;
-    out.state = it->second->state;
+std::vector<ServerStatus> HealthMonitor::status(const config::ZonePolicy& zone,
+                                                const config::MediaServer& server) const {
+    std::vector<ServerStatus> out;
+    for (const ProbeTarget& t : probe_targets(zone, server))
+        if (auto it = servers_.find(t.key); it != servers_.end()) {
+            out.push_back(it->second->status);
+            out.back().state = it->second->state;
+        }
     return out;
 }
 
@@ -111,7 +118,7 @@ void HealthMonitor::schedule(const std::shared_ptr<Server>& server,
 
 void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
     const auto start = std::chrono::steady_clock::now();
-    probe(io_, server->config, server->address, server->port, [this, server, start](ProbeResult r) {
+    probe(io_, server->config, server->target, [this, server, start](ProbeResult r) {
         if (server->stopped) return;
         if (r.not_sent) {
             // This host's shortage, not the server's failure: its state

@@ -14,7 +14,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +21,7 @@ namespace srvd::health {
 
 // What `srvd ctl status` shows of a probed media server.
 struct ServerStatus {
+    config::Transport transport = config::Transport::udp; // probed over
     ServerHealth state = ServerHealth::up;
     std::chrono::system_clock::time_point since; // of the current state
     bool probed = false;                         // a probe has finished
@@ -41,13 +41,16 @@ class HealthMonitor {
     // Every probe's state, as a copy another thread may read.
     HealthTable table() const;
     bool any_configured() const { return !servers_.empty(); }
-    // A zone's media server as the probes see it; nullopt when not probed
+    // A zone's media server as the probes see it, one per transport it is
+    // probed over (the first decides the others); empty when not probed
     // (the zone has no `health:`).
-    std::optional<ServerStatus> status(const config::ZonePolicy& zone,
-                                       const config::MediaServer& server) const;
-    // The last answered probe's round trip of every probed server, for metrics.
+    std::vector<ServerStatus> status(const config::ZonePolicy& zone,
+                                     const config::MediaServer& server) const;
+    // The last answered probe's round trip of every probe, for metrics.
     struct RoundTrip {
         std::string zone, server;
+        config::Transport transport;
+        bool several; // the server is probed over several transports
         double ms;
     };
     std::vector<RoundTrip> round_trips() const;

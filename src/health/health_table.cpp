@@ -4,28 +4,58 @@
 
 namespace srvd::health {
 
-ProbeTarget probe_target(const config::HealthConfig& c, const config::MediaServer& ms) {
-    ProbeTarget t;
-    t.address =
+std::vector<ProbeTarget> probe_targets(const config::ZonePolicy& zone,
+                                       const config::MediaServer& ms) {
+    std::vector<ProbeTarget> out;
+    if (!zone.health) return out;
+    const config::HealthConfig& c = *zone.health;
+    const auto address =
         boost::asio::ip::make_address(ms.probe_address ? *ms.probe_address : ms.addresses.front());
-    const ProbeKind kind = probe_kind(c);
-    const bool tcp = over_tcp(kind);
-    t.port = tcp ? ms.ports.tcp : ms.ports.udp;
-    t.key = std::to_string(static_cast<int>(kind)) + "/" + (tcp ? "tcp " : "udp ") +
-            t.address.to_string() + " " + std::to_string(t.port) + " " +
-            std::to_string(c.interval_ms) + " " + std::to_string(c.timeout_ms) + " " +
-            std::to_string(c.down_after) + " " + std::to_string(c.up_after) + " " +
-            (c.serve_all_when_all_down ? "all" : "none");
-    for (const auto& [low, high] : c.ok_codes)
-        t.key += " " + std::to_string(low) + "-" + std::to_string(high);
-    return t;
+    for (config::Transport transport : c.transports_of(ms)) {
+        ProbeTarget t;
+        t.address = address;
+        t.transport = transport;
+        const ProbeKind kind = probe_kind(c, transport);
+        t.port = ms.probe_ports.of(transport == config::Transport::udp && over_tcp(kind)
+                                       ? config::Transport::tcp
+                                       : transport);
+        t.key = std::to_string(static_cast<int>(kind)) + "/" + config::transport_name(transport) +
+                " " + t.address.to_string() + " " + std::to_string(t.port) + " " +
+                std::to_string(c.interval_ms) + " " + std::to_string(c.timeout_ms) + " " +
+                std::to_string(c.down_after) + " " + std::to_string(c.up_after) + " " +
+                (c.serve_all_when_all_down ? "all" : "none");
+        for (const auto& [low, high] : c.ok_codes)
+            t.key += " " + std::to_string(low) + "-" + std::to_string(high);
+        if (kind == ProbeKind::sip_options_tls) {
+            const std::string apex =
+                zone.zone == "." ? std::string() : zone.zone.substr(0, zone.zone.size() - 1);
+            t.server_name =
+                ms.tls_name ? *ms.tls_name : ms.label + (apex.empty() ? "" : ".") + apex;
+            t.key += " " + t.server_name + " " + c.tls_ca_file;
+        }
+        out.push_back(std::move(t));
+    }
+    return out;
 }
 
-std::vector<ServerHealth> HealthTable::states(const config::ZonePolicy& zone) const {
-    std::vector<ServerHealth> out;
+std::vector<ServerState> HealthTable::states(const config::ZonePolicy& zone,
+                                             const Assumed* assume) const {
+    std::vector<ServerState> out;
     for (const auto& ms : zone.media_servers) {
-        auto it = zone.health ? by_probe.find(probe_target(*zone.health, ms).key) : by_probe.end();
-        out.push_back(it == by_probe.end() ? ServerHealth::up : it->second);
+        ServerState state;
+        bool first = true;
+        for (const ProbeTarget& t : probe_targets(zone, ms)) {
+            ServerHealth h = ServerHealth::up;
+            if (assume && assume->first == t.key)
+                h = assume->second;
+            else if (auto it = by_probe.find(t.key); it != by_probe.end())
+                h = it->second;
+            // The first probe speaks for the transports none covers.
+            if (first) state = ServerState(h);
+            state.set(t.transport, h);
+            first = false;
+        }
+        out.push_back(state);
     }
     return out;
 }

@@ -15,23 +15,31 @@
 
 namespace srvd::health {
 
-// What a probe is: the address and port probed, and a key naming them and
-// how they are probed. Zones that share a media server (partner zones
-// including one platform file) share its probe and its state, rather than
-// probing it once per zone.
+// What a probe is: the address, port and transport probed, the name a TLS
+// probe sends, and a key naming all that and how it is probed. Zones that
+// share a media server (partner zones including one platform file) share
+// its probe and its state, rather than probing it once per zone.
 struct ProbeTarget {
     boost::asio::ip::address address;
     std::uint16_t port = 0;
+    config::Transport transport = config::Transport::udp;
+    std::string server_name; // tls: SNI and the certificate's name
     std::string key;
 };
-ProbeTarget probe_target(const config::HealthConfig& health, const config::MediaServer& server);
+// One per transport the server is probed over, the first deciding the
+// transports no probe covers.
+std::vector<ProbeTarget> probe_targets(const config::ZonePolicy& zone,
+                                       const config::MediaServer& server);
 
 struct HealthTable {
     std::map<std::string, ServerHealth> by_probe;
 
     // A zone's media servers in policy order: their probes' states, up
-    // when not probed (no `health:`, or not yet configured).
-    std::vector<ServerHealth> states(const config::ZonePolicy& zone) const;
+    // when not probed (no `health:`, or not yet configured). `assume`, when
+    // given, is taken as the state of the probe its key names.
+    using Assumed = std::pair<std::string, ServerHealth>;
+    std::vector<ServerState> states(const config::ZonePolicy& zone,
+                                    const Assumed* assume = nullptr) const;
 };
 
 } // namespace srvd::health

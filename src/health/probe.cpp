@@ -19,10 +19,17 @@ ProbeResult probe_failed(const boost::system::error_code& ec) {
     return r;
 }
 
-ProbeKind probe_kind(const config::HealthConfig& c) {
+ProbeKind probe_kind(const config::HealthConfig& c, config::Transport t) {
     if (c.probe == config::HealthConfig::Probe::tcp_connect) return ProbeKind::tcp_connect;
-    return c.transport == config::Transport::udp ? ProbeKind::sip_options_udp
-                                                 : ProbeKind::sip_options_tcp;
+    switch (t) {
+    case config::Transport::udp:
+        return ProbeKind::sip_options_udp;
+    case config::Transport::tcp:
+        return ProbeKind::sip_options_tcp;
+    case config::Transport::tls:
+        return ProbeKind::sip_options_tls;
+    }
+    return ProbeKind::sip_options_udp;
 }
 
 bool over_tcp(ProbeKind kind) {
@@ -30,14 +37,16 @@ bool over_tcp(ProbeKind kind) {
 }
 
 void probe(boost::asio::io_context& io, const config::HealthConfig& config,
-           const boost::asio::ip::address& address, std::uint16_t port, ProbeDone done) {
-    switch (probe_kind(config)) {
+           const ProbeTarget& target, ProbeDone done) {
+    switch (probe_kind(config, target.transport)) {
     case ProbeKind::sip_options_udp:
-        return probe_sip_options_udp(io, config, address, port, std::move(done));
+        return probe_sip_options_udp(io, config, target, std::move(done));
     case ProbeKind::sip_options_tcp:
-        return probe_sip_options_tcp(io, config, address, port, std::move(done));
+        return probe_sip_options_tcp(io, config, target, std::move(done));
+    case ProbeKind::sip_options_tls:
+        return probe_sip_options_tls(io, config, target, std::move(done));
     case ProbeKind::tcp_connect:
-        return probe_tcp_connect(io, config, address, port, std::move(done));
+        return probe_tcp_connect(io, config, target, std::move(done));
     }
 }
 

@@ -1,12 +1,12 @@
 #pragma once
-// One health probe of one media server, of the kind its zone's `health:`
-// asks for: SIP OPTIONS over UDP or over TCP (RFC 3261 11), or a plain TCP
-// connect. Each kind is one file (probe_*.cpp) behind the one signature
-// below, and probe_kind() is the one place that chooses it, for the probe
-// and for the port and transport a probe's state is keyed by: a new kind
-// (OPTIONS over TLS) is a new file and a line there. Asio only; no thread
-// per probe.
+// One health probe of one media server over one transport, of the kind its
+// zone's `health:` asks for: SIP OPTIONS over UDP, TCP or TLS (RFC 3261 11),
+// or a plain TCP connect. Each kind is one file (probe_*.cpp) behind the
+// one signature below, and probe_kind() is the one place that chooses it,
+// for the probe and for the port a probe's state is keyed by: a new kind is
+// a new file and a line there. Asio only; no thread per probe.
 #include "config/zone_policy.hpp"
+#include "health/health_table.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -31,24 +31,29 @@ using ProbeDone = std::function<void(ProbeResult)>;
 // A probe's failure: not sent when the error is this host's own.
 ProbeResult probe_failed(const boost::system::error_code& ec);
 
-enum class ProbeKind : std::uint8_t { sip_options_udp, sip_options_tcp, tcp_connect };
-ProbeKind probe_kind(const config::HealthConfig& config);
-// Whether the kind probes the media server's TCP port (else its UDP port).
+enum class ProbeKind : std::uint8_t {
+    sip_options_udp,
+    sip_options_tcp,
+    sip_options_tls,
+    tcp_connect
+};
+ProbeKind probe_kind(const config::HealthConfig& config, config::Transport transport);
+// Whether the kind probes over TCP (a udp transport then means the TCP port).
 bool over_tcp(ProbeKind kind);
 
-// Runs one probe of `config`'s kind and calls `done` exactly once, within
-// `config.timeout_ms`.
+// Runs one probe of `config`'s kind over `target.transport` and calls
+// `done` exactly once, within `config.timeout_ms`.
 void probe(boost::asio::io_context& io, const config::HealthConfig& config,
-           const boost::asio::ip::address& address, std::uint16_t port, ProbeDone done);
+           const ProbeTarget& target, ProbeDone done);
 
 // The kinds, each in its own file, as probe() calls them.
 void probe_sip_options_udp(boost::asio::io_context& io, const config::HealthConfig& config,
-                           const boost::asio::ip::address& address, std::uint16_t port,
-                           ProbeDone done);
+                           const ProbeTarget& target, ProbeDone done);
 void probe_sip_options_tcp(boost::asio::io_context& io, const config::HealthConfig& config,
-                           const boost::asio::ip::address& address, std::uint16_t port,
-                           ProbeDone done);
+                           const ProbeTarget& target, ProbeDone done);
+void probe_sip_options_tls(boost::asio::io_context& io, const config::HealthConfig& config,
+                           const ProbeTarget& target, ProbeDone done);
 void probe_tcp_connect(boost::asio::io_context& io, const config::HealthConfig& config,
-                       const boost::asio::ip::address& address, std::uint16_t port, ProbeDone done);
+                       const ProbeTarget& target, ProbeDone done);
 
 } // namespace srvd::health

@@ -16,14 +16,17 @@ namespace srvd::health {
 
 // Shared state of one probe: whichever of the answer and the timer comes
 // first finishes it; the other finds it finished.
-template <typename Socket> struct Attempt : std::enable_shared_from_this<Attempt<Socket>> {
-    Attempt(boost::asio::io_context& io, ProbeDone d) : socket(io), timer(io), done(std::move(d)) {}
+template <typename Socket> struct Attempt {
+    // `args` follow the io_context to the socket (a TLS stream's context).
+    template <typename... Args>
+    Attempt(boost::asio::io_context& io, ProbeDone d, Args&&... args)
+        : socket(io, std::forward<Args>(args)...), timer(io), done(std::move(d)) {}
     void finish(ProbeResult r) {
         if (finished) return;
         finished = true;
         timer.cancel();
         boost::system::error_code ignored;
-        socket.close(ignored);
+        socket.lowest_layer().close(ignored); // a TLS stream's too
         done(std::move(r));
     }
     Socket socket;

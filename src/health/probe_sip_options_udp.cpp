@@ -30,8 +30,8 @@ void receive_final(const std::shared_ptr<Attempt<asio::ip::udp::socket>>& a) {
 } // namespace
 
 void probe_sip_options_udp(asio::io_context& io, const config::HealthConfig& c,
-                           const asio::ip::address& address, std::uint16_t port, ProbeDone done) {
-    const asio::ip::udp::endpoint target(address, port);
+                           const ProbeTarget& to, ProbeDone done) {
+    const asio::ip::udp::endpoint target(to.address, to.port);
     auto a = std::make_shared<Attempt<asio::ip::udp::socket>>(io, std::move(done));
     boost::system::error_code ec;
     a->socket.open(target.protocol(), ec);

@@ -1,5 +1,5 @@
-// tcp-connect: the media server's SIP TCP port accepts a connection; no
-// SIP is spoken.
+// tcp-connect: the media server's SIP TCP (or TLS) port accepts a
+// connection; no SIP (nor TLS) is spoken.
 #include "health/probe_attempt.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -8,10 +8,10 @@ namespace srvd::health {
 namespace asio = boost::asio;
 
 void probe_tcp_connect(asio::io_context& io, const config::HealthConfig& c,
-                       const asio::ip::address& address, std::uint16_t port, ProbeDone done) {
+                       const ProbeTarget& target, ProbeDone done) {
     auto a = std::make_shared<Attempt<asio::ip::tcp::socket>>(io, std::move(done));
     arm_timeout(a, c.timeout_ms);
-    a->socket.async_connect({address, port}, [a](boost::system::error_code ec) {
+    a->socket.async_connect({target.address, target.port}, [a](boost::system::error_code ec) {
         if (ec) return a->finish(probe_failed(ec));
         a->finish({true, 200, ""});
     });

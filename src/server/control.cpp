@@ -247,8 +247,8 @@ namespace {
 
 // Logs a zone's media servers all going down (what its answers do then),
 // and the first coming back.
-void log_fallback(const config::ZonePolicy& zone, const std::vector<health::ServerHealth>& before,
-                  const std::vector<health::ServerHealth>& after) {
+void log_fallback(const config::ZonePolicy& zone, const std::vector<health::ServerState>& before,
+                  const std::vector<health::ServerState>& after) {
     const char* was = zone::all_down_fallback(zone, before);
     const char* is = zone::all_down_fallback(zone, after);
     if (is && !was) log::warning("health: zone " + zone.zone + ": " + is);

@@ -33,6 +33,10 @@
 #include <string>
 #include <vector>
 
+namespace srvd::metrics {
+class PrometheusText;
+}
+
 namespace srvd::server {
 
 class Control {
@@ -92,6 +96,8 @@ class Control {
     bool last_reload_ok() const { return last_reload_.ok; }
 
   private:
+    // Each media server's live state, probes and round trips, for /metrics.
+    void media_server_metrics(metrics::PrometheusText& out) const;
     // On the change worker: makes `snapshot` what is served (and what the
     // standby prepares for).
     void publish(std::shared_ptr<const zone::Snapshot> snapshot);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -37,6 +38,8 @@ std::string json_string(const std::string& s) {
 // One media server as status shows it.
 struct ServerView {
     std::string zone, name, state, since, last_probe;
+    std::string transport;    // probed over (empty: not probed)
+    bool several = false;     // one of several transports' lines
     std::string caches_clear; // drained: when caches let it go ("at ISO" / "since ISO")
     double rtt_ms = 0;
     bool probed = false;
@@ -103,7 +106,8 @@ std::string as_json(const StatusView& v) {
            list(v.servers,
                 [](const ServerView& m) {
                     return "{\"zone\":" + json_string(m.zone) +
-                           ",\"server\":" + json_string(m.name) +
+                           ",\"server\":" + json_string(m.name) + ",\"transport\":" +
+                           (m.transport.empty() ? "null" : json_string(m.transport)) +
                            ",\"state\":" + json_string(m.state) +
                            ",\"since\":" + json_string(m.since) + ",\"caches_clear\":" +
                            (m.caches_clear.empty() ? "null" : json_string(m.caches_clear)) +
@@ -134,7 +138,8 @@ std::string as_text(const StatusView& v) {
                    return keys;
                }();
     for (const auto& m : v.servers) {
-        out += "  " + m.zone + " " + m.name + ": " + m.state + " since " + m.since;
+        out += "  " + m.zone + " " + m.name + (m.several ? " (" + m.transport + ")" : "") + ": " +
+               m.state + " since " + m.since;
         if (!m.caches_clear.empty()) out += ", caches clear " + m.caches_clear;
         if (m.probed) {
             char rtt[32] = "";
@@ -171,26 +176,38 @@ Reply Control::status(bool json) const {
         if (const char* fallback = zone::all_down_fallback(p, z.data->health))
             v.zones.back().fallback = fallback;
         for (const auto& ms : p.media_servers) {
-            ServerView m{p.zone, ms.label, "up", iso_time(started_), "", "", 0, false};
-            if (auto s = monitor_.status(p, ms)) {
-                // Not probed yet: in answers (as up), but not known to be up.
-                m.state = s->probed ? state_name(s->state) : "unknown";
-                m.since = iso_time(s->since);
-                m.probed = s->probed;
-                m.last_probe = s->last_probe;
-                m.rtt_ms = s->rtt_ms;
+            // One line per transport probed (the first decides the others).
+            const auto probes = monitor_.status(p, ms);
+            for (std::size_t k = 0; k < std::max<std::size_t>(1, probes.size()); ++k) {
+                ServerView m;
+                m.zone = p.zone;
+                m.name = ms.label;
+                m.state = "up";
+                m.since = iso_time(started_);
+                if (k < probes.size()) {
+                    const health::ServerStatus& s = probes[k];
+                    // Not probed yet: in answers (as up), but not known to be up.
+                    m.state = s.probed ? state_name(s.state) : "unknown";
+                    m.since = iso_time(s.since);
+                    m.probed = s.probed;
+                    m.last_probe = s.last_probe;
+                    m.rtt_ms = s.rtt_ms;
+                    m.transport = config::transport_name(s.transport);
+                    m.several = probes.size() > 1;
+                }
+                if (drains_.contains(p.zone, ms.label)) {
+                    m.state = "drained";
+                    const auto times = drain_times_.find({p.zone, ms.label});
+                    const DrainTimes t = times == drain_times_.end() ? DrainTimes{} : times->second;
+                    m.since = iso_time(t.since.value_or(started_));
+                    if (t.caches_clear)
+                        m.caches_clear =
+                            (*t.caches_clear > std::chrono::system_clock::now() ? "at "
+                                                                                : "since ") +
+                            iso_time(*t.caches_clear);
+                }
+                v.servers.push_back(std::move(m));
             }
-            if (drains_.contains(p.zone, ms.label)) {
-                m.state = "drained";
-                const auto times = drain_times_.find({p.zone, ms.label});
-                const DrainTimes t = times == drain_times_.end() ? DrainTimes{} : times->second;
-                m.since = iso_time(t.since.value_or(started_));
-                if (t.caches_clear)
-                    m.caches_clear =
-                        (*t.caches_clear > std::chrono::system_clock::now() ? "at " : "since ") +
-                        iso_time(*t.caches_clear);
-            }
-            v.servers.push_back(std::move(m));
         }
     }
     v.reload_time =
@@ -238,6 +255,23 @@ std::string Control::render_metrics() const {
     out.family("srvd_last_reload_success", "gauge",
                "1 when the last reload was applied, 0 when it was refused.");
     out.sample("srvd_last_reload_success", {}, std::uint64_t{last_reload_.ok ? 1u : 0u});
+    media_server_metrics(out);
+    out.family("srvd_standby_zones", "gauge",
+               "Zones built and compiled ahead for a media server that may go down next.");
+    out.sample("srvd_standby_zones", {}, std::uint64_t{standby_.zones()});
+    out.family("srvd_standby_bytes", "gauge",
+               "About the memory those take (limits.standby_memory bounds it).");
+    out.sample("srvd_standby_bytes", {}, std::uint64_t{standby_.memory()});
+    out.family("srvd_health_zone_rebuilds_total", "counter",
+               "Zones whose answers a health change or drain changed: prepared ahead (ready in "
+               "milliseconds), or compiled then.");
+    out.sample("srvd_health_zone_rebuilds_total", {{"from", "standby"}}, rebuilt_prepared_.load());
+    out.sample("srvd_health_zone_rebuilds_total", {{"from", "compile"}}, rebuilt_compiled_.load());
+    flusher_.write_metrics(out);
+    return out.take();
+}
+
+void Control::media_server_metrics(metrics::PrometheusText& out) const {
     // One live state per media server: health and drain apart, so a
     // drained server that answers its probes reads up and drained.
     const auto live = live_.get();
@@ -255,32 +289,44 @@ std::string Control::render_metrics() const {
         }
     };
     using health::ServerHealth;
+    using health::ServerState;
     gauge("srvd_media_server_up",
-          "1 while health checks find a media server up (always 1 without health checks; "
-          "a drain does not change it).",
-          [](ServerHealth h, bool) { return h == ServerHealth::up; });
-    gauge("srvd_media_server_draining", "1 while a media server answers health checks with 503.",
-          [](ServerHealth h, bool) { return h == ServerHealth::draining; });
+          "1 while health checks find a media server up over every transport they probe "
+          "(always 1 without health checks; a drain does not change it).",
+          [](const ServerState& h, bool) { return h.is(ServerHealth::up); });
+    gauge("srvd_media_server_draining",
+          "1 while a media server answers health checks with 503 (over any transport).",
+          [](const ServerState& h, bool) {
+              return std::count(h.by_transport.begin(), h.by_transport.end(),
+                                ServerHealth::draining) != 0;
+          });
     gauge("srvd_media_server_drained",
           "1 while an operator has drained a media server (srvd ctl drain).",
-          [](ServerHealth, bool drained) { return drained; });
+          [](const ServerState&, bool drained) { return drained; });
+    out.family("srvd_media_server_transport_up", "gauge",
+               "1 while a media server's probe over one transport finds it up: each transport's "
+               "SRV set follows its own.");
+    for (const auto& z : current_->zones)
+        for (const auto& ms : z.data->policy.media_servers)
+            for (const health::ServerStatus& s : monitor_.status(z.data->policy, ms))
+                out.sample("srvd_media_server_transport_up",
+                           {{"zone", z.data->policy.zone},
+                            {"server", ms.label},
+                            {"transport", config::transport_name(s.transport)}},
+                           std::uint64_t{s.state == ServerHealth::up});
     out.family("srvd_probe_rtt_seconds", "gauge",
-               "Round trip of each media server's last answered health probe.");
+               "Round trip of each media server's last answered health probe (per transport when "
+               "probed over several).");
     for (const auto& r : monitor_.round_trips())
-        out.sample("srvd_probe_rtt_seconds", {{"zone", r.zone}, {"server", r.server}}, r.ms / 1000);
-    out.family("srvd_standby_zones", "gauge",
-               "Zones built and compiled ahead for a media server that may go down next.");
-    out.sample("srvd_standby_zones", {}, std::uint64_t{standby_.zones()});
-    out.family("srvd_standby_bytes", "gauge",
-               "About the memory those take (limits.standby_memory bounds it).");
-    out.sample("srvd_standby_bytes", {}, std::uint64_t{standby_.memory()});
-    out.family("srvd_health_zone_rebuilds_total", "counter",
-               "Zones whose answers a health change or drain changed: prepared ahead (ready in "
-               "milliseconds), or compiled then.");
-    out.sample("srvd_health_zone_rebuilds_total", {{"from", "standby"}}, rebuilt_prepared_.load());
-    out.sample("srvd_health_zone_rebuilds_total", {{"from", "compile"}}, rebuilt_compiled_.load());
-    flusher_.write_metrics(out);
-    return out.take();
+        if (r.several)
+            out.sample("srvd_probe_rtt_seconds",
+                       {{"zone", r.zone},
+                        {"server", r.server},
+                        {"transport", config::transport_name(r.transport)}},
+                       r.ms / 1000);
+        else
+            out.sample("srvd_probe_rtt_seconds", {{"zone", r.zone}, {"server", r.server}},
+                       r.ms / 1000);
 }
 
 } // namespace srvd::server

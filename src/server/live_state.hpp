@@ -25,8 +25,11 @@ struct LiveState {
 
     // What a zone's answers are built with, in policy order: a drained
     // server leaves answers as a down one does.
-    std::vector<health::ServerHealth> answer_states(const config::ZonePolicy& zone) const {
-        auto out = health.states(zone);
+    // `assume`: a probe's state taken as given (a standby prepared ahead).
+    std::vector<health::ServerState>
+    answer_states(const config::ZonePolicy& zone,
+                  const health::HealthTable::Assumed* assume = nullptr) const {
+        auto out = health.states(zone, assume);
         for (std::size_t i = 0; i < zone.media_servers.size() && i < out.size(); ++i)
             if (drained.count({zone.zone, zone.media_servers[i].label}))
                 out[i] = health::ServerHealth::down;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 
 namespace srvd::server {
@@ -61,14 +62,12 @@ void StandbyFiller::plan(const LiveState& live) {
     for (std::size_t i = 0; i < zones.size(); ++i) {
         const zone::ZoneData& z = *zones[i].data;
         if (!z.policy.health) continue;
-        const auto now = live.answer_states(z.policy);
-        std::map<std::string, std::vector<std::size_t>> servers; // a probe may serve two labels
-        for (std::size_t s = 0; s < z.policy.media_servers.size(); ++s)
-            servers[health::probe_target(*z.policy.health, z.policy.media_servers[s]).key]
-                .push_back(s);
-        for (const auto& [key, indexes] : servers) {
-            auto states = now;
-            for (std::size_t s : indexes) states[s] = health::ServerHealth::down;
+        std::set<std::string> probes; // a probe may serve two labels
+        for (const auto& ms : z.policy.media_servers)
+            for (const auto& t : health::probe_targets(z.policy, ms)) probes.insert(t.key);
+        for (const std::string& key : probes) {
+            const health::HealthTable::Assumed down{key, health::ServerHealth::down};
+            auto states = live.answer_states(z.policy, &down);
             if (zone::same_health(z.health, states) || standby_.find(z, states)) continue;
             by_probe[key].push_back({i, std::move(states)});
         }

@@ -29,7 +29,7 @@ class StandbyFiller {
     void refresh(std::shared_ptr<const zone::Snapshot> served);
     // On the change worker: what `zone` becomes with `states`, if prepared.
     const zone::ZoneEntry* find(const zone::ZoneData& zone,
-                                const std::vector<health::ServerHealth>& states) const {
+                                const std::vector<health::ServerState>& states) const {
         return standby_.find(zone, states);
     }
 
@@ -41,7 +41,7 @@ class StandbyFiller {
   private:
     struct Task {
         std::size_t zone; // index in served_->zones
-        std::vector<health::ServerHealth> states;
+        std::vector<health::ServerState> states;
     };
     void plan(const LiveState& live);
     void step();

@@ -336,7 +336,7 @@ TEST_CASE("a health rebuild reuses the signatures of the sets it keeps, and sign
     const auto before = zone::compile_snapshot({zone});
     const std::size_t cached = zone->signature_cache->by_content.size();
     // ms1 down: proxy-a's SRV and A sets change, the rest stay.
-    std::vector<health::ServerHealth> health(zone->policy.media_servers.size(),
+    std::vector<health::ServerState> health(zone->policy.media_servers.size(),
                                              health::ServerHealth::up);
     health[0] = health::ServerHealth::down;
     auto rebuilt = zone::build_zone(zone->policy, health, zone.get());

@@ -11,6 +11,7 @@
 
 using namespace srvd;
 using health::ServerHealth;
+using health::ServerState;
 
 namespace {
 
@@ -51,7 +52,7 @@ TEST_CASE("a drill lists the answers a failure changes, as a server with it down
     dir.write("d.example.yaml", policy);
     auto loaded = zone::load_all(dir.write("srvd.yaml", "zones: [d.example.yaml]\n"));
     const auto& up = *loaded.snapshot->zones.front().data;
-    const std::vector<ServerHealth> ms1_down{ServerHealth::down, ServerHealth::up};
+    const std::vector<ServerState> ms1_down{ServerHealth::down, ServerHealth::up};
     const auto down = zone::build_zone(up.policy, ms1_down, &up);
     const auto changes = zone::answer_changes(up, *down);
 
@@ -83,7 +84,7 @@ TEST_CASE("a drill lists the answers a failure changes, as a server with it down
 
     // Both down under serve-none: the proxies' answers empty, nothing else.
     const auto none = zone::build_zone(
-        up.policy, std::vector<ServerHealth>{ServerHealth::down, ServerHealth::down}, &up);
+        up.policy, std::vector<ServerState>{ServerHealth::down, ServerHealth::down}, &up);
     const auto emptied = zone::answer_changes(up, *none);
     CHECK(!emptied.empty());
     for (const auto& e : emptied) {

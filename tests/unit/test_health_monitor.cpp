@@ -12,6 +12,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <optional>
 
 using namespace srvd;
 namespace asio = boost::asio;
@@ -60,8 +61,10 @@ TEST_CASE("health monitor: shared probes, down after down_after, kept across con
     monitor.configure(zones);
     // One probe for the shared server, one for each zone's own.
     CHECK(monitor.table().by_probe.size() == 3);
-    const auto state = [&](int zone, int server) {
-        return monitor.status(*zones[zone], zones[zone]->media_servers[server]);
+    const auto state = [&](int zone, int server) -> std::optional<health::ServerStatus> {
+        const auto probes = monitor.status(*zones[zone], zones[zone]->media_servers[server]);
+        if (probes.size() != 1) return std::nullopt;
+        return probes.front();
     };
     const auto run_until = [&](auto done) {
         const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -77,7 +80,7 @@ TEST_CASE("health monitor: shared probes, down after down_after, kept across con
     CHECK_FALSE(state(0, 1)->last_probe.empty()); // what the failed probe said
     CHECK(changes >= 1);
     CHECK(monitor.table().states(*zones[0]) ==
-          std::vector<ServerHealth>{ServerHealth::up, ServerHealth::down});
+          std::vector<health::ServerState>{ServerHealth::up, ServerHealth::down});
     // One round trip per probe, named by the first zone that lists it: a
     // thousand partner zones sharing a server export one series, not a
     // thousand copies.

@@ -25,21 +25,42 @@ std::vector<std::vector<std::size_t>> servers(const config::Ordering& o) {
 }
 using S = std::vector<std::vector<std::size_t>>;
 constexpr auto up = ServerHealth::up, down = ServerHealth::down, draining = ServerHealth::draining;
+constexpr auto udp = config::Transport::udp, tcp = config::Transport::tcp,
+               tls = config::Transport::tls;
 } // namespace
 
 TEST_CASE("apply_health: down servers leave, tiers close up") {
     const config::Ordering o = ordering({{0}, {1, 2}, {3}});
-    CHECK(servers(zone::apply_health(o, {up, up, up, up}, true)) == S{{0}, {1, 2}, {3}});
-    CHECK(servers(zone::apply_health(o, {down, up, up, up}, true)) == S{{1, 2}, {3}});
-    CHECK(servers(zone::apply_health(o, {up, down, down, up}, true)) == S{{0}, {3}});
-    CHECK(servers(zone::apply_health(o, {up, down, up, up}, true)) == S{{0}, {2}, {3}});
+    CHECK(servers(zone::apply_health(o, {up, up, up, up}, udp, true)) == S{{0}, {1, 2}, {3}});
+    CHECK(servers(zone::apply_health(o, {down, up, up, up}, udp, true)) == S{{1, 2}, {3}});
+    CHECK(servers(zone::apply_health(o, {up, down, down, up}, udp, true)) == S{{0}, {3}});
+    CHECK(servers(zone::apply_health(o, {up, down, up, up}, udp, true)) == S{{0}, {2}, {3}});
 }
 
 TEST_CASE("apply_health: draining kept only when nothing is up, all down fails open or empty") {
     const config::Ordering o = ordering({{0}, {1}, {2}});
-    CHECK(servers(zone::apply_health(o, {up, draining, up}, true)) == S{{0}, {2}});
-    CHECK(servers(zone::apply_health(o, {down, draining, down}, true)) == S{{1}});
-    CHECK(servers(zone::apply_health(o, {down, down, down}, true)) == S{{0}, {1}, {2}});
-    CHECK(zone::apply_health(o, {down, down, down}, false).empty());
-    CHECK(servers(zone::apply_health(o, {}, false)) == S{{0}, {1}, {2}}); // unknown: up
+    CHECK(servers(zone::apply_health(o, {up, draining, up}, udp, true)) == S{{0}, {2}});
+    CHECK(servers(zone::apply_health(o, {down, draining, down}, udp, true)) == S{{1}});
+    CHECK(servers(zone::apply_health(o, {down, down, down}, udp, true)) == S{{0}, {1}, {2}});
+    CHECK(zone::apply_health(o, {down, down, down}, udp, false).empty());
+    CHECK(servers(zone::apply_health(o, {}, udp, false)) == S{{0}, {1}, {2}}); // unknown: up
+}
+
+TEST_CASE("apply_health: each transport's ordering follows that transport's state") {
+    const config::Ordering o = ordering({{0}, {1}});
+    // ms0 answers over UDP and TCP but not over TLS; ms1 is up everywhere.
+    health::ServerState ms0(up);
+    ms0.set(tls, down);
+    const std::vector<health::ServerState> states{ms0, up};
+    CHECK(servers(zone::apply_health(o, states, udp, true)) == S{{0}, {1}});
+    CHECK(servers(zone::apply_health(o, states, tcp, true)) == S{{0}, {1}});
+    CHECK(servers(zone::apply_health(o, states, tls, true)) == S{{1}});
+    // Down over TLS only is not "all down" for the zone.
+    config::ZonePolicy zone;
+    zone.media_servers.resize(2);
+    CHECK(zone::all_down_fallback(zone, states) == nullptr);
+    CHECK(zone::all_down_fallback(zone, {down, down}) != nullptr);
+    health::ServerState tls_only(down);
+    tls_only.set(tls, up);
+    CHECK(zone::all_down_fallback(zone, {tls_only, down}) == nullptr);
 }

@@ -115,7 +115,7 @@ TEST_CASE("a reload builds answers with the servers' current health: a down serv
     auto first = zone::load_all(p.config);
     // What the health monitor would say: ms1 down (policy order: ms1, ms2).
     auto ms1_down = [](const config::ZonePolicy&) {
-        return std::vector<health::ServerHealth>{health::ServerHealth::down,
+        return std::vector<health::ServerState>{health::ServerHealth::down,
                                                  health::ServerHealth::up};
     };
     auto second = zone::load_all(p.config, {.previous = first.snapshot.get(), .health = ms1_down});

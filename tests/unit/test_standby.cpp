@@ -18,6 +18,7 @@
 
 using namespace srvd;
 using health::ServerHealth;
+using health::ServerState;
 
 namespace {
 
@@ -76,8 +77,8 @@ void check_same(const zone::CompiledZone& a, const zone::CompiledZone& b) {
 
 // Drained servers leave answers as down ones do: the states a zone's
 // answers are built with take up, down and draining (a probe's 503).
-std::vector<ServerHealth> random_states(std::mt19937& rng, std::size_t n) {
-    std::vector<ServerHealth> out(n, ServerHealth::up);
+std::vector<ServerState> random_states(std::mt19937& rng, std::size_t n) {
+    std::vector<ServerState> out(n, ServerHealth::up);
     for (auto& s : out) {
         const auto r = rng() % 6;
         s = r < 3 ? ServerHealth::up : r < 5 ? ServerHealth::down : ServerHealth::draining;
@@ -111,7 +112,7 @@ TEST_CASE("answers prepared ahead are those a rebuild compiles, over random heal
         // What each zone goes to: one state for the platform, as shared
         // probes give; now and then one zone's own (a drain in one zone).
         auto next = random_states(rng, 4);
-        std::vector<std::vector<ServerHealth>> wanted(served->zones.size(), next);
+        std::vector<std::vector<ServerState>> wanted(served->zones.size(), next);
         if (step % 3 == 0) wanted[rng() % wanted.size()] = random_states(rng, 4);
 
         // The standby holds the wanted state among decoys: other states of
@@ -201,7 +202,7 @@ TEST_CASE("a standby forgets what was prepared from zones no longer served") {
     dir.write("zones/c.example.yaml", partner("c.example"));
     auto served = zone::load_all(dir.write("srvd.yaml", "zones: [zones]\n")).snapshot;
     zone::Standby standby;
-    const std::vector<ServerHealth> ms1_down{ServerHealth::down, ServerHealth::up, ServerHealth::up,
+    const std::vector<ServerState> ms1_down{ServerHealth::down, ServerHealth::up, ServerHealth::up,
                                              ServerHealth::up};
     for (const auto& z : served->zones) {
         auto data = zone::build_zone(z.data->policy, ms1_down, z.data.get());

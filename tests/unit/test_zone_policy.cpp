@@ -74,7 +74,7 @@ TEST_CASE("health checks: values and defaults") {
                             "down_after: 3, ok_codes: [200, 202-204], all_down: serve-none }\n");
     config::ZonePolicy p = config::load_zone_policy(file);
     REQUIRE(p.health);
-    CHECK(p.health->transport == config::Transport::tcp);
+    CHECK(p.health->transports == std::vector{config::Transport::tcp});
     CHECK(p.health->interval_ms == 500);
     CHECK(p.health->timeout_ms == 500); // the 1s default is capped by the interval
     CHECK(p.health->down_after == 3);

@@ -5,27 +5,28 @@
 
 namespace srvd::zone {
 
-bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHealth>& b) {
+bool same_health(const std::vector<ServerState>& a, const std::vector<ServerState>& b) {
     for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i)
-        if ((i < a.size() ? a[i] : ServerHealth::up) != (i < b.size() ? b[i] : ServerHealth::up))
+        if ((i < a.size() ? a[i] : ServerState()) != (i < b.size() ? b[i] : ServerState()))
             return false;
     return true;
 }
 
 const char* all_down_fallback(const config::ZonePolicy& zone,
-                              const std::vector<ServerHealth>& health) {
+                              const std::vector<ServerState>& health) {
     if (zone.media_servers.empty() || health.size() < zone.media_servers.size()) return nullptr;
     for (std::size_t i = 0; i < zone.media_servers.size(); ++i)
-        if (health[i] != ServerHealth::down) return nullptr;
+        if (!health[i].is(ServerHealth::down)) return nullptr;
     return !zone.health || zone.health->serve_all_when_all_down
                ? "all down: serving all (fail-open, all_down: serve-all)"
                : "all down: serving none (all_down: serve-none)";
 }
 
 config::Ordering apply_health(const config::Ordering& ordering,
-                              const std::vector<ServerHealth>& health, bool serve_all) {
+                              const std::vector<ServerState>& health, config::Transport transport,
+                              bool serve_all) {
     auto state = [&](const config::TierMember& m) {
-        return m.server < health.size() ? health[m.server] : ServerHealth::up;
+        return m.server < health.size() ? health[m.server].of(transport) : ServerHealth::up;
     };
     bool any_up = false;
     for (const config::Tier& tier : ordering)

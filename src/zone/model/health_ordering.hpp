@@ -9,19 +9,23 @@
 namespace srvd::zone {
 
 using health::ServerHealth;
+using health::ServerState;
 
 // Whether two health vectors say the same (a missing entry is up).
-bool same_health(const std::vector<ServerHealth>& a, const std::vector<ServerHealth>& b);
+bool same_health(const std::vector<ServerState>& a, const std::vector<ServerState>& b);
 
-// The ordering clients get: down servers leave and the tiers close up;
-// draining servers stay only when no server of the ordering is up. When
-// nothing is left, the full ordering (serve_all) or nothing.
+// The ordering clients reaching the servers over `transport` get: servers
+// down over it leave and the tiers close up; draining servers stay only
+// when no server of the ordering is up. When nothing is left, the full
+// ordering (serve_all) or nothing.
 config::Ordering apply_health(const config::Ordering& ordering,
-                              const std::vector<ServerHealth>& health, bool serve_all);
+                              const std::vector<ServerState>& health, config::Transport transport,
+                              bool serve_all);
 
-// When every media server of `zone` is down (or drained) in `health`: what
-// its answers then do, for the log and `srvd ctl status`; null otherwise.
+// When every media server of `zone` is down (or drained) over every
+// transport in `health`: what its answers then do, for the log and `srvd
+// ctl status`; null otherwise.
 const char* all_down_fallback(const config::ZonePolicy& zone,
-                              const std::vector<ServerHealth>& health);
+                              const std::vector<ServerState>& health);
 
 } // namespace srvd::zone

@@ -10,6 +10,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <optional>
 #include <unordered_map>
@@ -50,7 +51,7 @@ class ZoneBuilder {
           key_time_(o.key_time), served_(o.served) {
         data_->policy = std::move(policy);
         data_->health = std::move(o.health);
-        data_->health.resize(data_->policy.media_servers.size(), ServerHealth::up);
+        data_->health.resize(data_->policy.media_servers.size());
         origin_.reset(ldns_dname_new_frm_str(data_->policy.zone.c_str()));
         if (!origin_)
             throw config::LoadError(data_->policy.zone_mark, "zone: not a valid domain name");
@@ -453,13 +454,22 @@ class ZoneBuilder {
         dns::RdfPtr srv_owner[3];
         for (config::Transport t : proxy.transports)
             srv_owner[static_cast<int>(t)] = absolute(std::string(srv_prefix_of(t)) + proxy.label);
-        std::vector<config::Ordering> orderings;
+        // Per transport, per view: each SRV set follows its own transport's
+        // health (up over UDP, down over TLS: out of _sips._tcp only); the
+        // A/AAAA follow the proxy's first transport, the one it offers first.
         const bool serve_all = !p.health || p.health->serve_all_when_all_down;
-        for (const config::Ordering& o : proxy.orderings)
-            orderings.push_back(apply_health(o, data_->health, serve_all));
+        std::array<std::vector<config::Ordering>, 3> orderings;
+        for (config::Transport t : proxy.transports)
+            for (const config::Ordering& o : proxy.orderings)
+                orderings[static_cast<int>(t)].push_back(
+                    apply_health(o, data_->health, t, serve_all));
+        const auto& by_first = orderings[static_cast<int>(proxy.transports.front())];
         const bool regional =
-            std::any_of(orderings.begin(), orderings.end(), [&](const config::Ordering& o) {
-                return !same_ordering(o, orderings.front());
+            std::any_of(proxy.transports.begin(), proxy.transports.end(), [&](config::Transport t) {
+                const auto& os = orderings[static_cast<int>(t)];
+                return std::any_of(os.begin(), os.end(), [&](const config::Ordering& o) {
+                    return !same_ordering(o, os.front());
+                });
             });
         // The SRV names exist even when health leaves them empty (NODATA, not NXDOMAIN).
         for (config::Transport t : proxy.transports) {
@@ -473,20 +483,31 @@ class ZoneBuilder {
         for (auto& view : data_->views) view.proxy_ttls[owner_key] = proxy.ttl;
         // A proxy with one ordering gets one set of records, shared by every view.
         for (std::size_t v = 0; v < (regional ? data_->views.size() : 1); ++v) {
-            const config::Ordering& ordering = orderings[v];
-            if (ordering.empty()) continue;
             std::vector<const ldns_rr*> records;
-            const auto first_tier = static_cast<std::uint32_t>(data_->tier_weights.size());
-            for (const config::Tier& tier : ordering) {
-                std::vector<std::uint16_t> weights;
-                for (const config::TierMember& m : tier) weights.push_back(m.weight);
-                data_->tier_weights.push_back(std::move(weights));
+            // Transports whose orderings agree (every one, unless probes per
+            // transport disagree) share their tiers' weights.
+            std::vector<std::pair<const config::Ordering*, TierPlace>> placed;
+            const auto place = [&](const config::Ordering& ordering) {
+                for (const auto& [o, at] : placed)
+                    if (same_ordering(*o, ordering)) return at;
+                const TierPlace at{static_cast<std::uint32_t>(data_->tier_weights.size()),
+                                   regional};
+                for (const config::Tier& tier : ordering) {
+                    std::vector<std::uint16_t> weights;
+                    for (const config::TierMember& m : tier) weights.push_back(m.weight);
+                    data_->tier_weights.push_back(std::move(weights));
+                }
+                placed.emplace_back(&ordering, at);
+                return at;
+            };
+            for (config::Transport t : proxy.transports) {
+                const config::Ordering& ordering = orderings[static_cast<int>(t)][v];
+                if (!ordering.empty())
+                    add_srv_records(proxy, t, ordering, srv_owner[static_cast<int>(t)].get(),
+                                    place(ordering), records);
             }
-            const TierPlace place{first_tier, regional};
-            for (config::Transport t : proxy.transports)
-                add_srv_records(proxy, t, ordering, srv_owner[static_cast<int>(t)].get(), place,
-                                records);
-            add_address_records(proxy, ordering, owner.get(), place, records);
+            if (!by_first[v].empty())
+                add_address_records(proxy, by_first[v], owner.get(), place(by_first[v]), records);
             for (const ldns_rr* rr : records) {
                 if (regional)
                     insert(data_->views[v], rr, dns::owner_key(rr), true);
@@ -531,7 +552,7 @@ std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, BuildOptions opt
     return ZoneBuilder(std::move(policy), std::move(options)).build();
 }
 
-std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerHealth> health,
+std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, std::vector<ServerState> health,
                                      const ZoneData* signed_as, std::int64_t renew_at,
                                      std::int64_t key_time) {
     return build_zone(std::move(policy), {std::move(health), signed_as, renew_at, key_time});

@@ -21,7 +21,7 @@ namespace srvd::zone {
 // kept twice; finding them costs a health rebuild of 1,000 small zones
 // about 70 ms, so a rebuild that must answer at once does without.
 struct BuildOptions {
-    std::vector<ServerHealth> health;
+    std::vector<ServerState> health;
     const ZoneData* signed_as = nullptr;
     std::int64_t renew_at = 0;
     std::int64_t key_time = 0;
@@ -29,7 +29,7 @@ struct BuildOptions {
 };
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy, BuildOptions options);
 std::shared_ptr<ZoneData> build_zone(config::ZonePolicy policy,
-                                     std::vector<ServerHealth> health = {},
+                                     std::vector<ServerState> health = {},
                                      const ZoneData* signed_as = nullptr, std::int64_t renew_at = 0,
                                      std::int64_t key_time = 0);
 

@@ -57,11 +57,12 @@ struct TierTag {
 };
 
 using health::ServerHealth;
+using health::ServerState;
 
 struct ZoneData {
     config::ZonePolicy policy;
-    std::vector<ServerHealth> health; // per media server; all up without checks
-    std::string apex;                 // lowercased wire
+    std::vector<ServerState> health; // per media server; all up without checks
+    std::string apex;                // lowercased wire
     // Owns every record the views point at; records equal to those of the
     // zone it replaces (a reload, a health rebuild) are that zone's, shared.
     std::vector<dns::RrShared> storage;

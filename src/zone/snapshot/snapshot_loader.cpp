@@ -120,7 +120,7 @@ Loaded load_all(const std::string& config_path, const LoadOptions& options) {
     out.config = config::load_server_config(config_path);
     const config::TransferConfig& transfer = out.config.transfer;
     auto health = [&](const config::ZonePolicy& p) {
-        return options.health ? options.health(p) : std::vector<ServerHealth>{};
+        return options.health ? options.health(p) : std::vector<ServerState>{};
     };
     // A zone whose files and servers' health are as they were is kept whole:
     // with a thousand zones, a reload that changes one rebuilds one.
@@ -211,7 +211,7 @@ Loaded renew_signatures(const Snapshot& current, const LoadOptions& options, std
         // Due: valid from the start of today. Forced: from now, so that the
         // signatures (and an automatic serial) change even the same day.
         const config::ZonePolicy& p = z.data->policy;
-        auto zone = build_zone(p, options.health ? options.health(p) : std::vector<ServerHealth>{},
+        auto zone = build_zone(p, options.health ? options.health(p) : std::vector<ServerState>{},
                                z.data.get(), force ? now : dnssec::day_start(now), now);
         key_events(*z.data, *zone, out.events);
         // Its transfer version is signed again too, under a new serial when

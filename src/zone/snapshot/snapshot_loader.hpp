@@ -35,7 +35,7 @@ struct LoadOptions {
     // The media servers' current health states for a policy (serve and
     // reload: answers leave out servers already known to be down); none:
     // all up.
-    std::function<std::vector<ServerHealth>(const config::ZonePolicy&)> health = nullptr;
+    std::function<std::vector<ServerState>(const config::ZonePolicy&)> health = nullptr;
 };
 
 // Throws LoadError (file:line:column) on any problem.

@@ -8,7 +8,7 @@
 namespace srvd::zone {
 
 const ZoneEntry* Standby::find(const ZoneData& zone,
-                               const std::vector<ServerHealth>& states) const {
+                               const std::vector<ServerState>& states) const {
     auto it = by_zone_.find(&zone);
     if (it == by_zone_.end()) return nullptr;
     for (const Prepared& p : it->second)

@@ -20,7 +20,7 @@ namespace srvd::zone {
 class Standby {
   public:
     // What `zone` (served now) becomes with `states`, if it was prepared.
-    const ZoneEntry* find(const ZoneData& zone, const std::vector<ServerHealth>& states) const;
+    const ZoneEntry* find(const ZoneData& zone, const std::vector<ServerState>& states) const;
     // `from` rebuilt with other states (its own, in prepared.data->health).
     void add(std::shared_ptr<const ZoneData> from, ZoneEntry prepared);
     // Forgets what was prepared from zones `served` no longer has.
