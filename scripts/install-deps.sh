@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libboost-dev libldns-dev libssl-dev libyaml-cpp-dev libmaxminddb-dev doctest-dev
-  knot-dnsutils bind9-dnsutils bind9-utils ldnsutils nsd knot unbound pdns-recursor knot-resolver curl sip-tester baresip-core bc
+  knot-dnsutils bind9-dnsutils bind9-utils ldnsutils nsd knot unbound pdns-recursor knot-resolver curl sip-tester stunnel4 openssl baresip-core bc
   libmaxmind-db-writer-perl mmdb-bin dnsperf procps iproute2 python3 python3-yaml lintian
 )
 missing=()

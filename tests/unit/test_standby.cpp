@@ -76,12 +76,20 @@ void check_same(const zone::CompiledZone& a, const zone::CompiledZone& b) {
 }
 
 // Drained servers leave answers as down ones do: the states a zone's
-// answers are built with take up, down and draining (a probe's 503).
+// answers are built with take up, down and draining (a probe's 503), and
+// now and then differ by transport (probes per transport), so one proxy's
+// SRV sets are ordered apart.
 std::vector<ServerState> random_states(std::mt19937& rng, std::size_t n) {
-    std::vector<ServerState> out(n, ServerHealth::up);
-    for (auto& s : out) {
+    const auto one = [&rng] {
         const auto r = rng() % 6;
-        s = r < 3 ? ServerHealth::up : r < 5 ? ServerHealth::down : ServerHealth::draining;
+        return r < 3 ? ServerHealth::up : r < 5 ? ServerHealth::down : ServerHealth::draining;
+    };
+    std::vector<ServerState> out(n);
+    for (auto& s : out) {
+        s = one();
+        if (rng() % 3 == 0)
+            for (auto t : {config::Transport::udp, config::Transport::tcp, config::Transport::tls})
+                s.set(t, one());
     }
     return out;
 }
@@ -203,7 +211,7 @@ TEST_CASE("a standby forgets what was prepared from zones no longer served") {
     auto served = zone::load_all(dir.write("srvd.yaml", "zones: [zones]\n")).snapshot;
     zone::Standby standby;
     const std::vector<ServerState> ms1_down{ServerHealth::down, ServerHealth::up, ServerHealth::up,
-                                             ServerHealth::up};
+                                            ServerHealth::up};
     for (const auto& z : served->zones) {
         auto data = zone::build_zone(z.data->policy, ms1_down, z.data.get());
         auto compiled = zone::compile_zone(*data);

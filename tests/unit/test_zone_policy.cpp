@@ -85,6 +85,31 @@ TEST_CASE("health checks: values and defaults") {
     CHECK(p.health->converge_within_ms == 0);
 }
 
+TEST_CASE("health: probes per transport, per-server ports, transports and TLS names") {
+    test::TempDir dir;
+    dir.write("ca.pem", "not read at load, only checked readable\n");
+    config::ZonePolicy p = config::load_zone_policy(dir.write(
+        "zone.yaml", head + "  ms3: { addresses: [192.0.2.13], ports: { tls: 5081 }, probe_ports: "
+                            "{ udp: 5070 }, probe_transport: tls, tls_name: SBC.Example.NET. }\n"
+                            "health: { transport: [udp, tls], tls_ca_file: ca.pem }\n"));
+    using config::Transport;
+    REQUIRE(p.health);
+    CHECK(p.health->transports == std::vector{Transport::udp, Transport::tls});
+    // Relative to the policy's file.
+    CHECK(p.health->tls_ca_file == dir.path() + "/ca.pem");
+    const config::MediaServer &ms1 = p.media_servers[0], &ms3 = p.media_servers[2];
+    CHECK(p.health->transports_of(ms1) == std::vector{Transport::udp, Transport::tls});
+    CHECK(p.health->transports_of(ms3) == std::vector{Transport::tls});
+    // Probe ports default to the server's own, port by port.
+    CHECK(ms1.probe_ports.tls == 5061);
+    CHECK(ms3.probe_ports.udp == 5070);
+    CHECK(ms3.probe_ports.tls == 5081);
+    CHECK(ms3.tls_name == "sbc.example.net");
+    // tcp-connect alone connects to the TCP port.
+    p = config::load_zone_policy(dir.write("zone.yaml", head + "health: { probe: tcp-connect }\n"));
+    CHECK(p.health->transports == std::vector{Transport::tcp});
+}
+
 TEST_CASE(
     "health: answer_ttl for proxies without a ttl of their own, and the convergence it gives") {
     test::TempDir dir;
@@ -189,6 +214,22 @@ TEST_CASE("policy errors name the line and column and what was expected") {
         {head + "health: { ok_codes: [200-199] }\n", ":7:22: health.ok_codes: '200-199'"},
         {head + "health: { all_down: panic }\n",
          ":7:21: health.all_down: expected serve-all or serve-none"},
+        {head + "health: { transport: [udp, sctp] }\n",
+         ":7:28: health.transport: expected udp, tcp or tls"},
+        {head + "health: { transport: [tls, tls] }\n",
+         ":7:28: health.transport: 'tls' is listed twice"},
+        {head + "health: { probe: tcp-connect, transport: [tcp, udp] }\n",
+         ":7:42: health.transport: tcp-connect probes tcp or tls, not udp"},
+        {head + "health: { transport: tls, tls_ca_file: no-such-ca.pem }\n",
+         ":7:40: health.tls_ca_file: cannot read '"},
+        {"zone: example.com\nsoa: { primary: a, contact: b, serial: 1 }\nnameservers: { ns1: "
+         "[192.0.2.1] }\nhealth: { probe: tcp-connect }\nmedia_servers:\n  ms1: { addresses: "
+         "[192.0.2.11], probe_transport: [tls, udp] }\n",
+         ":6:3: media_servers.ms1.probe_transport: tcp-connect probes tcp or tls, not udp"},
+        {head + "  ms3: { addresses: [192.0.2.13], tls_name: \"bad name\" }\n",
+         ":7:45: media_servers.ms3.tls_name: 'bad name' is not a valid host name"},
+        {head + "  ms3: { addresses: [192.0.2.13], probe_ports: { tls: 0 } }\n",
+         ":7:55: media_servers.ms3.probe_ports.tls: 0 is outside 1..65535"},
         {"zone: example.com\nsoa: { primary: a, contact: b, serial: 1 }\nnameservers: { ns1: "
          "[192.0.2.1] }\nmedia_servers:\n  ms1.voice.example.com: { addresses: [192.0.2.11] }\n",
          ":5:3: media server 'ms1.voice.example.com': expected a single label (letters, digits, "
