@@ -427,7 +427,7 @@ class PolicyReader {
         r_.expect_map(body, what);
         r_.check_keys(body,
                       {"addresses", "location", "ports", "probe_address", "probe_ports",
-                       "probe_transport", "tls_name"},
+                       "probe_transport", "tls_name", "load_url"},
                       what);
         r_.require(body, "addresses", what);
         ms.addresses = read_addresses(body["addresses"], what + ".addresses");
@@ -453,6 +453,12 @@ class PolicyReader {
             if (!valid_relative_name(name))
                 r_.fail(n, what + ".tls_name: '" + name + "' is not a valid host name");
             ms.tls_name = name;
+        }
+        if (auto u = body["load_url"]) {
+            ms.load_url = r_.string(u, what + ".load_url");
+            if (ms.load_url.rfind("http://", 0) != 0 || ms.load_url.size() <= 7)
+                r_.fail(u, what + ".load_url: expected an http:// URL such as "
+                                  "http://10.0.0.11:8080/load");
         }
         policy_.media_servers.push_back(std::move(ms));
     }
@@ -604,7 +610,8 @@ class PolicyReader {
         r_.expect_map(h, "health");
         r_.check_keys(h,
                       {"probe", "transport", "interval", "timeout", "down_after", "up_after",
-                       "ok_codes", "all_down", "answer_ttl", "converge_within", "tls_ca_file"},
+                       "ok_codes", "all_down", "answer_ttl", "converge_within", "tls_ca_file",
+                       "load"},
                       "health");
         HealthConfig c;
         c.mark = r_.mark(h);
@@ -674,7 +681,35 @@ class PolicyReader {
                                        : std::min(c.answer_ttl, policy_.ttl);
         if (auto w = h["converge_within"])
             c.converge_within_ms = millis(w, "health.converge_within");
+        if (auto l = h["load"]) c.load = read_load(l);
         policy_.health = c;
+    }
+
+    LoadConfig read_load(const YAML::Node& l) {
+        r_.expect_map(l, "health.load");
+        r_.check_keys(l, {"header", "min_weight", "max_weight", "every", "hysteresis", "smoothing"},
+                      "health.load");
+        LoadConfig c;
+        c.mark = r_.mark(l);
+        if (auto h = l["header"]) c.header = r_.string(h, "health.load.header");
+        auto weight = [&](const char* key, std::uint16_t& out) {
+            if (l[key])
+                out = static_cast<std::uint16_t>(
+                    r_.integer(l[key], 0, 65535, std::string("health.load.") + key));
+        };
+        weight("min_weight", c.min_weight);
+        weight("max_weight", c.max_weight);
+        weight("hysteresis", c.hysteresis);
+        if (c.min_weight > c.max_weight)
+            r_.fail(l["min_weight"] ? l["min_weight"] : l,
+                    "health.load.min_weight: must not exceed max_weight");
+        if (l["every"]) c.every_ms = millis(l["every"], "health.load.every");
+        if (auto sm = l["smoothing"]) {
+            c.smoothing = r_.number(sm, "health.load.smoothing");
+            if (!(c.smoothing > 0 && c.smoothing <= 1))
+                r_.fail(sm, "health.load.smoothing: expected a share above 0, at most 1");
+        }
+        return c;
     }
 
     // dnssec: { keys: [FILE...], rrsig_lifetime: 14d }. The files are read

@@ -45,6 +45,8 @@ struct MediaServer {
     // its name in the zone unless `tls_name:` (a platform's own name, which
     // zones sharing the server then share one probe by).
     std::optional<std::string> tls_name;
+    // Where its load is read (health.load): an HTTP URL answering a number.
+    std::string load_url;
     SourceMark mark;
 };
 
@@ -88,6 +90,19 @@ struct RecordLine {
     SourceMark mark;
 };
 
+// health.load: weights inside a tier follow each media server's load, read
+// as a number from 0 (idle) to 100 (full) from its `load_url:` or from a
+// header of its OPTIONS replies (DESIGN 6).
+struct LoadConfig {
+    std::string header;              // e.g. X-Load; empty: load_url only
+    std::uint16_t min_weight = 1;    // at full load
+    std::uint16_t max_weight = 100;  // idle
+    std::uint32_t every_ms = 30'000; // a weight changes at most this often
+    std::uint16_t hysteresis = 10;   // and only by more than this
+    double smoothing = 0.3;          // a new reading's share of the running average
+    SourceMark mark;
+};
+
 // SIP OPTIONS or TCP-connect health checks of the media servers (DESIGN §6).
 struct HealthConfig {
     enum class Probe : std::uint8_t { sip_options, tcp_connect } probe = Probe::sip_options;
@@ -115,6 +130,7 @@ struct HealthConfig {
     // `srvd check` warns when a zone's worst-case DNS convergence exceeds
     // this (0: no limit).
     std::uint32_t converge_within_ms = 0;
+    std::optional<LoadConfig> load;
     SourceMark mark;
 
     const std::vector<Transport>& transports_of(const MediaServer& server) const {

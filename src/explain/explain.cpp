@@ -65,10 +65,18 @@ void explain_region(std::ostream& out, const zone::Snapshot& s, const zone::Zone
                     const std::string& deciding, bool live) {
     const config::ZonePolicy& policy = zone.data->policy;
     out << "zone " << policy.zone << " (" << policy.file << ")\n";
-    if (live)
+    if (live) {
         out << "health: the running server's answers, with its media servers' live states and "
                "drains (srvd ctl status)\n";
-    else if (policy.health)
+        // Weights load sets replace the configured ones in tiers of several.
+        std::string weights;
+        for (std::size_t i = 0; i < zone.data->health.size() && i < policy.media_servers.size();
+             ++i)
+            if (const auto w = zone.data->health[i].weight)
+                weights += " " + policy.media_servers[i].label + " " + std::to_string(*w);
+        if (!weights.empty())
+            out << "weights from load (health.load; srvd ctl status says why):" << weights << "\n";
+    } else if (policy.health)
         out << "health: checked every " << policy.health->interval_ms
             << " ms by the running server; explain runs on its own and counts every media "
                "server as up (srvd ctl explain asks the running server)\n";

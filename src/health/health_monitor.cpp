@@ -1,6 +1,8 @@
 #include "health/health_monitor.hpp"
 
+#include "health/load_source.hpp"
 #include "health/probe.hpp"
+#include "health/sip_message.hpp"
 #include "util/host_port.hpp"
 #include "util/log.hpp"
 
@@ -11,6 +13,10 @@ struct HealthMonitor::Server {
     std::string zone, label; // the first zone that has it, for logs
     std::size_t zones = 1;   // how many zones share this probe
     bool several = false;    // the server is probed over several transports
+    // health.load, on the server's first probe: its weight and where its
+    // load is read (load_url, else the reply's header).
+    std::optional<LoadWeight> load;
+    std::string load_url;
     config::HealthConfig config;
     ProbeTarget target;
     ServerHealth state = ServerHealth::up;
@@ -63,12 +69,20 @@ void HealthMonitor::configure(const std::vector<const config::ZonePolicy*>& zone
                 s->config = *policy.health;
                 s->status.transport = t.transport;
                 s->several = policy.health->transports_of(ms).size() > 1;
+                const auto& h = *policy.health;
+                if (h.load && t.transport == h.transports_of(ms).front() &&
+                    (!ms.load_url.empty() || !h.load->header.empty())) {
+                    // Three intervals without a reading: configured weights again.
+                    s->load.emplace(*h.load, std::chrono::milliseconds(3 * h.interval_ms));
+                    s->load_url = ms.load_url;
+                }
                 s->status.since = std::chrono::system_clock::now();
                 if (auto old = servers_.find(t.key); old != servers_.end()) {
                     s->state = old->second->state; // a reload does not forget who is down
                     s->status = old->second->status;
                     s->successes = old->second->successes;
                     s->failures = old->second->failures;
+                    if (s->load && old->second->load) s->load = old->second->load;
                 }
                 const std::string key = t.key;
                 s->target = std::move(t);
@@ -101,7 +115,10 @@ std::vector<ServerStatus> HealthMonitor::status(const config::ZonePolicy& zone,
 
 HealthTable HealthMonitor::table() const {
     HealthTable out;
-    for (const auto& [key, s] : servers_) out.by_probe.emplace(key, s->state);
+    for (const auto& [key, s] : servers_) {
+        out.by_probe.emplace(key, s->state);
+        if (s->load && s->load->weight()) out.weights.emplace(key, *s->load->weight());
+    }
     return out;
 }
 
@@ -140,7 +157,37 @@ void HealthMonitor::run_probe(const std::shared_ptr<Server>& server) {
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
         record(*server, ok, draining, detail, r.answered ? rtt : 0);
+        if (server->load) read_load(server, r, ok);
     });
+}
+
+void HealthMonitor::read_load(const std::shared_ptr<Server>& server, const ProbeResult& reply,
+                              bool ok) {
+    if (server->load_url.empty()) {
+        const std::string& header = server->config.load->header;
+        const std::string value = ok ? header_value(reply.head, header) : std::string();
+        return record_load(*server, parse_load(value),
+                           !ok             ? "no answer"
+                           : value.empty() ? "no " + header + " header"
+                                           : "'" + value + "' is not a number");
+    }
+    fetch_load(io_, server->load_url, server->config.timeout_ms, [this, server](LoadReading r) {
+        if (!server->stopped) record_load(*server, r.load, r.error);
+    });
+}
+
+void HealthMonitor::record_load(Server& s, const std::optional<double>& load,
+                                const std::string& error) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool changed = load ? s.load->reading(*load, now) : s.load->silence(now);
+    if (!load)
+        s.status.weight_why = "load: " + error + "; " + s.load->why();
+    else
+        s.status.weight_why = s.load->why();
+    s.status.weight = s.load->weight();
+    if (!changed) return;
+    log::notice("health: " + s.name() + " " + s.load->why());
+    changed_();
 }
 
 void HealthMonitor::record(Server& s, bool ok, bool draining, const std::string& detail,

@@ -6,6 +6,8 @@
 // draining on a 503; up again after `up_after` consecutive successes.
 #include "config/zone_policy.hpp"
 #include "health/health_table.hpp"
+#include "health/load_weight.hpp"
+#include "health/probe.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,8 @@ struct ServerStatus {
     bool probed = false;                         // a probe has finished
     std::string last_probe;                      // its result: "answered 200", "timed out"…
     double rtt_ms = 0;                           // its round trip, when answered
+    std::optional<std::uint16_t> weight;         // as load makes it (first probe only)
+    std::string weight_why;                      // why that weight, or none (health.load)
 };
 
 class HealthMonitor {
@@ -61,6 +66,9 @@ class HealthMonitor {
     void schedule(const std::shared_ptr<Server>& server, std::chrono::milliseconds delay);
     void run_probe(const std::shared_ptr<Server>& server);
     void record(Server& server, bool ok, bool draining, const std::string& detail, double rtt_ms);
+    // health.load: the server's load from its reply's header or its URL.
+    void read_load(const std::shared_ptr<Server>& server, const ProbeResult& reply, bool ok);
+    void record_load(Server& server, const std::optional<double>& load, const std::string& error);
 
     boost::asio::io_context& io_;
     std::function<void()> changed_;

@@ -43,18 +43,20 @@ std::vector<ServerState> HealthTable::states(const config::ZonePolicy& zone,
     std::vector<ServerState> out;
     for (const auto& ms : zone.media_servers) {
         ServerState state;
-        bool first = true;
-        for (const ProbeTarget& t : probe_targets(zone, ms)) {
+        const auto targets = probe_targets(zone, ms);
+        for (const ProbeTarget& t : targets) {
             ServerHealth h = ServerHealth::up;
             if (assume && assume->first == t.key)
                 h = assume->second;
             else if (auto it = by_probe.find(t.key); it != by_probe.end())
                 h = it->second;
             // The first probe speaks for the transports none covers.
-            if (first) state = ServerState(h);
+            if (&t == &targets.front()) state = ServerState(h);
             state.set(t.transport, h);
-            first = false;
         }
+        if (!targets.empty())
+            if (auto w = weights.find(targets.front().key); w != weights.end())
+                state.weight = w->second;
         out.push_back(state);
     }
     return out;

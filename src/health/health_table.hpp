@@ -33,6 +33,8 @@ std::vector<ProbeTarget> probe_targets(const config::ZonePolicy& zone,
 
 struct HealthTable {
     std::map<std::string, ServerHealth> by_probe;
+    // Weights load gives (health.load), by the key of the server's first probe.
+    std::map<std::string, std::uint16_t> weights;
 
     // A zone's media servers in policy order: their probes' states, up
     // when not probed (no `health:`, or not yet configured). `assume`, when

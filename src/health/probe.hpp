@@ -19,12 +19,17 @@
 namespace srvd::health {
 
 struct ProbeResult {
+    ProbeResult(bool answered_ = false, int code_ = 0, std::string error_ = {},
+                bool not_sent_ = false, std::string head_ = {})
+        : answered(answered_), code(code_), error(std::move(error_)), not_sent(not_sent_),
+          head(std::move(head_)) {}
     bool answered = false; // a status line came back (or, tcp-connect, it connected)
     int code = 0;          // SIP status code
     std::string error;     // why not, for the log
     // srvd could not send it (out of descriptors or buffers, no route): says
     // nothing about the media server, so it counts neither way.
     bool not_sent = false;
+    std::string head; // the final response's header block (health.load.header)
 };
 using ProbeDone = std::function<void(ProbeResult)>;
 

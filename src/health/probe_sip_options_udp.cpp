@@ -12,19 +12,19 @@ namespace {
 
 // Provisional responses (1xx) are skipped: the final one decides.
 void receive_final(const std::shared_ptr<Attempt<asio::ip::udp::socket>>& a) {
-    a->socket.async_receive(asio::buffer(a->buffer),
-                            [a](boost::system::error_code ec, std::size_t n) {
-                                // ICMP port unreachable arrives here as connection_refused.
-                                if (ec) return a->finish(probe_failed(ec));
-                                const std::string response(a->buffer.data(), n);
-                                // Not an answer to this request (a forgery
-                                // "from" the server, a stray retransmission):
-                                // ignored, as if never received.
-                                if (!answers(response, a->ids)) return receive_final(a);
-                                const int code = status_code(response);
-                                if (code >= 100 && code < 200) return receive_final(a);
-                                a->finish({code != 0, code, code ? "" : "not a SIP response"});
-                            });
+    a->socket.async_receive(
+        asio::buffer(a->buffer), [a](boost::system::error_code ec, std::size_t n) {
+            // ICMP port unreachable arrives here as connection_refused.
+            if (ec) return a->finish(probe_failed(ec));
+            const std::string response(a->buffer.data(), n);
+            // Not an answer to this request (a forgery
+            // "from" the server, a stray retransmission):
+            // ignored, as if never received.
+            if (!answers(response, a->ids)) return receive_final(a);
+            const int code = status_code(response);
+            if (code >= 100 && code < 200) return receive_final(a);
+            a->finish({code != 0, code, code ? "" : "not a SIP response", false, response});
+        });
 }
 
 } // namespace

@@ -28,7 +28,7 @@ template <typename A> void receive_final(const std::shared_ptr<A>& a) {
                 return a->finish({false, 0, "a response that does not answer this probe"});
             const int code = status_code(head);
             if (code < 100 || code >= 200)
-                return a->finish({code != 0, code, code ? "" : "not a SIP response"});
+                return a->finish({code != 0, code, code ? "" : "not a SIP response", false, head});
             const std::size_t body = content_length(head);
             if (body <= a->stream.size()) {
                 a->stream.consume(body);

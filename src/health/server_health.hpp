@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 
 namespace srvd::health {
 
@@ -14,9 +15,12 @@ enum class ServerHealth : std::uint8_t { up, down, draining };
 // A media server's state per transport phones reach it over (udp, tcp, tls):
 // each SRV set follows its own transport. A server probed one way, drained
 // or assumed down has one state for all three, hence the implicit
-// conversion.
+// conversion. And its run-time weight.
 struct ServerState {
     std::array<ServerHealth, 3> by_transport{ServerHealth::up, ServerHealth::up, ServerHealth::up};
+    // Its weight in tiers of several as its load makes it (health.load);
+    // nullopt: the configured weights.
+    std::optional<std::uint16_t> weight;
     constexpr ServerState() = default;
     constexpr ServerState(ServerHealth all) : by_transport{all, all, all} {}
     ServerHealth of(config::Transport t) const { return by_transport[static_cast<int>(t)]; }

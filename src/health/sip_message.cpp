@@ -112,17 +112,26 @@ int status_code(const std::string& response) {
     return code >= 100 && code <= 699 ? code : 0;
 }
 
-std::size_t content_length(const std::string& head) {
-    std::string lower(head.size(), ' ');
-    std::transform(head.begin(), head.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    for (const char* name : {"\r\ncontent-length:", "\r\nl:"}) {
-        const auto at = lower.find(name);
-        if (at == std::string::npos) continue;
-        return static_cast<std::size_t>(
-            std::strtoul(lower.c_str() + at + std::strlen(name), nullptr, 10));
+std::string header_value(const std::string& head, std::string_view name) {
+    const std::string wanted = lowercase(name);
+    std::string_view rest(head);
+    rest.remove_prefix(std::min(rest.size(), rest.find('\n') + 1)); // the status line
+    while (!rest.empty()) {
+        const std::size_t end = rest.find('\n');
+        const std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+        if (trim(line).empty()) break; // the end of the header block
+        const std::size_t colon = line.find(':');
+        if (colon != std::string_view::npos && lowercase(trim(line.substr(0, colon))) == wanted)
+            return std::string(trim(line.substr(colon + 1)));
     }
-    return 0;
+    return {};
+}
+
+std::size_t content_length(const std::string& head) {
+    std::string value = header_value(head, "content-length");
+    if (value.empty()) value = header_value(head, "l"); // its compact form
+    return static_cast<std::size_t>(std::strtoul(value.c_str(), nullptr, 10));
 }
 
 } // namespace srvd::health

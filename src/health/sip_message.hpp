@@ -2,6 +2,7 @@
 // The SIP of an OPTIONS probe: the request srvd sends and how a response is
 // read (its status code, and whether it answers this request at all).
 #include <string>
+#include <string_view>
 
 namespace srvd::health {
 
@@ -25,5 +26,8 @@ bool answers(const std::string& response, const ProbeIds& ids);
 // The value of Content-Length (or its compact form "l") in a response's
 // header block; 0 when absent.
 std::size_t content_length(const std::string& head);
+// The first value of a header (its name without case), trimmed; empty when
+// absent.
+std::string header_value(const std::string& head, std::string_view name);
 
 } // namespace srvd::health

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 namespace srvd::server {
 namespace {
@@ -38,8 +39,10 @@ std::string json_string(const std::string& s) {
 // One media server as status shows it.
 struct ServerView {
     std::string zone, name, state, since, last_probe;
-    std::string transport;    // probed over (empty: not probed)
-    bool several = false;     // one of several transports' lines
+    std::string transport;               // probed over (empty: not probed)
+    bool several = false;                // one of several transports' lines
+    std::optional<std::uint16_t> weight; // from load (health.load)
+    std::string weight_why;
     std::string caches_clear; // drained: when caches let it go ("at ISO" / "since ISO")
     double rtt_ms = 0;
     bool probed = false;
@@ -113,7 +116,10 @@ std::string as_json(const StatusView& v) {
                            (m.caches_clear.empty() ? "null" : json_string(m.caches_clear)) +
                            ",\"last_probe\":" + (m.probed ? json_string(m.last_probe) : "null") +
                            ",\"rtt_ms\":" +
-                           (m.probed && m.rtt_ms > 0 ? std::to_string(m.rtt_ms) : "null") + "}";
+                           (m.probed && m.rtt_ms > 0 ? std::to_string(m.rtt_ms) : "null") +
+                           ",\"weight\":" + (m.weight ? std::to_string(*m.weight) : "null") +
+                           ",\"weight_why\":" +
+                           (m.weight_why.empty() ? "null" : json_string(m.weight_why)) + "}";
                 }) +
            ",\"resolvers\":" + list(v.resolvers, json_string) + "}\n";
 }
@@ -146,6 +152,7 @@ std::string as_text(const StatusView& v) {
             if (m.rtt_ms > 0) std::snprintf(rtt, sizeof rtt, " in %.1f ms", m.rtt_ms);
             out += ", last probe: " + m.last_probe + rtt;
         }
+        if (!m.weight_why.empty()) out += ", weight: " + m.weight_why;
         out += "\n";
     }
     for (const auto& r : v.resolvers) out += "resolver " + r + "\n";
@@ -194,6 +201,8 @@ Reply Control::status(bool json) const {
                     m.rtt_ms = s.rtt_ms;
                     m.transport = config::transport_name(s.transport);
                     m.several = probes.size() > 1;
+                    m.weight = s.weight;
+                    m.weight_why = s.weight_why;
                 }
                 if (drains_.contains(p.zone, ms.label)) {
                     m.state = "drained";
@@ -314,6 +323,16 @@ void Control::media_server_metrics(metrics::PrometheusText& out) const {
                             {"server", ms.label},
                             {"transport", config::transport_name(s.transport)}},
                            std::uint64_t{s.state == ServerHealth::up});
+    out.family("srvd_media_server_weight", "gauge",
+               "A media server's weight in tiers of several as its load makes it (health.load); "
+               "absent while the configured weights stand.");
+    for (const auto& z : current_->zones)
+        for (const auto& ms : z.data->policy.media_servers)
+            for (const health::ServerStatus& s : monitor_.status(z.data->policy, ms))
+                if (s.weight)
+                    out.sample("srvd_media_server_weight",
+                               {{"zone", z.data->policy.zone}, {"server", ms.label}},
+                               std::uint64_t{*s.weight});
     out.family("srvd_probe_rtt_seconds", "gauge",
                "Round trip of each media server's last answered health probe (per transport when "
                "probed over several).");

@@ -64,3 +64,23 @@ TEST_CASE("apply_health: each transport's ordering follows that transport's stat
     tls_only.set(tls, up);
     CHECK(zone::all_down_fallback(zone, {tls_only, down}) == nullptr);
 }
+
+TEST_CASE("apply_health: a weight from load replaces the configured one in tiers of several") {
+    config::Ordering o = ordering({{0, 1}, {2}});
+    o[0][0].weight = 50;
+    o[0][1].weight = 50;
+    std::vector<health::ServerState> states(3);
+    states[0].weight = 20; // loaded
+    states[2].weight = 90; // alone in its tier: the weight there means nothing, kept as given
+    const auto out = zone::apply_health(o, states, udp, true);
+    REQUIRE(servers(out) == S{{0, 1}, {2}});
+    CHECK(out[0][0].weight == 20);
+    CHECK(out[0][1].weight == 50); // no reading: configured
+    CHECK(out[1][0].weight == 0);
+    // All down and failing open: the weights still follow load.
+    const auto open = zone::apply_health(o, {down, down, down}, udp, true);
+    CHECK(open[0][0].weight == 50);
+    std::vector<health::ServerState> all_down(3, down);
+    all_down[0].weight = 20;
+    CHECK(zone::apply_health(o, all_down, udp, true)[0][0].weight == 20);
+}

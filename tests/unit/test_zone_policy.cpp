@@ -105,6 +105,20 @@ TEST_CASE("health: probes per transport, per-server ports, transports and TLS na
     CHECK(ms3.probe_ports.udp == 5070);
     CHECK(ms3.probe_ports.tls == 5081);
     CHECK(ms3.tls_name == "sbc.example.net");
+    CHECK_FALSE(p.health->load);
+    // health.load and a server's load_url.
+    p = config::load_zone_policy(dir.write(
+        "zone.yaml", head + "  ms3: { addresses: [192.0.2.13], load_url: "
+                            "\"http://10.0.0.13:8080/load\" }\nhealth: { load: { header: X-Load, "
+                            "max_weight: 200, every: 1m, hysteresis: 5, smoothing: 0.5 } }\n"));
+    REQUIRE(p.health->load);
+    CHECK(p.health->load->header == "X-Load");
+    CHECK(p.health->load->min_weight == 1);
+    CHECK(p.health->load->max_weight == 200);
+    CHECK(p.health->load->every_ms == 60'000);
+    CHECK(p.health->load->hysteresis == 5);
+    CHECK(p.health->load->smoothing == 0.5);
+    CHECK(p.media_servers[2].load_url == "http://10.0.0.13:8080/load");
     // tcp-connect alone connects to the TCP port.
     p = config::load_zone_policy(dir.write("zone.yaml", head + "health: { probe: tcp-connect }\n"));
     CHECK(p.health->transports == std::vector{Transport::tcp});
@@ -228,6 +242,12 @@ TEST_CASE("policy errors name the line and column and what was expected") {
          ":6:3: media_servers.ms1.probe_transport: tcp-connect probes tcp or tls, not udp"},
         {head + "  ms3: { addresses: [192.0.2.13], tls_name: \"bad name\" }\n",
          ":7:45: media_servers.ms3.tls_name: 'bad name' is not a valid host name"},
+        {head + "  ms3: { addresses: [192.0.2.13], load_url: \"https://x/load\" }\n",
+         ":7:45: media_servers.ms3.load_url: expected an http:// URL"},
+        {head + "health: { load: { min_weight: 50, max_weight: 10 } }\n",
+         ":7:31: health.load.min_weight: must not exceed max_weight"},
+        {head + "health: { load: { smoothing: 0 } }\n",
+         ":7:30: health.load.smoothing: expected a share above 0, at most 1"},
         {head + "  ms3: { addresses: [192.0.2.13], probe_ports: { tls: 0 } }\n",
          ":7:55: media_servers.ms3.probe_ports.tls: 0 is outside 1..65535"},
         {"zone: example.com\nsoa: { primary: a, contact: b, serial: 1 }\nnameservers: { ns1: "

@@ -28,11 +28,18 @@ config::Ordering apply_health(const config::Ordering& ordering,
     auto state = [&](const config::TierMember& m) {
         return m.server < health.size() ? health[m.server].of(transport) : ServerHealth::up;
     };
+    // In a tier of several, a weight load gives replaces the configured one.
+    config::Ordering weighted = ordering;
+    for (config::Tier& tier : weighted)
+        if (tier.size() > 1)
+            for (config::TierMember& m : tier)
+                if (m.server < health.size() && health[m.server].weight)
+                    m.weight = *health[m.server].weight;
     bool any_up = false;
-    for (const config::Tier& tier : ordering)
+    for (const config::Tier& tier : weighted)
         for (const config::TierMember& m : tier) any_up |= state(m) == ServerHealth::up;
     config::Ordering out;
-    for (const config::Tier& tier : ordering) {
+    for (const config::Tier& tier : weighted) {
         config::Tier kept;
         for (const config::TierMember& m : tier) {
             const ServerHealth h = state(m);
@@ -41,7 +48,7 @@ config::Ordering apply_health(const config::Ordering& ordering,
         }
         if (!kept.empty()) out.push_back(std::move(kept));
     }
-    if (out.empty() && serve_all) return ordering; // fail open
+    if (out.empty() && serve_all) return weighted; // fail open
     return out;
 }
 
