@@ -33,6 +33,14 @@ std::vector<ProbeTarget> probe_targets(const config::ZonePolicy& zone,
                 ms.tls_name ? *ms.tls_name : ms.label + (apex.empty() ? "" : ".") + apex;
             t.key += " " + t.server_name + " " + c.tls_ca_file;
         }
+        // The first probe also reads the load (health.load): zones that read
+        // it otherwise, or not at all, do not share its weight.
+        if (c.load && out.empty()) {
+            const config::LoadConfig& l = *c.load;
+            t.key += " load " + ms.load_url + " " + l.header + " " + std::to_string(l.min_weight) +
+                     "-" + std::to_string(l.max_weight) + " " + std::to_string(l.every_ms) + " " +
+                     std::to_string(l.hysteresis) + " " + std::to_string(l.smoothing);
+        }
         out.push_back(std::move(t));
     }
     return out;

@@ -72,30 +72,37 @@ std::string_view parameter(std::string_view value, std::string_view name) {
     return {};
 }
 
+// Calls fn(lowercased name, trimmed value) for each header of a message's
+// header block, in order, while it returns true.
+template <typename Fn> void for_each_header(std::string_view message, Fn&& fn) {
+    std::string_view rest(message);
+    rest.remove_prefix(std::min(rest.size(), rest.find('\n') + 1)); // the status line
+    while (!rest.empty()) {
+        const std::size_t end = rest.find('\n');
+        const std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+        if (trim(line).empty()) return; // the end of the header block
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        if (!fn(lowercase(trim(line.substr(0, colon))), trim(line.substr(colon + 1)))) return;
+    }
+}
+
 } // namespace
 
 bool answers(const std::string& response, const ProbeIds& ids) {
     // The first value of each header that identifies the transaction, by
     // its full or compact name (RFC 3261 7.3.3).
     std::string_view via, from, call_id, cseq;
-    std::string_view rest(response);
-    rest.remove_prefix(std::min(rest.size(), rest.find('\n') + 1)); // the status line
-    while (!rest.empty()) {
-        const std::size_t end = rest.find('\n');
-        const std::string_view line = rest.substr(0, end);
-        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-        if (trim(line).empty()) break; // the end of the header block
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        const std::string name = lowercase(trim(line.substr(0, colon)));
-        const std::string_view value = trim(line.substr(colon + 1));
+    for_each_header(response, [&](const std::string& name, std::string_view value) {
         std::string_view* field = name == "via" || name == "v"       ? &via
                                   : name == "from" || name == "f"    ? &from
                                   : name == "call-id" || name == "i" ? &call_id
                                   : name == "cseq"                   ? &cseq
                                                                      : nullptr;
         if (field && field->empty()) *field = value;
-    }
+        return true;
+    });
     const std::string_view top_via = via.substr(0, via.find(','));
     return parameter(top_via, "branch") == ids.branch && parameter(from, "tag") == ids.tag &&
            call_id == ids.call_id && lowercase(cseq) == "1 options";
@@ -114,18 +121,13 @@ int status_code(const std::string& response) {
 
 std::string header_value(const std::string& head, std::string_view name) {
     const std::string wanted = lowercase(name);
-    std::string_view rest(head);
-    rest.remove_prefix(std::min(rest.size(), rest.find('\n') + 1)); // the status line
-    while (!rest.empty()) {
-        const std::size_t end = rest.find('\n');
-        const std::string_view line = rest.substr(0, end);
-        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-        if (trim(line).empty()) break; // the end of the header block
-        const std::size_t colon = line.find(':');
-        if (colon != std::string_view::npos && lowercase(trim(line.substr(0, colon))) == wanted)
-            return std::string(trim(line.substr(colon + 1)));
-    }
-    return {};
+    std::string found;
+    for_each_header(head, [&](const std::string& header, std::string_view value) {
+        if (header != wanted) return true;
+        found = value;
+        return false;
+    });
+    return found;
 }
 
 std::size_t content_length(const std::string& head) {

@@ -138,22 +138,7 @@ start_srvd() {
 # q ARGS...: kdig against the running srvd, answer lines only.
 q() { kdig @127.0.0.1 -p "$PORT" +norec +noall +answer "$@"; }
 
-# phone_config DIR SIP_LISTEN DNS_SERVER: a baresip configuration for a phone
-# that resolves through srvd, with audio that needs no sound card.
-phone_config() {
-  mkdir -p "$1"
-  cat >"$1/config" <<CONF
-sip_listen $2
-dns_server $3
-module_path /usr/lib/baresip/modules
-module account.so
-module g711.so
-module ausine.so
-module aufile.so
-audio_player aufile,/dev/null
-audio_source ausine,440
-CONF
-}
+source "$(dirname "${BASH_SOURCE[0]}")/phone.sh"
 
 # nsd_server_conf DIR PORT [EXTRA]: the server: and remote-control: sections
 # of an NSD configuration whose files live in DIR, one server process on

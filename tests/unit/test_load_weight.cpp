@@ -1,6 +1,7 @@
 // Load-aware weights (health.load), driven with a test clock: averaged,
 // bounded, changed at most every `every` and only past the hysteresis, and
 // the configured weights back when the source goes silent.
+#include "health/health_table.hpp"
 #include "health/load_source.hpp"
 #include "health/load_weight.hpp"
 #include "health/sip_message.hpp"
@@ -76,4 +77,26 @@ TEST_CASE("load readings: a number alone, from a body or a SIP header") {
     CHECK(health::header_value(head, "X-Other").empty());
     CHECK(health::content_length(head) == 0);
     CHECK(health::content_length("SIP/2.0 200 OK\r\nl: 12\r\n\r\n") == 12);
+}
+
+TEST_CASE("load weight: zones that read a shared server's load otherwise do not share its weight") {
+    config::ZonePolicy with, without;
+    for (config::ZonePolicy* z : {&with, &without}) {
+        z->zone = "example.com.";
+        z->health.emplace();
+        z->media_servers.push_back({});
+        z->media_servers.back().label = "ms1";
+        z->media_servers.back().addresses = {"192.0.2.11"};
+    }
+    with.health->load = load_config();
+    with.health->load->header = "X-Load";
+    const auto keyed = health::probe_targets(with, with.media_servers[0]);
+    const auto plain = health::probe_targets(without, without.media_servers[0]);
+    REQUIRE(keyed.size() == 1);
+    REQUIRE(plain.size() == 1);
+    CHECK(keyed[0].key != plain[0].key);
+    health::HealthTable table;
+    table.weights[keyed[0].key] = 42;
+    CHECK(table.states(with)[0].weight == 42);
+    CHECK_FALSE(table.states(without)[0].weight);
 }
