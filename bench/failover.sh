@@ -93,7 +93,7 @@ media_servers:
 proxies:
   proxy-a: { targets: [ms1, ms2, ms3] }
 Z
-  printf 'zones: [zones]\nstate_dir: state\n' >"$dir/srvd.yaml"
+  printf 'zones: [zones]\nstate_dir: state\ncontrol: { socket: ctl.sock }\n' >"$dir/srvd.yaml"
   if [ "$mode" = after ]; then
     printf 'resolvers:\n  - { name: phones-unbound, type: unbound, control: %s/unbound.sock }\n' \
       "$dir" >>"$dir/srvd.yaml"

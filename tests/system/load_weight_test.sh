@@ -29,7 +29,7 @@ media_servers:
 proxies:
   p: { targets: [{ms1: 50, ms2: 50}, ms3] }
 Z
-printf 'zones: [zones]\nmetrics: { listen: "127.0.0.1:%s" }\n' "$MPORT" >"$WORK/srvd.yaml"
+printf 'zones: [zones]\nstate_dir: state\ncontrol: { socket: ctl.sock }\nmetrics: { listen: "127.0.0.1:%s" }\n' "$MPORT" >"$WORK/srvd.yaml"
 
 declare -A RUN
 start_sipp() { # start_sipp N SCENARIO [LOAD]

@@ -58,7 +58,7 @@ media_servers:
 proxies:
   p: { transports: [tls], targets: [ms3, ms9] }
 Z
-printf 'zones: [zones]\nmetrics: { listen: "127.0.0.1:%s" }\n' "$MPORT" >"$WORK/srvd.yaml"
+printf 'zones: [zones]\nstate_dir: state\ncontrol: { socket: ctl.sock }\nmetrics: { listen: "127.0.0.1:%s" }\n' "$MPORT" >"$WORK/srvd.yaml"
 
 declare -A RUN
 start_sipp() { # start_sipp N u1|t1: a media server on 127.0.0.4N:5060
