@@ -67,7 +67,6 @@ void HealthMonitor::configure(const std::vector<const config::ZonePolicy*>& zone
                 s->zone = policy.zone;
                 s->label = ms.label;
                 s->config = *policy.health;
-                s->status.transport = t.transport;
                 s->several = policy.health->transports_of(ms).size() > 1;
                 const auto& h = *policy.health;
                 if (h.load && t.transport == h.transports_of(ms).front() &&
@@ -107,8 +106,10 @@ std::vector<ServerStatus> HealthMonitor::status(const config::ZonePolicy& zone,
     std::vector<ServerStatus> out;
     for (const ProbeTarget& t : probe_targets(zone, server))
         if (auto it = servers_.find(t.key); it != servers_.end()) {
+            // State and transport are the probe's own; status holds the rest.
             out.push_back(it->second->status);
             out.back().state = it->second->state;
+            out.back().transport = it->second->target.transport;
         }
     return out;
 }
