@@ -2,12 +2,14 @@
 # A media server's failure on a white-label platform, end to end: N partner
 # zones (default 1,000; bench/partners.sh's policy) share four media servers,
 # here four loopback TCP listeners probed by tcp-connect every 100 ms
-# (down_after 1). srvd runs pinned to CPU 0, the rest to CPU 1. Once srvd has prepared its standby (srvd_standby_zones),
-# one listener is closed; reports srvd's own figure (the log's "answers of N
-# zone(s) rebuilt in X ms (M prepared ahead)"), the time from the close to
-# the first UDP answer without the server (the probe's detection included:
-# up to interval + timeout), and srvd's RSS with the standby filled. Then the
-# same with `limits.standby_memory: 0`, for the compile path. ROUNDS times.
+# (down_after 1, up_after 1). srvd runs pinned to CPU 0, the rest to CPU 1.
+# Once srvd has prepared its standby (srvd_standby_zones), one listener is
+# closed; reports srvd's own figure (the log's "answers of N zone(s) rebuilt
+# in X ms (M prepared ahead)"), the time from the close to the first UDP
+# answer without the server (the probe's detection included: up to interval
+# + timeout), and srvd's RSS with the standby filled; then, once the standby
+# is full again, the same for the listener's return. Then all that with
+# `limits.standby_memory: 0`, for the compile path. ROUNDS times.
 #
 #   bench/health_change.sh [N] [ROUNDS]      (needs build/srvd)
 #   SRVD=OTHER/srvd bench/health_change.sh   another binary (without a
@@ -61,43 +63,62 @@ now_ms() { date +%s%3N; }
 srv() { kdig @127.0.0.1 -p $PORT +time=1 +retry=0 +short _sip._udp.proxy-a.partner1.example SRV 2>/dev/null; }
 has_ms2() { srv | grep -q " $P2 "; }
 
-run() { # BUDGET: one srvd, ROUNDS failures of ms2
-  local budget=$1
+# Waits until ms2 is in (WANT yes) or out (no) of the answers and the
+# standby holds four servers' worth of zones (none without a budget).
+# (A binary from before session 16 prepares no returns: RETURNS=no.)
+ready() { # BUDGET WANT
+  local want=$([ "$1" = 0 ] && echo 0 || echo $((4 * N))) end=$(( $(date +%s) + 300 ))
+  [ "$2" = no ] && [ "${RETURNS:-yes}" = no ] && [ "$1" != 0 ] && want=$((3 * N))
+  until { [ "$2" = yes ] && has_ms2 || { [ "$2" = no ] && ! has_ms2; }; } &&
+    [ "$(metric srvd_standby_zones)" = "$want" ]; do
+    [ "$(date +%s)" -lt "$end" ] || { echo "srvd never got ready"; tail "$WORK/srvd.log"; exit 1; }
+    sleep 0.2
+  done
+}
+# Polls until ms2 is in (WANT yes) or out (no) of proxy-a's answers; prints
+# the milliseconds since START and the queries unanswered meanwhile.
+until_answers() { # START WANT
+  local answer lost=0
+  while :; do
+    answer=$(srv)
+    [ -n "$answer" ] || { lost=$((lost + 1)); continue; }
+    if grep -q " $P2 " <<<"$answer"; then [ "$2" = yes ] && break; else [ "$2" = no ] && break; fi
+    sleep 0.005
+  done
+  echo "$(( $(now_ms) - $1 )) $lost"
+}
+rebuilt_since() { # LINE: srvd's own figure for the change after that log line
+  sleep 0.3
+  tail -n +"$(($1 + 1))" "$WORK/srvd.log" | grep -o 'answers of [0-9]* zone(s) rebuilt in .*' | head -1
+}
+
+run() { # BUDGET: one srvd, ROUNDS failures and returns of ms2
+  local budget=$1 ms2 rss standby mark start seen lost
+  for p in $P1 $P3 $P4; do listen "$p"; done
   printf 'listen: ["127.0.0.1:%s"]\nthreads: 1\nzones: [zones]\nlog: { level: info }\nmetrics: { listen: "127.0.0.1:%s" }\nlimits: { standby_memory: %s }\n' \
     "$PORT" "$MPORT" "$budget" >"$WORK/srvd.yaml"
-  for p in $P1 $P3 $P4; do listen "$p"; done
+  listen "$P2"
+  ms2=$!
   taskset -c 0 "$SRVD" serve -c "$WORK/srvd.yaml" --allow-root 2>"$WORK/srvd.log" &
   local pid=$!
   for round in $(seq "$ROUNDS"); do
-    listen "$P2"
-    local ms2=$!
-    # Up, answered, and (with a budget) the standby full: four servers' worth.
-    local want=$([ "$budget" = 0 ] && echo 0 || echo $((4 * N)))
-    local end=$(( $(date +%s) + 300 ))
-    until has_ms2 && [ "$(metric srvd_standby_zones)" = "$want" ]; do
-      [ "$(date +%s)" -lt "$end" ] || { echo "srvd never got ready"; tail "$WORK/srvd.log"; exit 1; }
-      sleep 0.2
-    done
-    local rss standby
+    ready "$budget" yes
     rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
     standby=$(( $(metric srvd_standby_bytes) / 1048576 ))
-    local mark
     mark=$(wc -l <"$WORK/srvd.log")
-    local start
     start=$(now_ms)
     kill "$ms2"; wait "$ms2" 2>/dev/null || true
-    local answer lost=0
-    while :; do
-      answer=$(srv)
-      [ -n "$answer" ] || { lost=$((lost + 1)); continue; }
-      grep -q " $P2 " <<<"$answer" || break
-      sleep 0.005
-    done
-    local seen=$(( $(now_ms) - start ))
-    sleep 0.3
-    local line
-    line=$(tail -n +"$((mark + 1))" "$WORK/srvd.log" | grep -o 'answers of [0-9]* zone(s) rebuilt in .*' | head -1)
-    echo "standby_memory $budget, round $round: $line; answers without ms2 $seen ms after its close ($lost queries unanswered meanwhile); RSS $rss MiB with the standby at $standby MiB"
+    read -r seen lost < <(until_answers "$start" no)
+    echo "standby_memory $budget, round $round, failure: $(rebuilt_since "$mark"); answers without ms2 $seen ms after its close ($lost queries unanswered meanwhile); RSS $rss MiB with the standby at $standby MiB"
+    # Its return, once the standby is full again (for a server down, its
+    # return is prepared too).
+    ready "$budget" no
+    mark=$(wc -l <"$WORK/srvd.log")
+    start=$(now_ms)
+    listen "$P2"
+    ms2=$!
+    read -r seen lost < <(until_answers "$start" yes)
+    echo "standby_memory $budget, round $round, return: $(rebuilt_since "$mark"); answers with ms2 $seen ms after it listens again ($lost queries unanswered meanwhile)"
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true
   kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true

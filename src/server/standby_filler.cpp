@@ -53,11 +53,13 @@ void StandbyFiller::plan(const LiveState& live) {
     tasks_.clear();
     planned_ = true;
     planned_version_ = live.version;
-    // Per probe, the zones that change when it goes down, in zone order: a
-    // budget too small for all still covers some servers' whole platform
-    // rather than a little of every server's. One pass over the zones and
-    // their servers, not one per probe.
-    std::map<std::string, std::vector<Task>> by_probe;
+    // Per probe, the zones that change when it goes down (or, for one down
+    // now, when it comes back), in zone order: a budget too small for all
+    // still covers some servers' whole platform rather than a little of
+    // every server's, and every failure before any return (a server coming
+    // back only adds capacity; one going down is an outage until served).
+    // One pass over the zones and their servers, not one per probe.
+    std::map<std::string, std::vector<Task>> failures, returns;
     const auto& zones = served_->zones;
     for (std::size_t i = 0; i < zones.size(); ++i) {
         const zone::ZoneData& z = *zones[i].data;
@@ -66,16 +68,21 @@ void StandbyFiller::plan(const LiveState& live) {
         for (const auto& ms : z.policy.media_servers)
             for (const auto& t : health::probe_targets(z.policy, ms)) probes.insert(t.key);
         for (const std::string& key : probes) {
-            const health::HealthTable::Assumed down{key, health::ServerHealth::down};
-            auto states = live.answer_states(z.policy, &down);
+            const auto now = live.health.by_probe.find(key);
+            const bool down =
+                now != live.health.by_probe.end() && now->second == health::ServerHealth::down;
+            const health::HealthTable::Assumed next{key, down ? health::ServerHealth::up
+                                                              : health::ServerHealth::down};
+            auto states = live.answer_states(z.policy, &next);
             if (zone::same_health(z.health, states) || standby_.find(z, states)) continue;
-            by_probe[key].push_back({i, std::move(states)});
+            (down ? returns : failures)[key].push_back({i, std::move(states)});
         }
     }
     // tasks_ is taken from the back.
-    for (auto probe = by_probe.rbegin(); probe != by_probe.rend(); ++probe)
-        for (auto task = probe->second.rbegin(); task != probe->second.rend(); ++task)
-            tasks_.push_back(std::move(*task));
+    for (auto* by_probe : {&returns, &failures})
+        for (auto probe = by_probe->rbegin(); probe != by_probe->rend(); ++probe)
+            for (auto task = probe->second.rbegin(); task != probe->second.rend(); ++task)
+                tasks_.push_back(std::move(*task));
 }
 
 void StandbyFiller::step() {

@@ -187,19 +187,31 @@ TEST_CASE("control: unknown until probed, and every server down is logged and sh
           std::string::npos);
 }
 
-TEST_CASE("control: a server's failure is answered from zones prepared ahead while idle") {
+TEST_CASE("control: a server's failure, return and drain are answered from zones prepared ahead") {
     Plane p;
     const auto has = [&](const std::string& line) {
         return p.control->render_metrics().find(line + "\n") != std::string::npos;
     };
     // Both probed servers answer: the zone is prepared with each one down.
     REQUIRE(p.run_until([&] { return p.targets() == both && has("srvd_standby_zones 2"); }));
+    const asio::ip::tcp::endpoint at = p.ms1.acceptor.local_endpoint();
     p.ms1.acceptor.close();
     CHECK(p.run_until([&] { return p.targets() == std::vector<std::string>{"ms2.a.example."}; }));
     CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 1"));
     CHECK(has("srvd_health_zone_rebuilds_total{from=\"compile\"} 0"));
-    // Then prepared again from the new state: ms2 down as well.
-    CHECK(p.run_until([&] { return has("srvd_standby_zones 1"); }));
+    // Then prepared again from the new state: ms2 down as well, and ms1 back.
+    CHECK(p.run_until([&] { return has("srvd_standby_zones 2"); }));
+    p.ms1.acceptor = asio::ip::tcp::acceptor(p.io, at); // listening again on its port
+    CHECK(p.run_until([&] { return p.targets() == both; }));
+    CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 2"));
+    // A drain answers as the failure it was prepared for.
+    REQUIRE(p.run_until([&] { return has("srvd_standby_zones 2"); }));
+    bool drained = false;
+    p.control->drain("ms2", "", true, true, false, [&](server::Reply) { drained = true; });
+    REQUIRE(p.run_until([&] { return drained; }));
+    CHECK(p.targets() == std::vector<std::string>{"ms1.a.example."});
+    CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 3"));
+    CHECK(has("srvd_health_zone_rebuilds_total{from=\"compile\"} 0"));
 }
 
 TEST_CASE("control: with limits.standby_memory 0 nothing is prepared, and failures compile") {

@@ -1,7 +1,7 @@
 #pragma once
 // Zones built and compiled ahead for a health state that may come next
-// (today: each probed media server that answers, gone down). A probe's
-// verdict then costs the snapshot's assembly, not the compile of every zone
+// (each probed media server that answers, gone down; each one down, back).
+// A probe's verdict then costs the snapshot's assembly, not the compile of every zone
 // that lists the server: with a thousand partner zones sharing their media
 // servers, that compile is most of a second. The change worker fills the
 // standby while it has nothing else to do and takes from it when a rebuild
