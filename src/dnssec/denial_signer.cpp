@@ -143,7 +143,7 @@ std::size_t DenialSigner::max_size(std::size_t qname_size) const noexcept {
 }
 
 std::size_t DenialSigner::write_nxname(const std::uint8_t* qname, std::size_t qname_size,
-                                       std::uint8_t labels, std::uint8_t* out,
+                                       std::uint8_t labels, std::uint32_t ttl, std::uint8_t* out,
                                        std::size_t room) const noexcept {
     const std::uint8_t pointer[] = {0xc0, dns::header_size};
     std::uint8_t next[dns::max_name_size];
@@ -159,7 +159,7 @@ std::size_t DenialSigner::write_nxname(const std::uint8_t* qname, std::size_t qn
         if (!next_size) return 0;
     }
     return write(qname, qname_size, labels, pointer, sizeof pointer, next, next_size, nxname_bitmap,
-                 sizeof nxname_bitmap, out, room);
+                 sizeof nxname_bitmap, std::min(ttl, ttl_), out, room);
 }
 
 std::size_t DenialSigner::write_cover(const std::uint8_t* qname, std::size_t qname_size,
@@ -199,7 +199,7 @@ std::size_t DenialSigner::write_cover(const std::uint8_t* qname, std::size_t qna
         std::memcpy(owner + n, encloser, encloser_size);
         const auto labels = static_cast<std::uint8_t>(encloser_labels + (after_star ? 2 : 1));
         return write(owner, n + encloser_size, labels, written, n + 2, next, next_size,
-                     cover_bitmap, sizeof cover_bitmap, out, room);
+                     cover_bitmap, sizeof cover_bitmap, ttl_, out, room);
     }
     // Nothing lies between the encloser and "\000.encloser", the next
     // closer name, and "\000.*.encloser" may be too long: the NSEC is then
@@ -218,14 +218,15 @@ std::size_t DenialSigner::write_cover(const std::uint8_t* qname, std::size_t qna
     const std::string* bitmap = types_of(owner, prefix + encloser_size);
     if (!bitmap) return 0;
     return write(owner, prefix + encloser_size, encloser_labels, written, w + 2, next, next_size,
-                 reinterpret_cast<const std::uint8_t*>(bitmap->data()), bitmap->size(), out, room);
+                 reinterpret_cast<const std::uint8_t*>(bitmap->data()), bitmap->size(), ttl_, out,
+                 room);
 }
 
 std::size_t DenialSigner::write(const std::uint8_t* owner, std::size_t owner_size,
                                 std::uint8_t labels, const std::uint8_t* written,
                                 std::size_t written_size, const std::uint8_t* next,
                                 std::size_t next_size, const std::uint8_t* bitmap,
-                                std::size_t bitmap_size, std::uint8_t* out,
+                                std::size_t bitmap_size, std::uint32_t ttl, std::uint8_t* out,
                                 std::size_t room) const noexcept {
     const std::size_t rdata_size = next_size + bitmap_size;
     const std::size_t nsec_size = written_size + 10 + rdata_size;
@@ -240,7 +241,7 @@ std::size_t DenialSigner::write(const std::uint8_t* owner, std::size_t owner_siz
     std::uint8_t* fixed = nsec + written_size;
     put16(fixed, dns::type::NSEC);
     put16(fixed + 2, dns::class_IN);
-    put32(fixed + 4, ttl_);
+    put32(fixed + 4, ttl);
     put16(fixed + 8, static_cast<std::uint16_t>(rdata_size));
     std::uint8_t* rdata = fixed + 10;
     std::memcpy(rdata, next, next_size);
@@ -257,7 +258,7 @@ std::size_t DenialSigner::write(const std::uint8_t* owner, std::size_t owner_siz
         put16(sig_rdata, dns::type::NSEC);
         sig_rdata[2] = key.algorithm;
         sig_rdata[3] = labels;
-        put32(sig_rdata + 4, ttl_);
+        put32(sig_rdata + 4, ttl);
         put32(sig_rdata + 8, expiration_);
         put32(sig_rdata + 12, inception_);
         put16(sig_rdata + 16, key.tag);
@@ -274,7 +275,7 @@ std::size_t DenialSigner::write(const std::uint8_t* owner, std::size_t owner_siz
         if (!sign(key, data, d, sig_rdata + prefix)) return 0;
         put16(sig_fixed, dns::type::RRSIG);
         put16(sig_fixed + 2, dns::class_IN);
-        put32(sig_fixed + 4, ttl_);
+        put32(sig_fixed + 4, ttl);
         put16(sig_fixed + 8, static_cast<std::uint16_t>(prefix + signature_size));
         sig += sig_size;
     }

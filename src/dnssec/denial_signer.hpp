@@ -41,9 +41,12 @@ class DenialSigner {
     // name "\000.qname", or its successor past its descendants (RFC 4471)
     // when that is longer than a name may be. Returns
     // the bytes written: 0 when they do not fit in `room` (see max_size) or
-    // the signature fails. Allocates only inside OpenSSL.
+    // the signature fails. `ttl`: the TTL of the SOA it is sent beside, which
+    // below a proxy name is the proxy's (RFC 9077: the NSEC is cached no
+    // longer than the denial; the zone's negative TTL caps it). Allocates
+    // only inside OpenSSL.
     std::size_t write_nxname(const std::uint8_t* qname, std::size_t qname_size, std::uint8_t labels,
-                             std::uint8_t* out, std::size_t room) const noexcept;
+                             std::uint32_t ttl, std::uint8_t* out, std::size_t room) const noexcept;
 
     // The NSEC a wildcard answer needs (RFC 4035 3.1.3.3 and 3.1.3.4) to
     // prove that `qname` itself does not exist: owner "\000.*.encloser"
@@ -76,7 +79,8 @@ class DenialSigner {
     std::size_t write(const std::uint8_t* owner, std::size_t owner_size, std::uint8_t labels,
                       const std::uint8_t* written, std::size_t written_size,
                       const std::uint8_t* next, std::size_t next_size, const std::uint8_t* bitmap,
-                      std::size_t bitmap_size, std::uint8_t* out, std::size_t room) const noexcept;
+                      std::size_t bitmap_size, std::uint32_t ttl, std::uint8_t* out,
+                      std::size_t room) const noexcept;
 
     // The 64-byte signature DNSSEC carries, of `data`, with `key`.
     static bool sign(const DenialKey& key, const std::uint8_t* data, std::size_t size,

@@ -318,18 +318,32 @@ std::size_t copy_answer(const zone::ZoneArrays& z, const zone::Answer& a, const 
     return length;
 }
 
+// The TTL of the record at `rr` (copied into the reply just before, so
+// well formed) when it is an SOA; else the most a TTL may be. A negative
+// answer's authority section starts with its SOA, whose TTL is the
+// denial's: below a proxy name, the proxy's TTL (zone::negative_ttl).
+std::uint32_t soa_ttl(const std::uint8_t* rr, const std::uint8_t* end) noexcept {
+    while (rr < end && *rr != 0 && (*rr & 0xc0) != 0xc0) rr += 1 + *rr;
+    rr += rr < end && *rr != 0 ? 2 : 1; // a compression pointer, or the root
+    if (rr + 8 > end || dns::get16(rr) != dns::type::SOA) return 0xffffffff;
+    return dns::get32(rr + 4);
+}
+
 // The NSEC and RRSIG signed for this query, after the compiled answer's
-// authority section: a negative answer has no additional records, and a
-// wildcard's is sent without them. When they do not fit, the reply is cut
-// to its question with TC, as any answer too large for UDP is; when
-// signing fails, it is SERVFAIL.
+// authority section (`answer`: where that answer starts): a negative answer
+// has no additional records, and a wildcard's is sent without them. When
+// they do not fit, the reply is cut to its question with TC, as any answer
+// too large for UDP is; when signing fails, it is SERVFAIL.
 std::size_t add_denial(const zone::ZoneArrays& z, const Choice& c, const ParsedQuery& q,
-                       std::size_t room, Reply& r, std::uint8_t* out) noexcept {
+                       const std::uint8_t* answer, std::size_t room, Reply& r,
+                       std::uint8_t* out) noexcept {
     const dnssec::DenialSigner& signer = *z.denial;
     const std::uint8_t e = c.encloser_label;
+    // An NXNAME denial has no answer records: its authority starts the answer.
     const std::size_t n =
         c.denial == Choice::Denial::nxname
-            ? signer.write_nxname(q.qname, q.qname_size, q.label_count, out, room)
+            ? signer.write_nxname(q.qname, q.qname_size, q.label_count, soa_ttl(answer, out), out,
+                                  room)
             : signer.write_cover(
                   q.qname, q.qname_size, e < q.label_count ? q.label_offsets[e] : q.qname_size - 1u,
                   static_cast<std::uint8_t>(q.label_count - e), q.label_offsets[e - 1], out, room);
@@ -414,8 +428,8 @@ std::size_t answer_parsed(const zone::AnswerTable& s, const Request& request, Pa
                 at = start;
                 if (info) info->signing_refused = true;
             } else {
-                const std::size_t n =
-                    add_denial(*c.zone, c, q, limit - fixed - (at - start), r, out + at);
+                const std::size_t n = add_denial(*c.zone, c, q, out + start,
+                                                 limit - fixed - (at - start), r, out + at);
                 at = n ? at + n : start;
                 if (info) info->signed_online = n != 0;
             }

@@ -108,6 +108,31 @@ TEST_CASE("signed zone: compact denial (RFC 9824) for a missing name, a missing 
     }
 }
 
+TEST_CASE("signed zone: a compact denial below a proxy name is cached no longer than the proxy") {
+    // The NSEC signed per query carries its SOA's TTL: below `own`, the
+    // proxy's 60 s (not the zone's 300 s negative TTL), so a validator that
+    // keeps the NSEC (RFC 8198) cannot outlast the proxy's answers.
+    std::string yaml = signed_zone_yaml;
+    const std::string proxies = "proxies:\n";
+    yaml.insert(yaml.find(proxies) + proxies.size(), "  own: { targets: [ms1], ttl: 60 }\n");
+    SignedZone z("", yaml);
+    QueryOptions dnssec;
+    dnssec.dnssec_ok = true;
+    for (const auto& [qname, ttl] :
+         std::vector<std::pair<std::string, std::uint32_t>>{{"missing.own.example.com.", 60},
+                                                            {"deeper.missing.own.example.com.", 60},
+                                                            {"missing.example.com.", 300}}) {
+        CAPTURE(qname);
+        auto r = ask(*z.signed_, qname, dns::type::A, dnssec);
+        REQUIRE(r.pkt);
+        CHECK(verify_section(r.pkt, LDNS_SECTION_AUTHORITY, z.zsk.get(), z.ksk.get()) == 2);
+        const ldns_rr_list* authority = ldns_pkt_authority(r.pkt);
+        REQUIRE(ldns_rr_list_rr_count(authority) == 4); // SOA, NSEC and their RRSIGs
+        for (std::size_t i = 0; i < 4; ++i)
+            CHECK(ldns_rr_ttl(ldns_rr_list_rr(authority, i)) == ttl);
+    }
+}
+
 TEST_CASE("signed zone: the apex publishes DNSKEY, CDS and CDNSKEY, signed by the KSK (RFC 7344 "
           "4.1)") {
     SignedZone z("ECDSAP256SHA256");
@@ -337,7 +362,7 @@ TEST_CASE("a health rebuild reuses the signatures of the sets it keeps, and sign
     const std::size_t cached = zone->signature_cache->by_content.size();
     // ms1 down: proxy-a's SRV and A sets change, the rest stay.
     std::vector<health::ServerState> health(zone->policy.media_servers.size(),
-                                             health::ServerHealth::up);
+                                            health::ServerHealth::up);
     health[0] = health::ServerHealth::down;
     auto rebuilt = zone::build_zone(zone->policy, health, zone.get());
     CHECK(rebuilt->signature_cache == zone->signature_cache);
