@@ -18,7 +18,10 @@
 #
 #   bench/failover.sh [RUNS] [PHONES]     (root: network namespace; needs build/srvd)
 #   env: EXPIRES (registration interval the registrar grants, default 10),
-#        TRANSPORT (udp | tcp: the phones' account, default udp),
+#        TRANSPORT (udp | tcp: what the proxy's NAPTR offers, the registrars
+#          serve and srvd probes; default udp),
+#        OUTBOUND (naptr: the proxy name alone, NAPTR -> SRV -> A, the default;
+#          hostport: the name with :5060, which makes a phone look up A only),
 #        ROUNDROBIN (Unbound rrset-roundrobin: yes | no, default no),
 #        MODES ("before after"),
 #        HEALTH (more of the zone's health: settings, e.g. "interval: 1s, timeout: 500ms")
@@ -31,6 +34,7 @@ RUNS=${1:-3}
 PHONES=${2:-8}
 EXPIRES=${EXPIRES:-10}
 TRANSPORT=${TRANSPORT:-udp}
+OUTBOUND=${OUTBOUND:-naptr}
 ROUNDROBIN=${ROUNDROBIN:-no}
 MODES=${MODES:-before after}
 HEALTH=${HEALTH:-}
@@ -91,7 +95,7 @@ media_servers:
   ms2: { addresses: [10.77.0.12] }
   ms3: { addresses: [10.77.0.13] }
 proxies:
-  proxy-a: { targets: [ms1, ms2, ms3] }
+  proxy-a: { transports: [$TRANSPORT], targets: [ms1, ms2, ms3] }
 Z
   printf 'zones: [zones]\nstate_dir: state\ncontrol: { socket: ctl.sock }\n' >"$dir/srvd.yaml"
   if [ "$mode" = after ]; then
@@ -127,11 +131,15 @@ CONF
     kdig @10.77.0.1 -p "$uport" +time=1 +retry=0 +short proxy-a.pbx.example NAPTR 2>/dev/null | grep -q . && break
     sleep 0.1
   done
-  # Phones, spread over one registration interval.
+  # Phones, spread over one registration interval. The proxy's NAPTR offers
+  # one transport, so a phone following it (as provisioned phones do) picks
+  # that one; with a port, RFC 3263 leaves the phone only A records (and UDP
+  # unless told otherwise).
+  local outbound=sip:proxy-a.pbx.example
+  [ "$OUTBOUND" = hostport ] && outbound="$outbound:5060$([ "$TRANSPORT" = tcp ] && echo ';transport=tcp')"
   for n in $(seq 1 "$PHONES"); do
     phone_config "$dir/phone$n" "10.77.0.2:$((20000 + 10 * n))" "10.77.0.1:$uport"
-    echo "<sip:phone$n@pbx.example$([ "$TRANSPORT" = tcp ] && echo ';transport=tcp')>;outbound=\"sip:proxy-a.pbx.example\";regint=$EXPIRES;auth_pass=x" \
-      >"$dir/phone$n/accounts"
+    echo "<sip:phone$n@pbx.example>;outbound=\"$outbound\";regint=$EXPIRES;auth_pass=x" >"$dir/phone$n/accounts"
     ip netns exec "$NS" timeout $((LIMIT + 5 * EXPIRES + 60)) baresip -f "$dir/phone$n" >"$dir/phone$n.log" 2>&1 &
     sleep "$(echo "$EXPIRES / $PHONES" | bc -l)"
   done
@@ -160,7 +168,9 @@ CONF
   echo "${times[*]}"
   # Tear down this run's processes (the phones run in the namespace).
   ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null || true
-  kill -CONT "${pids[1]}" 2>/dev/null || true
+  # SIPp can hold SIGTERM blocked (a registrar once outlived it, and `wait`
+  # with it); the registrars keep nothing worth a clean exit.
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
 }
@@ -174,7 +184,7 @@ median_max() { # values on stdin ("-" = never)
     printf "median %s, max %s, %d never (within the limit)", ms, mx, never }'
 }
 
-echo "failover.sh: $PHONES phones ($TRANSPORT, registration interval ${EXPIRES} s), Unbound rrset-roundrobin $ROUNDROBIN, srvd health: ${HEALTH:-defaults (2 s x 2, answer_ttl 10)}, $RUNS run(s) per mode"
+echo "failover.sh: $PHONES phones ($TRANSPORT, outbound $OUTBOUND, registration interval ${EXPIRES} s), Unbound rrset-roundrobin $ROUNDROBIN, srvd health: ${HEALTH:-defaults (2 s x 2, answer_ttl 10)}, $RUNS run(s) per mode"
 for mode in $MODES; do
   all=""
   for r in $(seq 1 "$RUNS"); do
