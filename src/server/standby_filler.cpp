@@ -57,25 +57,37 @@ void StandbyFiller::plan(const LiveState& live) {
     // now, when it comes back), in zone order: a budget too small for all
     // still covers some servers' whole platform rather than a little of
     // every server's, and every failure before any return (a server coming
-    // back only adds capacity; one going down is an outage until served).
-    // One pass over the zones and their servers, not one per probe.
+    // back or undrained only adds capacity; one going down is an outage
+    // until served). One pass over the zones and their servers, not one per
+    // probe.
     std::map<std::string, std::vector<Task>> failures, returns;
     const auto& zones = served_->zones;
     for (std::size_t i = 0; i < zones.size(); ++i) {
         const zone::ZoneData& z = *zones[i].data;
-        if (!z.policy.health) continue;
-        std::set<std::string> probes; // a probe may serve two labels
-        for (const auto& ms : z.policy.media_servers)
-            for (const auto& t : health::probe_targets(z.policy, ms)) probes.insert(t.key);
-        for (const std::string& key : probes) {
-            const auto now = live.health.by_probe.find(key);
-            const bool down =
-                now != live.health.by_probe.end() && now->second == health::ServerHealth::down;
-            const health::HealthTable::Assumed next{key, down ? health::ServerHealth::up
-                                                              : health::ServerHealth::down};
-            auto states = live.answer_states(z.policy, &next);
-            if (zone::same_health(z.health, states) || standby_.find(z, states)) continue;
-            (down ? returns : failures)[key].push_back({i, std::move(states)});
+        const auto add = [&](std::vector<Task>& to, std::vector<health::ServerState> states) {
+            if (!zone::same_health(z.health, states) && !standby_.find(z, states))
+                to.push_back({i, std::move(states)});
+        };
+        if (z.policy.health) {
+            std::set<std::string> probes; // a probe may serve two labels
+            for (const auto& ms : z.policy.media_servers)
+                for (const auto& t : health::probe_targets(z.policy, ms)) probes.insert(t.key);
+            for (const std::string& key : probes) {
+                const auto now = live.health.by_probe.find(key);
+                const bool down =
+                    now != live.health.by_probe.end() && now->second == health::ServerHealth::down;
+                const health::HealthTable::Assumed next{key, down ? health::ServerHealth::up
+                                                                  : health::ServerHealth::down};
+                add((down ? returns : failures)[key], live.answer_states(z.policy, &next));
+            }
+        }
+        // An undrain: the server's probed state again (with or without health:).
+        const auto& servers = z.policy.media_servers;
+        for (std::size_t m = 0; m < servers.size(); ++m) {
+            if (!live.drained.count({z.policy.zone, servers[m].label})) continue;
+            auto states = live.answer_states(z.policy);
+            states[m] = live.health.states(z.policy)[m];
+            add(returns["undrain " + servers[m].label], std::move(states));
         }
     }
     // tasks_ is taken from the back.

@@ -1,13 +1,14 @@
 #pragma once
 // Fills zone::Standby on the change worker while it has nothing else to do:
 // for each probed media server, every zone whose answers change when it goes
-// down (or comes back, for one down now) built and compiled that way, one
-// zone per step, failures first, until the memory budget
-// (`limits.standby_memory`) is spent. A drain meets what was prepared for
-// its server's failure (a drained server answers as a down one). A job submitted meanwhile
-// (a reload, a drain, the health change itself) waits for one step at most:
-// the compile of one zone. Zones larger than what is left of the budget are
-// not prepared: their health changes compile as before.
+// down (or comes back, for one down now; or is undrained, for one drained)
+// built and compiled that way, one zone per step, failures first, until the
+// memory budget (`limits.standby_memory`) is spent. A drain meets what was
+// prepared for its server's failure (a drained server answers as a down
+// one). A job submitted meanwhile (a reload, a drain, the health change
+// itself) waits for one step at most: the compile of one zone. Zones larger
+// than what is left of the budget are not prepared: their health changes
+// compile as before.
 #include "server/change_worker.hpp"
 #include "server/live_state.hpp"
 #include "zone/snapshot/standby.hpp"

@@ -187,7 +187,8 @@ TEST_CASE("control: unknown until probed, and every server down is logged and sh
           std::string::npos);
 }
 
-TEST_CASE("control: a server's failure, return and drain are answered from zones prepared ahead") {
+TEST_CASE("control: a server's failure, return, drain and undrain are answered from zones prepared "
+          "ahead") {
     Plane p;
     const auto has = [&](const std::string& line) {
         return p.control->render_metrics().find(line + "\n") != std::string::npos;
@@ -211,6 +212,14 @@ TEST_CASE("control: a server's failure, return and drain are answered from zones
     REQUIRE(p.run_until([&] { return drained; }));
     CHECK(p.targets() == std::vector<std::string>{"ms1.a.example."});
     CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 3"));
+    // And its undrain as the return prepared while it is drained (ms1's
+    // failure, ms2's undrain).
+    REQUIRE(p.run_until([&] { return has("srvd_standby_zones 2"); }));
+    bool undrained = false;
+    p.control->drain("ms2", "", false, true, false, [&](server::Reply) { undrained = true; });
+    REQUIRE(p.run_until([&] { return undrained; }));
+    CHECK(p.targets() == both);
+    CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 4"));
     CHECK(has("srvd_health_zone_rebuilds_total{from=\"compile\"} 0"));
 }
 
