@@ -80,14 +80,14 @@ echo "first places with ms1 loaded 90%, ms2 10%: ms1 $f1, ms2 $f2 (of 100 subnet
 pass "first places move toward the less loaded server (ms2 first for $f2 of 100 subnets)"
 
 status=$("$SRVD" ctl -c "$WORK/srvd.yaml" status)
-echo "$status" | grep -q '^  load.example. ms1: up since .*weight: load 90% (average 90%): weight 11$' \
+echo "$status" | has '^  load.example. ms1: up since .*weight: load 90% (average 90%): weight 11$' \
   || fail "status, ms1: $status"
-echo "$status" | grep -q '^  load.example. ms3: up since .*weight: load: no X-Load header; no load reading yet: configured weights$' \
+echo "$status" | has '^  load.example. ms3: up since .*weight: load: no X-Load header; no load reading yet: configured weights$' \
   || fail "ms3 sends no X-Load: its configured weights, and why: $status"
-curl -sf "http://127.0.0.1:$MPORT/metrics" | grep -q '^srvd_media_server_weight{zone="load.example.",server="ms2"} 90$' \
+curl -sf "http://127.0.0.1:$MPORT/metrics" | has '^srvd_media_server_weight{zone="load.example.",server="ms2"} 90$' \
   || fail "metric: $(curl -sf "http://127.0.0.1:$MPORT/metrics" | grep weight)"
 "$SRVD" ctl -c "$WORK/srvd.yaml" explain --client 127.1.1.1 _sip._udp.p.load.example SRV |
-  grep -q '^weights from load (health.load; srvd ctl status says why): ms1 11 ms2 90$' \
+  has '^weights from load (health.load; srvd ctl status says why): ms1 11 ms2 90$' \
   || fail "explain: $("$SRVD" ctl -c "$WORK/srvd.yaml" explain --client 127.1.1.1 _sip._udp.p.load.example SRV)"
 pass "status, explain and metrics show the weights and why"
 
@@ -110,6 +110,6 @@ pass "and back when the loads swap (ms1 first for $g1 of 100 subnets)"
 # The HTTP source goes away: after three intervals ms2 has its configured 50.
 stop http
 wait_weights "ms1 95 ms2 50" 5 || fail "a silent source: $(weights)"
-"$SRVD" ctl -c "$WORK/srvd.yaml" status | grep -q '^  load.example. ms2: up since .*weight: load: .*load source silent: configured weights$' \
+"$SRVD" ctl -c "$WORK/srvd.yaml" status | has '^  load.example. ms2: up since .*weight: load: .*load source silent: configured weights$' \
   || fail "status, silent ms2: $("$SRVD" ctl -c "$WORK/srvd.yaml" status)"
 pass "a silent load source gives the configured weight back"

@@ -83,7 +83,7 @@ start_tls() {
   stunnel4 "$conf" >/dev/null 2>&1 &
   RUN[$1tls]=$!
   PIDS+=("$!")
-  for _ in $(seq 1 50); do ss -Hlnt "src 127.0.0.4$1 and sport = :5061" | grep -q . && return 0; sleep 0.1; done
+  for _ in $(seq 1 50); do ss -Hlnt "src 127.0.0.4$1 and sport = :5061" | has . && return 0; sleep 0.1; done
   fail "stunnel for ms$1 did not start: $(cat "$WORK/stunnel-$1.log" 2>/dev/null)"
 }
 stop() { kill "${RUN[$1]}" 2>/dev/null || true; wait "${RUN[$1]}" 2>/dev/null || true; }
@@ -119,15 +119,15 @@ wait_sets "ms1 ms2 ms3" "ms1 ms2 ms3" "ms1 ms2" 5 \
 pass "each SRV set follows its transport: ms3 fails the CA check over TLS, stays over UDP and (unprobed) TCP"
 # Not "not probed yet": every probe has answered or failed.
 status=$("$SRVD" ctl -c "$WORK/srvd.yaml" status)
-echo "$status" | grep -q '^  tls.example. ms1 (udp): up since .*last probe: answered 200' \
+echo "$status" | has '^  tls.example. ms1 (udp): up since .*last probe: answered 200' \
   || fail "status: ms1 over udp: $status"
-echo "$status" | grep -q '^  tls.example. ms1 (tls): up since .*last probe: answered 200' \
+echo "$status" | has '^  tls.example. ms1 (tls): up since .*last probe: answered 200' \
   || fail "status: ms1 over tls (needs SNI for the right certificate): $status"
-echo "$status" | grep -q '^  tls.example. ms3 (tls): down since .*last probe: TLS handshake: .*certificate verify failed' \
+echo "$status" | has '^  tls.example. ms3 (tls): down since .*last probe: TLS handshake: .*certificate verify failed' \
   || fail "status: ms3 over tls: $status"
-echo "$status" | grep -q '^  nocheck.example. ms3: up since .*answered 200' \
+echo "$status" | has '^  nocheck.example. ms3: up since .*answered 200' \
   || fail "without a CA file the same TLS server is up: $status"
-echo "$status" | grep -q '^  nocheck.example. ms9: \(down\|unknown\)' \
+echo "$status" | has '^  nocheck.example. ms9: \(down\|unknown\)' \
   || fail "nothing listens for ms9: $status"
 "$SRVD" ctl -c "$WORK/srvd.yaml" status --json | python3 -c '
 import json, sys
