@@ -2,6 +2,8 @@
 
 #include "health/probe.hpp"
 
+#include <algorithm>
+
 namespace srvd::health {
 
 std::vector<ProbeTarget> probe_targets(const config::ZonePolicy& zone,
@@ -46,16 +48,25 @@ std::vector<ProbeTarget> probe_targets(const config::ZonePolicy& zone,
     return out;
 }
 
-std::vector<ServerState> HealthTable::states(const config::ZonePolicy& zone,
-                                             const Assumed* assume) const {
+ZoneTargets zone_targets(const config::ZonePolicy& zone) {
+    ZoneTargets out;
+    out.reserve(zone.media_servers.size());
+    for (const auto& ms : zone.media_servers) out.push_back(probe_targets(zone, ms));
+    return out;
+}
+
+std::vector<ServerState> HealthTable::states(const ZoneTargets& zone,
+                                             std::span<const Assumed> assume) const {
     std::vector<ServerState> out;
-    for (const auto& ms : zone.media_servers) {
+    out.reserve(zone.size());
+    for (const auto& targets : zone) {
         ServerState state;
-        const auto targets = probe_targets(zone, ms);
         for (const ProbeTarget& t : targets) {
             ServerHealth h = ServerHealth::up;
-            if (assume && assume->first == t.key)
-                h = assume->second;
+            const auto given = std::find_if(assume.begin(), assume.end(),
+                                            [&](const Assumed& a) { return a.first == t.key; });
+            if (given != assume.end())
+                h = given->second;
             else if (auto it = by_probe.find(t.key); it != by_probe.end())
                 h = it->second;
             // The first probe speaks for the transports none covers.

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,17 +32,26 @@ struct ProbeTarget {
 std::vector<ProbeTarget> probe_targets(const config::ZonePolicy& zone,
                                        const config::MediaServer& server);
 
+// A zone's probes, per media server in policy order: what the states of its
+// servers are read from (worked out once when asked for several states).
+using ZoneTargets = std::vector<std::vector<ProbeTarget>>;
+ZoneTargets zone_targets(const config::ZonePolicy& zone);
+
 struct HealthTable {
     std::map<std::string, ServerHealth> by_probe;
     // Weights load gives (health.load), by the key of the server's first probe.
     std::map<std::string, std::uint16_t> weights;
 
     // A zone's media servers in policy order: their probes' states, up
-    // when not probed (no `health:`, or not yet configured). `assume`, when
-    // given, is taken as the state of the probe its key names.
+    // when not probed (no `health:`, or not yet configured). `assume`: probes
+    // whose state is taken as given (by key), as the standby prepares.
     using Assumed = std::pair<std::string, ServerHealth>;
     std::vector<ServerState> states(const config::ZonePolicy& zone,
-                                    const Assumed* assume = nullptr) const;
+                                    std::span<const Assumed> assume = {}) const {
+        return states(zone_targets(zone), assume);
+    }
+    std::vector<ServerState> states(const ZoneTargets& zone,
+                                    std::span<const Assumed> assume = {}) const;
 };
 
 } // namespace srvd::health

@@ -282,7 +282,7 @@ Control::Rebuilt Control::rebuild(const LiveState& live) {
         const auto start = std::chrono::steady_clock::now();
         std::vector<std::shared_ptr<const zone::ZoneData>> zones;
         std::vector<zone::ZoneEntry> ahead; // taken from the standby, compiled already
-        std::vector<std::pair<const zone::ZoneData*, std::size_t>> changed; // before, at in zones
+        std::vector<std::pair<const zone::ZoneEntry*, std::size_t>> changed; // before, at in zones
         for (const auto& z : base_->zones) {
             auto states = live.answer_states(z.data->policy);
             if (zone::same_health(z.data->health, states)) {
@@ -290,7 +290,7 @@ Control::Rebuilt Control::rebuild(const LiveState& live) {
                 continue;
             }
             log_fallback(z.data->policy, z.data->health, states);
-            changed.emplace_back(z.data.get(), zones.size());
+            changed.emplace_back(&z, zones.size());
             if (const zone::ZoneEntry* ready = standby_.find(*z.data, states)) {
                 ahead.push_back(*ready);
                 zones.push_back(ready->data);
@@ -307,6 +307,8 @@ Control::Rebuilt Control::rebuild(const LiveState& live) {
         publish(zone::compile_snapshot(std::move(zones), o));
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - start);
+        // Answers are out: what stays one change away is kept ready.
+        for (const auto& [was, at] : changed) standby_.adopt(*was, after[at]);
         rebuilt_prepared_ += ahead.size();
         rebuilt_compiled_ += changed.size() - ahead.size();
         Rebuilt out{"health: answers of " + std::to_string(changed.size()) +
@@ -315,10 +317,12 @@ Control::Rebuilt Control::rebuild(const LiveState& live) {
                     {}};
         // After the publish: a resolver asking again must get the new answers.
         if (flusher_.enabled())
-            for (const auto& [was, at] : changed) add_flush_items(*was, *after[at], out.flush);
+            for (const auto& [was, at] : changed)
+                add_flush_items(*was->data, *after[at], out.flush);
         if (out.flush.size() > flush_zones_after) {
             out.flush.clear();
-            for (const auto& [was, at] : changed) out.flush.push_back({was->policy.zone, true});
+            for (const auto& [was, at] : changed)
+                out.flush.push_back({was->data->policy.zone, true});
         }
         return out;
     } catch (const std::exception& e) {

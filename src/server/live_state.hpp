@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,11 +26,17 @@ struct LiveState {
 
     // What a zone's answers are built with, in policy order: a drained
     // server leaves answers as a down one does.
-    // `assume`: a probe's state taken as given (a standby prepared ahead).
+    // `assume`: probes' states taken as given (a standby prepared ahead).
     std::vector<health::ServerState>
     answer_states(const config::ZonePolicy& zone,
-                  const health::HealthTable::Assumed* assume = nullptr) const {
-        auto out = health.states(zone, assume);
+                  std::span<const health::HealthTable::Assumed> assume = {}) const {
+        return answer_states(zone, health::zone_targets(zone), assume);
+    }
+    // The same with the zone's probes worked out already.
+    std::vector<health::ServerState>
+    answer_states(const config::ZonePolicy& zone, const health::ZoneTargets& targets,
+                  std::span<const health::HealthTable::Assumed> assume = {}) const {
+        auto out = health.states(targets, assume);
         for (std::size_t i = 0; i < zone.media_servers.size() && i < out.size(); ++i)
             if (drained.count({zone.zone, zone.media_servers[i].label}))
                 out[i] = health::ServerHealth::down;

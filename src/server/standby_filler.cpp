@@ -56,11 +56,11 @@ void StandbyFiller::plan(const LiveState& live) {
     // Per probe, the zones that change when it goes down (or, for one down
     // now, when it comes back), in zone order: a budget too small for all
     // still covers some servers' whole platform rather than a little of
-    // every server's, and every failure before any return (a server coming
+    // every server's; every failure before any return (a server coming
     // back or undrained only adds capacity; one going down is an outage
-    // until served). One pass over the zones and their servers, not one per
-    // probe.
-    std::map<std::string, std::vector<Task>> failures, returns;
+    // until served); pairs of failures last (a rack or a switch takes two).
+    // One pass over the zones and their servers, not one per probe.
+    std::map<std::string, std::vector<Task>> failures, returns, pairs;
     const auto& zones = served_->zones;
     for (std::size_t i = 0; i < zones.size(); ++i) {
         const zone::ZoneData& z = *zones[i].data;
@@ -68,30 +68,38 @@ void StandbyFiller::plan(const LiveState& live) {
             if (!zone::same_health(z.health, states) && !standby_.find(z, states))
                 to.push_back({i, std::move(states)});
         };
-        if (z.policy.health) {
-            std::set<std::string> probes; // a probe may serve two labels
-            for (const auto& ms : z.policy.media_servers)
-                for (const auto& t : health::probe_targets(z.policy, ms)) probes.insert(t.key);
-            for (const std::string& key : probes) {
-                const auto now = live.health.by_probe.find(key);
-                const bool down =
-                    now != live.health.by_probe.end() && now->second == health::ServerHealth::down;
-                const health::HealthTable::Assumed next{key, down ? health::ServerHealth::up
-                                                                  : health::ServerHealth::down};
-                add((down ? returns : failures)[key], live.answer_states(z.policy, &next));
-            }
+        const health::ZoneTargets targets = health::zone_targets(z.policy);
+        std::set<std::string> probes; // a probe may serve two labels
+        for (const auto& of_server : targets)
+            for (const auto& t : of_server) probes.insert(t.key);
+        std::vector<std::string> up; // probes that may fail next
+        for (const std::string& key : probes) {
+            const auto now = live.health.by_probe.find(key);
+            const bool down =
+                now != live.health.by_probe.end() && now->second == health::ServerHealth::down;
+            const health::HealthTable::Assumed next[] = {
+                {key, down ? health::ServerHealth::up : health::ServerHealth::down}};
+            add((down ? returns : failures)[key], live.answer_states(z.policy, targets, next));
+            if (!down) up.push_back(key);
         }
+        if (probes.size() <= pairs_up_to)
+            for (std::size_t a = 0; a < up.size(); ++a)
+                for (std::size_t b = a + 1; b < up.size(); ++b) {
+                    const health::HealthTable::Assumed both[] = {
+                        {up[a], health::ServerHealth::down}, {up[b], health::ServerHealth::down}};
+                    add(pairs[up[a] + "\n" + up[b]], live.answer_states(z.policy, targets, both));
+                }
         // An undrain: the server's probed state again (with or without health:).
         const auto& servers = z.policy.media_servers;
         for (std::size_t m = 0; m < servers.size(); ++m) {
             if (!live.drained.count({z.policy.zone, servers[m].label})) continue;
-            auto states = live.answer_states(z.policy);
-            states[m] = live.health.states(z.policy)[m];
+            auto states = live.answer_states(z.policy, targets);
+            states[m] = live.health.states(targets)[m];
             add(returns["undrain " + servers[m].label], std::move(states));
         }
     }
     // tasks_ is taken from the back.
-    for (auto* by_probe : {&returns, &failures})
+    for (auto* by_probe : {&pairs, &returns, &failures})
         for (auto probe = by_probe->rbegin(); probe != by_probe->rend(); ++probe)
             for (auto task = probe->second.rbegin(); task != probe->second.rend(); ++task)
                 tasks_.push_back(std::move(*task));

@@ -1,14 +1,17 @@
 #pragma once
 // Fills zone::Standby on the change worker while it has nothing else to do:
 // for each probed media server, every zone whose answers change when it goes
-// down (or comes back, for one down now; or is undrained, for one drained)
-// built and compiled that way, one zone per step, failures first, until the
-// memory budget (`limits.standby_memory`) is spent. A drain meets what was
-// prepared for its server's failure (a drained server answers as a down
-// one). A job submitted meanwhile (a reload, a drain, the health change
-// itself) waits for one step at most: the compile of one zone. Zones larger
-// than what is left of the budget are not prepared: their health changes
-// compile as before.
+// down (or comes back, for one down now; or is undrained, for one drained),
+// then with two of them down (zones of at most `pairs_up_to` probes), built
+// and compiled that way, one zone per step, failures first, until the
+// memory budget (`limits.standby_memory`) is spent. After a change, what is
+// still one change away is kept (adopt), so a second failure soon after the
+// first finds its pair prepared. A drain meets what was prepared for its
+// server's failure (a drained server answers as a down one). A job
+// submitted meanwhile (a reload, a drain, the health change itself) waits
+// for one step at most: the compile of one zone. Zones larger than what is
+// left of the budget are not prepared: their health changes compile as
+// before.
 #include "server/change_worker.hpp"
 #include "server/live_state.hpp"
 #include "zone/snapshot/standby.hpp"
@@ -36,10 +39,22 @@ class StandbyFiller {
         return standby_.find(zone, states);
     }
 
+    // On the change worker, after a health rebuild published `now` in place
+    // of `was`: what is still one change away is kept for `now`.
+    void adopt(const zone::ZoneEntry& was, std::shared_ptr<const zone::ZoneData> now) {
+        if (budget_ == 0) return;
+        standby_.adopt(was, std::move(now), budget_);
+        count();
+    }
+
     // Any thread: a new limits.standby_memory, applied on the change worker.
     void set_budget(std::size_t bytes);
     std::size_t zones() const { return zones_; }
     std::size_t memory() const { return memory_; }
+
+    // Pairs of failures are prepared in zones with at most this many
+    // probes: planning them costs a state vector per pair.
+    static constexpr std::size_t pairs_up_to = 8;
 
   private:
     struct Task {

@@ -187,40 +187,54 @@ TEST_CASE("control: unknown until probed, and every server down is logged and sh
           std::string::npos);
 }
 
-TEST_CASE("control: a server's failure, return, drain and undrain are answered from zones prepared "
-          "ahead") {
+TEST_CASE("control: failures one after the other, returns, a drain and an undrain are all "
+          "answered from zones prepared ahead") {
     Plane p;
     const auto has = [&](const std::string& line) {
         return p.control->render_metrics().find(line + "\n") != std::string::npos;
     };
-    // Both probed servers answer: the zone is prepared with each one down.
-    REQUIRE(p.run_until([&] { return p.targets() == both && has("srvd_standby_zones 2"); }));
-    const asio::ip::tcp::endpoint at = p.ms1.acceptor.local_endpoint();
+    const auto from = [&](int standby) {
+        return has("srvd_health_zone_rebuilds_total{from=\"standby\"} " +
+                   std::to_string(standby)) &&
+               has("srvd_health_zone_rebuilds_total{from=\"compile\"} 0");
+    };
+    // Both probed servers answer: the zone is prepared with each one down,
+    // and with both down.
+    REQUIRE(p.run_until([&] { return p.targets() == both && has("srvd_standby_zones 3"); }));
+    const asio::ip::tcp::endpoint at1 = p.ms1.acceptor.local_endpoint();
+    const asio::ip::tcp::endpoint at2 = p.ms2.acceptor.local_endpoint();
     p.ms1.acceptor.close();
     CHECK(p.run_until([&] { return p.targets() == std::vector<std::string>{"ms2.a.example."}; }));
-    CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 1"));
-    CHECK(has("srvd_health_zone_rebuilds_total{from=\"compile\"} 0"));
-    // Then prepared again from the new state: ms2 down as well, and ms1 back.
-    CHECK(p.run_until([&] { return has("srvd_standby_zones 2"); }));
-    p.ms1.acceptor = asio::ip::tcp::acceptor(p.io, at); // listening again on its port
-    CHECK(p.run_until([&] { return p.targets() == both; }));
-    CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 2"));
-    // A drain answers as the failure it was prepared for.
+    CHECK(from(1));
+    // Kept from before: both down, and ms1 back (the zone served until now).
+    CHECK(has("srvd_standby_zones 2"));
+    // A second failure at once: the pair prepared before the first.
+    p.ms2.acceptor.close();
+    CHECK(p.run_until([&] { return from(2); }));
+    CHECK(p.targets() == both); // every server down: all_down serve-all
+    // They come back one by one (listening again on their ports), each
+    // return prepared while it was down.
     REQUIRE(p.run_until([&] { return has("srvd_standby_zones 2"); }));
+    p.ms1.acceptor = asio::ip::tcp::acceptor(p.io, at1);
+    CHECK(p.run_until(
+        [&] { return p.targets() == std::vector<std::string>{"ms1.a.example."} && from(3); }));
+    REQUIRE(p.run_until([&] { return has("srvd_standby_zones 2"); }));
+    p.ms2.acceptor = asio::ip::tcp::acceptor(p.io, at2);
+    CHECK(p.run_until([&] { return p.targets() == both && from(4); }));
+    // A drain answers as the failure it was prepared for.
+    REQUIRE(p.run_until([&] { return has("srvd_standby_zones 3"); }));
     bool drained = false;
     p.control->drain("ms2", "", true, true, false, [&](server::Reply) { drained = true; });
     REQUIRE(p.run_until([&] { return drained; }));
     CHECK(p.targets() == std::vector<std::string>{"ms1.a.example."});
-    CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 3"));
-    // And its undrain as the return prepared while it is drained (ms1's
-    // failure, ms2's undrain).
+    CHECK(from(5));
+    // And its undrain as the return kept from before the drain.
     REQUIRE(p.run_until([&] { return has("srvd_standby_zones 2"); }));
     bool undrained = false;
     p.control->drain("ms2", "", false, true, false, [&](server::Reply) { undrained = true; });
     REQUIRE(p.run_until([&] { return undrained; }));
     CHECK(p.targets() == both);
-    CHECK(has("srvd_health_zone_rebuilds_total{from=\"standby\"} 4"));
-    CHECK(has("srvd_health_zone_rebuilds_total{from=\"compile\"} 0"));
+    CHECK(from(6));
 }
 
 TEST_CASE("control: with limits.standby_memory 0 nothing is prepared, and failures compile") {

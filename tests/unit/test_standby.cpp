@@ -230,6 +230,51 @@ TEST_CASE("a standby forgets what was prepared from zones no longer served") {
     CHECK(standby.find(*reloaded->find_zone("a.example"), ms1_down) == nullptr);
 }
 
+TEST_CASE("after a change, the standby keeps what is one server away: a second failure, a return") {
+    test::TempDir dir;
+    dir.write("platform.yaml", platform);
+    dir.write("zones/a.example.yaml", partner("a.example"));
+    auto served = zone::load_all(dir.write("srvd.yaml", "zones: [zones]\n")).snapshot;
+    const zone::ZoneEntry& all_up = served->zones[0];
+    const auto up = ServerHealth::up, down = ServerHealth::down;
+    const std::vector<ServerState> ms1{down, up, up, up}, ms2{up, down, up, up},
+        ms1_ms2{down, down, up, up}, ms2_ms3{up, down, down, up}, ms1_back{up, up, up, up};
+    zone::Standby standby;
+    const auto prepare = [&](const std::vector<ServerState>& states) {
+        auto data = zone::build_zone(all_up.data->policy, states, all_up.data.get());
+        auto compiled = zone::compile_zone(*data, all_up.compiled.get());
+        standby.add(all_up.data, {std::move(data), std::move(compiled)});
+    };
+    for (const auto& states : {ms1, ms2, ms1_ms2, ms2_ms3}) prepare(states);
+    REQUIRE(standby.zones() == 4);
+    // ms1 fails: its prepared zone is served.
+    const zone::ZoneEntry failed = *standby.find(*all_up.data, ms1);
+    standby.adopt(all_up, failed.data, 1u << 30);
+    // Kept: ms2 failing next (the pair) and ms1's return (the zone served
+    // before); gone: ms2 alone and ms2 with ms3 (two servers away), and the
+    // state now served.
+    CHECK(standby.zones() == 2);
+    const zone::ZoneEntry* pair = standby.find(*failed.data, ms1_ms2);
+    REQUIRE(pair != nullptr);
+    CHECK(standby.find(*failed.data, ms1_back) != nullptr);
+    CHECK(standby.find(*failed.data, ms1_back)->data == all_up.data);
+    CHECK(standby.find(*failed.data, ms2) == nullptr);
+    CHECK(standby.find(*failed.data, ms2_ms3) == nullptr);
+    CHECK(standby.find(*failed.data, ms1) == nullptr);
+    CHECK(standby.find(*all_up.data, ms1_ms2) == nullptr); // moved, not copied
+    // What is kept answers as a compile of that state from nothing.
+    check_same(*pair->compiled,
+               *zone::compile_zone(*zone::build_zone(all_up.data->policy, ms1_ms2)));
+    // Kept across the refresh that follows the publish.
+    auto now = zone::compile_snapshot({failed.data}, {});
+    standby.keep_only(*now);
+    CHECK(standby.zones() == 2);
+    // The zone served before is kept only within the budget.
+    zone::Standby tight;
+    tight.adopt(all_up, failed.data, 0);
+    CHECK(tight.zones() == 0);
+}
+
 TEST_CASE("a compile shares the answers it has in common with the zone compiled before") {
     test::TempDir dir;
     dir.write("platform.yaml", platform);

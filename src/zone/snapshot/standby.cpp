@@ -7,8 +7,7 @@
 
 namespace srvd::zone {
 
-const ZoneEntry* Standby::find(const ZoneData& zone,
-                               const std::vector<ServerState>& states) const {
+const ZoneEntry* Standby::find(const ZoneData& zone, const std::vector<ServerState>& states) const {
     auto it = by_zone_.find(&zone);
     if (it == by_zone_.end()) return nullptr;
     for (const Prepared& p : it->second)
@@ -22,6 +21,45 @@ void Standby::add(std::shared_ptr<const ZoneData> from, ZoneEntry prepared) {
     list.push_back({std::move(from), std::move(prepared), size});
     ++zones_;
     memory_ += size;
+}
+
+namespace {
+
+// How many media servers two health vectors disagree on (a missing entry is up).
+std::size_t servers_apart(const std::vector<ServerState>& a, const std::vector<ServerState>& b) {
+    std::size_t apart = 0;
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i)
+        apart += (i < a.size() ? a[i] : ServerState()) != (i < b.size() ? b[i] : ServerState());
+    return apart;
+}
+
+} // namespace
+
+void Standby::adopt(const ZoneEntry& was, std::shared_ptr<const ZoneData> now, std::size_t budget) {
+    std::vector<Prepared> kept;
+    if (auto it = by_zone_.find(was.data.get()); it != by_zone_.end()) {
+        for (Prepared& p : it->second) {
+            if (servers_apart(p.entry.data->health, now->health) == 1) {
+                p.from = now;
+                kept.push_back(std::move(p));
+            } else {
+                --zones_;
+                memory_ -= p.memory;
+            }
+        }
+        by_zone_.erase(it);
+    }
+    auto& list = by_zone_[now.get()];
+    for (Prepared& p : kept) list.push_back(std::move(p));
+    if (servers_apart(was.data->health, now->health) == 1 && !find(*now, was.data->health)) {
+        const std::size_t size = approximate_memory(was);
+        if (memory_ + size <= budget) {
+            list.push_back({now, was, size});
+            ++zones_;
+            memory_ += size;
+        }
+    }
+    if (list.empty()) by_zone_.erase(now.get());
 }
 
 void Standby::keep_only(const Snapshot& served) {

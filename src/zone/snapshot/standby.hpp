@@ -5,8 +5,10 @@
 // that lists the server: with a thousand partner zones sharing their media
 // servers, that compile is most of a second. The change worker fills the
 // standby while it has nothing else to do and takes from it when a rebuild
-// asks for exactly a state it prepared; a reload or a zone rebuilt otherwise
-// makes what was prepared from the old zone useless, and it is dropped.
+// asks for exactly a state it prepared; a health rebuild hands what is still
+// one change away to the new zone (adopt); a reload or a zone rebuilt
+// otherwise makes what was prepared from the old zone useless, and it is
+// dropped.
 // Never on the packet path.
 #include "zone/snapshot/snapshot.hpp"
 
@@ -23,6 +25,12 @@ class Standby {
     const ZoneEntry* find(const ZoneData& zone, const std::vector<ServerState>& states) const;
     // `from` rebuilt with other states (its own, in prepared.data->health).
     void add(std::shared_ptr<const ZoneData> from, ZoneEntry prepared);
+    // `now`, a health rebuild of `was` just published, takes over what
+    // was prepared from `was` that is one media server away from it (a
+    // second failure prepared as a pair, a return), and `was` itself (the
+    // return of what changed), within `budget` bytes: the next change needs
+    // no compile either. The rest of what was prepared from `was` goes.
+    void adopt(const ZoneEntry& was, std::shared_ptr<const ZoneData> now, std::size_t budget);
     // Forgets what was prepared from zones `served` no longer has.
     void keep_only(const Snapshot& served);
     void clear();
