@@ -126,12 +126,12 @@ run() { # BUDGET: one srvd, ROUNDS failures of ms2 then ms3, and their returns
   for round in $(seq "$ROUNDS"); do
     ready "$budget" yes
     rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
-    standby=$(( $(metric srvd_standby_bytes) / 1048576 ))
+    standby="$(( $(metric srvd_standby_bytes) / 1048576 )) MiB ($(metric srvd_standby_zones) zones)"
     mark=$(wc -l <"$WORK/srvd.log")
     start=$(now_ms)
     kill "$ms2"; wait "$ms2" 2>/dev/null || true
     read -r seen lost < <(until_answers "$start" no "$P2")
-    echo "standby_memory $budget, round $round, ms2 fails: $(rebuilt_since "$mark"); answers without it $seen ms after its close ($lost queries unanswered meanwhile); RSS $rss MiB with the standby at $standby MiB ($(metric srvd_standby_zones) zones)"
+    echo "standby_memory $budget, round $round, ms2 fails: $(rebuilt_since "$mark"); answers without it $seen ms after its close ($lost queries unanswered meanwhile); RSS $rss MiB with the standby at $standby"
     # A second failure right after the first (a rack, a switch): the pair
     # prepared before the first and kept since.
     mark=$(wc -l <"$WORK/srvd.log")

@@ -112,6 +112,10 @@ void StandbyFiller::step() {
         schedule();
         return;
     }
+    if (standby_.has_forgotten()) { // a few per step: a job waits for one step at most
+        standby_.free(free_per_step);
+        schedule();
+    }
     if (budget_ == 0) return;
     const auto live = live_.get();
     if (!planned_ || planned_version_ != live->version) plan(*live);

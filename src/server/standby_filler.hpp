@@ -55,6 +55,9 @@ class StandbyFiller {
     // Pairs of failures are prepared in zones with at most this many
     // probes: planning them costs a state vector per pair.
     static constexpr std::size_t pairs_up_to = 8;
+    // Zones forgotten (a change made them useless) freed per step: about a
+    // millisecond's work for partner-sized zones.
+    static constexpr std::size_t free_per_step = 16;
 
   private:
     struct Task {

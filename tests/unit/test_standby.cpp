@@ -228,6 +228,10 @@ TEST_CASE("a standby forgets what was prepared from zones no longer served") {
     CHECK(standby.zones() == 1);
     CHECK(standby.find(*reloaded->find_zone("c.example"), ms1_down) != nullptr);
     CHECK(standby.find(*reloaded->find_zone("a.example"), ms1_down) == nullptr);
+    // Freed later, a few at a time.
+    CHECK(standby.has_forgotten());
+    standby.free(16);
+    CHECK_FALSE(standby.has_forgotten());
 }
 
 TEST_CASE("after a change, the standby keeps what is one server away: a second failure, a return") {

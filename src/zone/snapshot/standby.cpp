@@ -43,8 +43,7 @@ void Standby::adopt(const ZoneEntry& was, std::shared_ptr<const ZoneData> now, s
                 p.from = now;
                 kept.push_back(std::move(p));
             } else {
-                --zones_;
-                memory_ -= p.memory;
+                forget(std::move(p));
             }
         }
         by_zone_.erase(it);
@@ -70,14 +69,27 @@ void Standby::keep_only(const Snapshot& served) {
             ++it;
             continue;
         }
-        for (const Prepared& p : it->second) --zones_, memory_ -= p.memory;
+        for (Prepared& p : it->second) forget(std::move(p));
         it = by_zone_.erase(it);
     }
 }
 
 void Standby::clear() {
+    for (auto& [zone, list] : by_zone_)
+        for (Prepared& p : list) forget(std::move(p));
     by_zone_.clear();
-    zones_ = memory_ = 0;
+}
+
+void Standby::forget(Prepared&& p) {
+    --zones_;
+    memory_ -= p.memory;
+    forgotten_.push_back(std::move(p));
+}
+
+void Standby::free(std::size_t count) {
+    forgotten_.erase(forgotten_.end() -
+                         static_cast<std::ptrdiff_t>(std::min(count, forgotten_.size())),
+                     forgotten_.end());
 }
 
 std::size_t approximate_memory(const ZoneEntry& zone) {

@@ -35,6 +35,12 @@ class Standby {
     void keep_only(const Snapshot& served);
     void clear();
 
+    // What was forgotten is freed later, `count` zones at a time (free):
+    // freeing thousands of prepared zones takes most of a second, and the
+    // change worker must not keep the next health change waiting that long.
+    bool has_forgotten() const { return !forgotten_.empty(); }
+    void free(std::size_t count);
+
     std::size_t zones() const { return zones_; }
     std::size_t memory() const { return memory_; }
 
@@ -45,7 +51,10 @@ class Standby {
         ZoneEntry entry;
         std::size_t memory;
     };
+    void forget(Prepared&& p);
+
     std::unordered_map<const ZoneData*, std::vector<Prepared>> by_zone_;
+    std::vector<Prepared> forgotten_;
     std::size_t zones_ = 0;
     std::size_t memory_ = 0;
 };
