@@ -91,10 +91,15 @@ void StandbyFiller::plan(const LiveState& live) {
                 }
         // An undrain: the server's probed state again (with or without health:).
         const auto& servers = z.policy.media_servers;
+        std::vector<health::ServerState> served, probed; // worked out once a server is drained
         for (std::size_t m = 0; m < servers.size(); ++m) {
             if (!live.drained.count({z.policy.zone, servers[m].label})) continue;
-            auto states = live.answer_states(z.policy, targets);
-            states[m] = live.health.states(targets)[m];
+            if (served.empty()) {
+                served = live.answer_states(z.policy, targets);
+                probed = live.health.states(targets);
+            }
+            auto states = served;
+            states[m] = probed[m];
             add(returns["undrain " + servers[m].label], std::move(states));
         }
     }

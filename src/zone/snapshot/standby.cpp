@@ -18,9 +18,7 @@ const ZoneEntry* Standby::find(const ZoneData& zone, const std::vector<ServerSta
 void Standby::add(std::shared_ptr<const ZoneData> from, ZoneEntry prepared) {
     const std::size_t size = approximate_memory(prepared);
     auto& list = by_zone_[from.get()];
-    list.push_back({std::move(from), std::move(prepared), size});
-    ++zones_;
-    memory_ += size;
+    keep(list, {std::move(from), std::move(prepared), size});
 }
 
 namespace {
@@ -52,11 +50,7 @@ void Standby::adopt(const ZoneEntry& was, std::shared_ptr<const ZoneData> now, s
     for (Prepared& p : kept) list.push_back(std::move(p));
     if (servers_apart(was.data->health, now->health) == 1 && !find(*now, was.data->health)) {
         const std::size_t size = approximate_memory(was);
-        if (memory_ + size <= budget) {
-            list.push_back({now, was, size});
-            ++zones_;
-            memory_ += size;
-        }
+        if (memory_ + size <= budget) keep(list, {now, was, size});
     }
     if (list.empty()) by_zone_.erase(now.get());
 }
@@ -78,6 +72,12 @@ void Standby::clear() {
     for (auto& [zone, list] : by_zone_)
         for (Prepared& p : list) forget(std::move(p));
     by_zone_.clear();
+}
+
+void Standby::keep(std::vector<Prepared>& list, Prepared&& p) {
+    ++zones_;
+    memory_ += p.memory;
+    list.push_back(std::move(p));
 }
 
 void Standby::forget(Prepared&& p) {

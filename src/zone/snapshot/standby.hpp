@@ -1,7 +1,8 @@
 #pragma once
 // Zones built and compiled ahead for a health state that may come next
-// (each probed media server that answers, gone down; each one down, back).
-// A probe's verdict then costs the snapshot's assembly, not the compile of every zone
+// (each probed media server that answers, gone down, alone or with another;
+// each one down, back; each drained, undrained). A probe's verdict then
+// costs the snapshot's assembly, not the compile of every zone
 // that lists the server: with a thousand partner zones sharing their media
 // servers, that compile is most of a second. The change worker fills the
 // standby while it has nothing else to do and takes from it when a rebuild
@@ -51,6 +52,8 @@ class Standby {
         ZoneEntry entry;
         std::size_t memory;
     };
+    // Counted in (keep) and out (forget, to be freed later) of the standby.
+    void keep(std::vector<Prepared>& list, Prepared&& p);
     void forget(Prepared&& p);
 
     std::unordered_map<const ZoneData*, std::vector<Prepared>> by_zone_;
