@@ -47,7 +47,10 @@ class LoadErrors : public LoadError {
   private:
     static std::string join(const std::vector<LoadError>& errors) {
         std::string out;
-        for (const auto& e : errors) out += (out.empty() ? "" : "\n") + std::string(e.what());
+        for (const auto& e : errors) {
+            if (!out.empty()) out += '\n';
+            out += e.what();
+        }
         return out;
     }
     std::vector<LoadError> errors_;

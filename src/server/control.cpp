@@ -70,12 +70,12 @@ std::vector<const config::ZonePolicy*> policies(const zone::Snapshot& snapshot) 
 
 } // namespace
 
-Control::Control(boost::asio::io_context& io, zone::SnapshotHolder& holder,
+Control::Control(boost::asio::io_context& io, ChangeWorker& changes, zone::SnapshotHolder& holder,
                  net::TcpLimits& tcp_limits, query::SigningQuota& signing,
                  metrics::Registry& registry, std::string config_path, const zone::Loaded& loaded)
-    : control_io_(io), holder_(holder), tcp_limits_(tcp_limits), signing_(signing),
-      registry_(registry), config_path_(std::move(config_path)), running_(loaded.config),
-      current_(loaded.snapshot), base_(loaded.snapshot), notifier_(io),
+    : control_io_(io), changes_(changes), holder_(holder), tcp_limits_(tcp_limits),
+      signing_(signing), registry_(registry), config_path_(std::move(config_path)),
+      running_(loaded.config), current_(loaded.snapshot), base_(loaded.snapshot), notifier_(io),
       monitor_(io,
                [this] {
                    if (!stopped_) request_rebuild(publish_live());

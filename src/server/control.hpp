@@ -41,12 +41,14 @@ namespace srvd::server {
 
 class Control {
   public:
-    // `loaded` is what serve started with (already published to `holder`).
-    // `signing` is the quota of signatures made for queries, whose rates a
-    // reload may change.
-    Control(boost::asio::io_context& io, zone::SnapshotHolder& holder, net::TcpLimits& tcp_limits,
-            query::SigningQuota& signing, metrics::Registry& registry, std::string config_path,
-            const zone::Loaded& loaded);
+    // `loaded` is what serve started with (already published to `holder`),
+    // made on `changes`, where every later snapshot is made (and which
+    // stop() stops). `signing` is the quota of signatures made for queries,
+    // whose rates a reload may change.
+    Control(boost::asio::io_context& io, ChangeWorker& changes, zone::SnapshotHolder& holder,
+            net::TcpLimits& tcp_limits, query::SigningQuota& signing, metrics::Registry& registry,
+            std::string config_path, const zone::Loaded& loaded);
+    ~Control() { changes_.stop(); } // its jobs use this object
 
     // Sends the start-up NOTIFYs (those of `loaded`), applies the drains kept
     // in state_dir and starts the health checks.
@@ -131,6 +133,7 @@ class Control {
     void apply_limits(const config::ServerConfig& next);
 
     boost::asio::io_context& control_io_;
+    ChangeWorker& changes_;
     zone::SnapshotHolder& holder_;
     net::TcpLimits& tcp_limits_;
     query::SigningQuota& signing_;
@@ -170,7 +173,6 @@ class Control {
     std::atomic<std::uint64_t> rebuilt_prepared_{0}, rebuilt_compiled_{0};
     // The operator's resolvers, told to drop the names a rebuild changed.
     flush::ResolverFlusher flusher_{control_io_};
-    ChangeWorker changes_{control_io_}; // last: joined before the members its jobs use go
 };
 
 // "N zone(s), N names, N KiB compiled in N ms": for the log.

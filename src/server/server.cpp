@@ -59,7 +59,9 @@ bool Server::bind() {
         // reported by the load below, with every other error
     }
     try {
-        loaded_ = zone::load_all(options_.config_path, {.previous = nullptr, .write_state = true});
+        loaded_ = changes_.run([&] {
+            return zone::load_all(options_.config_path, {.previous = nullptr, .write_state = true});
+        });
     } catch (const config::LoadError& e) {
         for (const auto& line : config::error_lines(e)) log::error(line); // a log line each
         return false;
@@ -85,8 +87,8 @@ bool Server::bind() {
                         loaded_.config.limits.signatures_per_tcp_client);
     tcp_limits_.idle_timeout = loaded_.config.limits.tcp_idle_timeout;
     registry_.tcp_connections = &tcp_limits_.open;
-    control_plane_ = std::make_unique<Control>(control_, holder_, tcp_limits_, *signing_, registry_,
-                                               options_.config_path, loaded_);
+    control_plane_ = std::make_unique<Control>(control_, changes_, holder_, tcp_limits_, *signing_,
+                                               registry_, options_.config_path, loaded_);
     control_plane_->set_listen(listen_);
     const std::uint64_t files = raise_open_file_limit();
     if (const auto why = descriptor_shortfall(

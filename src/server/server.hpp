@@ -6,6 +6,7 @@
 #include "net/tcp_listener.hpp"
 #include "query/rate_limiter.hpp"
 #include "query/signing_budget.hpp"
+#include "server/change_worker.hpp"
 #include "server/reply.hpp"
 #include "zone/snapshot/snapshot_holder.hpp"
 #include "zone/snapshot/snapshot_loader.hpp"
@@ -84,6 +85,8 @@ class Server {
     boost::asio::io_context transfers_{1};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> transfers_work_;
     std::thread transfer_thread_;
+    // Where every snapshot is made, the first one included (ChangeWorker::run).
+    ChangeWorker changes_{control_};
     std::unique_ptr<Control> control_plane_;
     std::shared_ptr<metrics::HttpServer> metrics_server_;
     std::shared_ptr<ControlSocket> control_socket_;

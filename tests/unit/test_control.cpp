@@ -53,14 +53,15 @@ struct Plane {
     net::TcpLimits tcp;
     query::SigningQuota signing;
     metrics::Registry registry;
+    server::ChangeWorker changes{io};
     std::optional<server::Control> control;
 
     Plane() {
         dir.write("zones/a.example.yaml", zone_file(ms1.port(), ms2.port()));
         const std::string config = dir.write("srvd.yaml", "zones: [zones]\nstate_dir: state\n");
-        const zone::Loaded loaded = zone::load_all(config);
+        const zone::Loaded loaded = changes.run([&] { return zone::load_all(config); });
         holder.publish(loaded.snapshot);
-        control.emplace(io, holder, tcp, signing, registry, config, loaded);
+        control.emplace(io, changes, holder, tcp, signing, registry, config, loaded);
         control->start(loaded);
     }
     ~Plane() { control->stop(); }

@@ -24,14 +24,25 @@ AnswerStore::AnswerStore(CompiledZone& out, const CompiledZone* previous)
       previous_(previous && previous->bytes && previous->bytes->capacity() > previous->bytes->size()
                     ? previous
                     : nullptr) {
+    // As many distinct answers as the zone had: a reload or a health change
+    // changes a few.
+    if (previous) stored_.reserve(previous->distinct_answers);
     if (!previous_) return;
     inherited_.reserve(previous_->distinct_answers);
     const std::string_view bytes = previous_->bytes->view();
-    std::uint32_t last = 0xffffffffu; // a zone's slots repeat answers side by side
-    for (const Answer& a : previous_->slots) {
+    // Each distinct answer once (a compile gives each its own blob): the
+    // same answer under many slots would line up as one long run of the
+    // index that every lookup near it walks through.
+    std::uint32_t last = 0xffffffffu, found = 0; // slots often repeat answers side by side
+    for (std::uint32_t i = 0; i < previous_->slots.size(); ++i) {
+        const Answer& a = previous_->slots[i];
         if (a.blob_offset == last) continue;
         last = a.blob_offset;
-        inherited_.emplace(hash(bytes.substr(a.blob_offset, a.blob_length), a), a);
+        const std::size_t h = hash(bytes.substr(a.blob_offset, a.blob_length), a);
+        const auto same_blob = [&](std::uint32_t s) {
+            return previous_->slots[s].blob_offset == a.blob_offset;
+        };
+        if (!inherited_.find(h, same_blob, found)) inherited_.insert(h, i);
     }
 }
 
@@ -57,8 +68,9 @@ bool AnswerStore::same(const Answer& a, const dns::CompiledMessage& m,
                       in.patches.begin() + a.patches_begin + a.patches_count);
 }
 
-Answer AnswerStore::store(const dns::CompiledMessage& m) {
-    Answer a{};
+void AnswerStore::store(const dns::CompiledMessage& m, std::uint32_t slot) {
+    Answer& a = out_.slots[slot];
+    a = Answer{};
     a.blob_length = static_cast<std::uint16_t>(m.blob.size());
     std::copy(std::begin(m.counts), std::end(m.counts), a.counts);
     a.rcode = m.rcode;
@@ -67,28 +79,31 @@ Answer AnswerStore::store(const dns::CompiledMessage& m) {
     a.cuts_count = static_cast<std::uint16_t>(m.cuts.size());
     a.patches_count = static_cast<std::uint16_t>(m.patches.size());
     const std::size_t h = hash(m.blob, a);
-    for (auto [it, end] = stored_.equal_range(h); it != end; ++it)
-        if (same(it->second, m, out_)) return it->second;
-    a.blob_offset = fresh_flag | static_cast<std::uint32_t>(fresh_.size());
-    for (auto [it, end] = inherited_.equal_range(h); it != end; ++it)
-        if (same(it->second, m, *previous_)) {
-            a.blob_offset = it->second.blob_offset; // where the previous compile wrote it
-            break;
-        }
-    if (a.blob_offset & fresh_flag) fresh_.append(m.blob);
+    std::uint32_t found = 0;
+    if (stored_.find(
+            h, [&](std::uint32_t s) { return same(out_.slots[s], m, out_); }, found)) {
+        a = out_.slots[found];
+        return;
+    }
+    if (inherited_.find(
+            h, [&](std::uint32_t s) { return same(previous_->slots[s], m, *previous_); }, found))
+        a.blob_offset = previous_->slots[found].blob_offset; // where the previous compile wrote it
+    else {
+        a.blob_offset = fresh_flag | static_cast<std::uint32_t>(fresh_.size());
+        fresh_.append(m.blob);
+    }
     a.cuts_begin = static_cast<std::uint32_t>(out_.cuts.size());
     a.patches_begin = static_cast<std::uint32_t>(out_.patches.size());
     out_.cuts.insert(out_.cuts.end(), m.cuts.begin(), m.cuts.end());
     out_.patches.insert(out_.patches.end(), m.patches.begin(), m.patches.end());
     out_.live_bytes += m.blob.size();
     ++out_.distinct_answers;
-    stored_.emplace(h, a);
-    return a;
+    stored_.insert(h, slot);
 }
 
 void AnswerStore::finish() {
-    inherited_ = {};
-    stored_ = {};
+    inherited_.release();
+    stored_.release();
     const util::ByteBuffer* shared = previous_ ? previous_->bytes.get() : nullptr;
     // Appending keeps what the previous compile wrote, used or not: done while
     // the buffer has room and a fifth of it at most would be unused (a

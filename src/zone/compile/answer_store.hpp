@@ -6,11 +6,11 @@
 // of 50,000 names then writes a few answers, not 116 MB.
 #include "dns/message_writer.hpp"
 #include "util/byte_buffer.hpp"
+#include "zone/compile/answer_index.hpp"
 #include "zone/compile/compiled_zone.hpp"
 
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 
 namespace srvd::zone {
 
@@ -20,7 +20,8 @@ class AnswerStore {
     // distinct_answers.
     AnswerStore(CompiledZone& out, const CompiledZone* previous);
 
-    Answer store(const dns::CompiledMessage& m);
+    // Gives out.slots[slot] the answer `m`, stored once.
+    void store(const dns::CompiledMessage& m, std::uint32_t slot);
     // Places the new blobs and gives every slot of `out` its final offset.
     void finish();
 
@@ -38,8 +39,8 @@ class AnswerStore {
     CompiledZone& out_;
     const CompiledZone* previous_;
     util::ByteBuffer fresh_;
-    std::unordered_multimap<std::size_t, Answer> stored_;    // this compile's, by hash()
-    std::unordered_multimap<std::size_t, Answer> inherited_; // previous_'s, by hash()
+    AnswerIndex stored_;    // this compile's distinct answers: slots of out_, by hash()
+    AnswerIndex inherited_; // previous_'s: its slots, by hash()
 };
 
 } // namespace srvd::zone

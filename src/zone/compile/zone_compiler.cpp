@@ -23,7 +23,18 @@ namespace {
 
 class ZoneCompiler {
   public:
-    ZoneCompiler(CompiledZone& s, const CompiledZone* previous) : s_(s), answers_(s, previous) {}
+    ZoneCompiler(CompiledZone& s, const CompiledZone* previous) : s_(s), answers_(s, previous) {
+        // A reload or a health change gives the zone about as many entries
+        // as its previous compile: arrays grown by doubling instead held up
+        // to three times their size while they moved, and kept up to twice.
+        if (!previous) return;
+        s.entries.reserve(previous->entries.size());
+        s.slots.reserve(previous->slots.size());
+        s.cuts.reserve(previous->cuts.size());
+        s.patches.reserve(previous->patches.size());
+        s.names.reserve(previous->names.size());
+        s.nodes.reserve(previous->nodes.size());
+    }
 
     void add_zone(const ZoneData& zone) {
         const ZoneView& view0 = zone.views.front();
@@ -378,8 +389,7 @@ class ZoneCompiler {
                    bool dnssec) {
         s_.slots.resize(s_.slots.size() + std::size_t{e.regions} * e.variants);
         for (std::uint32_t r = 0; r < e.regions; ++r)
-            for (unsigned v = 0; v < e.variants; ++v)
-                s_.slots[e.slot(r, v, dnssec)] = answers_.store(m[r][v]);
+            for (unsigned v = 0; v < e.variants; ++v) answers_.store(m[r][v], e.slot(r, v, dnssec));
     }
 
     // The types worth an entry of their own at `name`: those present there,
