@@ -9,7 +9,8 @@
 namespace srvd {
 
 inline std::string host_port(const boost::asio::ip::address& a, std::uint16_t port) {
-    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
+    std::string out = a.is_v6() ? '[' + a.to_string() + ']' : a.to_string();
+    return out + ':' + std::to_string(port);
 }
 
 } // namespace srvd
