@@ -32,7 +32,8 @@ AnswerStore::AnswerStore(CompiledZone& out, const CompiledZone* previous)
     const std::string_view bytes = previous_->bytes->view();
     // Each distinct answer once (a compile gives each its own blob): the
     // same answer under many slots would line up as one long run of the
-    // index that every lookup near it walks through.
+    // index that every lookup near it walks through. Were two answers ever
+    // to share a blob, the second would only be written again, not lost.
     std::uint32_t last = 0xffffffffu, found = 0; // slots often repeat answers side by side
     for (std::uint32_t i = 0; i < previous_->slots.size(); ++i) {
         const Answer& a = previous_->slots[i];
