@@ -4,6 +4,7 @@
 // the certificate must chain to it and carry that name: an expired or
 // wrong certificate fails the phones too, so it fails the probe.
 #include "health/probe_stream.hpp"
+#include "health/tls_client_context.hpp"
 
 #include <boost/asio/ssl.hpp>
 
@@ -13,31 +14,28 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-// The context comes first so the stream, built after it, can use it. One
-// per attempt: a probe every interval per server costs little, and a CA
-// file replaced on disk is read at the next probe.
+// The context comes first so the stream, built after it, can use it; the
+// attempt holds it (tls_client_context shares it between attempts).
 struct TlsContext {
-    ssl::context context{ssl::context::tls_client};
+    std::shared_ptr<ssl::context> context;
 };
 struct TlsAttempt : TlsContext, Attempt<ssl::stream<asio::ip::tcp::socket>> {
-    TlsAttempt(asio::io_context& io, ProbeDone d)
-        : Attempt<ssl::stream<asio::ip::tcp::socket>>(io, std::move(d), context) {}
+    TlsAttempt(asio::io_context& io, ProbeDone d, std::shared_ptr<ssl::context> c)
+        : TlsContext{std::move(c)}, Attempt<ssl::stream<asio::ip::tcp::socket>>(io, std::move(d),
+                                                                                *context) {}
 };
 
 } // namespace
 
 void probe_sip_options_tls(asio::io_context& io, const config::HealthConfig& c,
                            const ProbeTarget& target, ProbeDone done) {
-    auto a = std::make_shared<TlsAttempt>(io, std::move(done));
-    boost::system::error_code ec;
-    a->context.set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    std::string error;
+    auto context = tls_client_context(c.tls_ca_file, error);
+    // srvd's own configuration, not the server's failure.
+    if (!context)
+        return done({false, 0, "not sent: CA file " + c.tls_ca_file + ": " + error, true});
+    auto a = std::make_shared<TlsAttempt>(io, std::move(done), std::move(context));
     if (!c.tls_ca_file.empty()) {
-        a->context.load_verify_file(c.tls_ca_file, ec);
-        // srvd's own configuration, not the server's failure.
-        if (ec)
-            return a->finish(
-                {false, 0, "not sent: CA file " + c.tls_ca_file + ": " + ec.message(), true});
         a->socket.set_verify_mode(ssl::verify_peer);
         a->socket.set_verify_callback(ssl::host_name_verification(target.server_name));
     } else {

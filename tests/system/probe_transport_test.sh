@@ -32,6 +32,9 @@ cert() { # cert FILE NAME
 cert ms1 ms1.tls.example
 cert ms2 ms2.tls.example
 cert other other.example
+# Another CA, that signed none of them.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=srvd other CA" \
+  -keyout ca2.key -out ca2.pem 2>/dev/null
 cd - >/dev/null
 
 cat >"$WORK/zones/tls.example.yaml" <<Z
@@ -140,6 +143,30 @@ assert rows[("tls.example.", "ms3", "udp")] == "up", rows
   || fail "srvd_media_server_transport_up: ms3 tls $(metric ms3 tls) udp $(metric ms3 udp), ms1 tls $(metric ms1 tls)"
 [ "$(metric ms3 tls nocheck.example)" = 1 ] || fail "nocheck ms3 tls: $(metric ms3 tls nocheck.example)"
 pass "status and metrics per transport; SNI sent (ms1's right certificate is served by name only)"
+
+# The operator replaces the CA file: from the next probe on, certificates
+# are checked against the new one (srvd keeps one TLS context per CA file,
+# made again when the file changes). Signed by neither: ms2 fails over TLS;
+# the CA back: ms2 up again.
+tls_state() { # tls_state SERVER: its TLS row's state in status
+  "$SRVD" ctl -c "$WORK/srvd.yaml" status | awk -v s="$1" '$1 == "tls.example." && $2 == s && $3 == "(tls):" {print $4}'
+}
+wait_tls() { # wait_tls SERVER STATE
+  local end=$((SECONDS + 5))
+  while [ "$SECONDS" -le "$end" ]; do
+    [ "$(tls_state "$1")" = "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+cp "$WORK/tls/ca.pem" "$WORK/tls/ca.saved"
+cp "$WORK/tls/ca2.pem" "$WORK/tls/ca.pem"
+wait_tls ms2 down || fail "a CA file that signed nothing: ms2 over tls $(tls_state ms2)"
+"$SRVD" ctl -c "$WORK/srvd.yaml" status | has '^  tls.example. ms2 (tls): down since .*certificate verify failed' \
+  || fail "status after the CA changed: $("$SRVD" ctl -c "$WORK/srvd.yaml" status)"
+cp "$WORK/tls/ca.saved" "$WORK/tls/ca.pem"
+wait_tls ms2 up || fail "the CA back: ms2 over tls $(tls_state ms2)"
+pass "a CA file replaced on disk applies from the next probe"
 
 # ms1's TLS terminator stops: ms1 leaves _sips._tcp only.
 stop 1tls
