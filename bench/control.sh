@@ -58,10 +58,10 @@ for round in $(seq "$ROUNDS"); do
   start_s=$(date +%s.%N)
   "$SRVD" ctl -s "$WORK/ctl.sock" reload >"$WORK/reload.out" 2>&1 &
   reload=$!
-  # Timed inside one process (not a `srvd ctl` started per ask, whose own
-  # start-up is ~20 ms): the server's answer time alone.
   read -r asks status_max metrics_max peak < <(python3 - "$reload" "$PID" "$WORK/ctl.sock" "$MPORT" <<'PY'
-import os, socket, sys, time, urllib.request
+import os, sys, time, urllib.request
+sys.path.insert(0, "bench")
+from ctl_status import status_ms
 reload_pid, srvd_pid, path, mport = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 def alive(pid):
     try:
@@ -75,14 +75,7 @@ def rss():
             return int(line.split()[1]) // 1024
 asks, status_max, metrics_max, peak = 0, 0.0, 0.0, rss()
 while alive(reload_pid):
-    t = time.monotonic()
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(path)
-    s.sendall(b"status\n")
-    while s.recv(65536):
-        pass
-    s.close()
-    status_max = max(status_max, (time.monotonic() - t) * 1000)
+    status_max = max(status_max, status_ms(path))
     t = time.monotonic()
     urllib.request.urlopen(f"http://127.0.0.1:{mport}/metrics").read()
     metrics_max = max(metrics_max, (time.monotonic() - t) * 1000)

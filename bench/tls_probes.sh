@@ -38,7 +38,9 @@ PID=$!
 for _ in $(seq 100); do [ -S "$WORK/ctl.sock" ] && break; sleep 0.1; done
 sleep 3 # the first round of probes
 taskset -c 1 python3 - "$PID" "$WORK/ctl.sock" "$DURATION" "$N" <<'PY'
-import os, socket, sys, time
+import os, sys, time
+sys.path.insert(0, "bench")
+from ctl_status import status_ms
 pid, path, duration, n = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 tick = os.sysconf("SC_CLK_TCK")
 def cpu():
@@ -46,14 +48,7 @@ def cpu():
     return (int(f[11]) + int(f[12])) / tick
 start, cpu0, slowest, asks = time.monotonic(), cpu(), 0.0, 0
 while time.monotonic() - start < duration:
-    t = time.monotonic()
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(path)
-    s.sendall(b"status\n")
-    while s.recv(65536):
-        pass
-    s.close()
-    slowest = max(slowest, (time.monotonic() - t) * 1000)
+    slowest = max(slowest, status_ms(path))
     asks += 1
     time.sleep(0.1)
 used = cpu() - cpu0
