@@ -26,8 +26,9 @@ out=$("$SRVD" check -c "$WORK/srvd.yaml" 2>&1)
 echo "$out" | has "open files" && fail "check warns at the usual limit: $out"
 pass "check: tcp_clients 1024 cannot fit an open-file limit of 128, and says so"
 
-sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i 127.0.0.51 -p 5060 -nostdin >/dev/null 2>&1 &
-PIDS+=($!)
+sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i 127.0.0.51 -p 5060 -nostdin >"$WORK/sipp.log" 2>&1 &
+sipp_pid=$!
+PIDS+=($sipp_pid)
 wait_udp_listening 127.0.0.51 5060 || fail "SIPp did not start"
 start_srvd "$WORK/srvd.yaml"
 [ "$(readlink "/proc/$SRVD_PID/exe")" = "$(readlink -f "$SRVD")" ] || fail "SRVD_PID is not srvd"
@@ -60,6 +61,9 @@ done
 wait "$holder"
 accepts=$(tail -n +"$lines_before" "$WORK/srvd.log" | grep -c 'tcp: accept' || true)
 [ "$accepts" -lt 200 ] || fail "$accepts accept-failure lines in 5 s: the accept loop spins"
+# ms1 itself gone (its SIPp ended: probes refused) is not srvd's doing: said apart.
+kill -0 "$sipp_pid" 2>/dev/null && [ -n "$(ss -Hlnu 'src 127.0.0.51 and sport = :5060')" ] \
+  || fail "ms1's SIPp stopped listening during the test ($(tail -3 "$WORK/sipp.log")): $(grep ms1 "$WORK/srvd.log")"
 grep -q 'ms1 .* is down' "$WORK/srvd.log" && fail "ms1 was taken down for srvd's own shortage: $(grep ms1 "$WORK/srvd.log")"
 grep -q 'probe not sent: .*(not counted against the server)' "$WORK/srvd.log" \
   || fail "no probe failed to open a socket: the test did not exhaust descriptors ($(tail -5 "$WORK/srvd.log"))"
