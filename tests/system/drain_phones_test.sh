@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # An operator drains a media server with real SIP software around it: SIPp
-# plays media servers 1-3 (on 127.0.0.21-23, registrars that answer OPTIONS),
+# plays media servers 1-3 (on 127.0.0.61-63, registrars that answer OPTIONS),
 # baresip plays phones provisioned with a proxy name and no port. A phone
 # stays registered elsewhere; a phone started after `srvd ctl drain ms1`
 # never contacts media server 1, through a SIGHUP and a restart of srvd; after
@@ -8,18 +8,18 @@
 source "$(dirname "$0")/lib.sh"
 for tool in sipp baresip; do command -v $tool >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"; done
 mkdir -p "$WORK/zones"
-sed -e 's/^ttl: 300/ttl: 1/' -e 's/127\.0\.0\.1\([123]\)/127.0.0.2\1/g' "$SRC/zones/example.com.yaml" >"$WORK/zones/example.com.yaml"
+sed -e 's/^ttl: 300/ttl: 1/' -e 's/127\.0\.0\.1\([123]\)/127.0.0.6\1/g' "$SRC/zones/example.com.yaml" >"$WORK/zones/example.com.yaml"
 cat >>"$WORK/zones/example.com.yaml" <<'Z'
 health: { probe: sip-options, transport: udp, interval: 300ms, timeout: 200ms, down_after: 2, up_after: 1 }
 Z
 printf 'zones: [zones]\nstate_dir: state\ncontrol: { socket: ctl.sock }\n' >"$WORK/srvd.yaml"
 ctl() { "$SRVD" ctl -c "$WORK/srvd.yaml" "$@"; }
 
-start_ms() { # start_ms N: media server N on 127.0.0.2N:5060
-  sipp -sf "$(dirname "$0")/sipp/media-server.xml" -i "127.0.0.2$1" -p 5060 -nostdin -trace_msg \
+start_ms() { # start_ms N: media server N on 127.0.0.6N:5060
+  sipp -sf "$(dirname "$0")/sipp/media-server.xml" -i "127.0.0.6$1" -p 5060 -nostdin -trace_msg \
     -message_file "$WORK/ms$1.log" -error_file "$WORK/ms$1.err" >/dev/null 2>&1 &
   PIDS+=($!)
-  wait_udp_listening "127.0.0.2$1" 5060 || fail "media server $1 (SIPp) did not start"
+  wait_udp_listening "127.0.0.6$1" 5060 "" $! || fail "media server $1 (SIPp) did not start"
 }
 registers() { local n; n=$(grep -c "^REGISTER sip:.*" "$WORK/ms$1.log" 2>/dev/null) || true; echo "${n:-0}"; }
 from_phone() { local n; n=$(grep -c "$2@" "$WORK/ms$1.log" 2>/dev/null) || true; echo "${n:-0}"; }

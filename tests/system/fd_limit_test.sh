@@ -13,7 +13,7 @@ soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1 }
 nameservers: { ns1: [127.0.0.1] }
 health: { probe: sip-options, transport: udp, interval: 300ms, timeout: 200ms, down_after: 2, up_after: 2 }
 media_servers:
-  ms1: { addresses: [192.0.2.51], probe_address: 127.0.0.51 }
+  ms1: { addresses: [192.0.2.51], probe_address: 127.0.0.81 }
 proxies:
   p: { targets: [ms1] }
 Z
@@ -26,10 +26,10 @@ out=$("$SRVD" check -c "$WORK/srvd.yaml" 2>&1)
 echo "$out" | has "open files" && fail "check warns at the usual limit: $out"
 pass "check: tcp_clients 1024 cannot fit an open-file limit of 128, and says so"
 
-sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i 127.0.0.51 -p 5060 -nostdin >"$WORK/sipp.log" 2>&1 &
+sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i 127.0.0.81 -p 5060 -nostdin >"$WORK/sipp.log" 2>&1 &
 sipp_pid=$!
 PIDS+=($sipp_pid)
-wait_udp_listening 127.0.0.51 5060 || fail "SIPp did not start"
+wait_udp_listening 127.0.0.81 5060 "" "$sipp_pid" || fail "SIPp did not start"
 start_srvd "$WORK/srvd.yaml"
 [ "$(readlink "/proc/$SRVD_PID/exe")" = "$(readlink -f "$SRVD")" ] || fail "SRVD_PID is not srvd"
 soft=$(awk '/^Max open files/ {print $4}' "/proc/$SRVD_PID/limits")
@@ -62,7 +62,7 @@ wait "$holder"
 accepts=$(tail -n +"$lines_before" "$WORK/srvd.log" | grep -c 'tcp: accept' || true)
 [ "$accepts" -lt 200 ] || fail "$accepts accept-failure lines in 5 s: the accept loop spins"
 # ms1 itself gone (its SIPp ended: probes refused) is not srvd's doing: said apart.
-kill -0 "$sipp_pid" 2>/dev/null && [ -n "$(ss -Hlnu 'src 127.0.0.51 and sport = :5060')" ] \
+kill -0 "$sipp_pid" 2>/dev/null && [ -n "$(ss -Hlnu 'src 127.0.0.81 and sport = :5060')" ] \
   || fail "ms1's SIPp stopped listening during the test ($(tail -3 "$WORK/sipp.log")): $(grep ms1 "$WORK/srvd.log")"
 grep -q 'ms1 .* is down' "$WORK/srvd.log" && fail "ms1 was taken down for srvd's own shortage: $(grep ms1 "$WORK/srvd.log")"
 grep -q 'probe not sent: .*(not counted against the server)' "$WORK/srvd.log" \

@@ -20,8 +20,8 @@ soa: { primary: ns1.example.com, contact: hostmaster.example.com, serial: 1, min
 nameservers: { ns1: [127.0.0.1] }
 health: { probe: sip-options, transport: udp, interval: 300ms, timeout: 200ms, down_after: 2, up_after: 2, answer_ttl: 300 }
 media_servers:
-  ms1: { addresses: [192.0.2.51], probe_address: 127.0.0.51 }
-  ms2: { addresses: [192.0.2.52], probe_address: 127.0.0.52 }
+  ms1: { addresses: [192.0.2.51], probe_address: 127.0.0.71 }
+  ms2: { addresses: [192.0.2.52], probe_address: 127.0.0.72 }
 regions:
   east: { match: [US-NY] }
   west: { match: [US-CA] }
@@ -32,10 +32,10 @@ Z
 
 declare -A SIPP
 start_ms() {
-  sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i "127.0.0.5$1" -p 5060 -nostdin >/dev/null 2>&1 &
+  sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i "127.0.0.7$1" -p 5060 -nostdin >/dev/null 2>&1 &
   SIPP[$1]=$!
   PIDS+=("${SIPP[$1]}")
-  wait_udp_listening "127.0.0.5$1" 5060 || fail "media server $1 (SIPp) did not start"
+  wait_udp_listening "127.0.0.7$1" 5060 "" "${SIPP[$1]}" || fail "media server $1 (SIPp) did not start"
 }
 stop_ms() { kill "${SIPP[$1]}" 2>/dev/null || true; wait "${SIPP[$1]}" 2>/dev/null || true; }
 start_ms 1; start_ms 2
