@@ -266,6 +266,30 @@ TEST_CASE("policy errors name the line and column and what was expected") {
     }
 }
 
+TEST_CASE("a generated name longer than 255 bytes is an error where its label is defined") {
+    // A zone name of 244 bytes in wire form (234 with `c` 40): its own names
+    // fit, a proxy's SRV names (13 and 14 bytes more) or a long media
+    // server label do not.
+    const auto policy = [](std::size_t c) {
+        const std::string l60(60, 'a');
+        const std::string zone =
+            l60 + "." + l60 + "." + l60 + ".b" + std::string(c, 'c') + ".example";
+        return std::pair{zone, "zone: " + zone + "\nsoa: { primary: ns1." + zone +
+                                   ", contact: h.example.com, serial: 1 }\nnameservers: { ns1: "
+                                   "[192.0.2.1] }\nmedia_servers:\n  ms1: { addresses: "
+                                   "[192.0.2.11] }\n"};
+    };
+    const auto [fits, fits_head] = policy(40);
+    CHECK(error_of(fits_head +
+                   "proxies:\n  pr: { transports: [udp, tcp, tls], targets: [ms1] }\n") == "");
+    const auto [zone, top] = policy(50);
+    CHECK(error_of(top + "proxies:\n  pr: { transports: [udp], targets: [ms1] }\n")
+              .starts_with(":7:3: '_sip._udp.pr." + zone +
+                           ".' is longer than a domain name may be (255 bytes)"));
+    CHECK(error_of(top + "  " + std::string(12, 'm') + ": { addresses: [192.0.2.12] }\n")
+              .starts_with(":6:3: '" + std::string(12, 'm') + "." + zone + ".' is longer"));
+}
+
 TEST_CASE("limits: an oversized file and a zone too large to build are errors, not out-of-memory") {
     test::TempDir dir;
     std::string big = head + "records:\n";

@@ -314,11 +314,23 @@ class ZoneBuilder {
         return name;
     }
 
+    // A generated name, `relative` in the zone. ldns joins names past the
+    // 255 bytes a name may have (RFC 1035 2.3.4) without a word, so that is
+    // checked here: such records cannot be sent.
+    dns::RdfPtr name_in_zone(const std::string& relative, const config::SourceMark& mark) {
+        dns::RdfPtr name = absolute(relative);
+        if (!name || ldns_rdf_size(name.get()) > dns::max_name_size)
+            throw config::LoadError(mark, "'" + relative + "." + data_->policy.zone +
+                                              "' is longer than a domain name may be (255 "
+                                              "bytes): shorten the zone's or the label's name");
+        return name;
+    }
+
     const ServerRdfs& server_rdfs(std::size_t index) {
         if (server_rdfs_.empty()) {
             for (const auto& ms : data_->policy.media_servers) {
                 ServerRdfs r;
-                r.name = absolute(ms.label);
+                r.name = name_in_zone(ms.label, ms.mark);
                 for (const auto& a : ms.addresses) {
                     const bool v6 = boost::asio::ip::make_address(a).is_v6();
                     r.addresses.emplace_back(
@@ -439,21 +451,32 @@ class ZoneBuilder {
         }
     }
 
-    void add_proxy(const config::Proxy& proxy) {
-        const config::ZonePolicy& p = data_->policy;
-        const std::string ttl = std::to_string(proxy.ttl);
-        int order = 10;
+    // NAPTR ORDER 10, 20… by transport, PREFERENCE 10, flag "S": go on to
+    // the SRV name (RFC 3403, RFC 3263 4.1).
+    void add_naptr_records(const config::Proxy& proxy, const ldns_rdf* owner,
+                           const dns::RdfPtr (&srv_owner)[3]) {
+        std::uint16_t order = 10;
         for (config::Transport t : proxy.transports) {
-            insert_all(parse(proxy.label + " " + ttl + " IN NAPTR " + std::to_string(order) +
-                                 " 10 \"S\" \"" + service_of(t) + "\" \"\" " + srv_prefix_of(t) +
-                                 proxy.label,
-                             proxy.mark));
+            insert_all(make_rr(owner, LDNS_RR_TYPE_NAPTR, proxy.ttl,
+                               {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, order),
+                                ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, 10),
+                                ldns_rdf_new_frm_str(LDNS_RDF_TYPE_STR, "S"),
+                                ldns_rdf_new_frm_str(LDNS_RDF_TYPE_STR, service_of(t)),
+                                ldns_rdf_new_frm_str(LDNS_RDF_TYPE_STR, ""),
+                                ldns_rdf_clone(srv_owner[static_cast<int>(t)].get())}),
+                       true);
             order += 10;
         }
-        dns::RdfPtr owner = absolute(proxy.label);
+    }
+
+    void add_proxy(const config::Proxy& proxy) {
+        const config::ZonePolicy& p = data_->policy;
+        dns::RdfPtr owner = name_in_zone(proxy.label, proxy.mark);
         dns::RdfPtr srv_owner[3];
         for (config::Transport t : proxy.transports)
-            srv_owner[static_cast<int>(t)] = absolute(std::string(srv_prefix_of(t)) + proxy.label);
+            srv_owner[static_cast<int>(t)] =
+                name_in_zone(std::string(srv_prefix_of(t)) + proxy.label, proxy.mark);
+        add_naptr_records(proxy, owner.get(), srv_owner);
         // Per transport, per view: each SRV set follows its own transport's
         // health (up over UDP, down over TLS: out of _sips._tcp only); the
         // A/AAAA follow the proxy's first transport, the one it offers first.
