@@ -24,13 +24,13 @@ bool rdata_compressible(std::uint16_t t) {
 
 MessageWriter::MessageWriter(bool exact, std::string_view qname)
     : exact_(exact), base_(header_size + qname.size() + 4) {
-    std::string lower = lowercase(qname);
-    for (std::string_view s = lower; s.size() > 1; s = parent_name(s)) {
-        Target t =
-            exact ? Target{false, static_cast<std::uint16_t>(header_size + lower.size() - s.size())}
-                  : Target{true, static_cast<std::uint16_t>(s.size())};
-        dictionary_.emplace_back(std::string(s), t);
-    }
+    names_.reserve(2 * max_name_size);
+    dictionary_.reserve(16);
+    const std::string_view lower = append_lowercase(qname);
+    for (std::string_view s = lower; s.size() > 1; s = parent_name(s))
+        remember(s, exact ? Target{false, static_cast<std::uint16_t>(header_size + lower.size() -
+                                                                     s.size())}
+                          : Target{true, static_cast<std::uint16_t>(s.size())});
 }
 
 MessageWriter MessageWriter::for_name(std::string_view qname) {
@@ -42,9 +42,27 @@ MessageWriter MessageWriter::for_names_below(std::string_view anchor) {
 }
 
 const MessageWriter::Target* MessageWriter::find(std::string_view lower_suffix) const {
-    for (const auto& [name, target] : dictionary_)
-        if (name == lower_suffix) return &target;
+    for (const Known& k : dictionary_)
+        if (k.size == lower_suffix.size() && names_.compare(k.at, k.size, lower_suffix) == 0)
+            return &k.target;
     return nullptr;
+}
+
+// `name` lower-cased at the end of names_ (which may move: views taken
+// before do not survive this call).
+std::string_view MessageWriter::append_lowercase(std::string_view name) {
+    const std::size_t at = names_.size();
+    names_.append(name);
+    // Label length bytes are below 64 and never ASCII upper-case letters.
+    for (std::size_t i = at; i < names_.size(); ++i)
+        names_[i] = static_cast<char>(ascii_lower(static_cast<std::uint8_t>(names_[i])));
+    return std::string_view(names_).substr(at);
+}
+
+// `lower_suffix` lies in names_.
+void MessageWriter::remember(std::string_view lower_suffix, Target target) {
+    dictionary_.push_back({static_cast<std::uint32_t>(lower_suffix.data() - names_.data()),
+                           static_cast<std::uint8_t>(lower_suffix.size()), target});
 }
 
 void MessageWriter::write_pointer(const Target& target) {
@@ -55,7 +73,8 @@ void MessageWriter::write_pointer(const Target& target) {
 }
 
 void MessageWriter::write_name(std::string_view name, bool compress) {
-    const std::string lower = lowercase(name);
+    const std::size_t names_before = names_.size();
+    const std::string_view lower = append_lowercase(name);
     std::size_t literal = lower.size(); // bytes written as labels
     // A copy: recording this name's suffixes below may move the dictionary.
     std::optional<Target> target;
@@ -71,21 +90,23 @@ void MessageWriter::write_name(std::string_view name, bool compress) {
     // name; below an anchor, at its place in the blob, patched per query
     // (referrals with many name servers, wildcard and NXDOMAIN answers
     // compress as tightly as NSD's and Knot's).
+    bool remembered = false;
     std::string_view s = lower;
     while (s.size() > 1 && lower.size() - s.size() < literal) {
         const std::size_t in_name = lower.size() - s.size();
         if (!find(s)) {
-            if (exact_ && offset() + in_name <= max_pointer_offset)
-                dictionary_.emplace_back(
-                    std::string(s), Target{false, static_cast<std::uint16_t>(offset() + in_name)});
-            else if (!exact_ && out_.blob.size() + in_name <= max_blob_target)
-                dictionary_.emplace_back(
-                    std::string(s),
-                    Target{true, static_cast<std::uint16_t>(Patch::in_blob |
-                                                            (out_.blob.size() + in_name))});
+            if (exact_ && offset() + in_name <= max_pointer_offset) {
+                remember(s, Target{false, static_cast<std::uint16_t>(offset() + in_name)});
+                remembered = true;
+            } else if (!exact_ && out_.blob.size() + in_name <= max_blob_target) {
+                remember(s, Target{true, static_cast<std::uint16_t>(Patch::in_blob |
+                                                                    (out_.blob.size() + in_name))});
+                remembered = true;
+            }
         }
         s = parent_name(s);
     }
+    if (!remembered) names_.resize(names_before); // nothing points into it
     out_.blob.append(name.substr(0, literal));
     if (target) write_pointer(*target);
 }

@@ -27,7 +27,12 @@ AnswerStore::AnswerStore(CompiledZone& out, const CompiledZone* previous)
     // As many distinct answers as the zone had: a reload or a health change
     // changes a few.
     if (previous) stored_.reserve(previous->distinct_answers);
-    if (!previous_) return;
+    if (!previous_) {
+        // Every answer is written again: about as many bytes as last time
+        // (growing by doubling cost a realloc per doubling of every small zone).
+        if (previous) fresh_.reserve(previous->live_bytes);
+        return;
+    }
     inherited_.reserve(previous_->distinct_answers);
     const std::string_view bytes = previous_->bytes->view();
     // Each distinct answer once (a compile gives each its own blob): the

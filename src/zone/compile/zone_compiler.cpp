@@ -81,24 +81,36 @@ class ZoneCompiler {
         std::vector<std::uint32_t> tiers; // the tiers with several members it ordered
     };
 
-    // How the tiers of an answer are ordered in `variant`. Variants with the
-    // same orders give the same answer: a tier of two has only two orders,
-    // so most of the 16 variants need not be compiled at all.
-    static std::vector<std::uint16_t>
-    orders(const ZoneData& zone, const std::vector<std::uint32_t>& tiers, unsigned variant) {
-        std::vector<std::uint16_t> out;
+    // The order of tier `t`'s members in `variant`, worked out once per
+    // compile (an answer asks for it per record and per variant).
+    const std::vector<std::uint16_t>& order_of(const ZoneData& zone, std::uint32_t t,
+                                               unsigned variant) {
+        if (order_cache_.empty()) order_cache_.resize(zone.tier_weights.size() * shuffle_variants);
+        auto& o = order_cache_[std::size_t{t} * shuffle_variants + variant];
+        if (o.empty()) o = weighted_order(zone.tier_weights[t], variant);
+        return o;
+    }
+    std::vector<std::vector<std::uint16_t>> order_cache_; // [tier * shuffle_variants + variant]
+
+    // How the tiers of an answer are ordered in `variant`, appended to
+    // `out`. Variants with the same orders give the same answer: a tier of
+    // two has only two orders, so most of the 16 variants need not be
+    // compiled at all.
+    void append_orders(const ZoneData& zone, const std::vector<std::uint32_t>& tiers,
+                       unsigned variant, std::vector<std::uint16_t>& out) {
         for (std::uint32_t t : tiers) {
-            const auto o = weighted_order(zone.tier_weights[t], variant);
+            const auto& o = order_of(zone, t, variant);
             out.insert(out.end(), o.begin(), o.end());
         }
-        return out;
     }
 
     // Orders the records of a tiered RRset for one variant; other sets pass
-    // through.
-    static std::vector<const ldns_rr*> ordered(const ZoneData& zone, const RRset& set,
+    // through. The result lives in a buffer of the compiler, valid until
+    // the next call (an answer's sets are written one after the other; a
+    // vector per set was a heap block per set per variant).
+    const std::vector<const ldns_rr*>& ordered(const ZoneData& zone, const RRset& set,
                                                unsigned variant, Traits& traits) {
-        std::vector<std::pair<std::uint32_t, const ldns_rr*>> keyed;
+        keyed_.clear();
         for (const ldns_rr* rr : set.rrs) {
             auto tag = zone.tier_tags.find(rr);
             if (tag == zone.tier_tags.end()) return set.rrs;
@@ -110,18 +122,20 @@ class ZoneCompiler {
                 if (std::find(traits.tiers.begin(), traits.tiers.end(), tag->second.tier) ==
                     traits.tiers.end())
                     traits.tiers.push_back(tag->second.tier);
-                const auto order = weighted_order(weights, variant);
+                const auto& order = order_of(zone, tag->second.tier, variant);
                 rank = static_cast<std::uint32_t>(
                     std::find(order.begin(), order.end(), tag->second.member) - order.begin());
             }
-            keyed.emplace_back((std::uint32_t{tag->second.position} << 16) | rank, rr);
+            keyed_.emplace_back((std::uint32_t{tag->second.position} << 16) | rank, rr);
         }
-        std::stable_sort(keyed.begin(), keyed.end(),
+        std::stable_sort(keyed_.begin(), keyed_.end(),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
-        std::vector<const ldns_rr*> out;
-        for (const auto& k : keyed) out.push_back(k.second);
-        return out;
+        ordered_.clear();
+        for (const auto& k : keyed_) ordered_.push_back(k.second);
+        return ordered_;
     }
+    std::vector<std::pair<std::uint32_t, const ldns_rr*>> keyed_; // ordered()'s buffers
+    std::vector<const ldns_rr*> ordered_;
 
     // The RRSIGs of an RRset: made once per distinct set (its records in
     // any order) and key, so every ordering of a shuffled set, and every
@@ -210,8 +224,9 @@ class ZoneCompiler {
         LookupResult r = lookup(view, qname, qtype);
         // A GeoIP-aware proxy's names make the answer regional even when this
         // view has none of its records (a region emptied by serve-none, say):
-        // the other regions may still have theirs.
-        if (!zone.regional_owners.empty()) {
+        // the other regions may still have theirs. (Once known, not asked
+        // again: the variants and regions compiled after the first.)
+        if (!zone.regional_owners.empty() && !traits.regional) {
             traits.regional |= zone.regional_owners.count(std::string(qname)) > 0;
             for (const auto& section : r.sections)
                 for (const LookupItem& item : section)
@@ -313,10 +328,18 @@ class ZoneCompiler {
         return it->second.get();
     }
 
-    // Every region's and variant's message for one entry: m[region][variant].
+    // Every region's and variant's message for one entry: at(region,
+    // variant). Variants that order their tiers alike share one message.
     struct Messages {
-        std::vector<std::vector<dns::CompiledMessage>> m;
+        std::vector<dns::CompiledMessage> distinct;
+        std::vector<std::vector<std::uint16_t>> m; // [region][variant]: index in `distinct`
         unsigned variants = 1;
+        const dns::CompiledMessage& at(std::size_t r, unsigned v) const {
+            return distinct[m[r][v]];
+        }
+        bool same(std::size_t r1, unsigned v1, std::size_t r2, unsigned v2) const {
+            return m[r1][v1] == m[r2][v2] || at(r1, v1) == at(r2, v2);
+        }
     };
 
     // Compile the first view; the others only when a GeoIP-aware proxy's
@@ -327,34 +350,46 @@ class ZoneCompiler {
         Traits traits;
         Messages out;
         auto& m = out.m;
+        const auto add = [&](std::size_t r, dns::CompiledMessage message) {
+            m[r].push_back(static_cast<std::uint16_t>(out.distinct.size()));
+            out.distinct.push_back(std::move(message));
+        };
         m.resize(1);
         std::vector<std::vector<std::uint32_t>> tiers(1);
-        m[0].push_back(compile(zone, zone.views[0], qname, qtype, anchor, 0, traits, dnssec));
+        add(0, compile(zone, zone.views[0], qname, qtype, anchor, 0, traits, dnssec));
         tiers[0] = traits.tiers;
         const std::size_t regions = traits.regional ? zone.views.size() : 1;
         m.resize(regions);
         tiers.resize(regions);
         for (std::size_t r = 1; r < regions; ++r) {
             Traits region;
-            m[r].push_back(compile(zone, zone.views[r], qname, qtype, anchor, 0, region, dnssec));
+            add(r, compile(zone, zone.views[r], qname, qtype, anchor, 0, region, dnssec));
             tiers[r] = std::move(region.tiers);
             traits.varies |= region.varies;
         }
         out.variants = traits.varies ? shuffle_variants : 1;
         for (std::size_t r = 0; r < regions; ++r) {
-            std::vector<std::vector<std::uint16_t>> seen{orders(zone, tiers[r], 0)};
+            // Each variant's orders, one after the other (all of one length).
+            seen_.clear();
+            append_orders(zone, tiers[r], 0, seen_);
+            const std::size_t length = seen_.size();
             for (unsigned v = 1; v < out.variants; ++v) {
-                seen.push_back(orders(zone, tiers[r], v));
-                const auto same_as = std::find(seen.begin(), seen.end() - 1, seen.back());
-                if (same_as != seen.end() - 1)
-                    m[r].push_back(m[r][same_as - seen.begin()]);
+                append_orders(zone, tiers[r], v, seen_);
+                const auto mine = seen_.end() - static_cast<std::ptrdiff_t>(length);
+                unsigned same_as = 0;
+                while (same_as < v &&
+                       !std::equal(mine, seen_.end(),
+                                   seen_.begin() + static_cast<std::ptrdiff_t>(same_as * length)))
+                    ++same_as;
+                if (same_as < v)
+                    m[r].push_back(m[r][same_as]);
                 else
-                    m[r].push_back(
-                        compile(zone, zone.views[r], qname, qtype, anchor, v, traits, dnssec));
+                    add(r, compile(zone, zone.views[r], qname, qtype, anchor, v, traits, dnssec));
             }
         }
         return out;
     }
+    std::vector<std::uint16_t> seen_; // build()'s buffer
 
     // One entry: the answer per region and per variant, each distinct answer
     // stored once; for a signed zone, all of them again with RRSIGs. `anchor`
@@ -363,33 +398,34 @@ class ZoneCompiler {
     void add_entry(const ZoneData& zone, std::string_view qname, std::uint16_t qtype,
                    std::string_view anchor = {}) {
         const Messages plain = build(zone, qname, qtype, anchor, false);
-        const auto& m = plain.m;
-        const std::size_t regions = m.size();
+        const std::size_t regions = plain.m.size();
         const unsigned variants = plain.variants;
-        const bool same =
-            std::all_of(m.begin(), m.end(), [&](const auto& x) { return x == m.front(); });
+        bool same = true;
+        for (std::size_t r = 1; r < regions && same; ++r)
+            for (unsigned v = 0; v < variants && same; ++v) same = plain.same(r, v, 0, v);
         TypeEntry e{qtype, static_cast<std::uint16_t>(same ? 1 : regions),
                     static_cast<std::uint16_t>(variants),
                     static_cast<std::uint32_t>(s_.slots.size()), 0};
-        for (std::size_t r = 0; r < regions; ++r)
-            if (r >= 32 || !std::all_of(m[r].begin(), m[r].end(),
-                                        [&](const auto& x) { return x == m[r].front(); }))
-                e.varying_regions |= r >= 32 ? 0x80000000u : 1u << r;
-        store_all(e, m, false);
+        for (std::size_t r = 0; r < regions; ++r) {
+            bool uniform = true;
+            for (unsigned v = 1; v < variants && uniform; ++v) uniform = plain.same(r, v, r, 0);
+            if (r >= 32 || !uniform) e.varying_regions |= r >= 32 ? 0x80000000u : 1u << r;
+        }
+        store_all(e, plain, false);
         // Signed answers have the same shape: the same records, each set
         // followed by its RRSIGs, which are the same whatever the order.
         if (zone.keys) {
             e.signed_first_slot = static_cast<std::uint32_t>(s_.slots.size());
-            store_all(e, build(zone, qname, qtype, anchor, true).m, true);
+            store_all(e, build(zone, qname, qtype, anchor, true), true);
         }
         s_.entries.push_back(e);
     }
 
-    void store_all(const TypeEntry& e, const std::vector<std::vector<dns::CompiledMessage>>& m,
-                   bool dnssec) {
+    void store_all(const TypeEntry& e, const Messages& m, bool dnssec) {
         s_.slots.resize(s_.slots.size() + std::size_t{e.regions} * e.variants);
         for (std::uint32_t r = 0; r < e.regions; ++r)
-            for (unsigned v = 0; v < e.variants; ++v) answers_.store(m[r][v], e.slot(r, v, dnssec));
+            for (unsigned v = 0; v < e.variants; ++v)
+                answers_.store(m.at(r, v), e.slot(r, v, dnssec));
     }
 
     // The types worth an entry of their own at `name`: those present there,
