@@ -19,6 +19,7 @@
 
 #include <malloc.h>
 #include <sstream>
+#include <utility>
 
 namespace srvd::server {
 
@@ -116,8 +117,12 @@ void Control::schedule_collect() {
             changes_.submit([this]() -> std::function<void()> {
                 // glibc keeps freed memory in its arenas (the change
                 // worker's among them) unless asked: a reload would
-                // otherwise leave the old snapshot's size resident.
-                if (holder_.collect() > 0) ::malloc_trim(0);
+                // otherwise leave the old snapshot's size resident. Not
+                // after a health or drain change: the next one, and the
+                // standby's refill, reuse that memory at once, where pages
+                // handed back must be faulted in again (trimmed after each,
+                // a change compiling 1,000 zones took 570 ms, not 300).
+                if (holder_.collect() > 0 && std::exchange(trim_due_, false)) ::malloc_trim(0);
                 return [] {};
             });
         schedule_collect();
@@ -229,7 +234,8 @@ void Control::drain(const std::string& server, const std::string& zone_name, boo
     });
 }
 
-void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot) {
+void Control::publish(std::shared_ptr<const zone::Snapshot> snapshot, bool whole) {
+    trim_due_ |= whole;
     base_ = std::move(snapshot);
     holder_.publish(base_);
     standby_.refresh(base_);
@@ -389,7 +395,7 @@ std::function<void()> Control::renew_on_worker(std::int64_t now, std::optional<s
             {.write_state = true,
              .health = [&live](const config::ZonePolicy& p) { return live->answer_states(p); }},
             now, named);
-        publish(next.snapshot);
+        publish(next.snapshot, true);
         return [this, next = std::move(next), zones, named = force.has_value(), done] {
             if (stopped_) return;
             current_ = next.snapshot;
@@ -430,7 +436,7 @@ void Control::reload(ReplyTo done) {
                                                   return live->answer_states(p);
                                               }});
             auto changes = zone::describe_changes(*base_, *next.snapshot);
-            publish(next.snapshot);
+            publish(next.snapshot, true);
             return [this, next = std::move(next), changes = std::move(changes), done]() mutable {
                 reload_done(std::move(next), std::move(changes), done);
             };

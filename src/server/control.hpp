@@ -101,8 +101,10 @@ class Control {
     // Each media server's live state, probes and round trips, for /metrics.
     void media_server_metrics(metrics::PrometheusText& out) const;
     // On the change worker: makes `snapshot` what is served (and what the
-    // standby prepares for).
-    void publish(std::shared_ptr<const zone::Snapshot> snapshot);
+    // standby prepares for). `whole`: a reload or a renewal, which replaces
+    // whole zones' data: the memory the replaced snapshot held is handed
+    // back to the system once it is freed (see schedule_collect).
+    void publish(std::shared_ptr<const zone::Snapshot> snapshot, bool whole = false);
     void send_notifies(const zone::Loaded& loaded);
     // The probes' table and the drains as the live state; its version.
     std::uint64_t publish_live();
@@ -152,6 +154,9 @@ class Control {
     health::HealthMonitor monitor_;
     boost::asio::steady_timer renewal_; // signatures renewed before they expire
     boost::asio::steady_timer collect_; // replaced snapshots freed
+    // Change worker only: a publish(…, whole) since the last trim, or the
+    // first load (on the change worker too) not trimmed after yet.
+    bool trim_due_ = true;
     Drains drains_;
     // This run's drains, by (zone, server), for status: since when (those
     // kept from before count from the start), and when no cache can hold an
