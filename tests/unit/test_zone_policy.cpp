@@ -288,6 +288,12 @@ TEST_CASE("a generated name longer than 255 bytes is an error where its label is
                            ".' is longer than a domain name may be (255 bytes)"));
     CHECK(error_of(top + "  " + std::string(12, 'm') + ": { addresses: [192.0.2.12] }\n")
               .starts_with(":6:3: '" + std::string(12, 'm') + "." + zone + ".' is longer"));
+    // A record's relative owner or target, completed with the zone's name.
+    CHECK(error_of(top + "records:\n  - \"" + std::string(20, 'r') + " IN TXT hi\"\n")
+              .starts_with(":7:5: a name of this record is longer than a domain name may be"));
+    CHECK(error_of(top + "records:\n  - \"w IN CNAME " + std::string(20, 'r') + "\"\n")
+              .starts_with(":7:5: a name of this record is longer"));
+    CHECK(error_of(top + "records:\n  - \"w IN CNAME " + std::string(5, 'r') + "\"\n") == "");
 }
 
 TEST_CASE("limits: an oversized file and a zone too large to build are errors, not out-of-memory") {

@@ -181,6 +181,18 @@ class ZoneBuilder {
                                               "' falls outside the zone " + data_->policy.zone);
         if (ldns_rr_get_class(rr.get()) != LDNS_RR_CLASS_IN)
             throw config::LoadError(mark, "only class IN is served: " + text);
+        // ldns completes a relative name with the origin past 255 bytes.
+        const auto too_long = [](const ldns_rdf* name) {
+            return ldns_rdf_size(name) > dns::max_name_size;
+        };
+        bool long_name = too_long(ldns_rr_owner(rr.get()));
+        for (std::size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i)
+            if (ldns_rdf_get_type(ldns_rr_rdf(rr.get(), i)) == LDNS_RDF_TYPE_DNAME)
+                long_name |= too_long(ldns_rr_rdf(rr.get(), i));
+        if (long_name)
+            throw config::LoadError(mark, "a name of this record is longer than a domain name may "
+                                          "be (255 bytes) in zone " +
+                                              data_->policy.zone + ": " + text);
         return keep(std::move(rr));
     }
 
