@@ -19,7 +19,7 @@ start_ms() { # start_ms N: media server N on 127.0.0.6N:5060
   sipp -sf "$(dirname "$0")/sipp/media-server.xml" -i "127.0.0.6$1" -p 5060 -nostdin -trace_msg \
     -message_file "$WORK/ms$1.log" -error_file "$WORK/ms$1.err" >/dev/null 2>&1 &
   PIDS+=($!)
-  wait_udp_listening "127.0.0.6$1" 5060 "" $! || fail "media server $1 (SIPp) did not start"
+  wait_udp_listening $! "127.0.0.6$1" 5060 || fail "media server $1 (SIPp) did not start"
 }
 registers() { local n; n=$(grep -c "^REGISTER sip:.*" "$WORK/ms$1.log" 2>/dev/null) || true; echo "${n:-0}"; }
 from_phone() { local n; n=$(grep -c "$2@" "$WORK/ms$1.log" 2>/dev/null) || true; echo "${n:-0}"; }

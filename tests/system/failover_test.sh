@@ -15,7 +15,7 @@ start_ms() { # start_ms N: media server N on 127.0.0.1N:5060
     -message_file "$WORK/ms$1.log" -error_file "$WORK/ms$1.err" >/dev/null 2>&1 &
   SIPP[$1]=$!
   PIDS+=("${SIPP[$1]}")
-  wait_udp_listening "127.0.0.1$1" 5060 "" "${SIPP[$1]}" || fail "media server $1 (SIPp) did not start"
+  wait_udp_listening "${SIPP[$1]}" "127.0.0.1$1" 5060 || fail "media server $1 (SIPp) did not start"
 }
 # A media server that hangs: frozen, so its socket swallows requests without
 # an ICMP error, as a dead host does. (A stopped process would draw ICMP port

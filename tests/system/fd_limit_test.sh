@@ -29,7 +29,7 @@ pass "check: tcp_clients 1024 cannot fit an open-file limit of 128, and says so"
 sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i 127.0.0.81 -p 5060 -nostdin >"$WORK/sipp.log" 2>&1 &
 sipp_pid=$!
 PIDS+=($sipp_pid)
-wait_udp_listening 127.0.0.81 5060 "" "$sipp_pid" || fail "SIPp did not start"
+wait_udp_listening "$sipp_pid" 127.0.0.81 5060 || fail "SIPp did not start"
 start_srvd "$WORK/srvd.yaml"
 [ "$(readlink "/proc/$SRVD_PID/exe")" = "$(readlink -f "$SRVD")" ] || fail "SRVD_PID is not srvd"
 soft=$(awk '/^Max open files/ {print $4}' "/proc/$SRVD_PID/limits")

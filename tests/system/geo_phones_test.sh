@@ -55,7 +55,7 @@ for n in 1 2 3; do
   ip netns exec "$NS_CORE" sipp -sf "$(dirname "$0")/sipp/media-server.xml" -i "10.53.0.1$n" -p 5060 -nostdin -trace_msg \
     -message_file "$WORK/ms$n.log" -error_file "$WORK/ms$n.err" >/dev/null 2>&1 &
   PIDS+=($!)
-  wait_udp_listening "10.53.0.1$n" 5060 "$NS_CORE" $! || fail "media server $n (SIPp) did not start"
+  wait_udp_listening $! "10.53.0.1$n" 5060 "$NS_CORE" || fail "media server $n (SIPp) did not start"
 done
 ip netns exec "$NS_CORE" "$SRVD" serve -c "$WORK/srvd.yaml" --allow-root --listen 10.53.0.53:53 >"$WORK/srvd.log" 2>&1 &
 SRVD_PIDS+=($!)

@@ -76,7 +76,7 @@ start_ms() { # start_ms N CODE
     -error_file "$WORK/sipp-$1.err" >/dev/null 2>&1 &
   SIPP[$1]=$!
   PIDS+=("${SIPP[$1]}")
-  wait_udp_listening "127.0.0.2$1" 5060 "" "${SIPP[$1]}" || fail "media server $1 (SIPp) did not start"
+  wait_udp_listening "${SIPP[$1]}" "127.0.0.2$1" 5060 || fail "media server $1 (SIPp) did not start"
 }
 stop_ms() { kill "${SIPP[$1]}" 2>/dev/null || true; wait "${SIPP[$1]}" 2>/dev/null || true; }
 start_tcp_ms() { # start_tcp_ms N SCENARIO: SIPp over TCP on 127.0.0.2N:5060

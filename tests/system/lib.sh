@@ -103,25 +103,21 @@ wait_for_dns() {
   return 1
 }
 
-# wait_udp_listening ADDR PORT [NETNS] [PID]: until a socket is bound there, at most 5 s.
-# (SIPp takes a moment to bind; a probe or phone sent earlier is refused.)
-# With PID, the socket must be that process's: a SIPp that could not bind
-# because another test's SIPp holds the address exits at once, and the other
-# one's socket must not pass for it. Each test that runs SIPp has its own
-# addresses: failover .11-13, health .21-31, probe_spoof/probe_transport .41-49
-# (one at a time: RESOURCE_LOCK load), load_weight .51-53, drain_phones .61-63,
-# resolver_flush .71-72, fd_limit .81.
+# wait_udp_listening PID ADDR PORT [NETNS]: until process PID has a socket
+# bound there, at most 5 s. (SIPp takes a moment to bind; a probe or phone
+# sent earlier is refused.) The socket must be PID's: a SIPp that could not
+# bind because another test's SIPp holds the address exits at once, and the
+# other one's socket must not pass for it. Each test that runs SIPp has its
+# own addresses: failover .11-13, health .21-31, probe_spoof/probe_transport
+# .41-49 (one at a time: RESOURCE_LOCK load), load_weight .51-53,
+# drain_phones .61-63, resolver_flush .71-72, fd_limit .81.
 wait_udp_listening() {
   local run=() users
-  [ -n "${3:-}" ] && run=(ip netns exec "$3")
+  [ -n "${4:-}" ] && run=(ip netns exec "$4")
   for _ in $(seq 1 50); do
-    users=$("${run[@]}" ss -Hlnup "src $1 and sport = :$2")
-    if [ -z "${4:-}" ]; then
-      [ -n "$users" ] && return 0
-    else
-      [[ "$users" == *"pid=$4,"* ]] && return 0
-      kill -0 "$4" 2>/dev/null || { echo "process $4 exited before binding $1:$2 (held by: ${users:-nobody})" >&2; return 1; }
-    fi
+    users=$("${run[@]}" ss -Hlnup "src $2 and sport = :$3")
+    [[ "$users" == *"pid=$1,"* ]] && return 0
+    kill -0 "$1" 2>/dev/null || { echo "process $1 exited before binding $2:$3 (held by: ${users:-nobody})" >&2; return 1; }
     sleep 0.1
   done
   return 1

@@ -37,7 +37,7 @@ start_sipp() { # start_sipp N SCENARIO [LOAD]
     -trace_err -error_file "$WORK/sipp-$1.err" >/dev/null 2>&1 &
   RUN[$1]=$!
   PIDS+=("$!")
-  wait_udp_listening "127.0.0.5$1" 5060 "" "${RUN[$1]}" || fail "SIPp ms$1 did not start"
+  wait_udp_listening "${RUN[$1]}" "127.0.0.5$1" 5060 || fail "SIPp ms$1 did not start"
 }
 stop() { kill "${RUN[$1]}" 2>/dev/null || true; wait "${RUN[$1]}" 2>/dev/null || true; }
 echo 10 >"$WORK/load/ms2"

@@ -30,7 +30,7 @@ PIDS+=($hung)
 sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i 127.0.0.42 -p 5060 -nostdin >/dev/null 2>&1 &
 live=$!
 PIDS+=($live)
-wait_udp_listening 127.0.0.41 5060 "" $hung && wait_udp_listening 127.0.0.42 5060 "" $live || fail "media servers did not start"
+wait_udp_listening $hung 127.0.0.41 5060 && wait_udp_listening $live 127.0.0.42 5060 || fail "media servers did not start"
 start_srvd "$WORK/srvd.yaml"
 for _ in $(seq 1 60); do [ "$(gauge hung)" = 0 ] && [ "$(gauge live)" = 1 ] && break; sleep 0.1; done
 [ "$(gauge hung)" = 0 ] && [ "$(gauge live)" = 1 ] || fail "before the forgery: hung $(gauge hung), live $(gauge live)"

@@ -92,7 +92,7 @@ start_tls() {
 stop() { kill "${RUN[$1]}" 2>/dev/null || true; wait "${RUN[$1]}" 2>/dev/null || true; }
 
 for n in 1 2 3; do start_sipp "$n" u1; start_sipp "$n" t1; done
-for n in 1 2 3; do wait_udp_listening "127.0.0.4$n" 5060 "" "${RUN[${n}u1]}" || fail "SIPp ms$n (udp) did not start"; done
+for n in 1 2 3; do wait_udp_listening "${RUN[${n}u1]}" "127.0.0.4$n" 5060 || fail "SIPp ms$n (udp) did not start"; done
 start_tls 1 other # the right certificate only by SNI
 start_tls 2 ms2
 start_tls 3 other # names another host: fails the CA check

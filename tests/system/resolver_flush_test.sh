@@ -35,7 +35,7 @@ start_ms() {
   sipp -sf "$(dirname "$0")/sipp/options-200.xml" -i "127.0.0.7$1" -p 5060 -nostdin >/dev/null 2>&1 &
   SIPP[$1]=$!
   PIDS+=("${SIPP[$1]}")
-  wait_udp_listening "127.0.0.7$1" 5060 "" "${SIPP[$1]}" || fail "media server $1 (SIPp) did not start"
+  wait_udp_listening "${SIPP[$1]}" "127.0.0.7$1" 5060 || fail "media server $1 (SIPp) did not start"
 }
 stop_ms() { kill "${SIPP[$1]}" 2>/dev/null || true; wait "${SIPP[$1]}" 2>/dev/null || true; }
 start_ms 1; start_ms 2
