@@ -20,6 +20,15 @@ RrPtr parse_rr(const std::string& text, const ldns_rdf* origin, std::uint32_t de
     return owned;
 }
 
+bool has_name_too_long(const ldns_rr* rr) {
+    if (longer_than_a_name(ldns_rr_owner(rr))) return true;
+    for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i)
+        if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) == LDNS_RDF_TYPE_DNAME &&
+            longer_than_a_name(ldns_rr_rdf(rr, i)))
+            return true;
+    return false;
+}
+
 std::string owner_key(const ldns_rr* rr) {
     return lowercase(rdf_bytes(ldns_rr_owner(rr)));
 }

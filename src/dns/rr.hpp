@@ -2,6 +2,7 @@
 // Resource records as ldns holds them. ldns parses master-file text and prints
 // it back; srvd only ever builds records through it.
 #include "dns/ldns_owned.hpp"
+#include "dns/wire.hpp"
 
 #include <string>
 #include <string_view>
@@ -17,6 +18,13 @@ RrPtr parse_rr(const std::string& text, const ldns_rdf* origin, std::uint32_t de
 inline std::string_view rdf_bytes(const ldns_rdf* rdf) {
     return {reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf)};
 }
+// Whether a name is over the 255 bytes a name may have (RFC 1035 2.3.4):
+// ldns completes relative names with an origin past that without a word.
+inline bool longer_than_a_name(const ldns_rdf* name) {
+    return ldns_rdf_size(name) > max_name_size;
+}
+// Whether the owner or a name in the RDATA of `rr` is longer_than_a_name.
+bool has_name_too_long(const ldns_rr* rr);
 // The owner in lowercased wire format: the key the zone is indexed by.
 std::string owner_key(const ldns_rr* rr);
 // RDATA field `index` as a lowercased wire name; empty when it is not a name.

@@ -14,8 +14,10 @@ std::vector<std::string> rdata_texts(const ViewNode* node, std::uint16_t type) {
     if (const RRset* set = node->find(type))
         for (const ldns_rr* rr : set->rrs) {
             std::string text;
-            for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i)
-                text += (i ? " " : "") + dns::rdf_to_text(ldns_rr_rdf(rr, i));
+            for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+                if (i) text += ' ';
+                text += dns::rdf_to_text(ldns_rr_rdf(rr, i));
+            }
             out.push_back(std::move(text));
         }
     return out;

@@ -181,15 +181,7 @@ class ZoneBuilder {
                                               "' falls outside the zone " + data_->policy.zone);
         if (ldns_rr_get_class(rr.get()) != LDNS_RR_CLASS_IN)
             throw config::LoadError(mark, "only class IN is served: " + text);
-        // ldns completes a relative name with the origin past 255 bytes.
-        const auto too_long = [](const ldns_rdf* name) {
-            return ldns_rdf_size(name) > dns::max_name_size;
-        };
-        bool long_name = too_long(ldns_rr_owner(rr.get()));
-        for (std::size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i)
-            if (ldns_rdf_get_type(ldns_rr_rdf(rr.get(), i)) == LDNS_RDF_TYPE_DNAME)
-                long_name |= too_long(ldns_rr_rdf(rr.get(), i));
-        if (long_name)
+        if (dns::has_name_too_long(rr.get()))
             throw config::LoadError(mark, "a name of this record is longer than a domain name may "
                                           "be (255 bytes) in zone " +
                                               data_->policy.zone + ": " + text);
@@ -326,12 +318,11 @@ class ZoneBuilder {
         return name;
     }
 
-    // A generated name, `relative` in the zone. ldns joins names past the
-    // 255 bytes a name may have (RFC 1035 2.3.4) without a word, so that is
-    // checked here: such records cannot be sent.
+    // A generated name, `relative` in the zone (a longer one than a name may
+    // be cannot be sent).
     dns::RdfPtr name_in_zone(const std::string& relative, const config::SourceMark& mark) {
         dns::RdfPtr name = absolute(relative);
-        if (!name || ldns_rdf_size(name.get()) > dns::max_name_size)
+        if (!name || dns::longer_than_a_name(name.get()))
             throw config::LoadError(mark, "'" + relative + "." + data_->policy.zone +
                                               "' is longer than a domain name may be (255 "
                                               "bytes): shorten the zone's or the label's name");
