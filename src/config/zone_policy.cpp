@@ -331,7 +331,7 @@ class PolicyReader {
             NameServer server;
             server.name = r_.string(item.first, "nameserver name");
             server.mark = r_.mark(item.first);
-            const bool absolute = server.name.back() == '.';
+            const bool absolute = !server.name.empty() && server.name.back() == '.';
             if (!absolute) claim_name(item.first, server.name, "nameserver");
             if (!item.second.IsNull())
                 server.addresses = read_addresses(item.second, "nameservers." + server.name);

@@ -186,6 +186,10 @@ TEST_CASE("policy errors name the line and column and what was expected") {
         std::string expected;
     };
     const std::vector<Case> cases = {
+        // An empty name (found by fuzzing: it read past the name's start).
+        {"zone: example.com\nsoa: { primary: a, contact: h.example.com, serial: 1 }\n"
+         "nameservers: { \"\": [192.0.2.1] }\n",
+         ":3:16: nameserver '': expected a name relative to the zone"},
         {head + "proxies:\n  p: { targets: [ms1, ms9] }\n",
          ":8:23: unknown media server 'ms9' in targets (known: ms1, ms2)"},
         {head + "proxies:\n  ms1: { targets: [ms1] }\n",
